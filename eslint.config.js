@@ -1,0 +1,26 @@
+// @ts-check
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'src/generated/', '.hub-data/', 'coverage/', 'dist/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    // The simulators are test doubles of other systems: they may import protocol helpers from the
+    // connectors, but the hub must never import a simulator (main.ts and tests excepted).
+    files: ['src/connectors/**', 'src/sync/**', 'src/graphql/**', 'src/server/**', 'src/db/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/simulators/**'] }],
+    },
+  },
+  prettier,
+);

@@ -1,0 +1,134 @@
+/**
+ * The hub's configuration: the only module that reads `process.env`. Every variable is validated at once
+ * and a wrong start lists every problem in one message, so an operator fixes them in one go.
+ */
+import { z } from 'zod';
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .url({ message: 'must be an absolute URL like https://org.crm.dynamics.com' })
+  .transform((url) => url.replace(/\/+$/, ''))
+  .optional();
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const schema = z
+  .object({
+    PORT: port.default(4000),
+    HOST: z.string().trim().min(1).optional(),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    HUB_DATA_DIR: z.string().trim().min(1).default('./.hub-data'),
+    SALES_URL: optionalUrl,
+    FINANCE_URL: optionalUrl,
+    FINANCE_COMPANY: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{1,4}$/, {
+        message: 'must be a legal entity id (dataAreaId) of 1–4 letters or digits, e.g. usmf',
+      })
+      .transform((s) => s.toLowerCase())
+      .default('usmf'),
+    SALES_TENANT_ID: z.string().trim().min(1).optional(),
+    SALES_CLIENT_ID: z.string().trim().min(1).optional(),
+    SALES_CLIENT_SECRET: z.string().min(1).optional(),
+    FINANCE_TENANT_ID: z.string().trim().min(1).optional(),
+    FINANCE_CLIENT_ID: z.string().trim().min(1).optional(),
+    FINANCE_CLIENT_SECRET: z.string().min(1).optional(),
+    AUTHORITY_URL: optionalUrl.default('https://login.microsoftonline.com'),
+    SEED: z.coerce.number().int().min(0).default(1),
+    SEED_ACCOUNTS: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  })
+  .superRefine((env, ctx) => {
+    for (const system of ['SALES', 'FINANCE'] as const) {
+      if (!env[`${system}_URL`]) continue;
+      for (const part of ['TENANT_ID', 'CLIENT_ID', 'CLIENT_SECRET'] as const) {
+        if (!env[`${system}_${part}`]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [`${system}_${part}`],
+            message: `is required when ${system}_URL is set (Entra ID client credentials for ${system === 'SALES' ? 'Sales' : 'Finance'})`,
+          });
+        }
+      }
+    }
+  });
+
+export interface Credentials {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** A back-end system: a real environment (URL and credentials), or the embedded simulator. */
+export type SystemConfig = { kind: 'remote'; url: string; credentials: Credentials } | { kind: 'simulator' };
+
+export interface HubConfig {
+  port: number;
+  host: string;
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+  sales: SystemConfig;
+  finance: SystemConfig;
+  financeCompany: string;
+  authorityUrl: string;
+  seed: { seed: number; accounts: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(
+      `The hub cannot start: its configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+}
+
+/** Parses the environment into one typed config; throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
+  const parsed = schema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const system = (prefix: 'SALES' | 'FINANCE'): SystemConfig => {
+    const url = e[`${prefix}_URL`];
+    if (!url) return { kind: 'simulator' };
+    return {
+      kind: 'remote',
+      url,
+      credentials: {
+        tenantId: e[`${prefix}_TENANT_ID`]!,
+        clientId: e[`${prefix}_CLIENT_ID`]!,
+        clientSecret: e[`${prefix}_CLIENT_SECRET`]!,
+      },
+    };
+  };
+  return {
+    port: e.PORT,
+    // Until authentication exists the hub listens on loopback only, whatever HOST says is the default.
+    host: e.HOST ?? '127.0.0.1',
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'pglite', dataDir: e.HUB_DATA_DIR },
+    sales: system('SALES'),
+    finance: system('FINANCE'),
+    financeCompany: e.FINANCE_COMPANY,
+    authorityUrl: e.AUTHORITY_URL,
+    seed: { seed: e.SEED, accounts: e.SEED_ACCOUNTS },
+  };
+}
+
+/** An empty variable (`FOO=`) means unset, as most deployment tools write it. */
+function stripEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
+  );
+}
