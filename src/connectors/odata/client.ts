@@ -1,0 +1,286 @@
+/**
+ * The OData client both connectors stand on.
+ *
+ * Protocol: OData 4.0 over HTTPS with JSON bodies — Dataverse Web API v9.2 (Sales, `…/api/data/v9.2/`)
+ * and Finance and Operations OData (Finance, `…/data/`). Auth: OAuth 2.0 bearer tokens from Entra ID
+ * client credentials (`tokens.ts`); a 401 invalidates the token and the request is sent once more with a
+ * fresh one. Limits: URLs up to 32 KB on Dataverse, 8 KB assumed on F&O (see `maxUrlLength`); pages of
+ * at most 5,000 (Dataverse) / 10,000 (F&O) rows followed by `@odata.nextLink`; `$batch` multipart only;
+ * service protection answers 429 with Retry-After, honoured by the retry policy (`retry.ts`).
+ *
+ * Everything that leaves the hub for either system goes through `request`, `pages` or `batch`; each
+ * HTTP attempt has its own timeout, and failures surface as `ODataError` (never with headers or tokens).
+ */
+import {
+  type BatchOperation,
+  type BatchPartResult,
+  flattenBatchResults,
+  matchBatchResults,
+  toBatchRequests,
+} from './batch.js';
+import type { SystemName } from './errors.js';
+import { defaultHeadersFor, headerValue, mergeHeaders, withPreference } from './headers.js';
+import { stringifyJson } from './json.js';
+import {
+  type BatchItem,
+  type BatchResponse,
+  decodeBatchResponse,
+  encodeBatchRequest,
+  MultipartError,
+  newBoundary,
+} from './multipart.js';
+import { buildQuery, type QueryOptions } from './query.js';
+import { invalidResponse, type Page, parseBody, toPage } from './response.js';
+import { defaultRetryPolicy, isIdempotentMethod, type RetryPolicy } from './retry.js';
+import type { TokenProvider } from './tokens.js';
+import { type AttemptEvent, type Call, createTransport } from './transport.js';
+
+export { defaultHeadersFor } from './headers.js';
+export type { Page } from './response.js';
+
+export interface ODataClientOptions {
+  /** Which system this client speaks to; it names the system in errors and metrics. */
+  system: SystemName;
+  /** Service root with or without trailing slash: `https://org.crm.dynamics.com/api/data/v9.2/`, `https://env.operations.dynamics.com/data/`. */
+  serviceRoot: string;
+  /** Bearer tokens; absent → no Authorization header (simulators with auth off). */
+  tokens?: TokenProvider;
+  /** When and how long to wait before retrying. Default `defaultRetryPolicy`. */
+  retry?: RetryPolicy;
+  /** Per HTTP attempt, headers and body included. Default 30 s. */
+  timeoutMs?: number;
+  /** Sent with every request; per-request headers win. Default `defaultHeadersFor(system)`. */
+  defaultHeaders?: Record<string, string>;
+  /**
+   * Longest URL the client builds (whole URL, encoded). Default: Sales 32,768 (Dataverse's documented
+   * limit); Finance 8,192 — F&O documents none, and it runs behind IIS/http.sys whose stock limits
+   * (16 KB request line, 4 KB path) vary by layer, so 8 KB leaves a wide margin while still fitting an
+   * `or` chain of a hundred-odd keys.
+   */
+  maxUrlLength?: number;
+  /** Default: the global fetch. */
+  fetch?: typeof globalThis.fetch;
+  /** Called after every HTTP attempt (retries included), for metrics and logs. Must not throw. */
+  onRequest?: (event: ODataRequestEvent) => void;
+}
+
+/**
+ * One HTTP attempt, retries included: `path` is service-relative, `attempt` 1-based (a resend after a
+ * token renewal counts), `status` 0 for a timeout or network error, `error` set when it failed.
+ */
+export type ODataRequestEvent = AttemptEvent;
+
+export interface ODataRequest {
+  method: string;
+  /** Service-relative (`accounts(…)`), or an absolute URL under the service root (a nextLink). */
+  path: string;
+  /** A built query string (from `buildQuery`) or the options to build one. */
+  query?: string | QueryOptions;
+  headers?: Record<string, string>;
+  /** A JSON value, written with `stringifyJson` (`decimal()` values as JSON numbers). */
+  body?: unknown;
+  /** Overrides the method's idempotency for retries of timeouts and network errors. */
+  idempotent?: boolean;
+  /** Cancels the request and any retry wait. */
+  signal?: AbortSignal;
+}
+
+export interface ODataResponse<T = unknown> {
+  status: number;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  /** Parsed JSON (`parseJson`), the text for non-JSON answers (`$count`), undefined when empty. */
+  body: T | undefined;
+}
+
+export interface PagesOptions {
+  /** Sent with every page, e.g. `Prefer: odata.maxpagesize=500` or `odata.track-changes`. */
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface BatchOptions {
+  /** Sends `Prefer: odata.continue-on-error`, so Dataverse runs every part despite failures. */
+  continueOnError?: boolean;
+  headers?: Record<string, string>;
+  /** Whether a timed-out batch may be resent; default true only when every part is a GET. */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ODataClient {
+  readonly system: SystemName;
+  /** Always ends with `/`. */
+  readonly serviceRoot: string;
+  readonly maxUrlLength: number;
+  /** The absolute URL `request` would call: what `chunkByUrlLength` should measure. */
+  urlFor(path: string, query?: string | QueryOptions): string;
+  /** One request; throws `ODataError` unless the answer is 2xx (or 304). */
+  request<T = unknown>(request: ODataRequest): Promise<ODataResponse<T>>;
+  /** A collection read, page by page, following `@odata.nextLink` until there is none. */
+  pages<T = Record<string, unknown>>(
+    path: string,
+    query?: string | QueryOptions,
+    options?: PagesOptions,
+  ): AsyncIterable<Page<T>>;
+  /** A `$batch`: one result per operation, in the same structure; failed parts never throw. */
+  batch(
+    items: readonly BatchItem<BatchOperation>[],
+    options?: BatchOptions,
+  ): Promise<BatchItem<BatchPartResult>[]>;
+}
+
+const defaultMaxUrlLength: Record<SystemName, number> = { sales: 32_768, finance: 8_192 };
+
+export function createODataClient(options: ODataClientOptions): ODataClient {
+  const {
+    system,
+    tokens,
+    retry = defaultRetryPolicy,
+    timeoutMs = 30_000,
+    defaultHeaders = defaultHeadersFor(options.system),
+    maxUrlLength = defaultMaxUrlLength[options.system],
+    fetch = globalThis.fetch,
+    onRequest,
+  } = options;
+  const serviceRoot = options.serviceRoot.endsWith('/') ? options.serviceRoot : `${options.serviceRoot}/`;
+  const rootOrigin = new URL(serviceRoot).origin;
+
+  function urlFor(path: string, query?: string | QueryOptions): string {
+    const base = /^https?:\/\//i.test(path) ? path : `${serviceRoot}${path.replace(/^\/+/, '')}`;
+    return appendQuery(base, query);
+  }
+
+  /** Service-relative path and query, for errors and metrics. */
+  function pathOf(url: string): string {
+    if (url.startsWith(serviceRoot)) return url.slice(serviceRoot.length);
+    const parsed = new URL(url);
+    return `${parsed.pathname}${parsed.search}`;
+  }
+
+  const send = createTransport({ system, tokens, retry, timeoutMs, fetch, onAttempt: onRequest, pathOf });
+
+  /** The bearer token goes only to the service root's origin, whatever a nextLink says. */
+  function checkOrigin(url: string): void {
+    const origin = new URL(url).origin;
+    if (origin !== rootOrigin) {
+      throw new Error(`Refusing to send a ${system} request to ${origin}: not the origin of ${serviceRoot}`);
+    }
+  }
+
+  function prepare(request: ODataRequest): Call {
+    const url = urlFor(request.path, request.query);
+    checkOrigin(url);
+    if (url.length > maxUrlLength) {
+      throw new RangeError(
+        `The ${system} URL is ${url.length} characters, over the limit of ${maxUrlLength}: ` +
+          'split the key list with chunkByUrlLength',
+      );
+    }
+    const method = request.method.toUpperCase();
+    const headers = mergeHeaders(defaultHeaders, request.headers);
+    const body = request.body === undefined ? undefined : stringifyJson(request.body);
+    if (body !== undefined && headerValue(headers, 'content-type') === undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    return {
+      method,
+      url,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      idempotent: request.idempotent ?? isIdempotentMethod(method),
+      ...(request.signal ? { signal: request.signal } : {}),
+    };
+  }
+
+  async function request<T>(request: ODataRequest): Promise<ODataResponse<T>> {
+    const call = prepare(request);
+    const response = await send(call);
+    const body = parseBody(response, { system, method: call.method, path: pathOf(call.url) });
+    return { status: response.status, headers: response.headers, body: body as T | undefined };
+  }
+
+  async function* pages<T>(
+    path: string,
+    query?: string | QueryOptions,
+    { headers, signal }: PagesOptions = {},
+  ): AsyncGenerator<Page<T>> {
+    let call = prepare({
+      method: 'GET',
+      path,
+      query,
+      ...(headers ? { headers } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    for (;;) {
+      const response = await send(call);
+      const context = { system, method: 'GET', path: pathOf(call.url) };
+      const page = toPage<T>(parseBody(response, context), response.status, context);
+      yield page;
+      if (page.nextLink === undefined) return;
+      if (page.nextLink === call.url) {
+        throw invalidResponse(
+          context,
+          response.status,
+          'The server answered with a nextLink to the same page',
+        );
+      }
+      // Verbatim: the link is opaque ($skiptoken) and may exceed what we would build; the same headers
+      // (Prefer: odata.maxpagesize, odata.track-changes) go with it, as both systems require.
+      checkOrigin(page.nextLink);
+      call = { ...call, url: page.nextLink };
+    }
+  }
+
+  async function batch(
+    items: readonly BatchItem<BatchOperation>[],
+    { continueOnError = false, headers, idempotent, signal }: BatchOptions = {},
+  ): Promise<BatchItem<BatchPartResult>[]> {
+    if (items.length === 0) return [];
+    // `$n` refers to an earlier part's result and stays relative; every other URL is absolute (F&O wants it).
+    const partUrl = (operation: BatchOperation): string =>
+      operation.path.startsWith('$')
+        ? appendQuery(operation.path, operation.query)
+        : urlFor(operation.path, operation.query);
+    const partPath = (operation: BatchOperation): string =>
+      operation.path.startsWith('$') ? partUrl(operation) : pathOf(partUrl(operation));
+    const sent = toBatchRequests(items, partUrl, stringifyJson);
+    const onlyReads = flattenBatchResults(sent).every((part) => part.method === 'GET');
+    const boundary = newBoundary('batch');
+    const call = prepare({
+      method: 'POST',
+      path: '$batch',
+      headers: {
+        // The answer is multipart whatever the default Accept says (OData 4.0 part 1 §11.7).
+        Accept: 'multipart/mixed',
+        ...headers,
+        'Content-Type': `multipart/mixed; boundary=${boundary}`,
+        ...(continueOnError ? { Prefer: withPreference(headers, 'odata.continue-on-error') } : {}),
+      },
+      idempotent: idempotent ?? onlyReads,
+      ...(signal ? { signal } : {}),
+    });
+    const response = await send({ ...call, body: encodeBatchRequest(sent, boundary) });
+    let answered: BatchItem<BatchResponse>[];
+    try {
+      answered = decodeBatchResponse(response.text, response.headers['content-type']);
+    } catch (error) {
+      if (!(error instanceof MultipartError)) throw error;
+      const context = { system, method: 'POST', path: '$batch' };
+      throw invalidResponse(
+        context,
+        response.status,
+        `The $batch answer could not be read: ${error.message}`,
+        error,
+      );
+    }
+    return matchBatchResults(items, sent, answered, { system, pathOf: partPath });
+  }
+
+  return { system, serviceRoot, maxUrlLength, urlFor, request, pages, batch };
+}
+
+function appendQuery(base: string, query: string | QueryOptions | undefined): string {
+  const search = typeof query === 'string' ? query.replace(/^\?/, '') : buildQuery(query);
+  return search ? `${base}${base.includes('?') ? '&' : '?'}${search}` : base;
+}

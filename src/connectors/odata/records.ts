@@ -1,0 +1,95 @@
+/**
+ * Rows in and out of typed records, shared by both adapters: what an entity set is called, its key, the
+ * columns the hub reads, and which of them are decimals (kept as exact text on the way in, written as
+ * JSON numbers on the way out).
+ */
+import type { ODataClient } from './client.js';
+import { chunkByUrlLength, type QueryOptions } from './query.js';
+import { decimal, decimalText } from './json.js';
+
+export interface EntityDescriptor {
+  /** Entity-set name in URLs. */
+  set: string;
+  /** Primary key properties (F&O: `dataAreaId` first). */
+  key: readonly string[];
+  /** Columns read by default (`$select`). */
+  columns: readonly string[];
+  /** Columns of type Edm.Decimal. */
+  decimals: readonly string[];
+}
+
+/** A wire row as a typed record: the ETag as `etag`, decimals as exact text, unknown columns dropped. */
+export function toRecord<T>(row: Record<string, unknown>, entity: EntityDescriptor): T {
+  const record: Record<string, unknown> = {
+    etag: typeof row['@odata.etag'] === 'string' ? row['@odata.etag'] : '',
+  };
+  for (const column of entity.columns) {
+    const value = row[column];
+    record[column] = entity.decimals.includes(column) ? (decimalText(value) ?? null) : (value ?? null);
+  }
+  return record as T;
+}
+
+/** A record body for the wire: decimal columns become JSON numbers with their exact digits. */
+export function toWireBody(body: Record<string, unknown>, entity: EntityDescriptor): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (value === undefined) continue;
+    out[name] =
+      entity.decimals.includes(name) && (typeof value === 'string' || typeof value === 'number')
+        ? decimal(value)
+        : value;
+  }
+  return out;
+}
+
+/** Case-insensitive key for matching business keys, as both systems' collations compare them. */
+export const matchKey = (value: unknown): string => String(value).toLowerCase();
+
+/**
+ * Reads every row whose `property` is one of `values`, in as few requests as the URL limit allows: the
+ * values are split so each request's URL fits `client.maxUrlLength`, and the requests run concurrently.
+ */
+export async function readByValues(
+  client: ODataClient,
+  entity: EntityDescriptor,
+  values: readonly string[],
+  render: (group: readonly string[]) => QueryOptions,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>[]> {
+  const unique = [...new Map(values.map((v) => [matchKey(v), v])).values()];
+  if (unique.length === 0) return [];
+  const groups = chunkByUrlLength(
+    unique,
+    (group) => client.urlFor(entity.set, render(group)),
+    client.maxUrlLength,
+  );
+  const pages = await Promise.all(
+    groups.map(async (group) => {
+      const rows: Record<string, unknown>[] = [];
+      for await (const page of client.pages<Record<string, unknown>>(entity.set, render(group), { headers }))
+        rows.push(...page.rows);
+      return rows;
+    }),
+  );
+  return pages.flat();
+}
+
+/** Groups records by a property, case-insensitively. */
+export function groupBy<T>(records: readonly T[], property: keyof T): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const record of records) {
+    const key = matchKey(record[property]);
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
+  }
+  return groups;
+}
+
+/** Splits a list into chunks of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}

@@ -1,0 +1,119 @@
+/**
+ * Sending one prepared request: each HTTP attempt under its own timeout, transport failures turned into
+ * `ODataError`, the bearer token attached and renewed once on a 401, and retries as the policy says.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { httpError, networkError, ODataError, type SystemName, TimeoutError } from './errors.js';
+import { headersToRecord } from './headers.js';
+import type { RetryPolicy } from './retry.js';
+import type { TokenProvider } from './tokens.js';
+
+/** A request ready to send. */
+export interface Call {
+  method: string;
+  /** Absolute. */
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Whether a timeout or network error may be retried. */
+  idempotent: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RawResponse {
+  status: number;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  text: string;
+}
+
+export interface AttemptEvent {
+  system: SystemName;
+  method: string;
+  path: string;
+  attempt: number;
+  status: number;
+  durationMs: number;
+  error?: ODataError;
+}
+
+export interface TransportOptions {
+  system: SystemName;
+  tokens: TokenProvider | undefined;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  fetch: typeof globalThis.fetch;
+  onAttempt: ((event: AttemptEvent) => void) | undefined;
+  /** Service-relative path of a URL, for errors and events. */
+  pathOf(url: string): string;
+}
+
+/** 2xx, and 304 for conditional GETs (If-None-Match with an ETag). */
+export function isSuccess(status: number): boolean {
+  return (status >= 200 && status < 300) || status === 304;
+}
+
+/** Returns `send`: attempts until success, a failure the policy will not retry, or its last attempt. */
+export function createTransport(options: TransportOptions): (call: Call) => Promise<RawResponse> {
+  const { system, tokens, retry, onAttempt, pathOf } = options;
+  return async function send(call) {
+    const context = { system, method: call.method, path: pathOf(call.url) };
+    let failures = 0;
+    let attempts = 0;
+    let renewedToken = false;
+    for (;;) {
+      const token = tokens ? await tokens.getToken() : undefined;
+      const started = performance.now();
+      attempts += 1;
+      const outcome = await attempt(call, token, context, options);
+      const durationMs = performance.now() - started;
+      if (!(outcome instanceof ODataError)) {
+        onAttempt?.({ ...context, attempt: attempts, status: outcome.status, durationMs });
+        return outcome;
+      }
+      const error = outcome;
+      onAttempt?.({ ...context, attempt: attempts, status: error.status, durationMs, error });
+      // Tokens can be revoked or expire early: renew once; a second 401 is a real refusal.
+      if (error.status === 401 && tokens && !renewedToken) {
+        tokens.invalidate(token);
+        renewedToken = true;
+        continue;
+      }
+      failures += 1;
+      const request = { method: call.method, path: context.path, idempotent: call.idempotent };
+      if (failures >= retry.maxAttempts || !retry.shouldRetry(error, failures, request)) throw error;
+      const waitMs = retry.retryWaitMs(error, failures);
+      if (waitMs > 0) await delay(waitMs, undefined, call.signal ? { signal: call.signal } : {});
+    }
+  };
+}
+
+/** One HTTP attempt. Resolves to the response, or to the ODataError it amounts to. */
+async function attempt(
+  call: Call,
+  token: string | undefined,
+  context: { system: SystemName; method: string; path: string },
+  { timeoutMs, fetch: fetchImpl }: TransportOptions,
+): Promise<RawResponse | ODataError> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+  const headers = token ? { ...call.headers, Authorization: `Bearer ${token}` } : call.headers;
+  let response: RawResponse;
+  try {
+    // redirect 'manual': OData services do not redirect, and a redirect must not carry the token away.
+    const answer = await fetchImpl(call.url, {
+      method: call.method,
+      headers,
+      body: call.body,
+      signal,
+      redirect: 'manual',
+    });
+    // The body is read under the same signal, so a server that stalls mid-body times out too.
+    response = { status: answer.status, headers: headersToRecord(answer.headers), text: await answer.text() };
+  } catch (error) {
+    if (call.signal?.aborted) throw call.signal.reason; // the caller cancelled: not a failure to retry
+    if (timeout.aborted) return new TimeoutError(context, timeoutMs);
+    return networkError(context, error);
+  }
+  return isSuccess(response.status) ? response : httpError(context, { ...response, body: response.text });
+}
