@@ -1,0 +1,234 @@
+/**
+ * The Dataverse tables the Sales simulator serves, with the columns the hub uses (logical names as in
+ * Dynamics 365 Sales with the Prospect-to-cash solution). Max lengths follow the standard tables.
+ * Every table also has `statecode`, `statuscode`, `createdon`, `modifiedon` and `versionnumber`
+ * (the row version the change feed orders by).
+ */
+import type { EntitySetDef, PropertyDef } from '../core/model.js';
+import { bool, dateTime, decimal, guid, int32, int64, readOnly, required, str } from '../core/properties.js';
+
+const system = (): Record<string, PropertyDef> => ({
+  statecode: int32(),
+  statuscode: int32(),
+  createdon: readOnly(dateTime()),
+  modifiedon: readOnly(dateTime()),
+  versionnumber: readOnly(int64()),
+});
+
+const address = (prefix: string): Record<string, PropertyDef> => ({
+  [`${prefix}_line1`]: str(250),
+  [`${prefix}_city`]: str(80),
+  [`${prefix}_stateorprovince`]: str(50),
+  [`${prefix}_postalcode`]: str(20),
+  [`${prefix}_country`]: str(80),
+});
+
+export const accounts: EntitySetDef = {
+  name: 'accounts',
+  entityType: 'account',
+  key: ['accountid'],
+  alternateKeys: [['accountnumber']],
+  properties: {
+    accountid: required(guid()),
+    name: str(160),
+    accountnumber: str(20),
+    telephone1: str(50),
+    emailaddress1: str(100),
+    websiteurl: str(200),
+    fax: str(50),
+    ...address('address1'),
+    ...address('address2'),
+    creditlimit: decimal(),
+    customertypecode: int32(),
+    description: str(2000),
+    _transactioncurrencyid_value: guid(),
+    ...system(),
+  },
+  lookups: [
+    {
+      column: '_transactioncurrencyid_value',
+      navigations: { transactioncurrencyid: 'transactioncurrencies' },
+    },
+  ],
+  expansions: {
+    transactioncurrencyid: {
+      target: 'transactioncurrencies',
+      cardinality: 'one',
+      via: '_transactioncurrencyid_value',
+    },
+    contact_customer_accounts: { target: 'contacts', cardinality: 'many', via: '_parentcustomerid_value' },
+    quote_customer_accounts: { target: 'quotes', cardinality: 'many', via: '_customerid_value' },
+  },
+};
+
+export const contacts: EntitySetDef = {
+  name: 'contacts',
+  entityType: 'contact',
+  key: ['contactid'],
+  alternateKeys: [['msdynce_contactnumber']],
+  properties: {
+    contactid: required(guid()),
+    firstname: str(50),
+    lastname: str(50),
+    fullname: readOnly(str(160)),
+    emailaddress1: str(100),
+    telephone1: str(50),
+    jobtitle: str(100),
+    ...address('address1'),
+    _parentcustomerid_value: guid(),
+    msdynce_contactnumber: str(100),
+    msdynce_isactivecustomer: bool(),
+    ...system(),
+  },
+  lookups: [
+    {
+      column: '_parentcustomerid_value',
+      navigations: { parentcustomerid_account: 'accounts', parentcustomerid_contact: 'contacts' },
+    },
+  ],
+  expansions: {
+    parentcustomerid_account: { target: 'accounts', cardinality: 'one', via: '_parentcustomerid_value' },
+  },
+};
+
+export const quotes: EntitySetDef = {
+  name: 'quotes',
+  entityType: 'quote',
+  key: ['quoteid'],
+  properties: {
+    quoteid: required(guid()),
+    quotenumber: str(100),
+    name: str(300),
+    _customerid_value: guid(),
+    effectivefrom: dateTime(),
+    effectiveto: dateTime(),
+    requestdeliveryby: dateTime(),
+    shipto_line1: str(250),
+    shipto_city: str(80),
+    shipto_stateorprovince: str(50),
+    shipto_postalcode: str(20),
+    shipto_country: str(80),
+    totalamount: readOnly(decimal()),
+    _transactioncurrencyid_value: guid(),
+    ...system(),
+  },
+  lookups: [
+    {
+      column: '_customerid_value',
+      navigations: { customerid_account: 'accounts', customerid_contact: 'contacts' },
+    },
+    {
+      column: '_transactioncurrencyid_value',
+      navigations: { transactioncurrencyid: 'transactioncurrencies' },
+    },
+  ],
+  expansions: {
+    customerid_account: { target: 'accounts', cardinality: 'one', via: '_customerid_value' },
+    quote_details: { target: 'quotedetails', cardinality: 'many', via: '_quoteid_value' },
+    transactioncurrencyid: {
+      target: 'transactioncurrencies',
+      cardinality: 'one',
+      via: '_transactioncurrencyid_value',
+    },
+  },
+};
+
+export const quotedetails: EntitySetDef = {
+  name: 'quotedetails',
+  entityType: 'quotedetail',
+  key: ['quotedetailid'],
+  properties: {
+    quotedetailid: required(guid()),
+    _quoteid_value: guid(),
+    _productid_value: guid(),
+    isproductoverridden: bool(),
+    productdescription: str(500),
+    quantity: decimal(),
+    priceperunit: decimal(),
+    manualdiscountamount: decimal(),
+    extendedamount: readOnly(decimal()),
+    sequencenumber: int32(),
+    _uomid_value: guid(),
+    description: str(2000),
+    createdon: readOnly(dateTime()),
+    modifiedon: readOnly(dateTime()),
+    versionnumber: readOnly(int64()),
+  },
+  lookups: [
+    { column: '_quoteid_value', navigations: { quoteid: 'quotes' } },
+    { column: '_productid_value', navigations: { productid: 'products' } },
+    { column: '_uomid_value', navigations: { uomid: 'uoms' } },
+  ],
+  expansions: {
+    quoteid: { target: 'quotes', cardinality: 'one', via: '_quoteid_value' },
+    productid: { target: 'products', cardinality: 'one', via: '_productid_value' },
+    uomid: { target: 'uoms', cardinality: 'one', via: '_uomid_value' },
+  },
+};
+
+export const products: EntitySetDef = {
+  name: 'products',
+  entityType: 'product',
+  key: ['productid'],
+  alternateKeys: [['productnumber']],
+  properties: {
+    productid: required(guid()),
+    productnumber: str(100),
+    name: str(100),
+    description: str(2000),
+    price: decimal(),
+    currentcost: decimal(),
+    producttypecode: int32(),
+    quantitydecimal: int32(),
+    _defaultuomid_value: guid(),
+    _transactioncurrencyid_value: guid(),
+    msdynce_ismaintainedexternally: bool(),
+    ...system(),
+  },
+  lookups: [
+    { column: '_defaultuomid_value', navigations: { defaultuomid: 'uoms' } },
+    {
+      column: '_transactioncurrencyid_value',
+      navigations: { transactioncurrencyid: 'transactioncurrencies' },
+    },
+  ],
+  expansions: {
+    defaultuomid: { target: 'uoms', cardinality: 'one', via: '_defaultuomid_value' },
+  },
+};
+
+/** Reference data the flows resolve codes against (currency ISO codes, unit names). */
+export const transactioncurrencies: EntitySetDef = {
+  name: 'transactioncurrencies',
+  entityType: 'transactioncurrency',
+  key: ['transactioncurrencyid'],
+  alternateKeys: [['isocurrencycode']],
+  properties: {
+    transactioncurrencyid: required(guid()),
+    isocurrencycode: str(5),
+    currencyname: str(100),
+    currencysymbol: str(10),
+    ...system(),
+  },
+};
+
+export const uoms: EntitySetDef = {
+  name: 'uoms',
+  entityType: 'uom',
+  key: ['uomid'],
+  properties: {
+    uomid: required(guid()),
+    name: str(100),
+    ...system(),
+  },
+};
+
+export const salesEntitySets: readonly EntitySetDef[] = [
+  accounts,
+  contacts,
+  quotes,
+  quotedetails,
+  products,
+  transactioncurrencies,
+  uoms,
+];
