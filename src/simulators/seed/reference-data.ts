@@ -1,0 +1,89 @@
+/**
+ * Reference data both systems need before anything else: Sales currencies and units, Finance legal
+ * entities and customer groups. The flows resolve codes against these (currency ISO code, unit name).
+ */
+import type { Row } from '../core/model.js';
+import { CustomerGroups, LegalEntities } from '../finance/entities.js';
+import { transactioncurrencies, uoms } from '../sales/entities.js';
+import { createRandom } from './random.js';
+import { rowBuilder } from './rows.js';
+import { DAY_MS, isoDateTime } from './time.js';
+import { salesUnitNames, type CurrencyCode, type SalesUnitName } from './value-maps.js';
+
+/** Reference rows plus lookups: currency ISO code ↔ transactioncurrencyid, unit name → uomid. */
+export interface ReferenceData {
+  transactioncurrencies: Row[];
+  uoms: Row[];
+  LegalEntities: Row[];
+  CustomerGroups: Row[];
+  currencyId: Readonly<Record<CurrencyCode, string>>;
+  currencyCodeById: ReadonlyMap<string, CurrencyCode>;
+  uomId: Readonly<Record<SalesUnitName, string>>;
+}
+
+const currencies: readonly (readonly [CurrencyCode, string, string])[] = [
+  ['USD', 'US Dollar', '$'],
+  ['EUR', 'Euro', '€'],
+  ['GBP', 'Pound Sterling', '£'],
+];
+
+/** Contoso's demo companies and customer groups, as in F&O demo data. */
+const companies = [
+  ['usmf', 'Contoso Entertainment System USA', ['10', '20', '30', '40']],
+  ['demf', 'Contoso Entertainment System Germany', ['10', '20']],
+] as const;
+
+const groupDescriptions: Readonly<Record<string, string>> = {
+  '10': 'Wholesale customers',
+  '20': 'Major customers',
+  '30': 'Retail customers',
+  '40': 'Internet customers',
+};
+
+/** The organisation was set up five years before the reference date. */
+const SETUP_DAYS_BEFORE = 5 * 365;
+
+/** The reference rows of both systems and the id lookups the generators need. */
+export function createReferenceData(seed: number, referenceMs: number): ReferenceData {
+  const random = createRandom(seed, 'reference');
+  const setUp = isoDateTime(referenceMs - SETUP_DAYS_BEFORE * DAY_MS);
+  const system = { statecode: 0, statuscode: 1, createdon: setUp, modifiedon: setUp };
+  const currencyRow = rowBuilder(transactioncurrencies);
+  const currencyRows = currencies.map(([code, name, symbol]) =>
+    currencyRow(
+      {
+        transactioncurrencyid: random.guid(),
+        isocurrencycode: code,
+        currencyname: name,
+        currencysymbol: symbol,
+      },
+      system,
+    ),
+  );
+  const uomRow = rowBuilder(uoms);
+  const uomRows = salesUnitNames.map((name) => uomRow({ uomid: random.guid(), name }, system));
+  const legalEntity = rowBuilder(LegalEntities);
+  const group = rowBuilder(CustomerGroups);
+  return {
+    transactioncurrencies: currencyRows,
+    uoms: uomRows,
+    LegalEntities: companies.map(([id, name]) => legalEntity({ LegalEntityId: id, Name: name })),
+    CustomerGroups: companies.flatMap(([company, , groups]) =>
+      groups.map((id) =>
+        group({ dataAreaId: company, CustomerGroupId: id, Description: groupDescriptions[id] ?? null }),
+      ),
+    ),
+    currencyId: idsBy(currencyRows, 'isocurrencycode', 'transactioncurrencyid') as Record<
+      CurrencyCode,
+      string
+    >,
+    currencyCodeById: new Map(
+      currencyRows.map((r) => [r['transactioncurrencyid'] as string, r['isocurrencycode'] as CurrencyCode]),
+    ),
+    uomId: idsBy(uomRows, 'name', 'uomid') as Record<SalesUnitName, string>,
+  };
+}
+
+function idsBy(rows: readonly Row[], name: string, id: string): Record<string, string> {
+  return Object.fromEntries(rows.map((r) => [String(r[name]), String(r[id])]));
+}
