@@ -1,0 +1,308 @@
+/**
+ * Finance connector — Dynamics 365 Finance and Operations, OData 4.0 data entities at `/data`.
+ * Auth: Entra ID client credentials, scope `<environment URL>/.default` (through the OData client).
+ * Limits: pages of up to 10,000 rows with `$skip` next links (reads are ordered by key so paging is
+ * stable); no `in` operator, so batched lookups are `or` chains split by URL length; `$batch` of up to
+ * 5,000 operations whose outer status is 200 even when parts failed; 429 + Retry-After when busy.
+ *
+ * Every read is scoped to one company (`cross-company=true` plus `dataAreaId eq '<company>'`), so the
+ * caller's default company in F&O never decides what the hub sees. F&O documents no upsert, so writes
+ * check existence with batched reads, then create (POST) or update (PATCH) in `$batch` requests. Groups
+ * that must land together (a quotation and its lines) go in one change set.
+ */
+import {
+  and,
+  anyOf,
+  type BatchItem,
+  type BatchOperation,
+  type BatchPartResult,
+  eq,
+  keyPredicate,
+  ODataError,
+  type ODataClient,
+  type ODataLiteral,
+  type QueryOptions,
+} from '../odata/index.js';
+import { chunk, groupBy, matchKey, readByValues, toRecord, toWireBody } from '../odata/records.js';
+import { type FinanceEntity, financeEntities } from './entities.js';
+import type { FinanceKind, FinanceRecords } from './types.js';
+
+export interface FinanceListOptions {
+  filter?: string;
+  orderby?: string;
+  select?: readonly string[];
+  top?: number;
+}
+
+export interface FinanceUpsert {
+  /** The values that identify the record (by default the key without `dataAreaId`). */
+  match: Record<string, string | number>;
+  /** Columns to write; decimals as text. `dataAreaId` is added. */
+  body: Record<string, unknown>;
+}
+
+export interface FinanceWriteResult<T> {
+  outcome: 'created' | 'updated' | 'deleted' | 'failed';
+  /** The row Finance answered with on create (assigned values filled in). */
+  record?: T;
+  error?: ODataError;
+}
+
+/** One operation of a change set written with `writeChangeSets`. */
+export type FinanceOperation =
+  | { method: 'POST'; kind: FinanceKind; body: Record<string, unknown> }
+  | {
+      method: 'PATCH';
+      kind: FinanceKind;
+      key: Record<string, string | number>;
+      body: Record<string, unknown>;
+    }
+  | { method: 'DELETE'; kind: FinanceKind; key: Record<string, string | number> };
+
+export interface FinanceConnectorOptions {
+  client: ODataClient;
+  /** The legal entity (`dataAreaId`) every read and write is scoped to, e.g. `usmf`. */
+  company: string;
+  /** Operations per `$batch` request (F&O allows 5,000; smaller batches keep each request short). */
+  batchSize?: number;
+}
+
+export interface FinanceConnector {
+  readonly client: ODataClient;
+  readonly company: string;
+  list<K extends FinanceKind>(kind: K, options?: FinanceListOptions): AsyncIterable<FinanceRecords[K][]>;
+  /** One record by its key (without `dataAreaId`); null when it does not exist. */
+  get<K extends FinanceKind>(
+    kind: K,
+    key: Record<string, string | number>,
+  ): Promise<FinanceRecords[K] | null>;
+  /** Records whose `property` is one of `values`, grouped by value (lower-cased), in as few requests as URLs allow. */
+  getByValues<K extends FinanceKind>(
+    kind: K,
+    property: string,
+    values: readonly string[],
+    options?: { select?: readonly string[] },
+  ): Promise<Map<string, FinanceRecords[K][]>>;
+  /** Checks existence in batched reads, then creates or updates in `$batch` requests; one result per record. */
+  upsert<K extends FinanceKind>(
+    kind: K,
+    records: readonly FinanceUpsert[],
+  ): Promise<FinanceWriteResult<FinanceRecords[K]>[]>;
+  /** Writes groups of operations, each group in one atomic change set; results in the same shape. */
+  writeChangeSets(
+    groups: readonly (readonly FinanceOperation[])[],
+  ): Promise<FinanceWriteResult<Record<string, unknown>>[][]>;
+  /** The legal entities (companies) of the environment. */
+  companies(): Promise<string[]>;
+}
+
+export function createFinanceConnector({
+  client,
+  company,
+  batchSize = 200,
+}: FinanceConnectorOptions): FinanceConnector {
+  const dataAreaId = company.toLowerCase();
+
+  const scope = (entity: FinanceEntity, filter?: string): QueryOptions =>
+    entity.companySpecific
+      ? { crossCompany: true, filter: and(eq('dataAreaId', dataAreaId), filter ? `(${filter})` : undefined) }
+      : filter
+        ? { filter }
+        : {};
+
+  const keyPath = (entity: FinanceEntity, key: Record<string, string | number>): string => {
+    const full: Record<string, ODataLiteral> = entity.companySpecific ? { dataAreaId, ...key } : { ...key };
+    return `${entity.set}${keyPredicate(Object.fromEntries(entity.key.map((k) => [k, full[k] ?? null])))}`;
+  };
+
+  async function* list<K extends FinanceKind>(
+    kind: K,
+    options: FinanceListOptions = {},
+  ): AsyncGenerator<FinanceRecords[K][]> {
+    const entity = financeEntities[kind];
+    const query: QueryOptions = {
+      ...scope(entity, options.filter),
+      select: options.select ?? entity.columns,
+      // `$skip` paging is only stable in a total order: the key, unless the caller orders otherwise.
+      orderby: options.orderby ?? entity.key.join(','),
+      ...(options.top !== undefined ? { top: options.top } : {}),
+    };
+    for await (const page of client.pages<Record<string, unknown>>(entity.set, query)) {
+      yield page.rows.map((row) => toRecord<FinanceRecords[K]>(row, entity));
+    }
+  }
+
+  async function get<K extends FinanceKind>(
+    kind: K,
+    key: Record<string, string | number>,
+  ): Promise<FinanceRecords[K] | null> {
+    const entity = financeEntities[kind];
+    try {
+      const response = await client.request<Record<string, unknown>>({
+        method: 'GET',
+        path: keyPath(entity, key),
+        query: { select: entity.columns },
+      });
+      return response.body ? toRecord<FinanceRecords[K]>(response.body, entity) : null;
+    } catch (error) {
+      if (error instanceof ODataError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async function getByValues<K extends FinanceKind>(
+    kind: K,
+    property: string,
+    values: readonly string[],
+    { select }: { select?: readonly string[] } = {},
+  ): Promise<Map<string, FinanceRecords[K][]>> {
+    const entity = financeEntities[kind];
+    const columns = select ? [...new Set([...select, property, ...entity.key])] : entity.columns;
+    const rows = await readByValues(client, entity, values, (group) => ({
+      ...scope(entity, anyOf(property, group)),
+      select: columns,
+    }));
+    return groupBy(
+      rows.map((row) => toRecord<FinanceRecords[K]>(row, entity)),
+      property as keyof FinanceRecords[K],
+    );
+  }
+
+  async function runBatches<T>(
+    operations: BatchItem<BatchOperation>[],
+    interpret: (result: BatchPartResult, index: number) => T,
+  ): Promise<T[]> {
+    const results: T[] = [];
+    for (const group of chunk(operations, batchSize)) {
+      const answered = await client.batch(group);
+      for (const item of answered) {
+        const parts = item.kind === 'single' ? [item.part] : item.parts;
+        for (const part of parts) results.push(interpret(part, results.length));
+      }
+    }
+    return results;
+  }
+
+  async function upsert<K extends FinanceKind>(
+    kind: K,
+    records: readonly FinanceUpsert[],
+  ): Promise<FinanceWriteResult<FinanceRecords[K]>[]> {
+    const entity = financeEntities[kind];
+    if (records.length === 0) return [];
+    const matchOn = Object.keys(records[0]!.match);
+    const [first, ...rest] = matchOn;
+    if (!first) throw new TypeError('FinanceUpsert.match needs at least one property');
+    const existing = await getByValues(
+      kind,
+      first,
+      records.map((r) => String(r.match[first])),
+    );
+    const operations: BatchItem<BatchOperation>[] = records.map((record) => {
+      const candidates = existing.get(matchKey(record.match[first])) ?? [];
+      const found = candidates.find((row) =>
+        rest.every((p) => matchKey(fieldsOf(row)[p]) === matchKey(record.match[p])),
+      );
+      const body = toWireBody(record.body, entity);
+      if (found) {
+        const key = Object.fromEntries(entity.key.map((k) => [k, fieldsOf(found)[k] as string]));
+        return {
+          kind: 'single',
+          part: { method: 'PATCH', path: keyPath(entity, key), body: withoutKey(body, entity) },
+        };
+      }
+      return {
+        kind: 'single',
+        part: {
+          method: 'POST',
+          path: entity.set,
+          body: { ...(entity.companySpecific ? { dataAreaId } : {}), ...record.match, ...body },
+        },
+      };
+    });
+    return runBatches(operations, (part) => interpretWrite<FinanceRecords[K]>(part, entity));
+  }
+
+  async function writeChangeSets(
+    groups: readonly (readonly FinanceOperation[])[],
+  ): Promise<FinanceWriteResult<Record<string, unknown>>[][]> {
+    const shapes = groups.map((group) => group.length);
+    const items: BatchItem<BatchOperation>[] = groups.map((group) => ({
+      kind: 'changeset',
+      parts: group.map((operation) => {
+        const entity = financeEntities[operation.kind];
+        if (operation.method === 'POST') {
+          return {
+            method: 'POST',
+            path: entity.set,
+            body: {
+              ...(entity.companySpecific ? { dataAreaId } : {}),
+              ...toWireBody(operation.body, entity),
+            },
+          };
+        }
+        if (operation.method === 'PATCH') {
+          return {
+            method: 'PATCH',
+            path: keyPath(entity, operation.key),
+            body: withoutKey(toWireBody(operation.body, entity), entity),
+          };
+        }
+        return { method: 'DELETE', path: keyPath(entity, operation.key) };
+      }),
+    }));
+    const operations = groups.flat();
+    // Change sets are atomic, so one is never split across two batch requests.
+    const flat: FinanceWriteResult<Record<string, unknown>>[] = [];
+    let pending: BatchItem<BatchOperation>[] = [];
+    let pendingSize = 0;
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const answered = await client.batch(pending);
+      for (const item of answered) {
+        for (const part of item.kind === 'single' ? [item.part] : item.parts) {
+          const operation = operations[flat.length]!;
+          flat.push(interpretWrite(part, financeEntities[operation.kind], operation.method));
+        }
+      }
+      pending = [];
+      pendingSize = 0;
+    };
+    for (const item of items) {
+      const size = item.kind === 'changeset' ? item.parts.length : 1;
+      if (pendingSize + size > batchSize) await flush();
+      pending.push(item);
+      pendingSize += size;
+    }
+    await flush();
+    let offset = 0;
+    return shapes.map((size) => flat.slice(offset, (offset += size)));
+  }
+
+  async function companies(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const page of list('legalEntity'))
+      ids.push(...page.map((entity) => entity.LegalEntityId.toLowerCase()));
+    return ids;
+  }
+
+  return { client, company: dataAreaId, list, get, getByValues, upsert, writeChangeSets, companies };
+}
+
+const fieldsOf = (record: unknown): Record<string, unknown> => record as Record<string, unknown>;
+
+function withoutKey(body: Record<string, unknown>, entity: FinanceEntity): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([name]) => !entity.key.includes(name)));
+}
+
+function interpretWrite<T>(
+  part: BatchPartResult,
+  entity: FinanceEntity,
+  method = 'PATCH',
+): FinanceWriteResult<T> {
+  if (part.error) return { outcome: 'failed', error: part.error };
+  if (method === 'DELETE') return { outcome: 'deleted' };
+  if (part.status === 201 && part.body && typeof part.body === 'object') {
+    return { outcome: 'created', record: toRecord<T>(part.body as Record<string, unknown>, entity) };
+  }
+  return { outcome: 'updated' };
+}

@@ -1,0 +1,137 @@
+/** The F&O data entities the Finance connector reads and writes: set names, keys, columns, decimals. */
+import type { EntityDescriptor } from '../odata/records.js';
+import type { FinanceKind } from './types.js';
+
+const address = (prefix: string, state: 'State' | 'StateId'): string[] =>
+  ['Street', 'City', state, 'ZipCode', 'CountryRegionISOCode'].map((part) => `${prefix}${part}`);
+
+export interface FinanceEntity extends EntityDescriptor {
+  /** False for entities shared by all companies (legal entities): no `dataAreaId`. */
+  companySpecific: boolean;
+}
+
+export const financeEntities: Record<FinanceKind, FinanceEntity> = {
+  customer: {
+    set: 'CustomersV3',
+    key: ['dataAreaId', 'CustomerAccount'],
+    companySpecific: true,
+    columns: [
+      'dataAreaId',
+      'CustomerAccount',
+      'OrganizationName',
+      'PartyType',
+      'PartyNumber',
+      'PersonFirstName',
+      'PersonLastName',
+      'CustomerGroupId',
+      'SalesCurrencyCode',
+      'CreditLimit',
+      'LanguageId',
+      'PrimaryContactEmail',
+      'PrimaryContactPhone',
+      'PrimaryContactURL',
+      'PrimaryContactFax',
+      'SalesMemo',
+      ...address('DeliveryAddress', 'State'),
+      ...address('InvoiceAddress', 'State'),
+      'SiteId',
+      'WarehouseId',
+      'IsExternallyMaintained',
+    ],
+    decimals: ['CreditLimit'],
+  },
+  contactPerson: {
+    set: 'ContactPersons',
+    key: ['dataAreaId', 'ContactPersonId'],
+    companySpecific: true,
+    columns: [
+      'dataAreaId',
+      'ContactPersonId',
+      'FirstName',
+      'LastName',
+      'ContactPersonName',
+      'ContactPersonPartyNumber',
+      'AssociatedPartyNumber',
+      'PrimaryEmailAddress',
+      'PrimaryPhoneNumber',
+      'EmploymentJobTitle',
+      ...address('PrimaryAddress', 'StateId'),
+      'IsContactPersonExternallyMaintained',
+      'IsInactive',
+      'LastEditDateTime',
+    ],
+    decimals: [],
+  },
+  quoteHeader: {
+    set: 'SalesQuotationHeadersV2',
+    key: ['dataAreaId', 'SalesQuotationNumber'],
+    companySpecific: true,
+    columns: [
+      'dataAreaId',
+      'SalesQuotationNumber',
+      'SalesQuotationName',
+      'SalesQuotationStatus',
+      'RequestingCustomerAccountNumber',
+      'InvoiceCustomerAccountNumber',
+      'CurrencyCode',
+      'SalesQuotationExpiryDate',
+      'RequestedShippingDate',
+      ...address('DeliveryAddress', 'StateId'),
+      'CustomersReference',
+      'LanguageId',
+    ],
+    decimals: [],
+  },
+  quoteLine: {
+    set: 'SalesQuotationLines',
+    key: ['dataAreaId', 'InventoryLotId'],
+    companySpecific: true,
+    columns: [
+      'dataAreaId',
+      'InventoryLotId',
+      'SalesQuotationNumber',
+      'LineCreationSequenceNumber',
+      'ItemNumber',
+      'RequestedSalesQuantity',
+      'SalesPrice',
+      'SalesUnitSymbol',
+      'LineDiscountAmount',
+      'LineAmount',
+      'LineDescription',
+    ],
+    decimals: ['RequestedSalesQuantity', 'SalesPrice', 'LineDiscountAmount', 'LineAmount'],
+  },
+  product: {
+    set: 'SellableReleasedProducts',
+    key: ['dataAreaId', 'ProductNumber'],
+    companySpecific: true,
+    columns: [
+      'dataAreaId',
+      'ProductNumber',
+      'ProductName',
+      'ProductDescription',
+      'ProductType',
+      'SalesPrice',
+      'UnitCost',
+      'CurrencyCode',
+      'SalesUnitSymbol',
+      'SalesUnitDecimalPrecision',
+      'IsSalesStopped',
+    ],
+    decimals: ['SalesPrice', 'UnitCost'],
+  },
+  customerGroup: {
+    set: 'CustomerGroups',
+    key: ['dataAreaId', 'CustomerGroupId'],
+    companySpecific: true,
+    columns: ['dataAreaId', 'CustomerGroupId', 'Description'],
+    decimals: [],
+  },
+  legalEntity: {
+    set: 'LegalEntities',
+    key: ['LegalEntityId'],
+    companySpecific: false,
+    columns: ['LegalEntityId', 'Name'],
+    decimals: [],
+  },
+};

@@ -1,0 +1,72 @@
+/**
+ * Builds both connectors from where each system lives: its environment URL, token authority and client
+ * credentials. The same code serves real environments and the embedded simulators (which issue tokens
+ * of their own at their origin).
+ */
+import { createFinanceConnector, type FinanceConnector } from './finance/connector.js';
+import {
+  createClientCredentialsTokenProvider,
+  createODataClient,
+  type ODataRequestEvent,
+  type RetryPolicy,
+} from './odata/index.js';
+import { createSalesConnector, type SalesConnector } from './sales/connector.js';
+
+export interface SystemEndpoint {
+  /** Environment URL without a path: `https://org.crm.dynamics.com`, `https://env.operations.dynamics.com`. */
+  url: string;
+  /** Token authority: `https://login.microsoftonline.com`, or a simulator's origin. */
+  authorityUrl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface ConnectorsOptions {
+  sales: SystemEndpoint;
+  finance: SystemEndpoint;
+  /** The Finance legal entity (`dataAreaId`) the hub reads and writes. */
+  financeCompany: string;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+  onRequest?: (event: ODataRequestEvent) => void;
+}
+
+export interface Connectors {
+  sales: SalesConnector;
+  finance: FinanceConnector;
+}
+
+export function createConnectors({
+  sales,
+  finance,
+  financeCompany,
+  retry,
+  timeoutMs,
+  onRequest,
+}: ConnectorsOptions): Connectors {
+  const clientFor = (system: 'sales' | 'finance', endpoint: SystemEndpoint, rootPath: string) => {
+    const url = endpoint.url.replace(/\/+$/, '');
+    return createODataClient({
+      system,
+      serviceRoot: `${url}${rootPath}`,
+      tokens: createClientCredentialsTokenProvider({
+        authorityUrl: endpoint.authorityUrl,
+        tenantId: endpoint.tenantId,
+        clientId: endpoint.clientId,
+        clientSecret: endpoint.clientSecret,
+        scope: `${url}/.default`,
+      }),
+      ...(retry ? { retry } : {}),
+      ...(timeoutMs ? { timeoutMs } : {}),
+      ...(onRequest ? { onRequest } : {}),
+    });
+  };
+  return {
+    sales: createSalesConnector({ client: clientFor('sales', sales, '/api/data/v9.2/') }),
+    finance: createFinanceConnector({
+      client: clientFor('finance', finance, '/data/'),
+      company: financeCompany,
+    }),
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * Sales connector — Dynamics 365 Sales on Dataverse, Web API v9.2 (OData 4.0, JSON).
+ * Auth: Entra ID client credentials, scope `<environment URL>/.default` (through the OData client).
+ * Limits: pages of at most 5,000 rows (`Prefer: odata.maxpagesize`), no `$skip`; URLs up to 32 KB, so
+ * batched lookups use `Microsoft.Dynamics.CRM.In` split by URL length; `$batch` of at most 1,000
+ * requests; service protection answers 429 + Retry-After, which the client's retry policy honours.
+ *
+ * Reads return typed records (`types.ts`); writes are upserts by alternate key (PATCH to
+ * `accounts(accountnumber='…')`, which creates or updates) in `$batch` requests with
+ * `Prefer: odata.continue-on-error`, so one bad record never stops the others. Nothing here is specific
+ * to the simulator: the same code speaks to a real Dataverse environment.
+ */
+import {
+  type BatchItem,
+  type BatchOperation,
+  crmIn,
+  keyPredicate,
+  ODataError,
+  type ODataClient,
+  type QueryOptions,
+} from '../odata/index.js';
+import { chunk, groupBy, matchKey, readByValues, toRecord, toWireBody } from '../odata/records.js';
+import { salesEntities } from './entities.js';
+import type { SalesKind, SalesRecords } from './types.js';
+
+export interface SalesListOptions {
+  /** A `$filter` built with the query helpers (literals escaped). */
+  filter?: string;
+  orderby?: string;
+  /** Columns to read; default: every column the hub uses. */
+  select?: readonly string[];
+  /** Rows per page (`Prefer: odata.maxpagesize`, at most 5,000). */
+  pageSize?: number;
+}
+
+/** One page of the change feed. */
+export interface SalesChangePage<T> {
+  /** Rows created or changed (all rows on a full read). */
+  rows: T[];
+  /** Ids of rows deleted since the token. */
+  deleted: string[];
+  /** On the last page: the link to read the next changes from. Store it only after the page is processed. */
+  deltaLink?: string;
+  /** True when this read started from scratch: no token was given, or the given one had expired. */
+  fullRead: boolean;
+  /** Set when the given token was refused (expired) and the connector fell back to a full read. */
+  restartReason?: string;
+}
+
+/** What to write: the alternate-key value (or the record id) and the columns to set. */
+export interface SalesUpsert {
+  /** The alternate-key value (`accountnumber` for accounts), or `{ id }` for a record id. */
+  key: string | { id: string };
+  /** Column values; lookups as `"<nav>@odata.bind": "/accounts(…)"` (see `bind`). Decimals as text. */
+  body: Record<string, unknown>;
+}
+
+export interface UpsertResult {
+  outcome: 'created' | 'updated' | 'failed';
+  /** The record id on success. */
+  id?: string;
+  error?: ODataError;
+}
+
+export interface SalesConnectorOptions {
+  client: ODataClient;
+  /** Rows per page for reads (default 5,000, Dataverse's maximum). */
+  pageSize?: number;
+  /** Upserts per `$batch` request (Dataverse allows 1,000; smaller batches finish under the 2-minute timeout). */
+  batchSize?: number;
+}
+
+export interface SalesConnector {
+  readonly client: ODataClient;
+  list<K extends SalesKind>(kind: K, options?: SalesListOptions): AsyncIterable<SalesRecords[K][]>;
+  /** One record by id or alternate-key value; null when it does not exist. */
+  get<K extends SalesKind>(kind: K, key: string | { id: string }): Promise<SalesRecords[K] | null>;
+  /**
+   * Every record whose `property` equals one of `values` (case-insensitive), grouped by that value
+   * (lower-cased): one request per URL-length chunk, however many values.
+   */
+  getByValues<K extends SalesKind>(
+    kind: K,
+    property: string,
+    values: readonly string[],
+    options?: { select?: readonly string[] },
+  ): Promise<Map<string, SalesRecords[K][]>>;
+  /** The change feed: all rows and a delta link without a token, only changes with one. */
+  changes<K extends SalesKind>(
+    kind: K,
+    options?: { deltaLink?: string; select?: readonly string[]; pageSize?: number },
+  ): AsyncIterable<SalesChangePage<SalesRecords[K]>>;
+  /** Upserts records by alternate key (or id) in `$batch` requests; one result per record, in order. */
+  upsert(kind: SalesKind, records: readonly SalesUpsert[]): Promise<UpsertResult[]>;
+  /** `"/accounts(<id>)"` or `"/accounts(accountnumber='A-1')"` for an `@odata.bind`. */
+  bind(kind: SalesKind, key: string | { id: string }): string;
+}
+
+const maxPageSize = 5000;
+
+export function createSalesConnector({
+  client,
+  pageSize = maxPageSize,
+  batchSize = 200,
+}: SalesConnectorOptions): SalesConnector {
+  const pageHeaders = (size = pageSize): Record<string, string> => ({
+    Prefer: `odata.maxpagesize=${Math.min(size, maxPageSize)}`,
+  });
+
+  const keyPath = (kind: SalesKind, key: string | { id: string }): string => {
+    const entity = salesEntities[kind];
+    if (typeof key === 'object') return `${entity.set}${keyPredicate({ guid: key.id })}`;
+    if (!entity.alternateKey) throw new TypeError(`${entity.set} has no alternate key; address it by { id }`);
+    return `${entity.set}${keyPredicate({ [entity.alternateKey]: key })}`;
+  };
+
+  async function* list<K extends SalesKind>(
+    kind: K,
+    options: SalesListOptions = {},
+  ): AsyncGenerator<SalesRecords[K][]> {
+    const entity = salesEntities[kind];
+    const query: QueryOptions = {
+      select: options.select ?? entity.columns,
+      ...(options.filter ? { filter: options.filter } : {}),
+      ...(options.orderby ? { orderby: options.orderby } : {}),
+    };
+    for await (const page of client.pages<Record<string, unknown>>(entity.set, query, {
+      headers: pageHeaders(options.pageSize),
+    })) {
+      yield page.rows.map((row) => toRecord<SalesRecords[K]>(row, entity));
+    }
+  }
+
+  async function get<K extends SalesKind>(
+    kind: K,
+    key: string | { id: string },
+  ): Promise<SalesRecords[K] | null> {
+    const entity = salesEntities[kind];
+    try {
+      const response = await client.request<Record<string, unknown>>({
+        method: 'GET',
+        path: keyPath(kind, key),
+        query: { select: entity.columns },
+      });
+      return response.body ? toRecord<SalesRecords[K]>(response.body, entity) : null;
+    } catch (error) {
+      if (error instanceof ODataError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async function getByValues<K extends SalesKind>(
+    kind: K,
+    property: string,
+    values: readonly string[],
+    { select }: { select?: readonly string[] } = {},
+  ): Promise<Map<string, SalesRecords[K][]>> {
+    const entity = salesEntities[kind];
+    const columns = select ? [...new Set([...select, property])] : entity.columns;
+    const rows = await readByValues(
+      client,
+      entity,
+      values,
+      (group) => ({ select: columns, filter: crmIn(property, group) }),
+      pageHeaders(),
+    );
+    return groupBy(
+      rows.map((row) => toRecord<SalesRecords[K]>(row, entity)),
+      property as keyof SalesRecords[K],
+    );
+  }
+
+  async function* changes<K extends SalesKind>(
+    kind: K,
+    {
+      deltaLink,
+      select,
+      pageSize: size,
+    }: { deltaLink?: string; select?: readonly string[]; pageSize?: number } = {},
+  ): AsyncGenerator<SalesChangePage<SalesRecords[K]>> {
+    const entity = salesEntities[kind];
+    const headers = {
+      Prefer: `odata.track-changes, odata.maxpagesize=${Math.min(size ?? pageSize, maxPageSize)}`,
+    };
+    let restartReason: string | undefined;
+    if (deltaLink) {
+      try {
+        // The first page is read eagerly so an expired token can fall back before anything is yielded.
+        const iterator = client
+          .pages<Record<string, unknown>>(deltaLink, undefined, { headers })
+          [Symbol.asyncIterator]();
+        let next = await iterator.next();
+        while (!next.done) {
+          yield toChangePage(next.value, entity, false);
+          next = await iterator.next();
+        }
+        return;
+      } catch (error) {
+        if (!isExpiredToken(error)) throw error;
+        restartReason = `The change-tracking token was refused (${(error as ODataError).message}); reading everything again.`;
+      }
+    }
+    const query: QueryOptions = { select: select ?? entity.columns };
+    for await (const page of client.pages<Record<string, unknown>>(entity.set, query, { headers })) {
+      yield { ...toChangePage(page, entity, true), ...(restartReason ? { restartReason } : {}) };
+    }
+  }
+
+  function toChangePage<T>(
+    page: { rows: Record<string, unknown>[]; deltaLink?: string },
+    entity: (typeof salesEntities)[SalesKind],
+    fullRead: boolean,
+  ): SalesChangePage<T> {
+    const rows: T[] = [];
+    const deleted: string[] = [];
+    for (const row of page.rows) {
+      const context = row['@odata.context'];
+      if (typeof context === 'string' && context.endsWith('$deletedEntity')) deleted.push(String(row['id']));
+      else rows.push(toRecord<T>(row, entity));
+    }
+    return { rows, deleted, fullRead, ...(page.deltaLink ? { deltaLink: page.deltaLink } : {}) };
+  }
+
+  async function upsert(kind: SalesKind, records: readonly SalesUpsert[]): Promise<UpsertResult[]> {
+    const entity = salesEntities[kind];
+    const idColumn = entity.key[0]!;
+    const results: UpsertResult[] = [];
+    for (const group of chunk(records, Math.min(batchSize, 1000))) {
+      const items: BatchItem<BatchOperation>[] = group.map((record) => ({
+        kind: 'single',
+        part: {
+          method: 'PATCH',
+          path: keyPath(kind, record.key),
+          query: { select: [idColumn] },
+          // return=representation tells a create (201) from an update (200); PATCH without If-Match upserts.
+          headers: { Prefer: 'return=representation', 'Content-Type': 'application/json' },
+          body: toWireBody(record.body, entity),
+        },
+      }));
+      const answered = await client.batch(items, { continueOnError: true });
+      for (const item of answered) {
+        if (item.kind !== 'single') continue;
+        const part = item.part;
+        if (part.error) results.push({ outcome: 'failed', error: part.error });
+        else {
+          const body = part.body as Record<string, unknown> | undefined;
+          const id =
+            body?.[idColumn] ?? /\(([0-9a-f-]{36})\)$/i.exec(part.headers['odata-entityid'] ?? '')?.[1];
+          results.push({
+            outcome: part.status === 201 ? 'created' : 'updated',
+            ...(typeof id === 'string' ? { id } : {}),
+          });
+        }
+      }
+    }
+    return results;
+  }
+
+  return {
+    client,
+    list,
+    get,
+    getByValues,
+    changes,
+    upsert,
+    bind: (kind, key) => `/${keyPath(kind, key)}`,
+  };
+}
+
+/**
+ * Dataverse refuses an expired or cleaned-up change-tracking token with a 4xx (the exact code is not
+ * documented); anything in that class on a delta link means "read everything again".
+ */
+function isExpiredToken(error: unknown): boolean {
+  return error instanceof ODataError && error.kind === 'http' && [400, 404, 410, 422].includes(error.status);
+}
+
+export { matchKey };

@@ -1,0 +1,134 @@
+/**
+ * Typed Sales (Dataverse) records as the connector returns them: logical column names as Dataverse
+ * spells them (so the `sales` view in GraphQL is "the row as it is"), decimals as exact decimal text,
+ * lookups as `_<name>_value` GUIDs, and the row's ETag.
+ */
+
+export type Decimal = string;
+export type Guid = string;
+
+interface Versioned {
+  etag: string;
+  statecode: number | null;
+  statuscode: number | null;
+  createdon: string | null;
+  modifiedon: string | null;
+  versionnumber: number | null;
+}
+
+export interface SalesAccount extends Versioned {
+  accountid: Guid;
+  name: string | null;
+  accountnumber: string | null;
+  telephone1: string | null;
+  emailaddress1: string | null;
+  websiteurl: string | null;
+  fax: string | null;
+  address1_line1: string | null;
+  address1_city: string | null;
+  address1_stateorprovince: string | null;
+  address1_postalcode: string | null;
+  address1_country: string | null;
+  address2_line1: string | null;
+  address2_city: string | null;
+  address2_stateorprovince: string | null;
+  address2_postalcode: string | null;
+  address2_country: string | null;
+  creditlimit: Decimal | null;
+  customertypecode: number | null;
+  description: string | null;
+  _transactioncurrencyid_value: Guid | null;
+}
+
+export interface SalesContact extends Versioned {
+  contactid: Guid;
+  firstname: string | null;
+  lastname: string | null;
+  fullname: string | null;
+  emailaddress1: string | null;
+  telephone1: string | null;
+  jobtitle: string | null;
+  address1_line1: string | null;
+  address1_city: string | null;
+  address1_stateorprovince: string | null;
+  address1_postalcode: string | null;
+  address1_country: string | null;
+  _parentcustomerid_value: Guid | null;
+  msdynce_contactnumber: string | null;
+  msdynce_isactivecustomer: boolean | null;
+}
+
+export interface SalesQuote extends Versioned {
+  quoteid: Guid;
+  quotenumber: string | null;
+  name: string | null;
+  _customerid_value: Guid | null;
+  effectivefrom: string | null;
+  effectiveto: string | null;
+  requestdeliveryby: string | null;
+  shipto_line1: string | null;
+  shipto_city: string | null;
+  shipto_stateorprovince: string | null;
+  shipto_postalcode: string | null;
+  shipto_country: string | null;
+  totalamount: Decimal | null;
+  _transactioncurrencyid_value: Guid | null;
+}
+
+export interface SalesQuoteLine {
+  etag: string;
+  quotedetailid: Guid;
+  _quoteid_value: Guid | null;
+  _productid_value: Guid | null;
+  isproductoverridden: boolean | null;
+  productdescription: string | null;
+  quantity: Decimal | null;
+  priceperunit: Decimal | null;
+  manualdiscountamount: Decimal | null;
+  extendedamount: Decimal | null;
+  sequencenumber: number | null;
+  _uomid_value: Guid | null;
+  description: string | null;
+  createdon: string | null;
+  modifiedon: string | null;
+  versionnumber: number | null;
+}
+
+export interface SalesProduct extends Versioned {
+  productid: Guid;
+  productnumber: string | null;
+  name: string | null;
+  description: string | null;
+  price: Decimal | null;
+  currentcost: Decimal | null;
+  producttypecode: number | null;
+  quantitydecimal: number | null;
+  _defaultuomid_value: Guid | null;
+  _transactioncurrencyid_value: Guid | null;
+  msdynce_ismaintainedexternally: boolean | null;
+}
+
+export interface SalesCurrency extends Versioned {
+  transactioncurrencyid: Guid;
+  isocurrencycode: string | null;
+  currencyname: string | null;
+  currencysymbol: string | null;
+}
+
+export interface SalesUnit extends Versioned {
+  uomid: Guid;
+  name: string | null;
+}
+
+/** Every entity kind the Sales connector reads and writes, by name. */
+export interface SalesRecords {
+  account: SalesAccount;
+  contact: SalesContact;
+  quote: SalesQuote;
+  quoteLine: SalesQuoteLine;
+  product: SalesProduct;
+  currency: SalesCurrency;
+  unit: SalesUnit;
+}
+
+export type SalesKind = keyof SalesRecords;

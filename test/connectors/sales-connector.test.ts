@@ -1,0 +1,115 @@
+/**
+ * The Sales connector against the Sales simulator over real HTTP: typed reads, the change feed with its
+ * fallback, and upserts by alternate key.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guid, salesAccounts, salesContacts } from '../support/fixtures.js';
+import { collect, startTestSystems, type TestSystems } from '../support/systems.js';
+
+let systems: TestSystems;
+
+beforeAll(async () => {
+  systems = await startTestSystems({ salesData: { accounts: salesAccounts(8), contacts: salesContacts() } });
+});
+afterAll(() => systems.close());
+
+describe('reads', () => {
+  it('returns typed records with exact decimals and the ETag', async () => {
+    const account = await systems.connectors.sales.get('account', 'ACC-00002');
+    expect(account).toMatchObject({
+      accountid: guid(2),
+      name: 'Account 002',
+      creditlimit: '2000.50',
+      customertypecode: 3,
+    });
+    expect(account?.etag).toMatch(/^W\/"\d+"$/);
+  });
+
+  it('finds a record by an alternate key with a quote in it, and answers null for a missing one', async () => {
+    await systems.connectors.sales.upsert('account', [{ key: "ACC-O'1", body: { name: 'Quoted key' } }]);
+    expect(await systems.connectors.sales.get('account', "ACC-O'1")).toMatchObject({ name: 'Quoted key' });
+    expect(await systems.connectors.sales.get('account', 'ACC-NOPE')).toBeNull();
+    expect(await systems.connectors.sales.get('account', { id: guid(999) })).toBeNull();
+  });
+
+  it('groups a batched lookup by the looked-up value, case-insensitively', async () => {
+    const contacts = await systems.connectors.sales.getByValues('contact', '_parentcustomerid_value', [
+      guid(1),
+      guid(2),
+    ]);
+    expect(contacts.get(guid(1))?.map((c) => c.fullname)).toEqual(['Ada Lovelace']);
+    expect(contacts.has(guid(2))).toBe(false);
+  });
+});
+
+describe('change feed', () => {
+  it('reads everything first, then only changes and deletions, and falls back to a full read after the token expires', async () => {
+    const sales = systems.connectors.sales;
+    const first = await collect(mapPages(sales.changes('account', { pageSize: 3 })));
+    expect(first.flatMap((p) => p.rows)).toHaveLength(9);
+    expect(first.every((p) => p.fullRead)).toBe(true);
+    const deltaLink = first.at(-1)!.deltaLink!;
+    expect(deltaLink).toBeTruthy();
+    expect(first.slice(0, -1).every((p) => p.deltaLink === undefined)).toBe(true);
+
+    await sales.upsert('account', [
+      { key: 'ACC-00004', body: { telephone1: '555-9999' } },
+      { key: 'ACC-77777', body: { name: 'New since' } },
+    ]);
+    await systems.sales.store.transaction(() =>
+      systems.sales.store.remove('accounts', { accountid: guid(8) }),
+    );
+
+    const delta = await collect(mapPages(sales.changes('account', { deltaLink })));
+    expect(delta.flatMap((p) => p.rows).map((a) => a.accountnumber)).toEqual(['ACC-00004', 'ACC-77777']);
+    expect(delta.flatMap((p) => p.deleted)).toEqual([guid(8)]);
+    expect(delta[0]!.fullRead).toBe(false);
+
+    systems.sales.expireChangeTokens();
+    const restarted = await collect(
+      mapPages(sales.changes('account', { deltaLink: delta.at(-1)!.deltaLink! })),
+    );
+    expect(restarted[0]!.fullRead).toBe(true);
+    expect(restarted[0]!.restartReason).toMatch(/expired/i);
+    expect(restarted.flatMap((p) => p.rows)).toHaveLength(9);
+    expect(restarted.at(-1)!.deltaLink).toBeTruthy();
+  });
+});
+
+describe('upserts', () => {
+  it('creates and updates by alternate key in one $batch, telling which is which', async () => {
+    systems.sales.log.clear();
+    const results = await systems.connectors.sales.upsert('contact', [
+      { key: 'CON-00001', body: { jobtitle: 'Countess' } },
+      {
+        key: 'CON-50000',
+        body: {
+          lastname: 'Babbage',
+          'parentcustomerid_account@odata.bind': systems.connectors.sales.bind('account', 'ACC-00001'),
+        },
+      },
+    ]);
+    expect(results.map((r) => r.outcome)).toEqual(['updated', 'created']);
+    expect(results[0]!.id).toBe(guid(101));
+    expect(systems.sales.log.httpRequests()).toBe(1);
+    const babbage = await systems.connectors.sales.get('contact', 'CON-50000');
+    expect(babbage).toMatchObject({
+      lastname: 'Babbage',
+      fullname: 'Babbage',
+      _parentcustomerid_value: guid(1),
+    });
+  });
+
+  it('writes decimals exactly', async () => {
+    await systems.connectors.sales.upsert('account', [
+      { key: 'ACC-00003', body: { creditlimit: '12345678901234.5678' } },
+    ]);
+    expect((await systems.connectors.sales.get('account', 'ACC-00003'))?.creditlimit).toBe(
+      '12345678901234.5678',
+    );
+  });
+});
+
+async function* mapPages<T>(pages: AsyncIterable<T>): AsyncGenerator<T[]> {
+  for await (const page of pages) yield [page];
+}
