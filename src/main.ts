@@ -1,0 +1,92 @@
+/**
+ * `npm start`: reads the configuration, starts the embedded Sales and Finance simulators for every
+ * system that has no URL configured, connects to both systems through the hub's connectors, and reports
+ * what it started. The GraphQL server and the database are wired in here as they arrive.
+ */
+import { ConfigError, loadConfig, type HubConfig, type SystemConfig } from './config.js';
+import { createConnectors, type Connectors, type SystemEndpoint } from './connectors/index.js';
+import { defaultClient, startSimulators } from './simulators/index.js';
+import { seedSummary } from './simulators/seed/index.js';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const embedded = config.sales.kind === 'simulator' || config.finance.kind === 'simulator';
+  const simulators = embedded ? await startSimulators({ ...config.seed }) : undefined;
+  if (simulators) {
+    const counts = seedSummary(simulators.data);
+    console.log(
+      `Seeded demo data (seed ${config.seed.seed}, ${config.seed.accounts} accounts): ${Object.entries(counts)
+        .map(([set, n]) => `${set} ${n}`)
+        .join(', ')}`,
+    );
+  }
+  const connectors = createConnectors({
+    sales: endpointFor('Sales', config.sales, config, simulators?.sales.origin),
+    finance: endpointFor('Finance', config.finance, config, simulators?.finance.origin),
+    financeCompany: config.financeCompany,
+  });
+  await reportReachability(connectors, config);
+  console.log('GraphQL API: not served yet — the unified GraphQL layer is the next piece of work.');
+
+  const stop = async (signal: string): Promise<void> => {
+    console.log(`${signal}: shutting down`);
+    await simulators?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function loadConfigOrExit(): HubConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+function endpointFor(
+  name: string,
+  system: SystemConfig,
+  config: HubConfig,
+  simulatorOrigin: string | undefined,
+): SystemEndpoint {
+  if (system.kind === 'remote') {
+    console.log(`${name}: ${system.url}`);
+    return { url: system.url, authorityUrl: config.authorityUrl, ...system.credentials };
+  }
+  console.log(`${name}: embedded simulator at ${simulatorOrigin!}`);
+  return { url: simulatorOrigin!, authorityUrl: simulatorOrigin!, tenantId: 'simulator', ...defaultClient };
+}
+
+/** One cheap read per system, so a wrong URL or credential shows at start, not at the first query. */
+async function reportReachability(connectors: Connectors, config: HubConfig): Promise<void> {
+  const checks = [
+    (async () => {
+      for await (const page of connectors.sales.list('account', { select: ['accountid'], pageSize: 1 })) {
+        return `Sales reachable (accounts readable, ${page.length} row read)`;
+      }
+      return 'Sales reachable';
+    })(),
+    (async () => {
+      const companies = await connectors.finance.companies();
+      if (!companies.includes(config.financeCompany)) {
+        return `Finance reachable, but company '${config.financeCompany}' does not exist there (companies: ${companies.join(', ')})`;
+      }
+      return `Finance reachable (company ${config.financeCompany} of ${companies.join(', ')})`;
+    })(),
+  ];
+  for (const result of await Promise.allSettled(checks)) {
+    console.log(result.status === 'fulfilled' ? result.value : `Unreachable: ${describe(result.reason)}`);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+await main();
