@@ -14,7 +14,6 @@ import { accounts } from '../support/entity-sets.js';
 
 // --- fixtures: a Dataverse-like `accounts` (shared) and an F&O-like `CustomersV3` -----------------------
 
-
 // P2 starts with letters, so the tokenizer must not read it as a property name.
 const P1 = '4b757ff7-9c85-ee11-8179-000d3a341f1b';
 const P2 = 'abcdef12-0000-4000-8000-000000000002';
