@@ -8,7 +8,7 @@ import {
   parseFilter,
   QueryOptionError,
   salesDialect,
-} from '../../src/simulators/core/filter.js';
+} from '../../src/simulators/core/filter/index.js';
 import type { EntitySetDef, Row } from '../../src/simulators/core/model.js';
 import { accounts } from '../support/entity-sets.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QueryOptionError } from '../../src/simulators/core/filter.js';
+import { QueryOptionError } from '../../src/simulators/core/filter/index.js';
 import type { Row, Value } from '../../src/simulators/core/model.js';
 import {
   compareRows,

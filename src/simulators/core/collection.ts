@@ -10,7 +10,7 @@ import {
   type FilterExpr,
   parseFilter,
   QueryOptionError,
-} from './filter.js';
+} from './filter/index.js';
 import type { EntitySetDef, Row } from './model.js';
 import {
   compareRows,

@@ -3,7 +3,7 @@
  * validates against the entity set so a typo in a connector's URL is a 400 with a usable message, as it is
  * upstream; `compareRows` orders rows the way the systems' SQL Server does. Pure functions, no HTTP.
  */
-import { compareValues, QueryOptionError, requireProperty } from './filter.js';
+import { compareValues, QueryOptionError, requireProperty } from './filter/index.js';
 import type { EntitySetDef, PropertyDef, Row } from './model.js';
 
 /** One `$orderby` item. `def` carries the property's type so Edm.Decimal text sorts by value, not as text. */

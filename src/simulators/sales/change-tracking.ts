@@ -9,7 +9,7 @@
 import type { CollectionQuery } from '../core/collection.js';
 import { parseCollectionQuery } from '../core/collection.js';
 import { ServiceError } from '../core/errors.js';
-import { salesDialect } from '../core/filter.js';
+import { salesDialect } from '../core/filter/index.js';
 import { stringifyBody } from '../core/json.js';
 import type { EntitySetDef, Row } from '../core/model.js';
 import { decodePageToken, encodePageToken, linkWith, parsePrefer } from '../core/paging.js';
