@@ -21,6 +21,8 @@ interface Table {
   tombstones: Tombstone[];
   /** Alternate key (properties joined by ',') → normalized values → primary key string. */
   alternates: Map<string, Map<string, string>>;
+  /** Non-unique indexes built on first use by `findBy`: property → normalized value → primary keys. */
+  indexes: Map<string, Map<string, Set<string>>>;
 }
 
 export interface Store {
@@ -31,6 +33,11 @@ export interface Store {
   get(set: string, key: Row): Row | undefined;
   /** Finds a row by one of the set's alternate keys (property names in declaration order). */
   findByAlternateKey(set: string, values: Row): Row | undefined;
+  /**
+   * Rows whose `property` equals `value` (case-insensitive), through an index built on first use and
+   * kept up to date by every write — so rules that follow references stay O(1) per write.
+   */
+  findBy(set: string, property: string, value: Value): Row[];
   /** Rows in insertion order. The array is a snapshot; rows are the live objects (do not mutate). */
   scan(set: string): Row[];
   count(set: string): number;
@@ -63,7 +70,14 @@ export function createStore(
     const alternates = new Map(
       (def.alternateKeys ?? []).map((props) => [props.join(','), new Map<string, string>()]),
     );
-    tables.set(def.name, { def, rows: new Map(), versions: new Map(), tombstones: [], alternates });
+    tables.set(def.name, {
+      def,
+      rows: new Map(),
+      versions: new Map(),
+      tombstones: [],
+      alternates,
+      indexes: new Map(),
+    });
   }
   let version = 0;
   let journal: (() => void)[] | undefined;
@@ -84,6 +98,12 @@ export function createStore(
   };
 
   const indexAlternates = (t: Table, pk: string, row: Row, add: boolean): void => {
+    for (const [property, index] of t.indexes) {
+      const value = keyString([row[property] ?? null]);
+      const pks = index.get(value) ?? new Set<string>();
+      if (add) index.set(value, pks.add(pk));
+      else pks.delete(pk);
+    }
     for (const [name, index] of t.alternates) {
       const props = name.split(',');
       if (props.some((p) => row[p] === null || row[p] === undefined)) continue;
@@ -118,6 +138,19 @@ export function createStore(
       if (!index) return undefined;
       const pk = index.get(keyString(Object.values(values)));
       return pk === undefined ? undefined : t.rows.get(pk);
+    },
+    findBy: (set, property, value) => {
+      const t = table(set);
+      let index = t.indexes.get(property);
+      if (!index) {
+        index = new Map();
+        for (const [pk, row] of t.rows) {
+          const key = keyString([row[property] ?? null]);
+          index.set(key, (index.get(key) ?? new Set<string>()).add(pk));
+        }
+        t.indexes.set(property, index);
+      }
+      return [...(index.get(keyString([value])) ?? [])].map((pk) => t.rows.get(pk)!);
     },
     scan: (set) => [...table(set).rows.values()],
     count: (set) => table(set).rows.size,

@@ -15,7 +15,7 @@ import {
   shapeWithExpansions,
 } from '../core/collection.js';
 import { ServiceError } from '../core/errors.js';
-import { financeDialect } from '../core/filter.js';
+import { financeDialect } from '../core/filter/index.js';
 import { parseObjectBody, stringifyBody, toWire } from '../core/json.js';
 import { buildMetadata } from '../core/metadata.js';
 import type { EntitySetDef, Row } from '../core/model.js';
@@ -197,12 +197,8 @@ export function createFinanceBehaviour({
     if (!row) throw notFound(set);
     if (set.name === 'SalesQuotationHeadersV2') {
       const lines = store
-        .scan('SalesQuotationLines')
-        .filter(
-          (l) =>
-            l['SalesQuotationNumber'] === row['SalesQuotationNumber'] &&
-            l['dataAreaId'] === row['dataAreaId'],
-        );
+        .findBy('SalesQuotationLines', 'SalesQuotationNumber', row['SalesQuotationNumber'] ?? null)
+        .filter((l) => l['dataAreaId'] === row['dataAreaId']);
       for (const line of lines)
         store.remove('SalesQuotationLines', pick(line, ['dataAreaId', 'InventoryLotId']));
     }

@@ -97,11 +97,8 @@ export function applyFinanceRules(
     case 'ContactPersons':
       if (!isBlank(row['AssociatedPartyNumber'])) {
         const party = store
-          .scan('CustomersV3')
-          .find(
-            (c) =>
-              equalsIgnoreCase(c['dataAreaId'], company) && c['PartyNumber'] === row['AssociatedPartyNumber'],
-          );
+          .findBy('CustomersV3', 'PartyNumber', row['AssociatedPartyNumber'] ?? null)
+          .find((c) => equalsIgnoreCase(c['dataAreaId'], company));
         if (!party)
           throw writeFailed(
             set,

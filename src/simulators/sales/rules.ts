@@ -38,8 +38,7 @@ export function applyDerived(set: string, row: Row): string[] {
 /** A quote's total is the sum of its lines' extended amounts. */
 export function quoteTotal(store: Store, quoteId: string): string {
   return store
-    .scan('quotedetails')
-    .filter((line) => line['_quoteid_value'] === quoteId)
+    .findBy('quotedetails', '_quoteid_value', quoteId)
     .reduce(
       (sum, line) =>
         addDecimals(sum, typeof line['extendedamount'] === 'string' ? line['extendedamount'] : '0'),
@@ -47,13 +46,20 @@ export function quoteTotal(store: Store, quoteId: string): string {
     );
 }
 
+/** The last quote sequence number handed out per store (read from the data once, then counted). */
+const quoteSequences = new WeakMap<Store, number>();
+
 /** `QUO-01234-ABCDEF`: the P2C solution's auto-number format (prefix, sequence, random suffix). */
 function nextQuoteNumber(store: Store): string {
-  let max = 1000;
-  for (const quote of store.scan('quotes')) {
-    const match = /^QUO-(\d+)-/.exec(String(quote['quotenumber'] ?? ''));
-    if (match) max = Math.max(max, Number(match[1]));
+  let max = quoteSequences.get(store);
+  if (max === undefined) {
+    max = 1000;
+    for (const quote of store.scan('quotes')) {
+      const match = /^QUO-(\d+)-/.exec(String(quote['quotenumber'] ?? ''));
+      if (match) max = Math.max(max, Number(match[1]));
+    }
   }
+  quoteSequences.set(store, (max += 1));
   const suffix = [...randomBytes(6)].map((b) => String.fromCharCode(65 + (b % 26))).join('');
-  return `QUO-${String(max + 1).padStart(5, '0')}-${suffix}`;
+  return `QUO-${String(max).padStart(5, '0')}-${suffix}`;
 }

@@ -1,0 +1,195 @@
+/**
+ * Dataverse writes: creates (204 + OData-EntityId, or the row with `Prefer: return=representation`),
+ * updates and upserts by PATCH with `If-Match` / `If-None-Match`, deletes, lookups bound through
+ * `nav@odata.bind`, and the totals Dataverse keeps on quotes.
+ */
+import { parseCollectionQuery, pick } from '../core/collection.js';
+import { coerceBody } from '../core/body.js';
+import { ServiceError } from '../core/errors.js';
+import { salesDialect } from '../core/filter/index.js';
+import { parseObjectBody, stringifyBody } from '../core/json.js';
+import type { EntitySetDef, Row } from '../core/model.js';
+import { parsePrefer } from '../core/paging.js';
+import { type ResourcePath, parseResourcePath } from '../core/resource-path.js';
+import { jsonHeaders, type SimRequest, type SimResponse } from '../core/service.js';
+import { DuplicateKeyError, type Store } from '../core/store.js';
+import { salesCodes } from './errors.js';
+import { applyCreateDefaults, applyDerived, quoteTotal } from './rules.js';
+import type { SalesRows } from './rows.js';
+
+export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () => string) {
+  const { etagOf, shape, setOf, resolve, notFound } = rows;
+
+  /** Column values from a request body, with `nav@odata.bind` resolved to lookup GUIDs. */
+  function changesFrom(request: SimRequest, set: EntitySetDef): Row {
+    const parsed = parseObjectBody(request.body, salesCodes.invalidArgument);
+    for (const name of Object.keys(parsed)) {
+      if (/^_.+_value$/.test(name)) {
+        const nav = set.lookups?.find((l) => l.column === name);
+        const hint = nav
+          ? ` Set it with "${Object.keys(nav.navigations)[0]}@odata.bind": "/<set>(<id>)".`
+          : '';
+        throw new ServiceError(
+          400,
+          '',
+          `An undeclared property '${name}' was found in the payload: lookup columns are read-only.${hint}`,
+        );
+      }
+    }
+    const row = coerceBody(parsed, set, { readOnly: 'ignore' });
+    for (const [name, value] of Object.entries(parsed)) {
+      if (!name.endsWith('@odata.bind')) continue;
+      const nav = name.slice(0, -'@odata.bind'.length);
+      const lookup = set.lookups?.find((l) => nav in l.navigations);
+      if (!lookup) {
+        throw new ServiceError(
+          400,
+          '',
+          `An undeclared property '${nav}' which only has property annotations in the payload but no property value was found in the payload.`,
+        );
+      }
+      if (value === null) {
+        row[lookup.column] = null;
+        continue;
+      }
+      const targetSet = setOf(lookup.navigations[nav]!);
+      if (typeof value !== 'string')
+        throw new ServiceError(
+          400,
+          '',
+          `The value of '${name}' must be a URL like "/${targetSet.name}(<id>)".`,
+        );
+      const relative = value.replace(request.serviceRoot, '').replace(/^\/?(api\/data\/v9\.\d\/)?/, '');
+      const target = parseResourcePath(relative);
+      if (target.entitySet !== targetSet.name || !target.key) {
+        throw new ServiceError(
+          400,
+          '',
+          `'${name}' must point to a ${targetSet.entityType} record, got '${value}'.`,
+        );
+      }
+      const { row: referenced, keyValues } = resolve(targetSet, target.key);
+      if (!referenced) throw notFound(targetSet, keyValues);
+      row[lookup.column] = referenced[targetSet.key[0]!] ?? null;
+      row[`${lookup.column}@type`] = targetSet.entityType;
+    }
+    return row;
+  }
+
+  function refreshQuoteTotals(quoteIds: Iterable<string>): void {
+    for (const quoteid of new Set(quoteIds)) {
+      if (store.get('quotes', { quoteid }))
+        store.update(
+          'quotes',
+          { quoteid },
+          { totalamount: quoteTotal(store, quoteid), modifiedon: timestamp() },
+        );
+    }
+  }
+
+  function create(request: SimRequest, set: EntitySetDef, changes: Row): SimResponse {
+    const row: Row = Object.fromEntries(Object.keys(set.properties).map((p) => [p, null]));
+    Object.assign(row, changes);
+    applyCreateDefaults(set.name, row, timestamp(), store);
+    const quotes = applyDerived(set.name, row);
+    let stored: Row;
+    try {
+      stored = store.insert(set.name, row);
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) {
+        throw new ServiceError(
+          412,
+          salesCodes.duplicateRecord,
+          `A record that has the attribute values ${error.properties.join(', ')} already exists. The entity key requires that this set of attributes contains unique values.`,
+        );
+      }
+      throw error;
+    }
+    refreshQuoteTotals(quotes);
+    return written(request, set, stored, 201);
+  }
+
+  function update(request: SimRequest, set: EntitySetDef, current: Row, changes: Row): SimResponse {
+    const merged = { ...current, ...changes, modifiedon: timestamp() };
+    const quotes = applyDerived(set.name, merged);
+    const keyValues = pick(current, set.key);
+    try {
+      store.update(set.name, keyValues, merged);
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) {
+        throw new ServiceError(
+          412,
+          salesCodes.duplicateRecord,
+          `A record that has the attribute values ${error.properties.join(', ')} already exists.`,
+        );
+      }
+      throw error;
+    }
+    const previousQuote = current['_quoteid_value'];
+    refreshQuoteTotals(typeof previousQuote === 'string' ? [...quotes, previousQuote] : quotes);
+    return written(request, set, store.get(set.name, keyValues)!, 200);
+  }
+
+  /** 204 + OData-EntityId, or the row itself with `Prefer: return=representation`. */
+  function written(
+    request: SimRequest,
+    set: EntitySetDef,
+    row: Row,
+    representationStatus: number,
+  ): SimResponse {
+    const entityId = `${request.serviceRoot}${set.name}(${String(row[set.key[0]!])})`;
+    const headers = { 'OData-EntityId': entityId, ETag: etagOf(set, row), 'OData-Version': '4.0' };
+    if (parsePrefer(request.headers['prefer']).get('return') === 'representation') {
+      const select = parseCollectionQuery(request.query, set, store, salesDialect).select;
+      const body = {
+        '@odata.context': `${request.serviceRoot}$metadata#${set.name}/$entity`,
+        ...shape(set, row, select, false),
+      };
+      return { status: representationStatus, headers: jsonHeaders(headers), body: stringifyBody(body) };
+    }
+    return { status: 204, headers };
+  }
+
+  function patch(request: SimRequest, set: EntitySetDef, path: ResourcePath): SimResponse {
+    const { row: current, keyValues } = resolve(set, path.key!);
+    const ifMatch = request.headers['if-match'];
+    const ifNoneMatch = request.headers['if-none-match'];
+    if (ifNoneMatch === '*' && current) {
+      throw new ServiceError(
+        412,
+        salesCodes.duplicateRecord,
+        'A record with matching key values already exists.',
+      );
+    }
+    if (ifMatch !== undefined) {
+      if (!current) throw notFound(set, keyValues);
+      if (ifMatch !== '*' && ifMatch !== etagOf(set, current)) {
+        throw new ServiceError(
+          412,
+          salesCodes.versionMismatch,
+          "The version of the existing record doesn't match the RowVersion property provided.",
+        );
+      }
+    }
+    const changes = changesFrom(request, set);
+    if (current) return update(request, set, current, changes);
+    return create(request, set, { ...changes, ...keyValues });
+  }
+
+  function remove(set: EntitySetDef, path: ResourcePath): SimResponse {
+    const { row, keyValues } = resolve(set, path.key!);
+    if (!row) throw notFound(set, keyValues);
+    const primary = pick(row, set.key);
+    if (set.name === 'quotes') {
+      for (const line of store.findBy('quotedetails', '_quoteid_value', row['quoteid'] ?? null)) {
+        store.remove('quotedetails', pick(line, ['quotedetailid']));
+      }
+    }
+    store.remove(set.name, primary);
+    if (set.name === 'quotedetails' && typeof row['_quoteid_value'] === 'string')
+      refreshQuoteTotals([row['_quoteid_value']]);
+    return { status: 204, headers: { 'OData-Version': '4.0' } };
+  }
+
+  return { changesFrom, create, patch, remove };
+}
