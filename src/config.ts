@@ -11,52 +11,42 @@ const optionalUrl = z
   .transform((url) => url.replace(/\/+$/, ''))
   .optional();
 
-const port = z.coerce.number().int().min(0).max(65535);
+const portMessage = 'must be a port number from 0 to 65535';
+const port = z.coerce
+  .number({ error: portMessage })
+  .int(portMessage)
+  .min(0, portMessage)
+  .max(65535, portMessage);
 
-const schema = z
-  .object({
-    PORT: port.default(4000),
-    HOST: z.string().trim().min(1).optional(),
-    DATABASE_URL: z
-      .string()
-      .trim()
-      .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
-      .optional(),
-    HUB_DATA_DIR: z.string().trim().min(1).default('./.hub-data'),
-    SALES_URL: optionalUrl,
-    FINANCE_URL: optionalUrl,
-    FINANCE_COMPANY: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9]{1,4}$/, {
-        message: 'must be a legal entity id (dataAreaId) of 1–4 letters or digits, e.g. usmf',
-      })
-      .transform((s) => s.toLowerCase())
-      .default('usmf'),
-    SALES_TENANT_ID: z.string().trim().min(1).optional(),
-    SALES_CLIENT_ID: z.string().trim().min(1).optional(),
-    SALES_CLIENT_SECRET: z.string().min(1).optional(),
-    FINANCE_TENANT_ID: z.string().trim().min(1).optional(),
-    FINANCE_CLIENT_ID: z.string().trim().min(1).optional(),
-    FINANCE_CLIENT_SECRET: z.string().min(1).optional(),
-    AUTHORITY_URL: optionalUrl.default('https://login.microsoftonline.com'),
-    SEED: z.coerce.number().int().min(0).default(1),
-    SEED_ACCOUNTS: z.coerce.number().int().min(1).max(1_000_000).default(300),
-  })
-  .superRefine((env, ctx) => {
-    for (const system of ['SALES', 'FINANCE'] as const) {
-      if (!env[`${system}_URL`]) continue;
-      for (const part of ['TENANT_ID', 'CLIENT_ID', 'CLIENT_SECRET'] as const) {
-        if (!env[`${system}_${part}`]) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [`${system}_${part}`],
-            message: `is required when ${system}_URL is set (Entra ID client credentials for ${system === 'SALES' ? 'Sales' : 'Finance'})`,
-          });
-        }
-      }
-    }
-  });
+const schema = z.object({
+  PORT: port.default(4000),
+  HOST: z.string().trim().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  HUB_DATA_DIR: z.string().trim().min(1).default('./.hub-data'),
+  SALES_URL: optionalUrl,
+  FINANCE_URL: optionalUrl,
+  FINANCE_COMPANY: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{1,4}$/, {
+      message: 'must be a legal entity id (dataAreaId) of 1–4 letters or digits, e.g. usmf',
+    })
+    .transform((s) => s.toLowerCase())
+    .default('usmf'),
+  SALES_TENANT_ID: z.string().trim().min(1).optional(),
+  SALES_CLIENT_ID: z.string().trim().min(1).optional(),
+  SALES_CLIENT_SECRET: z.string().min(1).optional(),
+  FINANCE_TENANT_ID: z.string().trim().min(1).optional(),
+  FINANCE_CLIENT_ID: z.string().trim().min(1).optional(),
+  FINANCE_CLIENT_SECRET: z.string().min(1).optional(),
+  AUTHORITY_URL: optionalUrl.default('https://login.microsoftonline.com'),
+  SEED: z.coerce.number().int().min(0).default(1),
+  SEED_ACCOUNTS: z.coerce.number().int().min(1).max(1_000_000).default(300),
+});
 
 export interface Credentials {
   tenantId: string;
@@ -89,12 +79,17 @@ export class ConfigError extends Error {
 
 /** Parses the environment into one typed config; throws ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): HubConfig {
-  const parsed = schema.safeParse(stripEmpty(env));
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`),
-    );
-  }
+  const present = stripEmpty(env);
+  const parsed = schema.safeParse(present);
+  // Cross-variable rules are checked on the raw values too, so they are reported together with the
+  // others rather than only once every single value is valid.
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
+    ...missingCredentials(present),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const system = (prefix: 'SALES' | 'FINANCE'): SystemConfig => {
     const url = e[`${prefix}_URL`];
@@ -122,6 +117,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authorityUrl: e.AUTHORITY_URL,
     seed: { seed: e.SEED, accounts: e.SEED_ACCOUNTS },
   };
+}
+
+/** A system with a URL needs its Entra ID client credentials. */
+function missingCredentials(env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [prefix, name] of [
+    ['SALES', 'Sales'],
+    ['FINANCE', 'Finance'],
+  ] as const) {
+    if (!env[`${prefix}_URL`]) continue;
+    for (const part of ['TENANT_ID', 'CLIENT_ID', 'CLIENT_SECRET']) {
+      if (!env[`${prefix}_${part}`]) {
+        problems.push(
+          `${prefix}_${part} is required when ${prefix}_URL is set (Entra ID client credentials for ${name})`,
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 /** An empty variable (`FOO=`) means unset, as most deployment tools write it. */

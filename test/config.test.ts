@@ -1,0 +1,85 @@
+/**
+ * The configuration is read once, validated, and a wrong start says everything that is wrong at once.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const failure = (env: Record<string, string>): ConfigError => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  it('defaults to the embedded setup: PGlite, both simulators, company usmf, loopback on 4000', () => {
+    expect(loadConfig({})).toEqual({
+      port: 4000,
+      host: '127.0.0.1',
+      database: { kind: 'pglite', dataDir: './.hub-data' },
+      sales: { kind: 'simulator' },
+      finance: { kind: 'simulator' },
+      financeCompany: 'usmf',
+      authorityUrl: 'https://login.microsoftonline.com',
+      seed: { seed: 1, accounts: 300 },
+    });
+  });
+
+  it('uses real systems and PostgreSQL when their URLs are set', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      SALES_URL: 'https://org.crm.dynamics.com/',
+      SALES_TENANT_ID: 't',
+      SALES_CLIENT_ID: 'c',
+      SALES_CLIENT_SECRET: 's',
+      FINANCE_COMPANY: 'DEMF',
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' });
+    expect(config.sales).toEqual({
+      kind: 'remote',
+      url: 'https://org.crm.dynamics.com',
+      credentials: { tenantId: 't', clientId: 'c', clientSecret: 's' },
+    });
+    expect(config.finance).toEqual({ kind: 'simulator' });
+    expect(config.financeCompany).toBe('demf');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ SALES_URL: '', PORT: '' }).sales).toEqual({ kind: 'simulator' });
+  });
+
+  it('lists every problem in one message, naming each variable', () => {
+    const error = failure({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      FINANCE_URL: 'not a url',
+      SALES_URL: 'https://org.crm.dynamics.com',
+      FINANCE_COMPANY: 'toolong',
+    });
+    expect(error.problems).toHaveLength(10);
+    for (const name of [
+      'PORT',
+      'DATABASE_URL',
+      'FINANCE_URL',
+      'FINANCE_COMPANY',
+      'SALES_TENANT_ID',
+      'SALES_CLIENT_ID',
+      'SALES_CLIENT_SECRET',
+      'FINANCE_TENANT_ID',
+    ]) {
+      expect(error.message).toContain(name);
+    }
+  });
+
+  it('never repeats a secret in its message', () => {
+    const error = failure({
+      SALES_URL: 'https://org.crm.dynamics.com',
+      SALES_CLIENT_SECRET: 'hunter2-secret',
+      PORT: '-1',
+    });
+    expect(error.message).not.toContain('hunter2-secret');
+  });
+});
