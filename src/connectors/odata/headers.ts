@@ -1,9 +1,14 @@
 /** Request and response header helpers. Header names are case-insensitive; these keep that true. */
 import type { SystemName } from './errors.js';
 
-/** Headers both systems expect on every request (Dataverse documents all three; F&O accepts them). */
-export function defaultHeadersFor(_system: SystemName): Record<string, string> {
-  return { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' };
+/**
+ * Headers sent with every request. Both systems take the OData version headers (Dataverse documents
+ * them; F&O accepts them). Dataverse also documents `If-None-Match: null`, which keeps a cache between
+ * the hub and the service from answering with a stale 304.
+ */
+export function defaultHeadersFor(system: SystemName): Record<string, string> {
+  const common = { Accept: 'application/json', 'OData-MaxVersion': '4.0', 'OData-Version': '4.0' };
+  return system === 'sales' ? { ...common, 'If-None-Match': 'null' } : common;
 }
 
 /** Later sources win, whatever the case of the name: a later `prefer` replaces an earlier `Prefer`. */
