@@ -5,7 +5,7 @@
  */
 import { ConfigError, loadConfig, type HubConfig, type SystemConfig } from './config.js';
 import { createConnectors, type Connectors, type SystemEndpoint } from './connectors/index.js';
-import { defaultClient, startSimulators } from './simulators/index.js';
+import { connectorEndpointFor, startSimulators } from './simulators/index.js';
 import { seedSummary } from './simulators/seed/index.js';
 
 async function main(): Promise<void> {
@@ -60,7 +60,7 @@ function endpointFor(
     return { url: system.url, authorityUrl: config.authorityUrl, ...system.credentials };
   }
   console.log(`${name}: embedded simulator at ${simulatorOrigin!}`);
-  return { url: simulatorOrigin!, authorityUrl: simulatorOrigin!, tenantId: 'simulator', ...defaultClient };
+  return connectorEndpointFor(simulatorOrigin!);
 }
 
 /** One cheap read per system, so a wrong URL or credential shows at start, not at the first query. */

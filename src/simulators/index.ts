@@ -2,6 +2,7 @@
  * Both simulators together, seeded with the same deterministic data set: what `npm start` (embedded
  * default), `npm run simulators` and the integration tests start.
  */
+import type { SystemEndpoint } from '../connectors/index.js';
 import type { ClientCredentials } from './core/tokens.js';
 import { defaultClient } from './core/server.js';
 import type { FaultOptions } from './core/faults.js';
@@ -76,6 +77,15 @@ export async function startSimulators({
       await Promise.all([sales.close(), finance.close()]);
     },
   };
+}
+
+/**
+ * Where the hub's connectors find a running simulator: the simulator is both the environment and the
+ * token authority (it issues tokens for any tenant), and it knows `defaultClient` unless started with
+ * other `clients`.
+ */
+export function connectorEndpointFor(origin: string): SystemEndpoint {
+  return { url: origin, authorityUrl: origin, tenantId: 'simulator', ...defaultClient };
 }
 
 export { defaultClient };

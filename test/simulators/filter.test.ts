@@ -622,3 +622,33 @@ describe('$filter limits on pathological input', () => {
     );
   });
 });
+
+describe('batched key lookups', () => {
+  const customers = (names: string[]): Row[] =>
+    names.map((name, i) => ({ accountid: `00000000-0000-0000-0000-00000000000${i}`, name }));
+  const rows = customers(['Müller GmbH', 'Strasse AG', 'ACME', 'acme corp', 'Muller GmbH']);
+  const match = (filter: string): unknown[] => {
+    const expr = parseFilter(filter, accounts, salesDialect);
+    return rows.filter((row) => evaluateFilter(expr, row)).map((row) => row['name']);
+  };
+
+  it.each([
+    [
+      "Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=['MÜLLER GMBH','acme'])",
+      ['Müller GmbH', 'ACME'],
+    ],
+    ["name eq 'MÜLLER GMBH' or name eq 'acme'", ['Müller GmbH', 'ACME']],
+    [
+      "Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=['Straße AG'])",
+      rows
+        .filter(
+          (r) =>
+            new Intl.Collator('en', { sensitivity: 'accent' }).compare(String(r['name']), 'Straße AG') === 0,
+        )
+        .map((r) => r['name']),
+    ],
+    ["name eq 'Muller GmbH' or name eq 'nobody'", ['Muller GmbH']],
+  ])('answers %s exactly as comparing key by key would', (filter, expected) => {
+    expect(match(filter)).toEqual(expected);
+  });
+});

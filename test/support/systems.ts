@@ -6,8 +6,8 @@
 import { createConnectors, type Connectors } from '../../src/connectors/index.js';
 import { createRetryPolicy, type RetryPolicy } from '../../src/connectors/odata/index.js';
 import type { Row } from '../../src/simulators/core/model.js';
-import { defaultClient } from '../../src/simulators/core/server.js';
 import { createFinanceSimulator, type FinanceSimulator } from '../../src/simulators/finance/index.js';
+import { connectorEndpointFor } from '../../src/simulators/index.js';
 import { createSalesSimulator, type SalesSimulator } from '../../src/simulators/sales/index.js';
 
 export interface TestSystems {
@@ -52,15 +52,9 @@ export async function startTestSystems(options: TestSystemsOptions = {}): Promis
   await sales.listen();
   await finance.listen();
   const waits: number[] = [];
-  const endpoint = (origin: string) => ({
-    url: origin,
-    authorityUrl: origin,
-    tenantId: 'simulator',
-    ...defaultClient,
-  });
   const connectors = createConnectors({
-    sales: endpoint(sales.origin),
-    finance: endpoint(finance.origin),
+    sales: connectorEndpointFor(sales.origin),
+    finance: connectorEndpointFor(finance.origin),
     financeCompany: options.company ?? 'usmf',
     retry: recordingRetryPolicy(waits),
     timeoutMs: options.timeoutMs ?? 2_000,

@@ -58,9 +58,9 @@ function evaluateMembership(expr: Extract<FilterExpr, { kind: 'in' | 'between' }
   const value = evaluate(expr.target, row);
   if (expr.kind === 'in') {
     if (value === null) return null;
-    const found = expr.values.some(
-      (v) => v !== null && compareNonNull(value, v, expr.category, expr.enumMembers) === 0,
-    );
+    const found =
+      quickMember(expr.values, expr.category, value) ??
+      expr.values.some((v) => v !== null && compareNonNull(value, v, expr.category, expr.enumMembers) === 0);
     return found !== expr.negated;
   }
   if (value === null || expr.low === null || expr.high === null) return null;
@@ -72,6 +72,14 @@ function evaluateMembership(expr: Extract<FilterExpr, { kind: 'in' | 'between' }
 
 /** Three-valued: `false and null` is false, `true or null` is true, otherwise null wins over the rest. */
 function evaluateLogical(op: 'and' | 'or', operands: readonly FilterExpr[], row: Row): Value {
+  if (op === 'or') {
+    const chain = equalityChain(operands);
+    if (chain) {
+      const value = row[chain.property] ?? null;
+      const found = value === null ? undefined : quickMember(chain.values, chain.category, value);
+      if (found !== undefined) return found;
+    }
+  }
   const decisive = op === 'or';
   let unknown = false;
   for (const operand of operands) {
@@ -80,6 +88,67 @@ function evaluateLogical(op: 'and' | 'or', operands: readonly FilterExpr[], row:
     else if (value === decisive) return decisive;
   }
   return unknown ? null : !decisive;
+}
+
+// --- batched key lookups -------------------------------------------------------------------------------
+// `Microsoft.Dynamics.CRM.In(...)` and `p eq 'a' or p eq 'b' or …` are how clients look up many keys at
+// once; compared one by one they cost rows × keys collator calls. A set of case-folded keys answers the
+// same question in one probe. It is exact for ASCII text (where case-insensitive, accent-sensitive
+// equality is plain case folding); for any other text, or a miss on non-ASCII text, the caller falls back
+// to the collator so the answer never differs from the slow path.
+
+const memberSets = new WeakMap<readonly Value[], { folded: Set<string>; ascii: boolean }>();
+const asciiOnly = /^[\x20-\x7e]*$/;
+
+/** True/false when the fast path can decide membership exactly, undefined when the caller must compare. */
+function quickMember(values: readonly Value[], category: ValueCategory, value: Value): boolean | undefined {
+  if ((category !== 'string' && category !== 'guid') || typeof value !== 'string') return undefined;
+  let members = memberSets.get(values);
+  if (!members) {
+    const texts = values.filter((v): v is string => typeof v === 'string');
+    members = { folded: new Set(texts.map(fold)), ascii: texts.every((t) => asciiOnly.test(t)) };
+    memberSets.set(values, members);
+  }
+  if (members.folded.has(fold(value))) return true;
+  // A miss is only certain when neither side has text a collator could equate differently (ß and ss).
+  return members.ascii && asciiOnly.test(value) ? false : undefined;
+}
+
+interface EqualityChain {
+  property: string;
+  category: ValueCategory;
+  values: Value[];
+}
+
+const chains = new WeakMap<readonly FilterExpr[], EqualityChain | null>();
+
+/** `p eq 'a' or p eq 'b' …` on one property with literals only, or null when the chain is anything else. */
+function equalityChain(operands: readonly FilterExpr[]): EqualityChain | null {
+  const cached = chains.get(operands);
+  if (cached !== undefined) return cached;
+  let chain: EqualityChain | null = null;
+  for (const operand of operands) {
+    const left = operand.kind === 'compare' && operand.op === 'eq' ? operand.left : undefined;
+    const right = operand.kind === 'compare' ? operand.right : undefined;
+    const category = operand.kind === 'compare' ? operand.category : undefined;
+    if (
+      left?.kind !== 'property' ||
+      right?.kind !== 'literal' ||
+      right.value === null ||
+      category === undefined
+    ) {
+      chain = null;
+      break;
+    }
+    if (chain && (chain.property !== left.name || chain.category !== category)) {
+      chain = null;
+      break;
+    }
+    chain ??= { property: left.name, category, values: [] };
+    chain.values.push(right.value);
+  }
+  chains.set(operands, chain);
+  return chain;
 }
 
 function compareWith(
