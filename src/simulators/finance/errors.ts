@@ -4,7 +4,7 @@
  * `innererror.message`, exactly the shape connectors must dig into.
  */
 import { ServiceError } from '../core/errors.js';
-import type { SimResponse } from '../core/service.js';
+import { jsonHeaders, type SimResponse } from '../core/service.js';
 
 const writeExceptionType = 'Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException';
 
@@ -45,11 +45,7 @@ export function renderFinanceError(error: ServiceError): SimResponse {
   }
   return {
     status: error.status,
-    headers: {
-      'Content-Type': 'application/json; odata.metadata=minimal',
-      'OData-Version': '4.0',
-      ...error.options.headers,
-    },
+    headers: jsonHeaders(error.options.headers),
     body: JSON.stringify({ error: body }),
   };
 }

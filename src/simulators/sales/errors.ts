@@ -3,7 +3,7 @@
  * codes where one is documented for the case; otherwise a default per status.
  */
 import type { ServiceError } from '../core/errors.js';
-import type { SimResponse } from '../core/service.js';
+import { jsonHeaders, type SimResponse } from '../core/service.js';
 
 const defaultCodes: Record<number, string> = {
   400: '0x80060888', // a malformed query or payload
@@ -29,11 +29,7 @@ export function renderSalesError(error: ServiceError): SimResponse {
   const code = error.code || defaultCodes[error.status] || '';
   return {
     status: error.status,
-    headers: {
-      'Content-Type': 'application/json; odata.metadata=minimal',
-      'OData-Version': '4.0',
-      ...error.options.headers,
-    },
+    headers: jsonHeaders(error.options.headers),
     body: JSON.stringify({ error: { code, message: error.message } }),
   };
 }
