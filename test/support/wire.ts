@@ -24,7 +24,7 @@ export interface WireResponse {
   status: number;
   headers: Headers;
   text: string;
-  json: () => any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test convenience
+  json: () => any;
 }
 
 /** Calls `path` (relative to the service root, or absolute) with a bearer token. */
