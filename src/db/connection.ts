@@ -1,0 +1,287 @@
+/**
+ * Opens the hub's database — embedded PGlite (the default, data in a local folder) or PostgreSQL
+ * (`DATABASE_URL`) — behind one drizzle instance, and brings its schema up to date from migrations/
+ * before anything else touches it. Every failure becomes a `DatabaseError` that names the database (with
+ * any password redacted) and the step that failed, so `main` can print it and exit non-zero.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql, type Assume, type Logger } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { HubConfig } from '../config.js';
+import * as schema from './schema.js';
+
+/**
+ * What raw `execute` returns on either driver: pg's QueryResult and PGlite's Results both carry the
+ * rows, which is all the hub reads from them.
+ */
+export interface HubQueryResultHKT extends PgQueryResultHKT {
+  type: HubQueryResult<Assume<this['row'], Record<string, unknown>>>;
+}
+
+/** The part of a raw query's result both drivers give. */
+export interface HubQueryResult<TRow> {
+  rows: TRow[];
+}
+
+/** The drizzle instance both drivers share: every query builder, typed with the hub's schema. */
+export type HubDb = PgDatabase<HubQueryResultHKT, typeof schema>;
+
+/**
+ * Where the database is. The hub's config always names a PGlite folder; tests may leave `dataDir` out
+ * (or pass `memory://`) for a throw-away database in memory.
+ */
+export type DatabaseConfig = HubConfig['database'] | { kind: 'pglite'; dataDir?: string };
+
+export interface OpenDatabaseOptions {
+  /** Receives every SQL statement with its parameters (drizzle's logger). Default: none. */
+  logger?: Logger;
+  /** How long to wait for a PostgreSQL connection before failing. Default: 10 s. */
+  connectTimeoutMs?: number;
+}
+
+/** An open, migrated database. */
+export interface Database {
+  db: HubDb;
+  kind: 'pglite' | 'postgres';
+  /** Which database this is, safe to print: `PGlite at /abs/dir`, or the URL with its password redacted. */
+  label: string;
+  /** Closes the connections (pool or PGlite instance); safe to call more than once. */
+  close(): Promise<void>;
+  /** One trivial query; rejects with a DatabaseError when the database cannot answer. */
+  ping(): Promise<void>;
+}
+
+/** What `openDatabase` or `ping` was doing when the database failed. */
+export type DatabaseStep = 'open' | 'connect' | 'migrate';
+
+/** A database that cannot be opened, reached or migrated. Neither message nor fields hold a password. */
+export class DatabaseError extends Error {
+  override name = 'DatabaseError';
+  constructor(
+    /** The database's `label`. */
+    readonly database: string,
+    readonly step: DatabaseStep,
+    /** The driver's error code when it gave one: `ECONNREFUSED`, or a SQLSTATE such as `28P01`. */
+    readonly code: string | undefined,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * migrations/ at the project root, found from this file rather than the working directory, so the hub
+ * migrates the same way whichever folder it is started from.
+ */
+export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+const stepFailures: Record<DatabaseStep, string> = {
+  open: 'could not be opened',
+  connect: 'could not be connected to',
+  migrate: 'could not be migrated',
+};
+
+/**
+ * Opens the database the config names and applies every migration it has not had yet (each applied once,
+ * recorded in `drizzle.__drizzle_migrations`). Rejects with a DatabaseError, after closing whatever it
+ * opened, when the database cannot be opened, reached or migrated.
+ */
+export async function openDatabase(
+  config: DatabaseConfig,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
+  const opened =
+    config.kind === 'postgres'
+      ? openPostgres(config.url, options)
+      : await openPglite(config.dataDir, options);
+  const database = describeDatabase(opened);
+  try {
+    await database.ping();
+    await opened.migrate().catch((error: unknown) => {
+      throw failure(opened, 'migrate', error);
+    });
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+  return database;
+}
+
+/** A database opened but not yet checked: the driver-specific parts `openDatabase` needs. */
+interface OpenedDriver {
+  db: HubDb;
+  kind: Database['kind'];
+  label: string;
+  /** Strings to scrub from driver error messages (the password, raw and decoded). */
+  secrets: string[];
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openPglite(dataDir: string | undefined, options: OpenDatabaseOptions): Promise<OpenedDriver> {
+  const inMemory = dataDir === undefined || dataDir.startsWith('memory://');
+  const path = inMemory ? undefined : resolve(dataDir);
+  const label = path === undefined ? 'PGlite in memory' : `PGlite at ${path}`;
+  let client: PGlite;
+  try {
+    if (path !== undefined) await mkdir(path, { recursive: true });
+    client = await PGlite.create(path);
+  } catch (error) {
+    throw failure({ label, secrets: [] }, 'open', error);
+  }
+  const db = drizzlePglite(client, { schema, logger: options.logger });
+  return {
+    db,
+    kind: 'pglite',
+    label,
+    secrets: [],
+    migrate: () => migratePglite(db, { migrationsFolder }),
+    close: () => client.close(),
+  };
+}
+
+function openPostgres(url: string, options: OpenDatabaseOptions): OpenedDriver {
+  const { connectTimeoutMs = 10_000 } = options;
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+  const label = `PostgreSQL at ${redactUrl(url)}`;
+  // An idle pooled connection that dies (a server restart, a network blip) is reported here; unhandled,
+  // the pool would crash the process. The pool drops that connection and opens a new one when needed.
+  pool.on('error', (error) => console.error(`${label}: an idle connection failed: ${error.message}`));
+  const db = drizzleNodePg(pool, { schema, logger: options.logger });
+  return {
+    db,
+    kind: 'postgres',
+    label,
+    secrets: passwordsIn(url),
+    migrate: () => withMigrationLock(pool, () => migrateNodePg(db, { migrationsFolder })),
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * Several hub instances may start together on one PostgreSQL database; an advisory lock lets one migrate
+ * while the others wait, then find nothing left to do. (PGlite has a single client, so needs no lock.)
+ */
+async function withMigrationLock(pool: pg.Pool, migrate: () => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  let unlocked = false;
+  try {
+    await client.query(`select pg_advisory_lock(hashtext('p2c-hub:migrations'))`);
+    await migrate();
+    await client.query(`select pg_advisory_unlock(hashtext('p2c-hub:migrations'))`);
+    unlocked = true;
+  } finally {
+    // A connection that may still hold the lock (its session is alive) is destroyed rather than pooled.
+    client.release(!unlocked);
+  }
+}
+
+function describeDatabase(opened: OpenedDriver): Database {
+  let closing: Promise<void> | undefined;
+  return {
+    db: opened.db,
+    kind: opened.kind,
+    label: opened.label,
+    close: () => (closing ??= opened.close()),
+    ping: async () => {
+      try {
+        await opened.db.execute(sql`select 1`);
+      } catch (error) {
+        throw failure(opened, 'connect', error);
+      }
+    },
+  };
+}
+
+function failure(
+  database: Pick<OpenedDriver, 'label' | 'secrets'>,
+  step: DatabaseStep,
+  error: unknown,
+): DatabaseError {
+  const root = rootCause(error);
+  let reason = describeError(root);
+  for (const secret of database.secrets) reason = reason.replaceAll(secret, '***');
+  // The driver's error is attached as the cause only when there is no password it could echo: Node's
+  // URL errors, for one, carry the whole input URL in a field.
+  const cause = database.secrets.length === 0 ? { cause: error } : undefined;
+  return new DatabaseError(
+    database.label,
+    step,
+    errorCode(root),
+    `${database.label} ${stepFailures[step]}: ${reason}`,
+    cause,
+  );
+}
+
+/** drizzle wraps driver errors in "Failed query: <the whole SQL>"; the innermost cause says what failed. */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current;
+}
+
+/**
+ * Node reports a refused connection to a name with several addresses (localhost: ::1 and 127.0.0.1) as
+ * an AggregateError with an empty message, so its parts are described instead.
+ */
+function describeError(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return [...new Set(error.errors.map((part) => describeError(rootCause(part))))].join('; ');
+  }
+  if (error instanceof Error) return error.message || errorCode(error) || error.name;
+  return String(error);
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (error instanceof AggregateError && error.errors.length > 0) return errorCode(error.errors[0]);
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * A PostgreSQL URL safe to print: the password in the user-info part and any `password` query parameter
+ * (which pg also honours) become `***`. A URL that does not parse loses its query and its user info.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
+    return parsed.toString().replace('password=%2A%2A%2A', 'password=***');
+  } catch {
+    const withoutQuery = url.replace(/[?#].*$/s, '');
+    const at = withoutQuery.lastIndexOf('@');
+    const scheme = withoutQuery.indexOf('://');
+    return at > scheme && scheme >= 0
+      ? `${withoutQuery.slice(0, scheme + 3)}***${withoutQuery.slice(at)}`
+      : withoutQuery;
+  }
+}
+
+/** Every spelling of the URL's passwords that a driver message might repeat. */
+function passwordsIn(url: string): string[] {
+  try {
+    const parsed = new URL(url);
+    const raw = [parsed.password, parsed.searchParams.get('password') ?? ''].filter((p) => p !== '');
+    return [...new Set(raw.flatMap((p) => [p, safeDecode(p)]))].sort((a, b) => b.length - a.length);
+  } catch {
+    return [];
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
