@@ -1,0 +1,75 @@
+/**
+ * Reference data the transforms resolve against: Sales currencies and units (always needed), and lookups
+ * of records other flows own (needed by contacts and quotes). The caller builds it from what it has read;
+ * everything here is synchronous so mapping stays a pure function of its inputs.
+ */
+import type { SalesCurrency, SalesUnit } from '../connectors/sales/types.js';
+
+/**
+ * Lookups from the id of a record another flow owns to a value of it:
+ * - `accountNumberByAccountId`: Sales account id → `accountnumber` (quote customer → Finance customer account);
+ * - `customerPartyByAccountId`: Sales account id → the Finance customer's `PartyNumber` (contact persons
+ *   attach to customers by party number);
+ * - `currencyIsoByAccountId`: Sales account id → ISO code of the account's currency (person customers
+ *   bill in their parent account's currency);
+ * - `externalProductNumberById`: Sales product id → `productnumber`, only for products maintained in
+ *   Finance (`msdynce_ismaintainedexternally`); quote lines may only carry those.
+ */
+export type LookupName =
+  | 'accountNumberByAccountId'
+  | 'customerPartyByAccountId'
+  | 'currencyIsoByAccountId'
+  | 'externalProductNumberById';
+
+/** The lookup names, for validation and listing. */
+export const lookupNames: readonly LookupName[] = [
+  'accountNumberByAccountId',
+  'customerPartyByAccountId',
+  'currencyIsoByAccountId',
+  'externalProductNumberById',
+];
+
+/** Resolves Sales reference ids both ways; `undefined` means "not known". */
+export interface ReferenceData {
+  currencyIsoById(id: string): string | undefined;
+  currencyIdByIso(iso: string): string | undefined;
+  unitNameById(id: string): string | undefined;
+  unitIdByName(name: string): string | undefined;
+  /** Lookups of other flows' records; a flow that needs one the caller did not give cannot map that field. */
+  lookups?: Partial<Record<LookupName, (id: string) => string | undefined>>;
+}
+
+/** What `createReferenceData` needs of each currency and unit row. */
+export interface ReferenceRows {
+  currencies: readonly Pick<SalesCurrency, 'transactioncurrencyid' | 'isocurrencycode'>[];
+  units: readonly Pick<SalesUnit, 'uomid' | 'name'>[];
+  lookups?: ReferenceData['lookups'];
+}
+
+// Dataverse writes GUIDs in lower case but accepts any case, so ids are matched case-insensitively.
+const idKey = (id: string): string => id.toLowerCase();
+
+/** Reference data over the Sales currencies and units (and optional lookups). */
+export function createReferenceData({ currencies, units, lookups }: ReferenceRows): ReferenceData {
+  const isoById = new Map<string, string>();
+  const idByIso = new Map<string, string>();
+  for (const { transactioncurrencyid: id, isocurrencycode: iso } of currencies) {
+    if (iso === null) continue;
+    isoById.set(idKey(id), iso);
+    idByIso.set(iso, id);
+  }
+  const nameById = new Map<string, string>();
+  const idByName = new Map<string, string>();
+  for (const { uomid: id, name } of units) {
+    if (name === null) continue;
+    nameById.set(idKey(id), name);
+    idByName.set(name, id);
+  }
+  return {
+    currencyIsoById: (id) => isoById.get(idKey(id)),
+    currencyIdByIso: (iso) => idByIso.get(iso),
+    unitNameById: (id) => nameById.get(idKey(id)),
+    unitIdByName: (name) => idByName.get(name),
+    ...(lookups ? { lookups } : {}),
+  };
+}
