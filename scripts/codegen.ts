@@ -1,0 +1,178 @@
+/**
+ * `npm run codegen`: writes the resolver types in src/generated from the SDL in schema/, as codegen.yml
+ * says. It does what the GraphQL Code Generator CLI would do for this project, with @graphql-codegen/core
+ * and the two plugins we use: the CLI itself cannot be installed (its dependency graph needs a package
+ * version the registry lacks). The output depends only on the inputs — schema files are read in sorted
+ * order — so `npm run codegen:check` can compare it with the committed file.
+ *
+ * Supported codegen.yml keys: `schema` (paths, `*` allowed in the file name), `config`, `overwrite`, and
+ * per output `plugins` and `config`. Anything else is refused rather than silently ignored.
+ */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { codegen } from '@graphql-codegen/core';
+import * as typescriptPlugin from '@graphql-codegen/typescript';
+import * as typescriptResolversPlugin from '@graphql-codegen/typescript-resolvers';
+import {
+  buildASTSchema,
+  GraphQLError,
+  Kind,
+  parse,
+  printSchema,
+  Source,
+  validateSchema,
+  type DefinitionNode,
+  type GraphQLSchema,
+} from 'graphql';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+type GenerateOptions = Parameters<typeof codegen>[0];
+
+/** The project root: the folder holding codegen.yml. */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const CONFIG_FILE = 'codegen.yml';
+
+const pluginMap: GenerateOptions['pluginMap'] = {
+  typescript: typescriptPlugin,
+  'typescript-resolvers': typescriptResolversPlugin,
+};
+
+const options = z.record(z.string(), z.unknown());
+const pluginEntry = z.union([z.string(), z.record(z.string(), options.nullable())]);
+const codegenConfig = z.strictObject({
+  overwrite: z.boolean().default(true),
+  schema: z.union([z.string(), z.array(z.string()).min(1)]),
+  config: options.default({}),
+  generates: z.record(
+    z.string(),
+    z.strictObject({ plugins: z.array(pluginEntry).min(1), config: options.default({}) }),
+  ),
+});
+type CodegenConfig = z.infer<typeof codegenConfig>;
+
+export interface GeneratedFile {
+  /** Path relative to the project root, as codegen.yml names it. */
+  path: string;
+  content: string;
+  /** codegen.yml's `overwrite`: when false, an existing file is left as it is. */
+  overwrite: boolean;
+}
+
+async function readConfig(root: string): Promise<CodegenConfig> {
+  const text = await readFile(path.join(root, CONFIG_FILE), 'utf8');
+  const parsed = codegenConfig.safeParse(parseYaml(text));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(top)'}: ${issue.message}`,
+    );
+    throw new Error(`${CONFIG_FILE} is not what scripts/codegen.ts supports:\n${problems.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** The files a schema pattern names, sorted; `*` may appear in the file name only. */
+async function expandPattern(root: string, pattern: string): Promise<string[]> {
+  const dir = path.posix.dirname(pattern);
+  const base = path.posix.basename(pattern);
+  if (!base.includes('*')) return [pattern];
+  if (dir.includes('*'))
+    throw new Error(`${CONFIG_FILE}: schema pattern '${pattern}' may use * in the file name only`);
+  const escaped = base.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*');
+  const matcher = new RegExp(`^${escaped}$`);
+  const entries = await readdir(path.join(root, dir), { withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && matcher.test(entry.name))
+    .map((entry) => path.posix.join(dir, entry.name))
+    .sort();
+}
+
+/**
+ * Reads the SDL files in sorted order and builds one schema from them (an area file may `extend type
+ * Query`). Each file is parsed on its own so a syntax error names the file and line it is in.
+ */
+export async function loadSchema(root = projectRoot, patterns?: string | string[]): Promise<GraphQLSchema> {
+  const wanted = [patterns ?? (await readConfig(root)).schema].flat();
+  const files = [...new Set((await Promise.all(wanted.map((p) => expandPattern(root, p)))).flat())].sort();
+  if (files.length === 0) throw new Error(`${CONFIG_FILE}: schema '${wanted.join("', '")}' matches no file`);
+  const definitions: DefinitionNode[] = [];
+  for (const file of files) {
+    const body = await readFile(path.join(root, file), 'utf8');
+    definitions.push(...parse(new Source(body, file)).definitions);
+  }
+  const schema = buildASTSchema({ kind: Kind.DOCUMENT, definitions });
+  const errors = validateSchema(schema);
+  if (errors.length > 0) {
+    throw new Error(`The schema is invalid:\n${errors.map((e) => `  ${e.message}`).join('\n')}`);
+  }
+  return schema;
+}
+
+function configuredPlugins(output: string, entries: CodegenConfig['generates'][string]['plugins']) {
+  return entries.map((entry): GenerateOptions['plugins'][number] => {
+    const configured = typeof entry === 'string' ? { [entry]: null } : entry;
+    for (const name of Object.keys(configured)) {
+      if (!(name in pluginMap)) {
+        throw new Error(
+          `${CONFIG_FILE}: plugin '${name}' of ${output} is not available; scripts/codegen.ts knows ${Object.keys(pluginMap).join(', ')}`,
+        );
+      }
+    }
+    return Object.fromEntries(Object.entries(configured).map(([name, options]) => [name, options ?? {}]));
+  });
+}
+
+/** Generates every output of codegen.yml in memory: what `npm run codegen` writes. */
+export async function generate(root = projectRoot): Promise<GeneratedFile[]> {
+  const config = await readConfig(root);
+  const patterns = [config.schema].flat();
+  const schema = await loadSchema(root, patterns);
+  // Only the printed SDL crosses over to the plugins, never our GraphQLSchema object: under vitest this
+  // module and the plugins can load different copies of graphql (ESM and CommonJS), which refuse each
+  // other's objects. The plugins build their own schema from the document.
+  const document = parse(printSchema(schema), { noLocation: true });
+  const header = `// Generated by \`npm run codegen\` (scripts/codegen.ts) from ${patterns.join(', ')} as ${CONFIG_FILE} says. Do not edit.\n`;
+  const files: GeneratedFile[] = [];
+  for (const [output, { plugins, config: outputConfig }] of Object.entries(config.generates)) {
+    const merged = { ...config.config, ...outputConfig };
+    const content = await codegen({
+      filename: output,
+      schema: document,
+      documents: [],
+      plugins: configuredPlugins(output, plugins),
+      pluginMap,
+      config: merged,
+      ...(typeof merged.emitLegacyCommonJSImports === 'boolean'
+        ? { emitLegacyCommonJSImports: merged.emitLegacyCommonJSImports }
+        : {}),
+    });
+    files.push({ path: output, content: `${header}\n${content.trimEnd()}\n`, overwrite: config.overwrite });
+  }
+  return files;
+}
+
+async function main(): Promise<void> {
+  for (const file of await generate()) {
+    const target = path.join(projectRoot, file.path);
+    const current = await readFile(target, 'utf8').catch(() => null);
+    if (current === file.content || (current !== null && !file.overwrite)) {
+      console.log(`${file.path}: unchanged`);
+      continue;
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, file.content);
+    console.log(`${file.path}: written (${file.content.split('\n').length - 1} lines)`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    // A GraphQLError's string form adds the file, line and column of a syntax error.
+    console.error(
+      error instanceof GraphQLError ? error.toString() : error instanceof Error ? error.message : error,
+    );
+    process.exitCode = 1;
+  });
+}
