@@ -19,6 +19,9 @@ const port = z.coerce
   .max(65535, portMessage);
 
 const schema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
+    .optional(),
   PORT: port.default(4000),
   HOST: z.string().trim().min(1).optional(),
   DATABASE_URL: z
@@ -58,6 +61,8 @@ export interface Credentials {
 export type SystemConfig = { kind: 'remote'; url: string; credentials: Credentials } | { kind: 'simulator' };
 
 export interface HubConfig {
+  /** NODE_ENV=development: unexpected errors show their message to clients (never in production). */
+  development: boolean;
   port: number;
   host: string;
   database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
@@ -105,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     };
   };
   return {
+    development: e.NODE_ENV === 'development',
     port: e.PORT,
     // Until authentication exists the hub listens on loopback only, whatever HOST says is the default.
     host: e.HOST ?? '127.0.0.1',

@@ -1,15 +1,19 @@
 /**
- * `npm start`: reads the configuration, starts the embedded Sales and Finance simulators for every
- * system that has no URL configured, connects to both systems through the hub's connectors, and reports
- * what it started. The GraphQL server and the database are wired in here as they arrive.
+ * `npm start`: reads the configuration, opens the database (embedded PGlite or PostgreSQL) and applies
+ * its migrations, starts the embedded Sales and Finance simulators for every system that has no URL
+ * configured, connects to both systems, serves GraphQL over HTTP and WebSocket, and shuts all of it down
+ * cleanly on Ctrl-C or SIGTERM.
  */
 import { ConfigError, loadConfig, type HubConfig, type SystemConfig } from './config.js';
 import { createConnectors, type Connectors, type SystemEndpoint } from './connectors/index.js';
+import { openDatabase, type Database } from './db/connection.js';
+import { startHub } from './hub.js';
 import { connectorEndpointFor, startSimulators } from './simulators/index.js';
 import { seedSummary } from './simulators/seed/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  const database = await openDatabaseOrExit(config);
   const embedded = config.sales.kind === 'simulator' || config.finance.kind === 'simulator';
   const simulators = embedded ? await startSimulators({ ...config.seed }) : undefined;
   if (simulators) {
@@ -26,15 +30,43 @@ async function main(): Promise<void> {
     financeCompany: config.financeCompany,
   });
   await reportReachability(connectors, config);
-  console.log('GraphQL API: not served yet — the unified GraphQL layer is the next piece of work.');
+  const server = await startHub({
+    connectors,
+    database,
+    port: config.port,
+    host: config.host,
+    development: config.development,
+  });
+  const url = server.url;
+  console.log(`GraphQL API: ${url} (HTTP and WebSocket; open it in a browser for the Apollo Sandbox)`);
 
+  let stopping = false;
   const stop = async (signal: string): Promise<void> => {
-    console.log(`${signal}: shutting down`);
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: draining requests and shutting down`);
+    await server.close();
     await simulators?.close();
+    await database.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+async function openDatabaseOrExit(config: HubConfig): Promise<Database> {
+  try {
+    const database = await openDatabase(config.database);
+    console.log(
+      config.database.kind === 'pglite'
+        ? `Database: embedded PGlite in ${config.database.dataDir} (migrations applied)`
+        : 'Database: PostgreSQL (migrations applied)',
+    );
+    return database;
+  } catch (error) {
+    console.error(`The hub cannot start: ${describe(error)}`);
+    process.exit(1);
+  }
 }
 
 function loadConfigOrExit(): HubConfig {

@@ -17,6 +17,7 @@ const failure = (env: Record<string, string>): ConfigError => {
 describe('configuration', () => {
   it('defaults to the embedded setup: PGlite, both simulators, company usmf, loopback on 4000', () => {
     expect(loadConfig({})).toEqual({
+      development: false,
       port: 4000,
       host: '127.0.0.1',
       database: { kind: 'pglite', dataDir: './.hub-data' },

@@ -31,6 +31,11 @@ export interface SalesListOptions {
   select?: readonly string[];
   /** Rows per page (`Prefer: odata.maxpagesize`, at most 5,000). */
   pageSize?: number;
+  /**
+   * At most this many rows in all, in one request (`$top`). Dataverse ignores `$top` when a page size is
+   * preferred, so a `top` read sends no `Prefer: odata.maxpagesize` (top must be ≤ 5,000).
+   */
+  top?: number;
 }
 
 /** One page of the change feed. */
@@ -123,10 +128,10 @@ export function createSalesConnector({
       select: options.select ?? entity.columns,
       ...(options.filter ? { filter: options.filter } : {}),
       ...(options.orderby ? { orderby: options.orderby } : {}),
+      ...(options.top !== undefined ? { top: Math.min(options.top, maxPageSize) } : {}),
     };
-    for await (const page of client.pages<Record<string, unknown>>(entity.set, query, {
-      headers: pageHeaders(options.pageSize),
-    })) {
+    const headers = options.top !== undefined ? {} : pageHeaders(options.pageSize);
+    for await (const page of client.pages<Record<string, unknown>>(entity.set, query, { headers })) {
       yield page.rows.map((row) => toRecord<SalesRecords[K]>(row, entity));
     }
   }

@@ -1,0 +1,39 @@
+/**
+ * The per-operation context, made by one factory for HTTP and WebSocket alike: a request id, fresh
+ * DataLoaders (so batching and caching never cross operations), and the reference data the flow
+ * mappings need (Sales currencies and units), read at most once per operation.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Connectors } from '../connectors/index.js';
+import type { LinkStore } from '../db/links.js';
+import { createReferenceData, type ReferenceData } from '../sync/reference.js';
+import { createLoaders, type Loaders } from './loaders.js';
+
+export interface HubContext {
+  requestId: string;
+  loaders: Loaders;
+  /** Currency ISO codes and unit names by Sales id, and back. */
+  reference(): Promise<ReferenceData>;
+}
+
+export interface ContextDependencies {
+  connectors: Connectors;
+  links: LinkStore;
+}
+
+export function createContextFactory(dependencies: ContextDependencies): () => Promise<HubContext> {
+  return async () => {
+    const loaders = createLoaders(dependencies);
+    let reference: Promise<ReferenceData> | undefined;
+    return {
+      requestId: randomUUID(),
+      loaders,
+      reference: () => (reference ??= loadReference(loaders)),
+    };
+  };
+}
+
+async function loadReference(loaders: Loaders): Promise<ReferenceData> {
+  const [currencies, units] = await Promise.all([loaders.currencies(), loaders.units()]);
+  return createReferenceData({ currencies, units });
+}

@@ -1,0 +1,116 @@
+/**
+ * The hub's errors as clients see them. Errors the code means to raise are `HubError`s with a code from
+ * one closed set; anything else is masked as INTERNAL_SERVER_ERROR ("Unexpected error.") with details
+ * only in development. Upstream failures name the system and say what a person can do, never headers,
+ * tokens or stack traces.
+ */
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ODataError } from '../connectors/odata/index.js';
+
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'INTERNAL_SERVER_ERROR';
+
+/** HTTP status a whole-request failure with this code maps to (partial data still answers 200). */
+export const httpStatusOf = {
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  UPSTREAM_UNAVAILABLE: 503,
+  INTERNAL_SERVER_ERROR: 500,
+} as const satisfies Record<ErrorCode, number>;
+
+export class HubError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(message, { extensions: { code, ...extensions } });
+  }
+}
+
+/** A bad argument, named so the caller knows what to fix. */
+export function badInput(argument: string, message: string): HubError {
+  return new HubError('BAD_USER_INPUT', `Invalid argument "${argument}": ${message}`, { argument });
+}
+
+const systemNames = { sales: 'Sales', finance: 'Finance' } as const;
+
+/**
+ * Turns a connector failure into what the client should see: the system is down, slow or refusing
+ * (UPSTREAM_UNAVAILABLE, with the system named), or the hub asked something wrong (a bug: internal).
+ */
+export function fromUpstream(error: unknown): Error {
+  if (!(error instanceof ODataError)) return error instanceof Error ? error : new Error(String(error));
+  const unavailable =
+    error.kind !== 'http' ||
+    error.status === 401 ||
+    error.status === 403 ||
+    error.status === 429 ||
+    error.status >= 500;
+  if (!unavailable) return error;
+  const system = systemNames[error.system];
+  const reason =
+    error.kind === 'timeout'
+      ? 'it did not answer in time'
+      : error.kind === 'network'
+        ? 'it could not be reached'
+        : error.status === 429
+          ? 'it is throttling requests'
+          : error.status === 401 || error.status === 403
+            ? 'the hub was refused access (check its credentials)'
+            : `it answered HTTP ${error.status}`;
+  return new HubError('UPSTREAM_UNAVAILABLE', `${system} is unavailable: ${reason}. Try again later.`, {
+    system: error.system,
+  });
+}
+
+/**
+ * By shape rather than `instanceof`: a test runner may load graphql both as ESM and CommonJS, and Apollo
+ * re-creates request errors as its own subclasses (UserInputError, …); all of them must be recognised.
+ */
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && 'extensions' in error && 'locations' in error;
+}
+
+/**
+ * Apollo's formatError (and the WebSocket transport's): our own errors and GraphQL's parse, validation
+ * and variable errors pass as they are; anything else becomes "Unexpected error." — with the original
+ * message only when `development` is true.
+ */
+export function createErrorFormatter(development: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof HubError) {
+      return { ...formatted, message: original.message, extensions: { ...original.extensions } };
+    }
+    // Request-level errors (parse, validation, variable coercion) carry no path: GraphQL and Apollo wrote
+    // them for the client. Errors inside the response (with a path) pass only when they are ours.
+    if (isGraphQLError(original)) {
+      if (original.originalError instanceof HubError) {
+        return {
+          ...formatted,
+          message: original.originalError.message,
+          extensions: { ...original.originalError.extensions },
+        };
+      }
+      if (!original.path) return formatted;
+    }
+    return {
+      message:
+        development && original instanceof Error
+          ? `Unexpected error: ${original.message}`
+          : 'Unexpected error.',
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}

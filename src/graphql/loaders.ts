@@ -1,0 +1,122 @@
+/**
+ * Per-request DataLoaders: every lookup a query makes is collected for one tick and sent as one request
+ * per system and entity (Dataverse `Microsoft.Dynamics.CRM.In`, F&O `or` chains, split only by the URL
+ * limit), and loaders at the same depth of a query run concurrently. Keys are compared
+ * case-insensitively, as both systems do. A back-end failure rejects the whole batch with an
+ * UPSTREAM_UNAVAILABLE error naming the system, which GraphQL reports on each affected field.
+ */
+import DataLoader from 'dataloader';
+import type { FinanceConnector } from '../connectors/finance/connector.js';
+import type { FinanceKind, FinanceRecords } from '../connectors/finance/types.js';
+import type { Connectors } from '../connectors/index.js';
+import type { SalesConnector } from '../connectors/sales/connector.js';
+import type { SalesCurrency, SalesKind, SalesRecords, SalesUnit } from '../connectors/sales/types.js';
+import type { LinkStore } from '../db/links.js';
+import type { LinkRow } from '../db/schema.js';
+import { fromUpstream } from './errors.js';
+import type { PageRequest } from './listing.js';
+
+const normalize = (key: string): string => key.toLowerCase();
+
+/** A loader whose batch function maps keys to grouped results; `one` keeps the first of each group. */
+function groupLoader<T>(
+  fetch: (keys: readonly string[]) => Promise<Map<string, T[]>>,
+): DataLoader<string, T[]> {
+  return new DataLoader<string, T[], string>(
+    async (keys) => {
+      try {
+        const groups = await fetch(keys);
+        return keys.map((key) => groups.get(normalize(key)) ?? []);
+      } catch (error) {
+        throw fromUpstream(error);
+      }
+    },
+    { cacheKeyFn: normalize },
+  );
+}
+
+function oneLoader<T>(
+  fetch: (keys: readonly string[]) => Promise<Map<string, T[]>>,
+): DataLoader<string, T | null> {
+  const groups = groupLoader(fetch);
+  return new DataLoader<string, T | null, string>(
+    async (keys) =>
+      (await groups.loadMany(keys)).map((group) => (group instanceof Error ? group : (group[0] ?? null))),
+    { cacheKeyFn: normalize },
+  );
+}
+
+const sales =
+  <K extends SalesKind>(connector: SalesConnector, kind: K, property: string) =>
+  (keys: readonly string[]): Promise<Map<string, SalesRecords[K][]>> =>
+    connector.getByValues(kind, property, keys);
+
+const finance =
+  <K extends FinanceKind>(connector: FinanceConnector, kind: K, property: string) =>
+  (keys: readonly string[]): Promise<Map<string, FinanceRecords[K][]>> =>
+    connector.getByValues(kind, property, keys);
+
+import type { LinkEntity } from '../db/schema.js';
+export type { LinkEntity };
+
+export function createLoaders({ connectors, links }: { connectors: Connectors; links: LinkStore }) {
+  const s = connectors.sales;
+  const f = connectors.finance;
+  const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+    let promise: Promise<T> | undefined;
+    return () => (promise ??= load().catch((error: unknown) => Promise.reject(fromUpstream(error))));
+  };
+  return {
+    salesAccountByNumber: oneLoader(sales(s, 'account', 'accountnumber')),
+    salesAccountById: oneLoader(sales(s, 'account', 'accountid')),
+    salesContactByNumber: oneLoader(sales(s, 'contact', 'msdynce_contactnumber')),
+    salesContactsByAccountId: groupLoader(sales(s, 'contact', '_parentcustomerid_value')),
+    salesQuoteByNumber: oneLoader(sales(s, 'quote', 'quotenumber')),
+    salesQuotesByAccountId: groupLoader(sales(s, 'quote', '_customerid_value')),
+    salesQuoteLinesByQuoteId: groupLoader(sales(s, 'quoteLine', '_quoteid_value')),
+    salesProductById: oneLoader(sales(s, 'product', 'productid')),
+    salesProductByNumber: oneLoader(sales(s, 'product', 'productnumber')),
+    financeCustomerByAccount: oneLoader(finance(f, 'customer', 'CustomerAccount')),
+    financeContactPersonById: oneLoader(finance(f, 'contactPerson', 'ContactPersonId')),
+    financeQuoteByNumber: oneLoader(finance(f, 'quoteHeader', 'SalesQuotationNumber')),
+    financeQuoteLinesByNumber: groupLoader(finance(f, 'quoteLine', 'SalesQuotationNumber')),
+    financeProductByNumber: oneLoader(finance(f, 'product', 'ProductNumber')),
+    /** Sync links by `entity:businessKey`: one query per entity for all keys of a tick. */
+    link: new DataLoader<string, LinkRow | null, string>(
+      async (keys) => {
+        const byEntity = new Map<LinkEntity, string[]>();
+        for (const key of keys) {
+          const [entity, ...rest] = key.split(':');
+          byEntity.set(entity as LinkEntity, [...(byEntity.get(entity as LinkEntity) ?? []), rest.join(':')]);
+        }
+        const found = new Map<string, LinkRow>();
+        await Promise.all(
+          [...byEntity].map(async ([entity, businessKeys]) => {
+            for (const [key, row] of await links.findMany(entity, businessKeys))
+              found.set(`${entity}:${key}`, row);
+          }),
+        );
+        return keys.map((key) => found.get(normalize(key)) ?? null);
+      },
+      { cacheKeyFn: normalize },
+    ),
+    /** One page of a listing (keyset paging, see listing.ts): not batched, there is one per field. */
+    salesList: <K extends SalesKind>(kind: K, page: PageRequest) =>
+      s.list(kind, { top: page.top, orderby: page.orderby, ...(page.filter ? { filter: page.filter } : {}) }),
+    financeList: <K extends FinanceKind>(kind: K, page: PageRequest) =>
+      f.list(kind, { top: page.top, orderby: page.orderby, ...(page.filter ? { filter: page.filter } : {}) }),
+    /** Sales currencies and units, read once per request: the flows resolve ISO codes and unit names with them. */
+    currencies: once(() => collect(s.list('currency'))),
+    units: once(() => collect(s.list('unit'))),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
+  const rows: T[] = [];
+  for await (const page of pages) rows.push(...page);
+  return rows;
+}
+
+export type { SalesCurrency, SalesUnit };

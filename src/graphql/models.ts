@@ -1,0 +1,55 @@
+/**
+ * What the GraphQL resolvers pass between them (the "parent" of each unified type). A unified record is
+ * a business key plus the row of each system as the connectors return it: `null` when the record is
+ * known to be absent there, `undefined` when that side has not been loaded yet (the resolver loads it
+ * through a DataLoader when a query asks).
+ */
+import type {
+  FinanceContactPerson,
+  FinanceCustomer,
+  FinanceProduct,
+  FinanceQuoteHeader,
+  FinanceQuoteLine,
+} from '../connectors/finance/types.js';
+import type {
+  SalesAccount,
+  SalesContact,
+  SalesProduct,
+  SalesQuote,
+  SalesQuoteLine,
+} from '../connectors/sales/types.js';
+
+export interface AccountModel {
+  accountNumber: string;
+  sales: SalesAccount | null | undefined;
+  finance: FinanceCustomer | null | undefined;
+}
+
+/** Contacts flow to Finance as contact persons, or as person customers when flagged active customer. */
+export interface ContactModel {
+  /** `msdynce_contactnumber`; null for a Sales contact without one (it cannot be synced). */
+  contactNumber: string | null;
+  sales: SalesContact | null | undefined;
+  finance: FinanceContactPerson | FinanceCustomer | null | undefined;
+}
+
+export interface QuoteModel {
+  quoteNumber: string;
+  sales: SalesQuote | null | undefined;
+  finance: FinanceQuoteHeader | null | undefined;
+}
+
+export interface QuoteLineModel {
+  quoteNumber: string;
+  /** Sales `sequencenumber` ↔ Finance `LineCreationSequenceNumber`. */
+  lineNumber: number | null;
+  sales: SalesQuoteLine | null | undefined;
+  finance: FinanceQuoteLine | null | undefined;
+}
+
+/** Products are mastered in Finance: the unified fields come from the Finance row when there is one. */
+export interface ProductModel {
+  productNumber: string;
+  sales: SalesProduct | null | undefined;
+  finance: FinanceProduct | null | undefined;
+}

@@ -1,0 +1,23 @@
+/** Every resolver of the public schema, typed by the generated resolver types. */
+import type { Resolvers } from '../../generated/resolvers-types.js';
+import { DateTime, Decimal } from '../scalars.js';
+import { Account } from './account.js';
+import { Contact } from './contact.js';
+import { Product } from './product.js';
+import { Query } from './query.js';
+import { Quote, QuoteLine } from './quote.js';
+
+export const resolvers: Resolvers = {
+  DateTime,
+  Decimal,
+  Query,
+  Account,
+  Contact,
+  Quote,
+  QuoteLine,
+  Product,
+  FinanceContact: {
+    // A contact flagged active customer lives in Finance as a person customer, any other as a contact person.
+    __resolveType: (row) => ('CustomerAccount' in row ? 'FinanceCustomer' : 'FinanceContactPerson'),
+  },
+};

@@ -1,0 +1,216 @@
+/**
+ * The read roots: one record by business key, or a Relay connection over the system of record with
+ * filters translated to each system's `$filter` dialect. Unknown keys give null; bad arguments give
+ * BAD_USER_INPUT naming the argument.
+ */
+import { eq, formatLiteral, ne, type ODataLiteral } from '../../connectors/odata/index.js';
+import type { QueryResolvers } from '../../generated/resolvers-types.js';
+import type { HubContext } from '../context.js';
+import { badInput, fromUpstream } from '../errors.js';
+import { pageRequest, toConnection, type KeysetOrder } from '../listing.js';
+import type { AccountModel, ContactModel, ProductModel, QuoteModel } from '../models.js';
+
+const guid = (value: string): ODataLiteral => ({ guid: value });
+const orders = {
+  accounts: { list: 'accounts', sort: 'name', key: 'accountid', keyLiteral: guid },
+  contacts: { list: 'contacts', sort: 'fullname', key: 'contactid', keyLiteral: guid },
+  quotes: { list: 'quotes', sort: 'quotenumber', key: 'quoteid', keyLiteral: guid },
+  products: { list: 'products', sort: 'ProductNumber', key: 'ProductNumber', keyLiteral: (v: string) => v },
+} satisfies Record<string, KeysetOrder>;
+
+const quoteStates = { DRAFT: 0, ACTIVE: 1, WON: 2, CLOSED: 3 } as const;
+
+/** A search text: bounded, so a filter can never grow a URL past the back-end's limit. */
+function text(argument: string, value: string | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (value.length === 0 || value.length > 200) throw badInput(argument, 'must be 1 to 200 characters long.');
+  return value;
+}
+
+/** Dataverse string functions: `startswith(name,'O''Brien')`. */
+const call = (
+  fn: 'startswith' | 'contains',
+  property: string,
+  value: string | undefined,
+): string | undefined => (value === undefined ? undefined : `${fn}(${property},${formatLiteral(value)})`);
+
+/** F&O has no string functions: `ProductName eq '*text*'` is its documented contains. `*` cannot be escaped. */
+function wildcard(
+  argument: string,
+  property: string,
+  value: string | undefined,
+  pattern: (v: string) => string,
+) {
+  if (value === undefined) return undefined;
+  if (value.includes('*')) throw badInput(argument, "Finance cannot search for a literal '*'; leave it out.");
+  return eq(property, pattern(value));
+}
+
+const since = (property: string, value: string | null | undefined): string | undefined =>
+  value ? `${property} ge ${new Date(value).toISOString()}` : undefined;
+
+const all = (...clauses: (string | undefined)[]): string | undefined => {
+  const kept = clauses.filter((c): c is string => !!c);
+  return kept.length > 0 ? kept.map((c) => `(${c})`).join(' and ') : undefined;
+};
+
+/** Reads one page through a connector call, turning upstream failures into UPSTREAM_UNAVAILABLE. */
+async function firstPage<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
+  try {
+    for await (const page of pages) return page;
+    return [];
+  } catch (error) {
+    throw fromUpstream(error);
+  }
+}
+
+/** The Sales id of an account number filter; null when no such account (the listing is then empty). */
+async function accountIdOf(
+  context: HubContext,
+  accountNumber: string | undefined,
+): Promise<string | null | undefined> {
+  if (accountNumber === undefined) return undefined;
+  return (await context.loaders.salesAccountByNumber.load(accountNumber))?.accountid ?? null;
+}
+
+/** Both sides of a record by key: the system of record must answer; the other side may fail later, on its own path. */
+async function bothSides<S, F>(
+  sales: Promise<S | null>,
+  finance: Promise<F | null>,
+): Promise<[S | null, F | null | undefined]> {
+  const [s, f] = await Promise.allSettled([sales, finance]);
+  if (s.status === 'rejected') throw s.reason;
+  return [s.value, f.status === 'fulfilled' ? f.value : undefined];
+}
+
+export const Query: QueryResolvers = {
+  account: async (_root, { accountNumber }, context): Promise<AccountModel | null> => {
+    const [sales, finance] = await bothSides(
+      context.loaders.salesAccountByNumber.load(accountNumber),
+      context.loaders.financeCustomerByAccount.load(accountNumber),
+    );
+    if (!sales && finance === null) return null;
+    return { accountNumber: sales?.accountnumber ?? accountNumber, sales, finance };
+  },
+  accounts: async (_root, { first, after, filter }, context) => {
+    const request = pageRequest(
+      orders.accounts,
+      first,
+      after,
+      all(
+        ne('accountnumber', null),
+        call('startswith', 'name', text('filter.nameStartsWith', filter?.nameStartsWith)),
+        call('contains', 'name', text('filter.nameContains', filter?.nameContains)),
+        filter?.accountNumber ? eq('accountnumber', filter.accountNumber) : undefined,
+        filter?.state ? eq('statecode', filter.state === 'ACTIVE' ? 0 : 1) : undefined,
+        since('modifiedon', filter?.modifiedSince),
+      ),
+    );
+    const rows = await firstPage(context.loaders.salesList('account', request));
+    return toConnection(orders.accounts, request, rows, (row) => ({
+      accountNumber: row.accountnumber!,
+      sales: row,
+      finance: undefined,
+    }));
+  },
+  contact: async (_root, { contactNumber }, context): Promise<ContactModel | null> => {
+    const sales = await context.loaders.salesContactByNumber.load(contactNumber);
+    if (sales)
+      return { contactNumber: sales.msdynce_contactnumber ?? contactNumber, sales, finance: undefined };
+    const [person, customer] = await Promise.all([
+      context.loaders.financeContactPersonById.load(contactNumber),
+      context.loaders.financeCustomerByAccount.load(contactNumber),
+    ]);
+    const finance = person ?? (customer?.PartyType === 'Person' ? customer : null);
+    return finance ? { contactNumber, sales: null, finance } : null;
+  },
+  contacts: async (_root, { first, after, filter }, context) => {
+    const accountId = await accountIdOf(context, filter?.accountNumber ?? undefined);
+    const request = pageRequest(
+      orders.contacts,
+      first,
+      after,
+      all(
+        call('startswith', 'fullname', text('filter.nameStartsWith', filter?.nameStartsWith)),
+        call('contains', 'fullname', text('filter.nameContains', filter?.nameContains)),
+        accountId !== undefined
+          ? eq('_parentcustomerid_value', accountId ? guid(accountId) : null)
+          : undefined,
+        filter?.state ? eq('statecode', filter.state === 'ACTIVE' ? 0 : 1) : undefined,
+        since('modifiedon', filter?.modifiedSince),
+      ),
+    );
+    const rows = accountId === null ? [] : await firstPage(context.loaders.salesList('contact', request));
+    return toConnection(orders.contacts, request, rows, (row) => ({
+      contactNumber: row.msdynce_contactnumber,
+      sales: row,
+      finance: undefined,
+    }));
+  },
+  quote: async (_root, { quoteNumber }, context): Promise<QuoteModel | null> => {
+    const [sales, finance] = await bothSides(
+      context.loaders.salesQuoteByNumber.load(quoteNumber),
+      context.loaders.financeQuoteByNumber.load(quoteNumber),
+    );
+    if (!sales && finance === null) return null;
+    return { quoteNumber: sales?.quotenumber ?? quoteNumber, sales, finance };
+  },
+  quotes: async (_root, { first, after, filter }, context) => {
+    const accountId = await accountIdOf(context, filter?.accountNumber ?? undefined);
+    const request = pageRequest(
+      orders.quotes,
+      first,
+      after,
+      all(
+        ne('quotenumber', null),
+        call('startswith', 'name', text('filter.nameStartsWith', filter?.nameStartsWith)),
+        call('contains', 'name', text('filter.nameContains', filter?.nameContains)),
+        accountId !== undefined ? eq('_customerid_value', accountId ? guid(accountId) : null) : undefined,
+        filter?.status ? eq('statecode', quoteStates[filter.status]) : undefined,
+        since('modifiedon', filter?.modifiedSince),
+      ),
+    );
+    const rows = accountId === null ? [] : await firstPage(context.loaders.salesList('quote', request));
+    return toConnection(orders.quotes, request, rows, (row) => ({
+      quoteNumber: row.quotenumber!,
+      sales: row,
+      finance: undefined,
+    }));
+  },
+  product: async (_root, { productNumber }, context): Promise<ProductModel | null> => {
+    const [finance, sales] = await bothSides(
+      context.loaders.financeProductByNumber.load(productNumber),
+      context.loaders.salesProductByNumber.load(productNumber),
+    );
+    if (!finance && sales === null) return null;
+    return { productNumber: finance?.ProductNumber ?? productNumber, finance, sales };
+  },
+  products: async (_root, { first, after, filter }, context) => {
+    const request = pageRequest(
+      orders.products,
+      first,
+      after,
+      all(
+        wildcard(
+          'filter.nameStartsWith',
+          'ProductName',
+          text('filter.nameStartsWith', filter?.nameStartsWith),
+          (v) => `${v}*`,
+        ),
+        wildcard(
+          'filter.nameContains',
+          'ProductName',
+          text('filter.nameContains', filter?.nameContains),
+          (v) => `*${v}*`,
+        ),
+        filter?.productNumber ? eq('ProductNumber', filter.productNumber) : undefined,
+      ),
+    );
+    const rows = await firstPage(context.loaders.financeList('product', request));
+    return toConnection(orders.products, request, rows, (row) => ({
+      productNumber: row.ProductNumber,
+      finance: row,
+      sales: undefined,
+    }));
+  },
+};

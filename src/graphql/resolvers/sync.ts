@@ -1,0 +1,47 @@
+/**
+ * `sync` on every unified record: where the record stands between the two systems right now, computed
+ * from the live rows (drift through the flow's own mapping) and the link the sync keeps in the database.
+ */
+import type { SyncLink } from '../../generated/resolvers-types.js';
+import { computeDrift } from '../../sync/drift.js';
+import { flows, type FlowName } from '../../sync/flows/index.js';
+import type { HubContext } from '../context.js';
+import type { LinkEntity } from '../loaders.js';
+
+export interface SyncLinkInput {
+  entity: LinkEntity;
+  key: string;
+  flow: FlowName;
+  /** The flow's source row (Sales for accounts, contacts, quotes; Finance for products), null if absent. */
+  source: object | null;
+  /** The flow's target row, null if absent. */
+  target: object | null;
+}
+
+export async function syncLink(context: HubContext, input: SyncLinkInput): Promise<SyncLink> {
+  const link = await context.loaders.link.load(`${input.entity}:${input.key}`);
+  const history = {
+    lastSyncedAt: link?.lastSyncedAt ? new Date(link.lastSyncedAt).toISOString() : null,
+    lastRunId: link?.lastRunId ?? null,
+    lastError: link?.lastError ?? null,
+  };
+  const flow = flows[input.flow];
+  const salesSide = flow.direction === 'salesToFinance' ? input.source : input.target;
+  const financeSide = flow.direction === 'salesToFinance' ? input.target : input.source;
+  const drift =
+    salesSide && financeSide
+      ? computeDrift(flow, input.source!, input.target!, await context.reference())
+      : [];
+  // Precedence: what the sync knows (FAILED, PENDING) over what the rows show.
+  const state =
+    link?.state === 'FAILED' || link?.state === 'PENDING'
+      ? link.state
+      : !financeSide
+        ? 'SALES_ONLY'
+        : !salesSide
+          ? 'FINANCE_ONLY'
+          : drift.length > 0
+            ? 'DRIFTED'
+            : 'IN_SYNC';
+  return { ...history, state, drift };
+}

@@ -1,0 +1,26 @@
+/** Starting the hub with a wrong configuration stops at once and says everything that is wrong. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+describe('start-up', () => {
+  it('refuses a bad configuration with every problem listed and a non-zero exit', async () => {
+    const outcome = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        ...process.env,
+        PORT: 'eighty',
+        FINANCE_COMPANY: 'far-too-long',
+        SALES_URL: 'https://org.crm.dynamics.com',
+      },
+      timeout: 30_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(outcome.code).toBe(1);
+    for (const name of ['PORT', 'FINANCE_COMPANY', 'SALES_TENANT_ID', 'SALES_CLIENT_SECRET'])
+      expect(outcome.stderr).toContain(name);
+  });
+});
