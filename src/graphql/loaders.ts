@@ -78,6 +78,7 @@ export function createLoaders({ connectors, links }: { connectors: Connectors; l
     salesProductByNumber: oneLoader(sales(s, 'product', 'productnumber')),
     financeCustomerByAccount: oneLoader(finance(f, 'customer', 'CustomerAccount')),
     financeContactPersonById: oneLoader(finance(f, 'contactPerson', 'ContactPersonId')),
+    financeCustomerByParty: oneLoader(finance(f, 'customer', 'PartyNumber')),
     financeQuoteByNumber: oneLoader(finance(f, 'quoteHeader', 'SalesQuotationNumber')),
     financeQuoteLinesByNumber: groupLoader(finance(f, 'quoteLine', 'SalesQuotationNumber')),
     financeProductByNumber: oneLoader(finance(f, 'product', 'ProductNumber')),

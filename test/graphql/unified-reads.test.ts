@@ -234,3 +234,27 @@ describe('sync state and drift', () => {
     expect(b.data.account.name).toBe(s.customers.get(financeOnly)!['OrganizationName']);
   });
 });
+
+describe('quotes in both systems', () => {
+  it('pairs each Sales line with its Finance quotation line by line number', async () => {
+    const quotation = hub.simulators.data.finance.SalesQuotationHeadersV2.find(
+      (h) => h['dataAreaId'] === 'usmf',
+    )!;
+    const number = String(quotation['SalesQuotationNumber']);
+    const financeLines = hub.simulators.data.finance.SalesQuotationLines.filter(
+      (l) => l['SalesQuotationNumber'] === number,
+    );
+    const { data, errors } = await hub.graphql(
+      `query($n: String!) { quote(quoteNumber: $n) { quoteNumber sync { state } finance { SalesQuotationStatus } lines { lineNumber amount sales { quotedetailid } finance { LineCreationSequenceNumber LineAmount } } } }`,
+      { n: number },
+    );
+    expect(errors).toBeUndefined();
+    expect(data.quote.finance.SalesQuotationStatus).toBe(quotation['SalesQuotationStatus']);
+    expect(data.quote.lines).toHaveLength(financeLines.length);
+    for (const line of data.quote.lines) {
+      expect(line.sales).not.toBeNull();
+      expect(line.finance.LineCreationSequenceNumber).toBe(line.lineNumber);
+      expect(Number(line.finance.LineAmount)).toBe(Number(line.amount));
+    }
+  });
+});

@@ -109,7 +109,13 @@ export const Contact: ContactResolvers = {
         }),
       (f) =>
         isCustomer(f)
-          ? null
+          ? address({
+              line1: f.DeliveryAddressStreet,
+              city: f.DeliveryAddressCity,
+              stateOrProvince: f.DeliveryAddressState,
+              postalCode: f.DeliveryAddressZipCode,
+              country: f.DeliveryAddressCountryRegionISOCode,
+            })
           : address({
               line1: f.PrimaryAddressStreet,
               city: f.PrimaryAddressCity,
@@ -118,16 +124,32 @@ export const Contact: ContactResolvers = {
               country: f.PrimaryAddressCountryRegionISOCode,
             }),
     ),
-  isActiveCustomer: async (c, _a, ctx) => (await salesContactOf(c, ctx))?.msdynce_isactivecustomer ?? null,
+  isActiveCustomer: (c, _a, ctx) =>
+    unified(
+      c,
+      ctx,
+      (s) => s.msdynce_isactivecustomer,
+      (f) => isCustomer(f),
+    ),
   sales: (c, _a, ctx) => salesContactOf(c, ctx),
   finance: (c, _a, ctx) => financeContactOf(c, ctx),
   account: async (c, _a, ctx): Promise<AccountModel | null> => {
-    const parent = (await salesContactOf(c, ctx))?._parentcustomerid_value;
-    if (!parent) return null;
-    const account = await ctx.loaders.salesAccountById.load(parent);
+    const sales = await salesContactOf(c, ctx);
+    if (!sales) {
+      // Only in Finance: a contact person belongs to the customer whose party it is attached to.
+      const finance = await financeContactOf(c, ctx);
+      const party = finance && !isCustomer(finance) ? finance.AssociatedPartyNumber : null;
+      const customer = party ? await ctx.loaders.financeCustomerByParty.load(party) : null;
+      return customer
+        ? { accountNumber: customer.CustomerAccount, sales: undefined, finance: customer }
+        : null;
+    }
+    const parent = sales._parentcustomerid_value;
+    const account = parent ? await ctx.loaders.salesAccountById.load(parent) : null;
     // A parent that is not an account (another contact), or an account without a number, has no unified Account.
-    if (!account?.accountnumber) return null;
-    return { accountNumber: account.accountnumber, sales: account, finance: undefined };
+    return account?.accountnumber
+      ? { accountNumber: account.accountnumber, sales: account, finance: undefined }
+      : null;
   },
   sync: async (c, _a, ctx) => {
     const [sales, finance] = await Promise.all([salesContactOf(c, ctx), financeContactOf(c, ctx)]);
