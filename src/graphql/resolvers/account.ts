@@ -6,7 +6,7 @@ import type { AccountResolvers } from '../../generated/resolvers-types.js';
 import type { HubContext } from '../context.js';
 import type { AccountModel, ContactModel, QuoteModel } from '../models.js';
 import { pageSize } from '../cursors.js';
-import { address, currencyIso } from './shared.js';
+import { address, currencyIso, preferring } from './shared.js';
 import { syncLink } from './sync.js';
 
 /** The Sales side of an account, loaded when the model does not carry it yet. */
@@ -26,17 +26,18 @@ export async function financeCustomerOf(account: AccountModel, context: HubConte
  * Unified field from Sales when the account is there; Finance only for a Finance-only account. Sales is
  * read first so a Finance outage never hides Sales data.
  */
-async function unified<T>(
+const unified = <T>(
   account: AccountModel,
   context: HubContext,
   fromSales: (sales: NonNullable<AccountModel['sales']>) => T | null,
   fromFinance: (finance: NonNullable<AccountModel['finance']>) => T | null,
-): Promise<T | null> {
-  const sales = await salesAccountOf(account, context);
-  if (sales) return fromSales(sales);
-  const finance = await financeCustomerOf(account, context);
-  return finance ? fromFinance(finance) : null;
-}
+): Promise<T | null> =>
+  preferring(
+    () => salesAccountOf(account, context),
+    () => financeCustomerOf(account, context),
+    fromSales,
+    fromFinance,
+  );
 
 export const Account: AccountResolvers = {
   accountNumber: (account) => account.accountNumber,

@@ -7,7 +7,7 @@ import type { SalesContact } from '../../connectors/sales/types.js';
 import type { ContactResolvers } from '../../generated/resolvers-types.js';
 import type { HubContext } from '../context.js';
 import type { AccountModel, ContactModel } from '../models.js';
-import { address } from './shared.js';
+import { address, preferring } from './shared.js';
 import { syncLink } from './sync.js';
 
 export async function salesContactOf(
@@ -39,17 +39,18 @@ export async function financeContactOf(
 const isCustomer = (row: FinanceContactPerson | FinanceCustomer): row is FinanceCustomer =>
   'CustomerAccount' in row;
 
-async function unified<T>(
+const unified = <T>(
   contact: ContactModel,
   context: HubContext,
   fromSales: (sales: SalesContact) => T | null,
   fromFinance: (finance: FinanceContactPerson | FinanceCustomer) => T | null,
-): Promise<T | null> {
-  const sales = await salesContactOf(contact, context);
-  if (sales) return fromSales(sales);
-  const finance = await financeContactOf(contact, context);
-  return finance ? fromFinance(finance) : null;
-}
+): Promise<T | null> =>
+  preferring(
+    () => salesContactOf(contact, context),
+    () => financeContactOf(contact, context),
+    fromSales,
+    fromFinance,
+  );
 
 export const Contact: ContactResolvers = {
   contactNumber: (contact) => contact.contactNumber,

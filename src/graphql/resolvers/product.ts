@@ -7,7 +7,7 @@ import type { SalesProduct } from '../../connectors/sales/types.js';
 import type { ProductResolvers } from '../../generated/resolvers-types.js';
 import type { HubContext } from '../context.js';
 import type { ProductModel } from '../models.js';
-import { currencyIso, unitName } from './shared.js';
+import { currencyIso, preferring, unitName } from './shared.js';
 import { syncLink } from './sync.js';
 
 async function financeProductOf(product: ProductModel, context: HubContext): Promise<FinanceProduct | null> {
@@ -22,17 +22,18 @@ async function salesProductOf(product: ProductModel, context: HubContext): Promi
     : context.loaders.salesProductByNumber.load(product.productNumber);
 }
 
-async function unified<T>(
+const unified = <T>(
   product: ProductModel,
   context: HubContext,
   fromFinance: (finance: FinanceProduct) => T | null,
   fromSales: (sales: SalesProduct) => T | null | Promise<T | null>,
-): Promise<T | null> {
-  const finance = await financeProductOf(product, context);
-  if (finance) return fromFinance(finance);
-  const sales = await salesProductOf(product, context);
-  return sales ? fromSales(sales) : null;
-}
+): Promise<T | null> =>
+  preferring(
+    () => financeProductOf(product, context),
+    () => salesProductOf(product, context),
+    fromFinance,
+    fromSales,
+  );
 
 const salesTypes: Record<number, 'ITEM' | 'SERVICE'> = { 1: 'ITEM', 3: 'SERVICE' };
 

@@ -6,7 +6,7 @@ import type { SalesQuote, SalesQuoteLine } from '../../connectors/sales/types.js
 import type { QuoteLineResolvers, QuoteResolvers } from '../../generated/resolvers-types.js';
 import type { HubContext } from '../context.js';
 import type { AccountModel, ProductModel, QuoteLineModel, QuoteModel } from '../models.js';
-import { address, currencyIso, unitName } from './shared.js';
+import { address, currencyIso, unitName, preferring } from './shared.js';
 import { syncLink } from './sync.js';
 
 const statuses = ['DRAFT', 'ACTIVE', 'WON', 'CLOSED'] as const;
@@ -31,17 +31,18 @@ async function fromSales<T>(
 }
 
 /** From Sales when the quote is there, else from the Finance quotation. */
-async function unified<T>(
+const unified = <T>(
   quote: QuoteModel,
   context: HubContext,
   fromSalesRow: (sales: SalesQuote) => T | null,
   fromFinance: (finance: FinanceQuoteHeader) => T | null,
-): Promise<T | null> {
-  const sales = await salesQuoteOf(quote, context);
-  if (sales) return fromSalesRow(sales);
-  const finance = await financeQuoteOf(quote, context);
-  return finance ? fromFinance(finance) : null;
-}
+): Promise<T | null> =>
+  preferring(
+    () => salesQuoteOf(quote, context),
+    () => financeQuoteOf(quote, context),
+    fromSalesRow,
+    fromFinance,
+  );
 
 export const Quote: QuoteResolvers = {
   quoteNumber: (quote) => quote.quoteNumber,

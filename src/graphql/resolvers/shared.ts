@@ -32,3 +32,19 @@ export async function unitName(context: HubContext, id: string | null | undefine
 /** Dataverse `statecode` 0/1 as ACTIVE/INACTIVE. */
 export const recordState = (statecode: number | null | undefined): 'ACTIVE' | 'INACTIVE' | null =>
   statecode === null || statecode === undefined ? null : statecode === 0 ? 'ACTIVE' : 'INACTIVE';
+
+/**
+ * A unified field: taken from the system of record's row when the record is there, else from the other
+ * system's row. The system of record is read first, so an outage of the other never hides its data.
+ */
+export async function preferring<P, S, T>(
+  primary: () => Promise<P | null>,
+  secondary: () => Promise<S | null>,
+  fromPrimary: (row: P) => T | null | Promise<T | null>,
+  fromSecondary: (row: S) => T | null | Promise<T | null>,
+): Promise<T | null> {
+  const first = await primary();
+  if (first) return fromPrimary(first);
+  const other = await secondary();
+  return other ? fromSecondary(other) : null;
+}
