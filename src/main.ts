@@ -8,25 +8,19 @@ import { ConfigError, loadConfig, type HubConfig, type SystemConfig } from './co
 import { createConnectors, type Connectors, type SystemEndpoint } from './connectors/index.js';
 import { openDatabase, type Database } from './db/connection.js';
 import { startHub } from './hub.js';
-import { connectorEndpointFor, startSimulators } from './simulators/index.js';
-import { seedSummary } from './simulators/seed/index.js';
+import type { SimulatorServer } from './simulators/core/server.js';
+import { createFinanceSimulator } from './simulators/finance/index.js';
+import { connectorEndpointFor } from './simulators/index.js';
+import { createSalesSimulator } from './simulators/sales/index.js';
+import { generateSeed, seedSummary } from './simulators/seed/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const database = await openDatabaseOrExit(config);
-  const embedded = config.sales.kind === 'simulator' || config.finance.kind === 'simulator';
-  const simulators = embedded ? await startSimulators({ ...config.seed }) : undefined;
-  if (simulators) {
-    const counts = seedSummary(simulators.data);
-    console.log(
-      `Seeded demo data (seed ${config.seed.seed}, ${config.seed.accounts} accounts): ${Object.entries(counts)
-        .map(([set, n]) => `${set} ${n}`)
-        .join(', ')}`,
-    );
-  }
+  const simulators = await startEmbeddedSystems(config);
   const connectors = createConnectors({
-    sales: endpointFor('Sales', config.sales, config, simulators?.sales.origin),
-    finance: endpointFor('Finance', config.finance, config, simulators?.finance.origin),
+    sales: endpointFor('Sales', config.sales, config, simulators.origins.sales),
+    finance: endpointFor('Finance', config.finance, config, simulators.origins.finance),
     financeCompany: config.financeCompany,
   });
   await reportReachability(connectors, config);
@@ -46,12 +40,33 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${signal}: draining requests and shutting down`);
     await server.close();
-    await simulators?.close();
+    await simulators.close();
     await database.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** A simulator for each system without a URL, seeded with the demo data; none when both are real. */
+async function startEmbeddedSystems(config: HubConfig) {
+  const servers: { sales?: SimulatorServer; finance?: SimulatorServer } = {};
+  if (config.sales.kind === 'simulator' || config.finance.kind === 'simulator') {
+    const data = generateSeed(config.seed);
+    if (config.sales.kind === 'simulator') servers.sales = createSalesSimulator({ data: data.sales });
+    if (config.finance.kind === 'simulator') servers.finance = createFinanceSimulator({ data: data.finance });
+    for (const server of Object.values(servers)) await server.listen(0, '127.0.0.1');
+    const counts = seedSummary(data);
+    console.log(
+      `Seeded demo data (seed ${config.seed.seed}, ${config.seed.accounts} accounts): ${Object.entries(counts)
+        .map(([set, n]) => `${set} ${n}`)
+        .join(', ')}`,
+    );
+  }
+  return {
+    origins: { sales: servers.sales?.origin, finance: servers.finance?.origin },
+    close: () => Promise.all(Object.values(servers).map((server) => server.close())),
+  };
 }
 
 async function openDatabaseOrExit(config: HubConfig): Promise<Database> {

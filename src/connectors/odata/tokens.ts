@@ -138,9 +138,13 @@ function describe(
   context: { endpoint: string; clientId: string; clientSecret: string },
   detail: string,
 ): string {
-  const message = `Token request for client ${context.clientId} at ${context.endpoint} failed: ${detail}`;
-  const safe = context.clientSecret ? message.split(context.clientSecret).join('[redacted]') : message;
-  return redactSecrets(safe);
+  // Only what the server said can echo the secret. A very short "secret" is not searched for: it would
+  // blot out ordinary letters of the message (Entra secrets are 40 characters).
+  const echoed =
+    context.clientSecret.length >= 8 ? detail.split(context.clientSecret).join('[redacted]') : detail;
+  return redactSecrets(
+    `Token request for client ${context.clientId} at ${context.endpoint} failed: ${echoed}`,
+  );
 }
 
 function reason(error: unknown): string {
