@@ -47,6 +47,7 @@ const schema = z.object({
   FINANCE_CLIENT_ID: z.string().trim().min(1).optional(),
   FINANCE_CLIENT_SECRET: z.string().min(1).optional(),
   AUTHORITY_URL: optionalUrl.default('https://login.microsoftonline.com'),
+  VALUE_MAPS_FILE: z.string().trim().min(1).optional(),
   SEED: z.coerce.number().int().min(0).default(1),
   SEED_ACCOUNTS: z.coerce.number().int().min(1).max(1_000_000).default(300),
 });
@@ -71,6 +72,8 @@ export interface HubConfig {
   financeCompany: string;
   authorityUrl: string;
   seed: { seed: number; accounts: number };
+  /** A JSON or YAML file whose value maps replace the defaults of the same name. */
+  valueMapsFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -122,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     financeCompany: e.FINANCE_COMPANY,
     authorityUrl: e.AUTHORITY_URL,
     seed: { seed: e.SEED, accounts: e.SEED_ACCOUNTS },
+    valueMapsFile: e.VALUE_MAPS_FILE,
   };
 }
 

@@ -8,6 +8,7 @@ import type { Database } from './db/connection.js';
 import { createLinkStore } from './db/links.js';
 import { createContextFactory } from './graphql/context.js';
 import { createSchema } from './graphql/schema.js';
+import { type ValueMaps, withValueMaps } from './sync/flows/value-maps.js';
 import { createHubServer, type HubServer } from './server/index.js';
 
 export interface HubOptions {
@@ -17,6 +18,8 @@ export interface HubOptions {
   host: string;
   /** Unexpected errors show their message to clients only in development. */
   development?: boolean;
+  /** Value maps replacing the defaults of the same name. */
+  valueMaps?: Partial<ValueMaps>;
 }
 
 /** Starts serving and resolves once listening; `server.url` is the GraphQL endpoint. */
@@ -26,10 +29,15 @@ export async function startHub({
   port,
   host,
   development = false,
+  valueMaps,
 }: HubOptions): Promise<HubServer> {
   const server = await createHubServer({
     schema: createSchema(),
-    createContext: createContextFactory({ connectors, links: createLinkStore(database) }),
+    createContext: createContextFactory({
+      connectors,
+      links: createLinkStore(database),
+      valueMaps: withValueMaps(valueMaps),
+    }),
     development,
   });
   await server.listen(port, host);

@@ -8,6 +8,8 @@ import { ConfigError, loadConfig, type HubConfig, type SystemConfig } from './co
 import { createConnectors, type Connectors, type SystemEndpoint } from './connectors/index.js';
 import { openDatabase, type Database } from './db/connection.js';
 import { startHub } from './hub.js';
+import type { ValueMaps } from './sync/flows/value-maps.js';
+import { loadValueMapFile } from './sync/value-map-file.js';
 import type { SimulatorServer } from './simulators/core/server.js';
 import { createFinanceSimulator } from './simulators/finance/index.js';
 import { connectorEndpointFor } from './simulators/index.js';
@@ -16,6 +18,7 @@ import { generateSeed, seedSummary } from './simulators/seed/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  const valueMaps = loadValueMapsOrExit(config);
   const database = await openDatabaseOrExit(config);
   const simulators = await startEmbeddedSystems(config);
   const connectors = createConnectors({
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     development: config.development,
+    valueMaps,
   });
   const url = server.url;
   console.log(`GraphQL API: ${url} (HTTP and WebSocket; open it in a browser for the Apollo Sandbox)`);
@@ -67,6 +71,18 @@ async function startEmbeddedSystems(config: HubConfig) {
     origins: { sales: servers.sales?.origin, finance: servers.finance?.origin },
     close: () => Promise.all(Object.values(servers).map((server) => server.close())),
   };
+}
+
+function loadValueMapsOrExit(config: HubConfig): Partial<ValueMaps> {
+  if (!config.valueMapsFile) return {};
+  try {
+    const maps = loadValueMapFile(config.valueMapsFile);
+    console.log(`Value maps from ${config.valueMapsFile}: ${Object.keys(maps).join(', ')}`);
+    return maps;
+  } catch (error) {
+    console.error(`The hub cannot start: ${describe(error)}`);
+    process.exit(1);
+  }
 }
 
 async function openDatabaseOrExit(config: HubConfig): Promise<Database> {

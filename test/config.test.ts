@@ -26,6 +26,7 @@ describe('configuration', () => {
       financeCompany: 'usmf',
       authorityUrl: 'https://login.microsoftonline.com',
       seed: { seed: 1, accounts: 300 },
+      valueMapsFile: undefined,
     });
   });
 

@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { AccountModel, ContactModel, QuoteModel, QuoteLineModel, ProductModel } from '../graphql/models.js';
 import type { SalesAccount as SalesAccountRow, SalesContact as SalesContactRow, SalesQuote as SalesQuoteRow, SalesQuoteLine as SalesQuoteLineRow, SalesProduct as SalesProductRow } from '../connectors/sales/types.js';
 import type { FinanceCustomer as FinanceCustomerRow, FinanceContactPerson as FinanceContactPersonRow, FinanceQuoteHeader as FinanceQuoteHeaderRow, FinanceQuoteLine as FinanceQuoteLineRow, FinanceProduct as FinanceProductRow } from '../connectors/finance/types.js';
+import type { FlowDefinition, EntityRef, EligibilityRule, Route, TargetMapping, BusinessKey, FieldMapping, ConstantMapping, ChildRecords } from '../sync/flows/types.js';
 import type { HubContext } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -535,6 +536,17 @@ export type Query = {
    * with `product`.
    */
   products: ProductConnection;
+  /**
+   * The four sync flows as data, in the order "all flows" runs them: what each reads, which records it skips
+   * and why, where it writes, and field by field how a value is carried (source field, target field,
+   * transform, default). What an admin reads here is exactly what the sync runs.
+   */
+  syncFlows: Array<SyncFlow>;
+  /**
+   * The value maps the flows translate codes with: the defaults, with the entries of the file named by
+   * `VALUE_MAPS_FILE` in place of theirs where it gives any.
+   */
+  syncValueMaps: Array<SyncValueMap>;
 };
 
 
@@ -1166,6 +1178,188 @@ export type FieldDrift = {
   finance?: Maybe<Scalars['String']['output']>;
 };
 
+/** The four Prospect-to-cash flows. */
+export type SyncFlowName =
+  /** Sales accounts → Finance customers (`CustomersV3`). */
+  | 'ACCOUNTS'
+  /** Sales contacts → Finance contact persons, or person customers for active customers. */
+  | 'CONTACTS'
+  /** Finance sellable released products → Sales products. */
+  | 'PRODUCTS'
+  /** Sales quotes and their lines → Finance sales quotations and quotation lines. */
+  | 'QUOTES';
+
+/** Which way a flow copies records; every flow is one-way. */
+export type SyncDirection =
+  /** From Sales (the source) to Finance (the target). */
+  | 'SALES_TO_FINANCE'
+  /** From Finance (the source) to Sales (the target). */
+  | 'FINANCE_TO_SALES';
+
+/** One of the two back-end systems. */
+export type SyncSystem =
+  /** Dynamics 365 Sales (Dataverse). */
+  | 'SALES'
+  /** Dynamics 365 Finance and Operations. */
+  | 'FINANCE';
+
+/** An entity set of one system, as its OData service names it. */
+export type SyncEntity = {
+  __typename?: 'SyncEntity';
+  /** The system that holds the entity set. */
+  system: SyncSystem;
+  /** The entity set's name in that system's URLs, e.g. `accounts` or `CustomersV3`. */
+  entitySet: Scalars['String']['output'];
+};
+
+/** One sync flow, as data. */
+export type SyncFlow = {
+  __typename?: 'SyncFlow';
+  /** The flow's name. */
+  name: SyncFlowName;
+  /** What the flow does, in a sentence. */
+  description: Scalars['String']['output'];
+  /** Which way the flow copies records. */
+  direction: SyncDirection;
+  /** The entity set the flow reads. */
+  source: SyncEntity;
+  /** Flows whose records this one refers to; a run of several flows runs them first. */
+  dependsOn: Array<SyncFlowName>;
+  /** Rules every source record must meet, checked in order; the first it fails is the skip reason reported. */
+  eligibility: Array<SyncRule>;
+  /** Which mapping an eligible record goes to, tried in order; the first route that matches wins. */
+  routes: Array<SyncRoute>;
+  /** The skip reason of an eligible record that no route matches; null when the last route always matches. */
+  unroutedReason?: Maybe<Scalars['String']['output']>;
+  /** How a source record becomes a record of each target entity. */
+  mappings: Array<SyncMapping>;
+  /** Child records written together with each record (quote lines); null for flows without children. */
+  children?: Maybe<SyncChildRecords>;
+};
+
+/** A condition on a source record and what is reported when a record does not meet it. */
+export type SyncRule = {
+  __typename?: 'SyncRule';
+  /** The condition, readably, e.g. `accountnumber is not blank`. */
+  condition: Scalars['String']['output'];
+  /** The reason reported for a record skipped by this rule. */
+  reason: Scalars['String']['output'];
+};
+
+/** A route: records that meet the condition go to the named mapping. */
+export type SyncRoute = {
+  __typename?: 'SyncRoute';
+  /** The condition, readably, e.g. `msdynce_isactivecustomer = true`. */
+  condition: Scalars['String']['output'];
+  /** The name of the mapping the record is written with. */
+  mapping: Scalars['String']['output'];
+  /** Why records that meet the condition go there. */
+  description: Scalars['String']['output'];
+};
+
+/** One field list: how a source record becomes a record of one target entity. */
+export type SyncMapping = {
+  __typename?: 'SyncMapping';
+  /** The mapping's name within its flow, e.g. `customer` or `contactPerson`. */
+  name: Scalars['String']['output'];
+  /** What the mapping writes, in a sentence. */
+  description: Scalars['String']['output'];
+  /** The entity set the mapping writes. */
+  target: SyncEntity;
+  /** The business key: the source and target fields that identify the same record in both systems. */
+  key: SyncBusinessKey;
+  /** Target fields and where each value comes from, in order. */
+  fields: Array<SyncFieldMapping>;
+  /** Target values the flow sets without a source field. */
+  constants: Array<SyncConstant>;
+};
+
+/** A pair of fields that identify the same record in the source and the target. */
+export type SyncBusinessKey = {
+  __typename?: 'SyncBusinessKey';
+  /** The source field. */
+  source: Scalars['String']['output'];
+  /** The target field. */
+  target: Scalars['String']['output'];
+};
+
+/** One target field and how its value is made from the source. */
+export type SyncFieldMapping = {
+  __typename?: 'SyncFieldMapping';
+  /** The unified field name a person understands, e.g. `phone`; drift reports use it. */
+  field: Scalars['String']['output'];
+  /** The source field, as the source system names it. */
+  source: Scalars['String']['output'];
+  /** The target field, as the target system names it. */
+  target: Scalars['String']['output'];
+  /**
+   * The transform's kind: `copy`, `truncate`, `decimal`, `date`, `valueMap`, `currencyIso`, `currencyId`,
+   * `unitSymbol`, `unitId` or `lookup`.
+   */
+  transform: Scalars['String']['output'];
+  /** The transform's parameter when it has one: the maximum length, the value map's name, or the lookup's name. */
+  transformDetail?: Maybe<Scalars['String']['output']>;
+  /** The value written when the source is blank, in target terms; null when none. */
+  default?: Maybe<Scalars['String']['output']>;
+  /** Another source field tried first when this one is blank; null when none. */
+  defaultFrom?: Maybe<Scalars['String']['output']>;
+  /** Why the field is mapped this way, when there is more to say. */
+  description?: Maybe<Scalars['String']['output']>;
+};
+
+/** When a constant is written. */
+export type SyncConstantApply =
+  /** Only when the target record is created; the target system owns the value afterwards. */
+  | 'ON_CREATE'
+  /** On every write: the value is asserted each time. */
+  | 'ALWAYS';
+
+/** A target value the flow sets without a source field. */
+export type SyncConstant = {
+  __typename?: 'SyncConstant';
+  /** The unified field name. */
+  field: Scalars['String']['output'];
+  /** The target field. */
+  target: Scalars['String']['output'];
+  /** The value, as text; null writes a null. */
+  value?: Maybe<Scalars['String']['output']>;
+  /** When the constant is written. */
+  apply: SyncConstantApply;
+  /** Why the flow sets it. */
+  description?: Maybe<Scalars['String']['output']>;
+};
+
+/** Child records written with their parent record, such as quote lines. */
+export type SyncChildRecords = {
+  __typename?: 'SyncChildRecords';
+  /** What one child is called in skip reasons, e.g. `line`. */
+  label: Scalars['String']['output'];
+  /** The mapping the children are written with. */
+  mapping: Scalars['String']['output'];
+  /** The child field holding the parent's id ↔ the target field holding the parent's business key. */
+  parent: SyncBusinessKey;
+  /** Rules every child must meet; a parent with one ineligible child is skipped as a whole, with that reason. */
+  eligibility: Array<SyncRule>;
+};
+
+/** A value map: codes of one system to codes of the other. */
+export type SyncValueMap = {
+  __typename?: 'SyncValueMap';
+  /** The map's name, as the field mappings refer to it. */
+  name: Scalars['String']['output'];
+  /** Its entries; the entry whose `from` is empty is the default for a blank source value. */
+  entries: Array<SyncValueMapEntry>;
+};
+
+/** One entry of a value map. */
+export type SyncValueMapEntry = {
+  __typename?: 'SyncValueMapEntry';
+  /** The source value; empty for the blank default. */
+  from: Scalars['String']['output'];
+  /** The target value, as text. */
+  to: Scalars['String']['output'];
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -1292,6 +1486,21 @@ export type ResolversTypes = ResolversObject<{
   SyncLink: ResolverTypeWrapper<SyncLink>;
   SyncState: SyncState;
   FieldDrift: ResolverTypeWrapper<FieldDrift>;
+  SyncFlowName: SyncFlowName;
+  SyncDirection: SyncDirection;
+  SyncSystem: SyncSystem;
+  SyncEntity: ResolverTypeWrapper<EntityRef>;
+  SyncFlow: ResolverTypeWrapper<FlowDefinition>;
+  SyncRule: ResolverTypeWrapper<EligibilityRule>;
+  SyncRoute: ResolverTypeWrapper<Route>;
+  SyncMapping: ResolverTypeWrapper<TargetMapping>;
+  SyncBusinessKey: ResolverTypeWrapper<BusinessKey>;
+  SyncFieldMapping: ResolverTypeWrapper<FieldMapping>;
+  SyncConstantApply: SyncConstantApply;
+  SyncConstant: ResolverTypeWrapper<ConstantMapping>;
+  SyncChildRecords: ResolverTypeWrapper<ChildRecords>;
+  SyncValueMap: ResolverTypeWrapper<SyncValueMap>;
+  SyncValueMapEntry: ResolverTypeWrapper<SyncValueMapEntry>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1335,6 +1544,17 @@ export type ResolversParentTypes = ResolversObject<{
   FinanceQuotationLine: FinanceQuoteLineRow;
   SyncLink: SyncLink;
   FieldDrift: FieldDrift;
+  SyncEntity: EntityRef;
+  SyncFlow: FlowDefinition;
+  SyncRule: EligibilityRule;
+  SyncRoute: Route;
+  SyncMapping: TargetMapping;
+  SyncBusinessKey: BusinessKey;
+  SyncFieldMapping: FieldMapping;
+  SyncConstant: ConstantMapping;
+  SyncChildRecords: ChildRecords;
+  SyncValueMap: SyncValueMap;
+  SyncValueMapEntry: SyncValueMapEntry;
 }>;
 
 export type AccountResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = ResolversObject<{
@@ -1532,6 +1752,8 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   quotes?: Resolver<ResolversTypes['QuoteConnection'], ParentType, ContextType, RequireFields<QueryQuotesArgs, 'first'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'productNumber'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
+  syncFlows?: Resolver<Array<ResolversTypes['SyncFlow']>, ParentType, ContextType>;
+  syncValueMaps?: Resolver<Array<ResolversTypes['SyncValueMap']>, ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1735,6 +1957,85 @@ export type FieldDriftResolvers<ContextType = HubContext, ParentType extends Res
   finance?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type SyncEntityResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncEntity'] = ResolversParentTypes['SyncEntity']> = ResolversObject<{
+  system?: Resolver<ResolversTypes['SyncSystem'], ParentType, ContextType>;
+  entitySet?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SyncFlowResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncFlow'] = ResolversParentTypes['SyncFlow']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['SyncFlowName'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  direction?: Resolver<ResolversTypes['SyncDirection'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['SyncEntity'], ParentType, ContextType>;
+  dependsOn?: Resolver<Array<ResolversTypes['SyncFlowName']>, ParentType, ContextType>;
+  eligibility?: Resolver<Array<ResolversTypes['SyncRule']>, ParentType, ContextType>;
+  routes?: Resolver<Array<ResolversTypes['SyncRoute']>, ParentType, ContextType>;
+  unroutedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  mappings?: Resolver<Array<ResolversTypes['SyncMapping']>, ParentType, ContextType>;
+  children?: Resolver<Maybe<ResolversTypes['SyncChildRecords']>, ParentType, ContextType>;
+}>;
+
+export type SyncRuleResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncRule'] = ResolversParentTypes['SyncRule']> = ResolversObject<{
+  condition?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SyncRouteResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncRoute'] = ResolversParentTypes['SyncRoute']> = ResolversObject<{
+  condition?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mapping?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SyncMappingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncMapping'] = ResolversParentTypes['SyncMapping']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['SyncEntity'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['SyncBusinessKey'], ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['SyncFieldMapping']>, ParentType, ContextType>;
+  constants?: Resolver<Array<ResolversTypes['SyncConstant']>, ParentType, ContextType>;
+}>;
+
+export type SyncBusinessKeyResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncBusinessKey'] = ResolversParentTypes['SyncBusinessKey']> = ResolversObject<{
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SyncFieldMappingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncFieldMapping'] = ResolversParentTypes['SyncFieldMapping']> = ResolversObject<{
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  transform?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  transformDetail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  default?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  defaultFrom?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type SyncConstantResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncConstant'] = ResolversParentTypes['SyncConstant']> = ResolversObject<{
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  apply?: Resolver<ResolversTypes['SyncConstantApply'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type SyncChildRecordsResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncChildRecords'] = ResolversParentTypes['SyncChildRecords']> = ResolversObject<{
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mapping?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parent?: Resolver<ResolversTypes['SyncBusinessKey'], ParentType, ContextType>;
+  eligibility?: Resolver<Array<ResolversTypes['SyncRule']>, ParentType, ContextType>;
+}>;
+
+export type SyncValueMapResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncValueMap'] = ResolversParentTypes['SyncValueMap']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entries?: Resolver<Array<ResolversTypes['SyncValueMapEntry']>, ParentType, ContextType>;
+}>;
+
+export type SyncValueMapEntryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncValueMapEntry'] = ResolversParentTypes['SyncValueMapEntry']> = ResolversObject<{
+  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = HubContext> = ResolversObject<{
   Account?: AccountResolvers<ContextType>;
   Address?: AddressResolvers<ContextType>;
@@ -1767,4 +2068,15 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   FinanceQuotationLine?: FinanceQuotationLineResolvers<ContextType>;
   SyncLink?: SyncLinkResolvers<ContextType>;
   FieldDrift?: FieldDriftResolvers<ContextType>;
+  SyncEntity?: SyncEntityResolvers<ContextType>;
+  SyncFlow?: SyncFlowResolvers<ContextType>;
+  SyncRule?: SyncRuleResolvers<ContextType>;
+  SyncRoute?: SyncRouteResolvers<ContextType>;
+  SyncMapping?: SyncMappingResolvers<ContextType>;
+  SyncBusinessKey?: SyncBusinessKeyResolvers<ContextType>;
+  SyncFieldMapping?: SyncFieldMappingResolvers<ContextType>;
+  SyncConstant?: SyncConstantResolvers<ContextType>;
+  SyncChildRecords?: SyncChildRecordsResolvers<ContextType>;
+  SyncValueMap?: SyncValueMapResolvers<ContextType>;
+  SyncValueMapEntry?: SyncValueMapEntryResolvers<ContextType>;
 }>;

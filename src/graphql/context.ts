@@ -6,11 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Connectors } from '../connectors/index.js';
 import type { LinkStore } from '../db/links.js';
+import { type ValueMaps, withValueMaps } from '../sync/flows/value-maps.js';
 import { createReferenceData, type ReferenceData } from '../sync/reference.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export interface HubContext {
   requestId: string;
+  /** The value maps in force: the defaults, with any replaced from VALUE_MAPS_FILE. */
+  valueMaps: ValueMaps;
   loaders: Loaders;
   /** Currency ISO codes and unit names by Sales id, and back. */
   reference(): Promise<ReferenceData>;
@@ -19,14 +22,18 @@ export interface HubContext {
 export interface ContextDependencies {
   connectors: Connectors;
   links: LinkStore;
+  /** Default: the flows' default value maps. */
+  valueMaps?: ValueMaps;
 }
 
 export function createContextFactory(dependencies: ContextDependencies): () => Promise<HubContext> {
+  const valueMaps = dependencies.valueMaps ?? withValueMaps();
   return async () => {
     const loaders = createLoaders(dependencies);
     let reference: Promise<ReferenceData> | undefined;
     return {
       requestId: randomUUID(),
+      valueMaps,
       loaders,
       reference: () => (reference ??= loadReference(loaders)),
     };

@@ -23,4 +23,16 @@ describe('start-up', () => {
     for (const name of ['PORT', 'FINANCE_COMPANY', 'SALES_TENANT_ID', 'SALES_CLIENT_SECRET'])
       expect(outcome.stderr).toContain(name);
   });
+
+  it('refuses a value map file it cannot use, naming the file', async () => {
+    const outcome = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, VALUE_MAPS_FILE: '/nonexistent/value-maps.yaml', PORT: '0' },
+      timeout: 30_000,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain('/nonexistent/value-maps.yaml');
+  });
 });

@@ -7,6 +7,7 @@ import { createConnectors } from '../../src/connectors/index.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { startHub } from '../../src/hub.js';
 import type { HubServer } from '../../src/server/index.js';
+import type { ValueMaps } from '../../src/sync/flows/value-maps.js';
 import { connectorEndpointFor, startSimulators, type RunningSimulators } from '../../src/simulators/index.js';
 import { recordingRetryPolicy } from './systems.js';
 
@@ -30,7 +31,14 @@ export async function startTestHub({
   seed = 1,
   timeoutMs = 1_000,
   development = false,
-}: { accounts?: number; seed?: number; timeoutMs?: number; development?: boolean } = {}): Promise<TestHub> {
+  valueMaps,
+}: {
+  accounts?: number;
+  seed?: number;
+  timeoutMs?: number;
+  development?: boolean;
+  valueMaps?: Partial<ValueMaps>;
+} = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
   const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
   const connectors = createConnectors({
@@ -40,7 +48,14 @@ export async function startTestHub({
     retry: recordingRetryPolicy([]),
     timeoutMs,
   });
-  const server = await startHub({ connectors, database, port: 0, host: '127.0.0.1', development });
+  const server = await startHub({
+    connectors,
+    database,
+    port: 0,
+    host: '127.0.0.1',
+    development,
+    ...(valueMaps ? { valueMaps } : {}),
+  });
   const url = server.url;
   return {
     url,

@@ -5,12 +5,29 @@ import { Account } from './account.js';
 import { Contact } from './contact.js';
 import { Product } from './product.js';
 import { Query } from './query.js';
+import {
+  SyncChildRecords,
+  SyncConstant,
+  SyncEntity,
+  SyncFieldMapping,
+  SyncFlow,
+  syncFlowQueries,
+  SyncRoute,
+  SyncRule,
+} from './sync-flows.js';
 import { Quote, QuoteLine } from './quote.js';
 
 export const resolvers: Resolvers = {
   DateTime,
   Decimal,
-  Query,
+  Query: { ...Query, ...syncFlowQueries },
+  SyncFlow,
+  SyncEntity,
+  SyncRule,
+  SyncRoute,
+  SyncFieldMapping,
+  SyncConstant,
+  SyncChildRecords,
   Account,
   Contact,
   Quote,

@@ -30,7 +30,9 @@ export async function syncLink(context: HubContext, input: SyncLinkInput): Promi
   const financeSide = flow.direction === 'salesToFinance' ? input.target : input.source;
   const drift =
     salesSide && financeSide
-      ? computeDrift(flow, input.source!, input.target!, await context.reference())
+      ? computeDrift(flow, input.source!, input.target!, await context.reference(), {
+          valueMaps: context.valueMaps,
+        })
       : [];
   // Precedence: what the sync knows (FAILED, PENDING) over what the rows show.
   const state =

@@ -1,0 +1,97 @@
+/**
+ * `syncFlows` and `syncValueMaps`: the flow definitions of src/sync/flows rendered as data for admins.
+ * Nothing here interprets a flow; it only shows the same definitions the sync and the drift use.
+ */
+import type {
+  QueryResolvers,
+  SyncChildRecordsResolvers,
+  SyncConstantResolvers,
+  SyncEntityResolvers,
+  SyncFieldMappingResolvers,
+  SyncFlowResolvers,
+  SyncRouteResolvers,
+  SyncRuleResolvers,
+} from '../../generated/resolvers-types.js';
+import { flows, type Condition, type FlowName, type Scalar, type Transform } from '../../sync/flows/index.js';
+
+const flowNames = {
+  accounts: 'ACCOUNTS',
+  contacts: 'CONTACTS',
+  products: 'PRODUCTS',
+  quotes: 'QUOTES',
+} as const satisfies Record<FlowName, string>;
+
+const text = (value: Scalar | undefined): string | null =>
+  value === undefined || value === null ? null : String(value);
+
+/** A condition as a person reads it: `accountnumber is not blank`, `statecode = 1`. */
+export function describeCondition(condition: Condition): string {
+  switch (condition.test) {
+    case 'always':
+      return 'always';
+    case 'notBlank':
+      return `${condition.field} is not blank`;
+    case 'equals':
+      return `${condition.field} = ${String(condition.value)}`;
+    case 'notEquals':
+      return `${condition.field} ≠ ${String(condition.value)}`;
+    case 'resolves':
+      return `${condition.field} resolves through ${condition.lookup}`;
+  }
+}
+
+function transformDetail(transform: Transform): string | null {
+  switch (transform.kind) {
+    case 'truncate':
+      return String(transform.length);
+    case 'valueMap':
+    case 'unitSymbol':
+    case 'unitId':
+      return transform.map;
+    case 'lookup':
+      return transform.lookup;
+    default:
+      return null;
+  }
+}
+
+export const syncFlowQueries: Pick<QueryResolvers, 'syncFlows' | 'syncValueMaps'> = {
+  syncFlows: () => Object.values(flows),
+  syncValueMaps: (_root, _args, context) =>
+    Object.entries(context.valueMaps).map(([name, map]) => ({
+      name,
+      entries: Object.entries(map).map(([from, to]) => ({ from, to: String(to) })),
+    })),
+};
+
+export const SyncFlow: SyncFlowResolvers = {
+  name: (flow) => flowNames[flow.name],
+  direction: (flow) => (flow.direction === 'salesToFinance' ? 'SALES_TO_FINANCE' : 'FINANCE_TO_SALES'),
+  dependsOn: (flow) => flow.dependsOn.map((name) => flowNames[name]),
+  unroutedReason: (flow) => flow.unrouted,
+  children: (flow) => flow.children ?? null,
+};
+
+export const SyncEntity: SyncEntityResolvers = {
+  system: (entity) => (entity.system === 'sales' ? 'SALES' : 'FINANCE'),
+  entitySet: (entity) => entity.entity,
+};
+
+export const SyncRule: SyncRuleResolvers = { condition: (rule) => describeCondition(rule.require) };
+export const SyncRoute: SyncRouteResolvers = { condition: (route) => describeCondition(route.when) };
+
+export const SyncFieldMapping: SyncFieldMappingResolvers = {
+  transform: (field) => field.transform.kind,
+  transformDetail: (field) => transformDetail(field.transform),
+  default: (field) => text(field.default),
+  defaultFrom: (field) => field.defaultFrom ?? null,
+  description: (field) => field.description ?? null,
+};
+
+export const SyncConstant: SyncConstantResolvers = {
+  value: (constant) => text(constant.value),
+  apply: (constant) => (constant.apply === 'always' ? 'ALWAYS' : 'ON_CREATE'),
+  description: (constant) => constant.description ?? null,
+};
+
+export const SyncChildRecords: SyncChildRecordsResolvers = {};

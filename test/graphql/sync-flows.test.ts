@@ -1,0 +1,112 @@
+/**
+ * An admin reads exactly what each flow does before running it: `syncFlows` shows the definitions the
+ * sync and the drift use, field by field; value maps can be replaced from a file.
+ */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flows } from '../../src/sync/flows/index.js';
+import { loadValueMapFile } from '../../src/sync/value-map-file.js';
+import { startTestHub, type TestHub } from '../support/hub.js';
+
+const query = `{
+  syncFlows {
+    name direction dependsOn source { system entitySet } unroutedReason
+    eligibility { condition reason }
+    routes { condition mapping }
+    mappings {
+      name target { system entitySet } key { source target }
+      fields { field source target transform transformDetail default defaultFrom }
+      constants { field target value apply }
+    }
+    children { label mapping parent { source target } eligibility { reason } }
+  }
+  syncValueMaps { name entries { from to } }
+}`;
+
+let hub: TestHub;
+beforeAll(async () => {
+  hub = await startTestHub({
+    accounts: 20,
+    valueMaps: { countryNameToIso: { '': 'USA', 'United States': 'USA', Deutschland: 'DEU' } },
+  });
+});
+afterAll(() => hub.close());
+
+describe('syncFlows', () => {
+  it('lists the four flows in run order with their direction and dependencies', async () => {
+    const { data, errors } = await hub.graphql(query);
+    expect(errors).toBeUndefined();
+    const byName = Object.fromEntries(data.syncFlows.map((f: { name: string }) => [f.name, f]));
+    expect(Object.keys(byName)).toEqual(['ACCOUNTS', 'PRODUCTS', 'CONTACTS', 'QUOTES']);
+    expect(byName.ACCOUNTS).toMatchObject({ direction: 'SALES_TO_FINANCE', dependsOn: [] });
+    expect(byName.PRODUCTS).toMatchObject({ direction: 'FINANCE_TO_SALES', dependsOn: [] });
+    expect(byName.CONTACTS.dependsOn).toEqual(['ACCOUNTS']);
+    expect([...byName.QUOTES.dependsOn].sort()).toEqual(['ACCOUNTS', 'CONTACTS', 'PRODUCTS']);
+  });
+
+  it('shows the accounts mapping field by field, with transforms, defaults and constants', async () => {
+    const { data } = await hub.graphql(query);
+    const accounts = data.syncFlows.find((f: { name: string }) => f.name === 'ACCOUNTS');
+    expect(accounts.source).toEqual({ system: 'SALES', entitySet: 'accounts' });
+    expect(accounts.eligibility).toContainEqual({
+      condition: 'accountnumber is not blank',
+      reason: 'no account number',
+    });
+    const customer = accounts.mappings[0];
+    expect(customer).toMatchObject({
+      target: { system: 'FINANCE', entitySet: 'CustomersV3' },
+      key: { source: 'accountnumber', target: 'CustomerAccount' },
+    });
+    expect(customer.fields).toContainEqual(
+      expect.objectContaining({ source: 'telephone1', target: 'PrimaryContactPhone' }),
+    );
+    expect(customer.fields).toContainEqual(
+      expect.objectContaining({
+        source: 'address1_country',
+        target: 'DeliveryAddressCountryRegionISOCode',
+        transform: 'valueMap',
+        transformDetail: 'countryNameToIso',
+        default: 'USA',
+      }),
+    );
+    expect(customer.constants).toContainEqual(
+      expect.objectContaining({ target: 'CustomerGroupId', value: '10', apply: 'ON_CREATE' }),
+    );
+    // Exactly the definition the sync runs: one GraphQL field per mapped field, nothing invented.
+    expect(customer.fields).toHaveLength(flows.accounts.mappings[0]!.fields.length);
+  });
+
+  it('shows the quote lines as children with their own rules', async () => {
+    const { data } = await hub.graphql(query);
+    const quotes = data.syncFlows.find((f: { name: string }) => f.name === 'QUOTES');
+    expect(quotes.children).toMatchObject({ label: 'line', mapping: 'quotationLine' });
+    expect(quotes.children.eligibility.length).toBeGreaterThan(0);
+  });
+});
+
+describe('value maps', () => {
+  it('serves the maps in force, with a replaced map in place of the default', async () => {
+    const { data } = await hub.graphql(query);
+    const countries = data.syncValueMaps.find((m: { name: string }) => m.name === 'countryNameToIso');
+    expect(countries.entries).toEqual([
+      { from: '', to: 'USA' },
+      { from: 'United States', to: 'USA' },
+      { from: 'Deutschland', to: 'DEU' },
+    ]);
+    expect(data.syncValueMaps.map((m: { name: string }) => m.name)).toContain('productTypeToSalesCode');
+  });
+
+  it('reads a YAML or JSON file and lists every problem in a bad one', () => {
+    const dir = tmpdir();
+    const good = join(dir, `value-maps-${process.pid}.yaml`);
+    writeFileSync(good, 'countryNameToIso:\n  "": USA\n  Deutschland: DEU\n');
+    expect(loadValueMapFile(good)).toEqual({ countryNameToIso: { '': 'USA', Deutschland: 'DEU' } });
+    const bad = join(dir, `value-maps-${process.pid}.json`);
+    writeFileSync(bad, JSON.stringify({ countryNames: { a: 'b' }, productTypeToSalesCode: { Item: [1] } }));
+    expect(() => loadValueMapFile(bad)).toThrow(
+      /2 problem\(s\)[\s\S]*productTypeToSalesCode\.Item: must be text or a number[\s\S]*countryNames: unknown value map/,
+    );
+  });
+});
