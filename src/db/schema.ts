@@ -5,7 +5,21 @@
  * fails while the two disagree.
  */
 import { sql } from 'drizzle-orm';
-import { check, primaryKey, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  primaryKey,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
 
 /** The business records the hub links across Sales and Finance, one per sync flow. */
 export const linkEntities = ['account', 'contact', 'quote', 'product'] as const;
@@ -54,3 +68,177 @@ export const recordLinks = pgTable(
 
 /** A `record_links` row as read. */
 export type LinkRow = typeof recordLinks.$inferSelect;
+
+/**
+ * The sync flows, as the sync names them (`FlowName` in src/sync/flows/types.ts). They are repeated here
+ * rather than imported because the sync depends on the database, not the other way round; a test checks
+ * that the two lists agree.
+ */
+export const syncFlowNames = ['accounts', 'contacts', 'products', 'quotes'] as const;
+export type SyncFlowName = (typeof syncFlowNames)[number];
+
+/** A run's or a flow's status, as GraphQL's SyncRunStatus. A skipped flow is CANCELLED, its reason in `error`. */
+export const syncRunStatuses = [
+  'QUEUED',
+  'RUNNING',
+  'SUCCEEDED',
+  'COMPLETED_WITH_ERRORS',
+  'FAILED',
+  'CANCELLED',
+] as const;
+export type SyncRunStatus = (typeof syncRunStatuses)[number];
+
+/** The statuses of a run or flow that may still change; every other status is final. */
+export const activeRunStatuses = ['QUEUED', 'RUNNING'] as const satisfies readonly SyncRunStatus[];
+
+/** INCREMENTAL reads the changes since the flow's cursor; FULL re-reads everything. */
+export const syncModes = ['INCREMENTAL', 'FULL'] as const;
+export type SyncMode = (typeof syncModes)[number];
+
+/** JSON as jsonb stores it. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Where a flow's read stands, beyond its delta link: e.g. the page position of a full read, so a run
+ * that dies half-way resumes there. An object, never a bare value: drizzle decodes a jsonb string that
+ * looks like JSON (`"123"`) into a number on node-postgres, so a bare value could come back changed.
+ */
+export type Checkpoint = { [key: string]: JsonValue };
+
+/** `column in ('a', 'b', …)` for a check constraint; the values are the hub's own constants. */
+function oneOf(column: AnyPgColumn, values: readonly string[]) {
+  return sql`${column} in (${sql.raw(values.map((value) => `'${value}'`).join(', '))})`;
+}
+
+/** `array['a', 'b', …]::text[]` for a check constraint. */
+function textArray(values: readonly string[]) {
+  return sql.raw(`array[${values.map((value) => `'${value}'`).join(', ')}]::text[]`);
+}
+
+/**
+ * One sync run: what was asked (flows, mode, dry run, by whom, which run's failures it retries) and how it
+ * went. The id is a time-ordered UUIDv7 (src/db/run-ids.ts), so ordering by id is ordering by creation and
+ * the primary key serves "newest first" paging.
+ */
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: text('id').primaryKey(),
+    status: text('status', { enum: syncRunStatuses }).notNull(),
+    mode: text('mode', { enum: syncModes }).notNull(),
+    dryRun: boolean('dry_run').notNull(),
+    requestedBy: text('requested_by'),
+    /** The flow names in the order the run runs them. */
+    flows: text('flows', { enum: syncFlowNames }).array().notNull(),
+    /** The run whose failed records this run retries; kept null once that run is purged. */
+    retryOf: text('retry_of').references((): AnyPgColumn => syncRuns.id, { onDelete: 'set null' }),
+    error: text('error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Moves with every change to the run or its flows, a page commit included: a heartbeat. */
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // listRuns filtered by status pages by id within it.
+    index('sync_runs_status_id_idx').on(t.status, t.id),
+    check('sync_runs_status_check', oneOf(t.status, syncRunStatuses)),
+    check('sync_runs_mode_check', oneOf(t.mode, syncModes)),
+    check(
+      'sync_runs_flows_check',
+      sql`cardinality(${t.flows}) > 0 and ${t.flows} <@ ${textArray(syncFlowNames)}`,
+    ),
+  ],
+);
+
+/** The counters a run keeps per flow, as GraphQL's SyncCounters. */
+export const counterNames = ['read', 'created', 'updated', 'unchanged', 'skipped', 'failed'] as const;
+export type CounterName = (typeof counterNames)[number];
+
+/** One flow of a run: its own status, progress counters and error (or skip reason). */
+export const syncRunFlows = pgTable(
+  'sync_run_flows',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    flow: text('flow', { enum: syncFlowNames }).notNull(),
+    status: text('status', { enum: syncRunStatuses }).notNull(),
+    read: integer('read').notNull().default(0),
+    created: integer('created').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    unchanged: integer('unchanged').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    /** How many records the flow expects to read, when the source can tell; drives the ETA. */
+    estimatedTotal: integer('estimated_total'),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Why the flow failed, or why it was skipped (status CANCELLED). */
+    error: text('error'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.flow] }),
+    check('sync_run_flows_flow_check', oneOf(t.flow, syncFlowNames)),
+    check('sync_run_flows_status_check', oneOf(t.status, syncRunStatuses)),
+    // Counters only grow from zero; the store adds increments and refuses negative ones.
+    check(
+      'sync_run_flows_counters_check',
+      sql`least(${t.read}, ${t.created}, ${t.updated}, ${t.unchanged}, ${t.skipped}, ${t.failed}) >= 0`,
+    ),
+  ],
+);
+
+/**
+ * One record that failed in a run: its source key, why, and which attempt it was. The foreign key is the
+ * run's flow, so a failure cannot name a flow its run does not have, and goes with the run when purged.
+ */
+export const syncFailures = pgTable(
+  'sync_failures',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    runId: text('run_id').notNull(),
+    flow: text('flow', { enum: syncFlowNames }).notNull(),
+    recordKey: text('record_key').notNull(),
+    message: text('message').notNull(),
+    code: text('code'),
+    /** 1 for a record's first failure, one more for each retry run that failed it again. */
+    attempt: integer('attempt').notNull().default(1),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    foreignKey({
+      columns: [t.runId, t.flow],
+      foreignColumns: [syncRunFlows.runId, syncRunFlows.flow],
+    }).onDelete('cascade'),
+    // Serves the foreign key, a run's failures of one flow in order, and the cascade on purge.
+    index('sync_failures_run_flow_idx').on(t.runId, t.flow, t.id),
+    check('sync_failures_attempt_check', sql`${t.attempt} >= 1`),
+  ],
+);
+
+/**
+ * Where each flow's change feed stands: the delta link of its last complete read, and the checkpoint of a
+ * read in progress. A page commit advances it in the same transaction as the page's outcomes.
+ */
+export const syncCursors = pgTable(
+  'sync_cursors',
+  {
+    flow: text('flow', { enum: syncFlowNames }).primaryKey(),
+    deltaLink: text('delta_link'),
+    checkpoint: jsonb('checkpoint').$type<Checkpoint>(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The run that last moved the cursor; null once that run is purged. */
+    lastRunId: text('last_run_id').references(() => syncRuns.id, { onDelete: 'set null' }),
+  },
+  (t) => [check('sync_cursors_flow_check', oneOf(t.flow, syncFlowNames))],
+);
+
+/** A `sync_runs` row as read. */
+export type SyncRunRow = typeof syncRuns.$inferSelect;
+/** A `sync_run_flows` row as read. */
+export type SyncRunFlowRow = typeof syncRunFlows.$inferSelect;
+/** A `sync_failures` row as read. */
+export type SyncFailureRow = typeof syncFailures.$inferSelect;
+/** A `sync_cursors` row as read. */
+export type SyncCursorRow = typeof syncCursors.$inferSelect;

@@ -1,0 +1,176 @@
+/**
+ * A flow's progress: each page's outcomes (counters, failures, links) and the cursor advance commit in
+ * one transaction, so a crash never leaves a cursor ahead of its records or records without their
+ * counts; the next run resumes from the last committed page (DESIGN.md, "Idempotent sync").
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { HubDb } from './connection.js';
+import { createLinkStore } from './links.js';
+import { insertFailures } from './run-failures.js';
+import {
+  RunStoreError,
+  type Counters,
+  type CursorAdvance,
+  type PageCommit,
+  type SyncCursorRecord,
+} from './run-types.js';
+import {
+  activeRunStatuses,
+  counterNames,
+  syncCursors,
+  syncRunFlows,
+  syncRuns,
+  type SyncFlowName,
+} from './schema.js';
+
+/** The page and cursor queries of the run store. */
+export interface PageQueries {
+  /**
+   * In one transaction: adds the counter increments to the flow, records the failures, upserts the links
+   * and advances the cursor. Resolves with the flow's counters after the page. Rejects, with nothing
+   * written, with a RunStoreError when the run or flow is missing or already final (cancelled, or marked
+   * interrupted by another start), or when a dry run passes links or a cursor; with a RangeError for a
+   * negative or fractional increment; or with the database's error.
+   */
+  commitPage(page: PageCommit): Promise<Counters>;
+  /** The flow's cursor, or null when it has none (no run has committed a cursor, or it was reset). */
+  getCursor(flow: SyncFlowName): Promise<SyncCursorRecord | null>;
+  /** Forgets the flow's cursor, so the next run reads everything (as after a FULL run's start). */
+  resetCursor(flow: SyncFlowName): Promise<void>;
+}
+
+/** The columns of a flow's counters, for selecting them as a `Counters` object. */
+const counterColumns = {
+  read: syncRunFlows.read,
+  created: syncRunFlows.created,
+  updated: syncRunFlows.updated,
+  unchanged: syncRunFlows.unchanged,
+  skipped: syncRunFlows.skipped,
+  failed: syncRunFlows.failed,
+} satisfies Record<keyof Counters, unknown>;
+
+/** The page and cursor queries over `db`. */
+export function createPageQueries(db: HubDb): PageQueries {
+  return {
+    async commitPage(page) {
+      const increments = incrementsOf(page);
+      return db.transaction(async (tx) => {
+        // Locks the run row first: a concurrent cancel or markInterrupted either waits for this page or
+        // is seen by it, so no page lands on a run already final.
+        const dryRun = await touchActiveRun(tx, page.runId);
+        if (dryRun && ((page.links?.length ?? 0) > 0 || page.cursor !== undefined)) {
+          throw new RunStoreError(
+            'DRY_RUN_WRITE',
+            page.runId,
+            `Run ${page.runId} is a dry run: it records counters and failures only, never links or a ` +
+              `cursor, so that the next real run still reads and writes these records.`,
+          );
+        }
+        const counters = await addCounters(tx, page.runId, page.flow, increments);
+        await insertFailures(tx, page.runId, page.flow, page.failures ?? []);
+        await createLinkStore({ db: tx }).upsertMany(page.links ?? []);
+        if (page.cursor !== undefined) await advanceCursor(tx, page.runId, page.flow, page.cursor);
+        return counters;
+      });
+    },
+
+    async getCursor(flow) {
+      const [row] = await db.select().from(syncCursors).where(eq(syncCursors.flow, flow));
+      return row ?? null;
+    },
+
+    async resetCursor(flow) {
+      await db.delete(syncCursors).where(eq(syncCursors.flow, flow));
+    },
+  };
+}
+
+/** The page's increments, checked: counters only grow, by whole numbers. */
+function incrementsOf(page: PageCommit): Counters {
+  const given = { failed: page.failures?.length ?? 0, ...page.counters };
+  const increments = {} as Counters;
+  for (const name of counterNames) {
+    const value = given[name] ?? 0;
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(
+        `commitPage expects counter increments as whole numbers of at least 0, because counters only ` +
+          `grow; got ${name}: ${String(value)} for run ${page.runId}, flow ${page.flow}.`,
+      );
+    }
+    increments[name] = value;
+  }
+  return increments;
+}
+
+/** Marks the run as updated now, if it is QUEUED or RUNNING; says whether it is a dry run. */
+async function touchActiveRun(tx: HubDb, runId: string): Promise<boolean> {
+  const [run] = await tx
+    .update(syncRuns)
+    .set({ updatedAt: sql`now()` })
+    .where(and(eq(syncRuns.id, runId), inArray(syncRuns.status, activeRunStatuses)))
+    .returning({ dryRun: syncRuns.dryRun });
+  if (run) return run.dryRun;
+  const [existing] = await tx
+    .select({ status: syncRuns.status })
+    .from(syncRuns)
+    .where(eq(syncRuns.id, runId));
+  throw existing
+    ? new RunStoreError('RUN_FINISHED', runId, `Run ${runId} is ${existing.status}; it takes no more pages.`)
+    : new RunStoreError('RUN_NOT_FOUND', runId, `There is no run ${runId}.`);
+}
+
+async function addCounters(
+  tx: HubDb,
+  runId: string,
+  flow: SyncFlowName,
+  increments: Counters,
+): Promise<Counters> {
+  const [counters] = await tx
+    .update(syncRunFlows)
+    .set(
+      Object.fromEntries(
+        counterNames.map((name) => [name, sql`${syncRunFlows[name]} + ${increments[name]}`]),
+      ),
+    )
+    .where(
+      and(
+        eq(syncRunFlows.runId, runId),
+        eq(syncRunFlows.flow, flow),
+        inArray(syncRunFlows.status, activeRunStatuses),
+      ),
+    )
+    .returning(counterColumns);
+  if (counters) return counters;
+  const [existing] = await tx
+    .select({ status: syncRunFlows.status })
+    .from(syncRunFlows)
+    .where(and(eq(syncRunFlows.runId, runId), eq(syncRunFlows.flow, flow)));
+  throw existing
+    ? new RunStoreError(
+        'RUN_FINISHED',
+        runId,
+        `Flow ${flow} of run ${runId} is ${existing.status}; it takes no more pages.`,
+      )
+    : new RunStoreError('FLOW_NOT_IN_RUN', runId, `Run ${runId} does not include the flow ${flow}.`);
+}
+
+async function advanceCursor(
+  tx: HubDb,
+  runId: string,
+  flow: SyncFlowName,
+  cursor: CursorAdvance,
+): Promise<void> {
+  // Fields left out keep their stored value, as in the link store: a page of a full read moves the
+  // checkpoint without dropping the delta link of the last complete read.
+  const fields = {
+    ...(cursor.deltaLink !== undefined && { deltaLink: cursor.deltaLink }),
+    ...(cursor.checkpoint !== undefined && { checkpoint: cursor.checkpoint }),
+  };
+  await tx
+    .insert(syncCursors)
+    .values({ flow, lastRunId: runId, ...fields })
+    .onConflictDoUpdate({
+      target: syncCursors.flow,
+      set: { ...fields, lastRunId: runId, updatedAt: sql`now()` },
+    });
+}

@@ -1,0 +1,140 @@
+/**
+ * Status changes of runs and their flows. QUEUED and RUNNING are the only statuses that change; a final
+ * status is never overwritten, so an engine that lost a race with a cancel (or with `markInterrupted` on
+ * another start) cannot turn the run back.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { HubDb } from './connection.js';
+import type { FlowStatusChange, RunStatusChange } from './run-types.js';
+import {
+  activeRunStatuses,
+  syncRunFlows,
+  syncRuns,
+  type SyncFlowName,
+  type SyncRunStatus,
+} from './schema.js';
+
+/** The error of a run (and its unfinished flows) that was in progress when the hub stopped. */
+export const interruptedError = 'interrupted: the hub stopped while this run was in progress';
+
+/** The status changes of the run store. */
+export interface StatusQueries {
+  /**
+   * Sets the run's status. A final status also finishes the flows still QUEUED or RUNNING — FAILED if
+   * the run failed, CANCELLED otherwise — with the run's error or a note that the run ended first, so a
+   * finished run never shows a flow in progress. Resolves false, changing nothing, when the run is
+   * missing or already final.
+   */
+  setRunStatus(id: string, status: SyncRunStatus, change?: RunStatusChange): Promise<boolean>;
+  /**
+   * Sets a flow's status (a skipped flow: CANCELLED with the reason as `error`); RUNNING stamps its start
+   * once, a final status its finish. Resolves false, changing nothing, when the flow is missing or final.
+   */
+  setFlowStatus(
+    runId: string,
+    flow: SyncFlowName,
+    status: SyncRunStatus,
+    change?: FlowStatusChange,
+  ): Promise<boolean>;
+  /**
+   * Fails every QUEUED or RUNNING run, and its unfinished flows, with `interruptedError`: for the hub's
+   * start, when no run of a previous process can still be going. Resolves with their ids, oldest first.
+   * The cursors stay where the last committed page left them, so the next run resumes there.
+   */
+  markInterrupted(): Promise<string[]>;
+}
+
+/** Whether the status is final (not QUEUED or RUNNING). */
+export function isFinal(status: SyncRunStatus): boolean {
+  return !(activeRunStatuses as readonly SyncRunStatus[]).includes(status);
+}
+
+/** The status changes over `db`. */
+export function createStatusQueries(db: HubDb): StatusQueries {
+  return {
+    setRunStatus: (id, status, change = {}) => setRunStatus(db, id, status, change),
+
+    async setFlowStatus(runId, flow, status, change = {}) {
+      return db.transaction(async (tx) => {
+        const rows = await tx
+          .update(syncRunFlows)
+          .set({
+            status,
+            error: change.error,
+            estimatedTotal: change.estimatedTotal,
+            startedAt: status === 'RUNNING' ? sql`coalesce(${syncRunFlows.startedAt}, now())` : undefined,
+            finishedAt: isFinal(status) ? sql`now()` : undefined,
+          })
+          .where(
+            and(
+              eq(syncRunFlows.runId, runId),
+              eq(syncRunFlows.flow, flow),
+              inArray(syncRunFlows.status, activeRunStatuses),
+            ),
+          )
+          .returning({ flow: syncRunFlows.flow });
+        if (rows.length === 0) return false;
+        await tx
+          .update(syncRuns)
+          .set({ updatedAt: sql`now()` })
+          .where(eq(syncRuns.id, runId));
+        return true;
+      });
+    },
+
+    async markInterrupted() {
+      return db.transaction(async (tx) => {
+        const rows = await tx
+          .update(syncRuns)
+          .set({ status: 'FAILED', error: interruptedError, finishedAt: sql`now()`, updatedAt: sql`now()` })
+          .where(inArray(syncRuns.status, activeRunStatuses))
+          .returning({ id: syncRuns.id });
+        const ids = rows.map((row) => row.id).sort();
+        await finishFlows(tx, ids, 'FAILED', interruptedError);
+        return ids;
+      });
+    },
+  };
+}
+
+async function setRunStatus(
+  db: HubDb,
+  id: string,
+  status: SyncRunStatus,
+  change: RunStatusChange,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [run] = await tx
+      .update(syncRuns)
+      .set({
+        status,
+        error: change.error,
+        startedAt:
+          change.startedAt ??
+          (status === 'RUNNING' ? sql`coalesce(${syncRuns.startedAt}, now())` : undefined),
+        finishedAt: change.finishedAt ?? (isFinal(status) ? sql`now()` : undefined),
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(syncRuns.id, id), inArray(syncRuns.status, activeRunStatuses)))
+      .returning({ error: syncRuns.error });
+    if (!run) return false;
+    if (isFinal(status)) {
+      await finishFlows(
+        tx,
+        [id],
+        status === 'FAILED' ? 'FAILED' : 'CANCELLED',
+        run.error ?? `the run ended (${status}) before this flow finished`,
+      );
+    }
+    return true;
+  });
+}
+
+/** Gives the runs' flows still QUEUED or RUNNING a final status, and `error` unless they have one. */
+async function finishFlows(tx: HubDb, runIds: string[], status: SyncRunStatus, error: string): Promise<void> {
+  if (runIds.length === 0) return;
+  await tx
+    .update(syncRunFlows)
+    .set({ status, error: sql`coalesce(${syncRunFlows.error}, ${error})`, finishedAt: sql`now()` })
+    .where(and(inArray(syncRunFlows.runId, runIds), inArray(syncRunFlows.status, activeRunStatuses)));
+}

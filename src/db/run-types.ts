@@ -1,0 +1,176 @@
+/**
+ * The run store's types and errors, shared by its parts (runs.ts, run-pages.ts, run-failures.ts) and
+ * re-exported by runs.ts, which is what the rest of the hub imports.
+ */
+import type { LinkInput } from './links.js';
+import type { Checkpoint, CounterName, SyncFlowName, SyncMode, SyncRunStatus } from './schema.js';
+
+/** A flow's progress counters, as GraphQL's SyncCounters. */
+export type Counters = Record<CounterName, number>;
+
+/** What `createRun` needs. */
+export interface NewRun {
+  /** The flows in the order the run runs them; at least one, each once. */
+  flows: readonly SyncFlowName[];
+  mode: SyncMode;
+  dryRun: boolean;
+  requestedBy?: string | null;
+  /** The run whose failed records this run retries. */
+  retryOf?: string | null;
+  /**
+   * Create the run only if no QUEUED or RUNNING run includes one of its flows; otherwise reject with a
+   * RunStoreError `SYNC_ALREADY_RUNNING`. The check and the insert are atomic, so of two concurrent
+   * starts only one wins. Default: false (the caller checks with `runningRunFor`).
+   */
+  exclusive?: boolean;
+}
+
+/** One flow of a run as read. */
+export interface SyncRunFlowRecord {
+  flow: SyncFlowName;
+  status: SyncRunStatus;
+  counters: Counters;
+  estimatedTotal: number | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** Why the flow failed, or why it was skipped (status CANCELLED). */
+  error: string | null;
+}
+
+/** A run as read, with its flows in run order and their counters summed. */
+export interface SyncRunRecord {
+  id: string;
+  status: SyncRunStatus;
+  mode: SyncMode;
+  dryRun: boolean;
+  requestedBy: string | null;
+  retryOf: string | null;
+  error: string | null;
+  flows: SyncRunFlowRecord[];
+  totals: Counters;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+}
+
+/** One page of a keyset listing. */
+export interface Page<T> {
+  items: T[];
+  /** Whether a next page exists; ask for it with the last item's id as `after`. */
+  hasNextPage: boolean;
+}
+
+/** What `listRuns` lists: newest first, `first` runs after the run `after` (exclusive). */
+export interface RunListing {
+  first: number;
+  /** The id of the last run of the previous page. */
+  after?: string | null;
+  status?: SyncRunStatus | null;
+}
+
+/** What `setRunStatus` may set besides the status. Omitted fields keep their value. */
+export interface RunStatusChange {
+  error?: string | null;
+  /** Default: now when the status becomes RUNNING and the run has not started yet. */
+  startedAt?: Date;
+  /** Default: now when the status is final (not QUEUED or RUNNING). */
+  finishedAt?: Date;
+}
+
+/** What `setFlowStatus` may set besides the status. Omitted fields keep their value. */
+export interface FlowStatusChange {
+  error?: string | null;
+  estimatedTotal?: number | null;
+}
+
+/** One record's failure, as the sync reports it. */
+export interface FailureInput {
+  /** The record's key in the source system (its business key where it has one). */
+  recordKey: string;
+  message: string;
+  code?: string | null;
+  /** Default 1; a retry run passes one more than the attempt `failureKeys` gave. */
+  attempt?: number;
+}
+
+/** A failure as read. `id` orders failures as they were recorded and pages them. */
+export interface SyncFailureRecord {
+  id: number;
+  runId: string;
+  flow: SyncFlowName;
+  recordKey: string;
+  message: string;
+  code: string | null;
+  attempt: number;
+  at: Date;
+}
+
+/** What `failures` lists: oldest first, `first` failures after the failure `after` (exclusive). */
+export interface FailureListing {
+  first: number;
+  /** The id of the last failure of the previous page. */
+  after?: number | null;
+  flow?: SyncFlowName | null;
+}
+
+/** A record that failed in a run, with the highest attempt recorded for it. */
+export interface FailedKey {
+  recordKey: string;
+  attempt: number;
+}
+
+/** Where a page leaves the flow's cursor. Fields present (null included) are written; absent ones kept. */
+export interface CursorAdvance {
+  deltaLink?: string | null;
+  checkpoint?: Checkpoint | null;
+}
+
+/** One page's outcomes, committed together by `commitPage`. */
+export interface PageCommit {
+  runId: string;
+  flow: SyncFlowName;
+  /** Increments, not totals: non-negative integers. `failed` defaults to the number of `failures`. */
+  counters?: Partial<Counters>;
+  failures?: readonly FailureInput[];
+  /** Links to upsert (see LinkInput); refused in a dry run, which writes nothing but its report. */
+  links?: readonly LinkInput[];
+  /** Refused in a dry run: a dry run must leave the next real run to read the same changes. */
+  cursor?: CursorAdvance;
+}
+
+/** A flow's cursor as read. */
+export interface SyncCursorRecord {
+  flow: SyncFlowName;
+  deltaLink: string | null;
+  checkpoint: Checkpoint | null;
+  /** The run that last moved the cursor; null once that run is purged. */
+  lastRunId: string | null;
+  updatedAt: Date;
+}
+
+/** Why the run store refused a write. */
+export type RunStoreErrorCode =
+  /** No run has the id. */
+  | 'RUN_NOT_FOUND'
+  /** The run does not include the flow. */
+  | 'FLOW_NOT_IN_RUN'
+  /** The run or the flow has a final status (finished, cancelled, or marked interrupted). */
+  | 'RUN_FINISHED'
+  /** A QUEUED or RUNNING run already includes one of the flows (`createRun` with `exclusive`). */
+  | 'SYNC_ALREADY_RUNNING'
+  /** A dry run tried to write links or move a cursor. */
+  | 'DRY_RUN_WRITE';
+
+/** A write the run store refused; nothing of it was written. */
+export class RunStoreError extends Error {
+  override name = 'RunStoreError';
+  constructor(
+    readonly code: RunStoreErrorCode,
+    /** The run the write was about; for SYNC_ALREADY_RUNNING, the run already in progress. */
+    readonly runId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * The run store's lifecycle: runs move from QUEUED to a final status that never changes again, list
+ * newest first in stable pages, are failed as interrupted when the hub restarts mid-run, and are purged
+ * after the retention period while runs in progress are kept.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/connection.js';
+import {
+  createRunStore,
+  interruptedError,
+  RunStoreError,
+  type RunStore,
+  type SyncRunRecord,
+} from '../../src/db/runs.js';
+import type { SyncFlowName } from '../../src/db/schema.js';
+import type { FlowName } from '../../src/sync/flows/types.js';
+import { backends, type TestPlace } from './backends.js';
+
+// Every PGlite start compiles WebAssembly and may run initdb: seconds each on a busy two-core machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+
+const zero = { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+
+it('names the same flows as the sync', () => {
+  expectTypeOf<SyncFlowName>().toEqualTypeOf<FlowName>();
+});
+
+describe.each(backends.map((backend) => [backend.name, backend] as const))(
+  'run store on %s',
+  (_name, backend) => {
+    let place: TestPlace;
+    let database: Database;
+    let runs: RunStore;
+
+    beforeAll(async () => {
+      place = await backend.createPlace();
+      database = await openDatabase(place.config);
+      runs = createRunStore(database);
+    });
+    afterAll(async () => {
+      await database?.close();
+      await place?.dispose();
+    });
+    beforeEach(async () => {
+      await database.db.execute(sql`delete from sync_runs`);
+    });
+
+    const start = (flows: SyncFlowName[] = ['accounts', 'contacts']) =>
+      runs.createRun({ flows, mode: 'INCREMENTAL', dryRun: false });
+
+    it('creates a QUEUED run with a QUEUED flow for each flow, in run order', async () => {
+      const created = await runs.createRun({
+        flows: ['products', 'accounts', 'quotes'],
+        mode: 'FULL',
+        dryRun: true,
+        requestedBy: 'admin@contoso.com',
+      });
+      expect(created).toMatchObject({
+        status: 'QUEUED',
+        mode: 'FULL',
+        dryRun: true,
+        requestedBy: 'admin@contoso.com',
+        retryOf: null,
+        error: null,
+        startedAt: null,
+        finishedAt: null,
+        totals: zero,
+      });
+      expect(created.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+      expect(created.createdAt).toBeInstanceOf(Date);
+      expect(created.flows.map((f) => [f.flow, f.status])).toEqual([
+        ['products', 'QUEUED'],
+        ['accounts', 'QUEUED'],
+        ['quotes', 'QUEUED'],
+      ]);
+      expect(await runs.getRun(created.id)).toEqual(created);
+    });
+
+    it.each([[[]], [['accounts', 'accounts']], [['invoices']]])('refuses the flow list %j', async (flows) => {
+      await expect(
+        runs.createRun({ flows: flows as SyncFlowName[], mode: 'INCREMENTAL', dryRun: false }),
+      ).rejects.toThrow(
+        /createRun expects one or more distinct flows of accounts, contacts, products, quotes/,
+      );
+    });
+
+    it('stamps the start on RUNNING and the finish on a final status, which never changes again', async () => {
+      const run = await start(['accounts', 'contacts', 'quotes']);
+      expect(await runs.setRunStatus(run.id, 'RUNNING')).toBe(true);
+      expect(await runs.setFlowStatus(run.id, 'accounts', 'RUNNING', { estimatedTotal: 120 })).toBe(true);
+      expect(await runs.setFlowStatus(run.id, 'accounts', 'SUCCEEDED')).toBe(true);
+      await runs.setFlowStatus(run.id, 'contacts', 'CANCELLED', { error: 'skipped: accounts failed' });
+      expect(await runs.setRunStatus(run.id, 'COMPLETED_WITH_ERRORS', { error: 'quotes did not run' })).toBe(
+        true,
+      );
+
+      const finished = (await runs.getRun(run.id))!;
+      expect(finished).toMatchObject({ status: 'COMPLETED_WITH_ERRORS', error: 'quotes did not run' });
+      expect(finished.startedAt).toBeInstanceOf(Date);
+      expect(finished.finishedAt!.getTime()).toBeGreaterThanOrEqual(finished.startedAt!.getTime());
+      const [accounts, contacts, quotes] = finished.flows;
+      expect(accounts).toMatchObject({ status: 'SUCCEEDED', estimatedTotal: 120, error: null });
+      expect(accounts!.startedAt).toBeInstanceOf(Date);
+      expect(accounts!.finishedAt).toBeInstanceOf(Date);
+      expect(contacts).toMatchObject({
+        status: 'CANCELLED',
+        error: 'skipped: accounts failed',
+        startedAt: null,
+      });
+      // A finished run never shows a flow still in progress.
+      expect(quotes).toMatchObject({ status: 'CANCELLED', error: 'quotes did not run' });
+
+      expect(await runs.setRunStatus(run.id, 'RUNNING')).toBe(false);
+      expect(await runs.setFlowStatus(run.id, 'accounts', 'FAILED')).toBe(false);
+      expect(await runs.getRun(run.id)).toEqual(finished);
+    });
+
+    it('answers null and changes nothing for a run that does not exist', async () => {
+      expect(await runs.getRun('no-such-run')).toBeNull();
+      expect(await runs.setRunStatus('no-such-run', 'RUNNING')).toBe(false);
+      expect(await runs.setFlowStatus('no-such-run', 'accounts', 'RUNNING')).toBe(false);
+    });
+
+    it('lists runs newest first in pages that stay stable while runs are added', async () => {
+      const made: SyncRunRecord[] = [];
+      for (let i = 0; i < 5; i++) made.push(await start());
+      const newestFirst = made.map((run) => run.id).reverse();
+
+      const first = await runs.listRuns({ first: 2 });
+      expect(first.items.map((run) => run.id)).toEqual(newestFirst.slice(0, 2));
+      expect(first.hasNextPage).toBe(true);
+      expect(first.items[0]!.flows).toHaveLength(2);
+      await start(); // a new run lands before the pages already read, so it moves nothing after them
+      const second = await runs.listRuns({ first: 2, after: first.items.at(-1)!.id });
+      const third = await runs.listRuns({ first: 2, after: second.items.at(-1)!.id });
+      expect([...second.items, ...third.items].map((run) => run.id)).toEqual(newestFirst.slice(2));
+      expect(third.hasNextPage).toBe(false);
+    });
+
+    it('lists the runs of one status', async () => {
+      const [a, b, c] = [await start(), await start(), await start()];
+      await runs.setRunStatus(a.id, 'FAILED', { error: 'Sales unavailable' });
+      await runs.setRunStatus(c.id, 'FAILED', { error: 'Finance unavailable' });
+      const failed = await runs.listRuns({ first: 10, status: 'FAILED' });
+      expect(failed.items.map((run) => run.id)).toEqual([c.id, a.id]);
+      expect((await runs.listRuns({ first: 10, status: 'QUEUED' })).items.map((run) => run.id)).toEqual([
+        b.id,
+      ]);
+    });
+
+    it('refuses a page size below 1', async () => {
+      await expect(runs.listRuns({ first: 0 })).rejects.toThrow(
+        'first must be a whole number of at least 1, got 0.',
+      );
+    });
+
+    it('finds the run in progress that includes a flow, and none once it finished', async () => {
+      const run = await start(['accounts', 'contacts']);
+      expect(await runs.runningRunFor('contacts')).toBe(run.id);
+      expect(await runs.runningRunFor('quotes')).toBeNull();
+      await runs.setRunStatus(run.id, 'RUNNING');
+      expect(await runs.runningRunFor('accounts')).toBe(run.id);
+      await runs.setRunStatus(run.id, 'SUCCEEDED');
+      expect(await runs.runningRunFor('accounts')).toBeNull();
+    });
+
+    it('refuses an exclusive run while a run in progress shares a flow, naming that run', async () => {
+      const running = await start(['accounts', 'contacts']);
+      const refused = await runs
+        .createRun({ flows: ['contacts', 'quotes'], mode: 'INCREMENTAL', dryRun: false, exclusive: true })
+        .catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(RunStoreError);
+      expect(refused).toMatchObject({
+        code: 'SYNC_ALREADY_RUNNING',
+        runId: running.id,
+        message: `Run ${running.id} is QUEUED and includes contacts; wait for it to finish or cancel it.`,
+      });
+      const other = await runs.createRun({
+        flows: ['products'],
+        mode: 'FULL',
+        dryRun: false,
+        exclusive: true,
+      });
+      expect(other.status).toBe('QUEUED');
+    });
+
+    it('lets only one of two concurrent exclusive starts through', async () => {
+      const input = { flows: ['quotes'] as SyncFlowName[], mode: 'INCREMENTAL' as const, dryRun: false };
+      const results = await Promise.allSettled([
+        runs.createRun({ ...input, exclusive: true }),
+        runs.createRun({ ...input, exclusive: true }),
+      ]);
+      expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((await runs.listRuns({ first: 10 })).items).toHaveLength(1);
+    });
+
+    it('keeps recent and unfinished runs when purging, and deletes old ones with their failures', async () => {
+      const old = await start(['accounts']);
+      await runs.setRunStatus(old.id, 'RUNNING');
+      await runs.commitPage({
+        runId: old.id,
+        flow: 'accounts',
+        failures: [{ recordKey: 'ACC-1', message: 'no' }],
+        cursor: { deltaLink: 'd' },
+      });
+      await runs.setRunStatus(old.id, 'COMPLETED_WITH_ERRORS', { finishedAt: daysAgo(46) });
+      const recent = await start(['accounts']);
+      await runs.setRunStatus(recent.id, 'SUCCEEDED', { finishedAt: daysAgo(44) });
+      const retry = await runs.createRun({
+        flows: ['accounts'],
+        mode: 'INCREMENTAL',
+        dryRun: false,
+        retryOf: old.id,
+      });
+      await database.db.execute(
+        sql`update sync_runs set created_at = now() - interval '90 days' where id = ${retry.id}`,
+      );
+
+      expect(await runs.purgeOlderThan()).toBe(1);
+      expect(await runs.getRun(old.id)).toBeNull();
+      expect((await runs.getRun(recent.id))?.status).toBe('SUCCEEDED');
+      expect((await runs.getRun(retry.id))?.retryOf).toBeNull();
+      const left = await database.db.execute<{ n: number }>(
+        sql`select count(*)::int as n from sync_failures`,
+      );
+      expect(left.rows[0]!.n).toBe(0);
+      // The cursor stays; only its pointer to the purged run goes.
+      expect(await runs.getCursor('accounts')).toMatchObject({ deltaLink: 'd', lastRunId: null });
+
+      expect(await runs.purgeOlderThan(30)).toBe(1);
+      await expect(runs.purgeOlderThan(-1)).rejects.toThrow(RangeError);
+    });
+
+    it('fails the runs in progress as interrupted, leaving finished runs and finished flows alone', async () => {
+      const done = await start(['accounts']);
+      await runs.setRunStatus(done.id, 'SUCCEEDED');
+      const queued = await start(['products']);
+      const running = await start(['accounts', 'contacts', 'quotes']);
+      await runs.setRunStatus(running.id, 'RUNNING');
+      await runs.setFlowStatus(running.id, 'accounts', 'SUCCEEDED');
+      await runs.setFlowStatus(running.id, 'contacts', 'RUNNING');
+
+      expect(await runs.markInterrupted()).toEqual([queued.id, running.id]);
+      expect(await runs.markInterrupted()).toEqual([]);
+      for (const id of [queued.id, running.id]) {
+        const run = (await runs.getRun(id))!;
+        expect(run).toMatchObject({ status: 'FAILED', error: interruptedError });
+        expect(run.finishedAt).toBeInstanceOf(Date);
+      }
+      expect((await runs.getRun(running.id))!.flows.map((f) => [f.flow, f.status, f.error])).toEqual([
+        ['accounts', 'SUCCEEDED', null],
+        ['contacts', 'FAILED', interruptedError],
+        ['quotes', 'FAILED', interruptedError],
+      ]);
+      expect((await runs.getRun(done.id))?.status).toBe('SUCCEEDED');
+    });
+  },
+);
+
+describe.each(backends.map((backend) => [backend.name, backend] as const))(
+  'a restart on %s',
+  (_name, backend) => {
+    let place: TestPlace;
+    afterAll(() => place?.dispose());
+
+    it('fails the run the hub died in, and the next run resumes from its last committed page', async () => {
+      place = await backend.createPlace({ persistent: true });
+      const before = await openDatabase(place.config);
+      const dying = createRunStore(before);
+      const run = await dying.createRun({ flows: ['products'], mode: 'FULL', dryRun: false });
+      await dying.setRunStatus(run.id, 'RUNNING');
+      await dying.setFlowStatus(run.id, 'products', 'RUNNING');
+      await dying.commitPage({
+        runId: run.id,
+        flow: 'products',
+        counters: { read: 500 },
+        cursor: { checkpoint: { page: 1 } },
+      });
+      await dying.commitPage({
+        runId: run.id,
+        flow: 'products',
+        counters: { read: 500 },
+        cursor: { checkpoint: { page: 2 } },
+      });
+      await before.close(); // the process stops here, mid-run
+
+      const after = await openDatabase(place.config);
+      try {
+        const restarted = createRunStore(after);
+        expect(await restarted.markInterrupted()).toEqual([run.id]);
+        const failed = (await restarted.getRun(run.id))!;
+        expect(failed).toMatchObject({ status: 'FAILED', error: interruptedError });
+        expect(failed.flows[0]).toMatchObject({ status: 'FAILED', counters: { read: 1_000 } });
+        expect(await restarted.getCursor('products')).toMatchObject({
+          checkpoint: { page: 2 },
+          lastRunId: run.id,
+        });
+      } finally {
+        await after.close();
+      }
+    });
+  },
+);
