@@ -1,0 +1,42 @@
+/**
+ * What one page of a flow run produced: counter increments, failures and links, in the shapes
+ * `RunStore.commitPage` takes, plus the content hash that tells an unchanged record without a target read.
+ */
+import { createHash } from 'node:crypto';
+import type { Counters, FailureInput } from '../../db/runs.js';
+import type { LinkInput } from '../../db/links.js';
+
+/** Why a record failed, as stored with the failure (`code`). */
+export type FailureCode = 'MISSING_DEPENDENCY' | 'MAPPING_FAILED' | 'DUPLICATE_KEY' | 'WRITE_FAILED';
+
+/** One page's outcomes, ready for `commitPage`. */
+export interface PageOutcome {
+  counters: Counters;
+  failures: FailureInput[];
+  links: LinkInput[];
+}
+
+/** A page outcome with every counter at zero. */
+export function emptyOutcome(): PageOutcome {
+  return {
+    counters: { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 },
+    failures: [],
+    links: [],
+  };
+}
+
+/** Adds `increments` to `total` in place. */
+export function addCounters(total: Counters, increments: Counters): void {
+  for (const name of Object.keys(total) as (keyof Counters)[]) total[name] += increments[name];
+}
+
+/**
+ * A hash of mapped target values that does not depend on key order, so the same values always hash the
+ * same whatever order the mapping produced them in.
+ */
+export function contentHash(values: Record<string, unknown>): string {
+  const sorted = Object.keys(values)
+    .sort()
+    .map((name) => [name, values[name] ?? null]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}

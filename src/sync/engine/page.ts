@@ -1,0 +1,233 @@
+/**
+ * One page of a flow run, from source records to outcomes: each record is routed (skipped with the
+ * reason, or mapped), mapped with the reference data (a mapping error fails the record with its message),
+ * compared with the current target row (read in one batched request for the page) and then left alone
+ * (unchanged), created or updated. A dry run decides every outcome and writes nothing.
+ */
+import type { LinkInput } from '../../db/links.js';
+import type { LinkEntity, LinkRow } from '../../db/schema.js';
+import type { FlowDefinition, MappingName, TargetMapping } from '../flows/types.js';
+import type { ValueMaps } from '../flows/value-maps.js';
+import { computeDrift } from '../drift.js';
+import { applyMapping, MappingError } from '../mapping.js';
+import type { ReferenceData } from '../reference.js';
+import { routeRecord } from '../routing.js';
+import { readField } from '../transforms.js';
+import { contentHash, emptyOutcome, type FailureCode, type PageOutcome } from './outcomes.js';
+import { matchKey, type TargetAdapter, type TargetWrite, type TargetWriteResult } from './write.js';
+
+/** Everything a page needs that stays the same for the whole flow run. */
+export interface PageContext {
+  flow: FlowDefinition;
+  reference: ReferenceData;
+  valueMaps: ValueMaps;
+  /** The target adapter of each mapping the flow routes to. */
+  targets: Partial<Record<MappingName, TargetAdapter>>;
+  runId: string;
+  dryRun: boolean;
+  link: {
+    entity: LinkEntity;
+    /** The Sales row id of a source record or of the current target row, when either holds it. */
+    salesId: (source: object, current: object | undefined) => string | null;
+    financeCompany: string;
+  };
+  /**
+   * The stored links by `matchKey(key)`, for sources without a change feed: a record whose mapped values
+   * hash the same as at its last sync is unchanged without reading the target. Absent: always compare.
+   */
+  storedLinks?: (keys: readonly string[]) => Promise<Map<string, LinkRow>>;
+  /**
+   * Business keys seen earlier in this run (`matchKey`) → the source record's identity: a key used by two
+   * records is a per-record error, never a merge; the same record read twice is simply processed again.
+   */
+  seenKeys: Map<string, string>;
+}
+
+interface Candidate {
+  source: object;
+  key: string;
+  mapping: TargetMapping;
+  values: Record<string, unknown>;
+  hash: string;
+}
+
+/** Processes one page of source records and returns its outcomes (not yet committed). */
+export async function processPage(context: PageContext, rows: readonly object[]): Promise<PageOutcome> {
+  const outcome = emptyOutcome();
+  outcome.counters.read = rows.length;
+  const fail = (recordKey: string, message: string, code: FailureCode) => {
+    outcome.counters.failed += 1;
+    outcome.failures.push({ recordKey, message, code });
+  };
+  const candidates: Candidate[] = [];
+  for (const source of rows) {
+    const candidate = prepare(context, source, outcome, fail);
+    if (candidate) candidates.push(candidate);
+  }
+  if (candidates.length === 0) return outcome;
+
+  const keys = candidates.map((c) => c.key);
+  const stored = context.storedLinks ? await context.storedLinks(keys) : new Map<string, LinkRow>();
+  const toCompare = candidates.filter((c) => {
+    const link = stored.get(matchKey(c.key));
+    if (!link || link.contentHash !== c.hash) return true;
+    outcome.counters.unchanged += 1;
+    outcome.links.push(linkFor(context, c, undefined, link.salesId));
+    return false;
+  });
+  if (toCompare.length === 0) return outcome;
+
+  for (const mapping of new Set(toCompare.map((c) => c.mapping.name))) {
+    const target = context.targets[mapping];
+    if (!target) throw new Error(`The ${context.flow.name} flow has no target for mapping ${mapping}`);
+    const group = toCompare.filter((c) => c.mapping.name === mapping);
+    await settle(context, target, group, outcome, fail);
+  }
+  return outcome;
+}
+
+/**
+ * Compares candidates of one mapping with their current target rows (one batched read) and writes the
+ * ones that differ, counting each outcome.
+ */
+async function settle(
+  context: PageContext,
+  target: TargetAdapter,
+  candidates: readonly Candidate[],
+  outcome: PageOutcome,
+  fail: (key: string, message: string, code: FailureCode) => void,
+): Promise<void> {
+  const current = await target.readCurrent(candidates.map((c) => c.key));
+  const writes: { candidate: Candidate; existing: object | undefined; write: TargetWrite }[] = [];
+  for (const candidate of candidates) {
+    const existing = current.get(matchKey(candidate.key));
+    const options = { mapping: candidate.mapping.name, valueMaps: context.valueMaps };
+    if (
+      existing &&
+      computeDrift(context.flow, candidate.source, existing, context.reference, options).length === 0
+    ) {
+      outcome.counters.unchanged += 1;
+      outcome.links.push(linkFor(context, candidate, existing));
+      continue;
+    }
+    // An update leaves the onCreate defaults (customer group, language) to the target, which owns them.
+    const values = existing
+      ? mapped(context, candidate.mapping.name, candidate.source, 'always')
+      : candidate.values;
+    writes.push({ candidate, existing, write: { key: candidate.key, values } });
+  }
+  if (writes.length === 0) return;
+
+  const results: TargetWriteResult[] = context.dryRun
+    ? writes.map(({ existing }) => ({ outcome: existing ? 'updated' : 'created' }))
+    : await target.write(writes.map((w) => w.write));
+  results.forEach((result, index) => {
+    const { candidate, existing } = writes[index]!;
+    if (result.outcome === 'failed') {
+      fail(candidate.key, result.message ?? 'The target refused the write', 'WRITE_FAILED');
+      return;
+    }
+    outcome.counters[result.outcome] += 1;
+    outcome.links.push(linkFor(context, candidate, existing, result.id ?? null));
+  });
+}
+
+/** Routes and maps one record; null when it was skipped or failed (counted in `outcome`). */
+function prepare(
+  context: PageContext,
+  source: object,
+  outcome: PageOutcome,
+  fail: (key: string, message: string, code: FailureCode) => void,
+): Candidate | null {
+  const { flow, reference } = context;
+  const decision = routeRecord(flow, source, reference);
+  if (decision.action === 'skip') {
+    outcome.counters.skipped += 1;
+    return null;
+  }
+  const { mapping } = decision;
+  const key = String(readField(source, mapping.key.source));
+  if (!claimKey(context, key, identityOf(context, source, key))) {
+    fail(
+      key,
+      `The business key '${key}' is used by more than one ${flow.source.entity} record`,
+      'DUPLICATE_KEY',
+    );
+    return null;
+  }
+  try {
+    const values = mapped(context, mapping.name, source, 'all');
+    return { source, key, mapping, values, hash: contentHash(values) };
+  } catch (error) {
+    if (!(error instanceof MappingError)) throw error;
+    fail(key, error.message, error.missingDependency ? 'MISSING_DEPENDENCY' : 'MAPPING_FAILED');
+    return null;
+  }
+}
+
+/** The source record's identity: its Sales id when it has one (Sales sources), else its key. */
+function identityOf(context: PageContext, source: object, key: string): string {
+  return context.flow.direction === 'salesToFinance' ? (context.link.salesId(source, undefined) ?? key) : key;
+}
+
+/** Records `key` as used by `identity`; false when another record already uses it in this run. */
+export function claimKey(context: Pick<PageContext, 'seenKeys'>, key: string, identity: string): boolean {
+  const holder = context.seenKeys.get(matchKey(key));
+  if (holder !== undefined && holder !== identity) return false;
+  context.seenKeys.set(matchKey(key), identity);
+  return true;
+}
+
+function mapped(
+  context: PageContext,
+  mapping: MappingName,
+  source: object,
+  constants: 'all' | 'always',
+): Record<string, unknown> {
+  return applyMapping(context.flow, mapping, source, context.reference, {
+    valueMaps: context.valueMaps,
+    constants,
+  });
+}
+
+function linkFor(
+  context: PageContext,
+  candidate: Candidate,
+  existing: object | undefined,
+  knownSalesId: string | null = null,
+): LinkInput {
+  const { link, flow } = context;
+  const financeSide = flow.direction === 'salesToFinance' ? candidate.values : candidate.source;
+  const financeKey = readField(
+    financeSide,
+    candidate.mapping.key[flow.direction === 'salesToFinance' ? 'target' : 'source'],
+  );
+  return pairLink(context, {
+    key: candidate.key,
+    salesId: link.salesId(candidate.source, existing) ?? knownSalesId,
+    financeKey: financeKey === null || financeKey === undefined ? null : String(financeKey),
+    hash: candidate.hash,
+  });
+}
+
+/**
+ * The link of a record synchronised in this run. Every link names the same fields, because the link
+ * store writes a page's links in one statement and a field left out would mean "keep".
+ */
+export function pairLink(
+  context: Pick<PageContext, 'link' | 'runId'>,
+  pair: { key: string; salesId: string | null; financeKey: string | null; hash: string },
+): LinkInput {
+  return {
+    entity: context.link.entity,
+    businessKey: pair.key,
+    salesId: pair.salesId,
+    financeKey: pair.financeKey,
+    financeCompany: context.link.financeCompany,
+    lastSyncedAt: new Date(),
+    contentHash: pair.hash,
+    lastRunId: context.runId,
+    lastError: null,
+    state: null,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Where a flow's source records come from, one page at a time. Sales sources read the change feed: from
+ * the stored delta link in INCREMENTAL mode, from scratch in FULL mode or when there is no token or the
+ * token has expired (reported as a note). Finance has no change feed over OData, so Finance sources are
+ * read in full and unchanged records are told apart by content hash. A retry (`onlyKeys`) reads just
+ * those records by business key.
+ */
+import type { Connectors } from '../../connectors/index.js';
+import type { FinanceKind } from '../../connectors/finance/types.js';
+import type { SalesKind } from '../../connectors/sales/types.js';
+import type { SyncMode } from '../../db/schema.js';
+
+/** One page of source records; `deltaLink` only on the last page of a change-feed read. */
+export interface SourcePage {
+  rows: object[];
+  deltaLink?: string;
+}
+
+/** How a flow's source is read. */
+export type SourceSpec =
+  { system: 'sales'; kind: SalesKind; key: string } | { system: 'finance'; kind: FinanceKind; key: string };
+
+/** What `readSource` needs. */
+export interface ReadRequest {
+  connectors: Connectors;
+  source: SourceSpec;
+  mode: SyncMode;
+  pageSize: number;
+  /** The stored delta link of the flow (Sales sources), or null. */
+  deltaLink: string | null;
+  onlyKeys?: readonly string[];
+  /** Receives notes for the run's result (fallbacks to a full read). */
+  note: (text: string) => void;
+}
+
+/** The source pages of one flow run. */
+export async function* readSource(request: ReadRequest): AsyncGenerator<SourcePage> {
+  const { connectors, source, pageSize, onlyKeys } = request;
+  if (onlyKeys) {
+    // Keys come from stored failures; a key no longer in the source simply yields no record.
+    for (let start = 0; start < onlyKeys.length; start += pageSize) {
+      const keys = onlyKeys.slice(start, start + pageSize);
+      const found =
+        source.system === 'sales'
+          ? await connectors.sales.getByValues(source.kind, source.key, keys)
+          : await connectors.finance.getByValues(source.kind, source.key, keys);
+      yield { rows: [...found.values()].flat() };
+    }
+    return;
+  }
+  if (source.system === 'finance') {
+    yield* rechunk(connectors.finance.list(source.kind), pageSize);
+    return;
+  }
+  yield* readChangeFeed(request, source.kind);
+}
+
+async function* readChangeFeed(request: ReadRequest, kind: SalesKind): AsyncGenerator<SourcePage> {
+  const { connectors, mode, pageSize, note } = request;
+  const deltaLink = mode === 'INCREMENTAL' ? (request.deltaLink ?? undefined) : undefined;
+  if (mode === 'INCREMENTAL' && !deltaLink) note('No change-tracking token was stored: read every record.');
+  let deleted = 0;
+  let restartNoted = false;
+  for await (const page of connectors.sales.changes(kind, {
+    pageSize,
+    ...(deltaLink ? { deltaLink } : {}),
+  })) {
+    if (page.restartReason && !restartNoted) {
+      note(page.restartReason);
+      restartNoted = true;
+    }
+    deleted += page.deleted.length;
+    yield { rows: page.rows, ...(page.deltaLink ? { deltaLink: page.deltaLink } : {}) };
+  }
+  // Deleting in Finance is a business decision (customers have transactions), so deletions are reported only.
+  if (deleted > 0) note(`${deleted} record(s) deleted in Sales were not deleted in Finance.`);
+}
+
+/** Re-pages a source whose pages are sized by the server into pages of `size`. */
+async function* rechunk(pages: AsyncIterable<object[]>, size: number): AsyncGenerator<SourcePage> {
+  let pending: object[] = [];
+  for await (const page of pages) {
+    pending.push(...page);
+    while (pending.length >= size) {
+      yield { rows: pending.slice(0, size) };
+      pending = pending.slice(size);
+    }
+  }
+  if (pending.length > 0) yield { rows: pending };
+}

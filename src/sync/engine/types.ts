@@ -1,0 +1,106 @@
+/**
+ * The contract between the run manager (which runs, in which order, with which status) and the flow
+ * engine (how one flow moves its records page by page). The manager owns the run's lifecycle and events;
+ * the engine owns reading, mapping, writing and committing pages through the run store.
+ */
+import type { Connectors } from '../../connectors/index.js';
+import type { LinkStore } from '../../db/links.js';
+import type { Counters, RunStore, SyncRunRecord } from '../../db/runs.js';
+import type { SyncMode } from '../../db/schema.js';
+import type { FlowName } from '../flows/types.js';
+import type { ValueMaps } from '../flows/value-maps.js';
+
+/** Everything a flow run needs; injected, no singletons. */
+export interface FlowRunDependencies {
+  connectors: Connectors;
+  runs: RunStore;
+  links: LinkStore;
+  valueMaps: ValueMaps;
+  /** Records per page read from the source (default 500): bounds memory and the size of a commit. */
+  pageSize?: number;
+}
+
+export interface FlowRunRequest {
+  runId: string;
+  flow: FlowName;
+  mode: SyncMode;
+  dryRun: boolean;
+  /** Only these source business keys (a retry of a run's failures); undefined = all. */
+  onlyKeys?: readonly string[];
+  /** Aborted when the run is cancelled: the engine stops between pages (the page in hand is committed). */
+  signal: AbortSignal;
+  /** Called after every committed page with the flow's counters so far, for progress events. */
+  onProgress: (progress: FlowProgress) => void;
+}
+
+export interface FlowProgress {
+  counters: Counters;
+  /** Source records expected in this flow run, when known (for ETA). */
+  estimatedTotal: number | null;
+}
+
+/** How a flow run ended (the counters are in the run store). */
+export type FlowRunResult =
+  | { status: 'completed'; notes: string[] }
+  /** Stopped by the signal between pages. */
+  | { status: 'cancelled' }
+  /** The flow could not go on (a back-end outage after retries, a bug): its committed pages stay. */
+  | { status: 'failed'; error: string };
+
+/** Runs one flow of one run. Never throws: every end is a FlowRunResult. */
+export type FlowRunner = (request: FlowRunRequest) => Promise<FlowRunResult>;
+
+export type FlowRunnerFactory = (dependencies: FlowRunDependencies) => FlowRunner;
+
+/** A run as clients see it: the stored run plus live rates per flow. */
+export interface RunSnapshot {
+  run: SyncRunRecord;
+  /** Per flow (by name): records read per second while running, and the seconds left at that rate. */
+  rates: Partial<Record<FlowName, { recordsPerSecond: number | null; etaSeconds: number | null }>>;
+}
+
+/** Start a run: flows default to all four (run in dependency order). */
+export interface StartRunInput {
+  flows?: readonly FlowName[];
+  mode: SyncMode;
+  dryRun: boolean;
+  requestedBy?: string | null;
+}
+
+/**
+ * Why a start was refused, with every problem (VALIDATION_FAILED) or the run already holding a flow
+ * (SYNC_ALREADY_RUNNING), or an unknown run (NOT_FOUND).
+ */
+export class SyncRequestError extends Error {
+  override name = 'SyncRequestError';
+  constructor(
+    readonly code: 'VALIDATION_FAILED' | 'SYNC_ALREADY_RUNNING' | 'NOT_FOUND' | 'NOT_CANCELLABLE',
+    message: string,
+    readonly problems: readonly string[] = [],
+    readonly runId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Publishes run snapshots; an in-process implementation now, a shared one (Redis, …) for several instances. */
+export interface RunEventBus {
+  publish(snapshot: RunSnapshot): void;
+  /** Every snapshot of one run (`runId`) or of all runs (`'*'`); returns the unsubscribe function. */
+  subscribe(runId: string | '*', listener: (snapshot: RunSnapshot) => void): () => void;
+}
+
+export interface SyncManager {
+  /** Validates, creates the run (QUEUED) and starts it in the background; resolves at once. */
+  start(input: StartRunInput): Promise<RunSnapshot>;
+  /** Cancels a QUEUED or RUNNING run: it stops between pages. */
+  cancel(runId: string): Promise<RunSnapshot>;
+  /** A new run over only the failed records of `runId`. */
+  retryFailures(runId: string, requestedBy?: string | null): Promise<RunSnapshot>;
+  snapshot(runId: string): Promise<RunSnapshot | null>;
+  readonly events: RunEventBus;
+  /** Marks runs cut off by a previous stop as FAILED (interrupted); call once at start. */
+  recoverInterrupted(): Promise<string[]>;
+  /** Stops accepting runs, cancels the running ones and waits for their current page to commit. */
+  shutdown(): Promise<void>;
+}

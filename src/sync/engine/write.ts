@@ -1,0 +1,94 @@
+/**
+ * Where mapped records go: one adapter per target entity that reads the current target rows of a page in
+ * one batched request and writes the page's creates and updates. Sales targets are upserted by alternate
+ * key in `$batch`; Finance targets are upserted with `match` on the business key.
+ */
+import type { Connectors } from '../../connectors/index.js';
+import type { FinanceKind } from '../../connectors/finance/types.js';
+import type { SalesKind } from '../../connectors/sales/types.js';
+import { matchKey } from '../../connectors/odata/records.js';
+
+/** One record to write: its business key and the target values (without onCreate constants on update). */
+export interface TargetWrite {
+  key: string;
+  values: Record<string, unknown>;
+}
+
+/** How one write ended; `message` is the back-end's reason for a failure (Finance's infolog text). */
+export interface TargetWriteResult {
+  outcome: 'created' | 'updated' | 'failed';
+  message?: string;
+  /** The Sales row id, when Sales answered with it. */
+  id?: string;
+}
+
+/** Reads and writes one target entity by business key. */
+export interface TargetAdapter {
+  /** The current target rows of `keys`, by `matchKey(key)`, in one batched read. */
+  readCurrent(keys: readonly string[]): Promise<Map<string, object>>;
+  /** Writes the records; one result per record, in order. */
+  write(records: readonly TargetWrite[]): Promise<TargetWriteResult[]>;
+}
+
+const firstOfEach = <T>(groups: Map<string, T[]>): Map<string, object> =>
+  new Map([...groups].flatMap(([key, rows]) => (rows[0] ? [[key, rows[0] as object] as const] : [])));
+
+/** A Finance entity keyed by `keyField` (`CustomerAccount`), written with `upsert` matching on it. */
+export function financeTarget(connectors: Connectors, kind: FinanceKind, keyField: string): TargetAdapter {
+  const { finance } = connectors;
+  return {
+    readCurrent: async (keys) => firstOfEach(await finance.getByValues(kind, keyField, keys)),
+    async write(records) {
+      const results = await finance.upsert(
+        kind,
+        records.map(({ key, values }) => ({ match: { [keyField]: key }, body: values })),
+      );
+      return results.map((result) =>
+        result.outcome === 'failed' || result.outcome === 'deleted'
+          ? { outcome: 'failed', message: result.error?.message ?? 'Finance refused the write' }
+          : { outcome: result.outcome },
+      );
+    },
+  };
+}
+
+/**
+ * Sales lookups a mapping targets as `_<nav>_value` (what Sales reads) and must write as
+ * `<nav>@odata.bind`: the navigation property and the entity it points to.
+ */
+const salesLookups: Readonly<Record<string, { nav: string; kind: SalesKind }>> = {
+  _defaultuomid_value: { nav: 'defaultuomid', kind: 'unit' },
+  _transactioncurrencyid_value: { nav: 'transactioncurrencyid', kind: 'currency' },
+};
+
+/** A Sales entity with an alternate key (`productnumber`), upserted by that key. */
+export function salesTarget(connectors: Connectors, kind: SalesKind, keyField: string): TargetAdapter {
+  const { sales } = connectors;
+  const toBody = (values: Record<string, unknown>): Record<string, unknown> => {
+    const body: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(values)) {
+      const lookup = salesLookups[name];
+      if (!lookup) body[name] = value;
+      // An empty lookup is left alone: clearing one takes a DELETE of the reference, not a PATCH.
+      else if (value !== null)
+        body[`${lookup.nav}@odata.bind`] = sales.bind(lookup.kind, { id: String(value) });
+    }
+    return body;
+  };
+  return {
+    readCurrent: async (keys) => firstOfEach(await sales.getByValues(kind, keyField, keys)),
+    async write(records) {
+      const results = await sales.upsert(
+        kind,
+        records.map(({ key, values }) => ({ key, body: toBody(values) })),
+      );
+      return results.map((result) =>
+        result.outcome === 'failed'
+          ? { outcome: 'failed', message: result.error?.message ?? 'Sales refused the write' }
+          : { outcome: result.outcome, ...(result.id ? { id: result.id } : {}) },
+      );
+    },
+  };
+}
+
+export { matchKey };

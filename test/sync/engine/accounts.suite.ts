@@ -1,0 +1,187 @@
+/**
+ * The accounts flow end to end: Sales accounts become Finance customers through the real connectors and
+ * simulators, pages commit with the change-feed cursor, and later runs write only what changed.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SalesAccount } from '../../../src/connectors/sales/types.js';
+import type { FinanceCustomer } from '../../../src/connectors/finance/types.js';
+import { outcomesSum, writeCount, type EngineHarness } from './harness.js';
+
+let h: EngineHarness;
+
+async function salesAccount(number: string): Promise<SalesAccount> {
+  const account = await h.connectors.sales.get('account', number);
+  if (!account) throw new Error(`no account ${number}`);
+  return account;
+}
+
+async function financeCustomer(number: string): Promise<FinanceCustomer | null> {
+  return h.connectors.finance.get('customer', { CustomerAccount: number });
+}
+
+/** Numbered accounts in Sales, in store order. */
+function accountNumbers(): string[] {
+  return h.sim.sales.store
+    .scan('accounts')
+    .flatMap((row) => (typeof row['accountnumber'] === 'string' ? [row['accountnumber']] : []));
+}
+
+async function editAccount(number: string, body: Record<string, unknown>): Promise<void> {
+  const [result] = await h.connectors.sales.upsert('account', [{ key: number, body }]);
+  expect(result?.outcome).toBe('updated');
+}
+
+/** The accounts flow's requirements, run against the shared harness (`harness` is ready in beforeAll). */
+export function accountsSuite(harness: () => EngineHarness): void {
+  describe('accounts flow', () => {
+    beforeAll(async () => {
+      h = harness();
+    });
+
+    it('creates or updates a customer for every numbered account and skips the rest', async () => {
+      let progressCalls = 0;
+      const { result, counters } = await h.run('accounts', { onProgress: () => (progressCalls += 1) });
+      expect(result).toMatchObject({ status: 'completed' });
+      expect(result.status === 'completed' && result.notes.join(' ')).toMatch(/No change-tracking token/);
+      expect(counters.read).toBe(h.sim.sales.store.count('accounts'));
+      expect(outcomesSum(counters)).toBe(counters.read);
+      expect(counters.skipped).toBe(counters.read - accountNumbers().length);
+      expect(counters.failed).toBe(0);
+      expect(counters.created + counters.updated).toBeGreaterThan(0);
+      expect(progressCalls).toBeGreaterThan(1);
+
+      const number = accountNumbers()[0]!;
+      const account = await salesAccount(number);
+      const customer = await financeCustomer(number);
+      expect(customer).toMatchObject({
+        CustomerAccount: number,
+        OrganizationName: account.name?.slice(0, 100) ?? null,
+        PrimaryContactEmail: account.emailaddress1,
+        PrimaryContactPhone: account.telephone1,
+        IsExternallyMaintained: 'Yes',
+      });
+      expect((await h.runs.getCursor('accounts'))?.deltaLink).toBeTruthy();
+      const links = await h.links.findMany('account', [number]);
+      expect(links.get(number.toLowerCase())).toMatchObject({
+        salesId: account.accountid,
+        financeKey: number,
+      });
+    });
+
+    it('writes nothing on a second incremental run', async () => {
+      h.sim.finance.log.clear();
+      h.sim.sales.log.clear();
+      const { result, counters } = await h.run('accounts');
+      expect(result).toEqual({ status: 'completed', notes: [] });
+      expect(counters).toEqual({ read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
+      expect(writeCount(h.sim.finance)).toBe(0);
+      expect(writeCount(h.sim.sales)).toBe(0);
+    });
+
+    it('updates exactly the one account edited in Sales', async () => {
+      const number = accountNumbers()[1]!;
+      await editAccount(number, { telephone1: '+1 555 0100' });
+      const { counters } = await h.run('accounts');
+      expect(counters).toMatchObject({ read: 1, updated: 1, created: 0, unchanged: 0, failed: 0 });
+      expect((await financeCustomer(number))?.PrimaryContactPhone).toBe('+1 555 0100');
+    });
+
+    it('reports every outcome in a dry run and writes nothing', async () => {
+      const number = accountNumbers()[2]!;
+      await editAccount(number, { telephone1: '+1 555 0199' });
+      const cursorBefore = await h.runs.getCursor('accounts');
+      h.sim.finance.log.clear();
+      const { result, counters } = await h.run('accounts', { mode: 'FULL', dryRun: true });
+      expect(result).toEqual({ status: 'completed', notes: [expect.stringMatching(/Dry run/)] });
+      expect(counters.read).toBe(h.sim.sales.store.count('accounts'));
+      expect(counters.updated).toBe(1);
+      expect(outcomesSum(counters)).toBe(counters.read);
+      expect(writeCount(h.sim.finance)).toBe(0);
+      expect((await financeCustomer(number))?.PrimaryContactPhone).not.toBe('+1 555 0199');
+      expect((await h.runs.getCursor('accounts'))?.deltaLink).toBe(cursorBefore?.deltaLink);
+    });
+
+    it('fails only the record Finance refuses, with the infolog message', async () => {
+      const [, , good, bad] = accountNumbers() as [string, string, string, string];
+      // A customer group Finance does not know: every write of this customer fails validation.
+      h.sim.finance.store.update(
+        'CustomersV3',
+        { dataAreaId: 'usmf', CustomerAccount: bad },
+        { CustomerGroupId: 'ZZ' },
+      );
+      await editAccount(bad, { telephone1: '+1 555 0111' });
+      const { runId, counters } = await h.run('accounts');
+      // The dry run's edit of `good` is still pending, so two records changed.
+      expect(counters).toMatchObject({ read: 2, updated: 1, failed: 1 });
+      expect((await financeCustomer(good))?.PrimaryContactPhone).toBe('+1 555 0199');
+      const failures = await h.runs.failures(runId, { first: 10 });
+      expect(failures.items).toEqual([
+        expect.objectContaining({
+          recordKey: bad,
+          code: 'WRITE_FAILED',
+          message: expect.stringMatching(/Customer group/),
+        }),
+      ]);
+      // The link says so too, and keeps the ids of the last successful sync.
+      const link = (await h.links.findMany('account', [bad])).get(bad.toLowerCase());
+      expect(link).toMatchObject({
+        state: 'FAILED',
+        lastError: expect.stringMatching(/Customer group/),
+        financeKey: bad,
+      });
+      expect(link?.salesId).toBeTruthy();
+    });
+
+    it('retries only the given keys', async () => {
+      const [first] = accountNumbers() as [string];
+      h.sim.finance.log.clear();
+      const { counters } = await h.run('accounts', { onlyKeys: [first] });
+      expect(counters).toEqual({ read: 1, created: 0, updated: 0, unchanged: 1, skipped: 0, failed: 0 });
+      expect(writeCount(h.sim.finance)).toBe(0);
+    });
+
+    it('fails the flow naming Finance when Finance is down, keeping the pages already committed', async () => {
+      const cursorBefore = await h.runs.getCursor('accounts');
+      // Finance answers the first page, then refuses the next read (a 400 is not retried).
+      const { result, counters } = await h.run('accounts', {
+        mode: 'FULL',
+        onProgress: () =>
+          h.sim.finance.faults.failNext(1, {
+            status: 400,
+            match: { method: 'GET', entitySet: 'CustomersV3' },
+          }),
+      });
+      expect(result.status).toBe('failed');
+      expect(result.status === 'failed' && result.error).toMatch(/Finance/);
+      expect(counters.read).toBe(15);
+      // The cursor moves only with the last page, so the next run reads these changes again.
+      expect((await h.runs.getCursor('accounts'))?.deltaLink).toBe(cursorBefore?.deltaLink);
+    });
+
+    it('falls back to a full read, with a note, when the stored token is refused', async () => {
+      const { id: runId } = await h.runs.createRun({
+        flows: ['accounts'],
+        mode: 'INCREMENTAL',
+        dryRun: false,
+      });
+      const stale = `${h.sim.sales.serviceRoot}/accounts?$deltatoken=expired`;
+      await h.runs.commitPage({ runId, flow: 'accounts', cursor: { deltaLink: stale } });
+      const { result, counters } = await h.run('accounts');
+      expect(result.status === 'completed' && result.notes.join(' ')).toMatch(/token was refused/);
+      expect(counters.read).toBe(h.sim.sales.store.count('accounts'));
+      expect((await h.runs.getCursor('accounts'))?.deltaLink).not.toBe(stale);
+    });
+
+    it('stops between pages when cancelled', async () => {
+      const controller = new AbortController();
+      const { result, counters } = await h.run('accounts', {
+        mode: 'FULL',
+        dryRun: true,
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      });
+      expect(result).toEqual({ status: 'cancelled' });
+      expect(counters.read).toBe(15);
+    });
+  });
+}

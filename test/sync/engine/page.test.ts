@@ -1,0 +1,79 @@
+/**
+ * One page without any server: the outcomes `processPage` decides for a page of accounts against a target
+ * held in memory, so the per-record rules (skip, duplicate key, dry run) are pinned down exactly.
+ */
+import { describe, expect, it } from 'vitest';
+import { processPage, type PageContext } from '../../../src/sync/engine/page.js';
+import type { TargetAdapter, TargetWrite } from '../../../src/sync/engine/write.js';
+import { flows } from '../../../src/sync/flows/index.js';
+import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
+import { createReferenceData } from '../../../src/sync/reference.js';
+
+const account = (id: string, accountnumber: string | null) => ({
+  accountid: id,
+  accountnumber,
+  name: `Account ${id}`,
+  address1_country: 'Germany',
+});
+
+function context(written: TargetWrite[], dryRun = false): PageContext {
+  const target: TargetAdapter = {
+    readCurrent: () => Promise.resolve(new Map()),
+    write: (records) => {
+      written.push(...records);
+      return Promise.resolve(records.map(() => ({ outcome: 'created' as const })));
+    },
+  };
+  return {
+    flow: flows.accounts,
+    reference: createReferenceData({ currencies: [], units: [] }),
+    valueMaps: withValueMaps(),
+    targets: { customer: target },
+    runId: 'run-1',
+    dryRun,
+    link: {
+      entity: 'account',
+      salesId: (source) => (source as { accountid: string }).accountid,
+      financeCompany: 'usmf',
+    },
+    seenKeys: new Map(),
+  };
+}
+
+describe('processPage', () => {
+  it('skips unnumbered accounts, fails a reused number and creates the rest', async () => {
+    const written: TargetWrite[] = [];
+    const rows = [account('a', 'ACC-1'), account('b', null), account('c', 'acc-1'), account('d', 'ACC-2')];
+    const outcome = await processPage(context(written), rows);
+    expect(outcome.counters).toEqual({
+      read: 4,
+      created: 2,
+      updated: 0,
+      unchanged: 0,
+      skipped: 1,
+      failed: 1,
+    });
+    expect(outcome.failures).toEqual([
+      expect.objectContaining({ recordKey: 'acc-1', code: 'DUPLICATE_KEY' }),
+    ]);
+    expect(written.map((w) => [w.key, w.values['DeliveryAddressCountryRegionISOCode']])).toEqual([
+      ['ACC-1', 'DEU'],
+      ['ACC-2', 'DEU'],
+    ]);
+    expect(outcome.links.map((l) => l.salesId)).toEqual(['a', 'd']);
+  });
+
+  it('processes the same record read twice in one run, rather than calling it a duplicate', async () => {
+    const ctx = context([]);
+    await processPage(ctx, [account('a', 'ACC-1')]);
+    const again = await processPage(ctx, [account('a', 'ACC-1')]);
+    expect(again.counters.failed).toBe(0);
+  });
+
+  it('decides outcomes in a dry run without writing', async () => {
+    const written: TargetWrite[] = [];
+    const outcome = await processPage(context(written, true), [account('a', 'ACC-1')]);
+    expect(outcome.counters.created).toBe(1);
+    expect(written).toEqual([]);
+  });
+});
