@@ -1,0 +1,217 @@
+/**
+ * One run's execution in the background: RUNNING, then each flow in order through the FlowRunner (a
+ * flow whose dependency failed in this run is skipped), then the final status. Every snapshot of the run
+ * goes out through one queue, read from the store in order, so subscribers see statuses in order and
+ * counters that never go backwards.
+ */
+import type { RunStore, SyncRunRecord } from '../../db/runs.js';
+import { isFinal } from '../../db/run-status.js';
+import type { SyncRunStatus } from '../../db/schema.js';
+import type { FlowRunner, FlowRunResult, RunEventBus, RunSnapshot } from '../engine/types.js';
+import { flows as flowDefinitions, type FlowName } from '../flows/index.js';
+import { finalStatus, type FlowOutcome } from './final-status.js';
+import { createThrottle } from './progress.js';
+
+/** What a flow running in this process knows beyond the store. */
+export interface LiveFlow {
+  /** When the flow started, on the manager's clock (for its rate). */
+  startedAtMs: number;
+  /** The engine's latest estimate of the flow's source records. */
+  estimatedTotal: number | null;
+  /** Records failed so far, from the engine's latest progress. */
+  failed: number;
+}
+
+/** A run executing in this process. */
+export interface ActiveRun {
+  readonly flows: ReadonlyMap<FlowName, LiveFlow>;
+  /** Queues a snapshot: the one `read` gives, or the run as the store has it now. */
+  publish(read?: () => Promise<RunSnapshot>): void;
+  /** Starts the execution; call once. */
+  begin(): void;
+  /** Aborts the runner's signal: the flow in hand stops between pages, no later flow starts. */
+  cancel(): void;
+  /** Settles when the run has its final status and its last snapshot is out. Never rejects. */
+  readonly done: Promise<void>;
+}
+
+export interface ExecuteDependencies {
+  runs: RunStore;
+  runner: FlowRunner;
+  events: RunEventBus;
+  progressIntervalMs: number;
+  now: () => number;
+  /** A retry's keys per flow, passed to the runner as `onlyKeys`. */
+  onlyKeys?: ReadonlyMap<FlowName, readonly string[]>;
+  snapshotOf: (run: SyncRunRecord) => RunSnapshot;
+  /** Called once the run is over, before `done` settles. */
+  onEnd: () => void;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * A flow's final status from the runner's result: the run statuses serve flows too (there is no
+ * COMPLETED), so a completed flow SUCCEEDED, or COMPLETED_WITH_ERRORS when some of its records failed.
+ */
+function flowEnd(
+  result: FlowRunResult,
+  failedRecords: number,
+): { status: SyncRunStatus; outcome: FlowOutcome; error: string | null } {
+  switch (result.status) {
+    case 'completed':
+      return {
+        status: failedRecords > 0 ? 'COMPLETED_WITH_ERRORS' : 'SUCCEEDED',
+        outcome: 'completed',
+        error: null,
+      };
+    case 'cancelled':
+      return { status: 'CANCELLED', outcome: 'cancelled', error: null };
+    case 'failed':
+      return { status: 'FAILED', outcome: 'failed', error: result.error };
+  }
+}
+
+/** Prepares the execution of `record` (a QUEUED run just created); `begin` starts it. */
+export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependencies): ActiveRun {
+  const { runs, runner, events, progressIntervalMs, now, onlyKeys, snapshotOf, onEnd } = dependencies;
+  const { id } = record;
+  const controller = new AbortController();
+  const live = new Map<FlowName, LiveFlow>();
+  let queue: Promise<void> = Promise.resolve();
+  let endPublished = false;
+  let settle!: () => void;
+  const done = new Promise<void>((resolve) => (settle = resolve));
+
+  function publish(read?: () => Promise<RunSnapshot>): void {
+    const snapshotNow =
+      read ??
+      (async () => {
+        const run = await runs.getRun(id);
+        return run ? snapshotOf(run) : null;
+      });
+    queue = queue.then(async () => {
+      try {
+        // Snapshots are read when their turn comes, so one queued before the end may already show
+        // the final status; the end is published once and nothing follows it.
+        if (endPublished) return;
+        const snapshot = await snapshotNow();
+        if (!snapshot) return;
+        endPublished = isFinal(snapshot.run.status);
+        events.publish(snapshot);
+      } catch {
+        // A snapshot that cannot be read is skipped; the next change publishes the state again.
+      }
+    });
+  }
+
+  async function finish(status: SyncRunStatus, error: string | null = null): Promise<void> {
+    await runs.setRunStatus(id, status, { error });
+    publish();
+  }
+
+  async function runFlow(flow: FlowName): Promise<{ outcome: FlowOutcome; error: string | null }> {
+    const state: LiveFlow = { startedAtMs: now(), estimatedTotal: null, failed: 0 };
+    live.set(flow, state);
+    if (!(await runs.setFlowStatus(id, flow, 'RUNNING'))) {
+      throw new Error(`flow ${flow} of run ${id} was finished by someone else`);
+    }
+    publish();
+    let running = true;
+    const throttle = createThrottle(progressIntervalMs, () => publish());
+    let result: FlowRunResult;
+    try {
+      result = await runner({
+        runId: id,
+        flow,
+        mode: record.mode,
+        dryRun: record.dryRun,
+        onlyKeys: onlyKeys?.get(flow),
+        signal: controller.signal,
+        onProgress(progress) {
+          // A call after the runner returned would publish after the flow's final status.
+          if (!running) return;
+          state.estimatedTotal = progress.estimatedTotal;
+          state.failed = progress.counters.failed;
+          throttle.request();
+        },
+      });
+    } catch (error) {
+      // The contract says runners never throw; one that does fails its flow, not the whole hub.
+      result = { status: 'failed', error: `the flow engine failed unexpectedly: ${messageOf(error)}` };
+    } finally {
+      running = false;
+      // The status snapshot below carries the latest counters, so a pending progress event is redundant.
+      throttle.cancel();
+    }
+    const { status, outcome, error } = flowEnd(result, state.failed);
+    await runs.setFlowStatus(id, flow, status, {
+      error,
+      ...(state.estimatedTotal !== null && { estimatedTotal: state.estimatedTotal }),
+    });
+    publish();
+    return { outcome, error };
+  }
+
+  async function body(): Promise<void> {
+    const { signal } = controller;
+    if (signal.aborted) return finish('CANCELLED');
+    if (!(await runs.setRunStatus(id, 'RUNNING'))) return publish(); // finished elsewhere meanwhile
+    publish();
+    const outcomes = new Map<FlowName, FlowOutcome>();
+    const errors: string[] = [];
+    for (const { flow } of record.flows) {
+      if (signal.aborted) break;
+      const blocker = flowDefinitions[flow].dependsOn.find((dependency) => {
+        const outcome = outcomes.get(dependency);
+        return outcome === 'failed' || outcome === 'skipped';
+      });
+      if (blocker) {
+        // Running it would fail every record for want of its parent; say why once instead.
+        const error = `skipped: dependency ${blocker} failed`;
+        await runs.setFlowStatus(id, flow, 'CANCELLED', { error });
+        publish();
+        outcomes.set(flow, 'skipped');
+        continue;
+      }
+      const { outcome, error } = await runFlow(flow);
+      outcomes.set(flow, outcome);
+      if (error) errors.push(`${flow}: ${error}`);
+    }
+    if (signal.aborted) return finish('CANCELLED');
+    const run = await runs.getRun(id);
+    if (!run) throw new Error(`run ${id} disappeared from the store`);
+    const status = finalStatus([...outcomes.values()], run.totals);
+    const error =
+      status !== 'FAILED'
+        ? null
+        : errors.length > 0
+          ? errors.join('; ')
+          : `every record failed (${run.totals.failed})`;
+    await finish(status, error);
+  }
+
+  return {
+    flows: live,
+    publish,
+    done,
+    cancel: () => controller.abort(),
+    begin() {
+      void (async () => {
+        try {
+          await body();
+        } catch (error) {
+          try {
+            await finish('FAILED', `the run broke: ${messageOf(error)}`);
+          } catch {
+            // The store itself is gone; markInterrupted fails the run on the next start.
+          }
+        } finally {
+          await queue;
+          onEnd();
+          settle();
+        }
+      })();
+    },
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Starting runs: validation before anything is created, one run per flow at a time, flows in dependency
+ * order, skips after a failed dependency, and the final status each ending deserves.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { interruptedError } from '../../../src/db/runs.js';
+import { SyncRequestError, type SyncManager } from '../../../src/sync/engine/types.js';
+import { createInProcessEventBus } from '../../../src/sync/runs/events.js';
+import { createSyncManager, type SyncManagerOptions } from '../../../src/sync/runs/manager.js';
+import {
+  financeCompanies,
+  gate,
+  recordEvents,
+  scriptedRunner,
+  useRunStore,
+  type FlowScript,
+} from './support.js';
+
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+
+const store = useRunStore();
+let manager: SyncManager | undefined;
+afterEach(async () => {
+  await manager?.shutdown();
+  manager = undefined;
+});
+
+function setup(script: Parameters<typeof scriptedRunner>[1] = {}, options: Partial<SyncManagerOptions> = {}) {
+  const { runner, requests } = scriptedRunner(store.runs, script);
+  const events = createInProcessEventBus();
+  const recorder = recordEvents(events);
+  manager = createSyncManager({
+    runs: store.runs,
+    runner,
+    financeCompanies,
+    company: 'USMF',
+    events,
+    progressIntervalMs: 5,
+    ...options,
+  });
+  return { manager, requests, recorder };
+}
+
+const input = { mode: 'INCREMENTAL', dryRun: false } as const;
+const moving: FlowScript = { pages: [{ read: 2, created: 1, updated: 1 }] };
+
+describe('starting a run', () => {
+  it('returns the QUEUED run at once and runs all four flows in dependency order to SUCCEEDED', async () => {
+    const hold = gate();
+    const { manager, requests, recorder } = setup({ accounts: { ...moving, beforePage: () => hold.opened } });
+    const started = await manager.start({ ...input, requestedBy: 'admin@contoso.com' });
+    expect(started.run).toMatchObject({ status: 'QUEUED', requestedBy: 'admin@contoso.com' });
+    expect(started.run.flows.map((flow) => flow.flow)).toEqual([
+      'accounts',
+      'products',
+      'contacts',
+      'quotes',
+    ]);
+    hold.open();
+    const ended = await recorder.ended(started.run.id);
+    expect(ended.run.status).toBe('SUCCEEDED');
+    expect(ended.run.flows.map((flow) => flow.status)).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
+    expect(requests.map((request) => request.flow)).toEqual(['accounts', 'products', 'contacts', 'quotes']);
+    expect(requests[0]).toMatchObject({ runId: started.run.id, mode: 'INCREMENTAL', dryRun: false });
+  });
+
+  it('orders the requested flows by dependency', async () => {
+    const { manager, requests, recorder } = setup();
+    const started = await manager.start({ ...input, flows: ['quotes', 'accounts'] });
+    await recorder.ended(started.run.id);
+    expect(requests.map((request) => request.flow)).toEqual(['accounts', 'quotes']);
+  });
+
+  it.each([
+    ['SUCCEEDED when nothing changed', {}, 'SUCCEEDED'],
+    [
+      'COMPLETED_WITH_ERRORS when some records failed',
+      { accounts: { pages: [{ read: 3, created: 2, failures: ['A-1'] }] } },
+      'COMPLETED_WITH_ERRORS',
+    ],
+    [
+      'COMPLETED_WITH_ERRORS when a flow failed while others moved records',
+      { accounts: moving, products: { fail: 'Finance is down' } },
+      'COMPLETED_WITH_ERRORS',
+    ],
+    [
+      'FAILED when every record failed',
+      { accounts: { pages: [{ read: 1, failures: ['A-1'] }] }, products: { pages: [] } },
+      'FAILED',
+    ],
+    [
+      'FAILED when the flows failed and nothing moved',
+      { accounts: { fail: 'Sales is down' }, products: { fail: 'Finance is down' } },
+      'FAILED',
+    ],
+    ['FAILED when the runner throws', { accounts: { throws: 'bug' }, products: { pages: [] } }, 'FAILED'],
+  ] as const)('ends %s', async (_case, script, status) => {
+    const { manager, recorder } = setup(script as Parameters<typeof scriptedRunner>[1]);
+    const started = await manager.start({ ...input, flows: ['accounts', 'products'] });
+    const ended = await recorder.ended(started.run.id);
+    expect(ended.run.status).toBe(status);
+    if (status === 'FAILED') expect(ended.run.error).toBeTruthy();
+    else expect(ended.run.error).toBeNull();
+  });
+
+  it('skips a flow whose dependency failed, and the flows that depend on it', async () => {
+    const { manager, requests, recorder } = setup({ accounts: { fail: 'Sales is down' }, products: moving });
+    const started = await manager.start(input);
+    const ended = await recorder.ended(started.run.id);
+    expect(requests.map((request) => request.flow)).toEqual(['accounts', 'products']);
+    expect(ended.run.flows.map(({ flow, status, error }) => ({ flow, status, error }))).toEqual([
+      { flow: 'accounts', status: 'FAILED', error: 'Sales is down' },
+      { flow: 'products', status: 'SUCCEEDED', error: null },
+      { flow: 'contacts', status: 'CANCELLED', error: 'skipped: dependency accounts failed' },
+      { flow: 'quotes', status: 'CANCELLED', error: 'skipped: dependency accounts failed' },
+    ]);
+    expect(ended.run.status).toBe('COMPLETED_WITH_ERRORS');
+  });
+
+  it('refuses a second run of a flow in progress, naming the run', async () => {
+    const hold = gate();
+    const { manager, recorder } = setup({ accounts: { ...moving, beforePage: () => hold.opened } });
+    const first = await manager.start({ ...input, flows: ['accounts'] });
+    const refused = await manager
+      .start({ ...input, flows: ['accounts', 'contacts'] })
+      .catch((error) => error);
+    expect(refused).toBeInstanceOf(SyncRequestError);
+    expect(refused).toMatchObject({ code: 'SYNC_ALREADY_RUNNING', runId: first.run.id });
+    expect(refused.message).toContain(first.run.id);
+    hold.open();
+    await recorder.ended(first.run.id);
+  });
+
+  it('runs runs of different flows at the same time', async () => {
+    const hold = gate();
+    const { manager, recorder } = setup({ accounts: { ...moving, beforePage: () => hold.opened } });
+    const accounts = await manager.start({ ...input, flows: ['accounts'] });
+    const products = await manager.start({ ...input, flows: ['products'] });
+    expect((await recorder.ended(products.run.id)).run.status).toBe('SUCCEEDED');
+    expect((await manager.snapshot(accounts.run.id))?.run.status).toBe('RUNNING');
+    hold.open();
+    expect((await recorder.ended(accounts.run.id)).run.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('validation', () => {
+  it('lists every problem at once and creates no run', async () => {
+    const { manager } = setup({}, { company: 'nope' });
+    const refused = await manager
+      .start({ ...input, flows: ['accounts', 'invoices' as never, 'accounts'] })
+      .catch((error) => error);
+    expect(refused).toBeInstanceOf(SyncRequestError);
+    expect(refused.code).toBe('VALIDATION_FAILED');
+    expect(refused.problems).toEqual([
+      'company nope does not exist in Finance (it has usmf, usrt)',
+      'flow invoices is unknown; the flows are accounts, products, contacts, quotes',
+      'flow accounts is requested more than once',
+    ]);
+    expect((await store.runs.listRuns({ first: 10 })).items).toEqual([]);
+  });
+
+  it('reports a Finance that cannot list its companies as a problem', async () => {
+    const { manager } = setup(
+      {},
+      { financeCompanies: () => Promise.reject(new Error('503 Service Unavailable')) },
+    );
+    const refused = await manager.start(input).catch((error) => error);
+    expect(refused.problems).toEqual([
+      'cannot list the Finance companies to check USMF: 503 Service Unavailable',
+    ]);
+  });
+});
+
+describe('the hub stopping and starting', () => {
+  it('fails the runs a previous process left in progress', async () => {
+    const left = await store.runs.createRun({ flows: ['accounts'], mode: 'FULL', dryRun: false });
+    await store.runs.setRunStatus(left.id, 'RUNNING');
+    const { manager, recorder } = setup();
+    expect(await manager.recoverInterrupted()).toEqual([left.id]);
+    const snapshot = await manager.snapshot(left.id);
+    expect(snapshot?.run).toMatchObject({ status: 'FAILED', error: interruptedError });
+    expect(recorder.of(left.id).map((event) => event.run.status)).toEqual(['FAILED']);
+  });
+
+  it('on shutdown cancels the running runs, waits for them, and refuses new ones', async () => {
+    const { manager } = setup({
+      accounts: { pages: [{ read: 1 }, { read: 1 }], beforePage: () => sleep(20) },
+    });
+    const started = await manager.start(input);
+    await manager.shutdown();
+    expect((await manager.snapshot(started.run.id))?.run.status).toBe('CANCELLED');
+    const refused = await manager.start(input).catch((error) => error);
+    expect(refused).toMatchObject({ code: 'VALIDATION_FAILED', message: 'the hub is shutting down' });
+  });
+});
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
