@@ -27,7 +27,8 @@ const connectors = createConnectors({
   finance: connectorEndpointFor(simulators.finance.origin),
   financeCompany: 'usmf',
 });
-const server = await startHub({ connectors, database, port: 0, host: '127.0.0.1' });
+const hub = await startHub({ connectors, database, port: 0, host: '127.0.0.1' });
+const { server } = hub;
 
 // An account with contacts and quotes, so the query touches every relation.
 const { sales } = simulators.data;
@@ -85,6 +86,6 @@ for (const latencyMs of [0, 20]) {
   );
 }
 
-await server.close();
+await hub.close();
 await simulators.close();
 await database.close();

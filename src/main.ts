@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     financeCompany: config.financeCompany,
   });
   await reportReachability(connectors, config);
-  const server = await startHub({
+  const hub = await startHub({
     connectors,
     database,
     port: config.port,
@@ -35,7 +35,10 @@ async function main(): Promise<void> {
     development: config.development,
     valueMaps,
   });
-  const url = server.url;
+  const url = hub.server.url;
+  if (hub.interrupted.length > 0) {
+    console.log(`Sync runs interrupted by the last stop, marked FAILED: ${hub.interrupted.join(', ')}`);
+  }
   console.log(`GraphQL API: ${url} (HTTP and WebSocket; open it in a browser for the Apollo Sandbox)`);
 
   let stopping = false;
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: draining requests and shutting down`);
-    await server.close();
+    await hub.close();
     await simulators.close();
     await database.close();
     process.exit(0);

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Connectors } from '../connectors/index.js';
 import type { LinkStore } from '../db/links.js';
+import type { RunStore } from '../db/runs.js';
+import type { SyncManager } from '../sync/engine/types.js';
 import { type ValueMaps, withValueMaps } from '../sync/flows/value-maps.js';
 import { createReferenceData, type ReferenceData } from '../sync/reference.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -14,6 +16,10 @@ export interface HubContext {
   requestId: string;
   /** The value maps in force: the defaults, with any replaced from VALUE_MAPS_FILE. */
   valueMaps: ValueMaps;
+  /** Starts, cancels and follows sync runs. */
+  sync: SyncManager;
+  /** The stored runs and their failures. */
+  runs: RunStore;
   loaders: Loaders;
   /** Currency ISO codes and unit names by Sales id, and back. */
   reference(): Promise<ReferenceData>;
@@ -24,6 +30,8 @@ export interface ContextDependencies {
   links: LinkStore;
   /** Default: the flows' default value maps. */
   valueMaps?: ValueMaps;
+  sync: SyncManager;
+  runs: RunStore;
 }
 
 export function createContextFactory(dependencies: ContextDependencies): () => Promise<HubContext> {
@@ -34,6 +42,8 @@ export function createContextFactory(dependencies: ContextDependencies): () => P
     return {
       requestId: randomUUID(),
       valueMaps,
+      sync: dependencies.sync,
+      runs: dependencies.runs,
       loaders,
       reference: () => (reference ??= loadReference(loaders)),
     };

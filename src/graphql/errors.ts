@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'UPSTREAM_UNAVAILABLE'
+  | 'SYNC_ALREADY_RUNNING'
   | 'INTERNAL_SERVER_ERROR';
 
 /** HTTP status a whole-request failure with this code maps to (partial data still answers 200). */
@@ -23,6 +24,7 @@ export const httpStatusOf = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   UPSTREAM_UNAVAILABLE: 503,
+  SYNC_ALREADY_RUNNING: 409,
   INTERNAL_SERVER_ERROR: 500,
 } as const satisfies Record<ErrorCode, number>;
 

@@ -11,6 +11,7 @@ import type {
   FinanceQuoteHeader,
   FinanceQuoteLine,
 } from '../connectors/finance/types.js';
+import type { SyncRunFlowRecord } from '../db/runs.js';
 import type {
   SalesAccount,
   SalesContact,
@@ -52,4 +53,11 @@ export interface ProductModel {
   productNumber: string;
   sales: SalesProduct | null | undefined;
   finance: FinanceProduct | null | undefined;
+}
+
+/** One flow of a run, with its live rate while it runs. */
+export interface RunFlowModel {
+  record: SyncRunFlowRecord;
+  recordsPerSecond: number | null;
+  etaSeconds: number | null;
 }

@@ -32,23 +32,25 @@ export async function startTestHub({
   timeoutMs = 1_000,
   development = false,
   valueMaps,
+  company = 'usmf',
 }: {
   accounts?: number;
   seed?: number;
   timeoutMs?: number;
   development?: boolean;
   valueMaps?: Partial<ValueMaps>;
+  company?: string;
 } = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
   const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
   const connectors = createConnectors({
     sales: connectorEndpointFor(simulators.sales.origin),
     finance: connectorEndpointFor(simulators.finance.origin),
-    financeCompany: 'usmf',
+    financeCompany: company,
     retry: recordingRetryPolicy([]),
     timeoutMs,
   });
-  const server = await startHub({
+  const hub = await startHub({
     connectors,
     database,
     port: 0,
@@ -56,6 +58,7 @@ export async function startTestHub({
     development,
     ...(valueMaps ? { valueMaps } : {}),
   });
+  const { server } = hub;
   const url = server.url;
   return {
     url,
@@ -71,7 +74,7 @@ export async function startTestHub({
       return { status: response.status, ...((await response.json()) as object) };
     },
     async close() {
-      await server.close();
+      await hub.close();
       await simulators.close();
       await database.close();
     },

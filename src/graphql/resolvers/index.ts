@@ -5,6 +5,7 @@ import { Account } from './account.js';
 import { Contact } from './contact.js';
 import { Product } from './product.js';
 import { Query } from './query.js';
+import { Mutation, Subscription, SyncFailure, SyncRun, SyncRunFlow, syncRunQueries } from './sync-runs.js';
 import {
   SyncChildRecords,
   SyncConstant,
@@ -20,7 +21,12 @@ import { Quote, QuoteLine } from './quote.js';
 export const resolvers: Resolvers = {
   DateTime,
   Decimal,
-  Query: { ...Query, ...syncFlowQueries },
+  Query: { ...Query, ...syncFlowQueries, ...syncRunQueries },
+  Mutation,
+  Subscription,
+  SyncRun,
+  SyncRunFlow,
+  SyncFailure,
   SyncFlow,
   SyncEntity,
   SyncRule,

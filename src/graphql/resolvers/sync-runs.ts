@@ -1,0 +1,168 @@
+/**
+ * Sync runs over GraphQL: read them, start, cancel and retry them, and follow them live. The run
+ * manager does the work; these resolvers translate names (ACCOUNTS ↔ accounts), errors and streams.
+ */
+import type { SyncFlowName as StoredFlowName } from '../../db/schema.js';
+import type {
+  MutationResolvers,
+  QueryResolvers,
+  SubscriptionResolvers,
+  SyncFailureResolvers,
+  SyncRunFlowResolvers,
+  SyncRunResolvers,
+} from '../../generated/resolvers-types.js';
+import { type RunSnapshot, SyncRequestError } from '../../sync/engine/types.js';
+import type { HubContext } from '../context.js';
+import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
+import { badInput, HubError } from '../errors.js';
+import { eventStream } from '../streams.js';
+
+const toGraphQL = {
+  accounts: 'ACCOUNTS',
+  contacts: 'CONTACTS',
+  products: 'PRODUCTS',
+  quotes: 'QUOTES',
+} as const;
+const fromGraphQL = {
+  ACCOUNTS: 'accounts',
+  CONTACTS: 'contacts',
+  PRODUCTS: 'products',
+  QUOTES: 'quotes',
+} as const;
+const finalStatuses = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+/** The manager's refusals as client errors with a code and everything a person needs to act. */
+async function manage(work: () => Promise<RunSnapshot>): Promise<RunSnapshot> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof SyncRequestError)) throw error;
+    switch (error.code) {
+      case 'VALIDATION_FAILED':
+        throw new HubError(
+          'BAD_USER_INPUT',
+          `${error.message}${error.problems.length ? `: ${error.problems.join('; ')}` : ''}`,
+          {
+            problems: error.problems,
+          },
+        );
+      case 'SYNC_ALREADY_RUNNING':
+        throw new HubError('SYNC_ALREADY_RUNNING', error.message, { runId: error.runId });
+      case 'NOT_FOUND':
+        throw new HubError('NOT_FOUND', error.message);
+      case 'NOT_CANCELLABLE':
+        throw new HubError('BAD_USER_INPUT', error.message);
+    }
+  }
+}
+
+export const syncRunQueries: Pick<QueryResolvers, 'syncRun' | 'syncRuns'> = {
+  syncRun: (_root, { id }, context) => context.sync.snapshot(id),
+  syncRuns: async (_root, { first, after, status }, context) => {
+    const size = pageSize(first);
+    const afterId = after ? decodeCursor('syncRuns', after).after[1] : null;
+    const page = await context.runs.listRuns({ first: size, after: afterId, status: status ?? null });
+    const nodes = await Promise.all(
+      page.items.map(async (run) => (await context.sync.snapshot(run.id)) ?? { run, rates: {} }),
+    );
+    const last = page.items.at(-1);
+    return {
+      nodes,
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        endCursor: last ? encodeCursor({ list: 'syncRuns', after: [null, last.id] }) : null,
+      },
+    };
+  },
+};
+
+export const Mutation: MutationResolvers = {
+  startSync: (_root, { input }, context) =>
+    manage(() =>
+      context.sync.start({
+        ...(input.flows ? { flows: input.flows.map((flow) => fromGraphQL[flow]) } : {}),
+        mode: input.mode ?? 'INCREMENTAL',
+        dryRun: input.dryRun ?? false,
+        requestedBy: null,
+      }),
+    ),
+  cancelSync: (_root, { id }, context) => manage(() => context.sync.cancel(id)),
+  retrySyncFailures: (_root, { id }, context) => manage(() => context.sync.retryFailures(id, null)),
+};
+
+function follow(
+  context: HubContext,
+  runId: string | '*',
+  initial?: RunSnapshot,
+): AsyncIterableIterator<RunSnapshot> {
+  return eventStream<RunSnapshot>((push) => context.sync.events.subscribe(runId, push), {
+    ...(initial ? { initial } : {}),
+    isLast: (snapshot) => runId !== '*' && finalStatuses.has(snapshot.run.status),
+  });
+}
+
+export const Subscription: SubscriptionResolvers = {
+  syncRunUpdated: {
+    subscribe: async (_root, { id }, context) => {
+      const current = await context.sync.snapshot(id);
+      if (!current) throw new HubError('NOT_FOUND', `No sync run has the ID ${id}.`);
+      return follow(context, id, current);
+    },
+    resolve: (snapshot: RunSnapshot) => snapshot,
+  },
+  syncRunsUpdated: {
+    subscribe: (_root, _args, context) => follow(context, '*'),
+    resolve: (snapshot: RunSnapshot) => snapshot,
+  },
+};
+
+export const SyncRun: SyncRunResolvers = {
+  id: (s) => s.run.id,
+  status: (s) => s.run.status,
+  mode: (s) => s.run.mode,
+  dryRun: (s) => s.run.dryRun,
+  requestedBy: (s) => s.run.requestedBy,
+  createdAt: (s) => s.run.createdAt.toISOString(),
+  startedAt: (s) => iso(s.run.startedAt),
+  finishedAt: (s) => iso(s.run.finishedAt),
+  flows: (s) =>
+    s.run.flows.map((record) => ({
+      record,
+      recordsPerSecond: s.rates[record.flow]?.recordsPerSecond ?? null,
+      etaSeconds: s.rates[record.flow]?.etaSeconds ?? null,
+    })),
+  totals: (s) => s.run.totals,
+  error: (s) => s.run.error,
+  failures: async (s, { first, after }, context) => {
+    const size = pageSize(first);
+    let afterId: number | null = null;
+    if (after) {
+      afterId = Number(decodeCursor('syncFailures', after).after[1]);
+      if (!Number.isSafeInteger(afterId)) throw badInput('after', 'not a cursor of this failure listing.');
+    }
+    const page = await context.runs.failures(s.run.id, { first: size, after: afterId });
+    const last = page.items.at(-1);
+    return {
+      nodes: page.items,
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        endCursor: last ? encodeCursor({ list: 'syncFailures', after: [null, String(last.id)] }) : null,
+      },
+    };
+  },
+};
+
+export const SyncRunFlow: SyncRunFlowResolvers = {
+  flow: (f) => toGraphQL[f.record.flow as StoredFlowName],
+  status: (f) => f.record.status,
+  counters: (f) => f.record.counters,
+  estimatedTotal: (f) => f.record.estimatedTotal,
+  error: (f) => f.record.error,
+};
+
+export const SyncFailure: SyncFailureResolvers = {
+  flow: (f) => toGraphQL[f.flow],
+  key: (f) => f.recordKey,
+  at: (f) => f.at.toISOString(),
+};

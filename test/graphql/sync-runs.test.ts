@@ -1,0 +1,155 @@
+/**
+ * Admins run syncs from GraphQL and dashboards follow them live over a real graphql-ws WebSocket: a run
+ * moves every eligible account, the stream is ordered from QUEUED/RUNNING to the final state with counters
+ * that never go backwards, a second run finds everything unchanged, and bad requests are refused with
+ * every problem listed.
+ */
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startTestHub, type TestHub } from '../support/hub.js';
+
+let hub: TestHub;
+beforeAll(async () => {
+  hub = await startTestHub({ accounts: 40 });
+});
+afterAll(() => hub.close());
+
+const runFields = `id status mode dryRun error totals { read created updated unchanged skipped failed }
+  flows { flow status counters { read created updated unchanged skipped failed } recordsPerSecond etaSeconds error }`;
+
+interface RunView {
+  id: string;
+  status: string;
+  error: string | null;
+  totals: {
+    read: number;
+    created: number;
+    updated: number;
+    unchanged: number;
+    skipped: number;
+    failed: number;
+  } & Record<string, number>;
+  flows: { flow: string; status: string; counters: Record<string, number> }[];
+}
+
+async function follow(id: string): Promise<RunView[]> {
+  const client = createClient({
+    url: hub.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+  });
+  try {
+    return await new Promise<RunView[]>((resolve, reject) => {
+      const seen: RunView[] = [];
+      client.subscribe<{ syncRunUpdated: RunView }>(
+        { query: `subscription($id: ID!) { syncRunUpdated(id: $id) { ${runFields} } }`, variables: { id } },
+        {
+          next: (value) =>
+            value.errors
+              ? reject(new Error(JSON.stringify(value.errors)))
+              : seen.push(value.data!.syncRunUpdated),
+          error: reject,
+          complete: () => resolve(seen),
+        },
+      );
+    });
+  } finally {
+    await client.dispose();
+  }
+}
+
+async function start(input: Record<string, unknown>) {
+  return hub.graphql(`mutation($input: StartSyncInput!) { startSync(input: $input) { ${runFields} } }`, {
+    input,
+  });
+}
+
+describe('sync runs', () => {
+  it('moves every eligible account, streamed live from the start to SUCCEEDED', async () => {
+    const started = await start({ flows: ['ACCOUNTS'], mode: 'FULL' });
+    expect(started.errors).toBeUndefined();
+    expect(['QUEUED', 'RUNNING']).toContain(started.data.startSync.status);
+    const events = await follow(started.data.startSync.id);
+    const statuses = events.map((e) => e.status);
+    expect(['QUEUED', 'RUNNING']).toContain(statuses[0]);
+    expect(statuses.at(-1)).toBe('SUCCEEDED');
+    for (let i = 1; i < events.length; i++) {
+      for (const counter of ['read', 'created', 'updated', 'unchanged', 'skipped', 'failed']) {
+        expect(events[i]!.totals[counter]!).toBeGreaterThanOrEqual(events[i - 1]!.totals[counter]!);
+      }
+    }
+    const final = events.at(-1)!;
+    const seeded = hub.simulators.data.sales.accounts;
+    expect(final.totals.read).toBe(seeded.length);
+    expect(final.totals.skipped).toBe(seeded.filter((a) => !a['accountnumber']).length);
+    expect(final.totals.failed).toBe(0);
+    // Every numbered Sales account is now a Finance customer.
+    const numbers = seeded.map((a) => a['accountnumber']).filter((n): n is string => typeof n === 'string');
+    for (const number of numbers)
+      expect(
+        hub.simulators.finance.store.get('CustomersV3', { dataAreaId: 'usmf', CustomerAccount: number }),
+      ).toBeDefined();
+  });
+
+  it('finds everything unchanged on a second run and writes nothing', async () => {
+    hub.simulators.finance.log.clear();
+    const started = await start({ flows: ['ACCOUNTS'], mode: 'FULL' });
+    const final = (await follow(started.data.startSync.id)).at(-1)!;
+    expect(final.status).toBe('SUCCEEDED');
+    expect(final.totals.created + final.totals.updated).toBe(0);
+    expect(hub.simulators.finance.log.counts()['POST $batch'] ?? 0).toBe(0);
+  });
+
+  it('refuses a second run of a flow that is running, naming the run', async () => {
+    hub.simulators.sales.faults.set({ latencyMs: 200 });
+    const first = await start({ flows: ['ACCOUNTS'], mode: 'FULL' });
+    const second = await start({ flows: ['ACCOUNTS'] });
+    hub.simulators.sales.faults.set({ latencyMs: 0 });
+    expect(second.errors?.[0]).toMatchObject({
+      extensions: { code: 'SYNC_ALREADY_RUNNING', runId: first.data.startSync.id },
+    });
+    expect(second.errors?.[0]?.message).toContain(first.data.startSync.id);
+    await follow(first.data.startSync.id);
+  });
+
+  it('lists runs newest first and reads one by ID with its failures', async () => {
+    const { data, errors } = await hub.graphql(
+      `{ syncRuns(first: 2) { nodes { id status } pageInfo { hasNextPage endCursor } } }`,
+    );
+    expect(errors).toBeUndefined();
+    expect(data.syncRuns.nodes).toHaveLength(2);
+    const [newest, older] = data.syncRuns.nodes;
+    expect(newest.id > older.id).toBe(true);
+    const one = await hub.graphql(
+      `query($id: ID!) { syncRun(id: $id) { id failures { nodes { key message } pageInfo { hasNextPage } } } }`,
+      { id: older.id },
+    );
+    expect(one.data.syncRun.id).toBe(older.id);
+    expect((await hub.graphql(`{ syncRun(id: "nope") { id } }`)).data.syncRun).toBeNull();
+  });
+
+  it('answers a subscription to a finished run with its final state and completion', async () => {
+    const { data } = await hub.graphql(`{ syncRuns(first: 1, status: SUCCEEDED) { nodes { id } } }`);
+    const events = await follow(data.syncRuns.nodes[0].id);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('refused requests', () => {
+  it('lists every problem before anything runs: an unknown Finance company', async () => {
+    const wrong = await startTestHub({ accounts: 5, company: 'zz' });
+    try {
+      const { data, errors } = await wrong.graphql(
+        `mutation { startSync(input: { flows: [ACCOUNTS] }) { id } }`,
+      );
+      expect(data).toBeNull();
+      expect(errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+      expect(JSON.stringify(errors?.[0]?.extensions?.['problems'])).toMatch(/zz/);
+      expect(wrong.simulators.finance.log.counts()['POST $batch'] ?? 0).toBe(0);
+    } finally {
+      await wrong.close();
+    }
+  });
+});
