@@ -7,7 +7,7 @@
 import type { FieldMapping, Transform } from './flows/types.js';
 import type { ValueMap, ValueMaps } from './flows/value-maps.js';
 import { canonicalDecimal, isBlank, type Comparison } from './normalise.js';
-import type { ReferenceData } from './reference.js';
+import type { LookupName, ReferenceData } from './reference.js';
 
 /** What a field mapping needs besides the record. */
 export interface TransformContext {
@@ -134,11 +134,25 @@ function applyTransform(transform: Transform, value: unknown, context: Transform
         return { status: 'unavailable', message: `the ${transform.lookup} lookup was not provided` };
       const found = lookup(text);
       return found === undefined
-        ? { status: 'missingDependency', message: `${text} does not resolve through ${transform.lookup}` }
+        ? { status: 'missingDependency', message: missingDependencyMessages[transform.lookup](text) }
         : ok(found);
     }
   }
 }
+
+/**
+ * What a person needs to hear when a record refers to one another flow has not brought over: which
+ * record, and what to do about it.
+ */
+const missingDependencyMessages: Record<LookupName, (id: string) => string> = {
+  accountNumberByAccountId: (id) =>
+    `its account (Sales id ${id}) has no account number, so it cannot be a Finance customer; give the account a number and sync accounts first`,
+  customerPartyByAccountId: (id) =>
+    `its account (Sales id ${id}) is not a customer in Finance yet; sync the account first (an account without an account number is never synced)`,
+  currencyIsoByAccountId: (id) => `its account (Sales id ${id}) has no currency the hub can resolve`,
+  externalProductNumberById: (id) =>
+    `its product (Sales id ${id}) is not maintained in Finance; only products that came from Finance can be quoted in Finance`,
+};
 
 function throughMap(map: ValueMap, name: string, key: string): FieldResult {
   // Object.hasOwn: a source value like 'constructor' must not find Object.prototype members.
