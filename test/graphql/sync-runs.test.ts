@@ -92,6 +92,25 @@ describe('sync runs', () => {
       ).toBeDefined();
   });
 
+  it('shows PENDING on an account changed in Sales after its last sync', async () => {
+    const account = hub.simulators.data.sales.accounts.find((a) => a['accountnumber'])!;
+    const query = `query($n: String!) { account(accountNumber: $n) { sync { state lastSyncedAt lastRunId } } }`;
+    const before = await hub.graphql(query, { n: account['accountnumber'] });
+    expect(before.data.account.sync).toMatchObject({ state: 'IN_SYNC', lastRunId: expect.any(String) });
+    hub.simulators.sales.store.transaction(() =>
+      hub.simulators.sales.store.update(
+        'accounts',
+        { accountid: account['accountid'] ?? null },
+        { modifiedon: new Date(Date.now() + 1000).toISOString() },
+      ),
+    );
+    const after = await hub.graphql(query, { n: account['accountnumber'] });
+    expect(after.data.account.sync.state).toBe('PENDING');
+    // The next run picks it up from the change feed and the record is in sync again.
+    const rerun = await start({ flows: ['ACCOUNTS'] });
+    expect((await follow(rerun.data.startSync.id)).at(-1)!.status).toBe('SUCCEEDED');
+  });
+
   it('finds everything unchanged on a second run and writes nothing', async () => {
     hub.simulators.finance.log.clear();
     const started = await start({ flows: ['ACCOUNTS'], mode: 'FULL' });

@@ -38,12 +38,24 @@ export async function syncLink(context: HubContext, input: SyncLinkInput): Promi
   const state =
     link?.state === 'FAILED' || link?.state === 'PENDING'
       ? link.state
-      : !financeSide
-        ? 'SALES_ONLY'
-        : !salesSide
-          ? 'FINANCE_ONLY'
-          : drift.length > 0
-            ? 'DRIFTED'
-            : 'IN_SYNC';
+      : changedSinceSync(input.source, link?.lastSyncedAt)
+        ? 'PENDING'
+        : !financeSide
+          ? 'SALES_ONLY'
+          : !salesSide
+            ? 'FINANCE_ONLY'
+            : drift.length > 0
+              ? 'DRIFTED'
+              : 'IN_SYNC';
   return { ...history, state, drift };
+}
+
+/**
+ * A Sales source row modified after the record's last sync is waiting for the next run. Finance rows
+ * carry no modified time (products): their pending changes show as drift instead.
+ */
+function changedSinceSync(source: object | null, lastSyncedAt: Date | string | null | undefined): boolean {
+  if (!source || !lastSyncedAt || !('modifiedon' in source) || typeof source.modifiedon !== 'string')
+    return false;
+  return Date.parse(source.modifiedon) > new Date(lastSyncedAt).getTime();
 }
