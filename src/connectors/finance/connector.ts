@@ -32,6 +32,8 @@ export interface FinanceListOptions {
   orderby?: string;
   select?: readonly string[];
   top?: number;
+  /** Rows to pass over first (`$skip`): resumes a read cut off after that many rows, in the same order. */
+  skip?: number;
 }
 
 export interface FinanceUpsert {
@@ -126,6 +128,7 @@ export function createFinanceConnector({
       // `$skip` paging is only stable in a total order: the key, unless the caller orders otherwise.
       orderby: options.orderby ?? entity.key.join(','),
       ...(options.top !== undefined ? { top: options.top } : {}),
+      ...(options.skip ? { skip: options.skip } : {}),
     };
     for await (const page of client.pages<Record<string, unknown>>(entity.set, query)) {
       yield page.rows.map((row) => toRecord<FinanceRecords[K]>(row, entity));

@@ -17,6 +17,7 @@ import {
   keyPredicate,
   ODataError,
   type ODataClient,
+  type Page,
   type QueryOptions,
 } from '../odata/index.js';
 import { chunk, groupBy, matchKey, readByValues, toRecord, toWireBody } from '../odata/records.js';
@@ -46,10 +47,31 @@ export interface SalesChangePage<T> {
   deleted: string[];
   /** On the last page: the link to read the next changes from. Store it only after the page is processed. */
   deltaLink?: string;
-  /** True when this read started from scratch: no token was given, or the given one had expired. */
+  /**
+   * On every page but the last: the link to the next page. Stored after the page is processed, it lets a
+   * read cut off half-way resume there (`resumeFrom`) instead of starting over.
+   */
+  nextLink?: string;
+  /**
+   * True when this read started from scratch: no link was given, or the given ones were refused. A
+   * resumed read did not start from scratch, whichever read it continues.
+   */
   fullRead: boolean;
-  /** Set when the given token was refused (expired) and the connector fell back to a full read. */
+  /** Set when a given link (resume position or token) was refused and the connector fell back. */
   restartReason?: string;
+}
+
+/** Where a change-feed read starts; without either link it reads every row. */
+export interface SalesChangesOptions {
+  /** The delta link of the last complete read: only the changes since. */
+  deltaLink?: string;
+  /**
+   * A `nextLink` of a read that was cut off: continues that read. When refused, the read falls back to
+   * `deltaLink`, then to a full read, saying why in `restartReason`.
+   */
+  resumeFrom?: string;
+  select?: readonly string[];
+  pageSize?: number;
 }
 
 /** What to write: the alternate-key value (or the record id) and the columns to set. */
@@ -93,7 +115,7 @@ export interface SalesConnector {
   /** The change feed: all rows and a delta link without a token, only changes with one. */
   changes<K extends SalesKind>(
     kind: K,
-    options?: { deltaLink?: string; select?: readonly string[]; pageSize?: number },
+    options?: SalesChangesOptions,
   ): AsyncIterable<SalesChangePage<SalesRecords[K]>>;
   /** Upserts records by alternate key (or id) in `$batch` requests; one result per record, in order. */
   upsert(kind: SalesKind, records: readonly SalesUpsert[]): Promise<UpsertResult[]>;
@@ -177,33 +199,42 @@ export function createSalesConnector({
 
   async function* changes<K extends SalesKind>(
     kind: K,
-    {
-      deltaLink,
-      select,
-      pageSize: size,
-    }: { deltaLink?: string; select?: readonly string[]; pageSize?: number } = {},
+    { deltaLink, resumeFrom, select, pageSize: size }: SalesChangesOptions = {},
   ): AsyncGenerator<SalesChangePage<SalesRecords[K]>> {
     const entity = salesEntities[kind];
     const headers = {
       Prefer: `odata.track-changes, odata.maxpagesize=${Math.min(size ?? pageSize, maxPageSize)}`,
     };
     let restartReason: string | undefined;
-    if (deltaLink) {
+    const starts = [
+      { link: resumeFrom, refused: 'The stored read position was refused' },
+      { link: deltaLink, refused: 'The change-tracking token was refused' },
+    ];
+    for (const start of starts) {
+      if (!start.link) continue;
+      const iterator = client
+        .pages<Record<string, unknown>>(start.link, undefined, { headers })
+        [Symbol.asyncIterator]();
+      let next: IteratorResult<Page<Record<string, unknown>>>;
       try {
-        // The first page is read eagerly so an expired token can fall back before anything is yielded.
-        const iterator = client
-          .pages<Record<string, unknown>>(deltaLink, undefined, { headers })
-          [Symbol.asyncIterator]();
-        let next = await iterator.next();
-        while (!next.done) {
-          yield toChangePage(next.value, entity, false);
-          next = await iterator.next();
-        }
-        return;
+        // The first page is read eagerly so a refused link can fall back before anything is yielded;
+        // an error on a later page is the read's failure, not a refusal.
+        next = await iterator.next();
       } catch (error) {
         if (!isExpiredToken(error)) throw error;
-        restartReason = `The change-tracking token was refused (${(error as ODataError).message}); reading everything again.`;
+        restartReason = `${start.refused} (${(error as ODataError).message}); reading ${
+          start.link === resumeFrom && deltaLink ? 'the changes since the last complete read' : 'everything'
+        } again.`;
+        continue;
       }
+      while (!next.done) {
+        yield {
+          ...toChangePage(next.value, entity, false),
+          ...(restartReason ? { restartReason } : {}),
+        };
+        next = await iterator.next();
+      }
+      return;
     }
     const query: QueryOptions = { select: select ?? entity.columns };
     for await (const page of client.pages<Record<string, unknown>>(entity.set, query, { headers })) {
@@ -212,7 +243,7 @@ export function createSalesConnector({
   }
 
   function toChangePage<T>(
-    page: { rows: Record<string, unknown>[]; deltaLink?: string },
+    page: Page<Record<string, unknown>>,
     entity: (typeof salesEntities)[SalesKind],
     fullRead: boolean,
   ): SalesChangePage<T> {
@@ -223,7 +254,13 @@ export function createSalesConnector({
       if (typeof context === 'string' && context.endsWith('$deletedEntity')) deleted.push(String(row['id']));
       else rows.push(toRecord<T>(row, entity));
     }
-    return { rows, deleted, fullRead, ...(page.deltaLink ? { deltaLink: page.deltaLink } : {}) };
+    return {
+      rows,
+      deleted,
+      fullRead,
+      ...(page.deltaLink ? { deltaLink: page.deltaLink } : {}),
+      ...(page.nextLink ? { nextLink: page.nextLink } : {}),
+    };
   }
 
   async function upsert(kind: SalesKind, records: readonly SalesUpsert[]): Promise<UpsertResult[]> {

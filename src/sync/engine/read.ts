@@ -14,7 +14,18 @@ import type { SyncMode } from '../../db/schema.js';
 export interface SourcePage {
   rows: object[];
   deltaLink?: string;
+  /**
+   * On every page of a complete read but the last: where the read goes on after this page. Committed
+   * with the page, it lets the next run resume a read that was cut off instead of starting over.
+   */
+  resumeAt?: ReadPosition;
 }
+
+/**
+ * Where a cut-off read goes on: the next page's link of a Sales change feed (opaque, followed verbatim),
+ * or the number of Finance rows already read in key order.
+ */
+export type ReadPosition = { nextLink: string } | { skip: number };
 
 /** How a flow's source is read. */
 export type SourceSpec =
@@ -28,6 +39,8 @@ export interface ReadRequest {
   pageSize: number;
   /** The stored delta link of the flow (Sales sources), or null. */
   deltaLink: string | null;
+  /** Where a previous read of this flow was cut off, to go on from there; null to start afresh. */
+  resumeAt: ReadPosition | null;
   onlyKeys?: readonly string[];
   /** Receives notes for the run's result (fallbacks to a full read). */
   note: (text: string) => void;
@@ -49,7 +62,8 @@ export async function* readSource(request: ReadRequest): AsyncGenerator<SourcePa
     return;
   }
   if (source.system === 'finance') {
-    yield* rechunk(connectors.finance.list(source.kind), pageSize);
+    const skip = request.resumeAt && 'skip' in request.resumeAt ? request.resumeAt.skip : 0;
+    yield* rechunk(connectors.finance.list(source.kind, skip > 0 ? { skip } : {}), pageSize, skip);
     return;
   }
   yield* readChangeFeed(request, source.kind);
@@ -58,31 +72,50 @@ export async function* readSource(request: ReadRequest): AsyncGenerator<SourcePa
 async function* readChangeFeed(request: ReadRequest, kind: SalesKind): AsyncGenerator<SourcePage> {
   const { connectors, mode, pageSize, note } = request;
   const deltaLink = mode === 'INCREMENTAL' ? (request.deltaLink ?? undefined) : undefined;
-  if (mode === 'INCREMENTAL' && !deltaLink) note('No change-tracking token was stored: read every record.');
+  const resumeFrom =
+    request.resumeAt && 'nextLink' in request.resumeAt ? request.resumeAt.nextLink : undefined;
+  if (mode === 'INCREMENTAL' && !deltaLink && !resumeFrom) {
+    note('No change-tracking token was stored: read every record.');
+  }
   let deleted = 0;
   let restartNoted = false;
   for await (const page of connectors.sales.changes(kind, {
     pageSize,
     ...(deltaLink ? { deltaLink } : {}),
+    ...(resumeFrom ? { resumeFrom } : {}),
   })) {
     if (page.restartReason && !restartNoted) {
       note(page.restartReason);
       restartNoted = true;
     }
     deleted += page.deleted.length;
-    yield { rows: page.rows, ...(page.deltaLink ? { deltaLink: page.deltaLink } : {}) };
+    yield {
+      rows: page.rows,
+      ...(page.deltaLink ? { deltaLink: page.deltaLink } : {}),
+      ...(page.nextLink ? { resumeAt: { nextLink: page.nextLink } } : {}),
+    };
   }
   // Deleting in Finance is a business decision (customers have transactions), so deletions are reported only.
   if (deleted > 0) note(`${deleted} record(s) deleted in Sales were not deleted in Finance.`);
 }
 
-/** Re-pages a source whose pages are sized by the server into pages of `size`. */
-async function* rechunk(pages: AsyncIterable<object[]>, size: number): AsyncGenerator<SourcePage> {
+/**
+ * Re-pages a source whose pages are sized by the server into pages of `size`, each but the last saying
+ * how many rows the read has passed (counting the `skipped` it started after).
+ */
+async function* rechunk(
+  pages: AsyncIterable<object[]>,
+  size: number,
+  skipped: number,
+): AsyncGenerator<SourcePage> {
   let pending: object[] = [];
+  let passed = skipped;
   for await (const page of pages) {
     pending.push(...page);
-    while (pending.length >= size) {
-      yield { rows: pending.slice(0, size) };
+    // Keep one row back: a full page is only known not to be the last once more rows arrive.
+    while (pending.length > size) {
+      passed += size;
+      yield { rows: pending.slice(0, size), resumeAt: { skip: passed } };
       pending = pending.slice(size);
     }
   }

@@ -4,13 +4,15 @@
  * from the last committed page. It never throws: every end is a `FlowRunResult`.
  */
 import { ODataError } from '../../connectors/odata/index.js';
-import type { Counters } from '../../db/runs.js';
+import type { Counters, CursorAdvance } from '../../db/runs.js';
+import type { Checkpoint } from '../../db/schema.js';
 import type { FlowRunDependencies, FlowRunnerFactory, FlowRunRequest, FlowRunResult } from './types.js';
 import { failedLinks } from './failed-links.js';
 import { addCounters, emptyOutcome } from './outcomes.js';
 import { processPage, type PageContext } from './page.js';
 import { flowPlans, type FlowPlan } from './plans.js';
-import { readSource } from './read.js';
+import { readSource, type ReadPosition, type SourcePage } from './read.js';
+import { matchKey } from './write.js';
 import { loadReferenceData } from './reference-data.js';
 
 /** Records per source page unless the dependencies say otherwise. */
@@ -37,7 +39,16 @@ async function runFlow(
   const { runId, flow, mode, dryRun, onlyKeys, signal, onProgress } = request;
   if (signal.aborted) return { status: 'cancelled' };
   const notes: string[] = [];
-  const cursor = plan.source.system === 'sales' && !onlyKeys ? await runs.getCursor(flow) : null;
+  // A retry reads its keys only, so it neither resumes nor moves the flow's cursor.
+  const cursor = onlyKeys ? null : await runs.getCursor(flow);
+  // FULL re-reads everything, so only an INCREMENTAL run goes on where a cut-off read stopped.
+  const resumeAt = mode === 'INCREMENTAL' ? positionOf(cursor?.checkpoint ?? null) : null;
+  if (resumeAt) {
+    notes.push(
+      `Resumed the read where ${cursor?.lastRunId ? `run ${cursor.lastRunId}` : 'an earlier run'} stopped: ` +
+        'the records it committed were not read again.',
+    );
+  }
   const reference = await loadReferenceData(connectors);
   const context: PageContext = {
     flow: plan.flow,
@@ -55,20 +66,27 @@ async function runFlow(
   const process = plan.processPage ? plan.processPage(connectors) : processPage;
   const totals: Counters = emptyOutcome().counters;
   const estimatedTotal = onlyKeys ? onlyKeys.length : null;
+  // The attempt each retried key failed at last, so that failing again records the next one.
+  const attempts = new Map(onlyKeys?.map(({ recordKey, attempt }) => [matchKey(recordKey), attempt]));
   const pages = readSource({
     connectors,
     source: plan.source,
     mode,
     pageSize,
     deltaLink: cursor?.deltaLink ?? null,
-    ...(onlyKeys ? { onlyKeys } : {}),
+    resumeAt,
+    ...(onlyKeys ? { onlyKeys: onlyKeys.map(({ recordKey }) => recordKey) } : {}),
     note: (text) => notes.push(text),
   });
+  // Whether the stored cursor holds a position inside a read that this run has not finished.
+  let positionStored = resumeAt !== null;
+  const movesCursor = !dryRun && !onlyKeys;
   for await (const page of pages) {
     const pageReference = plan.lookups ? await plan.lookups(connectors, page.rows, reference) : reference;
     const outcome = await process({ ...context, reference: pageReference }, page.rows);
-    // The cursor moves only with the last page, so a crash before it re-reads the uncommitted changes.
-    const advance = !dryRun && page.deltaLink !== undefined ? { cursor: { deltaLink: page.deltaLink } } : {};
+    // Each page commits where the read goes on after it, so a crash resumes after the last committed
+    // page; the delta link replaces the position only with the last page.
+    const advance = movesCursor ? { cursor: cursorAfter(page) } : {};
     // A dry run records no links: it reports, it never records what it did not write (commitPage refuses).
     const links = dryRun
       ? []
@@ -76,15 +94,39 @@ async function runFlow(
           ...outcome.links,
           ...(await failedLinks(dependencies.links, plan.linkEntity, runId, outcome.failures)),
         ];
-    await runs.commitPage({ runId, flow, ...outcome, links, ...advance });
+    const failures = outcome.failures.map((failure) => ({
+      ...failure,
+      attempt: (attempts.get(matchKey(failure.recordKey)) ?? 0) + 1,
+    }));
+    await runs.commitPage({ runId, flow, ...outcome, failures, links, ...advance });
+    if (movesCursor) positionStored = page.resumeAt !== undefined;
     addCounters(totals, outcome.counters);
     onProgress({ counters: { ...totals }, estimatedTotal });
     if (signal.aborted) return { status: 'cancelled' };
   }
-  if (plan.afterRead && !onlyKeys)
-    notes.push(...(await plan.afterRead(connectors, new Set(context.seenKeys.keys()))));
+  // A resumed read that found nothing more has no last page to clear the position with.
+  if (movesCursor && positionStored) await runs.commitPage({ runId, flow, cursor: { checkpoint: null } });
+  if (plan.afterRead && !onlyKeys) {
+    // What vanished is what a complete read did not see; a resumed read saw only its rest.
+    if (resumeAt) notes.push('Records missing from the source are checked on the next complete read.');
+    else notes.push(...(await plan.afterRead(connectors, new Set(context.seenKeys.keys()))));
+  }
   if (dryRun) notes.push('Dry run: nothing was written to Sales or Finance.');
   return { status: 'completed', notes };
+}
+
+/** The cursor after a committed page: the position to go on from, or (last page) none and the delta link. */
+function cursorAfter(page: SourcePage): CursorAdvance {
+  if (page.resumeAt) return { checkpoint: page.resumeAt };
+  return { checkpoint: null, ...(page.deltaLink !== undefined && { deltaLink: page.deltaLink }) };
+}
+
+/** A stored checkpoint as a read position; null when there is none or it is not one this engine wrote. */
+function positionOf(checkpoint: Checkpoint | null): ReadPosition | null {
+  if (typeof checkpoint?.['nextLink'] === 'string') return { nextLink: checkpoint['nextLink'] };
+  const skip = checkpoint?.['skip'];
+  if (typeof skip === 'number' && Number.isSafeInteger(skip) && skip > 0) return { skip };
+  return null;
 }
 
 const systemNames = { sales: 'Sales', finance: 'Finance' } as const;

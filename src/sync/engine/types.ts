@@ -5,7 +5,7 @@
  */
 import type { Connectors } from '../../connectors/index.js';
 import type { LinkStore } from '../../db/links.js';
-import type { Counters, RunStore, SyncRunRecord } from '../../db/runs.js';
+import type { Counters, FailedKey, RunStore, SyncRunRecord } from '../../db/runs.js';
 import type { SyncMode } from '../../db/schema.js';
 import type { FlowName } from '../flows/types.js';
 import type { ValueMaps } from '../flows/value-maps.js';
@@ -25,8 +25,11 @@ export interface FlowRunRequest {
   flow: FlowName;
   mode: SyncMode;
   dryRun: boolean;
-  /** Only these source business keys (a retry of a run's failures); undefined = all. */
-  onlyKeys?: readonly string[];
+  /**
+   * Only these source business keys, with the attempt each last failed at (a retry of a run's failures);
+   * a record failing again is recorded at the next attempt. Undefined = all records.
+   */
+  onlyKeys?: readonly FailedKey[];
   /** Aborted when the run is cancelled: the engine stops between pages (the page in hand is committed). */
   signal: AbortSignal;
   /** Called after every committed page with the flow's counters so far, for progress events. */

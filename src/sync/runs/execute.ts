@@ -4,7 +4,7 @@
  * goes out through one queue, read from the store in order, so subscribers see statuses in order and
  * counters that never go backwards.
  */
-import type { RunStore, SyncRunRecord } from '../../db/runs.js';
+import type { FailedKey, RunStore, SyncRunRecord } from '../../db/runs.js';
 import { isFinal } from '../../db/run-status.js';
 import type { SyncRunStatus } from '../../db/schema.js';
 import type { FlowRunner, FlowRunResult, RunEventBus, RunSnapshot } from '../engine/types.js';
@@ -41,8 +41,8 @@ export interface ExecuteDependencies {
   events: RunEventBus;
   progressIntervalMs: number;
   now: () => number;
-  /** A retry's keys per flow, passed to the runner as `onlyKeys`. */
-  onlyKeys?: ReadonlyMap<FlowName, readonly string[]>;
+  /** A retry's keys per flow, with the attempt each last failed at, passed to the runner as `onlyKeys`. */
+  onlyKeys?: ReadonlyMap<FlowName, readonly FailedKey[]>;
   snapshotOf: (run: SyncRunRecord) => RunSnapshot;
   /** Called once the run is over, before `done` settles. */
   onEnd: () => void;

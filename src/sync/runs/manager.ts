@@ -4,7 +4,7 @@
  * flow engine (a FlowRunner) moves the records; the run store keeps every status and counter, so a
  * snapshot is always read from it.
  */
-import { RunStoreError, type RunStore, type SyncRunRecord } from '../../db/runs.js';
+import { RunStoreError, type FailedKey, type RunStore, type SyncRunRecord } from '../../db/runs.js';
 import { isFinal } from '../../db/run-status.js';
 import {
   SyncRequestError,
@@ -72,7 +72,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
 
   async function launch(
     input: StartRunInput,
-    retry?: { of: string; keys: Map<FlowName, readonly string[]> },
+    retry?: { of: string; keys: Map<FlowName, readonly FailedKey[]> },
   ): Promise<RunSnapshot> {
     if (shuttingDown) {
       throw shuttingDownError();
@@ -166,9 +166,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
         const problem = `run ${runId} has no failed records to retry`;
         throw new SyncRequestError('VALIDATION_FAILED', `The retry cannot start: ${problem}.`, [problem]);
       }
-      const keys = new Map<FlowName, readonly string[]>(
-        [...failed].map(([flow, failures]) => [flow, failures.map((failure) => failure.recordKey)]),
-      );
+      const keys = new Map<FlowName, readonly FailedKey[]>(failed);
       return launch(
         { flows: [...keys.keys()], mode: run.mode, dryRun: run.dryRun, requestedBy: requestedBy ?? null },
         { of: runId, keys },

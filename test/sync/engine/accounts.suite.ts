@@ -130,6 +130,11 @@ export function accountsSuite(harness: () => EngineHarness): void {
         financeKey: bad,
       });
       expect(link?.salesId).toBeTruthy();
+
+      // A retry that fails the record again records it as the second attempt.
+      const retry = await h.run('accounts', { onlyKeys: [bad] });
+      const again = await h.runs.failures(retry.runId, { first: 10 });
+      expect(again.items).toEqual([expect.objectContaining({ recordKey: bad, attempt: 2 })]);
     });
 
     it('retries only the given keys', async () => {
@@ -154,8 +159,20 @@ export function accountsSuite(harness: () => EngineHarness): void {
       expect(result.status).toBe('failed');
       expect(result.status === 'failed' && result.error).toMatch(/Finance/);
       expect(counters.read).toBe(15);
-      // The cursor moves only with the last page, so the next run reads these changes again.
-      expect((await h.runs.getCursor('accounts'))?.deltaLink).toBe(cursorBefore?.deltaLink);
+      // The delta link moves only with the last page; the committed page left the position after it.
+      const cursor = await h.runs.getCursor('accounts');
+      expect(cursor?.deltaLink).toBe(cursorBefore?.deltaLink);
+      expect(cursor?.checkpoint).toEqual({ nextLink: expect.stringContaining('$skiptoken=') });
+    });
+
+    it('resumes after the last committed page of a read that was cut off', async () => {
+      // The run before failed after its first page of 15 (see the test above).
+      const { result, counters } = await h.run('accounts');
+      expect(result.status === 'completed' && result.notes.join(' ')).toMatch(/Resumed the read/);
+      expect(counters.read).toBe(h.sim.sales.store.count('accounts') - 15);
+      const cursor = await h.runs.getCursor('accounts');
+      expect(cursor?.checkpoint).toBeNull();
+      expect(cursor?.deltaLink).toContain('$deltatoken=');
     });
 
     it('falls back to a full read, with a note, when the stored token is refused', async () => {
@@ -165,6 +182,7 @@ export function accountsSuite(harness: () => EngineHarness): void {
         dryRun: false,
       });
       const stale = `${h.sim.sales.serviceRoot}/accounts?$deltatoken=expired`;
+      await h.runs.resetCursor('accounts');
       await h.runs.commitPage({ runId, flow: 'accounts', cursor: { deltaLink: stale } });
       const { result, counters } = await h.run('accounts');
       expect(result.status === 'completed' && result.notes.join(' ')).toMatch(/token was refused/);

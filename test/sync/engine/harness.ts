@@ -24,6 +24,11 @@ export interface EngineHarness {
   database: Database;
   runs: RunStore;
   links: LinkStore;
+  /**
+   * Waits (ms) the retry policy asked for, in order, since the harness started (clear it with
+   * `waits.length = 0`). The retries themselves do not wait, so Retry-After costs no test time.
+   */
+  waits: number[];
   /** Runs one flow in a new run; resolves with the result and the flow's counters. */
   run(
     flow: FlowName,
@@ -44,11 +49,12 @@ export interface RunOptions {
 /** Starts the simulators (40 accounts) and an in-memory database. */
 export async function startEngineHarness(): Promise<EngineHarness> {
   const sim = await startSimulators({ accounts: 40 });
+  const waits: number[] = [];
   const connectors = createConnectors({
     sales: connectorEndpointFor(sim.sales.origin),
     finance: connectorEndpointFor(sim.finance.origin),
     financeCompany: 'usmf',
-    retry: recordingRetryPolicy([]),
+    retry: recordingRetryPolicy(waits),
     timeoutMs: 5_000,
   });
   const database = await openDatabase({ kind: 'pglite' });
@@ -60,6 +66,7 @@ export async function startEngineHarness(): Promise<EngineHarness> {
     database,
     runs,
     links,
+    waits,
     async run(flow, options = {}) {
       const { mode = 'INCREMENTAL', dryRun = false } = options;
       const { id: runId } = await runs.createRun({ flows: [flow], mode, dryRun });
@@ -76,7 +83,9 @@ export async function startEngineHarness(): Promise<EngineHarness> {
         flow,
         mode,
         dryRun,
-        ...(options.onlyKeys ? { onlyKeys: options.onlyKeys } : {}),
+        ...(options.onlyKeys
+          ? { onlyKeys: options.onlyKeys.map((recordKey) => ({ recordKey, attempt: 1 })) }
+          : {}),
         signal: options.signal ?? new AbortController().signal,
         onProgress: ({ counters }) => options.onProgress?.(counters),
       });

@@ -98,8 +98,14 @@ describe('retrying failures', () => {
     expect(retry.run.flows.map((flow) => flow.flow)).toEqual(['accounts', 'products']);
     await recorder.ended(retry.run.id);
     expect(requests.map(({ flow, onlyKeys }) => ({ flow, onlyKeys }))).toEqual([
-      { flow: 'accounts', onlyKeys: ['A-2', 'A-3'] },
-      { flow: 'products', onlyKeys: ['P-1'] },
+      {
+        flow: 'accounts',
+        onlyKeys: [
+          { recordKey: 'A-2', attempt: 1 },
+          { recordKey: 'A-3', attempt: 1 },
+        ],
+      },
+      { flow: 'products', onlyKeys: [{ recordKey: 'P-1', attempt: 1 }] },
     ]);
   });
 

@@ -44,7 +44,7 @@ export function scriptedRunner(runs: RunStore, script: Partial<Record<FlowName, 
       if (flow.beforePage) await Promise.race([flow.beforePage(index), aborted(request.signal)]);
       if (request.signal.aborted) return { status: 'cancelled' };
       const failures = (page.failures ?? []).filter(
-        (key) => !request.onlyKeys || request.onlyKeys.includes(key),
+        (key) => !request.onlyKeys || request.onlyKeys.some(({ recordKey }) => recordKey === key),
       );
       const counters = await runs.commitPage({
         runId: request.runId,

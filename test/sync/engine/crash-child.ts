@@ -1,0 +1,83 @@
+/**
+ * A hub's sync in a process of its own, for the crash test: it starts one run of one flow against the
+ * simulators the test runs, and kills itself with SIGKILL at the point the test names, so nothing after
+ * that point runs (no status update, no cleanup, no graceful close) — as when a machine loses power.
+ *
+ * Environment: SALES_ORIGIN, FINANCE_ORIGIN (the simulators), DATABASE (JSON DatabaseConfig), FLOW,
+ * PAGE_SIZE, and KILL_AT: `commit:N` dies right after the N-th page commit (between pages), `write:N`
+ * right after Finance answered the N-th write batch and before that page's outcomes were committed.
+ * Prints the run id on stdout as soon as the run is created.
+ */
+import { createConnectors, type Connectors } from '../../../src/connectors/index.js';
+import { openDatabase, type DatabaseConfig } from '../../../src/db/connection.js';
+import { createLinkStore } from '../../../src/db/links.js';
+import { createRunStore, type RunStore } from '../../../src/db/runs.js';
+import { connectorEndpointFor } from '../../../src/simulators/index.js';
+import { createFlowRunner } from '../../../src/sync/engine/index.js';
+import type { FlowName } from '../../../src/sync/flows/types.js';
+import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
+import { createSyncManager } from '../../../src/sync/runs/manager.js';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`crash-child needs ${name}`);
+  return value;
+};
+
+const [point, count] = env('KILL_AT').split(':') as ['commit' | 'write', string];
+const killAfter = Number(count);
+let seen = 0;
+/** Counts one event of the kind the test named; the N-th ends the process on the spot. */
+const reached = (kind: 'commit' | 'write'): void => {
+  if (kind === point && ++seen === killAfter) process.kill(process.pid, 'SIGKILL');
+};
+
+const database = await openDatabase(JSON.parse(env('DATABASE')) as DatabaseConfig);
+const connectors = createConnectors({
+  sales: connectorEndpointFor(env('SALES_ORIGIN')),
+  finance: connectorEndpointFor(env('FINANCE_ORIGIN')),
+  financeCompany: 'usmf',
+});
+const finance: Connectors['finance'] = {
+  ...connectors.finance,
+  upsert: async (...args) => {
+    const results = await connectors.finance.upsert(...args);
+    reached('write');
+    return results;
+  },
+  writeChangeSets: async (...args) => {
+    const results = await connectors.finance.writeChangeSets(...args);
+    reached('write');
+    return results;
+  },
+};
+const store = createRunStore(database);
+const runs: RunStore = {
+  ...store,
+  commitPage: async (page) => {
+    const counters = await store.commitPage(page);
+    reached('commit');
+    return counters;
+  },
+};
+const manager = createSyncManager({
+  runs,
+  runner: createFlowRunner({
+    connectors: { ...connectors, finance },
+    runs,
+    links: createLinkStore(database),
+    valueMaps: withValueMaps(),
+    pageSize: Number(env('PAGE_SIZE')),
+  }),
+  financeCompanies: () => connectors.finance.companies(),
+  company: 'usmf',
+});
+const started = await manager.start({ flows: [env('FLOW') as FlowName], mode: 'INCREMENTAL', dryRun: false });
+process.stdout.write(`${started.run.id}\n`);
+// The run goes on in the background until the kill; should it end first, the test sees a clean exit.
+const unsubscribe = manager.events.subscribe(started.run.id, ({ run }) => {
+  if (run.status !== 'QUEUED' && run.status !== 'RUNNING') {
+    unsubscribe();
+    void database.close().then(() => process.exit(0));
+  }
+});

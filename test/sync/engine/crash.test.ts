@@ -1,0 +1,177 @@
+/**
+ * A sync whose process dies mid-run loses and duplicates nothing. The sync runs in a child process
+ * (crash-child.ts) that kills itself with SIGKILL at a chosen point; this process runs the simulators,
+ * then opens the same database as the next start of the hub would: the cut-off run is marked FAILED
+ * ("interrupted"), and the next run resumes after the last committed page.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnectors } from '../../../src/connectors/index.js';
+import { openDatabase, type Database } from '../../../src/db/connection.js';
+import { createLinkStore } from '../../../src/db/links.js';
+import { createRunStore } from '../../../src/db/runs.js';
+import {
+  connectorEndpointFor,
+  startSimulators,
+  type RunningSimulators,
+} from '../../../src/simulators/index.js';
+import { createFlowRunner } from '../../../src/sync/engine/index.js';
+import type { RunSnapshot, SyncManager } from '../../../src/sync/engine/types.js';
+import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
+import { createSyncManager } from '../../../src/sync/runs/manager.js';
+import { backends, type TestPlace } from '../../db/backends.js';
+
+const pageSize = 10;
+const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
+
+/** Runs the accounts flow in a child process that SIGKILLs itself at `killAt`; resolves with its run id. */
+async function syncUntilKilled(sim: RunningSimulators, place: TestPlace, killAt: string): Promise<string> {
+  const process_ = spawn(process.execPath, ['--import', 'tsx', child], {
+    env: {
+      ...process.env,
+      SALES_ORIGIN: sim.sales.origin,
+      FINANCE_ORIGIN: sim.finance.origin,
+      DATABASE: JSON.stringify(place.config),
+      FLOW: 'accounts',
+      PAGE_SIZE: String(pageSize),
+      KILL_AT: killAt,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  process_.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  process_.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    process_.on('exit', (_code, exitSignal) => resolve(exitSignal)),
+  );
+  if (signal !== 'SIGKILL') throw new Error(`the sync process was not killed (${signal}): ${stderr}`);
+  const runId = stdout.trim();
+  if (!runId) throw new Error(`the sync process died before creating its run: ${stderr}`);
+  return runId;
+}
+
+/** The hub as it starts again over the same database: recovers interrupted runs, then syncs. */
+async function restart(sim: RunningSimulators, database: Database) {
+  const connectors = createConnectors({
+    sales: connectorEndpointFor(sim.sales.origin),
+    finance: connectorEndpointFor(sim.finance.origin),
+    financeCompany: 'usmf',
+  });
+  const runs = createRunStore(database);
+  const sync = createSyncManager({
+    runs,
+    runner: createFlowRunner({
+      connectors,
+      runs,
+      links: createLinkStore(database),
+      valueMaps: withValueMaps(),
+      pageSize,
+    }),
+    financeCompanies: () => connectors.finance.companies(),
+    company: 'usmf',
+  });
+  return { runs, sync, interrupted: await sync.recoverInterrupted() };
+}
+
+/** Starts an incremental accounts run and resolves with its final snapshot. */
+async function runToEnd(sync: SyncManager): Promise<RunSnapshot> {
+  const started = await sync.start({ flows: ['accounts'], mode: 'INCREMENTAL', dryRun: false });
+  return new Promise((resolve) => {
+    const unsubscribe = sync.events.subscribe(started.run.id, (snapshot) => {
+      if (snapshot.run.status === 'QUEUED' || snapshot.run.status === 'RUNNING') return;
+      unsubscribe();
+      resolve(snapshot);
+    });
+  });
+}
+
+/** Finance customers (usmf) per customer account, to see that none was created twice. */
+function customersByAccount(sim: RunningSimulators): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const row of sim.finance.store.scan('CustomersV3')) {
+    if (row['dataAreaId'] !== 'usmf') continue;
+    const key = String(row['CustomerAccount']).toLowerCase();
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Sales accounts the accounts flow moves: those with an account number. */
+function numberedAccounts(sim: RunningSimulators): string[] {
+  return sim.sales.store
+    .scan('accounts')
+    .map((row) => row['accountnumber'])
+    .filter((n): n is string => typeof n === 'string' && n !== '')
+    .map((n) => n.toLowerCase());
+}
+
+describe.each(backends)('a sync killed mid-run, on $name', (backend) => {
+  // Two scenarios, each with fresh systems and a fresh database.
+  describe.each([
+    {
+      killAt: 'commit:2',
+      when: 'between pages',
+      committedRead: 2 * pageSize,
+    },
+    {
+      killAt: 'write:2',
+      when: "after Finance took a page's writes but before the page was committed",
+      committedRead: pageSize,
+    },
+  ])('killed $when', ({ killAt, committedRead }) => {
+    let sim: RunningSimulators;
+    let place: TestPlace;
+    let database: Database;
+    let killedRun: string;
+    let before: Map<string, number>;
+
+    beforeAll(async () => {
+      sim = await startSimulators({ accounts: 40 });
+      place = await backend.createPlace({ persistent: true });
+      before = customersByAccount(sim);
+      killedRun = await syncUntilKilled(sim, place, killAt);
+      database = await openDatabase(place.config);
+    }, 60_000);
+
+    afterAll(async () => {
+      await database?.close();
+      await sim?.close();
+      await place?.dispose();
+    });
+
+    it('marks the cut-off run FAILED (interrupted) on the next start, keeping its committed pages', async () => {
+      const { runs, interrupted } = await restart(sim, database);
+      expect(interrupted).toEqual([killedRun]);
+      const run = await runs.getRun(killedRun);
+      expect(run?.status).toBe('FAILED');
+      expect(run?.error).toMatch(/interrupted/);
+      expect(run?.totals.read).toBe(committedRead);
+    });
+
+    it('resumes after the last committed page: nothing lost, nothing created twice', async () => {
+      const { sync } = await restart(sim, database);
+      const total = sim.sales.store.count('accounts');
+      const { run } = await runToEnd(sync);
+      expect(run.status).toBe('SUCCEEDED');
+      // Only the pages the killed run did not commit are read again.
+      expect(run.totals.read).toBe(total - committedRead);
+
+      const after = customersByAccount(sim);
+      for (const number of numberedAccounts(sim)) expect(after.get(number), number).toBe(1);
+      // Nothing but the synced accounts was added, each once.
+      const added = [...after].filter(([key, n]) => n !== (before.get(key) ?? 0));
+      expect(added.every(([key]) => numberedAccounts(sim).includes(key))).toBe(true);
+    });
+
+    it('then has nothing left to do', async () => {
+      const { sync } = await restart(sim, database);
+      sim.finance.log.clear();
+      const { run } = await runToEnd(sync);
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.totals.read).toBe(0);
+      expect(sim.finance.log.httpRequests({ method: 'POST' })).toBe(0);
+    });
+  });
+});
