@@ -3,6 +3,7 @@
  * and a wrong start lists every problem in one message, so an operator fixes them in one go.
  */
 import { z } from 'zod';
+import { defaultRetentionDays } from './db/runs.js';
 
 const optionalUrl = z
   .string()
@@ -17,6 +18,8 @@ const port = z.coerce
   .int(portMessage)
   .min(0, portMessage)
   .max(65535, portMessage);
+
+const retentionMessage = 'must be a whole number of days from 1 to 36500, e.g. 45';
 
 const schema = z.object({
   NODE_ENV: z
@@ -50,6 +53,15 @@ const schema = z.object({
   VALUE_MAPS_FILE: z.string().trim().min(1).optional(),
   SEED: z.coerce.number().int().min(0).default(1),
   SEED_ACCOUNTS: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  // At least a day: 0 would delete every finished run, including one an admin is about to retry. At
+  // most a century: far beyond that, "now minus the period" leaves the range of a PostgreSQL timestamp
+  // and every purge would fail.
+  SYNC_RETENTION_DAYS: z.coerce
+    .number({ error: retentionMessage })
+    .int(retentionMessage)
+    .min(1, retentionMessage)
+    .max(36_500, retentionMessage)
+    .default(defaultRetentionDays),
 });
 
 export interface Credentials {
@@ -74,6 +86,8 @@ export interface HubConfig {
   seed: { seed: number; accounts: number };
   /** A JSON or YAML file whose value maps replace the defaults of the same name. */
   valueMapsFile: string | undefined;
+  /** Finished sync runs older than this many days are deleted, at start and then daily. */
+  retentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authorityUrl: e.AUTHORITY_URL,
     seed: { seed: e.SEED, accounts: e.SEED_ACCOUNTS },
     valueMapsFile: e.VALUE_MAPS_FILE,
+    retentionDays: e.SYNC_RETENTION_DAYS,
   };
 }
 

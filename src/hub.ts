@@ -24,8 +24,13 @@ export interface HubOptions {
   development?: boolean;
   /** Value maps replacing the defaults of the same name. */
   valueMaps?: Partial<ValueMaps>;
-  /** Finished runs older than this are deleted at start (the Data Integrator keeps 45 days). */
+  /**
+   * Finished runs older than this many days are deleted at start and then every `purgeIntervalMs`
+   * (default 45, as the Data Integrator keeps them; `SYNC_RETENTION_DAYS`).
+   */
   retentionDays?: number;
+  /** How often a running hub purges again; default once a day. Tests shorten it. */
+  purgeIntervalMs?: number;
 }
 
 export interface Hub {
@@ -33,9 +38,15 @@ export interface Hub {
   sync: SyncManager;
   /** Interrupted runs found at start (marked FAILED). */
   interrupted: string[];
-  /** Stops taking runs, lets the running ones commit their page, then drains HTTP and WebSocket. */
+  /**
+   * Stops purging, stops taking runs, lets the running ones commit their page, then drains HTTP and
+   * WebSocket; the database is the caller's to close afterwards.
+   */
   close(): Promise<void>;
 }
+
+/** A day: runs are kept for days, so purging daily keeps them within a day of their retention period. */
+const purgeEveryMs = 24 * 60 * 60 * 1000;
 
 /** Starts serving and resolves once listening; `server.url` is the GraphQL endpoint. */
 export async function startHub({
@@ -46,6 +57,7 @@ export async function startHub({
   development = false,
   valueMaps,
   retentionDays = defaultRetentionDays,
+  purgeIntervalMs = purgeEveryMs,
 }: HubOptions): Promise<Hub> {
   const links = createLinkStore(database);
   const runs = createRunStore(database);
@@ -65,13 +77,46 @@ export async function startHub({
     development,
   });
   await server.listen(port, host);
+  // Started once nothing else can fail, so a failed start leaves no timer behind.
+  const purging = startPurging(() => runs.purgeOlderThan(retentionDays), purgeIntervalMs);
   return {
     server,
     sync,
     interrupted,
     close: async () => {
+      await purging.stop();
       await sync.shutdown();
       await server.close();
+    },
+  };
+}
+
+/**
+ * Purges every `intervalMs`, so a hub that runs for weeks keeps only its retention period of runs, not
+ * everything since its start. The timer is unref'd (it never keeps the process alive on its own), a purge
+ * never overlaps the previous one, and a failed purge (the database briefly away) is reported and tried
+ * again at the next tick rather than stopping the hub. `stop` clears the timer and waits for a purge in
+ * flight, so the caller can close the database after it.
+ */
+function startPurging(purge: () => Promise<number>, intervalMs: number): { stop(): Promise<void> } {
+  let inFlight: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (inFlight) return;
+    inFlight = purge()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          console.error(`Purging sync runs past their retention period failed; retrying later: ${message}`);
+        },
+      )
+      .finally(() => (inFlight = null));
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
     },
   };
 }

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     host: config.host,
     development: config.development,
     valueMaps,
+    retentionDays: config.retentionDays,
   });
   const url = hub.server.url;
   if (hub.interrupted.length > 0) {

@@ -15,7 +15,7 @@ const failure = (env: Record<string, string>): ConfigError => {
 };
 
 describe('configuration', () => {
-  it('defaults to the embedded setup: PGlite, both simulators, company usmf, loopback on 4000', () => {
+  it('defaults to the embedded setup: PGlite, both simulators, company usmf, loopback on 4000, runs kept 45 days', () => {
     expect(loadConfig({})).toEqual({
       development: false,
       port: 4000,
@@ -27,8 +27,24 @@ describe('configuration', () => {
       authorityUrl: 'https://login.microsoftonline.com',
       seed: { seed: 1, accounts: 300 },
       valueMapsFile: undefined,
+      retentionDays: 45,
     });
   });
+
+  it('keeps sync runs for SYNC_RETENTION_DAYS days', () => {
+    expect(loadConfig({ SYNC_RETENTION_DAYS: '7' }).retentionDays).toBe(7);
+    expect(loadConfig({ SYNC_RETENTION_DAYS: ' 365 ' }).retentionDays).toBe(365);
+    expect(loadConfig({ SYNC_RETENTION_DAYS: '1' }).retentionDays).toBe(1);
+  });
+
+  it.each(['0', '-5', '1.5', 'forty', '36501'])(
+    'refuses SYNC_RETENTION_DAYS=%s, saying what it must be',
+    (value) => {
+      expect(failure({ SYNC_RETENTION_DAYS: value }).problems).toEqual([
+        'SYNC_RETENTION_DAYS must be a whole number of days from 1 to 36500, e.g. 45',
+      ]);
+    },
+  );
 
   it('uses real systems and PostgreSQL when their URLs are set', () => {
     const config = loadConfig({

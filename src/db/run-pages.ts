@@ -20,17 +20,19 @@ import {
   syncCursors,
   syncRunFlows,
   syncRuns,
+  type SkipCounts,
   type SyncFlowName,
 } from './schema.js';
 
 /** The page and cursor queries of the run store. */
 export interface PageQueries {
   /**
-   * In one transaction: adds the counter increments to the flow, records the failures, upserts the links
-   * and advances the cursor. Resolves with the flow's counters after the page. Rejects, with nothing
-   * written, with a RunStoreError when the run or flow is missing or already final (cancelled, or marked
-   * interrupted by another start), or when a dry run passes links or a cursor; with a RangeError for a
-   * negative or fractional increment; or with the database's error.
+   * In one transaction: adds the counter increments and the skip counts by reason to the flow, records
+   * the failures, upserts the links and advances the cursor. Resolves with the flow's counters after the
+   * page. Rejects, with nothing written, with a RunStoreError when the run or flow is missing or already
+   * final (cancelled, or marked interrupted by another start), or when a dry run passes links or a
+   * cursor; with a RangeError for a negative or fractional increment or skip count, a blank skip reason,
+   * or skip counts that do not add up to the `skipped` increment; or with the database's error.
    */
   commitPage(page: PageCommit): Promise<Counters>;
   /** The flow's cursor, or null when it has none (no run has committed a cursor, or it was reset). */
@@ -53,7 +55,8 @@ const counterColumns = {
 export function createPageQueries(db: HubDb): PageQueries {
   return {
     async commitPage(page) {
-      const increments = incrementsOf(page);
+      const skips = skipsOf(page);
+      const increments = incrementsOf(page, skips);
       return db.transaction(async (tx) => {
         // Locks the run row first: a concurrent cancel or markInterrupted either waits for this page or
         // is seen by it, so no page lands on a run already final.
@@ -66,7 +69,7 @@ export function createPageQueries(db: HubDb): PageQueries {
               `cursor, so that the next real run still reads and writes these records.`,
           );
         }
-        const counters = await addCounters(tx, page.runId, page.flow, increments);
+        const counters = await addCounters(tx, page.runId, page.flow, increments, skips);
         await insertFailures(tx, page.runId, page.flow, page.failures ?? []);
         await createLinkStore({ db: tx }).upsertMany(page.links ?? []);
         if (page.cursor !== undefined) await advanceCursor(tx, page.runId, page.flow, page.cursor);
@@ -85,9 +88,14 @@ export function createPageQueries(db: HubDb): PageQueries {
   };
 }
 
-/** The page's increments, checked: counters only grow, by whole numbers. */
-function incrementsOf(page: PageCommit): Counters {
-  const given = { failed: page.failures?.length ?? 0, ...page.counters };
+/**
+ * The page's increments, checked: counters only grow, by whole numbers. `skips` are the page's checked
+ * skip counts; `skipped` defaults to their sum and must equal it, so that a flow's counts by reason
+ * always add up to its `skipped` counter.
+ */
+function incrementsOf(page: PageCommit, skips: SkipCounts | null): Counters {
+  const skipSum = Object.values(skips ?? {}).reduce((sum, count) => sum + count, 0);
+  const given = { failed: page.failures?.length ?? 0, skipped: skipSum, ...page.counters };
   const increments = {} as Counters;
   for (const name of counterNames) {
     const value = given[name] ?? 0;
@@ -99,7 +107,33 @@ function incrementsOf(page: PageCommit): Counters {
     }
     increments[name] = value;
   }
+  if (increments.skipped !== skipSum) {
+    throw new RangeError(
+      `commitPage expects the skip counts to add up to the skipped increment, because every skipped ` +
+        `record has its reason; got skipped: ${increments.skipped} and skip counts adding up to ` +
+        `${skipSum} for run ${page.runId}, flow ${page.flow}.`,
+    );
+  }
   return increments;
+}
+
+/**
+ * The page's skip counts as the object the flow's `skips` column adds them to, checked: whole counts of
+ * at least 0 under non-blank reasons. Null when the page skipped nothing.
+ */
+function skipsOf(page: PageCommit): SkipCounts | null {
+  const entries = [...(page.skips ?? [])];
+  for (const [reason, count] of entries) {
+    if (reason.trim() === '' || !Number.isSafeInteger(count) || count < 0) {
+      throw new RangeError(
+        `commitPage expects skip counts as whole numbers of at least 0 under a reason; got ` +
+          `${JSON.stringify(reason)}: ${String(count)} for run ${page.runId}, flow ${page.flow}.`,
+      );
+    }
+  }
+  const counted = entries.filter(([, count]) => count > 0);
+  // fromEntries defines own properties, so a reason such as `__proto__` is a key like any other.
+  return counted.length > 0 ? Object.fromEntries(counted) : null;
 }
 
 /** Marks the run as updated now, if it is QUEUED or RUNNING; says whether it is a dry run. */
@@ -124,14 +158,16 @@ async function addCounters(
   runId: string,
   flow: SyncFlowName,
   increments: Counters,
+  skips: SkipCounts | null,
 ): Promise<Counters> {
   const [counters] = await tx
     .update(syncRunFlows)
-    .set(
-      Object.fromEntries(
+    .set({
+      ...Object.fromEntries(
         counterNames.map((name) => [name, sql`${syncRunFlows[name]} + ${increments[name]}`]),
       ),
-    )
+      ...(skips && { skips: addSkipCounts(skips) }),
+    })
     .where(
       and(
         eq(syncRunFlows.runId, runId),
@@ -152,6 +188,25 @@ async function addCounters(
         `Flow ${flow} of run ${runId} is ${existing.status}; it takes no more pages.`,
       )
     : new RunStoreError('FLOW_NOT_IN_RUN', runId, `Run ${runId} does not include the flow ${flow}.`);
+}
+
+/**
+ * The flow's `skips` with `page` added reason by reason, in the statement that adds the counters: the
+ * row is locked by the update, so concurrent pages add up rather than overwrite each other.
+ */
+function addSkipCounts(page: SkipCounts) {
+  return sql`(
+    select coalesce(jsonb_object_agg(reason, total), '{}'::jsonb)
+    from (
+      select reason, sum(count)::integer as total
+      from (
+        select key as reason, value::integer as count from jsonb_each_text(${syncRunFlows.skips})
+        union all
+        select key, value::integer from jsonb_each_text(${JSON.stringify(page)}::jsonb)
+      ) as counts
+      group by reason
+    ) as totals
+  )`;
 }
 
 async function advanceCursor(

@@ -27,8 +27,9 @@ export interface StatusQueries {
    */
   setRunStatus(id: string, status: SyncRunStatus, change?: RunStatusChange): Promise<boolean>;
   /**
-   * Sets a flow's status (a skipped flow: CANCELLED with the reason as `error`); RUNNING stamps its start
-   * once, a final status its finish. Resolves false, changing nothing, when the flow is missing or final.
+   * Sets a flow's status (a skipped flow: CANCELLED with the reason as `error`), with its notes when
+   * given; RUNNING stamps its start once, a final status its finish. Resolves false, changing nothing,
+   * when the flow is missing or final.
    */
   setFlowStatus(
     runId: string,
@@ -62,6 +63,7 @@ export function createStatusQueries(db: HubDb): StatusQueries {
             status,
             error: change.error,
             estimatedTotal: change.estimatedTotal,
+            notes: change.notes && [...change.notes],
             startedAt: status === 'RUNNING' ? sql`coalesce(${syncRunFlows.startedAt}, now())` : undefined,
             finishedAt: isFinal(status) ? sql`now()` : undefined,
           })

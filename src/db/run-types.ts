@@ -25,6 +25,12 @@ export interface NewRun {
   exclusive?: boolean;
 }
 
+/** How many records of a flow one reason skipped. */
+export interface SkipCount {
+  reason: string;
+  count: number;
+}
+
 /** One flow of a run as read. */
 export interface SyncRunFlowRecord {
   flow: SyncFlowName;
@@ -35,6 +41,10 @@ export interface SyncRunFlowRecord {
   finishedAt: Date | null;
   /** Why the flow failed, or why it was skipped (status CANCELLED). */
   error: string | null;
+  /** What the engine reported on completing the flow, in order; empty until then. */
+  notes: string[];
+  /** The skipped records by reason, most first (then by reason); the counts add up to `counters.skipped`. */
+  skips: SkipCount[];
 }
 
 /** A run as read, with its flows in run order and their counters summed. */
@@ -82,6 +92,8 @@ export interface RunStatusChange {
 export interface FlowStatusChange {
   error?: string | null;
   estimatedTotal?: number | null;
+  /** What the engine reported on completing the flow; replaces the notes stored before. */
+  notes?: readonly string[];
 }
 
 /** One record's failure, as the sync reports it. */
@@ -130,8 +142,16 @@ export interface CursorAdvance {
 export interface PageCommit {
   runId: string;
   flow: SyncFlowName;
-  /** Increments, not totals: non-negative integers. `failed` defaults to the number of `failures`. */
+  /**
+   * Increments, not totals: non-negative integers. `failed` defaults to the number of `failures`,
+   * `skipped` to the sum of `skips`.
+   */
   counters?: Partial<Counters>;
+  /**
+   * The page's skipped records by reason (reason → count), added to the flow's counts by reason. Every
+   * skipped record has its reason: they must add up to the `skipped` increment.
+   */
+  skips?: ReadonlyMap<string, number>;
   failures?: readonly FailureInput[];
   /** Links to upsert (see LinkInput); refused in a dry run, which writes nothing but its report. */
   links?: readonly LinkInput[];

@@ -214,5 +214,9 @@ function toFlowRecord(row: typeof syncRunFlows.$inferSelect): SyncRunFlowRecord 
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
     error: row.error,
+    notes: row.notes,
+    skips: Object.entries(row.skips)
+      .map(([reason, count]) => ({ reason, count }))
+      .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)),
   };
 }

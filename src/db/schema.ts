@@ -151,6 +151,9 @@ export const syncRuns = pgTable(
   ],
 );
 
+/** Skipped records by reason: the reason an eligibility rule gives → how many records it skipped. */
+export type SkipCounts = { [reason: string]: number };
+
 /** The counters a run keeps per flow, as GraphQL's SyncCounters. */
 export const counterNames = ['read', 'created', 'updated', 'unchanged', 'skipped', 'failed'] as const;
 export type CounterName = (typeof counterNames)[number];
@@ -176,6 +179,23 @@ export const syncRunFlows = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     /** Why the flow failed, or why it was skipped (status CANCELLED). */
     error: text('error'),
+    /**
+     * What the engine reported on completing the flow besides its counters (a refused change-tracking
+     * token, records deleted in one system only, a dry run), in the order it reported them.
+     */
+    notes: text('notes')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /**
+     * The skipped records counted by reason (reason → count), added up page by page with the counters,
+     * so the counts always add up to `skipped`. A column of the flow rather than a table of its own,
+     * because a flow has a handful of reasons and they are always read together with its counters.
+     */
+    skips: jsonb('skips')
+      .$type<SkipCounts>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.flow] }),
@@ -186,6 +206,7 @@ export const syncRunFlows = pgTable(
       'sync_run_flows_counters_check',
       sql`least(${t.read}, ${t.created}, ${t.updated}, ${t.unchanged}, ${t.skipped}, ${t.failed}) >= 0`,
     ),
+    check('sync_run_flows_skips_check', sql`jsonb_typeof(${t.skips}) = 'object'`),
   ],
 );
 

@@ -549,7 +549,10 @@ export type Query = {
    * `VALUE_MAPS_FILE` in place of theirs where it gives any.
    */
   syncValueMaps: Array<SyncValueMap>;
-  /** One sync run by its ID; null when no run has it (runs are kept for the retention period, 45 days by default). */
+  /**
+   * One sync run by its ID; null when no run has it (finished runs are kept for the retention period,
+   * `SYNC_RETENTION_DAYS`, 45 days by default).
+   */
   syncRun?: Maybe<SyncRun>;
   /** Sync runs, newest first, optionally only those in one status. */
   syncRuns: SyncRunConnection;
@@ -1523,6 +1526,30 @@ export type SyncRunFlow = {
   etaSeconds?: Maybe<Scalars['Float']['output']>;
   /** Why the flow failed or was skipped; null otherwise. */
   error?: Maybe<Scalars['String']['output']>;
+  /**
+   * What the flow reported on completing besides its counters, in the order it noticed them: e.g. that the
+   * change-tracking token was refused and everything was read again, that records deleted in one system were
+   * not deleted in the other, or that a dry run wrote nothing. Empty until the flow completes, and for a flow
+   * that failed, was cancelled or was skipped.
+   */
+  notes: Array<Scalars['String']['output']>;
+  /**
+   * The records skipped so far, counted by the reason of the rule that skipped them, most first. The counts
+   * add up to `counters.skipped`.
+   */
+  skips: Array<SyncSkipCount>;
+};
+
+/** How many records of a flow one reason skipped. */
+export type SyncSkipCount = {
+  __typename?: 'SyncSkipCount';
+  /**
+   * The reason of the rule that skipped them, as `syncFlows` lists it in the flow's eligibility rules (or its
+   * children's, for a quote skipped because of one of its lines), e.g. `no account number` or `write-in line`.
+   */
+  reason: Scalars['String']['output'];
+  /** How many records it skipped. */
+  count: Scalars['Int']['output'];
 };
 
 /** Counts of what happened to records. They only grow while a run runs. */
@@ -1536,7 +1563,7 @@ export type SyncCounters = {
   updated: Scalars['Int']['output'];
   /** Records whose target already held the mapped values, so nothing was written. */
   unchanged: Scalars['Int']['output'];
-  /** Records skipped by a rule (the reason is in the flow's eligibility rules). */
+  /** Records skipped by a rule (counted by reason in the flow's `skips`). */
   skipped: Scalars['Int']['output'];
   /** Records that failed (see `failures`). */
   failed: Scalars['Int']['output'];
@@ -1726,6 +1753,7 @@ export type ResolversTypes = ResolversObject<{
   SyncRun: ResolverTypeWrapper<RunSnapshot>;
   SyncRunFlow: ResolverTypeWrapper<RunFlowModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  SyncSkipCount: ResolverTypeWrapper<SyncSkipCount>;
   SyncCounters: ResolverTypeWrapper<SyncCounters>;
   SyncFailure: ResolverTypeWrapper<SyncFailureRecord>;
   SyncRunConnection: ResolverTypeWrapper<Omit<SyncRunConnection, 'nodes'> & { nodes: Array<ResolversTypes['SyncRun']> }>;
@@ -1790,6 +1818,7 @@ export type ResolversParentTypes = ResolversObject<{
   SyncRun: RunSnapshot;
   SyncRunFlow: RunFlowModel;
   Float: Scalars['Float']['output'];
+  SyncSkipCount: SyncSkipCount;
   SyncCounters: SyncCounters;
   SyncFailure: SyncFailureRecord;
   SyncRunConnection: Omit<SyncRunConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['SyncRun']> };
@@ -2311,6 +2340,13 @@ export type SyncRunFlowResolvers<ContextType = HubContext, ParentType extends Re
   recordsPerSecond?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   etaSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  notes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  skips?: Resolver<Array<ResolversTypes['SyncSkipCount']>, ParentType, ContextType>;
+}>;
+
+export type SyncSkipCountResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncSkipCount'] = ResolversParentTypes['SyncSkipCount']> = ResolversObject<{
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type SyncCountersResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncCounters'] = ResolversParentTypes['SyncCounters']> = ResolversObject<{
@@ -2388,6 +2424,7 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   Subscription?: SubscriptionResolvers<ContextType>;
   SyncRun?: SyncRunResolvers<ContextType>;
   SyncRunFlow?: SyncRunFlowResolvers<ContextType>;
+  SyncSkipCount?: SyncSkipCountResolvers<ContextType>;
   SyncCounters?: SyncCountersResolvers<ContextType>;
   SyncFailure?: SyncFailureResolvers<ContextType>;
   SyncRunConnection?: SyncRunConnectionResolvers<ContextType>;

@@ -9,9 +9,14 @@ import { isBlank } from './normalise.js';
 import type { ReferenceData } from './reference.js';
 import { readField } from './transforms.js';
 
-/** The outcome of routing one record. */
+/**
+ * The outcome of routing one record. A skip's `reason` is what an admin reads about this record (naming
+ * the child that failed a rule, e.g. `write-in line (line 3)`); its `rule` is the reason of the rule
+ * alone, as `syncFlows` lists it (`write-in line`), the same for every record the rule skips, so that a
+ * run counts its skips by it.
+ */
 export type RouteDecision =
-  { action: 'map'; mapping: TargetMapping; route: Route } | { action: 'skip'; reason: string };
+  { action: 'map'; mapping: TargetMapping; route: Route } | { action: 'skip'; reason: string; rule: string };
 
 /**
  * Whether `condition` holds for `record`. A `resolves` condition needs its lookup in `reference`; a
@@ -49,7 +54,9 @@ export function routeRecord(
   children: readonly object[] = [],
 ): RouteDecision {
   for (const rule of flow.eligibility) {
-    if (!conditionHolds(rule.require, record, reference)) return { action: 'skip', reason: rule.reason };
+    if (!conditionHolds(rule.require, record, reference)) {
+      return { action: 'skip', reason: rule.reason, rule: rule.reason };
+    }
   }
   if (flow.children) {
     const { label, eligibility, mapping } = flow.children;
@@ -58,11 +65,14 @@ export function routeRecord(
       const failed = eligibility.find((rule) => !conditionHolds(rule.require, child, reference));
       if (failed) {
         const key = readField(child, keyField);
-        return { action: 'skip', reason: `${failed.reason} (${label} ${String(key)})` };
+        return { action: 'skip', reason: `${failed.reason} (${label} ${String(key)})`, rule: failed.reason };
       }
     }
   }
   const route = flow.routes.find((r) => conditionHolds(r.when, record, reference));
-  if (!route) return { action: 'skip', reason: flow.unrouted ?? 'no route matches' };
+  if (!route) {
+    const reason = flow.unrouted ?? 'no route matches';
+    return { action: 'skip', reason, rule: reason };
+  }
   return { action: 'map', mapping: findMapping(flow, route.mapping), route };
 }

@@ -1,7 +1,7 @@
 /**
- * Page commits: a page's counters, failures, links and cursor advance commit together or not at all;
- * counters only grow; failures list in pages and gather per flow for retries; a dry run writes no links
- * and moves no cursor.
+ * Page commits: a page's counters, skip counts, failures, links and cursor advance commit together or
+ * not at all; counters only grow; every skipped record is counted under its reason; failures list in
+ * pages and gather per flow for retries; a dry run writes no links and moves no cursor.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -60,7 +60,12 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       const runId = await running();
       await runs.commitPage({ runId, flow: 'accounts', counters: { read: 100, created: 60, unchanged: 40 } });
       const after = await runs.commitPage({ runId, flow: 'accounts', counters: { read: 50, updated: 50 } });
-      await runs.commitPage({ runId, flow: 'contacts', counters: { read: 10, skipped: 10 } });
+      await runs.commitPage({
+        runId,
+        flow: 'contacts',
+        counters: { read: 10, skipped: 10 },
+        skips: new Map([['no contact number', 10]]),
+      });
       expect(after).toEqual({ read: 150, created: 60, updated: 50, unchanged: 40, skipped: 0, failed: 0 });
       expect((await runs.getRun(runId))!.totals).toEqual({
         read: 160,
@@ -100,6 +105,95 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
         created: 3,
         failed: 0,
       });
+      expect(await count('sync_failures')).toBe(0);
+    });
+
+    it('counts skipped records by reason across pages, the counts adding up to skipped', async () => {
+      const runId = await running();
+      await runs.commitPage({
+        runId,
+        flow: 'accounts',
+        counters: { read: 5, created: 2 },
+        skips: new Map([['no account number', 3]]),
+      });
+      await runs.commitPage({
+        runId,
+        flow: 'accounts',
+        counters: { read: 4 },
+        skips: new Map([
+          ['no account number', 1],
+          ['write-in line', 2],
+          // Reason texts are kept as given, whatever they hold.
+          ['a reason with \'quotes\', "double quotes" and ü', 1],
+          ['__proto__', 0],
+        ]),
+      });
+      await runs.commitPage({ runId, flow: 'accounts', counters: { read: 1, unchanged: 1 } });
+      await runs.commitPage({ runId, flow: 'contacts', skips: new Map([['no contact number', 1]]) });
+
+      const [accounts, contacts] = (await runs.getRun(runId))!.flows;
+      expect(accounts!.counters).toMatchObject({ read: 10, created: 2, unchanged: 1, skipped: 7 });
+      // Most first; a reason counted 0 times is no reason at all.
+      expect(accounts!.skips).toEqual([
+        { reason: 'no account number', count: 4 },
+        { reason: 'write-in line', count: 2 },
+        { reason: 'a reason with \'quotes\', "double quotes" and ü', count: 1 },
+      ]);
+      expect(contacts!.skips).toEqual([{ reason: 'no contact number', count: 1 }]);
+      expect(contacts!.counters.skipped).toBe(1);
+    });
+
+    it('adds concurrent pages’ skip counts without losing any', async () => {
+      const runId = await running();
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          runs.commitPage({
+            runId,
+            flow: 'accounts',
+            counters: { read: 2 },
+            skips: new Map([
+              ['no account number', 1],
+              [`reason ${i % 4}`, 1],
+            ]),
+          }),
+        ),
+      );
+      const [accounts] = (await runs.getRun(runId))!.flows;
+      expect(accounts!.counters.skipped).toBe(40);
+      expect(accounts!.skips).toEqual([
+        { reason: 'no account number', count: 20 },
+        { reason: 'reason 0', count: 5 },
+        { reason: 'reason 1', count: 5 },
+        { reason: 'reason 2', count: 5 },
+        { reason: 'reason 3', count: 5 },
+      ]);
+    });
+
+    it.each<[string, Partial<PageCommit>, string]>([
+      [
+        'skipped records without a reason',
+        { counters: { read: 2, skipped: 2 } },
+        'got skipped: 2 and skip counts adding up to 0',
+      ],
+      [
+        'skip counts that do not add up to skipped',
+        { counters: { read: 3, skipped: 3 }, skips: new Map([['no account number', 2]]) },
+        'got skipped: 3 and skip counts adding up to 2',
+      ],
+      [
+        'a negative skip count',
+        { skips: new Map([['no account number', -1]]) },
+        'got "no account number": -1',
+      ],
+      ['a fractional skip count', { skips: new Map([['no account number', 0.5]]) }, ': 0.5'],
+      ['a blank reason', { skips: new Map([['  ', 1]]) }, 'got "  ": 1'],
+    ])('refuses %s, writing nothing of the page', async (_case, page, detail) => {
+      const runId = await running();
+      await expect(
+        runs.commitPage({ runId, flow: 'accounts', failures: [{ recordKey: 'A', message: 'x' }], ...page }),
+      ).rejects.toThrow(detail);
+      const [accounts] = (await runs.getRun(runId))!.flows;
+      expect(accounts).toMatchObject({ counters: { read: 0, skipped: 0, failed: 0 }, skips: [] });
       expect(await count('sync_failures')).toBe(0);
     });
 
@@ -233,6 +327,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
           try {
             const page: PageCommit = {
               ...committed,
+              skips: new Map([['no account number', 2]]),
               failures: [{ recordKey: 'ACC-7', message: 'Finance refused the customer group' }],
               links: [{ entity: 'account', businessKey: 'ACC-8', lastRunId: runId }],
               cursor: { deltaLink: 'token-2', checkpoint: { page: 2 } },
@@ -245,6 +340,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
           }
           const after = { run: await runs.getRun(runId), cursor: await runs.getCursor('accounts') };
           expect(after.run!.flows).toEqual(before.run!.flows);
+          expect(after.run!.flows[0]!.skips).toEqual([]);
           expect(after.cursor).toEqual(before.cursor);
           expect(await count('sync_failures')).toBe(0);
           expect(await count('record_links')).toBe(0);
@@ -273,12 +369,13 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       expect(await count('sync_failures')).toBe(0);
     });
 
-    it('records a dry run’s counters and failures but refuses its links and cursor moves', async () => {
+    it('records a dry run’s counters, skips and failures but refuses its links and cursor moves', async () => {
       const runId = await running(['accounts'], true);
       await runs.commitPage({
         runId,
         flow: 'accounts',
-        counters: { read: 2, created: 1 },
+        counters: { read: 3, created: 1 },
+        skips: new Map([['no account number', 1]]),
         failures: [{ recordKey: 'A', message: 'x' }],
       });
       for (const write of [
@@ -291,7 +388,9 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
           code: 'DRY_RUN_WRITE',
         });
       }
-      expect((await runs.getRun(runId))!.totals).toMatchObject({ read: 2, created: 1, failed: 1 });
+      const recorded = (await runs.getRun(runId))!;
+      expect(recorded.totals).toMatchObject({ read: 3, created: 1, skipped: 1, failed: 1 });
+      expect(recorded.flows[0]!.skips).toEqual([{ reason: 'no account number', count: 1 }]);
       expect(await runs.getCursor('accounts')).toBeNull();
       expect(await count('record_links')).toBe(0);
     });

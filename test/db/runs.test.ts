@@ -75,6 +75,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
         ['accounts', 'QUEUED'],
         ['quotes', 'QUEUED'],
       ]);
+      for (const flow of created.flows) expect(flow).toMatchObject({ notes: [], skips: [] });
       expect(await runs.getRun(created.id)).toEqual(created);
     });
 
@@ -115,6 +116,26 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       expect(await runs.setRunStatus(run.id, 'RUNNING')).toBe(false);
       expect(await runs.setFlowStatus(run.id, 'accounts', 'FAILED')).toBe(false);
       expect(await runs.getRun(run.id)).toEqual(finished);
+    });
+
+    it("keeps the notes a flow finished with, in order, and never changes a finished flow's notes", async () => {
+      const run = await start(['accounts', 'contacts']);
+      await runs.setRunStatus(run.id, 'RUNNING');
+      await runs.setFlowStatus(run.id, 'accounts', 'RUNNING');
+      const notes = [
+        'The change-tracking token was refused (expired); reading everything again.',
+        '3 record(s) deleted in Sales were not deleted in Finance.',
+        'Dry run: nothing was written to Sales or Finance.',
+      ];
+      expect(await runs.setFlowStatus(run.id, 'accounts', 'SUCCEEDED', { notes })).toBe(true);
+      // A status change without notes keeps them, and a finished flow takes no other notes.
+      expect(await runs.setFlowStatus(run.id, 'accounts', 'FAILED', { notes: ['late'] })).toBe(false);
+      await runs.setFlowStatus(run.id, 'contacts', 'RUNNING', { notes: ['\'quoted\' "note", {braces}'] });
+      await runs.setFlowStatus(run.id, 'contacts', 'COMPLETED_WITH_ERRORS');
+
+      const [accounts, contacts] = (await runs.getRun(run.id))!.flows;
+      expect(accounts!.notes).toEqual(notes);
+      expect(contacts!.notes).toEqual(['\'quoted\' "note", {braces}']);
     });
 
     it('answers null and changes nothing for a run that does not exist', async () => {

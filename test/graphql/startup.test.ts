@@ -13,6 +13,7 @@ describe('start-up', () => {
         PORT: 'eighty',
         FINANCE_COMPANY: 'far-too-long',
         SALES_URL: 'https://org.crm.dynamics.com',
+        SYNC_RETENTION_DAYS: '0',
       },
       timeout: 30_000,
     }).then(
@@ -20,7 +21,13 @@ describe('start-up', () => {
       (error: { code: number; stderr: string }) => error,
     );
     expect(outcome.code).toBe(1);
-    for (const name of ['PORT', 'FINANCE_COMPANY', 'SALES_TENANT_ID', 'SALES_CLIENT_SECRET'])
+    for (const name of [
+      'PORT',
+      'FINANCE_COMPANY',
+      'SALES_TENANT_ID',
+      'SALES_CLIENT_SECRET',
+      'SYNC_RETENTION_DAYS',
+    ])
       expect(outcome.stderr).toContain(name);
   });
 

@@ -2,11 +2,13 @@
  * Admins run syncs from GraphQL and dashboards follow them live over a real graphql-ws WebSocket: a run
  * moves every eligible account, the stream is ordered from QUEUED/RUNNING to the final state with counters
  * that never go backwards, a second run finds everything unchanged, and bad requests are refused with
- * every problem listed.
+ * every problem listed. Each flow of a run reports its skipped records by reason and the notes it
+ * completed with.
  */
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { QUOTE_ACTIVE } from '../../src/sync/flows/index.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 
 let hub: TestHub;
@@ -16,7 +18,8 @@ beforeAll(async () => {
 afterAll(() => hub.close());
 
 const runFields = `id status mode dryRun error totals { read created updated unchanged skipped failed }
-  flows { flow status counters { read created updated unchanged skipped failed } recordsPerSecond etaSeconds error }`;
+  flows { flow status counters { read created updated unchanged skipped failed } recordsPerSecond etaSeconds error
+    skips { reason count } notes }`;
 
 interface RunView {
   id: string;
@@ -30,7 +33,13 @@ interface RunView {
     skipped: number;
     failed: number;
   } & Record<string, number>;
-  flows: { flow: string; status: string; counters: Record<string, number> }[];
+  flows: {
+    flow: string;
+    status: string;
+    counters: Record<string, number>;
+    skips: { reason: string; count: number }[];
+    notes: string[];
+  }[];
 }
 
 async function follow(id: string): Promise<RunView[]> {
@@ -153,6 +162,76 @@ describe('sync runs', () => {
     const events = await follow(data.syncRuns.nodes[0].id);
     expect(events).toHaveLength(1);
     expect(events[0]!.status).toBe('SUCCEEDED');
+  });
+
+  it("counts every skipped record of every flow under its rule's reason, adding up to skipped", async () => {
+    // Two prospects without an account number, which the accounts flow skips.
+    hub.simulators.sales.store.transaction(() => {
+      for (const n of [1, 2]) {
+        hub.simulators.sales.store.insert('accounts', {
+          accountid: `00000000-0000-0000-0000-${String(800 + n).padStart(12, '0')}`,
+          name: `Prospect ${n}`,
+          accountnumber: null,
+        });
+      }
+    });
+    const started = await start({ mode: 'FULL' });
+    const final = (await follow(started.data.startSync.id)).at(-1)!;
+    expect(final.flows.map((f) => f.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    // The reasons are the flows' own rules, as `syncFlows` lists them.
+    const { data } = await hub.graphql(
+      `{ syncFlows { name eligibility { reason } unroutedReason children { eligibility { reason } } } }`,
+    );
+    type Rules = { reason: string }[];
+    const flows = data.syncFlows as {
+      name: string;
+      eligibility: Rules;
+      unroutedReason: string | null;
+      children: { eligibility: Rules } | null;
+    }[];
+    for (const flow of final.flows) {
+      const definition = flows.find((f) => f.name === flow.flow)!;
+      const reasons = [
+        ...definition.eligibility.map((rule) => rule.reason),
+        ...(definition.children?.eligibility.map((rule) => rule.reason) ?? []),
+        ...(definition.unroutedReason ? [definition.unroutedReason] : []),
+      ];
+      for (const { reason } of flow.skips) expect(reasons, `${flow.flow} skips`).toContain(reason);
+      const counted = flow.skips.reduce((sum, skip) => sum + skip.count, 0);
+      expect(counted, `${flow.flow} skips`).toBe(flow.counters['skipped']);
+      // Most first.
+      const counts = flow.skips.map((skip) => skip.count);
+      expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    }
+
+    const accounts = final.flows.find((f) => f.flow === 'ACCOUNTS')!;
+    const unnumbered = hub.simulators.sales.store.scan('accounts').filter((a) => !a['accountnumber']).length;
+    expect(unnumbered).toBeGreaterThanOrEqual(2);
+    expect(accounts.skips).toEqual([{ reason: 'no account number', count: unnumbered }]);
+
+    const quotes = final.flows.find((f) => f.flow === 'QUOTES')!;
+    const seeded = hub.simulators.data.sales.quotes;
+    // A numbered quote that is not active is skipped for that, whatever its lines are.
+    const notActivated = seeded.filter((q) => q['quotenumber'] && q['statecode'] !== QUOTE_ACTIVE).length;
+    expect(notActivated).toBeGreaterThan(0);
+    expect(quotes.counters['read']).toBe(seeded.length);
+    expect(quotes.skips).toContainEqual({ reason: 'quote not activated', count: notActivated });
+    // A quote skipped for one of its lines counts under the line's rule, not once per line number.
+    expect(quotes.skips.some((skip) => /\(line /.test(skip.reason))).toBe(false);
+  });
+
+  it("keeps the notes a flow completed with, such as a dry run's", async () => {
+    const started = await start({ flows: ['ACCOUNTS'], mode: 'FULL', dryRun: true });
+    const final = (await follow(started.data.startSync.id)).at(-1)!;
+    expect(final.flows[0]).toMatchObject({
+      status: 'SUCCEEDED',
+      notes: ['Dry run: nothing was written to Sales or Finance.'],
+    });
+    // A finished run read later says the same.
+    const again = await hub.graphql(`query($id: ID!) { syncRun(id: $id) { flows { notes } } }`, {
+      id: started.data.startSync.id,
+    });
+    expect(again.data.syncRun.flows[0].notes).toEqual(final.flows[0]!.notes);
   });
 });
 

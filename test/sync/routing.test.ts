@@ -140,6 +140,21 @@ describe('quotes: eligibility of a quote and its lines', () => {
     }
   });
 
+  it("counts a quote skipped for one of its lines under the line's rule, whichever line it was", () => {
+    const writeIn = (sequencenumber: number) =>
+      routeRecord(flows.quotes, quote, reference, [
+        line(1),
+        line(sequencenumber, { isproductoverridden: true, _productid_value: null }),
+      ]);
+    expect(writeIn(2)).toMatchObject({ reason: 'write-in line (line 2)', rule: 'write-in line' });
+    expect(writeIn(3)).toMatchObject({ reason: 'write-in line (line 3)', rule: 'write-in line' });
+    // A rule of the quote itself is counted by its own reason.
+    expect(routeRecord(flows.quotes, { ...quote, statecode: 0 }, reference, [line(1)])).toMatchObject({
+      reason: 'quote not activated',
+      rule: 'quote not activated',
+    });
+  });
+
   it('refuses to judge product lines without the product lookup rather than skipping them', () => {
     expect(() => routeRecord(flows.quotes, quote, basicReference, [line(1)])).toThrow(
       'The reference data has no externalProductNumberById lookup, which a rule needs',

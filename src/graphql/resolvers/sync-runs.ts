@@ -159,6 +159,8 @@ export const SyncRunFlow: SyncRunFlowResolvers = {
   counters: (f) => f.record.counters,
   estimatedTotal: (f) => f.record.estimatedTotal,
   error: (f) => f.record.error,
+  notes: (f) => f.record.notes,
+  skips: (f) => f.record.skips,
 };
 
 export const SyncFailure: SyncFailureResolvers = {

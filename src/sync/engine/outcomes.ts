@@ -1,6 +1,7 @@
 /**
- * What one page of a flow run produced: counter increments, failures and links, in the shapes
- * `RunStore.commitPage` takes, plus the content hash that tells an unchanged record without a target read.
+ * What one page of a flow run produced: counter increments, skip counts by reason, failures and links, in
+ * the shapes `RunStore.commitPage` takes, plus the content hash that tells an unchanged record without a
+ * target read.
  */
 import { createHash } from 'node:crypto';
 import type { Counters, FailureInput } from '../../db/runs.js';
@@ -12,6 +13,8 @@ export type FailureCode = 'MISSING_DEPENDENCY' | 'MAPPING_FAILED' | 'DUPLICATE_K
 /** One page's outcomes, ready for `commitPage`. */
 export interface PageOutcome {
   counters: Counters;
+  /** Skipped records by the reason of the rule that skipped them; counted with `skip`, never directly. */
+  skips: Map<string, number>;
   failures: FailureInput[];
   links: LinkInput[];
 }
@@ -20,9 +23,19 @@ export interface PageOutcome {
 export function emptyOutcome(): PageOutcome {
   return {
     counters: { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 },
+    skips: new Map(),
     failures: [],
     links: [],
   };
+}
+
+/**
+ * Counts one skipped record under `reason`. The only way a page counts a skip, so the counts by reason
+ * always add up to `skipped` (commitPage refuses a page where they do not).
+ */
+export function skip(outcome: PageOutcome, reason: string): void {
+  outcome.counters.skipped += 1;
+  outcome.skips.set(reason, (outcome.skips.get(reason) ?? 0) + 1);
 }
 
 /** Adds `increments` to `total` in place. */

@@ -1,8 +1,8 @@
 /**
- * One page of a flow run, from source records to outcomes: each record is routed (skipped with the
- * reason, or mapped), mapped with the reference data (a mapping error fails the record with its message),
- * compared with the current target row (read in one batched request for the page) and then left alone
- * (unchanged), created or updated. A dry run decides every outcome and writes nothing.
+ * One page of a flow run, from source records to outcomes: each record is routed (skipped, counted under
+ * its rule's reason, or mapped), mapped with the reference data (a mapping error fails the record with its
+ * message), compared with the current target row (read in one batched request for the page) and then left
+ * alone (unchanged), created or updated. A dry run decides every outcome and writes nothing.
  */
 import type { LinkInput } from '../../db/links.js';
 import type { LinkEntity, LinkRow } from '../../db/schema.js';
@@ -13,7 +13,7 @@ import { applyMapping, MappingError } from '../mapping.js';
 import type { ReferenceData } from '../reference.js';
 import { routeRecord } from '../routing.js';
 import { readField } from '../transforms.js';
-import { contentHash, emptyOutcome, type FailureCode, type PageOutcome } from './outcomes.js';
+import { contentHash, emptyOutcome, skip, type FailureCode, type PageOutcome } from './outcomes.js';
 import { matchKey, type TargetAdapter, type TargetWrite, type TargetWriteResult } from './write.js';
 
 /** Everything a page needs that stays the same for the whole flow run. */
@@ -142,7 +142,7 @@ function prepare(
   const { flow, reference } = context;
   const decision = routeRecord(flow, source, reference);
   if (decision.action === 'skip') {
-    outcome.counters.skipped += 1;
+    skip(outcome, decision.rule);
     return null;
   }
   const { mapping } = decision;

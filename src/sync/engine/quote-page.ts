@@ -13,7 +13,7 @@ import type { ReferenceData } from '../reference.js';
 import { routeRecord } from '../routing.js';
 import { readField } from '../transforms.js';
 import { accountLookups, productLookups, valuesOf } from './lookups.js';
-import { contentHash, emptyOutcome, type FailureCode, type PageOutcome } from './outcomes.js';
+import { contentHash, emptyOutcome, skip, type FailureCode, type PageOutcome } from './outcomes.js';
 import { claimKey, pairLink, type PageContext } from './page.js';
 import { matchKey } from './write.js';
 
@@ -55,7 +55,9 @@ export function quotePageProcessor(connectors: Connectors) {
       );
       const decision = routeRecord(context.flow, quote, reference, lines);
       if (decision.action === 'skip') {
-        outcome.counters.skipped += 1;
+        // Counted under the rule's reason: a quote skipped for a write-in line counts as `write-in line`,
+        // whichever of its lines it was.
+        skip(outcome, decision.rule);
         continue;
       }
       const key = text(quote, 'quotenumber');

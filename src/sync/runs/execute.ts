@@ -148,6 +148,9 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     await runs.setFlowStatus(id, flow, status, {
       error,
       ...(state.estimatedTotal !== null && { estimatedTotal: state.estimatedTotal }),
+      // The engine's notes (a token refused, deletions not carried over, a dry run) are the flow's report
+      // for the admin, so they are stored with its final status rather than lost with the result.
+      ...(result.status === 'completed' && { notes: result.notes }),
     });
     publish();
     return { outcome, error };

@@ -41,7 +41,7 @@ function context(written: TargetWrite[], dryRun = false): PageContext {
 }
 
 describe('processPage', () => {
-  it('skips unnumbered accounts, fails a reused number and creates the rest', async () => {
+  it('skips unnumbered accounts with the reason, fails a reused number and creates the rest', async () => {
     const written: TargetWrite[] = [];
     const rows = [account('a', 'ACC-1'), account('b', null), account('c', 'acc-1'), account('d', 'ACC-2')];
     const outcome = await processPage(context(written), rows);
@@ -53,6 +53,7 @@ describe('processPage', () => {
       skipped: 1,
       failed: 1,
     });
+    expect(outcome.skips).toEqual(new Map([['no account number', 1]]));
     expect(outcome.failures).toEqual([
       expect.objectContaining({ recordKey: 'acc-1', code: 'DUPLICATE_KEY' }),
     ]);

@@ -48,11 +48,18 @@ export function quotesSuite(harness: () => EngineHarness): void {
     });
 
     it('writes activated quotes with their lines and skips the others with the reason', async () => {
-      const { result, counters } = await h.run('quotes');
+      const { result, counters, runId } = await h.run('quotes');
       expect(result).toMatchObject({ status: 'completed' });
       expect(counters.read).toBe(h.sim.sales.store.count('quotes'));
       expect(outcomesSum(counters)).toBe(counters.read);
       expect(counters.skipped).toBeGreaterThan(0);
+      // Every skipped quote is counted under the reason of the rule that skipped it.
+      const { skips } = (await h.runs.getRun(runId))!.flows[0]!;
+      expect(skips.reduce((sum, skip) => sum + skip.count, 0)).toBe(counters.skipped);
+      const notActivated = h.sim.sales.store
+        .scan('quotes')
+        .filter((q) => q['quotenumber'] && q['statecode'] !== QUOTE_ACTIVE).length;
+      expect(skips).toContainEqual({ reason: 'quote not activated', count: notActivated });
       expect(counters.created + counters.updated).toBeGreaterThan(0);
 
       const quote = syncedQuotes()[0]!;

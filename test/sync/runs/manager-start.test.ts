@@ -122,6 +122,37 @@ describe('starting a run', () => {
     expect(ended.run.status).toBe('COMPLETED_WITH_ERRORS');
   });
 
+  it("keeps each completed flow's notes and skip reasons with the run; a failed flow has no notes", async () => {
+    const notes = [
+      'The change-tracking token was refused (expired); reading everything again.',
+      '3 record(s) deleted in Sales were not deleted in Finance.',
+    ];
+    const { manager, recorder } = setup({
+      accounts: {
+        pages: [
+          { read: 4, created: 1, skips: { 'no account number': 3 } },
+          { read: 2, skips: { 'no account number': 1, 'an odd reason': 1 } },
+        ],
+        notes,
+      },
+      products: { pages: [{ read: 1, created: 1 }], fail: 'Finance is down', notes: ['never stored'] },
+    });
+    const started = await manager.start({ ...input, flows: ['accounts', 'products'] });
+    await recorder.ended(started.run.id);
+    // Read back from the store, as the API reads it.
+    const [accounts, products] = (await manager.snapshot(started.run.id))!.run.flows;
+    expect(accounts).toMatchObject({
+      status: 'SUCCEEDED',
+      notes,
+      counters: { read: 6, skipped: 5 },
+      skips: [
+        { reason: 'no account number', count: 4 },
+        { reason: 'an odd reason', count: 1 },
+      ],
+    });
+    expect(products).toMatchObject({ status: 'FAILED', error: 'Finance is down', notes: [], skips: [] });
+  });
+
   it('refuses a second run of a flow in progress, naming the run', async () => {
     const hold = gate();
     const { manager, recorder } = setup({ accounts: { ...moving, beforePage: () => hold.opened } });

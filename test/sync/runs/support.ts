@@ -15,6 +15,8 @@ export interface PageScript {
   created?: number;
   updated?: number;
   unchanged?: number;
+  /** Records skipped on this page, by reason. */
+  skips?: Record<string, number>;
   /** Keys of records that fail on this page (only those in `onlyKeys` during a retry). */
   failures?: string[];
 }
@@ -23,6 +25,8 @@ export interface FlowScript {
   pages?: PageScript[];
   /** Ends the flow as failed with this error after its pages. */
   fail?: string;
+  /** The notes the flow completes with (none unless given). */
+  notes?: string[];
   /** Throws this instead of returning, breaking the runner's contract. */
   throws?: string;
   estimatedTotal?: number;
@@ -55,13 +59,14 @@ export function scriptedRunner(runs: RunStore, script: Partial<Record<FlowName, 
           updated: page.updated ?? 0,
           unchanged: page.unchanged ?? 0,
         },
+        skips: new Map(Object.entries(page.skips ?? {})),
         failures: failures.map((recordKey) => ({ recordKey, message: 'rejected by Finance' })),
       });
       request.onProgress({ counters, estimatedTotal: flow.estimatedTotal ?? null });
     }
     await flow.beforeReturn?.();
     if (flow.fail) return { status: 'failed', error: flow.fail };
-    return { status: 'completed', notes: [] };
+    return { status: 'completed', notes: flow.notes ?? [] };
   };
   return { runner, requests };
 }
