@@ -120,6 +120,31 @@ describe('sync runs', () => {
     expect((await follow(rerun.data.startSync.id)).at(-1)!.status).toBe('SUCCEEDED');
   });
 
+  it('shows PENDING on a product changed in Finance since its last sync', async () => {
+    const products = await start({ flows: ['PRODUCTS'] });
+    expect((await follow(products.data.startSync.id)).at(-1)!.status).toBe('SUCCEEDED');
+    const product = hub.simulators.data.finance.SellableReleasedProducts.find(
+      (p) => p['dataAreaId'] === 'usmf',
+    )!;
+    const query = `query($n: String!) { product(productNumber: $n) { sync { state } } }`;
+    const before = await hub.graphql(query, { n: product['ProductNumber'] });
+    expect(before.data.product.sync.state).toBe('IN_SYNC');
+    // Finance keeps no modified time on products: the hash of the mapped values tells the change.
+    hub.simulators.finance.store.transaction(() =>
+      hub.simulators.finance.store.update(
+        'SellableReleasedProducts',
+        { dataAreaId: 'usmf', ProductNumber: product['ProductNumber'] ?? null },
+        { ProductName: 'Renamed in Finance' },
+      ),
+    );
+    const after = await hub.graphql(query, { n: product['ProductNumber'] });
+    expect(after.data.product.sync.state).toBe('PENDING');
+    const rerun = await start({ flows: ['PRODUCTS'] });
+    expect((await follow(rerun.data.startSync.id)).at(-1)!.status).toBe('SUCCEEDED');
+    const synced = await hub.graphql(query, { n: product['ProductNumber'] });
+    expect(synced.data.product.sync.state).toBe('IN_SYNC');
+  });
+
   it('finds everything unchanged on a second run and writes nothing', async () => {
     hub.simulators.finance.log.clear();
     const started = await start({ flows: ['ACCOUNTS'], mode: 'FULL' });
