@@ -4,6 +4,12 @@
  */
 import { z } from 'zod';
 import { defaultRetentionDays } from './db/runs.js';
+import {
+  defaultProductSettings,
+  productCreateStates,
+  vanishedProductPolicies,
+  type ProductSettings,
+} from './sync/engine/product-settings.js';
 
 const optionalUrl = z
   .string()
@@ -62,6 +68,33 @@ const schema = z.object({
     .min(1, retentionMessage)
     .max(36_500, retentionMessage)
     .default(defaultRetentionDays),
+  // Case-insensitive, like the other words an operator types; the values are lower case from here on.
+  PRODUCTS_CREATE_STATE: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(
+      z.enum(productCreateStates, {
+        error: 'must be active (new products can be quoted at once) or draft (someone activates them)',
+      }),
+    )
+    .default(defaultProductSettings.createState),
+  PRODUCTS_PRICE_LIST: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100, 'must be a price list name of at most 100 characters')
+    .optional(),
+  PRODUCTS_VANISHED: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(
+      z.enum(vanishedProductPolicies, {
+        error: 'must be report (name them in the run) or retire (also set them to Retired in Sales)',
+      }),
+    )
+    .default(defaultProductSettings.vanished),
 });
 
 export interface Credentials {
@@ -88,6 +121,8 @@ export interface HubConfig {
   valueMapsFile: string | undefined;
   /** Finished sync runs older than this many days are deleted, at start and then daily. */
   retentionDays: number;
+  /** How the products flow creates products and treats those Finance no longer sells. */
+  products: ProductSettings;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +176,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seed: { seed: e.SEED, accounts: e.SEED_ACCOUNTS },
     valueMapsFile: e.VALUE_MAPS_FILE,
     retentionDays: e.SYNC_RETENTION_DAYS,
+    products: {
+      createState: e.PRODUCTS_CREATE_STATE,
+      priceList: e.PRODUCTS_PRICE_LIST ?? null,
+      vanished: e.PRODUCTS_VANISHED,
+    },
   };
 }
 

@@ -10,7 +10,13 @@ import { createRunStore, defaultRetentionDays } from './db/runs.js';
 import { createContextFactory } from './graphql/context.js';
 import { createSchema } from './graphql/schema.js';
 import { createHubServer, type HubServer } from './server/index.js';
-import { createFlowRunner } from './sync/engine/index.js';
+import {
+  createFlowRunner,
+  priceListProblems,
+  productSettings,
+  readPriceLists,
+  type ProductSettings,
+} from './sync/engine/index.js';
 import type { SyncManager } from './sync/engine/types.js';
 import { type ValueMaps, withValueMaps } from './sync/flows/value-maps.js';
 import { createSyncManager } from './sync/runs/manager.js';
@@ -31,6 +37,12 @@ export interface HubOptions {
   retentionDays?: number;
   /** How often a running hub purges again; default once a day. Tests shorten it. */
   purgeIntervalMs?: number;
+  /**
+   * How the products flow creates products and treats those Finance no longer sells
+   * (`PRODUCTS_CREATE_STATE`, `PRODUCTS_PRICE_LIST`, `PRODUCTS_VANISHED`); defaults: Active, Microsoft's
+   * price list choice, report.
+   */
+  products?: Partial<ProductSettings>;
 }
 
 export interface Hub {
@@ -58,15 +70,22 @@ export async function startHub({
   valueMaps,
   retentionDays = defaultRetentionDays,
   purgeIntervalMs = purgeEveryMs,
+  products,
 }: HubOptions): Promise<Hub> {
   const links = createLinkStore(database);
   const runs = createRunStore(database);
   const maps = withValueMaps(valueMaps);
+  const productRules = productSettings(products);
+  const configuredPriceList = productRules.priceList;
   const sync = createSyncManager({
     runs,
-    runner: createFlowRunner({ connectors, runs, links, valueMaps: maps }),
+    runner: createFlowRunner({ connectors, runs, links, valueMaps: maps, products: productRules }),
     financeCompanies: () => connectors.finance.companies(),
     company: connectors.finance.company,
+    // A default price list missing from Sales is one problem before the run, not a failure per product.
+    ...(configuredPriceList !== null && {
+      productProblems: async () => priceListProblems(await readPriceLists(connectors), configuredPriceList),
+    }),
   });
   // A run cut off by the previous stop is FAILED ("interrupted"); the next run resumes from its checkpoint.
   const interrupted = await sync.recoverInterrupted();

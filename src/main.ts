@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     development: config.development,
     valueMaps,
     retentionDays: config.retentionDays,
+    products: config.products,
   });
   const url = hub.server.url;
   if (hub.interrupted.length > 0) {

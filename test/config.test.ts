@@ -15,7 +15,7 @@ const failure = (env: Record<string, string>): ConfigError => {
 };
 
 describe('configuration', () => {
-  it('defaults to the embedded setup: PGlite, both simulators, company usmf, loopback on 4000, runs kept 45 days', () => {
+  it('defaults to the embedded setup: PGlite, both simulators, company usmf, loopback on 4000, runs kept 45 days, new products Active, vanished ones reported', () => {
     expect(loadConfig({})).toEqual({
       development: false,
       port: 4000,
@@ -28,7 +28,38 @@ describe('configuration', () => {
       seed: { seed: 1, accounts: 300 },
       valueMapsFile: undefined,
       retentionDays: 45,
+      products: { createState: 'active', priceList: null, vanished: 'report' },
     });
+  });
+
+  it('reads the products flow settings, the words in any case', () => {
+    expect(
+      loadConfig({
+        PRODUCTS_CREATE_STATE: ' Draft ',
+        PRODUCTS_PRICE_LIST: ' Retail USD ',
+        PRODUCTS_VANISHED: 'RETIRE',
+      }).products,
+    ).toEqual({ createState: 'draft', priceList: 'Retail USD', vanished: 'retire' });
+  });
+
+  it.each([
+    [
+      'PRODUCTS_CREATE_STATE',
+      'inactive',
+      'PRODUCTS_CREATE_STATE must be active (new products can be quoted at once) or draft (someone activates them)',
+    ],
+    [
+      'PRODUCTS_VANISHED',
+      'delete',
+      'PRODUCTS_VANISHED must be report (name them in the run) or retire (also set them to Retired in Sales)',
+    ],
+    [
+      'PRODUCTS_PRICE_LIST',
+      'x'.repeat(101),
+      'PRODUCTS_PRICE_LIST must be a price list name of at most 100 characters',
+    ],
+  ])('refuses %s=%s, saying what it must be', (name, value, problem) => {
+    expect(failure({ [name]: value }).problems).toEqual([problem]);
   });
 
   it('keeps sync runs for SYNC_RETENTION_DAYS days', () => {

@@ -1,8 +1,10 @@
 /**
  * The Sales connector against the Sales simulator over real HTTP: typed reads, the change feed with its
- * fallback, and upserts by alternate key.
+ * fallback, upserts by alternate key and atomic change sets.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeSetRolledBackCode } from '../../src/connectors/odata/index.js';
+import { createSalesConnector } from '../../src/connectors/sales/connector.js';
 import { guid, salesAccounts, salesContacts } from '../support/fixtures.js';
 import { collect, startTestSystems, type TestSystems } from '../support/systems.js';
 
@@ -107,6 +109,73 @@ describe('upserts', () => {
     expect((await systems.connectors.sales.get('account', 'ACC-00003'))?.creditlimit).toBe(
       '12345678901234.5678',
     );
+  });
+});
+
+describe('change sets', () => {
+  const account = (number: string, only?: 'create' | 'update') =>
+    ({
+      method: 'PATCH',
+      kind: 'account',
+      key: number,
+      body: { name: `Account ${number}` },
+      ...(only ? { only } : {}),
+    }) as const;
+
+  it('writes each group atomically; later parts bind to what earlier parts created, by alternate key', async () => {
+    systems.sales.log.clear();
+    const [written] = await systems.connectors.sales.writeChangeSets([
+      [
+        account('ACC-70001', 'create'),
+        {
+          method: 'POST',
+          kind: 'contact',
+          body: {
+            lastname: 'Lovelace',
+            'parentcustomerid_account@odata.bind': systems.connectors.sales.bind('account', 'ACC-70001'),
+          },
+        },
+      ],
+    ]);
+    expect(written?.map((result) => result.outcome)).toEqual(['created', 'created']);
+    expect(systems.sales.log.httpRequests()).toBe(1);
+    const parent = await systems.connectors.sales.get('account', 'ACC-70001');
+    expect(systems.sales.store.findBy('contacts', '_parentcustomerid_value', parent!.accountid)).toHaveLength(
+      1,
+    );
+  });
+
+  it('rolls a change set back when one part fails, naming the part, and never creates on update-only', async () => {
+    const [rolledBack, missing] = await systems.connectors.sales.writeChangeSets([
+      // ACC-00001 exists, so its create-only part fails and takes the new account with it.
+      [account('ACC-70002', 'create'), account('ACC-00001', 'create')],
+      [account('ACC-70003', 'update')],
+    ]);
+    expect(rolledBack?.map((result) => result.outcome)).toEqual(['failed', 'failed']);
+    expect(rolledBack?.[0]?.error?.code).toBe(changeSetRolledBackCode);
+    expect(rolledBack?.[1]?.error?.status).toBe(412);
+    expect(missing?.[0]).toMatchObject({
+      outcome: 'failed',
+      error: expect.objectContaining({ status: 404 }),
+    });
+    expect(await systems.connectors.sales.get('account', 'ACC-70002')).toBeNull();
+    expect(await systems.connectors.sales.get('account', 'ACC-70003')).toBeNull();
+  });
+
+  it('fills $batch requests up to the batch size without splitting a change set', async () => {
+    const small = createSalesConnector({ client: systems.connectors.sales.client, batchSize: 3 });
+    systems.sales.log.clear();
+    const results = await small.writeChangeSets([
+      [account('ACC-00002'), account('ACC-00003')],
+      [account('ACC-00004'), account('ACC-00005')],
+      [account('ACC-00006')],
+    ]);
+    expect(results.map((group) => group.map((result) => result.outcome))).toEqual([
+      ['updated', 'updated'],
+      ['updated', 'updated'],
+      ['updated'],
+    ]);
+    expect(systems.sales.log.httpRequests({ method: 'POST', entitySet: '$batch' })).toBe(2);
   });
 });
 

@@ -203,6 +203,101 @@ describe('writing', () => {
   });
 });
 
+describe('product catalogue', () => {
+  /** Creates a row with return=representation and answers it. */
+  async function create(set: string, body: Record<string, unknown>): Promise<Record<string, any>> {
+    const response = await call(sim, token, 'POST', set, {
+      body,
+      headers: { Prefer: 'return=representation' },
+    });
+    expect(response.status, response.text).toBe(201);
+    return response.json();
+  }
+
+  let usd: string;
+  let unit: string;
+  let retail: string;
+  beforeAll(async () => {
+    usd = (await create('transactioncurrencies', { isocurrencycode: 'USD' })).transactioncurrencyid;
+    unit = (await create('uoms', { name: 'ea' })).uomid;
+    retail = (
+      await create('pricelevels', {
+        name: 'Retail USD',
+        'transactioncurrencyid@odata.bind': `/transactioncurrencies(${usd})`,
+      })
+    ).pricelevelid;
+  });
+
+  it('starts a product as Draft and keeps its status reason in step with its state', async () => {
+    const product = await create('products', { productnumber: 'CAT-1', name: 'Catalogue one' });
+    expect([product.statecode, product.statuscode]).toEqual([2, 0]);
+    const url = `products(${String(product.productid)})?$select=statecode,statuscode`;
+    for (const [statecode, statuscode] of [
+      [0, 1],
+      [1, 2],
+      [2, 0],
+    ]) {
+      expect((await call(sim, token, 'PATCH', url, { body: { statecode } })).status).toBe(204);
+      expect((await call(sim, token, 'GET', url)).json()).toMatchObject({ statecode, statuscode });
+    }
+  });
+
+  it('takes a default price list by update only, once the product has an item on that list', async () => {
+    const bind = { 'pricelevelid@odata.bind': `/pricelevels(${retail})` };
+    const onCreate = await call(sim, token, 'POST', 'products', {
+      body: { productnumber: 'CAT-2', ...bind },
+    });
+    expect(onCreate.status).toBe(400);
+    expect(onCreate.json().error.message).toMatch(/'pricelevelid' of product is not valid for create/);
+
+    const product = await create('products', { productnumber: 'CAT-2', name: 'Catalogue two' });
+    const url = `products(${String(product.productid)})`;
+    const early = await call(sim, token, 'PATCH', url, { body: bind });
+    expect(early.status).toBe(400);
+    expect(early.json().error.message).toMatch(/CAT-2 has no item on the price list/);
+
+    const item = {
+      ...bind,
+      'productid@odata.bind': "/products(productnumber='CAT-2')",
+      'uomid@odata.bind': `/uoms(${unit})`,
+      amount: 12.5,
+      pricingmethodcode: 1,
+    };
+    // The item's currency is its price list's.
+    expect(await create('productpricelevels', item)).toMatchObject({
+      _transactioncurrencyid_value: usd,
+      amount: 12.5,
+    });
+    expect((await call(sim, token, 'PATCH', url, { body: bind })).status).toBe(204);
+    expect((await call(sim, token, 'GET', `${url}?$select=_pricelevelid_value`)).json()).toMatchObject({
+      _pricelevelid_value: retail,
+    });
+    const twice = await call(sim, token, 'POST', 'productpricelevels', { body: item });
+    expect(twice.status).toBe(400);
+    expect(twice.json().error.message).toMatch(/already have a price on this price list/);
+  });
+
+  it('refuses a Draft or Retired product on a quote line and takes an active one', async () => {
+    const product = await create('products', { productnumber: 'CAT-3', name: 'Catalogue three' });
+    const quote = await create('quotes', { name: 'Catalogue quote' });
+    const line = {
+      'quoteid@odata.bind': `/quotes(${String(quote.quoteid)})`,
+      'productid@odata.bind': `/products(${String(product.productid)})`,
+      quantity: 1,
+    };
+    const draft = await call(sim, token, 'POST', 'quotedetails', { body: line });
+    expect(draft.status).toBe(400);
+    expect(draft.json().error.message).toMatch(/CAT-3 is a draft: only active products/);
+    const url = `products(${String(product.productid)})`;
+    await call(sim, token, 'PATCH', url, { body: { statecode: 1 } });
+    expect((await call(sim, token, 'POST', 'quotedetails', { body: line })).json().error.message).toMatch(
+      /CAT-3 is not active/,
+    );
+    await call(sim, token, 'PATCH', url, { body: { statecode: 0 } });
+    expect((await call(sim, token, 'POST', 'quotedetails', { body: line })).status).toBe(204);
+  });
+});
+
 describe('change tracking', () => {
   it('returns a deltaLink, then only changed rows and deletions, then recovers after expiry with a full read', async () => {
     const first = await call(sim, token, 'GET', 'contacts?$select=lastname', {

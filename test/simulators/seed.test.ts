@@ -203,6 +203,23 @@ describe('reference data', () => {
     ).toEqual(['usmf/10', 'usmf/20', 'usmf/30', 'usmf/40', 'demf/10', 'demf/20']);
   });
 
+  it('has price lists in USD and EUR (none in GBP), the first USD one by name set up second', () => {
+    const currency = new Map(
+      small.sales.transactioncurrencies.map((c) => [c['transactioncurrencyid'], c['isocurrencycode']]),
+    );
+    expect(
+      small.sales.pricelevels.map((list) => [
+        list['name'],
+        currency.get(list['_transactioncurrencyid_value'] ?? null),
+      ]),
+    ).toEqual([
+      ['Wholesale USD', 'USD'],
+      ['Retail USD', 'USD'],
+      ['Retail EUR', 'EUR'],
+    ]);
+    expect(small.sales.pricelevels.every((list) => list['statecode'] === 0)).toBe(true);
+  });
+
   it('uses only customer groups that exist in the customer’s company', () => {
     const groups = new Set(
       large.finance.CustomerGroups.map((g) => `${String(g['dataAreaId'])}/${String(g['CustomerGroupId'])}`),
@@ -511,6 +528,30 @@ describe('products', () => {
     }
     expect(drifted).toBeGreaterThan(0);
     expect(ratio(drifted, synced.length)).toBeLessThan(0.12);
+  });
+
+  it('puts every Sales product on Retail USD, its default price list, at the price it was listed at', () => {
+    const retailUsd = large.sales.pricelevels.find((list) => list['name'] === 'Retail USD')!['pricelevelid'];
+    const items = groupBy(large.sales.productpricelevels, '_productid_value');
+    let edited = 0;
+    for (const product of sales) {
+      expect(product['_pricelevelid_value']).toBe(retailUsd);
+      const [item, ...others] = items.get(product['productid']) ?? [];
+      expect(others).toEqual([]);
+      expect(item).toMatchObject({
+        _pricelevelid_value: retailUsd,
+        _uomid_value: product['_defaultuomid_value'],
+        _transactioncurrencyid_value: product['_transactioncurrencyid_value'],
+        pricingmethodcode: 1,
+      });
+      const source = byNumber.get(str(product, 'productnumber'));
+      // A synchronised product was listed at Finance's price; a seller may have edited its list price since.
+      const listed = source ? str(source, 'SalesPrice') : str(product, 'price');
+      expect(compareDecimals(str(item!, 'amount'), listed)).toBe(0);
+      if (compareDecimals(str(item!, 'amount'), str(product, 'price')) !== 0) edited += 1;
+    }
+    expect(edited).toBeGreaterThan(0);
+    expect(large.sales.productpricelevels).toHaveLength(sales.length);
   });
 
   it('keeps a couple of Sales-only products that Finance does not know', () => {

@@ -7,12 +7,14 @@
  *
  * Reads return typed records (`types.ts`); writes are upserts by alternate key (PATCH to
  * `accounts(accountnumber='…')`, which creates or updates) in `$batch` requests with
- * `Prefer: odata.continue-on-error`, so one bad record never stops the others. Nothing here is specific
- * to the simulator: the same code speaks to a real Dataverse environment.
+ * `Prefer: odata.continue-on-error`, so one bad record never stops the others; records that must be
+ * written together (a product, its price list item, its default price list) go in one change set
+ * (`writeChangeSets`). Nothing here is specific to the simulator: the same code speaks to a real Dataverse environment.
  */
 import {
   type BatchItem,
   type BatchOperation,
+  type BatchPartResult,
   crmIn,
   keyPredicate,
   ODataError,
@@ -82,6 +84,21 @@ export interface SalesUpsert {
   body: Record<string, unknown>;
 }
 
+/**
+ * One operation of a change set written with `writeChangeSets`. A PATCH upserts unless `only` says
+ * `create` (`If-None-Match: *`: an existing record fails it) or `update` (`If-Match: *`: a missing record
+ * fails it, none is created).
+ */
+export type SalesOperation =
+  | { method: 'POST'; kind: SalesKind; body: Record<string, unknown> }
+  | {
+      method: 'PATCH';
+      kind: SalesKind;
+      key: string | { id: string };
+      body: Record<string, unknown>;
+      only?: 'create' | 'update';
+    };
+
 export interface UpsertResult {
   outcome: 'created' | 'updated' | 'failed';
   /** The record id on success. */
@@ -119,6 +136,14 @@ export interface SalesConnector {
   ): AsyncIterable<SalesChangePage<SalesRecords[K]>>;
   /** Upserts records by alternate key (or id) in `$batch` requests; one result per record, in order. */
   upsert(kind: SalesKind, records: readonly SalesUpsert[]): Promise<UpsertResult[]>;
+  /**
+   * Writes each group atomically: a group of several operations as one change set (all or none; later
+   * parts may bind to records earlier parts create, by alternate key), a group of one as a plain request.
+   * Groups go in `$batch` requests of at most `batchSize` operations with continue-on-error, a change set
+   * never split between two. One result per operation, grouped like `groups`; when a change set fails,
+   * its failing part carries Sales's error and the others say they were rolled back.
+   */
+  writeChangeSets(groups: readonly (readonly SalesOperation[])[]): Promise<UpsertResult[][]>;
   /** `"/accounts(<id>)"` or `"/accounts(accountnumber='A-1')"` for an `@odata.bind`. */
   bind(kind: SalesKind, key: string | { id: string }): string;
 }
@@ -264,38 +289,78 @@ export function createSalesConnector({
   }
 
   async function upsert(kind: SalesKind, records: readonly SalesUpsert[]): Promise<UpsertResult[]> {
-    const entity = salesEntities[kind];
-    const idColumn = entity.key[0]!;
     const results: UpsertResult[] = [];
     for (const group of chunk(records, Math.min(batchSize, 1000))) {
       const items: BatchItem<BatchOperation>[] = group.map((record) => ({
         kind: 'single',
-        part: {
-          method: 'PATCH',
-          path: keyPath(kind, record.key),
-          query: { select: [idColumn] },
-          // return=representation tells a create (201) from an update (200); PATCH without If-Match upserts.
-          headers: { Prefer: 'return=representation', 'Content-Type': 'application/json' },
-          body: toWireBody(record.body, entity),
-        },
+        part: toBatchOperation({ method: 'PATCH', kind, key: record.key, body: record.body }),
       }));
       const answered = await client.batch(items, { continueOnError: true });
       for (const item of answered) {
-        if (item.kind !== 'single') continue;
-        const part = item.part;
-        if (part.error) results.push({ outcome: 'failed', error: part.error });
-        else {
-          const body = part.body as Record<string, unknown> | undefined;
-          const id =
-            body?.[idColumn] ?? /\(([0-9a-f-]{36})\)$/i.exec(part.headers['odata-entityid'] ?? '')?.[1];
-          results.push({
-            outcome: part.status === 201 ? 'created' : 'updated',
-            ...(typeof id === 'string' ? { id } : {}),
-          });
-        }
+        if (item.kind === 'single') results.push(toUpsertResult(item.part, kind));
       }
     }
     return results;
+  }
+
+  async function writeChangeSets(groups: readonly (readonly SalesOperation[])[]): Promise<UpsertResult[][]> {
+    const limit = Math.min(batchSize, 1000);
+    const results: UpsertResult[][] = [];
+    let pending: (readonly SalesOperation[])[] = [];
+    let pendingSize = 0;
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const items: BatchItem<BatchOperation>[] = pending.map((group) =>
+        group.length === 1
+          ? { kind: 'single', part: toBatchOperation(group[0]!) }
+          : { kind: 'changeset', parts: group.map(toBatchOperation) },
+      );
+      const answered = await client.batch(items, { continueOnError: true });
+      answered.forEach((item, index) => {
+        const group = pending[index]!;
+        const parts = item.kind === 'single' ? [item.part] : item.parts;
+        results.push(parts.map((part, i) => toUpsertResult(part, group[i]!.kind)));
+      });
+      pending = [];
+      pendingSize = 0;
+    };
+    for (const group of groups) {
+      if (group.length === 0) {
+        results.push([]);
+        continue;
+      }
+      if (pendingSize + group.length > limit) await flush();
+      pending.push(group);
+      pendingSize += group.length;
+    }
+    await flush();
+    return results;
+  }
+
+  function toBatchOperation(operation: SalesOperation): BatchOperation {
+    const entity = salesEntities[operation.kind];
+    const conditions: Record<string, string> = {};
+    if (operation.method === 'PATCH' && operation.only === 'create') conditions['If-None-Match'] = '*';
+    if (operation.method === 'PATCH' && operation.only === 'update') conditions['If-Match'] = '*';
+    return {
+      method: operation.method,
+      path: operation.method === 'POST' ? entity.set : keyPath(operation.kind, operation.key),
+      query: { select: [entity.key[0]!] },
+      // return=representation tells a create (201) from an update (200); PATCH without If-Match upserts.
+      headers: { Prefer: 'return=representation', 'Content-Type': 'application/json', ...conditions },
+      body: toWireBody(operation.body, entity),
+    };
+  }
+
+  function toUpsertResult(part: BatchPartResult, kind: SalesKind): UpsertResult {
+    if (part.error) return { outcome: 'failed', error: part.error };
+    const idColumn = salesEntities[kind].key[0]!;
+    const body = part.body as Record<string, unknown> | undefined;
+    const id = body?.[idColumn] ?? /\(([0-9a-f-]{36})\)$/i.exec(part.headers['odata-entityid'] ?? '')?.[1];
+    return {
+      outcome: part.status === 201 ? 'created' : 'updated',
+      ...(typeof id === 'string' ? { id } : {}),
+    };
   }
 
   return {
@@ -305,6 +370,7 @@ export function createSalesConnector({
     getByValues,
     changes,
     upsert,
+    writeChangeSets,
     bind: (kind, key) => `/${keyPath(kind, key)}`,
   };
 }

@@ -6,6 +6,28 @@ const versioned = ['statecode', 'statuscode', 'createdon', 'modifiedon', 'versio
 const address = (prefix: string): string[] =>
   ['line1', 'city', 'stateorprovince', 'postalcode', 'country'].map((part) => `${prefix}_${part}`);
 
+const productColumns = [
+  'productid',
+  'productnumber',
+  'name',
+  'description',
+  'price',
+  'currentcost',
+  'producttypecode',
+  'quantitydecimal',
+  '_defaultuomid_value',
+  '_transactioncurrencyid_value',
+  'msdynce_ismaintainedexternally',
+  ...versioned,
+];
+
+/** Product states (`statecode`) with the status reason (`statuscode`) Dataverse gives each by default. */
+export const productStates = {
+  active: { statecode: 0, statuscode: 1 },
+  retired: { statecode: 1, statuscode: 2 },
+  draft: { statecode: 2, statuscode: 0 },
+} as const;
+
 export interface SalesEntity extends EntityDescriptor {
   /** The alternate key the P2C solution defines (upserts go through it). */
   alternateKey?: string;
@@ -102,20 +124,14 @@ export const salesEntities: Record<SalesKind, SalesEntity> = {
     set: 'products',
     key: ['productid'],
     alternateKey: 'productnumber',
-    columns: [
-      'productid',
-      'productnumber',
-      'name',
-      'description',
-      'price',
-      'currentcost',
-      'producttypecode',
-      'quantitydecimal',
-      '_defaultuomid_value',
-      '_transactioncurrencyid_value',
-      'msdynce_ismaintainedexternally',
-      ...versioned,
-    ],
+    columns: productColumns,
+    decimals: ['price', 'currentcost'],
+  },
+  productWithPriceList: {
+    set: 'products',
+    key: ['productid'],
+    alternateKey: 'productnumber',
+    columns: [...productColumns, '_pricelevelid_value'],
     decimals: ['price', 'currentcost'],
   },
   currency: {
@@ -130,5 +146,28 @@ export const salesEntities: Record<SalesKind, SalesEntity> = {
     key: ['uomid'],
     columns: ['uomid', 'name', ...versioned],
     decimals: [],
+  },
+  priceList: {
+    set: 'pricelevels',
+    key: ['pricelevelid'],
+    columns: ['pricelevelid', 'name', '_transactioncurrencyid_value', ...versioned],
+    decimals: [],
+  },
+  priceListItem: {
+    set: 'productpricelevels',
+    key: ['productpricelevelid'],
+    columns: [
+      'productpricelevelid',
+      '_pricelevelid_value',
+      '_productid_value',
+      '_uomid_value',
+      '_transactioncurrencyid_value',
+      'amount',
+      'pricingmethodcode',
+      'createdon',
+      'modifiedon',
+      'versionnumber',
+    ],
+    decimals: ['amount'],
   },
 };

@@ -108,6 +108,15 @@ export interface SalesProduct extends Versioned {
   msdynce_ismaintainedexternally: boolean | null;
 }
 
+/**
+ * A product with its default price list (`pricelevelid`, set by update once the product has an item on
+ * that list): what the products flow reads, since it keeps that item's price. `SalesProduct` stays the
+ * row the GraphQL `sales` view shows.
+ */
+export interface SalesProductWithPriceList extends SalesProduct {
+  _pricelevelid_value: Guid | null;
+}
+
 export interface SalesCurrency extends Versioned {
   transactioncurrencyid: Guid;
   isocurrencycode: string | null;
@@ -120,6 +129,30 @@ export interface SalesUnit extends Versioned {
   name: string | null;
 }
 
+/** A price list (`pricelevel`): quotes are priced from its items, in its currency. statecode 0 Active. */
+export interface SalesPriceList extends Versioned {
+  pricelevelid: Guid;
+  name: string | null;
+  _transactioncurrencyid_value: Guid | null;
+}
+
+/** A price list item (`productpricelevel`): one product's price in one unit on one price list. */
+export interface SalesPriceListItem {
+  etag: string;
+  productpricelevelid: Guid;
+  _pricelevelid_value: Guid | null;
+  _productid_value: Guid | null;
+  _uomid_value: Guid | null;
+  /** Taken from the price list by Dataverse. */
+  _transactioncurrencyid_value: Guid | null;
+  amount: Decimal | null;
+  /** 1 = Currency Amount (the price is `amount`). */
+  pricingmethodcode: number | null;
+  createdon: string | null;
+  modifiedon: string | null;
+  versionnumber: number | null;
+}
+
 /** Every entity kind the Sales connector reads and writes, by name. */
 export interface SalesRecords {
   account: SalesAccount;
@@ -127,8 +160,11 @@ export interface SalesRecords {
   quote: SalesQuote;
   quoteLine: SalesQuoteLine;
   product: SalesProduct;
+  productWithPriceList: SalesProductWithPriceList;
   currency: SalesCurrency;
   unit: SalesUnit;
+  priceList: SalesPriceList;
+  priceListItem: SalesPriceListItem;
 }
 
 export type SalesKind = keyof SalesRecords;

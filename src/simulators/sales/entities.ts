@@ -181,12 +181,16 @@ export const products: EntitySetDef = {
     producttypecode: int32(),
     quantitydecimal: int32(),
     _defaultuomid_value: guid(),
+    // The default price list: not valid on create, and set only once the product has an item on the list.
+    _pricelevelid_value: guid(),
     _transactioncurrencyid_value: guid(),
     msdynce_ismaintainedexternally: bool(),
+    // statecode: 0 Active, 1 Retired, 2 Draft, 3 Under Revision (statuscode follows: 1, 2, 0, 3).
     ...system(),
   },
   lookups: [
     { column: '_defaultuomid_value', navigations: { defaultuomid: 'uoms' } },
+    { column: '_pricelevelid_value', navigations: { pricelevelid: 'pricelevels' } },
     {
       column: '_transactioncurrencyid_value',
       navigations: { transactioncurrencyid: 'transactioncurrencies' },
@@ -194,6 +198,73 @@ export const products: EntitySetDef = {
   ],
   expansions: {
     defaultuomid: { target: 'uoms', cardinality: 'one', via: '_defaultuomid_value' },
+    pricelevelid: { target: 'pricelevels', cardinality: 'one', via: '_pricelevelid_value' },
+    productpricelevel_product: { target: 'productpricelevels', cardinality: 'many', via: '_productid_value' },
+  },
+};
+
+/** Price lists: a quote is priced from the price list items of its price list, each in the list's currency. */
+export const pricelevels: EntitySetDef = {
+  name: 'pricelevels',
+  entityType: 'pricelevel',
+  key: ['pricelevelid'],
+  properties: {
+    pricelevelid: required(guid()),
+    name: str(100),
+    description: str(2000),
+    _transactioncurrencyid_value: guid(),
+    // statecode: 0 Active, 1 Inactive.
+    ...system(),
+  },
+  lookups: [
+    {
+      column: '_transactioncurrencyid_value',
+      navigations: { transactioncurrencyid: 'transactioncurrencies' },
+    },
+  ],
+  expansions: {
+    transactioncurrencyid: {
+      target: 'transactioncurrencies',
+      cardinality: 'one',
+      via: '_transactioncurrencyid_value',
+    },
+    price_level_product_price_levels: {
+      target: 'productpricelevels',
+      cardinality: 'many',
+      via: '_pricelevelid_value',
+    },
+  },
+};
+
+/**
+ * Price list items: the price of one product in one unit on one price list. Dataverse takes the item's
+ * currency from its price list and has no state on these rows.
+ */
+export const productpricelevels: EntitySetDef = {
+  name: 'productpricelevels',
+  entityType: 'productpricelevel',
+  key: ['productpricelevelid'],
+  properties: {
+    productpricelevelid: required(guid()),
+    _pricelevelid_value: guid(),
+    _productid_value: guid(),
+    _uomid_value: guid(),
+    _transactioncurrencyid_value: readOnly(guid()),
+    amount: decimal(),
+    // 1 Currency Amount: the item's price is `amount` (the other methods derive it from cost or list price).
+    pricingmethodcode: int32(),
+    createdon: readOnly(dateTime()),
+    modifiedon: readOnly(dateTime()),
+    versionnumber: readOnly(int64()),
+  },
+  lookups: [
+    { column: '_pricelevelid_value', navigations: { pricelevelid: 'pricelevels' } },
+    { column: '_productid_value', navigations: { productid: 'products' } },
+    { column: '_uomid_value', navigations: { uomid: 'uoms' } },
+  ],
+  expansions: {
+    pricelevelid: { target: 'pricelevels', cardinality: 'one', via: '_pricelevelid_value' },
+    productid: { target: 'products', cardinality: 'one', via: '_productid_value' },
   },
 };
 
@@ -231,4 +302,6 @@ export const salesEntitySets: readonly EntitySetDef[] = [
   products,
   transactioncurrencies,
   uoms,
+  pricelevels,
+  productpricelevels,
 ];

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Row } from '../core/model.js';
 import type { Store } from '../core/store.js';
 import { addDecimals, multiplyDecimals, subtractDecimals } from '../core/decimal.js';
+import { defaultStatus } from './catalog-rules.js';
 
 /** Values Dataverse fills on create when the caller did not give them. */
 export function applyCreateDefaults(set: string, row: Row, now: string, store: Store): void {
@@ -13,7 +14,7 @@ export function applyCreateDefaults(set: string, row: Row, now: string, store: S
   const id = def.key[0]!;
   row[id] ??= randomUUID();
   if ('statecode' in def.properties) row['statecode'] ??= set === 'products' ? 2 : 0; // products start as Draft
-  if ('statuscode' in def.properties) row['statuscode'] ??= 1;
+  if ('statuscode' in def.properties) row['statuscode'] ??= defaultStatus(set, row['statecode']);
   row['createdon'] = now;
   row['modifiedon'] = now;
   if (set === 'quotes' && !row['quotenumber']) row['quotenumber'] = nextQuoteNumber(store);

@@ -13,6 +13,7 @@ import { parsePrefer } from '../core/paging.js';
 import { type ResourcePath, parseResourcePath } from '../core/resource-path.js';
 import { jsonHeaders, type SimRequest, type SimResponse } from '../core/service.js';
 import { DuplicateKeyError, type Store } from '../core/store.js';
+import { applyCatalogRules, checkCreateColumns } from './catalog-rules.js';
 import { salesCodes } from './errors.js';
 import { applyCreateDefaults, applyDerived, quoteTotal } from './rules.js';
 import type { SalesRows } from './rows.js';
@@ -88,9 +89,11 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
   }
 
   function create(request: SimRequest, set: EntitySetDef, changes: Row): SimResponse {
+    checkCreateColumns(set.name, changes);
     const row: Row = Object.fromEntries(Object.keys(set.properties).map((p) => [p, null]));
     Object.assign(row, changes);
     applyCreateDefaults(set.name, row, timestamp(), store);
+    applyCatalogRules(set.name, row, undefined, changes, store);
     const quotes = applyDerived(set.name, row);
     let stored: Row;
     try {
@@ -111,6 +114,7 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
 
   function update(request: SimRequest, set: EntitySetDef, current: Row, changes: Row): SimResponse {
     const merged = { ...current, ...changes, modifiedon: timestamp() };
+    applyCatalogRules(set.name, merged, current, changes, store);
     const quotes = applyDerived(set.name, merged);
     const keyValues = pick(current, set.key);
     try {

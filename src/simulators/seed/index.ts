@@ -23,7 +23,15 @@ import { defaultReferenceDate } from './time.js';
 
 /** The Sales entity sets the seed fills. */
 export type SalesSeedSet =
-  'accounts' | 'contacts' | 'quotes' | 'quotedetails' | 'products' | 'transactioncurrencies' | 'uoms';
+  | 'accounts'
+  | 'contacts'
+  | 'quotes'
+  | 'quotedetails'
+  | 'products'
+  | 'transactioncurrencies'
+  | 'uoms'
+  | 'pricelevels'
+  | 'productpricelevels';
 
 /** The Finance entity sets the seed fills. */
 export type FinanceSeedSet =
@@ -87,6 +95,8 @@ export function generateSeed({
       products: catalog.salesProducts,
       transactioncurrencies: reference.transactioncurrencies,
       uoms: reference.uoms,
+      pricelevels: reference.pricelevels,
+      productpricelevels: catalog.priceListItems,
     },
     finance: {
       LegalEntities: reference.LegalEntities,

@@ -1,14 +1,15 @@
 /**
  * The product catalogue. Products are mastered in Finance (`SellableReleasedProducts`, usmf in USD and a
  * subset released to demf in EUR); most usmf products have already flowed to Sales with equal mapped
- * values, a few with a price edited in Sales since, and Sales has a couple of products of its own.
+ * values, a few with a price edited in Sales since, and Sales has a couple of products of its own. Every
+ * Sales product is on the "Retail USD" price list (its default price list) at the price it was listed at.
  */
 import type { Row } from '../core/model.js';
 import { SellableReleasedProducts } from '../finance/entities.js';
-import { products as productSet } from '../sales/entities.js';
+import { productpricelevels, products as productSet } from '../sales/entities.js';
 import type { SeedContext } from './context.js';
 import { formatCents } from './money.js';
-import type { SeededRandom } from './random.js';
+import { createRandom, type SeededRandom } from './random.js';
 import { ratios, scaledCount } from './ratios.js';
 import { padded, rowBuilder } from './rows.js';
 import { DAY_MS, instantBetween, isoDateTime } from './time.js';
@@ -35,6 +36,8 @@ export interface SeedProduct {
 export interface ProductCatalog {
   financeProducts: Row[];
   salesProducts: Row[];
+  /** One price list item per Sales product, on its default price list. */
+  priceListItems: Row[];
   /** The Sales products, externally maintained ones first. */
   quotable: SeedProduct[];
 }
@@ -116,7 +119,12 @@ export function generateProducts(context: SeedContext, accounts: number): Produc
       financeProducts.push(financeProductRow('demf', inEuro(item), 'EUR'));
   }
   const sales = salesProducts(context, random, items);
-  return { financeProducts, salesProducts: sales.map((p) => p.row), quotable: sales.map((p) => p.product) };
+  return {
+    financeProducts,
+    salesProducts: sales.map((p) => p.row),
+    priceListItems: priceListItems(context, sales),
+    quotable: sales.map((p) => p.product),
+  };
 }
 
 function catalogItems(context: SeedContext, random: SeededRandom, count: number): CatalogItem[] {
@@ -211,18 +219,52 @@ function salesProducts(
   context: SeedContext,
   random: SeededRandom,
   items: readonly CatalogItem[],
-): { row: Row; product: SeedProduct }[] {
+): SalesSeedProduct[] {
   const synced = items
     .filter(() => random.chance(ratios.productInSales))
     .map((item) => {
       const price = random.chance(ratios.productDrifted) ? driftedPrice(random, item) : item.priceCents;
-      return salesProduct(context, random, { ...item, priceCents: price }, true);
+      // A seller edits the product's list price; the price list item keeps the price it was listed at.
+      return {
+        ...salesProduct(context, random, { ...item, priceCents: price }, true),
+        listedCents: item.priceCents,
+      };
     });
   const ownCount = scaledCount(items.length, ratios.salesOnlyProductsPerProduct, 2);
-  const own = Array.from({ length: ownCount }, (_, i) =>
-    salesProduct(context, random, salesOnlyItem(context, random, i + 1), false),
-  );
+  const own = Array.from({ length: ownCount }, (_, i) => {
+    const product = salesProduct(context, random, salesOnlyItem(context, random, i + 1), false);
+    return { ...product, listedCents: product.product.priceCents };
+  });
   return [...synced, ...own];
+}
+
+/** A Sales product's rows and what the rest of the seed needs of it. */
+interface SalesSeedProduct {
+  row: Row;
+  product: SeedProduct;
+  /** The amount of its price list item. */
+  listedCents: number;
+}
+
+const priceListItemRow = rowBuilder(productpricelevels);
+
+/** Every product on Retail USD in its default unit; ids from their own stream, so no other id moved. */
+function priceListItems(context: SeedContext, products: readonly SalesSeedProduct[]): Row[] {
+  const random = createRandom(context.seed, 'price-list-items');
+  return products.map(({ row, listedCents }) =>
+    priceListItemRow(
+      {
+        productpricelevelid: random.guid(),
+        _pricelevelid_value: context.reference.retailUsdPriceListId,
+        _productid_value: row['productid'] ?? null,
+        _uomid_value: row['_defaultuomid_value'] ?? null,
+        _transactioncurrencyid_value: context.reference.currencyId.USD,
+        amount: formatCents(listedCents),
+        pricingmethodcode: 1,
+      },
+      { createdon: row['createdon'] ?? null, modifiedon: row['createdon'] ?? null },
+    ),
+  );
 }
 
 /** A product created directly in Sales (Dataverse's default unit, not known to Finance). */
@@ -265,6 +307,7 @@ function salesProduct(
     producttypecode: productTypeToSalesCode[item.type],
     quantitydecimal: item.precision,
     _defaultuomid_value: context.reference.uomId[unit],
+    _pricelevelid_value: context.reference.retailUsdPriceListId,
     _transactioncurrencyid_value: context.reference.currencyId.USD,
     msdynce_ismaintainedexternally: fromFinance,
     statecode: 0,

@@ -1,30 +1,51 @@
 /**
- * Reference data both systems need before anything else: Sales currencies and units, Finance legal
- * entities and customer groups. The flows resolve codes against these (currency ISO code, unit name).
+ * Reference data both systems need before anything else: Sales currencies, units and price lists, Finance
+ * legal entities and customer groups. The flows resolve codes against these (currency ISO code, unit
+ * name, the price list a new product joins).
  */
 import type { Row } from '../core/model.js';
 import { CustomerGroups, LegalEntities } from '../finance/entities.js';
-import { transactioncurrencies, uoms } from '../sales/entities.js';
+import { pricelevels, transactioncurrencies, uoms } from '../sales/entities.js';
 import { createRandom } from './random.js';
 import { rowBuilder } from './rows.js';
 import { DAY_MS, isoDateTime } from './time.js';
 import { salesUnitNames, type CurrencyCode, type SalesUnitName } from './value-maps.js';
 
-/** Reference rows plus lookups: currency ISO code ↔ transactioncurrencyid, unit name → uomid. */
+/**
+ * Reference rows plus lookups: currency ISO code ↔ transactioncurrencyid, unit name → uomid, and the
+ * price list synchronised products joined.
+ */
 export interface ReferenceData {
   transactioncurrencies: Row[];
   uoms: Row[];
+  pricelevels: Row[];
   LegalEntities: Row[];
   CustomerGroups: Row[];
   currencyId: Readonly<Record<CurrencyCode, string>>;
   currencyCodeById: ReadonlyMap<string, CurrencyCode>;
   uomId: Readonly<Record<SalesUnitName, string>>;
+  /**
+   * The id of "Retail USD": the first USD price list by name, so the one the products flow put every
+   * synchronised product on (the seed's products are all in USD).
+   */
+  retailUsdPriceListId: string;
 }
 
 const currencies: readonly (readonly [CurrencyCode, string, string])[] = [
   ['USD', 'US Dollar', '$'],
   ['EUR', 'Euro', '€'],
   ['GBP', 'Pound Sterling', '£'],
+];
+
+/**
+ * Price lists, in the order they were set up: "Wholesale USD" comes first, so a product flow that took
+ * the first USD list in storage order instead of by name would pick the wrong one. No list is in GBP,
+ * so a GBP product has no price list to join.
+ */
+const priceLists: readonly (readonly [name: string, CurrencyCode, description: string])[] = [
+  ['Wholesale USD', 'USD', 'Prices for distributors and major customers'],
+  ['Retail USD', 'USD', 'List prices for the US market'],
+  ['Retail EUR', 'EUR', 'List prices for the euro area'],
 ];
 
 /** Contoso's demo companies and customer groups, as in F&O demo data. */
@@ -62,25 +83,39 @@ export function createReferenceData(seed: number, referenceMs: number): Referenc
   );
   const uomRow = rowBuilder(uoms);
   const uomRows = salesUnitNames.map((name) => uomRow({ uomid: random.guid(), name }, system));
+  // Their own stream, so adding price lists reshuffled none of the ids drawn above.
+  const priceListRandom = createRandom(seed, 'price-lists');
+  const currencyIds = idsBy(currencyRows, 'isocurrencycode', 'transactioncurrencyid');
+  const priceListRow = rowBuilder(pricelevels);
+  const priceListRows = priceLists.map(([name, currency, description]) =>
+    priceListRow(
+      {
+        pricelevelid: priceListRandom.guid(),
+        name,
+        description,
+        _transactioncurrencyid_value: currencyIds[currency] ?? null,
+      },
+      system,
+    ),
+  );
   const legalEntity = rowBuilder(LegalEntities);
   const group = rowBuilder(CustomerGroups);
   return {
     transactioncurrencies: currencyRows,
     uoms: uomRows,
+    pricelevels: priceListRows,
     LegalEntities: companies.map(([id, name]) => legalEntity({ LegalEntityId: id, Name: name })),
     CustomerGroups: companies.flatMap(([company, , groups]) =>
       groups.map((id) =>
         group({ dataAreaId: company, CustomerGroupId: id, Description: groupDescriptions[id] ?? null }),
       ),
     ),
-    currencyId: idsBy(currencyRows, 'isocurrencycode', 'transactioncurrencyid') as Record<
-      CurrencyCode,
-      string
-    >,
+    currencyId: currencyIds as Record<CurrencyCode, string>,
     currencyCodeById: new Map(
       currencyRows.map((r) => [r['transactioncurrencyid'] as string, r['isocurrencycode'] as CurrencyCode]),
     ),
     uomId: idsBy(uomRows, 'name', 'uomid') as Record<SalesUnitName, string>,
+    retailUsdPriceListId: idsBy(priceListRows, 'name', 'pricelevelid')['Retail USD']!,
   };
 }
 

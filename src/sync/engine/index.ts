@@ -1,6 +1,16 @@
 /**
  * The flow engine: `createFlowRunner` implements the run manager's contract (`types.ts`) for the four
- * Prospect-to-cash flows.
+ * Prospect-to-cash flows; the products flow's settings and its price list check come with it.
  */
 export { createFlowRunner, defaultPageSize } from './runner.js';
+export { priceListProblems, readPriceLists } from './price-lists.js';
+export {
+  defaultProductSettings,
+  productCreateStates,
+  productSettings,
+  vanishedProductPolicies,
+  type ProductCreateState,
+  type ProductSettings,
+  type VanishedProductPolicy,
+} from './product-settings.js';
 export type * from './types.js';

@@ -2,7 +2,9 @@
  * One page of a flow run, from source records to outcomes: each record is routed (skipped, counted under
  * its rule's reason, or mapped), mapped with the reference data (a mapping error fails the record with its
  * message), compared with the current target row (read in one batched request for the page) and then left
- * alone (unchanged), created or updated. A dry run decides every outcome and writes nothing.
+ * alone (unchanged), created or updated; a write the target is known to refuse (its `check`, such as a new
+ * product whose currency no price list has) fails without being sent. A dry run decides every outcome
+ * and writes nothing.
  */
 import type { LinkInput } from '../../db/links.js';
 import type { LinkEntity, LinkRow } from '../../db/schema.js';
@@ -114,15 +116,28 @@ async function settle(
     const values = existing
       ? mapped(context, candidate.mapping.name, candidate.source, 'always')
       : candidate.values;
-    writes.push({ candidate, existing, write: { key: candidate.key, values } });
+    writes.push({
+      candidate,
+      existing,
+      write: { key: candidate.key, values, ...(existing && { existing }) },
+    });
   }
   if (writes.length === 0) return;
 
+  const records = writes.map((w) => w.write);
+  const refusals = target.check ? await target.check(records, context.reference) : [];
+  const accepted = writes.filter(({ candidate }, index) => {
+    const refusal = refusals[index];
+    if (refusal) fail(candidate.key, refusal, 'MISSING_DEPENDENCY');
+    return !refusal;
+  });
+  if (accepted.length === 0) return;
+
   const results: TargetWriteResult[] = context.dryRun
-    ? writes.map(({ existing }) => ({ outcome: existing ? 'updated' : 'created' }))
-    : await target.write(writes.map((w) => w.write));
+    ? accepted.map(({ existing }) => ({ outcome: existing ? 'updated' : 'created' }))
+    : await target.write(accepted.map((w) => w.write));
   results.forEach((result, index) => {
-    const { candidate, existing } = writes[index]!;
+    const { candidate, existing } = accepted[index]!;
     if (result.outcome === 'failed') {
       fail(candidate.key, result.message ?? 'The target refused the write', 'WRITE_FAILED');
       return;

@@ -13,16 +13,18 @@ import { accountLookups, valuesOf } from './lookups.js';
 import type { PageOutcome } from './outcomes.js';
 import type { PageContext } from './page.js';
 import { quotePageProcessor } from './quote-page.js';
+import { productTarget } from './product-target.js';
 import type { SourceSpec } from './read.js';
+import type { AfterReadOptions, FlowSettings } from './types.js';
 import { vanishedProducts } from './vanished.js';
-import { financeTarget, salesTarget, type TargetAdapter } from './write.js';
+import { financeTarget, type TargetAdapter } from './write.js';
 
 /** How the engine runs one flow. */
 export interface FlowPlan {
   flow: FlowDefinition;
   source: SourceSpec;
-  /** The target adapter of each mapping the flow routes to. */
-  targets: (connectors: Connectors) => Partial<Record<MappingName, TargetAdapter>>;
+  /** The target adapter of each mapping the flow routes to (made once per flow run). */
+  targets: (connectors: Connectors, settings: FlowSettings) => Partial<Record<MappingName, TargetAdapter>>;
   /** Adds the lookups a page's records need (read in batches before mapping); absent when none are. */
   lookups?: (
     connectors: Connectors,
@@ -36,8 +38,15 @@ export interface FlowPlan {
   processPage?: (
     connectors: Connectors,
   ) => (context: PageContext, rows: readonly object[]) => Promise<PageOutcome>;
-  /** Notes after a complete read (not a retry of some keys), given every business key the run read. */
-  afterRead?: (connectors: Connectors, seenKeys: ReadonlySet<string>) => Promise<string[]>;
+  /**
+   * Notes after a complete read (not a resumed read, not a retry of some keys), given every business key
+   * the run read; it may write (retire vanished products) unless `dryRun`.
+   */
+  afterRead?: (
+    connectors: Connectors,
+    seenKeys: ReadonlySet<string>,
+    options: AfterReadOptions,
+  ) => Promise<string[]>;
   /**
    * True for sources without a change feed: records whose mapped values hash as at the last sync are
    * unchanged without reading the target (in INCREMENTAL mode; FULL mode always compares).
@@ -64,7 +73,7 @@ const accounts: FlowPlan = {
 const products: FlowPlan = {
   flow: flows.products,
   source: { system: 'finance', kind: 'product', key: 'ProductNumber' },
-  targets: (connectors) => ({ product: salesTarget(connectors, 'product', 'productnumber') }),
+  targets: (connectors, settings) => ({ product: productTarget(connectors, settings.products) }),
   linkEntity: 'product',
   salesId: (_source, current) => idOf('productid')(current),
   unchangedByHash: true,

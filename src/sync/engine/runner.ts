@@ -6,11 +6,18 @@
 import { ODataError } from '../../connectors/odata/index.js';
 import type { Counters, CursorAdvance } from '../../db/runs.js';
 import type { Checkpoint } from '../../db/schema.js';
-import type { FlowRunDependencies, FlowRunnerFactory, FlowRunRequest, FlowRunResult } from './types.js';
+import type {
+  FlowRunDependencies,
+  FlowRunnerFactory,
+  FlowRunRequest,
+  FlowRunResult,
+  FlowSettings,
+} from './types.js';
 import { failedLinks } from './failed-links.js';
 import { addCounters, emptyOutcome } from './outcomes.js';
 import { processPage, type PageContext } from './page.js';
 import { flowPlans, type FlowPlan } from './plans.js';
+import { productSettings } from './product-settings.js';
 import { readSource, type ReadPosition, type SourcePage } from './read.js';
 import { matchKey } from './write.js';
 import { loadReferenceData } from './reference-data.js';
@@ -20,7 +27,8 @@ export const defaultPageSize = 500;
 
 /**
  * Creates the engine's `FlowRunner` over injected connectors, run store, link store and value maps
- * (`pageSize` default 500). It runs all four flows: accounts, products, contacts and quotes.
+ * (`pageSize` default 500, `products` settings default `defaultProductSettings`). It runs all four flows:
+ * accounts, products, contacts and quotes.
  */
 export const createFlowRunner: FlowRunnerFactory = (dependencies) => async (request) => {
   try {
@@ -36,6 +44,7 @@ async function runFlow(
   request: FlowRunRequest,
 ): Promise<FlowRunResult> {
   const { connectors, runs, links, valueMaps, pageSize = defaultPageSize } = dependencies;
+  const settings: FlowSettings = { products: productSettings(dependencies.products) };
   const { runId, flow, mode, dryRun, onlyKeys, signal, onProgress } = request;
   if (signal.aborted) return { status: 'cancelled' };
   const notes: string[] = [];
@@ -54,7 +63,7 @@ async function runFlow(
     flow: plan.flow,
     reference,
     valueMaps,
-    targets: plan.targets(connectors),
+    targets: plan.targets(connectors, settings),
     runId,
     dryRun,
     link: { entity: plan.linkEntity, salesId: plan.salesId, financeCompany: connectors.finance.company },
@@ -109,7 +118,10 @@ async function runFlow(
   if (plan.afterRead && !onlyKeys) {
     // What vanished is what a complete read did not see; a resumed read saw only its rest.
     if (resumeAt) notes.push('Records missing from the source are checked on the next complete read.');
-    else notes.push(...(await plan.afterRead(connectors, new Set(context.seenKeys.keys()))));
+    else
+      notes.push(
+        ...(await plan.afterRead(connectors, new Set(context.seenKeys.keys()), { ...settings, dryRun })),
+      );
   }
   if (dryRun) notes.push('Dry run: nothing was written to Sales or Finance.');
   return { status: 'completed', notes };

@@ -9,6 +9,7 @@ import type { Counters, FailedKey, RunStore, SyncRunRecord } from '../../db/runs
 import type { SyncMode } from '../../db/schema.js';
 import type { FlowName } from '../flows/types.js';
 import type { ValueMaps } from '../flows/value-maps.js';
+import type { ProductSettings } from './product-settings.js';
 
 /** Everything a flow run needs; injected, no singletons. */
 export interface FlowRunDependencies {
@@ -18,6 +19,21 @@ export interface FlowRunDependencies {
   valueMaps: ValueMaps;
   /** Records per page read from the source (default 500): bounds memory and the size of a commit. */
   pageSize?: number;
+  /**
+   * How the products flow creates products and treats those Finance no longer sells; each setting left
+   * out takes its default (`defaultProductSettings`: Active, Microsoft's price list, report).
+   */
+  products?: Partial<ProductSettings>;
+}
+
+/** The settings a flow plan runs with, resolved once per flow run. */
+export interface FlowSettings {
+  products: ProductSettings;
+}
+
+/** What a plan's `afterRead` is told: the settings, and whether the run may write. */
+export interface AfterReadOptions extends FlowSettings {
+  dryRun: boolean;
 }
 
 export interface FlowRunRequest {

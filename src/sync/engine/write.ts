@@ -7,11 +7,14 @@ import type { Connectors } from '../../connectors/index.js';
 import type { FinanceKind } from '../../connectors/finance/types.js';
 import type { SalesKind } from '../../connectors/sales/types.js';
 import { matchKey } from '../../connectors/odata/records.js';
+import type { ReferenceData } from '../reference.js';
 
 /** One record to write: its business key and the target values (without onCreate constants on update). */
 export interface TargetWrite {
   key: string;
   values: Record<string, unknown>;
+  /** The current target row when the record exists (an update); absent for a create. */
+  existing?: object;
 }
 
 /** How one write ended; `message` is the back-end's reason for a failure (Finance's infolog text). */
@@ -26,6 +29,12 @@ export interface TargetWriteResult {
 export interface TargetAdapter {
   /** The current target rows of `keys`, by `matchKey(key)`, in one batched read. */
   readCurrent(keys: readonly string[]): Promise<Map<string, object>>;
+  /**
+   * Why the target would refuse each record, known before writing (a new product whose currency no
+   * price list has): one reason or null per record, in order. Asked in dry runs too, so a dry run fails
+   * the same records a real run would. Absent: nothing is known to stand in the way.
+   */
+  check?(records: readonly TargetWrite[], reference: ReferenceData): Promise<(string | null)[]>;
   /** Writes the records; one result per record, in order. */
   write(records: readonly TargetWrite[]): Promise<TargetWriteResult[]>;
 }
@@ -61,20 +70,23 @@ const salesLookups: Readonly<Record<string, { nav: string; kind: SalesKind }>> =
   _transactioncurrencyid_value: { nav: 'transactioncurrencyid', kind: 'currency' },
 };
 
+/** Mapped Sales values as a request body: lookups (`_x_value`) become `x@odata.bind`. */
+export function salesBody(connectors: Connectors, values: Record<string, unknown>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(values)) {
+    const lookup = salesLookups[name];
+    if (!lookup) body[name] = value;
+    // An empty lookup is left alone: clearing one takes a DELETE of the reference, not a PATCH.
+    else if (value !== null)
+      body[`${lookup.nav}@odata.bind`] = connectors.sales.bind(lookup.kind, { id: String(value) });
+  }
+  return body;
+}
+
 /** A Sales entity with an alternate key (`productnumber`), upserted by that key. */
 export function salesTarget(connectors: Connectors, kind: SalesKind, keyField: string): TargetAdapter {
   const { sales } = connectors;
-  const toBody = (values: Record<string, unknown>): Record<string, unknown> => {
-    const body: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(values)) {
-      const lookup = salesLookups[name];
-      if (!lookup) body[name] = value;
-      // An empty lookup is left alone: clearing one takes a DELETE of the reference, not a PATCH.
-      else if (value !== null)
-        body[`${lookup.nav}@odata.bind`] = sales.bind(lookup.kind, { id: String(value) });
-    }
-    return body;
-  };
+  const toBody = (values: Record<string, unknown>) => salesBody(connectors, values);
   return {
     readCurrent: async (keys) => firstOfEach(await sales.getByValues(kind, keyField, keys)),
     async write(records) {

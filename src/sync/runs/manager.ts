@@ -28,6 +28,11 @@ export interface SyncManagerOptions {
   financeCompanies: () => Promise<string[]>;
   /** The legal entity (dataAreaId) the flows read and write. */
   company: string;
+  /**
+   * Problems with the products flow's settings in Sales (a configured default price list that does not
+   * exist), checked before every start that includes products. Default: none to check.
+   */
+  productProblems?: () => Promise<string[]>;
   /** Where snapshots go. Default: a new in-process bus. */
   events?: RunEventBus;
   /** At most one progress event per run this often (the last one always goes out). Default 250 ms. */
@@ -46,6 +51,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
     runner,
     financeCompanies,
     company,
+    productProblems,
     events = createInProcessEventBus(),
     progressIntervalMs = 250,
     now = Date.now,
@@ -77,7 +83,11 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
     if (shuttingDown) {
       throw shuttingDownError();
     }
-    const problems = await startProblems(input, { financeCompanies, company });
+    const problems = await startProblems(input, {
+      financeCompanies,
+      company,
+      ...(productProblems ? { productProblems } : {}),
+    });
     if (problems.length > 0) {
       throw new SyncRequestError(
         'VALIDATION_FAILED',

@@ -11,6 +11,11 @@ export interface StartChecks {
   financeCompanies: () => Promise<string[]>;
   /** The legal entity (dataAreaId) the flows read and write. */
   company: string;
+  /**
+   * Problems with the products flow's settings in the target (the configured default price list does
+   * not exist in Sales), checked when the run includes products; absent: nothing to check.
+   */
+  productProblems?: () => Promise<string[]>;
 }
 
 /** Every problem with starting `input`; empty when the run may start. */
@@ -18,8 +23,22 @@ export async function startProblems(input: StartRunInput, checks: StartChecks): 
   const problems: string[] = [];
   problems.push(...(await companyProblems(checks)));
   problems.push(...validateFlows(flows));
-  problems.push(...requestProblems(input));
+  const request = requestProblems(input);
+  problems.push(...request);
+  if (checks.productProblems && request.length === 0 && requestedFlows(input).includes('products')) {
+    problems.push(...(await productProblems(checks.productProblems)));
+  }
   return problems;
+}
+
+async function productProblems(check: () => Promise<string[]>): Promise<string[]> {
+  try {
+    return await check();
+  } catch (error) {
+    return [
+      `cannot list the Sales price lists to check PRODUCTS_PRICE_LIST: ${error instanceof Error ? error.message : String(error)}`,
+    ];
+  }
 }
 
 async function companyProblems({ financeCompanies, company }: StartChecks): Promise<string[]> {

@@ -13,6 +13,7 @@ import {
   type RunningSimulators,
 } from '../../../src/simulators/index.js';
 import { createFlowRunner } from '../../../src/sync/engine/index.js';
+import type { ProductSettings } from '../../../src/sync/engine/product-settings.js';
 import type { FlowRunResult } from '../../../src/sync/engine/types.js';
 import { withValueMaps, type ValueMaps } from '../../../src/sync/flows/value-maps.js';
 import type { FlowName } from '../../../src/sync/flows/types.js';
@@ -42,6 +43,8 @@ export interface RunOptions {
   dryRun?: boolean;
   onlyKeys?: readonly string[];
   valueMaps?: Partial<ValueMaps>;
+  /** The products flow's settings (default: Active, Microsoft's price list choice, report). */
+  products?: Partial<ProductSettings>;
   signal?: AbortSignal;
   onProgress?: (counters: Counters) => void;
 }
@@ -75,6 +78,7 @@ export async function startEngineHarness(): Promise<EngineHarness> {
         runs,
         links,
         valueMaps: withValueMaps(options.valueMaps),
+        ...(options.products ? { products: options.products } : {}),
         // Small pages, so every test crosses page boundaries.
         pageSize: 15,
       });

@@ -111,11 +111,17 @@ export function quotesSuite(harness: () => EngineHarness): void {
       const number = String(quote['quotenumber']);
       const before = financeLines(number).map((l) => ({ ...l }));
       // A product Sales says is maintained in Finance, but Finance does not know: Finance refuses the line.
+      // It is Active, since Sales refuses a Draft product on a quote line.
       const ghostId = randomUUID();
       const [ghost] = await h.connectors.sales.upsert('product', [
         {
           key: { id: ghostId },
-          body: { productnumber: 'GHOST-1', name: 'Ghost', msdynce_ismaintainedexternally: true },
+          body: {
+            productnumber: 'GHOST-1',
+            name: 'Ghost',
+            msdynce_ismaintainedexternally: true,
+            statecode: 0,
+          },
         },
       ]);
       expect(ghost?.outcome).toBe('created');

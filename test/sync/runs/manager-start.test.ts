@@ -207,6 +207,40 @@ describe('validation', () => {
   });
 });
 
+describe('checking the products flow’s settings', () => {
+  const missingList = "PRODUCTS_PRICE_LIST names 'Contract USD', which is not an active Sales price list";
+
+  it('refuses a run with products while the configured price list is missing, and only such a run', async () => {
+    const checked: string[] = [];
+    const { manager, recorder } = setup(
+      {},
+      {
+        productProblems: async () => {
+          checked.push('products');
+          return [missingList];
+        },
+      },
+    );
+    const refused = await manager.start(input).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(SyncRequestError);
+    expect((refused as SyncRequestError).problems).toEqual([missingList]);
+    const accounts = await manager.start({ ...input, flows: ['accounts', 'contacts'] });
+    await recorder.ended(accounts.run.id);
+    expect(checked).toEqual(['products']);
+  });
+
+  it('reports a Sales that cannot list its price lists as a problem', async () => {
+    const { manager } = setup(
+      {},
+      { productProblems: () => Promise.reject(new Error('503 Service Unavailable')) },
+    );
+    const refused = await manager.start({ ...input, flows: ['products'] }).catch((error) => error);
+    expect(refused.problems).toEqual([
+      'cannot list the Sales price lists to check PRODUCTS_PRICE_LIST: 503 Service Unavailable',
+    ]);
+  });
+});
+
 describe('the hub stopping and starting', () => {
   it('fails the runs a previous process left in progress', async () => {
     const left = await store.runs.createRun({ flows: ['accounts'], mode: 'FULL', dryRun: false });
