@@ -95,7 +95,48 @@ const schema = z.object({
       }),
     )
     .default(defaultProductSettings.vanished),
+  ACCOUNTS_RELATIONSHIP_TYPES: z
+    .string()
+    .transform((text, context) => {
+      const codes: number[] = [];
+      for (const item of text.split(',').map((part) => part.trim())) {
+        const code = relationshipTypeCode(item);
+        if (code === undefined) {
+          context.addIssue({
+            code: 'custom',
+            message: `lists '${item}', which is not a Sales relationship type: use names or codes, e.g. Customer,Reseller or 3,9`,
+          });
+        } else if (!codes.includes(code)) codes.push(code);
+      }
+      return codes;
+    })
+    .optional(),
 });
+
+/** Dataverse's account relationship types (`customertypecode`), by lower-case label. */
+const relationshipTypes: Readonly<Record<string, number>> = {
+  competitor: 1,
+  consultant: 2,
+  customer: 3,
+  investor: 4,
+  partner: 5,
+  influencer: 6,
+  press: 7,
+  prospect: 8,
+  reseller: 9,
+  supplier: 10,
+  vendor: 11,
+  other: 12,
+};
+
+/** A relationship type's code from its label (any case) or its code; undefined when it is neither. */
+function relationshipTypeCode(item: string): number | undefined {
+  if (/^\d+$/.test(item)) {
+    const code = Number(item);
+    return Object.values(relationshipTypes).includes(code) ? code : undefined;
+  }
+  return relationshipTypes[item.toLowerCase()];
+}
 
 export interface Credentials {
   tenantId: string;
@@ -123,6 +164,8 @@ export interface HubConfig {
   retentionDays: number;
   /** How the products flow creates products and treats those Finance no longer sells. */
   products: ProductSettings;
+  /** The Sales relationship types (`customertypecode`) of the accounts to sync; empty: every account. */
+  accountRelationshipTypes: number[];
 }
 
 export class ConfigError extends Error {
@@ -181,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       priceList: e.PRODUCTS_PRICE_LIST ?? null,
       vanished: e.PRODUCTS_VANISHED,
     },
+    accountRelationshipTypes: e.ACCOUNTS_RELATIONSHIP_TYPES ?? [],
   };
 }
 

@@ -20,6 +20,7 @@ import {
 import type { SyncManager } from './sync/engine/types.js';
 import { type ValueMaps, withValueMaps } from './sync/flows/value-maps.js';
 import { createSyncManager } from './sync/runs/manager.js';
+import type { FlowFilterSettings } from './sync/reference.js';
 
 export interface HubOptions {
   connectors: Connectors;
@@ -43,6 +44,8 @@ export interface HubOptions {
    * price list choice, report.
    */
   products?: Partial<ProductSettings>;
+  /** The settings flow rules read, e.g. the account relationship types to sync (default: none, all). */
+  flowSettings?: FlowFilterSettings;
 }
 
 export interface Hub {
@@ -71,6 +74,7 @@ export async function startHub({
   retentionDays = defaultRetentionDays,
   purgeIntervalMs = purgeEveryMs,
   products,
+  flowSettings = {},
 }: HubOptions): Promise<Hub> {
   const links = createLinkStore(database);
   const runs = createRunStore(database);
@@ -79,7 +83,14 @@ export async function startHub({
   const configuredPriceList = productRules.priceList;
   const sync = createSyncManager({
     runs,
-    runner: createFlowRunner({ connectors, runs, links, valueMaps: maps, products: productRules }),
+    runner: createFlowRunner({
+      connectors,
+      runs,
+      links,
+      valueMaps: maps,
+      products: productRules,
+      flowSettings,
+    }),
     financeCompanies: () => connectors.finance.companies(),
     company: connectors.finance.company,
     // A default price list missing from Sales is one problem before the run, not a failure per product.
@@ -92,7 +103,7 @@ export async function startHub({
   await runs.purgeOlderThan(retentionDays);
   const server = await createHubServer({
     schema: createSchema(),
-    createContext: createContextFactory({ connectors, links, valueMaps: maps, sync, runs }),
+    createContext: createContextFactory({ connectors, links, valueMaps: maps, flowSettings, sync, runs }),
     development,
   });
   await server.listen(port, host);

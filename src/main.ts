@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     valueMaps,
     retentionDays: config.retentionDays,
     products: config.products,
+    flowSettings: { accountRelationshipTypes: config.accountRelationshipTypes },
   });
   const url = hub.server.url;
   if (hub.interrupted.length > 0) {

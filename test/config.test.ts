@@ -29,7 +29,21 @@ describe('configuration', () => {
       valueMapsFile: undefined,
       retentionDays: 45,
       products: { createState: 'active', priceList: null, vanished: 'report' },
+      accountRelationshipTypes: [],
     });
+  });
+
+  it('reads the account relationship types to sync by name (any case) or code', () => {
+    expect(
+      loadConfig({ ACCOUNTS_RELATIONSHIP_TYPES: ' Customer, reseller ,3, 5' }).accountRelationshipTypes,
+    ).toEqual([3, 9, 5]);
+  });
+
+  it('refuses a relationship type Sales does not have, naming it', () => {
+    expect(failure({ ACCOUNTS_RELATIONSHIP_TYPES: 'Customer,Friend,99' }).problems).toEqual([
+      "ACCOUNTS_RELATIONSHIP_TYPES lists 'Friend', which is not a Sales relationship type: use names or codes, e.g. Customer,Reseller or 3,9",
+      "ACCOUNTS_RELATIONSHIP_TYPES lists '99', which is not a Sales relationship type: use names or codes, e.g. Customer,Reseller or 3,9",
+    ]);
   });
 
   it('reads the products flow settings, the words in any case', () => {

@@ -9,13 +9,15 @@ import type { LinkStore } from '../db/links.js';
 import type { RunStore } from '../db/runs.js';
 import type { SyncManager } from '../sync/engine/types.js';
 import { type ValueMaps, withValueMaps } from '../sync/flows/value-maps.js';
-import { createReferenceData, type ReferenceData } from '../sync/reference.js';
+import { createReferenceData, type FlowFilterSettings, type ReferenceData } from '../sync/reference.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 export interface HubContext {
   requestId: string;
   /** The value maps in force: the defaults, with any replaced from VALUE_MAPS_FILE. */
   valueMaps: ValueMaps;
+  /** The configured settings flow rules read (e.g. ACCOUNTS_RELATIONSHIP_TYPES). */
+  flowSettings: FlowFilterSettings;
   /** Starts, cancels and follows sync runs. */
   sync: SyncManager;
   /** The stored runs and their failures. */
@@ -30,27 +32,31 @@ export interface ContextDependencies {
   links: LinkStore;
   /** Default: the flows' default value maps. */
   valueMaps?: ValueMaps;
+  /** Default: none (every `inSetting` rule holds). */
+  flowSettings?: FlowFilterSettings;
   sync: SyncManager;
   runs: RunStore;
 }
 
 export function createContextFactory(dependencies: ContextDependencies): () => Promise<HubContext> {
   const valueMaps = dependencies.valueMaps ?? withValueMaps();
+  const flowSettings = dependencies.flowSettings ?? {};
   return async () => {
     const loaders = createLoaders(dependencies);
     let reference: Promise<ReferenceData> | undefined;
     return {
       requestId: randomUUID(),
       valueMaps,
+      flowSettings,
       sync: dependencies.sync,
       runs: dependencies.runs,
       loaders,
-      reference: () => (reference ??= loadReference(loaders)),
+      reference: () => (reference ??= loadReference(loaders, flowSettings)),
     };
   };
 }
 
-async function loadReference(loaders: Loaders): Promise<ReferenceData> {
+async function loadReference(loaders: Loaders, settings: FlowFilterSettings): Promise<ReferenceData> {
   const [currencies, units] = await Promise.all([loaders.currencies(), loaders.units()]);
-  return createReferenceData({ currencies, units });
+  return { ...createReferenceData({ currencies, units }), settings };
 }

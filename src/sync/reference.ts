@@ -29,6 +29,19 @@ export const lookupNames: readonly LookupName[] = [
   'externalProductNumberById',
 ];
 
+/**
+ * Settings a flow's rules read (`inSetting` conditions), from configuration:
+ * - `accountRelationshipTypes`: the Sales relationship types (`customertypecode`) of the accounts to sync;
+ *   dual-write syncs Customer (3) only, the Data Integrator every account, and so does the hub by default.
+ */
+export type SettingName = 'accountRelationshipTypes';
+
+/** The setting names, for validation and listing. */
+export const settingNames: readonly SettingName[] = ['accountRelationshipTypes'];
+
+/** Each setting's values; a setting absent or empty filters nothing. */
+export type FlowFilterSettings = Partial<Record<SettingName, readonly (string | number)[]>>;
+
 /** Resolves Sales reference ids both ways; `undefined` means "not known". */
 export interface ReferenceData {
   currencyIsoById(id: string): string | undefined;
@@ -37,6 +50,8 @@ export interface ReferenceData {
   unitIdByName(name: string): string | undefined;
   /** Lookups of other flows' records; a flow that needs one the caller did not give cannot map that field. */
   lookups?: Partial<Record<LookupName, (id: string) => string | undefined>>;
+  /** The configured settings rules read; absent: none configured, so `inSetting` rules hold. */
+  settings?: FlowFilterSettings;
 }
 
 /** What `createReferenceData` needs of each currency and unit row. */

@@ -33,6 +33,11 @@ export function conditionHolds(condition: Condition, record: object, reference: 
       return readField(record, condition.field) === condition.value;
     case 'notEquals':
       return readField(record, condition.field) !== condition.value;
+    case 'inSetting': {
+      const allowed = reference.settings?.[condition.setting];
+      if (!allowed || allowed.length === 0) return true;
+      return allowed.includes(readField(record, condition.field) as string | number);
+    }
     case 'resolves': {
       const lookup = reference.lookups?.[condition.lookup];
       if (!lookup)

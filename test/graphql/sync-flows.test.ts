@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeCondition } from '../../src/graphql/resolvers/sync-flows.js';
 import { flows } from '../../src/sync/flows/index.js';
 import { loadValueMapFile } from '../../src/sync/value-map-file.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
@@ -76,6 +77,16 @@ describe('syncFlows', () => {
     );
     // Exactly the definition the sync runs: one GraphQL field per mapped field, nothing invented.
     expect(customer.fields).toHaveLength(flows.accounts.mappings[0]!.fields.length);
+  });
+
+  it('shows a rule that reads a setting with the values configured now', () => {
+    const rule = flows.accounts.eligibility.find((r) => r.require.test === 'inSetting')!;
+    expect(describeCondition(rule.require)).toBe(
+      'customertypecode: any value (accountRelationshipTypes is not set)',
+    );
+    expect(describeCondition(rule.require, { accountRelationshipTypes: [3, 9] })).toBe(
+      'customertypecode is one of 3, 9 (accountRelationshipTypes)',
+    );
   });
 
   it('shows the quote lines as children with their own rules', async () => {

@@ -13,6 +13,7 @@ import type {
   SyncRuleResolvers,
 } from '../../generated/resolvers-types.js';
 import { flows, type Condition, type FlowName, type Scalar, type Transform } from '../../sync/flows/index.js';
+import type { FlowFilterSettings } from '../../sync/reference.js';
 
 const flowNames = {
   accounts: 'ACCOUNTS',
@@ -24,8 +25,11 @@ const flowNames = {
 const text = (value: Scalar | undefined): string | null =>
   value === undefined || value === null ? null : String(value);
 
-/** A condition as a person reads it: `accountnumber is not blank`, `statecode = 1`. */
-export function describeCondition(condition: Condition): string {
+/**
+ * A condition as a person reads it: `accountnumber is not blank`, `statecode = 1`, and for a setting
+ * the values configured now (`customertypecode is one of 3, 9 (accountRelationshipTypes)`).
+ */
+export function describeCondition(condition: Condition, settings: FlowFilterSettings = {}): string {
   switch (condition.test) {
     case 'always':
       return 'always';
@@ -37,6 +41,12 @@ export function describeCondition(condition: Condition): string {
       return `${condition.field} ≠ ${String(condition.value)}`;
     case 'resolves':
       return `${condition.field} resolves through ${condition.lookup}`;
+    case 'inSetting': {
+      const values = settings[condition.setting] ?? [];
+      return values.length === 0
+        ? `${condition.field}: any value (${condition.setting} is not set)`
+        : `${condition.field} is one of ${values.join(', ')} (${condition.setting})`;
+    }
   }
 }
 
@@ -77,7 +87,9 @@ export const SyncEntity: SyncEntityResolvers = {
   entitySet: (entity) => entity.entity,
 };
 
-export const SyncRule: SyncRuleResolvers = { condition: (rule) => describeCondition(rule.require) };
+export const SyncRule: SyncRuleResolvers = {
+  condition: (rule, _args, context) => describeCondition(rule.require, context.flowSettings),
+};
 export const SyncRoute: SyncRouteResolvers = { condition: (route) => describeCondition(route.when) };
 
 export const SyncFieldMapping: SyncFieldMappingResolvers = {

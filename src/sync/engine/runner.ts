@@ -58,7 +58,8 @@ async function runFlow(
         'the records it committed were not read again.',
     );
   }
-  const reference = await loadReferenceData(connectors);
+  // Rules read the configured settings (e.g. which account relationship types to sync) from here.
+  const reference = { ...(await loadReferenceData(connectors)), settings: dependencies.flowSettings ?? {} };
   const context: PageContext = {
     flow: plan.flow,
     reference,

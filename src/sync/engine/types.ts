@@ -9,6 +9,7 @@ import type { Counters, FailedKey, RunStore, SyncRunRecord } from '../../db/runs
 import type { SyncMode } from '../../db/schema.js';
 import type { FlowName } from '../flows/types.js';
 import type { ValueMaps } from '../flows/value-maps.js';
+import type { FlowFilterSettings } from '../reference.js';
 import type { ProductSettings } from './product-settings.js';
 
 /** Everything a flow run needs; injected, no singletons. */
@@ -24,6 +25,8 @@ export interface FlowRunDependencies {
    * out takes its default (`defaultProductSettings`: Active, Microsoft's price list, report).
    */
   products?: Partial<ProductSettings>;
+  /** The settings flow rules read (`inSetting`), e.g. the account relationship types to sync. Default none. */
+  flowSettings?: FlowFilterSettings;
 }
 
 /** The settings a flow plan runs with, resolved once per flow run. */

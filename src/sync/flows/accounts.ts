@@ -83,9 +83,13 @@ export const accountsFlow: FlowDefinition = {
   dependsOn: [],
   source: customer.source,
   // Dual-write only syncs Customer accounts (customertypecode 3); the Data Integrator template has no such
-  // filter, and neither does the default here.
+  // filter, and neither does the default here: ACCOUNTS_RELATIONSHIP_TYPES sets one.
   eligibility: defineRules<SalesAccount>([
     { require: { test: 'notBlank', field: 'accountnumber' }, reason: 'no account number' },
+    {
+      require: { test: 'inSetting', field: 'customertypecode', setting: 'accountRelationshipTypes' },
+      reason: 'relationship type not synced (ACCOUNTS_RELATIONSHIP_TYPES)',
+    },
   ]),
   routes: [{ when: { test: 'always' }, mapping: 'customer', description: 'every eligible account' }],
   unrouted: null,

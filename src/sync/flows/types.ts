@@ -6,7 +6,7 @@
  */
 import type { FinanceKind } from '../../connectors/finance/types.js';
 import type { SalesKind } from '../../connectors/sales/types.js';
-import type { LookupName } from '../reference.js';
+import type { LookupName, SettingName } from '../reference.js';
 import type { ValueMapName } from './value-maps.js';
 
 /** The four Prospect-to-cash flows. */
@@ -115,7 +115,12 @@ export type Condition<S extends string = string> =
   | { test: 'equals'; field: S; value: Scalar }
   | { test: 'notEquals'; field: S; value: Scalar }
   /** The field holds an id the named lookup resolves (a product that came from Finance). */
-  | { test: 'resolves'; field: S; lookup: LookupName };
+  | { test: 'resolves'; field: S; lookup: LookupName }
+  /**
+   * The field holds one of the values the named setting lists (configuration, e.g. which relationship
+   * types of accounts to sync); holds for every record while the setting lists nothing.
+   */
+  | { test: 'inSetting'; field: S; setting: SettingName };
 
 /** A record that fails `require` is skipped, and reported as skipped with `reason`. */
 export interface EligibilityRule<S extends string = string> {

@@ -3,7 +3,7 @@
  * duplicate or incomplete mapping before a run. Built-in flows pass (a test holds them to it); overrides
  * read from a file later go through the same checks.
  */
-import { lookupNames } from '../reference.js';
+import { lookupNames, settingNames } from '../reference.js';
 import type { Condition, FlowDefinition, FlowName, TargetMapping, Transform } from './types.js';
 import { valueMapNames, type ValueMapName } from './value-maps.js';
 
@@ -105,6 +105,9 @@ const mapProblems = (where: string, map: ValueMapName): string[] =>
 function conditionProblems(where: string, condition: Condition): string[] {
   if (condition.test === 'resolves' && !knownLookups.has(condition.lookup)) {
     return [`${where}: a condition uses unknown lookup ${condition.lookup}`];
+  }
+  if (condition.test === 'inSetting' && !settingNames.includes(condition.setting)) {
+    return [`${where}: a condition uses unknown setting ${condition.setting}`];
   }
   return [];
 }

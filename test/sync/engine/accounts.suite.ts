@@ -201,5 +201,23 @@ export function accountsSuite(harness: () => EngineHarness): void {
       expect(result).toEqual({ status: 'cancelled' });
       expect(counters.read).toBe(15);
     });
+
+    it('syncs only the configured relationship types, skipping the others with the reason', async () => {
+      const rows = h.sim.sales.store.scan('accounts');
+      const numbered = rows.filter((row) => typeof row['accountnumber'] === 'string');
+      const others = numbered.filter((row) => row['customertypecode'] !== 3).length;
+      expect(others).toBeGreaterThan(0);
+      const { runId, counters } = await h.run('accounts', {
+        mode: 'FULL',
+        dryRun: true,
+        flowSettings: { accountRelationshipTypes: [3] },
+      });
+      expect(counters.skipped).toBe(rows.length - numbered.length + others);
+      const flow = (await h.runs.getRun(runId))?.flows[0];
+      expect(flow?.skips).toContainEqual({
+        reason: 'relationship type not synced (ACCOUNTS_RELATIONSHIP_TYPES)',
+        count: others,
+      });
+    });
   });
 }

@@ -17,6 +17,7 @@ import type { ProductSettings } from '../../../src/sync/engine/product-settings.
 import type { FlowRunResult } from '../../../src/sync/engine/types.js';
 import { withValueMaps, type ValueMaps } from '../../../src/sync/flows/value-maps.js';
 import type { FlowName } from '../../../src/sync/flows/types.js';
+import type { FlowFilterSettings } from '../../../src/sync/reference.js';
 import { recordingRetryPolicy } from '../../support/systems.js';
 
 export interface EngineHarness {
@@ -45,6 +46,8 @@ export interface RunOptions {
   valueMaps?: Partial<ValueMaps>;
   /** The products flow's settings (default: Active, Microsoft's price list choice, report). */
   products?: Partial<ProductSettings>;
+  /** The settings flow rules read (default: none). */
+  flowSettings?: FlowFilterSettings;
   signal?: AbortSignal;
   onProgress?: (counters: Counters) => void;
 }
@@ -79,6 +82,7 @@ export async function startEngineHarness(): Promise<EngineHarness> {
         links,
         valueMaps: withValueMaps(options.valueMaps),
         ...(options.products ? { products: options.products } : {}),
+        ...(options.flowSettings ? { flowSettings: options.flowSettings } : {}),
         // Small pages, so every test crosses page boundaries.
         pageSize: 15,
       });
