@@ -5,8 +5,10 @@
  */
 import { createFinanceConnector, type FinanceConnector } from './finance/connector.js';
 import {
+  type CircuitBreakerOptions,
   createClientCredentialsTokenProvider,
   createODataClient,
+  type ODataClientHealth,
   type ODataRequestEvent,
   type RetryPolicy,
 } from './odata/index.js';
@@ -30,6 +32,13 @@ export interface ConnectorsOptions {
   retry?: RetryPolicy;
   timeoutMs?: number;
   onRequest?: (event: ODataRequestEvent) => void;
+  /**
+   * Each system gets a circuit breaker of its own with these settings: by default it opens after 5
+   * requests in a row fail as unavailable, for 30 s doubling up to 5 min (`CircuitBreakerOptions`).
+   */
+  circuitBreaker?: Omit<CircuitBreakerOptions, 'onStateChange'>;
+  /** Called when a system's breaker opens, re-opens or closes (`health.system` names it), for logs. */
+  onCircuitChange?: (health: ODataClientHealth) => void;
 }
 
 export interface Connectors {
@@ -44,6 +53,8 @@ export function createConnectors({
   retry,
   timeoutMs,
   onRequest,
+  circuitBreaker,
+  onCircuitChange,
 }: ConnectorsOptions): Connectors {
   const clientFor = (system: 'sales' | 'finance', endpoint: SystemEndpoint, rootPath: string) => {
     const url = endpoint.url.replace(/\/+$/, '');
@@ -60,6 +71,8 @@ export function createConnectors({
       ...(retry ? { retry } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
       ...(onRequest ? { onRequest } : {}),
+      ...(circuitBreaker ? { circuitBreaker } : {}),
+      ...(onCircuitChange ? { onCircuitChange } : {}),
     });
   };
   return {

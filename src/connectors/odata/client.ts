@@ -10,6 +10,9 @@
  *
  * Everything that leaves the hub for either system goes through `request`, `pages` or `batch`; each
  * HTTP attempt has its own timeout, and failures surface as `ODataError` (never with headers or tokens).
+ * One circuit breaker per client (`circuit-breaker.ts`) sees every request of all three, each page and
+ * each `$batch` included: when the system keeps failing, requests fail at once with a `CircuitOpenError`
+ * until a trial request gets an answer again; `health()` shows where it stands.
  */
 import {
   type BatchOperation,
@@ -18,7 +21,8 @@ import {
   matchBatchResults,
   toBatchRequests,
 } from './batch.js';
-import type { SystemName } from './errors.js';
+import { type CircuitBreakerOptions, type CircuitHealth, createCircuitBreaker } from './circuit-breaker.js';
+import { CircuitOpenError, type SystemName } from './errors.js';
 import { defaultHeadersFor, headerValue, mergeHeaders, withPreference } from './headers.js';
 import { stringifyJson } from './json.js';
 import {
@@ -62,6 +66,18 @@ export interface ODataClientOptions {
   fetch?: typeof globalThis.fetch;
   /** Called after every HTTP attempt (retries included), for metrics and logs. Must not throw. */
   onRequest?: (event: ODataRequestEvent) => void;
+  /**
+   * The system's circuit breaker: opens after 5 requests in a row fail as unavailable (502/503/504,
+   * timeout, no connection), for 30 s doubling up to 5 min. See `CircuitBreakerOptions` for each default.
+   */
+  circuitBreaker?: Omit<CircuitBreakerOptions, 'onStateChange'>;
+  /** Called when the circuit breaker opens, re-opens or closes, for logs. Must not throw. */
+  onCircuitChange?: (health: ODataClientHealth) => void;
+}
+
+/** Where the client's circuit breaker stands, for a health endpoint. */
+export interface ODataClientHealth extends CircuitHealth {
+  system: SystemName;
 }
 
 /**
@@ -128,6 +144,8 @@ export interface ODataClient {
     items: readonly BatchItem<BatchOperation>[],
     options?: BatchOptions,
   ): Promise<BatchItem<BatchPartResult>[]>;
+  /** The circuit breaker's state: closed, open (until `nextTryAt`) or half-open. */
+  health(): ODataClientHealth;
 }
 
 const defaultMaxUrlLength: Record<SystemName, number> = { sales: 32_768, finance: 8_192 };
@@ -142,6 +160,8 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     maxUrlLength = defaultMaxUrlLength[options.system],
     fetch = globalThis.fetch,
     onRequest,
+    circuitBreaker,
+    onCircuitChange,
   } = options;
   const serviceRoot = options.serviceRoot.endsWith('/') ? options.serviceRoot : `${options.serviceRoot}/`;
   const rootOrigin = new URL(serviceRoot).origin;
@@ -158,7 +178,28 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     return `${parsed.pathname}${parsed.search}`;
   }
 
-  const send = createTransport({ system, tokens, retry, timeoutMs, fetch, onAttempt: onRequest, pathOf });
+  const transport = createTransport({
+    system,
+    tokens,
+    retry,
+    timeoutMs,
+    fetch,
+    onAttempt: onRequest,
+    pathOf,
+  });
+  const breaker = createCircuitBreaker({
+    ...circuitBreaker,
+    ...(onCircuitChange ? { onStateChange: (health) => onCircuitChange({ system, ...health }) } : {}),
+  });
+
+  /** One request and its retries, unless the breaker is open: then it fails at once, unsent. */
+  function send(call: Call): ReturnType<typeof transport> {
+    return breaker.run(
+      () => transport(call),
+      (health, now) =>
+        new CircuitOpenError({ system, method: call.method, path: pathOf(call.url) }, health, now),
+    );
+  }
 
   /** The bearer token goes only to the service root's origin, whatever a nextLink says. */
   function checkOrigin(url: string): void {
@@ -277,7 +318,9 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     return matchBatchResults(items, sent, answered, { system, pathOf: partPath });
   }
 
-  return { system, serviceRoot, maxUrlLength, urlFor, request, pages, batch };
+  const health = (): ODataClientHealth => ({ system, ...breaker.health() });
+
+  return { system, serviceRoot, maxUrlLength, urlFor, request, pages, batch, health };
 }
 
 function appendQuery(base: string, query: string | QueryOptions | undefined): string {

@@ -15,8 +15,9 @@ export type SystemName = 'sales' | 'finance';
  * - `http`: the server answered with a non-2xx status.
  * - `timeout`: no complete answer within the client's `timeoutMs` (status 0).
  * - `network`: the connection failed (refused, reset, DNS); status 0.
+ * - `unavailable`: not sent, because the system's circuit breaker is open (`CircuitOpenError`); status 0.
  */
-export type ODataErrorKind = 'http' | 'timeout' | 'network';
+export type ODataErrorKind = 'http' | 'timeout' | 'network' | 'unavailable';
 
 export interface ODataErrorDetails {
   system: SystemName;
@@ -99,6 +100,44 @@ export class TimeoutError extends ODataError {
       message: `No answer from ${request.system} within ${timeoutMs} ms`,
     });
     this.timeoutMs = timeoutMs;
+  }
+}
+
+const systemTitles: Record<SystemName, string> = { sales: 'Sales', finance: 'Finance' };
+
+/**
+ * The request was not sent: the system failed too many requests in a row and its circuit breaker is
+ * open. Always `kind: 'unavailable'`, status 0; `retryAfterMs` says how long until the next trial.
+ */
+export class CircuitOpenError extends ODataError {
+  override name = 'CircuitOpenError';
+  /** When the breaker lets a trial request through; in the past while one is under way. */
+  readonly nextTryAt: Date;
+
+  /** `breaker` is the refusing breaker's health (`CircuitHealth`), `now` the time by its clock. */
+  constructor(
+    request: { system: SystemName; method: string; path: string },
+    breaker: { consecutiveFailures: number; nextTryAt: Date | null; lastFailure: string | null },
+    now: number,
+  ) {
+    const nextTryAt = breaker.nextTryAt ?? new Date(now);
+    const waitMs = Math.max(0, nextTryAt.getTime() - now);
+    const last = breaker.lastFailure ? `, the last with ${breaker.lastFailure.replace(/\.?$/, '')}` : '';
+    const next =
+      waitMs > 0
+        ? `the hub will try it again at ${nextTryAt.toISOString()} (in ${Math.ceil(waitMs / 1000)} s)`
+        : 'a trial request is under way, and the hub tries again when it ends';
+    super({
+      ...request,
+      kind: 'unavailable',
+      status: 0,
+      code: 'CircuitOpen',
+      message:
+        `${systemTitles[request.system]} is unavailable: ${breaker.consecutiveFailures} requests in a row ` +
+        `failed${last}; ${next}.`,
+      retryAfterMs: waitMs,
+    });
+    this.nextTryAt = nextTryAt;
   }
 }
 

@@ -4,6 +4,7 @@ export {
   defaultHeadersFor,
   type BatchOptions,
   type ODataClient,
+  type ODataClientHealth,
   type ODataClientOptions,
   type ODataRequest,
   type ODataRequestEvent,
@@ -19,6 +20,15 @@ export {
   type BatchPartResult,
 } from './batch.js';
 export {
+  createCircuitBreaker,
+  isUnavailability,
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitHealth,
+  type CircuitState,
+} from './circuit-breaker.js';
+export {
+  CircuitOpenError,
   infologText,
   ODataError,
   parseErrorBody,

@@ -6,7 +6,9 @@
  * Faults are scripted with `failNext` rather than the simulators' sliding-window `throttle`: the harness's
  * retry policy records the wait it would make and then retries at once, so a time window would never
  * slide and every retry would be refused again. A script fails exactly the requests it names, so the test
- * is deterministic and costs no waiting; `h.waits` still shows the waits the policy asked for.
+ * is deterministic and costs no waiting; `h.waits` still shows the waits the policy asked for. The
+ * connectors' circuit breakers (default settings) run on a clock the tests move, so a cool-down costs no
+ * waiting either.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRetryPolicy } from '../../../src/connectors/odata/index.js';
@@ -18,9 +20,11 @@ import { outcomesSum, startEngineHarness, type EngineHarness } from './harness.j
 type Simulator = RunningSimulators['sales'] | RunningSimulators['finance'];
 
 let h: EngineHarness;
+/** The circuit breakers' clock. */
+let now = Date.parse('2026-01-05T09:00:00.000Z');
 
 beforeAll(async () => {
-  h = await startEngineHarness();
+  h = await startEngineHarness({ circuitBreaker: { now: () => now } });
 });
 afterAll(async () => {
   await h?.close();
@@ -265,6 +269,68 @@ describe('the sync absorbs back-end faults by retrying', () => {
     const rerun = await h.run('accounts');
     expect(rerun.result).toMatchObject({ status: 'completed' });
     expect(rerun.counters.failed).toBe(0);
+    const customers = financeCustomers();
+    for (const [number, account] of eligibleAccounts()) {
+      expect(customers.get(number), number).toEqual([customerOf(number, account)]);
+    }
+  });
+});
+
+describe('the sync and a Finance that stays down', () => {
+  it('opens the breaker: runs fail fast keeping their checkpoint, and resume once Finance is back and the cool-down passed', async () => {
+    const edited = await editEveryAccount('+1 555 0177');
+    const total = h.sim.sales.store.count('accounts');
+    const cursorBefore = await h.runs.getCursor('accounts');
+    let pages = 0;
+    const first = await h.run('accounts', {
+      onProgress: () => {
+        pages += 1;
+        if (pages === 1) h.sim.finance.faults.set({ unavailableRate: 1 });
+      },
+    });
+    expect(first.result).toMatchObject({ status: 'failed' });
+    expect(first.counters.read).toBe(15);
+    const checkpoint = (await h.runs.getCursor('accounts'))?.checkpoint;
+    expect(checkpoint).toEqual({ nextLink: expect.stringContaining('$skiptoken=') });
+
+    // Finance keeps failing (the hub's other reads share the breaker) until the breaker opens.
+    const finance = h.connectors.finance;
+    for (let i = 0; i < 10 && finance.client.health().state === 'closed'; i++) {
+      await expect(finance.get('customer', { CustomerAccount: 'ANY' })).rejects.toMatchObject({
+        status: 503,
+      });
+    }
+    expect(finance.client.health()).toMatchObject({ state: 'open', consecutiveFailures: 5 });
+
+    // Finance is back, but until the cool-down has passed a run fails at once without calling it, and the
+    // checkpoint stays where the first run left it.
+    h.sim.finance.faults.reset();
+    h.sim.finance.log.clear();
+    const refused = await h.run('accounts');
+    expect(refused.result).toMatchObject({ status: 'failed' });
+    const error = refused.result.status === 'failed' ? refused.result.error : '';
+    expect(error).toMatch(
+      /^The accounts flow stopped: Finance failed \(finance GET CustomersV3.* → unavailable/,
+    );
+    expect(error).toMatch(/Finance is unavailable: 5 requests in a row failed, the last with HTTP 503/);
+    expect(error).toMatch(/the hub will try it again at 2026-01-05T09:00:30\.000Z \(in 30 s\)/);
+    expect(h.sim.finance.log.entries).toHaveLength(0);
+    expect(refused.counters).toMatchObject({ read: 0, updated: 0 });
+    expect((await h.runs.getCursor('accounts'))?.checkpoint).toEqual(checkpoint);
+
+    // After the cool-down the run's first Finance request is the trial: it succeeds, and the run resumes
+    // after the committed page and completes.
+    now += 30_000;
+    const resumed = await h.run('accounts');
+    expect(resumed.result).toMatchObject({ status: 'completed' });
+    expect(resumed.result.status === 'completed' && resumed.result.notes.join(' ')).toMatch(
+      /Resumed the read/,
+    );
+    expect(resumed.counters).toMatchObject({ read: total - 15, updated: edited - 15, failed: 0 });
+    expect(finance.client.health().state).toBe('closed');
+    const cursor = await h.runs.getCursor('accounts');
+    expect(cursor?.checkpoint).toBeNull();
+    expect(cursor?.deltaLink).not.toBe(cursorBefore?.deltaLink);
     const customers = financeCustomers();
     for (const [number, account] of eligibleAccounts()) {
       expect(customers.get(number), number).toEqual([customerOf(number, account)]);

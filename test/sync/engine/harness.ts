@@ -3,6 +3,7 @@
  * PGlite, and a helper that creates a run and runs one flow of it through `createFlowRunner`.
  */
 import { createConnectors, type Connectors } from '../../../src/connectors/index.js';
+import type { CircuitBreakerOptions } from '../../../src/connectors/odata/index.js';
 import { openDatabase, type Database } from '../../../src/db/connection.js';
 import { createLinkStore, type LinkStore } from '../../../src/db/links.js';
 import { createRunStore, type Counters, type RunStore } from '../../../src/db/runs.js';
@@ -52,8 +53,13 @@ export interface RunOptions {
   onProgress?: (counters: Counters) => void;
 }
 
-/** Starts the simulators (40 accounts) and an in-memory database. */
-export async function startEngineHarness(): Promise<EngineHarness> {
+/**
+ * Starts the simulators (40 accounts) and an in-memory database. `circuitBreaker` sets both systems'
+ * breakers (default: the connectors' defaults), e.g. a clock the test moves.
+ */
+export async function startEngineHarness({
+  circuitBreaker,
+}: { circuitBreaker?: Omit<CircuitBreakerOptions, 'onStateChange'> } = {}): Promise<EngineHarness> {
   const sim = await startSimulators({ accounts: 40 });
   const waits: number[] = [];
   const connectors = createConnectors({
@@ -62,6 +68,7 @@ export async function startEngineHarness(): Promise<EngineHarness> {
     financeCompany: 'usmf',
     retry: recordingRetryPolicy(waits),
     timeoutMs: 5_000,
+    ...(circuitBreaker ? { circuitBreaker } : {}),
   });
   const database = await openDatabase({ kind: 'pglite' });
   const runs = createRunStore(database);
