@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { defaultRetentionDays } from './db/runs.js';
+import { type Role, roles } from './graphql/principal.js';
+import { type ApiKey, type AuthSettings, digestApiKey, isLoopbackHost } from './server/auth.js';
 import {
   defaultProductSettings,
   productCreateStates,
@@ -26,6 +28,22 @@ const port = z.coerce
   .max(65535, portMessage);
 
 const retentionMessage = 'must be a whole number of days from 1 to 36500, e.g. 45';
+
+const booleanMessage = 'must be true or false';
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false'], { error: booleanMessage }))
+  .transform((text) => text === 'true');
+
+/** Shorter keys could be guessed; 24 characters of `openssl rand -base64 32` are well over 128 bits. */
+export const minApiKeyLength = 24;
+/** HS256 signs with the secret's bytes; fewer than 32 (256 bits) weakens it below the hash. */
+export const minJwtSecretLength = 32;
+const apiKeyFormat =
+  'write role:KEY or role:NAME:KEY, e.g. operator:ci-bot:KEY, with role reader or operator';
+const keyName = /^[A-Za-z0-9._@-]{1,64}$/;
 
 const schema = z.object({
   NODE_ENV: z
@@ -95,6 +113,73 @@ const schema = z.object({
       }),
     )
     .default(defaultProductSettings.vanished),
+  // Never echo an entry or a part of one in a problem: a mistyped entry may have the key anywhere.
+  HUB_API_KEYS: z
+    .string()
+    .transform((text, context) => {
+      const keys: ApiKey[] = [];
+      const seen = new Map<string, number>();
+      text.split(',').forEach((raw, index) => {
+        const entry = index + 1;
+        const problem = (message: string) =>
+          context.addIssue({ code: 'custom', message: `entry ${entry} ${message}` });
+        const parts = raw.trim().split(':');
+        if (parts.length < 2 || parts.length > 3)
+          return problem(`is not in the form role:KEY: ${apiKeyFormat}`);
+        const [role, ...rest] = parts as [string, ...string[]];
+        const key = rest.at(-1)!;
+        const name = rest.length === 2 ? rest[0]! : undefined;
+        if (!(roles as readonly string[]).includes(role.toLowerCase()))
+          return problem(`does not start with a role: ${apiKeyFormat}`);
+        if (name !== undefined && !keyName.test(name))
+          return problem('has a name that is not 1–64 letters, digits or . _ @ -');
+        if (key.length < minApiKeyLength)
+          return problem(
+            `has a key of ${key.length} characters; keys need at least ${minApiKeyLength} (e.g. openssl rand -base64 32)`,
+          );
+        const digest = digestApiKey(key);
+        const twin = seen.get(digest.toString('hex'));
+        if (twin !== undefined)
+          return problem(`has the same key as entry ${twin}; give every caller a key of its own`);
+        seen.set(digest.toString('hex'), entry);
+        const granted = role.toLowerCase() as Role;
+        keys.push({ role: granted, name: name ?? `${granted} key ${entry}`, digest });
+      });
+      return keys;
+    })
+    .optional(),
+  HUB_JWT_JWKS_URL: optionalUrl,
+  HUB_JWT_SECRET: z
+    .string()
+    .min(minJwtSecretLength, `must be at least ${minJwtSecretLength} characters (256 bits) for HS256`)
+    .optional(),
+  HUB_JWT_ISSUER: z.string().trim().min(1).optional(),
+  HUB_JWT_AUDIENCE: z.string().trim().min(1).optional(),
+  HUB_JWT_ROLES_CLAIM: z
+    .string()
+    .trim()
+    .regex(/^[^.\s]+(\.[^.\s]+)*$/, {
+      message: 'must be a claim name or a dotted path, e.g. realm_access.roles',
+    })
+    .default('roles'),
+  HUB_INTROSPECTION: flag.optional(),
+  HUB_SANDBOX: flag.optional(),
+  HUB_CORS_ORIGINS: z
+    .string()
+    .transform((text, context) => {
+      const origins: string[] = [];
+      for (const item of text.split(',').map((part) => part.trim())) {
+        const origin = originOf(item);
+        if (origin === undefined) {
+          context.addIssue({
+            code: 'custom',
+            message: `lists '${item}', which is not an origin: write scheme://host[:port], e.g. https://app.contoso.com, or *`,
+          });
+        } else if (!origins.includes(origin)) origins.push(origin);
+      }
+      return origins;
+    })
+    .optional(),
   ACCOUNTS_RELATIONSHIP_TYPES: z
     .string()
     .transform((text, context) => {
@@ -112,6 +197,18 @@ const schema = z.object({
     })
     .optional(),
 });
+
+/** An origin as browsers send it (`https://app.contoso.com`, no path), `*` for any; undefined if it is not one. */
+function originOf(item: string): string | undefined {
+  if (item === '*') return item;
+  try {
+    const url = new URL(item);
+    if (!/^https?:$/.test(url.protocol) || url.origin !== item.replace(/\/$/, '')) return undefined;
+    return url.origin;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Dataverse's account relationship types (`customertypecode`), by lower-case label. */
 const relationshipTypes: Readonly<Record<string, number>> = {
@@ -166,6 +263,17 @@ export interface HubConfig {
   products: ProductSettings;
   /** The Sales relationship types (`customertypecode`) of the accounts to sync; empty: every account. */
   accountRelationshipTypes: number[];
+  /**
+   * API keys (as digests) and JWT verification; null when neither is configured: every caller is an
+   * operator, so the hub then listens on loopback only (and refuses to start in production).
+   */
+  auth: AuthSettings | null;
+  /** Schema introspection (`HUB_INTROSPECTION`); default on, off in production. */
+  introspection: boolean;
+  /** The Apollo Sandbox landing page for browsers (`HUB_SANDBOX`); default on, off in production. */
+  sandbox: boolean;
+  /** Origins browsers may call the hub from (`HUB_CORS_ORIGINS`); `*` for any; default none. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -188,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? []
       : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
     ...missingCredentials(present),
+    ...authProblems(present),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -204,11 +313,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
     };
   };
+  const production = e.NODE_ENV === 'production';
+  const auth = authSettings(e);
   return {
     development: e.NODE_ENV === 'development',
     port: e.PORT,
-    // Until authentication exists the hub listens on loopback only, whatever HOST says is the default.
-    host: e.HOST ?? '127.0.0.1',
+    // Without authentication everyone is an operator: loopback only (a HOST beyond it is refused above).
+    host: e.HOST ?? (auth ? '0.0.0.0' : '127.0.0.1'),
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'pglite', dataDir: e.HUB_DATA_DIR },
@@ -225,7 +336,60 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       vanished: e.PRODUCTS_VANISHED,
     },
     accountRelationshipTypes: e.ACCOUNTS_RELATIONSHIP_TYPES ?? [],
+    auth,
+    introspection: e.HUB_INTROSPECTION ?? !production,
+    sandbox: e.HUB_SANDBOX ?? !production,
+    corsOrigins: e.HUB_CORS_ORIGINS ?? [],
   };
+}
+
+function authSettings(e: z.infer<typeof schema>): AuthSettings | null {
+  const apiKeys = e.HUB_API_KEYS ?? [];
+  const keys = e.HUB_JWT_JWKS_URL
+    ? ({ kind: 'jwks', url: e.HUB_JWT_JWKS_URL } as const)
+    : e.HUB_JWT_SECRET
+      ? ({ kind: 'secret', secret: e.HUB_JWT_SECRET } as const)
+      : null;
+  if (apiKeys.length === 0 && !keys) return null;
+  return {
+    apiKeys,
+    // Issuer and audience are present here: authProblems refuses JWT keys without them.
+    jwt: keys
+      ? { keys, issuer: e.HUB_JWT_ISSUER!, audience: e.HUB_JWT_AUDIENCE!, rolesClaim: e.HUB_JWT_ROLES_CLAIM }
+      : null,
+  };
+}
+
+/**
+ * Authentication's cross-variable rules: JWT keys need an issuer and an audience (and those mean nothing
+ * without keys); production needs authentication; without it, the hub listens on loopback only.
+ */
+function authProblems(env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  const jwtKeys = ['HUB_JWT_JWKS_URL', 'HUB_JWT_SECRET'].filter((name) => env[name]);
+  if (jwtKeys.length === 2) problems.push('HUB_JWT_JWKS_URL and HUB_JWT_SECRET are both set: choose one');
+  for (const name of ['HUB_JWT_ISSUER', 'HUB_JWT_AUDIENCE']) {
+    if (jwtKeys.length > 0 && !env[name]) {
+      problems.push(
+        `${name} is required when ${jwtKeys[0]} is set (every accepted token must carry it as ${name === 'HUB_JWT_ISSUER' ? 'iss' : 'aud'})`,
+      );
+    }
+    if (jwtKeys.length === 0 && env[name]) {
+      problems.push(`${name} has no effect without HUB_JWT_JWKS_URL or HUB_JWT_SECRET: set one of them`);
+    }
+  }
+  const authenticated = Boolean(env['HUB_API_KEYS']) || jwtKeys.length > 0;
+  if (authenticated) return problems;
+  if (env['NODE_ENV']?.trim() === 'production') {
+    problems.push(
+      'NODE_ENV=production needs authentication: set HUB_API_KEYS (e.g. operator:ci-bot:KEY) or HUB_JWT_JWKS_URL or HUB_JWT_SECRET with HUB_JWT_ISSUER and HUB_JWT_AUDIENCE',
+    );
+  } else if (env['HOST'] && !isLoopbackHost(env['HOST'].trim())) {
+    problems.push(
+      `HOST ${env['HOST'].trim()} would let anyone who reaches it run syncs, as no authentication is configured: set HUB_API_KEYS or HUB_JWT_…, or listen on 127.0.0.1`,
+    );
+  }
+  return problems;
 }
 
 /** A system with a URL needs its Entra ID client credentials. */

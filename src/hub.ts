@@ -9,6 +9,7 @@ import { createLinkStore } from './db/links.js';
 import { createRunStore, defaultRetentionDays } from './db/runs.js';
 import { createContextFactory } from './graphql/context.js';
 import { createSchema } from './graphql/schema.js';
+import { type AuthenticatorOptions, type AuthSettings, createAuthenticator } from './server/auth.js';
 import { createHubServer, type HubServer } from './server/index.js';
 import {
   createFlowRunner,
@@ -46,6 +47,19 @@ export interface HubOptions {
   products?: Partial<ProductSettings>;
   /** The settings flow rules read, e.g. the account relationship types to sync (default: none, all). */
   flowSettings?: FlowFilterSettings;
+  /**
+   * API keys and JWT verification (`HUB_API_KEYS`, `HUB_JWT_…`); default null: no authentication, every
+   * caller is an operator (the embedded try-out, and the tests that are not about authentication).
+   */
+  auth?: AuthSettings | null;
+  /** Clock tolerance and JWKS timeout of the authenticator; tests shorten them. */
+  authOptions?: AuthenticatorOptions;
+  /** Schema introspection (`HUB_INTROSPECTION`); default true. */
+  introspection?: boolean;
+  /** The Apollo Sandbox landing page (`HUB_SANDBOX`); default true. */
+  sandbox?: boolean;
+  /** Origins browsers may call the hub from (`HUB_CORS_ORIGINS`); default none. */
+  corsOrigins?: readonly string[];
 }
 
 export interface Hub {
@@ -75,6 +89,11 @@ export async function startHub({
   purgeIntervalMs = purgeEveryMs,
   products,
   flowSettings = {},
+  auth = null,
+  authOptions,
+  introspection = true,
+  sandbox = true,
+  corsOrigins = [],
 }: HubOptions): Promise<Hub> {
   const links = createLinkStore(database);
   const runs = createRunStore(database);
@@ -105,6 +124,10 @@ export async function startHub({
     schema: createSchema(),
     createContext: createContextFactory({ connectors, links, valueMaps: maps, flowSettings, sync, runs }),
     development,
+    authenticator: createAuthenticator(auth, authOptions),
+    introspection,
+    sandbox,
+    corsOrigins,
   });
   await server.listen(port, host);
   // Started once nothing else can fail, so a failed start leaves no timer behind.

@@ -25,6 +25,14 @@ async function main(): Promise<void> {
     sales: endpointFor('Sales', config.sales, config, simulators.origins.sales),
     finance: endpointFor('Finance', config.finance, config, simulators.origins.finance),
     financeCompany: config.financeCompany,
+    // A system that keeps failing is left alone for a while; the operator should know when and why.
+    onCircuitChange: (health) =>
+      console.warn(
+        health.state === 'closed'
+          ? `${health.system}: answering again; requests flow normally.`
+          : `${health.system}: unavailable after ${health.consecutiveFailures} failed requests in a row; ` +
+              `requests fail at once until ${health.nextTryAt?.toISOString() ?? 'the next try'}.`,
+      ),
   });
   await reportReachability(connectors, config);
   const hub = await startHub({
@@ -37,12 +45,19 @@ async function main(): Promise<void> {
     retentionDays: config.retentionDays,
     products: config.products,
     flowSettings: { accountRelationshipTypes: config.accountRelationshipTypes },
+    auth: config.auth,
+    introspection: config.introspection,
+    sandbox: config.sandbox,
+    corsOrigins: config.corsOrigins,
   });
   const url = hub.server.url;
   if (hub.interrupted.length > 0) {
     console.log(`Sync runs interrupted by the last stop, marked FAILED: ${hub.interrupted.join(', ')}`);
   }
-  console.log(`GraphQL API: ${url} (HTTP and WebSocket; open it in a browser for the Apollo Sandbox)`);
+  console.log(
+    `GraphQL API: ${url} (HTTP and WebSocket${config.sandbox ? '; open it in a browser for the Apollo Sandbox' : ''})`,
+  );
+  reportSecurity(config);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -151,6 +166,34 @@ async function reportReachability(connectors: Connectors, config: HubConfig): Pr
   ];
   for (const result of await Promise.allSettled(checks)) {
     console.log(result.status === 'fulfilled' ? result.value : `Unreachable: ${describe(result.reason)}`);
+  }
+}
+
+/** Who may call, said at every start; a hub without authentication says so loudly. */
+function reportSecurity(config: HubConfig): void {
+  const { auth } = config;
+  if (!auth) {
+    console.warn(
+      `WARNING: no authentication is configured, so every caller is an operator who can start syncs. ` +
+        `The hub listens on ${config.host} only; set HUB_API_KEYS or HUB_JWT_JWKS_URL / HUB_JWT_SECRET ` +
+        `before serving anyone else (NODE_ENV=production refuses to start without them).`,
+    );
+  } else {
+    const kinds = [
+      ...(auth.apiKeys.length > 0 ? [`${auth.apiKeys.length} API key(s)`] : []),
+      ...(auth.jwt
+        ? [
+            `JWTs from ${auth.jwt.issuer} for ${auth.jwt.audience} (${auth.jwt.keys.kind === 'jwks' ? auth.jwt.keys.url : 'shared secret, HS256'}; roles in '${auth.jwt.rolesClaim}')`,
+          ]
+        : []),
+    ];
+    console.log(`Authentication: ${kinds.join(' and ')}`);
+  }
+  console.log(
+    `Introspection ${config.introspection ? 'on' : 'off'}, Sandbox ${config.sandbox ? 'on' : 'off'}, CORS origins: ${config.corsOrigins.join(', ') || 'none'}`,
+  );
+  if (config.sandbox && !config.introspection) {
+    console.warn('The Sandbox needs introspection to show the schema: set HUB_INTROSPECTION=true as well.');
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * The configuration is read once, validated, and a wrong start says everything that is wrong at once.
  */
+import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
@@ -15,7 +17,7 @@ const failure = (env: Record<string, string>): ConfigError => {
 };
 
 describe('configuration', () => {
-  it('defaults to the embedded setup: PGlite, both simulators, company usmf, loopback on 4000, runs kept 45 days, new products Active, vanished ones reported', () => {
+  it('defaults to the embedded setup: PGlite, both simulators, company usmf, loopback on 4000 without authentication, runs kept 45 days, new products Active, vanished ones reported, introspection and Sandbox on, no CORS origins', () => {
     expect(loadConfig({})).toEqual({
       development: false,
       port: 4000,
@@ -30,6 +32,10 @@ describe('configuration', () => {
       retentionDays: 45,
       products: { createState: 'active', priceList: null, vanished: 'report' },
       accountRelationshipTypes: [],
+      auth: null,
+      introspection: true,
+      sandbox: true,
+      corsOrigins: [],
     });
   });
 
@@ -144,5 +150,126 @@ describe('configuration', () => {
       PORT: '-1',
     });
     expect(error.message).not.toContain('hunter2-secret');
+  });
+});
+
+describe('authentication and exposure settings', () => {
+  const key = (label: string) => `${label}-${'k'.repeat(30)}`;
+
+  it('reads HUB_API_KEYS as role:KEY or role:NAME:KEY, keeping only SHA-256 digests', () => {
+    const env = { HUB_API_KEYS: ` reader:${key('a')}, Operator:ci-bot:${key('b')} ` };
+    const { auth, host } = loadConfig(env);
+    expect(auth?.apiKeys).toEqual([
+      { role: 'reader', name: 'reader key 1', digest: createHash('sha256').update(key('a')).digest() },
+      { role: 'operator', name: 'ci-bot', digest: createHash('sha256').update(key('b')).digest() },
+    ]);
+    expect(auth?.jwt).toBeNull();
+    expect(inspect(loadConfig(env), { depth: null })).not.toContain('kkkkk');
+    // With authentication the hub may listen beyond loopback.
+    expect(host).toBe('0.0.0.0');
+  });
+
+  it.each([
+    ['a short key', 'operator:too-short-key', 'entry 1 has a key of 13 characters; keys need at least 24'],
+    ['no role', key('x'), 'entry 1 is not in the form role:KEY'],
+    ['an unknown role', `admin:${key('x')}`, 'entry 1 does not start with a role'],
+    ['a key before its role', `${key('x')}:operator`, 'entry 1 does not start with a role'],
+    ['a bad name', `operator:ci bot!:${key('x')}`, 'entry 1 has a name that is not 1–64 letters'],
+    ['too many parts', `operator:a:b:${key('x')}`, 'entry 1 is not in the form role:KEY'],
+    ['the same key twice', `reader:${key('x')},operator:${key('x')}`, 'entry 2 has the same key as entry 1'],
+  ])('refuses HUB_API_KEYS with %s, never repeating the key', (_case, value, problem) => {
+    const error = failure({ HUB_API_KEYS: value });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toContain(`HUB_API_KEYS ${problem}`);
+    expect(error.message).not.toContain('kkkkk');
+    expect(error.message).not.toContain('too-short-key');
+  });
+
+  it('reads JWT verification from a JWKS URL or a shared secret, with issuer, audience and roles claim', () => {
+    expect(
+      loadConfig({
+        HUB_JWT_JWKS_URL: 'https://login.example.com/keys',
+        HUB_JWT_ISSUER: 'https://login.example.com/',
+        HUB_JWT_AUDIENCE: 'api://p2c-hub',
+        HUB_JWT_ROLES_CLAIM: 'realm_access.roles',
+      }).auth,
+    ).toEqual({
+      apiKeys: [],
+      jwt: {
+        keys: { kind: 'jwks', url: 'https://login.example.com/keys' },
+        issuer: 'https://login.example.com/',
+        audience: 'api://p2c-hub',
+        rolesClaim: 'realm_access.roles',
+      },
+    });
+    expect(
+      loadConfig({
+        HUB_JWT_SECRET: 's'.repeat(32),
+        HUB_JWT_ISSUER: 'hub-tests',
+        HUB_JWT_AUDIENCE: 'p2c-hub',
+      }).auth?.jwt,
+    ).toMatchObject({ keys: { kind: 'secret' }, rolesClaim: 'roles' });
+  });
+
+  it('refuses incomplete or contradictory JWT settings, listing each problem', () => {
+    expect(failure({ HUB_JWT_JWKS_URL: 'https://login.example.com/keys' }).problems).toEqual([
+      'HUB_JWT_ISSUER is required when HUB_JWT_JWKS_URL is set (every accepted token must carry it as iss)',
+      'HUB_JWT_AUDIENCE is required when HUB_JWT_JWKS_URL is set (every accepted token must carry it as aud)',
+    ]);
+    expect(
+      failure({
+        HUB_JWT_JWKS_URL: 'https://login.example.com/keys',
+        HUB_JWT_SECRET: 's'.repeat(32),
+        HUB_JWT_ISSUER: 'i',
+        HUB_JWT_AUDIENCE: 'a',
+      }).problems,
+    ).toEqual(['HUB_JWT_JWKS_URL and HUB_JWT_SECRET are both set: choose one']);
+    expect(failure({ HUB_JWT_ISSUER: 'i' }).problems).toEqual([
+      'HUB_JWT_ISSUER has no effect without HUB_JWT_JWKS_URL or HUB_JWT_SECRET: set one of them',
+    ]);
+    const short = failure({ HUB_JWT_SECRET: 'hunter2', HUB_JWT_ISSUER: 'i', HUB_JWT_AUDIENCE: 'a' });
+    expect(short.problems).toEqual(['HUB_JWT_SECRET must be at least 32 characters (256 bits) for HS256']);
+    expect(short.message).not.toContain('hunter2');
+  });
+
+  it('refuses to start in production without authentication', () => {
+    expect(failure({ NODE_ENV: 'production' }).problems).toEqual([
+      'NODE_ENV=production needs authentication: set HUB_API_KEYS (e.g. operator:ci-bot:KEY) or HUB_JWT_JWKS_URL or HUB_JWT_SECRET with HUB_JWT_ISSUER and HUB_JWT_AUDIENCE',
+    ]);
+  });
+
+  it('keeps a hub without authentication on loopback, refusing a HOST beyond it', () => {
+    for (const host of ['127.0.0.1', 'localhost', '::1']) expect(loadConfig({ HOST: host }).host).toBe(host);
+    expect(failure({ HOST: '0.0.0.0' }).problems).toEqual([
+      'HOST 0.0.0.0 would let anyone who reaches it run syncs, as no authentication is configured: set HUB_API_KEYS or HUB_JWT_…, or listen on 127.0.0.1',
+    ]);
+    expect(loadConfig({ HOST: '0.0.0.0', HUB_API_KEYS: `reader:${key('a')}` }).host).toBe('0.0.0.0');
+  });
+
+  it('turns introspection and the Sandbox off in production unless HUB_INTROSPECTION / HUB_SANDBOX say true', () => {
+    const production = { NODE_ENV: 'production', HUB_API_KEYS: `operator:${key('a')}` };
+    expect(loadConfig(production)).toMatchObject({ introspection: false, sandbox: false });
+    expect(loadConfig({ ...production, HUB_INTROSPECTION: 'true', HUB_SANDBOX: 'TRUE' })).toMatchObject({
+      introspection: true,
+      sandbox: true,
+    });
+    expect(loadConfig({ HUB_INTROSPECTION: 'false', HUB_SANDBOX: 'false' })).toMatchObject({
+      introspection: false,
+      sandbox: false,
+    });
+    expect(failure({ HUB_SANDBOX: 'yes' }).problems).toEqual(['HUB_SANDBOX must be true or false']);
+  });
+
+  it('reads HUB_CORS_ORIGINS as origins, refusing anything else', () => {
+    expect(
+      loadConfig({
+        HUB_CORS_ORIGINS: 'https://app.contoso.com, http://localhost:3000/ ,https://app.contoso.com',
+      }).corsOrigins,
+    ).toEqual(['https://app.contoso.com', 'http://localhost:3000']);
+    expect(loadConfig({ HUB_CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+    expect(failure({ HUB_CORS_ORIGINS: 'https://app.contoso.com/path,app.contoso.com' }).problems).toEqual([
+      "HUB_CORS_ORIGINS lists 'https://app.contoso.com/path', which is not an origin: write scheme://host[:port], e.g. https://app.contoso.com, or *",
+      "HUB_CORS_ORIGINS lists 'app.contoso.com', which is not an origin: write scheme://host[:port], e.g. https://app.contoso.com, or *",
+    ]);
   });
 });

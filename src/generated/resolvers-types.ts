@@ -1389,7 +1389,11 @@ export type SyncValueMapEntry = {
   to: Scalars['String']['output'];
 };
 
-/** Admins run and repair syncs: start, cancel, retry failures. */
+/**
+ * Admins run and repair syncs: start, cancel, retry failures. Every mutation needs the `operator` role (an
+ * operator API key, or a token whose roles claim grants `operator`); a `reader` gets FORBIDDEN. The run
+ * records who asked (`requestedBy`).
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -1406,19 +1410,31 @@ export type Mutation = {
 };
 
 
-/** Admins run and repair syncs: start, cancel, retry failures. */
+/**
+ * Admins run and repair syncs: start, cancel, retry failures. Every mutation needs the `operator` role (an
+ * operator API key, or a token whose roles claim grants `operator`); a `reader` gets FORBIDDEN. The run
+ * records who asked (`requestedBy`).
+ */
 export type MutationStartSyncArgs = {
   input: StartSyncInput;
 };
 
 
-/** Admins run and repair syncs: start, cancel, retry failures. */
+/**
+ * Admins run and repair syncs: start, cancel, retry failures. Every mutation needs the `operator` role (an
+ * operator API key, or a token whose roles claim grants `operator`); a `reader` gets FORBIDDEN. The run
+ * records who asked (`requestedBy`).
+ */
 export type MutationCancelSyncArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Admins run and repair syncs: start, cancel, retry failures. */
+/**
+ * Admins run and repair syncs: start, cancel, retry failures. Every mutation needs the `operator` role (an
+ * operator API key, or a token whose roles claim grants `operator`); a `reader` gets FORBIDDEN. The run
+ * records who asked (`requestedBy`).
+ */
 export type MutationRetrySyncFailuresArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1484,7 +1500,10 @@ export type SyncRun = {
   mode: SyncMode;
   /** True when the run writes nothing and only reports outcomes. */
   dryRun: Scalars['Boolean']['output'];
-  /** Who started the run, when known. */
+  /**
+   * Who started the run: the name of the caller's API key, or the `preferred_username`, `email` or `sub` of
+   * their token. Null when the hub runs without authentication (or for runs started before it had any).
+   */
   requestedBy?: Maybe<Scalars['String']['output']>;
   /** When the run was requested. */
   createdAt: Scalars['DateTime']['output'];

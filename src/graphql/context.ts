@@ -1,6 +1,6 @@
 /**
- * The per-operation context, made by one factory for HTTP and WebSocket alike: a request id, fresh
- * DataLoaders (so batching and caching never cross operations), and the reference data the flow
+ * The per-operation context, made by one factory for HTTP and WebSocket alike: a request id, the
+ * authenticated caller (the transport authenticates before asking for a context), fresh DataLoaders (so batching and caching never cross operations), and the reference data the flow
  * mappings need (Sales currencies and units), read at most once per operation.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,9 +11,12 @@ import type { SyncManager } from '../sync/engine/types.js';
 import { type ValueMaps, withValueMaps } from '../sync/flows/value-maps.js';
 import { createReferenceData, type FlowFilterSettings, type ReferenceData } from '../sync/reference.js';
 import { createLoaders, type Loaders } from './loaders.js';
+import type { Principal } from './principal.js';
 
 export interface HubContext {
   requestId: string;
+  /** Who is calling, and with which role; `requireRole` checks it. */
+  principal: Principal;
   /** The value maps in force: the defaults, with any replaced from VALUE_MAPS_FILE. */
   valueMaps: ValueMaps;
   /** The configured settings flow rules read (e.g. ACCOUNTS_RELATIONSHIP_TYPES). */
@@ -38,14 +41,22 @@ export interface ContextDependencies {
   runs: RunStore;
 }
 
-export function createContextFactory(dependencies: ContextDependencies): () => Promise<HubContext> {
+/** What a transport knows of a request when it asks for its context. */
+export interface ContextRequest {
+  principal: Principal;
+}
+
+export function createContextFactory(
+  dependencies: ContextDependencies,
+): (request: ContextRequest) => Promise<HubContext> {
   const valueMaps = dependencies.valueMaps ?? withValueMaps();
   const flowSettings = dependencies.flowSettings ?? {};
-  return async () => {
+  return async ({ principal }) => {
     const loaders = createLoaders(dependencies);
     let reference: Promise<ReferenceData> | undefined;
     return {
       requestId: randomUUID(),
+      principal,
       valueMaps,
       flowSettings,
       sync: dependencies.sync,

@@ -6,7 +6,7 @@
  */
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { ODataError } from '../connectors/odata/index.js';
+import { CircuitOpenError, ODataError } from '../connectors/odata/index.js';
 
 export type ErrorCode =
   | 'BAD_USER_INPUT'
@@ -64,11 +64,13 @@ export function fromUpstream(error: unknown): Error {
       ? 'it did not answer in time'
       : error.kind === 'network'
         ? 'it could not be reached'
-        : error.status === 429
-          ? 'it is throttling requests'
-          : error.status === 401 || error.status === 403
-            ? 'the hub was refused access (check its credentials)'
-            : `it answered HTTP ${error.status}`;
+        : error instanceof CircuitOpenError
+          ? `it failed repeatedly, so the hub tries it again at ${error.nextTryAt.toISOString()}`
+          : error.status === 429
+            ? 'it is throttling requests'
+            : error.status === 401 || error.status === 403
+              ? 'the hub was refused access (check its credentials)'
+              : `it answered HTTP ${error.status}`;
   return new HubError('UPSTREAM_UNAVAILABLE', `${system} is unavailable: ${reason}. Try again later.`, {
     system: error.system,
   });
@@ -91,7 +93,7 @@ export function createErrorFormatter(development: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof HubError) {
-      return { ...formatted, message: original.message, extensions: { ...original.extensions } };
+      return { ...formatted, message: original.message, extensions: publicExtensions(original) };
     }
     // Request-level errors (parse, validation, variable coercion) carry no path: GraphQL and Apollo wrote
     // them for the client. Errors inside the response (with a path) pass only when they are ours.
@@ -100,7 +102,7 @@ export function createErrorFormatter(development: boolean) {
         return {
           ...formatted,
           message: original.originalError.message,
-          extensions: { ...original.originalError.extensions },
+          extensions: publicExtensions(original.originalError),
         };
       }
       if (!original.path) return formatted;
@@ -115,4 +117,10 @@ export function createErrorFormatter(development: boolean) {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
   };
+}
+
+/** A HubError's extensions as the client sees them: `http` (status and headers for Apollo) stays inside. */
+function publicExtensions(error: HubError): Record<string, unknown> {
+  const { http: _http, ...extensions } = error.extensions;
+  return extensions;
 }

@@ -49,7 +49,11 @@ export function createGraphQLHandler<TContext extends BaseContext>({
       httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
       context: () => context(req),
     });
-    for (const [name, value] of response.headers) res.setHeader(name, value);
+    for (const [name, value] of response.headers) {
+      // CORS may have said `Vary: Origin` already; Apollo's `Vary` adds to it.
+      const vary = name === 'vary' ? res.getHeader('vary') : undefined;
+      res.setHeader(name, vary ? `${String(vary)}, ${value}` : value);
+    }
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);

@@ -3,9 +3,10 @@
  * database, the real connectors (retries without waiting, short timeouts) and the real server on a free
  * port. `graphql()` posts a query the way any client would.
  */
-import { createConnectors } from '../../src/connectors/index.js';
+import { createConnectors, type Connectors } from '../../src/connectors/index.js';
+import type { CircuitBreakerOptions } from '../../src/connectors/odata/index.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
-import { startHub } from '../../src/hub.js';
+import { startHub, type HubOptions } from '../../src/hub.js';
 import type { HubServer } from '../../src/server/index.js';
 import type { ValueMaps } from '../../src/sync/flows/value-maps.js';
 import { connectorEndpointFor, startSimulators, type RunningSimulators } from '../../src/simulators/index.js';
@@ -14,14 +15,22 @@ import { recordingRetryPolicy } from './systems.js';
 export interface TestHub {
   url: string;
   simulators: RunningSimulators;
+  /** The connectors the hub uses: `connectors.finance.client.health()` shows Finance's breaker. */
+  connectors: Connectors;
   database: Database;
   server: HubServer;
-  graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Posts a query; `token` goes in the Authorization header as a bearer token. */
+  graphql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string },
+  ): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
 
 export interface GraphQLResponse<T> {
   status: number;
+  headers: Headers;
   data?: T;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
@@ -33,6 +42,8 @@ export async function startTestHub({
   development = false,
   valueMaps,
   company = 'usmf',
+  circuitBreaker,
+  security = {},
 }: {
   accounts?: number;
   seed?: number;
@@ -40,6 +51,10 @@ export async function startTestHub({
   development?: boolean;
   valueMaps?: Partial<ValueMaps>;
   company?: string;
+  /** Both systems' breaker settings (default: the connectors' defaults). */
+  circuitBreaker?: Omit<CircuitBreakerOptions, 'onStateChange'>;
+  /** Authentication, introspection, Sandbox and CORS; default: none configured (anonymous operator). */
+  security?: Pick<HubOptions, 'auth' | 'authOptions' | 'introspection' | 'sandbox' | 'corsOrigins'>;
 } = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
   const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
@@ -49,6 +64,7 @@ export async function startTestHub({
     financeCompany: company,
     retry: recordingRetryPolicy([]),
     timeoutMs,
+    ...(circuitBreaker ? { circuitBreaker } : {}),
   });
   const hub = await startHub({
     connectors,
@@ -57,21 +73,26 @@ export async function startTestHub({
     host: '127.0.0.1',
     development,
     ...(valueMaps ? { valueMaps } : {}),
+    ...security,
   });
   const { server } = hub;
   const url = server.url;
   return {
     url,
     simulators,
+    connectors,
     database,
     server,
-    async graphql(query, variables) {
+    async graphql(query, variables, { token } = {}) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token !== undefined ? { Authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
       });
-      return { status: response.status, ...((await response.json()) as object) };
+      return { status: response.status, headers: response.headers, ...((await response.json()) as object) };
     },
     async close() {
       await hub.close();

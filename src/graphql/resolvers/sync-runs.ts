@@ -15,6 +15,7 @@ import { type RunSnapshot, SyncRequestError } from '../../sync/engine/types.js';
 import type { HubContext } from '../context.js';
 import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import { badInput, HubError } from '../errors.js';
+import { requireRole } from '../principal.js';
 import { eventStream } from '../streams.js';
 
 const toGraphQL = {
@@ -77,18 +78,27 @@ export const syncRunQueries: Pick<QueryResolvers, 'syncRun' | 'syncRuns'> = {
   },
 };
 
+/** Every mutation changes what the sync does, so each needs the operator role; runs record who asked. */
 export const Mutation: MutationResolvers = {
-  startSync: (_root, { input }, context) =>
-    manage(() =>
+  startSync: (_root, { input }, context) => {
+    requireRole(context, 'operator', 'startSync');
+    return manage(() =>
       context.sync.start({
         ...(input.flows ? { flows: input.flows.map((flow) => fromGraphQL[flow]) } : {}),
         mode: input.mode ?? 'INCREMENTAL',
         dryRun: input.dryRun ?? false,
-        requestedBy: null,
+        requestedBy: context.principal.name,
       }),
-    ),
-  cancelSync: (_root, { id }, context) => manage(() => context.sync.cancel(id)),
-  retrySyncFailures: (_root, { id }, context) => manage(() => context.sync.retryFailures(id, null)),
+    );
+  },
+  cancelSync: (_root, { id }, context) => {
+    requireRole(context, 'operator', 'cancelSync');
+    return manage(() => context.sync.cancel(id));
+  },
+  retrySyncFailures: (_root, { id }, context) => {
+    requireRole(context, 'operator', 'retrySyncFailures');
+    return manage(() => context.sync.retryFailures(id, context.principal.name));
+  },
 };
 
 function follow(

@@ -1,0 +1,148 @@
+/**
+ * GraphQL over WebSocket (the graphql-ws protocol) on the HTTP server's GraphQL path. The caller is
+ * authenticated from the `connection_init` payload (`{ "authorization": "Bearer …" }`, or failing that
+ * the upgrade request's `Authorization` header) before the connection is acknowledged; a refused
+ * connection is closed with a graphql-ws close code and the reason in words:
+ *
+ * - 4401 Unauthorized: no, malformed, wrong or expired credentials (the client should not retry as is);
+ * - 4403 Forbidden: a valid token that grants no hub role;
+ * - 1013 Try Again Later: the identity provider's keys could not be fetched.
+ *
+ * A connection made with an expiring token is closed with 4401 when the token expires.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type * as GraphQL from 'graphql';
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { CloseCode, type Disposable } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { ContextRequest } from '../graphql/context.js';
+import type { Principal } from '../graphql/principal.js';
+import { AuthError, type AuthErrorCode, type Authenticator } from './auth.js';
+import type { CorsPolicy } from './cors.js';
+
+/**
+ * graphql as the schema knows it. The schema is built by @graphql-tools, which loads graphql as CommonJS
+ * (graphql 16 has no `exports` map); a test runner may resolve this file's own `import 'graphql'` to the
+ * ESM build instead, whose `validate` refuses the schema as "from another module or realm". `require`
+ * gives the CommonJS instance under Node and test runner alike.
+ */
+const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
+
+/** The close code a refused connection gets, by what went wrong. */
+export const closeCodeOf = {
+  UNAUTHENTICATED: CloseCode.Unauthorized,
+  FORBIDDEN: CloseCode.Forbidden,
+  // RFC 6455 "Try Again Later": a server-side condition that passes; graphql-ws clients retry it.
+  UPSTREAM_UNAVAILABLE: 1013,
+} as const satisfies Record<AuthErrorCode, number>;
+
+export const tokenExpiredReason = 'The token has expired; connect again with a new one.';
+
+/** setTimeout's limit (about 24.8 days); a credential valid for longer is watched in steps of it. */
+const maxTimerMs = 2 ** 31 - 1;
+
+export interface GraphQLWebSocketOptions<TContext> {
+  httpServer: Server;
+  path: string;
+  schema: GraphQLSchema;
+  authenticator: Authenticator;
+  cors: CorsPolicy;
+  createContext: (request: ContextRequest) => Promise<TContext>;
+  /** False: `__schema` and `__type` are refused, as over HTTP. */
+  introspection: boolean;
+  /** Applied to every result's errors, so masking is the same as over HTTP. */
+  formatErrors: (errors: readonly GraphQLError[]) => GraphQLFormattedError[];
+}
+
+// A type, not an interface: graphql-ws wants the connection's extra state indexable.
+type ConnectionState<TContext> = {
+  principal?: Principal;
+  context?: TContext;
+  expiry?: NodeJS.Timeout;
+};
+
+export function serveGraphQLWebSocket<TContext>({
+  httpServer,
+  path,
+  schema,
+  authenticator,
+  cors,
+  createContext,
+  introspection,
+  formatErrors,
+}: GraphQLWebSocketOptions<TContext>): Disposable {
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path,
+    verifyClient: ({ req }: { req: IncomingMessage }, done) =>
+      cors.allowsUpgrade(req)
+        ? done(true)
+        : done(false, 403, `Origin ${req.headers.origin ?? ''} may not connect; add it to HUB_CORS_ORIGINS.`),
+  });
+  return useServer<Record<string, unknown>, ConnectionState<TContext>>(
+    {
+      schema,
+      ...(introspection
+        ? {}
+        : {
+            validate: (s, document) =>
+              graphql.validate(s, document, [
+                ...graphql.specifiedRules,
+                graphql.NoSchemaIntrospectionCustomRule,
+              ]),
+          }),
+      onConnect: async (ctx) => {
+        const { socket, request } = ctx.extra;
+        const outcome = await authenticator.authenticate(
+          authorizationOf(ctx.connectionParams) ?? request.headers.authorization,
+        );
+        if (outcome instanceof AuthError) {
+          // Closed here with a reason a person can act on; graphql-ws's own close ("Forbidden") then finds
+          // the socket closing and sends nothing more.
+          socket.close(closeCodeOf[outcome.code], closeReason(outcome.message));
+          return false;
+        }
+        ctx.extra.principal = outcome;
+        const expiresAt = outcome.expiresAt?.getTime();
+        if (expiresAt !== undefined) {
+          const watch = () => {
+            const ms = expiresAt - Date.now();
+            if (ms <= 0) return socket.close(CloseCode.Unauthorized, tokenExpiredReason);
+            ctx.extra.expiry = setTimeout(watch, Math.min(ms, maxTimerMs));
+            ctx.extra.expiry.unref();
+          };
+          watch();
+        }
+        return true;
+      },
+      onClose: (ctx) => clearTimeout(ctx.extra.expiry),
+      // One context per connection, made once the caller is known (operations only run after the ack).
+      context: async (ctx) =>
+        (ctx.extra.context ??= await createContext({ principal: ctx.extra.principal! })),
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        const errors = (result as { errors?: readonly GraphQLError[] }).errors;
+        return errors ? { ...result, errors: formatErrors(errors) } : result;
+      },
+    },
+    wsServer,
+  );
+}
+
+/** The `authorization` (any case) of a connection_init payload, when it is a string. */
+function authorizationOf(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  if (!params) return undefined;
+  for (const [name, value] of Object.entries(params)) {
+    if (name.toLowerCase() === 'authorization' && typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+/** WebSocket close reasons are limited to 123 bytes of UTF-8. */
+function closeReason(message: string): string {
+  if (Buffer.byteLength(message) <= 123) return message;
+  let reason = message;
+  while (Buffer.byteLength(`${reason}…`) > 123) reason = reason.slice(0, -1);
+  return `${reason}…`;
+}
