@@ -2,6 +2,9 @@
  * Reading a collection the OData way: `$filter`, `$orderby`, `$select`, `$expand` (one level, with a
  * nested `$select`), `$top`, `$skip`, `$count`. Paging is the system's business (Dataverse skip tokens,
  * F&O `$skip` links); this file answers "which rows, in which order, shaped how".
+ *
+ * A `$filter` that pins properties to literal values (key lookups, batched or not) is answered from the
+ * store's indexes when the rows given are a whole-set `scan` snapshot: see `filterRows`.
  */
 import { ServiceError } from './errors.js';
 import {
@@ -11,6 +14,7 @@ import {
   parseFilter,
   QueryOptionError,
 } from './filter/index.js';
+import { planLookup } from './filter/lookup-plan.js';
 import type { EntitySetDef, Row } from './model.js';
 import {
   compareRows,
@@ -19,7 +23,7 @@ import {
   parseOrderBy,
   parseSelect,
 } from './query-options.js';
-import type { Store } from './store.js';
+import { scanSource, type Store } from './store.js';
 
 export interface ExpandItem {
   navigation: string;
@@ -79,6 +83,39 @@ export function parseCollectionQuery(
   }
 }
 
+/** How one `selectRows` call found its rows: for tests and benchmarks, never part of an answer. */
+export interface SelectionTrace {
+  set: string;
+  /** `index`: candidates came from the store's indexes; `scan`: the filter was tried on every row given. */
+  access: 'index' | 'scan';
+  /** Rows given (the whole set, for a snapshot). */
+  rows: number;
+  /** Rows the filter was evaluated on. */
+  evaluated: number;
+  matched: number;
+}
+
+/**
+ * Switches for tests and benchmarks: `useIndexes: false` forces the scan, to compare the two paths on the
+ * same store. Module state, like the simulators themselves: one per process (per test file in vitest).
+ */
+export const selectionSettings = { useIndexes: true };
+
+/**
+ * An index lookup is used only when it yields at most this share of the rows: beyond it, sorting the
+ * candidates back into scan order costs more than trying the filter on every row (which the evaluator
+ * makes cheap for key lists), and the answer is the same either way.
+ */
+const maxIndexedShare = 0.25;
+
+const observers = new Set<(trace: SelectionTrace) => void>();
+
+/** Calls `observer` after every `selectRows` with a filter; returns the function that stops it. */
+export function observeSelections(observer: (trace: SelectionTrace) => void): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
 /** Filtered and ordered rows (order by the requested keys, then by the primary key, so paging is stable). */
 export function selectRows(
   rows: Row[],
@@ -86,7 +123,7 @@ export function selectRows(
   query: Pick<CollectionQuery, 'filter' | 'orderBy'>,
 ): Row[] {
   const filter = query.filter;
-  const matching = filter ? rows.filter((row) => evaluateFilter(filter, row)) : [...rows];
+  const matching = filter ? filterRows(rows, set, filter) : [...rows];
   const order: OrderItem[] = [
     ...query.orderBy,
     ...set.key
@@ -94,6 +131,39 @@ export function selectRows(
       .map((property) => ({ property, descending: false })),
   ];
   return matching.sort(compareRows(order));
+}
+
+/**
+ * The rows of `rows` that satisfy `filter`, in their order. When `rows` is a current `scan` snapshot of
+ * `set` and the filter pins properties to literals (`planLookup`), the candidates come from the store's
+ * indexes, already in scan order, and the whole filter is still evaluated on each: the same rows in the
+ * same order as the scan, so `$orderby` ties, `$top` and paging come out the same. Any other array (a
+ * caller's own subset, a copy) is scanned, since only a snapshot is known to be the whole set in order.
+ */
+function filterRows(rows: Row[], set: EntitySetDef, filter: FilterExpr): Row[] {
+  const source = selectionSettings.useIndexes ? scanSource(rows) : undefined;
+  const candidates =
+    source?.set === set.name ? indexCandidates(source.store, set.name, filter, rows.length) : undefined;
+  const tried = candidates ?? rows;
+  const matching = tried.filter((row) => evaluateFilter(filter, row));
+  if (observers.size > 0) {
+    const trace: SelectionTrace = {
+      set: set.name,
+      access: candidates ? 'index' : 'scan',
+      rows: rows.length,
+      evaluated: tried.length,
+      matched: matching.length,
+    };
+    for (const observer of observers) observer(trace);
+  }
+  return matching;
+}
+
+/** Candidate rows from the indexes, or undefined when there is no plan or it would not save work. */
+function indexCandidates(store: Store, set: string, filter: FilterExpr, total: number): Row[] | undefined {
+  const probes = planLookup(filter, (probe) => store.countCandidates(set, [probe]));
+  if (!probes || store.countCandidates(set, probes) > total * maxIndexedShare) return undefined;
+  return store.candidates(set, probes);
 }
 
 /**
