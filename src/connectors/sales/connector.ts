@@ -47,7 +47,10 @@ export interface SalesChangePage<T> {
   rows: T[];
   /** Ids of rows deleted since the token. */
   deleted: string[];
-  /** On the last page: the link to read the next changes from. Store it only after the page is processed. */
+  /**
+   * On the last page: the link to read the next changes from, relative to the service root. Store it only
+   * after the page is processed.
+   */
   deltaLink?: string;
   /**
    * On every page but the last: the link to the next page. Stored after the page is processed, it lets a
@@ -237,6 +240,14 @@ export function createSalesConnector({
     ];
     for (const start of starts) {
       if (!start.link) continue;
+      if (/^https?:\/\//i.test(start.link) && !start.link.startsWith(client.serviceRoot)) {
+        // Stored by a hub that talked to another address (a Sales moved, or simulators on new ports):
+        // it means nothing here, and following it would send the token elsewhere.
+        restartReason = `${start.refused}: it was issued by another Sales address; reading ${
+          start.link === resumeFrom && deltaLink ? 'the changes since the last complete read' : 'everything'
+        } again.`;
+        continue;
+      }
       const iterator = client
         .pages<Record<string, unknown>>(start.link, undefined, { headers })
         [Symbol.asyncIterator]();
@@ -267,6 +278,14 @@ export function createSalesConnector({
     }
   }
 
+  /**
+   * A link under the service root without the root (`accounts?$deltatoken=…`): what the hub stores, so a
+   * cursor survives the service moving to another address; `changes` resolves it against the current root.
+   */
+  function serviceRelative(link: string): string {
+    return link.startsWith(client.serviceRoot) ? link.slice(client.serviceRoot.length) : link;
+  }
+
   function toChangePage<T>(
     page: Page<Record<string, unknown>>,
     entity: (typeof salesEntities)[SalesKind],
@@ -283,8 +302,8 @@ export function createSalesConnector({
       rows,
       deleted,
       fullRead,
-      ...(page.deltaLink ? { deltaLink: page.deltaLink } : {}),
-      ...(page.nextLink ? { nextLink: page.nextLink } : {}),
+      ...(page.deltaLink ? { deltaLink: serviceRelative(page.deltaLink) } : {}),
+      ...(page.nextLink ? { nextLink: serviceRelative(page.nextLink) } : {}),
     };
   }
 

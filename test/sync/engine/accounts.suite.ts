@@ -190,6 +190,21 @@ export function accountsSuite(harness: () => EngineHarness): void {
       expect((await h.runs.getCursor('accounts'))?.deltaLink).not.toBe(stale);
     });
 
+    it('stores its links relative to Sales, and reads everything again after one from another address', async () => {
+      const { id: runId } = await h.runs.createRun({
+        flows: ['accounts'],
+        mode: 'INCREMENTAL',
+        dryRun: false,
+      });
+      // As left by a hub whose Sales (or embedded simulator) had another address.
+      const elsewhere = 'http://127.0.0.1:9/api/data/v9.2/accounts?$deltatoken=1!2026-01-01T00:00:00Z';
+      await h.runs.commitPage({ runId, flow: 'accounts', cursor: { deltaLink: elsewhere } });
+      const { result, counters } = await h.run('accounts');
+      expect(result.status === 'completed' && result.notes.join(' ')).toMatch(/another Sales address/);
+      expect(counters.read).toBe(h.sim.sales.store.count('accounts'));
+      expect((await h.runs.getCursor('accounts'))?.deltaLink).toMatch(/^accounts\?.*\$deltatoken=/);
+    });
+
     it('stops between pages when cancelled', async () => {
       const controller = new AbortController();
       const { result, counters } = await h.run('accounts', {
