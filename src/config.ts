@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { defaultRetentionDays } from './db/runs.js';
 import { type Role, roles } from './graphql/principal.js';
+import { type LogLevel, logLevels } from './logging.js';
 import { type ApiKey, type AuthSettings, digestApiKey, isLoopbackHost } from './server/auth.js';
+import { defaultLimits, type HubLimits } from './server/limits.js';
 import {
   defaultProductSettings,
   productCreateStates,
@@ -28,6 +30,19 @@ const port = z.coerce
   .max(65535, portMessage);
 
 const retentionMessage = 'must be a whole number of days from 1 to 36500, e.g. 45';
+
+const simulatorLatencyMessage = 'must be a whole number of milliseconds from 0 to 60000, e.g. 200';
+
+/** A whole number within bounds, defaulting to the limit's default, e.g. `HUB_MAX_DEPTH`. */
+const limit = (min: number, max: number, fallback: number, unit = '') => {
+  const message = `must be a whole number${unit} from ${min} to ${max}, e.g. ${fallback}`;
+  return z.coerce
+    .number({ error: message })
+    .int(message)
+    .min(min, message)
+    .max(max, message)
+    .default(fallback);
+};
 
 const booleanMessage = 'must be true or false';
 const flag = z
@@ -164,6 +179,21 @@ const schema = z.object({
     .default('roles'),
   HUB_INTROSPECTION: flag.optional(),
   HUB_SANDBOX: flag.optional(),
+  // Abuse limits (src/server/limits.ts). The bounds only keep out nonsense; the defaults are the advice.
+  HUB_MAX_DEPTH: limit(1, 100, defaultLimits.maxDepth),
+  HUB_MAX_COST: limit(1, 10_000_000, defaultLimits.maxCost),
+  HUB_MAX_ALIASES: limit(0, 1_000, defaultLimits.maxAliases),
+  HUB_MAX_DIRECTIVES: limit(0, 1_000, defaultLimits.maxDirectives),
+  HUB_MAX_TOKENS: limit(1, 1_000_000, defaultLimits.maxTokens),
+  HUB_MAX_DOCUMENT_CHARS: limit(1, 10_000_000, defaultLimits.maxDocumentChars),
+  // At least 1 KiB: a smaller body could not hold a useful operation.
+  HUB_MAX_BODY_BYTES: limit(1_024, 100 * 1024 * 1024, defaultLimits.maxBodyBytes, ' of bytes'),
+  // At most 500: the resolvers refuse more, as the schema documents. At least 50, the schema's largest
+  // default `first`, so that a list nobody sized is never refused.
+  HUB_MAX_FIRST: limit(50, defaultLimits.maxFirst, defaultLimits.maxFirst),
+  HUB_OPERATION_TIMEOUT_MS: limit(100, 3_600_000, defaultLimits.operationTimeoutMs, ' of milliseconds'),
+  HUB_MUTATIONS_PER_MINUTE: limit(1, 100_000, defaultLimits.mutationsPerMinute),
+  HUB_MAX_SUBSCRIPTIONS_PER_CONNECTION: limit(1, 10_000, defaultLimits.maxSubscriptionsPerConnection),
   HUB_CORS_ORIGINS: z
     .string()
     .transform((text, context) => {
@@ -180,6 +210,19 @@ const schema = z.object({
       return origins;
     })
     .optional(),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }))
+    .default('info'),
+  // A demo and test knob: slows the embedded simulators so a sync runs long enough to watch or stop.
+  SIMULATOR_LATENCY_MS: z.coerce
+    .number({ error: simulatorLatencyMessage })
+    .int(simulatorLatencyMessage)
+    .min(0, simulatorLatencyMessage)
+    .max(60_000, simulatorLatencyMessage)
+    .default(0),
   ACCOUNTS_RELATIONSHIP_TYPES: z
     .string()
     .transform((text, context) => {
@@ -274,6 +317,12 @@ export interface HubConfig {
   sandbox: boolean;
   /** Origins browsers may call the hub from (`HUB_CORS_ORIGINS`); `*` for any; default none. */
   corsOrigins: string[];
+  /** Abuse limits (`HUB_MAX_…`, `HUB_OPERATION_TIMEOUT_MS`, `HUB_MUTATIONS_PER_MINUTE`); see limits.ts. */
+  limits: HubLimits;
+  /** The least severe level logged (`LOG_LEVEL`); default info. */
+  logLevel: LogLevel;
+  /** Added to every answer of the embedded simulators (`SIMULATOR_LATENCY_MS`); default 0. */
+  simulatorLatencyMs: number;
 }
 
 export class ConfigError extends Error {
@@ -340,6 +389,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     introspection: e.HUB_INTROSPECTION ?? !production,
     sandbox: e.HUB_SANDBOX ?? !production,
     corsOrigins: e.HUB_CORS_ORIGINS ?? [],
+    limits: {
+      maxDepth: e.HUB_MAX_DEPTH,
+      maxCost: e.HUB_MAX_COST,
+      maxAliases: e.HUB_MAX_ALIASES,
+      maxDirectives: e.HUB_MAX_DIRECTIVES,
+      maxTokens: e.HUB_MAX_TOKENS,
+      maxDocumentChars: e.HUB_MAX_DOCUMENT_CHARS,
+      maxBodyBytes: e.HUB_MAX_BODY_BYTES,
+      maxFirst: e.HUB_MAX_FIRST,
+      operationTimeoutMs: e.HUB_OPERATION_TIMEOUT_MS,
+      mutationsPerMinute: e.HUB_MUTATIONS_PER_MINUTE,
+      maxSubscriptionsPerConnection: e.HUB_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    },
+    logLevel: e.LOG_LEVEL,
+    simulatorLatencyMs: e.SIMULATOR_LATENCY_MS,
   };
 }
 

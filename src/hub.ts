@@ -9,8 +9,11 @@ import { createLinkStore } from './db/links.js';
 import { createRunStore, defaultRetentionDays } from './db/runs.js';
 import { createContextFactory } from './graphql/context.js';
 import { createSchema } from './graphql/schema.js';
+import { silentLogger, type Logger } from './logging.js';
 import { type AuthenticatorOptions, type AuthSettings, createAuthenticator } from './server/auth.js';
 import { createHubServer, type HubServer } from './server/index.js';
+import type { HubLimits } from './server/limits.js';
+import { createReadinessCheck, type ReadinessOptions } from './server/readiness.js';
 import {
   createFlowRunner,
   priceListProblems,
@@ -60,6 +63,15 @@ export interface HubOptions {
   sandbox?: boolean;
   /** Origins browsers may call the hub from (`HUB_CORS_ORIGINS`); default none. */
   corsOrigins?: readonly string[];
+  /** Where operations, sync runs and failed purges are logged; default: nowhere (tests). */
+  logger?: Logger;
+  /**
+   * Abuse limits: document size, depth, cost, aliases, `first`, body size, operation timeout, mutations a
+   * minute per caller, operations per WebSocket (`HUB_MAX_…`); each one not given keeps its default.
+   */
+  limits?: Partial<HubLimits>;
+  /** The `/readyz` checks' timeout and cache; defaults 2 s and 1 s. Tests shorten them. */
+  readiness?: Pick<ReadinessOptions, 'timeoutMs' | 'cacheMs'>;
 }
 
 export interface Hub {
@@ -68,7 +80,8 @@ export interface Hub {
   /** Interrupted runs found at start (marked FAILED). */
   interrupted: string[];
   /**
-   * Stops purging, stops taking runs, lets the running ones commit their page, then drains HTTP and
+   * Stops purging, stops taking runs (`startSync` is refused), lets the running ones commit their page
+   * and marks them FAILED ("interrupted by shutdown", the next run resumes them), then drains HTTP and
    * WebSocket; the database is the caller's to close afterwards.
    */
   close(): Promise<void>;
@@ -94,6 +107,9 @@ export async function startHub({
   introspection = true,
   sandbox = true,
   corsOrigins = [],
+  logger = silentLogger(),
+  readiness,
+  limits,
 }: HubOptions): Promise<Hub> {
   const links = createLinkStore(database);
   const runs = createRunStore(database);
@@ -112,6 +128,7 @@ export async function startHub({
     }),
     financeCompanies: () => connectors.finance.companies(),
     company: connectors.finance.company,
+    logger,
     // A default price list missing from Sales is one problem before the run, not a failure per product.
     ...(configuredPriceList !== null && {
       productProblems: async () => priceListProblems(await readPriceLists(connectors), configuredPriceList),
@@ -128,10 +145,13 @@ export async function startHub({
     introspection,
     sandbox,
     corsOrigins,
+    logger,
+    readiness: createReadinessCheck({ database, connectors, ...readiness }),
+    ...(limits ? { limits } : {}),
   });
   await server.listen(port, host);
   // Started once nothing else can fail, so a failed start leaves no timer behind.
-  const purging = startPurging(() => runs.purgeOlderThan(retentionDays), purgeIntervalMs);
+  const purging = startPurging(() => runs.purgeOlderThan(retentionDays), purgeIntervalMs, logger);
   return {
     server,
     sync,
@@ -151,16 +171,22 @@ export async function startHub({
  * again at the next tick rather than stopping the hub. `stop` clears the timer and waits for a purge in
  * flight, so the caller can close the database after it.
  */
-function startPurging(purge: () => Promise<number>, intervalMs: number): { stop(): Promise<void> } {
+function startPurging(
+  purge: () => Promise<number>,
+  intervalMs: number,
+  logger: Logger,
+): { stop(): Promise<void> } {
   let inFlight: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (inFlight) return;
     inFlight = purge()
       .then(
-        () => undefined,
+        (purged) => {
+          if (purged > 0) logger.info({ purged }, 'Purged sync runs past their retention period');
+        },
         (error: unknown) => {
           const message = error instanceof Error ? error.message : String(error);
-          console.error(`Purging sync runs past their retention period failed; retrying later: ${message}`);
+          logger.error(`Purging sync runs past their retention period failed; retrying later: ${message}`);
         },
       )
       .finally(() => (inFlight = null));

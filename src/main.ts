@@ -6,8 +6,10 @@
  */
 import { ConfigError, loadConfig, type HubConfig, type SystemConfig } from './config.js';
 import { createConnectors, type Connectors, type SystemEndpoint } from './connectors/index.js';
+import type { ODataClientHealth } from './connectors/odata/index.js';
 import { openDatabase, type Database } from './db/connection.js';
 import { startHub } from './hub.js';
+import { createLogger, type Logger } from './logging.js';
 import type { ValueMaps } from './sync/flows/value-maps.js';
 import { loadValueMapFile } from './sync/value-map-file.js';
 import type { SimulatorServer } from './simulators/core/server.js';
@@ -18,23 +20,18 @@ import { generateSeed, seedSummary } from './simulators/seed/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const valueMaps = loadValueMapsOrExit(config);
-  const database = await openDatabaseOrExit(config);
-  const simulators = await startEmbeddedSystems(config);
+  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const valueMaps = loadValueMapsOrExit(config, logger);
+  const database = await openDatabaseOrExit(config, logger);
+  const simulators = await startEmbeddedSystems(config, logger);
   const connectors = createConnectors({
-    sales: endpointFor('Sales', config.sales, config, simulators.origins.sales),
-    finance: endpointFor('Finance', config.finance, config, simulators.origins.finance),
+    sales: endpointFor('Sales', config.sales, config, simulators.origins.sales, logger),
+    finance: endpointFor('Finance', config.finance, config, simulators.origins.finance, logger),
     financeCompany: config.financeCompany,
     // A system that keeps failing is left alone for a while; the operator should know when and why.
-    onCircuitChange: (health) =>
-      console.warn(
-        health.state === 'closed'
-          ? `${health.system}: answering again; requests flow normally.`
-          : `${health.system}: unavailable after ${health.consecutiveFailures} failed requests in a row; ` +
-              `requests fail at once until ${health.nextTryAt?.toISOString() ?? 'the next try'}.`,
-      ),
+    onCircuitChange: (health) => logCircuitChange(logger, health),
   });
-  await reportReachability(connectors, config);
+  await reportReachability(connectors, config, logger);
   const hub = await startHub({
     connectors,
     database,
@@ -49,40 +46,100 @@ async function main(): Promise<void> {
     introspection: config.introspection,
     sandbox: config.sandbox,
     corsOrigins: config.corsOrigins,
+    limits: config.limits,
+    logger,
   });
   const url = hub.server.url;
   if (hub.interrupted.length > 0) {
-    console.log(`Sync runs interrupted by the last stop, marked FAILED: ${hub.interrupted.join(', ')}`);
+    logger.warn(
+      { runIds: hub.interrupted },
+      `Sync runs interrupted by the last stop, marked FAILED: ${hub.interrupted.join(', ')}`,
+    );
   }
-  console.log(
+  logger.info(
+    { url },
     `GraphQL API: ${url} (HTTP and WebSocket${config.sandbox ? '; open it in a browser for the Apollo Sandbox' : ''})`,
   );
-  reportSecurity(config);
+  const origin = new URL(url).origin;
+  logger.info(`Health: ${origin}/healthz (alive), ${origin}/readyz (database, Sales and Finance answer)`);
+  reportSecurity(config, logger);
 
+  // A second signal while stopping is not caught (`once`): it ends the process at once, as usual.
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: draining requests and shutting down`);
-    await hub.close();
-    await simulators.close();
-    await database.close();
+    logger.info(
+      { signal },
+      `${signal}: shutting down; new sync runs are refused, a running one ends after committing its page, requests drain`,
+    );
+    try {
+      await hub.close();
+      await simulators.close();
+      await database.close();
+    } catch (error) {
+      logger.fatal({ err: error }, `Shutting down failed: ${describe(error)}`);
+      process.exit(1);
+    }
+    logger.info('Stopped');
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
+/** Every secret of the configuration the logger scrubs from its lines (API keys are held as digests). */
+function secretsOf(config: HubConfig): string[] {
+  const secrets: string[] = [];
+  for (const system of [config.sales, config.finance]) {
+    if (system.kind === 'remote') secrets.push(system.credentials.clientSecret);
+  }
+  if (config.auth?.jwt?.keys.kind === 'secret') secrets.push(config.auth.jwt.keys.secret);
+  if (config.database.kind === 'postgres') {
+    try {
+      const password = new URL(config.database.url).password;
+      if (password) secrets.push(password, decodeURIComponent(password));
+    } catch {
+      // A URL that does not parse cannot be opened either; the database label never shows it.
+    }
+  }
+  return secrets;
+}
+
+/** A breaker opening (warn) or closing (info), with its state as fields. */
+function logCircuitChange(logger: Logger, health: ODataClientHealth): void {
+  const fields = {
+    system: health.system,
+    breaker: health.state,
+    consecutiveFailures: health.consecutiveFailures,
+    nextTryAt: health.nextTryAt?.toISOString() ?? null,
+    lastFailure: health.lastFailure,
+  };
+  if (health.state === 'closed') {
+    logger.info(fields, `${health.system}: answering again; requests flow normally.`);
+  } else {
+    logger.warn(
+      fields,
+      `${health.system}: unavailable after ${health.consecutiveFailures} failed requests in a row; ` +
+        `requests fail at once until ${health.nextTryAt?.toISOString() ?? 'the next try'}.`,
+    );
+  }
+}
+
 /** A simulator for each system without a URL, seeded with the demo data; none when both are real. */
-async function startEmbeddedSystems(config: HubConfig) {
+async function startEmbeddedSystems(config: HubConfig, logger: Logger) {
   const servers: { sales?: SimulatorServer; finance?: SimulatorServer } = {};
   if (config.sales.kind === 'simulator' || config.finance.kind === 'simulator') {
     const data = generateSeed(config.seed);
-    if (config.sales.kind === 'simulator') servers.sales = createSalesSimulator({ data: data.sales });
-    if (config.finance.kind === 'simulator') servers.finance = createFinanceSimulator({ data: data.finance });
+    const faults = { latencyMs: config.simulatorLatencyMs };
+    if (config.sales.kind === 'simulator') servers.sales = createSalesSimulator({ data: data.sales, faults });
+    if (config.finance.kind === 'simulator')
+      servers.finance = createFinanceSimulator({ data: data.finance, faults });
     for (const server of Object.values(servers)) await server.listen(0, '127.0.0.1');
     const counts = seedSummary(data);
-    console.log(
+    if (config.simulatorLatencyMs > 0)
+      logger.info(`Embedded simulators answer after ${config.simulatorLatencyMs} ms (SIMULATOR_LATENCY_MS)`);
+    logger.info(
       `Seeded demo data (seed ${config.seed.seed}, ${config.seed.accounts} accounts): ${Object.entries(counts)
         .map(([set, n]) => `${set} ${n}`)
         .join(', ')}`,
@@ -94,29 +151,29 @@ async function startEmbeddedSystems(config: HubConfig) {
   };
 }
 
-function loadValueMapsOrExit(config: HubConfig): Partial<ValueMaps> {
+function loadValueMapsOrExit(config: HubConfig, logger: Logger): Partial<ValueMaps> {
   if (!config.valueMapsFile) return {};
   try {
     const maps = loadValueMapFile(config.valueMapsFile);
-    console.log(`Value maps from ${config.valueMapsFile}: ${Object.keys(maps).join(', ')}`);
+    logger.info(`Value maps from ${config.valueMapsFile}: ${Object.keys(maps).join(', ')}`);
     return maps;
   } catch (error) {
-    console.error(`The hub cannot start: ${describe(error)}`);
+    logger.fatal(`The hub cannot start: ${describe(error)}`);
     process.exit(1);
   }
 }
 
-async function openDatabaseOrExit(config: HubConfig): Promise<Database> {
+async function openDatabaseOrExit(config: HubConfig, logger: Logger): Promise<Database> {
   try {
     const database = await openDatabase(config.database);
-    console.log(
+    logger.info(
       config.database.kind === 'pglite'
         ? `Database: embedded PGlite in ${config.database.dataDir} (migrations applied)`
         : 'Database: PostgreSQL (migrations applied)',
     );
     return database;
   } catch (error) {
-    console.error(`The hub cannot start: ${describe(error)}`);
+    logger.fatal(`The hub cannot start: ${describe(error)}`);
     process.exit(1);
   }
 }
@@ -126,6 +183,8 @@ function loadConfigOrExit(): HubConfig {
     return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
+      // Not a log line: there is no logger before the configuration (LOG_LEVEL is part of it), and a
+      // person reads this list at a terminal.
       console.error(error.message);
       process.exit(1);
     }
@@ -138,17 +197,18 @@ function endpointFor(
   system: SystemConfig,
   config: HubConfig,
   simulatorOrigin: string | undefined,
+  logger: Logger,
 ): SystemEndpoint {
   if (system.kind === 'remote') {
-    console.log(`${name}: ${system.url}`);
+    logger.info(`${name}: ${system.url}`);
     return { url: system.url, authorityUrl: config.authorityUrl, ...system.credentials };
   }
-  console.log(`${name}: embedded simulator at ${simulatorOrigin!}`);
+  logger.info(`${name}: embedded simulator at ${simulatorOrigin!}`);
   return connectorEndpointFor(simulatorOrigin!);
 }
 
 /** One cheap read per system, so a wrong URL or credential shows at start, not at the first query. */
-async function reportReachability(connectors: Connectors, config: HubConfig): Promise<void> {
+async function reportReachability(connectors: Connectors, config: HubConfig, logger: Logger): Promise<void> {
   const checks = [
     (async () => {
       for await (const page of connectors.sales.list('account', { select: ['accountid'], pageSize: 1 })) {
@@ -165,15 +225,16 @@ async function reportReachability(connectors: Connectors, config: HubConfig): Pr
     })(),
   ];
   for (const result of await Promise.allSettled(checks)) {
-    console.log(result.status === 'fulfilled' ? result.value : `Unreachable: ${describe(result.reason)}`);
+    if (result.status === 'fulfilled') logger.info(result.value);
+    else logger.warn(`Unreachable: ${describe(result.reason)}`);
   }
 }
 
 /** Who may call, said at every start; a hub without authentication says so loudly. */
-function reportSecurity(config: HubConfig): void {
+function reportSecurity(config: HubConfig, logger: Logger): void {
   const { auth } = config;
   if (!auth) {
-    console.warn(
+    logger.warn(
       `WARNING: no authentication is configured, so every caller is an operator who can start syncs. ` +
         `The hub listens on ${config.host} only; set HUB_API_KEYS or HUB_JWT_JWKS_URL / HUB_JWT_SECRET ` +
         `before serving anyone else (NODE_ENV=production refuses to start without them).`,
@@ -187,13 +248,13 @@ function reportSecurity(config: HubConfig): void {
           ]
         : []),
     ];
-    console.log(`Authentication: ${kinds.join(' and ')}`);
+    logger.info(`Authentication: ${kinds.join(' and ')}`);
   }
-  console.log(
+  logger.info(
     `Introspection ${config.introspection ? 'on' : 'off'}, Sandbox ${config.sandbox ? 'on' : 'off'}, CORS origins: ${config.corsOrigins.join(', ') || 'none'}`,
   );
   if (config.sandbox && !config.introspection) {
-    console.warn('The Sandbox needs introspection to show the schema: set HUB_INTROSPECTION=true as well.');
+    logger.warn('The Sandbox needs introspection to show the schema: set HUB_INTROSPECTION=true as well.');
   }
 }
 

@@ -36,6 +36,21 @@ describe('configuration', () => {
       introspection: true,
       sandbox: true,
       corsOrigins: [],
+      logLevel: 'info',
+      simulatorLatencyMs: 0,
+      limits: {
+        maxDepth: 10,
+        maxCost: 20_000,
+        maxAliases: 15,
+        maxDirectives: 50,
+        maxTokens: 1_000,
+        maxDocumentChars: 20_000,
+        maxFirst: 500,
+        maxBodyBytes: 1_048_576,
+        operationTimeoutMs: 30_000,
+        mutationsPerMinute: 30,
+        maxSubscriptionsPerConnection: 20,
+      },
     });
   });
 
@@ -96,6 +111,71 @@ describe('configuration', () => {
       ]);
     },
   );
+
+  it('reads LOG_LEVEL in any case, refusing a level pino does not have', () => {
+    expect(loadConfig({ LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+    expect(loadConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
+    expect(failure({ LOG_LEVEL: 'verbose' }).problems).toEqual([
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    ]);
+  });
+
+  it("reads SIMULATOR_LATENCY_MS, the embedded simulators' delay, in whole milliseconds", () => {
+    expect(loadConfig({ SIMULATOR_LATENCY_MS: '250' }).simulatorLatencyMs).toBe(250);
+    for (const value of ['-1', '1.5', 'slow', '60001']) {
+      expect(failure({ SIMULATOR_LATENCY_MS: value }).problems).toEqual([
+        'SIMULATOR_LATENCY_MS must be a whole number of milliseconds from 0 to 60000, e.g. 200',
+      ]);
+    }
+  });
+
+  it('reads the abuse limits, each from its own variable', () => {
+    expect(
+      loadConfig({
+        HUB_MAX_DEPTH: '6',
+        HUB_MAX_COST: '5000',
+        HUB_MAX_ALIASES: '0',
+        HUB_MAX_DIRECTIVES: '5',
+        HUB_MAX_TOKENS: '400',
+        HUB_MAX_DOCUMENT_CHARS: '4000',
+        HUB_MAX_FIRST: '100',
+        HUB_MAX_BODY_BYTES: '65536',
+        HUB_OPERATION_TIMEOUT_MS: '5000',
+        HUB_MUTATIONS_PER_MINUTE: '6',
+        HUB_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3',
+      }).limits,
+    ).toEqual({
+      maxDepth: 6,
+      maxCost: 5000,
+      maxAliases: 0,
+      maxDirectives: 5,
+      maxTokens: 400,
+      maxDocumentChars: 4000,
+      maxFirst: 100,
+      maxBodyBytes: 65536,
+      operationTimeoutMs: 5000,
+      mutationsPerMinute: 6,
+      maxSubscriptionsPerConnection: 3,
+    });
+  });
+
+  it('refuses abuse limits out of bounds, listing each', () => {
+    expect(
+      failure({
+        HUB_MAX_DEPTH: '0',
+        HUB_MAX_FIRST: '1000',
+        HUB_MAX_BODY_BYTES: '1MB',
+        HUB_OPERATION_TIMEOUT_MS: '2.5',
+        HUB_MUTATIONS_PER_MINUTE: '-1',
+      }).problems,
+    ).toEqual([
+      'HUB_MAX_DEPTH must be a whole number from 1 to 100, e.g. 10',
+      'HUB_MAX_BODY_BYTES must be a whole number of bytes from 1024 to 104857600, e.g. 1048576',
+      'HUB_MAX_FIRST must be a whole number from 50 to 500, e.g. 500',
+      'HUB_OPERATION_TIMEOUT_MS must be a whole number of milliseconds from 100 to 3600000, e.g. 30000',
+      'HUB_MUTATIONS_PER_MINUTE must be a whole number from 1 to 100000, e.g. 30',
+    ]);
+  });
 
   it('uses real systems and PostgreSQL when their URLs are set', () => {
     const config = loadConfig({

@@ -44,6 +44,10 @@ export interface ContextDependencies {
 /** What a transport knows of a request when it asks for its context. */
 export interface ContextRequest {
   principal: Principal;
+  /** The transport's id for the request (its `X-Request-Id`); default: a new UUID. */
+  requestId?: string;
+  /** Aborted when the operation runs out of time: the loaders then ask the back ends nothing more. */
+  signal?: AbortSignal;
 }
 
 export function createContextFactory(
@@ -51,11 +55,11 @@ export function createContextFactory(
 ): (request: ContextRequest) => Promise<HubContext> {
   const valueMaps = dependencies.valueMaps ?? withValueMaps();
   const flowSettings = dependencies.flowSettings ?? {};
-  return async ({ principal }) => {
-    const loaders = createLoaders(dependencies);
+  return async ({ principal, requestId, signal }) => {
+    const loaders = createLoaders({ ...dependencies, ...(signal ? { signal } : {}) });
     let reference: Promise<ReferenceData> | undefined;
     return {
-      requestId: randomUUID(),
+      requestId: requestId ?? randomUUID(),
       principal,
       valueMaps,
       flowSettings,

@@ -15,6 +15,17 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'UPSTREAM_UNAVAILABLE'
   | 'SYNC_ALREADY_RUNNING'
+  // The request limits (src/server/limits.ts): refused before anything runs.
+  | 'DOCUMENT_TOO_LARGE'
+  | 'TOO_MANY_TOKENS'
+  | 'QUERY_TOO_DEEP'
+  | 'TOO_MANY_ALIASES'
+  | 'TOO_MANY_DIRECTIVES'
+  | 'QUERY_TOO_COSTLY'
+  | 'REQUEST_TOO_LARGE'
+  | 'OPERATION_TIMEOUT'
+  | 'RATE_LIMITED'
+  | 'TOO_MANY_SUBSCRIPTIONS'
   | 'INTERNAL_SERVER_ERROR';
 
 /** HTTP status a whole-request failure with this code maps to (partial data still answers 200). */
@@ -25,6 +36,18 @@ export const httpStatusOf = {
   FORBIDDEN: 403,
   UPSTREAM_UNAVAILABLE: 503,
   SYNC_ALREADY_RUNNING: 409,
+  DOCUMENT_TOO_LARGE: 400,
+  TOO_MANY_TOKENS: 400,
+  QUERY_TOO_DEEP: 400,
+  TOO_MANY_ALIASES: 400,
+  TOO_MANY_DIRECTIVES: 400,
+  QUERY_TOO_COSTLY: 400,
+  REQUEST_TOO_LARGE: 413,
+  // The hub is a gateway to Sales and Finance; an operation runs out of time mostly waiting for them.
+  OPERATION_TIMEOUT: 504,
+  RATE_LIMITED: 429,
+  // Only over WebSocket, where it is an error message on the one operation: the connection stays open.
+  TOO_MANY_SUBSCRIPTIONS: 429,
   INTERNAL_SERVER_ERROR: 500,
 } as const satisfies Record<ErrorCode, number>;
 
@@ -120,7 +143,7 @@ export function createErrorFormatter(development: boolean) {
 }
 
 /** A HubError's extensions as the client sees them: `http` (status and headers for Apollo) stays inside. */
-function publicExtensions(error: HubError): Record<string, unknown> {
+export function publicExtensions(error: HubError): Record<string, unknown> {
   const { http: _http, ...extensions } = error.extensions;
   return extensions;
 }

@@ -4,8 +4,8 @@
  * first + 1 tells whether another page exists), stable while rows are added, and possible on Dataverse,
  * which has no `$skip`.
  */
-import { and, eq, gt, ne, or, type ODataLiteral } from '../connectors/odata/index.js';
-import { decodeCursor, encodeCursor, pageSize } from './cursors.js';
+import { and, eq, formatLiteral, gt, ne, or, type ODataLiteral } from '../connectors/odata/index.js';
+import { decodeCursor, encodeCursor, notACursorOf, pageSize } from './cursors.js';
 
 export interface KeysetOrder {
   /** Names the listing inside its cursors, so a cursor of another listing is refused. */
@@ -32,12 +32,26 @@ export function pageRequest(
   filter?: string,
 ): PageRequest {
   const size = pageSize(first);
-  const keyset = after ? keysetFilter(order, decodeCursor(order.list, after).after) : undefined;
+  const keyset = after ? keysetFilter(order, position(order, after)) : undefined;
   return {
     filter: and(filter ? `(${filter})` : undefined, keyset) || undefined,
     orderby: order.sort === order.key ? `${order.key} asc` : `${order.sort} asc,${order.key} asc`,
     top: size + 1,
   };
+}
+
+/**
+ * The cursor's (sort, key) pair, its key checked against the listing's key type: a cursor whose inside was
+ * edited (a key that is not a GUID on Dataverse) is the caller's mistake, not an internal error.
+ */
+function position(order: KeysetOrder, after: string): [string | null, string] {
+  const pair = decodeCursor(order.list, after).after;
+  try {
+    formatLiteral(order.keyLiteral(pair[1]));
+  } catch {
+    throw notACursorOf(order.list);
+  }
+  return pair;
 }
 
 /** Rows strictly after (sort, key) in the listing's order; nulls sort first, as in SQL Server. */

@@ -59,9 +59,21 @@ const finance =
 import type { LinkEntity } from '../db/schema.js';
 export type { LinkEntity };
 
-export function createLoaders({ connectors, links }: { connectors: Connectors; links: LinkStore }) {
-  const s = connectors.sales;
-  const f = connectors.finance;
+/**
+ * `signal`: once aborted (the operation ran out of time and has been answered), every load fails with its
+ * reason without asking a back end; calls already sent end under the connectors' own timeouts.
+ */
+export function createLoaders({
+  connectors,
+  links,
+  signal,
+}: {
+  connectors: Connectors;
+  links: LinkStore;
+  signal?: AbortSignal;
+}) {
+  const s = signal ? stopWhenAborted(connectors.sales, signal) : connectors.sales;
+  const f = signal ? stopWhenAborted(connectors.finance, signal) : connectors.finance;
   const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
     let promise: Promise<T> | undefined;
     return () => (promise ??= load().catch((error: unknown) => Promise.reject(fromUpstream(error))));
@@ -113,6 +125,20 @@ export function createLoaders({ connectors, links }: { connectors: Connectors; l
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** The connector, with every method refusing (with the signal's reason) once `signal` is aborted. */
+function stopWhenAborted<T extends object>(connector: T, signal: AbortSignal): T {
+  return new Proxy(connector, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        signal.throwIfAborted();
+        return (value as (...args: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
 
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   const rows: T[] = [];

@@ -5,15 +5,28 @@
  * for browsers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
+import { createRequire } from 'node:module';
+import { type ApolloServer, type ApolloServerPlugin, type BaseContext, HeaderMap } from '@apollo/server';
+import type * as GraphQL from 'graphql';
+import { httpStatusOf, type HubError, publicExtensions } from '../graphql/errors.js';
+import { operationTimeoutError, timedOut, withDeadline } from './deadline.js';
+import { limitError, limitMessages } from './limits.js';
+
+// The schema's graphql instance (CommonJS), whose GraphQLError Apollo recognises: see websocket.ts.
+const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
 
 export interface GraphQLHandlerOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   /** Path the API answers on; other paths get 404. */
   path: string;
-  context: (req: IncomingMessage) => Promise<TContext>;
+  /** `signal` aborts when the operation runs out of time (`operationTimeoutMs`). */
+  context: (req: IncomingMessage, signal: AbortSignal) => Promise<TContext>;
   /** Larger bodies get 413 before anything is parsed. */
   maxBodyBytes?: number;
+  /** Refuses a GraphQL document before Apollo parses it (too long, too many tokens); default: none. */
+  checkDocument?: (query: string) => HubError | undefined;
+  /** Unanswered after this long: 504 OPERATION_TIMEOUT, and the context's signal aborts; default 30 s. */
+  operationTimeoutMs?: number;
 }
 
 export function createGraphQLHandler<TContext extends BaseContext>({
@@ -21,16 +34,27 @@ export function createGraphQLHandler<TContext extends BaseContext>({
   path,
   context,
   maxBodyBytes = 1024 * 1024,
+  checkDocument = () => undefined,
+  operationTimeoutMs = 30_000,
 }: GraphQLHandlerOptions<TContext>) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path)
+    const url = urlOf(req);
+    if (url?.pathname !== path)
       return sendJson(res, 404, { error: `Not found. The GraphQL API is at ${path}.` });
     const text = await readBody(req, maxBodyBytes);
-    if (text === undefined)
-      return sendJson(res, 413, {
-        errors: [{ message: `The request body is larger than ${maxBodyBytes} bytes.` }],
-      });
+    if (text === undefined) {
+      const declared = Number(req.headers['content-length']);
+      const actual = Number.isInteger(declared) && declared > maxBodyBytes ? declared : undefined;
+      // The rest of the body is not read: the connection closes once the answer is out.
+      res.setHeader('Connection', 'close');
+      return sendError(
+        res,
+        limitError('REQUEST_TOO_LARGE', limitMessages.requestTooLarge(maxBodyBytes, actual), {
+          limit: maxBodyBytes,
+          actual,
+        }),
+      );
+    }
     let body: unknown;
     if (text !== '' && /json/i.test(req.headers['content-type'] ?? '')) {
       try {
@@ -41,14 +65,25 @@ export function createGraphQLHandler<TContext extends BaseContext>({
         });
       }
     }
+    const query = queryOf(body, url.searchParams);
+    const refusal = query === undefined ? undefined : checkDocument(query);
+    if (refusal) return sendError(res, refusal);
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-      context: () => context(req),
-    });
+    const response = await withDeadline(operationTimeoutMs, (signal) =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: (req.method ?? 'GET').toUpperCase(),
+          headers,
+          search: url.search,
+          body,
+        },
+        context: () => context(req, signal),
+      }),
+    );
+    if (response === timedOut) return sendError(res, operationTimeoutError(operationTimeoutMs));
     for (const [name, value] of response.headers) {
       // CORS may have said `Vary: Origin` already; Apollo's `Vary` adds to it.
       const vary = name === 'vary' ? res.getHeader('vary') : undefined;
@@ -64,6 +99,47 @@ export function createGraphQLHandler<TContext extends BaseContext>({
   };
 }
 
+/**
+ * Refuses a subscription sent over HTTP with 400 BAD_REQUEST, as Apollo refuses other requests it cannot
+ * serve. Apollo Server has no HTTP transport for subscriptions: it would execute the subscription field
+ * like a query field, without its event stream, and answer "Unexpected error.". Subscriptions are
+ * served over graphql-ws on the same path.
+ */
+export function subscriptionsOverWebSocketPlugin<
+  TContext extends BaseContext,
+>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          throw new graphql.GraphQLError(
+            'Subscriptions are served over WebSocket (the graphql-ws protocol) on this same URL, not over HTTP.',
+            { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+          );
+        },
+      };
+    },
+  };
+}
+
+/** The request's URL; undefined for a target `new URL` cannot read (`//`, `http://[`), which is no API path. */
+function urlOf(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The GraphQL document of a POST body or a GET query string; undefined when there is none. */
+function queryOf(body: unknown, search: URLSearchParams): string | undefined {
+  if (body !== null && typeof body === 'object' && 'query' in body) {
+    return typeof body.query === 'string' ? body.query : undefined;
+  }
+  return search.get('query') ?? undefined;
+}
+
 async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -73,6 +149,13 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | u
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A refusal before Apollo: the status of its code, and the error as Apollo would have shaped it. */
+function sendError(res: ServerResponse, error: HubError): void {
+  sendJson(res, httpStatusOf[error.code], {
+    errors: [{ message: error.message, extensions: publicExtensions(error) }],
+  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

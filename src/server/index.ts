@@ -18,8 +18,16 @@ import type { ContextRequest } from '../graphql/context.js';
 import { createErrorFormatter, httpStatusOf, HubError } from '../graphql/errors.js';
 import { AuthError, type Authenticator, createAuthenticator, isLoopbackHost } from './auth.js';
 import { createCorsPolicy } from './cors.js';
-import { createGraphQLHandler } from './http.js';
+import { silentLogger, type Logger } from '../logging.js';
+import { createHealthHandler } from './health.js';
+import { createGraphQLHandler, subscriptionsOverWebSocketPlugin } from './http.js';
+import { checkSource, defaultLimits, type HubLimits, limitsPlugin, validationRules } from './limits.js';
+import { logOperation, operationLogPlugin } from './operation-log.js';
+import type { Readiness } from './readiness.js';
+import { assignRequestId, requestIdOf } from './request-id.js';
+import { createTokenBucketLimiter, type RateLimiter } from './rate-limit.js';
 import { serveGraphQLWebSocket } from './websocket.js';
+import type { Principal } from '../graphql/principal.js';
 
 export interface HubServerOptions<TContext extends object> {
   schema: GraphQLSchema;
@@ -36,6 +44,14 @@ export interface HubServerOptions<TContext extends object> {
   sandbox?: boolean;
   /** Origins browsers may call from (`*` for any); default none. */
   corsOrigins?: readonly string[];
+  /** Where operations are logged (one line each, with the request id); default: nowhere. */
+  logger?: Logger;
+  /** What `GET /readyz` reports (see `readiness.ts`); default: ready, with no components checked. */
+  readiness?: () => Promise<Readiness>;
+  /** Abuse limits (`HUB_MAX_…`, see limits.ts); each one not given keeps its default (`defaultLimits`). */
+  limits?: Partial<HubLimits>;
+  /** Counts each caller's mutations; default: in memory, `limits.mutationsPerMinute` a minute. */
+  rateLimiter?: RateLimiter;
 }
 
 export interface HubServer {
@@ -53,7 +69,13 @@ export async function createHubServer<TContext extends object>({
   introspection = true,
   sandbox = true,
   corsOrigins = [],
+  logger = silentLogger(),
+  readiness,
+  limits: limitOptions = {},
+  rateLimiter: givenRateLimiter,
 }: HubServerOptions<TContext>): Promise<HubServer> {
+  const limits: HubLimits = { ...defaultLimits, ...limitOptions };
+  const rateLimiter = givenRateLimiter ?? createTokenBucketLimiter({ perMinute: limits.mutationsPerMinute });
   const httpServer: Server = createServer();
   const formatError = createErrorFormatter(development);
   const cors = createCorsPolicy(corsOrigins);
@@ -65,6 +87,9 @@ export async function createHubServer<TContext extends object>({
     cors,
     createContext,
     introspection,
+    logger,
+    limits,
+    rateLimiter,
     // The same masking as over HTTP: internals never reach a WebSocket client either.
     formatErrors: (errors) => errors.map((error) => formatError(error.toJSON(), error)),
   });
@@ -76,9 +101,23 @@ export async function createHubServer<TContext extends object>({
     // Without introspection, "Did you mean …?" suggestions would give the schema away field by field.
     hideSchemaDetailsFromClientErrors: !introspection,
     csrfPrevention: true,
+    // The owner of the process stops the hub (main.ts on SIGTERM/SIGINT: runs first, then HTTP, then the
+    // database). Apollo's own handlers would stop the server and re-raise the signal, killing the process
+    // before a running sync commits its page.
+    stopOnTerminationSignals: false,
+    validationRules: validationRules(limits),
     plugins: [
+      // The caller, for the mutation allowance: the context's `principal`, as createContext was given it
+      // (Apollo hands plugins a copy of the context, so it cannot be looked up by identity).
+      limitsPlugin<TContext>({
+        limits,
+        rateLimiter,
+        principalOf: (context) => (context as { principal?: Principal }).principal,
+      }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => ws.dispose() }) },
+      operationLogPlugin<TContext>(logger),
+      subscriptionsOverWebSocketPlugin<TContext>(),
       sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
         : ApolloServerPluginLandingPageDisabled(),
@@ -90,13 +129,25 @@ export async function createHubServer<TContext extends object>({
     path,
     // Asked for only when an operation is to run (never for the landing page), so a browser can open the
     // Sandbox without a token and send one from there.
-    context: async (req: IncomingMessage) => {
+    maxBodyBytes: limits.maxBodyBytes,
+    checkDocument: (query) => checkSource(query, limits),
+    operationTimeoutMs: limits.operationTimeoutMs,
+    context: async (req: IncomingMessage, signal: AbortSignal) => {
+      const requestId = requestIdOf(req);
+      const startedAt = performance.now();
       const outcome = await authenticator.authenticate(req.headers.authorization);
-      if (outcome instanceof AuthError) throw httpRefusal(outcome, req.headers.authorization !== undefined);
-      return createContext({ principal: outcome });
+      if (outcome instanceof AuthError) {
+        const refusal = httpRefusal(outcome, req.headers.authorization !== undefined);
+        logRefusal(logger, requestId, outcome, performance.now() - startedAt);
+        throw refusal;
+      }
+      return createContext({ principal: outcome, requestId, signal });
     },
   });
+  const health = createHealthHandler(readiness);
   httpServer.on('request', (req, res) => {
+    if (health(req, res)) return;
+    assignRequestId(req, res);
     if (cors.handle(req, res)) return;
     handle(req, res).catch(() => {
       // The handler answers every expected failure itself; this is the last line of defence.
@@ -132,6 +183,21 @@ export async function createHubServer<TContext extends object>({
       return url;
     },
   };
+}
+
+/** A caller refused before any operation ran: the operation's line, with the refusal's code. */
+function logRefusal(logger: Logger, requestId: string, error: AuthError, durationMs: number): void {
+  logOperation(logger, {
+    requestId,
+    transport: 'http',
+    operation: null,
+    operationType: null,
+    caller: undefined,
+    durationMs,
+    outcome: 'refused',
+    errorCodes: [error.code],
+    status: httpStatusOf[error.code],
+  });
 }
 
 /**

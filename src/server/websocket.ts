@@ -19,8 +19,14 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { ContextRequest } from '../graphql/context.js';
 import type { Principal } from '../graphql/principal.js';
+import type { Logger } from '../logging.js';
 import { AuthError, type AuthErrorCode, type Authenticator } from './auth.js';
 import type { CorsPolicy } from './cors.js';
+import type { HubLimits } from './limits.js';
+import type { RateLimiter } from './rate-limit.js';
+import { createSubscribeGuard } from './websocket-limits.js';
+import { createWebSocketOperationLog, logOperation, type WebSocketOperationLog } from './operation-log.js';
+import { requestIdFrom, requestIdHeader } from './request-id.js';
 
 /**
  * graphql as the schema knows it. The schema is built by @graphql-tools, which loads graphql as CommonJS
@@ -54,6 +60,12 @@ export interface GraphQLWebSocketOptions<TContext> {
   introspection: boolean;
   /** Applied to every result's errors, so masking is the same as over HTTP. */
   formatErrors: (errors: readonly GraphQLError[]) => GraphQLFormattedError[];
+  /** The request limits, as over HTTP, and the operations one connection may hold open. */
+  limits: HubLimits;
+  /** Counts each caller's mutations, shared with HTTP. */
+  rateLimiter: RateLimiter;
+  /** Where refused connections and each operation are logged, with the connection's request id. */
+  logger: Logger;
 }
 
 // A type, not an interface: graphql-ws wants the connection's extra state indexable.
@@ -61,6 +73,9 @@ type ConnectionState<TContext> = {
   principal?: Principal;
   context?: TContext;
   expiry?: NodeJS.Timeout;
+  /** The upgrade request's `X-Request-Id` when sane, else a new one: every operation's request id. */
+  requestId?: string;
+  operations?: WebSocketOperationLog;
 };
 
 export function serveGraphQLWebSocket<TContext>({
@@ -72,10 +87,17 @@ export function serveGraphQLWebSocket<TContext>({
   createContext,
   introspection,
   formatErrors,
+  logger,
+  limits,
+  rateLimiter,
 }: GraphQLWebSocketOptions<TContext>): Disposable {
+  const guard = createSubscribeGuard({ schema, introspection, limits, rateLimiter });
   const wsServer = new WebSocketServer({
     server: httpServer,
     path,
+    // One message may be as large as an HTTP request body, not ws's default of 100 MiB; a larger one
+    // closes the connection with 1009 (Message Too Big) before it is buffered whole or parsed.
+    maxPayload: limits.maxBodyBytes,
     verifyClient: ({ req }: { req: IncomingMessage }, done) =>
       cors.allowsUpgrade(req)
         ? done(true)
@@ -84,27 +106,34 @@ export function serveGraphQLWebSocket<TContext>({
   return useServer<Record<string, unknown>, ConnectionState<TContext>>(
     {
       schema,
-      ...(introspection
-        ? {}
-        : {
-            validate: (s, document) =>
-              graphql.validate(s, document, [
-                ...graphql.specifiedRules,
-                graphql.NoSchemaIntrospectionCustomRule,
-              ]),
-          }),
+      // Parsing and validation (introspection off included) happen in `onSubscribe`, with the limits.
+      execute: (args) => guard.execute(args),
       onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;
+        const requestId = requestIdFrom(request.headers[requestIdHeader]);
+        const startedAt = performance.now();
         const outcome = await authenticator.authenticate(
           authorizationOf(ctx.connectionParams) ?? request.headers.authorization,
         );
         if (outcome instanceof AuthError) {
+          logOperation(logger, {
+            requestId,
+            transport: 'websocket',
+            operation: null,
+            operationType: null,
+            caller: undefined,
+            durationMs: performance.now() - startedAt,
+            outcome: 'refused',
+            errorCodes: [outcome.code],
+          });
           // Closed here with a reason a person can act on; graphql-ws's own close ("Forbidden") then finds
           // the socket closing and sends nothing more.
           socket.close(closeCodeOf[outcome.code], closeReason(outcome.message));
           return false;
         }
         ctx.extra.principal = outcome;
+        ctx.extra.requestId = requestId;
+        ctx.extra.operations = createWebSocketOperationLog(logger, requestId);
         const expiresAt = outcome.expiresAt?.getTime();
         if (expiresAt !== undefined) {
           const watch = () => {
@@ -120,10 +149,35 @@ export function serveGraphQLWebSocket<TContext>({
       onClose: (ctx) => clearTimeout(ctx.extra.expiry),
       // One context per connection, made once the caller is known (operations only run after the ack).
       context: async (ctx) =>
-        (ctx.extra.context ??= await createContext({ principal: ctx.extra.principal! })),
-      onNext: (_ctx, _id, _payload, _args, result) => {
+        (ctx.extra.context ??= await createContext({
+          principal: ctx.extra.principal!,
+          requestId: ctx.extra.requestId!,
+        })),
+      onSubscribe: (ctx, id, payload) => {
+        ctx.extra.operations?.subscribed(id, payload.operationName);
+        return guard.admit({
+          open: Object.keys(ctx.subscriptions).length,
+          principal: ctx.extra.principal,
+          payload,
+        });
+      },
+      onOperation: (ctx, id, _payload, args) => {
+        const operation = graphql.getOperationAST(args.document, args.operationName);
+        if (operation) ctx.extra.operations?.resolved(id, operation.operation, operation.name?.value ?? null);
+      },
+      onNext: (ctx, id, _payload, _args, result) => {
         const errors = (result as { errors?: readonly GraphQLError[] }).errors;
-        return errors ? { ...result, errors: formatErrors(errors) } : result;
+        const formatted = errors ? formatErrors(errors) : undefined;
+        ctx.extra.operations?.result(id, formatted, errors);
+        return formatted ? { ...result, errors: formatted } : result;
+      },
+      onError: (ctx, id, _payload, errors) => {
+        ctx.extra.operations?.failed(id, errors, { principal: ctx.extra.principal });
+        // Refusals carry the HTTP status for Apollo; the formatter keeps it (and internals) inside.
+        return formatErrors(errors);
+      },
+      onComplete: (ctx, id) => {
+        ctx.extra.operations?.completed(id, { principal: ctx.extra.principal });
       },
     },
     wsServer,

@@ -44,6 +44,9 @@ export async function startTestHub({
   company = 'usmf',
   circuitBreaker,
   security = {},
+  limits,
+  logger,
+  readiness,
 }: {
   accounts?: number;
   seed?: number;
@@ -55,6 +58,12 @@ export async function startTestHub({
   circuitBreaker?: Omit<CircuitBreakerOptions, 'onStateChange'>;
   /** Authentication, introspection, Sandbox and CORS; default: none configured (anonymous operator). */
   security?: Pick<HubOptions, 'auth' | 'authOptions' | 'introspection' | 'sandbox' | 'corsOrigins'>;
+  /** Abuse limits to replace (default: the hub's defaults). */
+  limits?: HubOptions['limits'];
+  /** Where the hub logs; default: nowhere. */
+  logger?: HubOptions['logger'];
+  /** The `/readyz` checks' timeout and cache (default 2 s and 1 s). */
+  readiness?: HubOptions['readiness'];
 } = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
   const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
@@ -74,6 +83,9 @@ export async function startTestHub({
     development,
     ...(valueMaps ? { valueMaps } : {}),
     ...security,
+    ...(limits ? { limits } : {}),
+    ...(logger ? { logger } : {}),
+    ...(readiness ? { readiness } : {}),
   });
   const { server } = hub;
   const url = server.url;

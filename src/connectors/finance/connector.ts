@@ -161,7 +161,11 @@ export function createFinanceConnector({
   ): Promise<Map<string, FinanceRecords[K][]>> {
     const entity = financeEntities[kind];
     const columns = select ? [...new Set([...select, property, ...entity.key])] : entity.columns;
-    const rows = await readByValues(client, entity, values, (group) => ({
+    // F&O reads `*` in an `eq` literal as a wildcard and has no escape for it, so such a value cannot be
+    // matched exactly: `CustomerAccount eq '*'` would page through every row of the company to group none
+    // under '*'. No row can be grouped under it anyway, so it is left out of the request.
+    const exact = values.filter((value) => !value.includes('*'));
+    const rows = await readByValues(client, entity, exact, (group) => ({
       ...scope(entity, anyOf(property, group)),
       select: columns,
     }));

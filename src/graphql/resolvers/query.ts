@@ -5,6 +5,7 @@
  */
 import { eq, formatLiteral, ne, type ODataLiteral } from '../../connectors/odata/index.js';
 import type { QueryResolvers } from '../../generated/resolvers-types.js';
+import { checkedText, maxKeyLength } from '../arguments.js';
 import type { HubContext } from '../context.js';
 import { badInput, fromUpstream } from '../errors.js';
 import { pageRequest, toConnection, type KeysetOrder } from '../listing.js';
@@ -24,7 +25,19 @@ const quoteStates = { DRAFT: 0, ACTIVE: 1, WON: 2, CLOSED: 3 } as const;
 function text(argument: string, value: string | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
   if (value.length === 0 || value.length > 200) throw badInput(argument, 'must be 1 to 200 characters long.');
-  return value;
+  return checkedText(argument, value);
+}
+
+/** A business key looked up in either system (see `maxKeyLength`). */
+const key = (argument: string, value: string): string => checkedText(argument, value, maxKeyLength);
+
+/**
+ * A key compared with `eq` on Finance, where `*` in a string literal is a wildcard that cannot be escaped:
+ * `ProductNumber eq '*'` would match every product.
+ */
+function financeKey(argument: string, value: string): string {
+  if (value.includes('*')) throw badInput(argument, "Finance cannot match a literal '*'; leave it out.");
+  return key(argument, value);
 }
 
 /** Dataverse string functions: `startswith(name,'O''Brien')`. */
@@ -70,7 +83,8 @@ async function accountIdOf(
   accountNumber: string | undefined,
 ): Promise<string | null | undefined> {
   if (accountNumber === undefined) return undefined;
-  return (await context.loaders.salesAccountByNumber.load(accountNumber))?.accountid ?? null;
+  const number = key('filter.accountNumber', accountNumber);
+  return (await context.loaders.salesAccountByNumber.load(number))?.accountid ?? null;
 }
 
 /** Both sides of a record by key: the system of record must answer; the other side may fail later, on its own path. */
@@ -84,7 +98,8 @@ async function bothSides<S, F>(
 }
 
 export const Query: QueryResolvers = {
-  account: async (_root, { accountNumber }, context): Promise<AccountModel | null> => {
+  account: async (_root, args, context): Promise<AccountModel | null> => {
+    const accountNumber = key('accountNumber', args.accountNumber);
     const [sales, finance] = await bothSides(
       context.loaders.salesAccountByNumber.load(accountNumber),
       context.loaders.financeCustomerByAccount.load(accountNumber),
@@ -101,7 +116,9 @@ export const Query: QueryResolvers = {
         ne('accountnumber', null),
         call('startswith', 'name', text('filter.nameStartsWith', filter?.nameStartsWith)),
         call('contains', 'name', text('filter.nameContains', filter?.nameContains)),
-        filter?.accountNumber ? eq('accountnumber', filter.accountNumber) : undefined,
+        filter?.accountNumber
+          ? eq('accountnumber', key('filter.accountNumber', filter.accountNumber))
+          : undefined,
         filter?.state ? eq('statecode', filter.state === 'ACTIVE' ? 0 : 1) : undefined,
         since('modifiedon', filter?.modifiedSince),
       ),
@@ -113,7 +130,8 @@ export const Query: QueryResolvers = {
       finance: undefined,
     }));
   },
-  contact: async (_root, { contactNumber }, context): Promise<ContactModel | null> => {
+  contact: async (_root, args, context): Promise<ContactModel | null> => {
+    const contactNumber = key('contactNumber', args.contactNumber);
     const sales = await context.loaders.salesContactByNumber.load(contactNumber);
     if (sales)
       return { contactNumber: sales.msdynce_contactnumber ?? contactNumber, sales, finance: undefined };
@@ -147,7 +165,8 @@ export const Query: QueryResolvers = {
       finance: undefined,
     }));
   },
-  quote: async (_root, { quoteNumber }, context): Promise<QuoteModel | null> => {
+  quote: async (_root, args, context): Promise<QuoteModel | null> => {
+    const quoteNumber = key('quoteNumber', args.quoteNumber);
     const [sales, finance] = await bothSides(
       context.loaders.salesQuoteByNumber.load(quoteNumber),
       context.loaders.financeQuoteByNumber.load(quoteNumber),
@@ -177,7 +196,8 @@ export const Query: QueryResolvers = {
       finance: undefined,
     }));
   },
-  product: async (_root, { productNumber }, context): Promise<ProductModel | null> => {
+  product: async (_root, args, context): Promise<ProductModel | null> => {
+    const productNumber = key('productNumber', args.productNumber);
     const [finance, sales] = await bothSides(
       context.loaders.financeProductByNumber.load(productNumber),
       context.loaders.salesProductByNumber.load(productNumber),
@@ -203,7 +223,9 @@ export const Query: QueryResolvers = {
           text('filter.nameContains', filter?.nameContains),
           (v) => `*${v}*`,
         ),
-        filter?.productNumber ? eq('ProductNumber', filter.productNumber) : undefined,
+        filter?.productNumber
+          ? eq('ProductNumber', financeKey('filter.productNumber', filter.productNumber))
+          : undefined,
       ),
     );
     const rows = await firstPage(context.loaders.financeList('product', request));

@@ -12,6 +12,7 @@ import type {
   SyncRunResolvers,
 } from '../../generated/resolvers-types.js';
 import { type RunSnapshot, SyncRequestError } from '../../sync/engine/types.js';
+import { checkedText } from '../arguments.js';
 import type { HubContext } from '../context.js';
 import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import { badInput, HubError } from '../errors.js';
@@ -32,6 +33,8 @@ const fromGraphQL = {
 } as const;
 const finalStatuses = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+/** A run ID argument, refused before it reaches the database when no ID can be like it (NUL, say). */
+const runId = (id: string): string => checkedText('id', id);
 
 /** The manager's refusals as client errors with a code and everything a person needs to act. */
 async function manage(work: () => Promise<RunSnapshot>): Promise<RunSnapshot> {
@@ -59,7 +62,7 @@ async function manage(work: () => Promise<RunSnapshot>): Promise<RunSnapshot> {
 }
 
 export const syncRunQueries: Pick<QueryResolvers, 'syncRun' | 'syncRuns'> = {
-  syncRun: (_root, { id }, context) => context.sync.snapshot(id),
+  syncRun: (_root, { id }, context) => context.sync.snapshot(runId(id)),
   syncRuns: async (_root, { first, after, status }, context) => {
     const size = pageSize(first);
     const afterId = after ? decodeCursor('syncRuns', after).after[1] : null;
@@ -93,11 +96,11 @@ export const Mutation: MutationResolvers = {
   },
   cancelSync: (_root, { id }, context) => {
     requireRole(context, 'operator', 'cancelSync');
-    return manage(() => context.sync.cancel(id));
+    return manage(() => context.sync.cancel(runId(id)));
   },
   retrySyncFailures: (_root, { id }, context) => {
     requireRole(context, 'operator', 'retrySyncFailures');
-    return manage(() => context.sync.retryFailures(id, context.principal.name));
+    return manage(() => context.sync.retryFailures(runId(id), context.principal.name));
   },
 };
 
@@ -115,7 +118,7 @@ function follow(
 export const Subscription: SubscriptionResolvers = {
   syncRunUpdated: {
     subscribe: async (_root, { id }, context) => {
-      const current = await context.sync.snapshot(id);
+      const current = await context.sync.snapshot(runId(id));
       if (!current) throw new HubError('NOT_FOUND', `No sync run has the ID ${id}.`);
       return follow(context, id, current);
     },

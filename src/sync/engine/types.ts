@@ -123,6 +123,6 @@ export interface SyncManager {
   readonly events: RunEventBus;
   /** Marks runs cut off by a previous stop as FAILED (interrupted); call once at start. */
   recoverInterrupted(): Promise<string[]>;
-  /** Stops accepting runs, cancels the running ones and waits for their current page to commit. */
+  /** Stops accepting runs, lets each running one commit its page, then marks it FAILED ("interrupted by shutdown"). */
   shutdown(): Promise<void>;
 }

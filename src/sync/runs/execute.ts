@@ -4,9 +4,10 @@
  * goes out through one queue, read from the store in order, so subscribers see statuses in order and
  * counters that never go backwards.
  */
-import type { FailedKey, RunStore, SyncRunRecord } from '../../db/runs.js';
+import type { Counters, FailedKey, RunStore, SyncRunRecord } from '../../db/runs.js';
 import { isFinal } from '../../db/run-status.js';
 import type { SyncRunStatus } from '../../db/schema.js';
+import type { Logger } from '../../logging.js';
 import type { FlowRunner, FlowRunResult, RunEventBus, RunSnapshot } from '../engine/types.js';
 import { flows as flowDefinitions, type FlowName } from '../flows/index.js';
 import { finalStatus, type FlowOutcome } from './final-status.js';
@@ -20,6 +21,8 @@ export interface LiveFlow {
   estimatedTotal: number | null;
   /** Records failed so far, from the engine's latest progress. */
   failed: number;
+  /** The flow's counters so far, from the engine's latest progress (for the log). */
+  counters: Counters | null;
 }
 
 /** A run executing in this process. */
@@ -31,6 +34,11 @@ export interface ActiveRun {
   begin(): void;
   /** Aborts the runner's signal: the flow in hand stops between pages, no later flow starts. */
   cancel(): void;
+  /**
+   * Stops the run as `cancel` does, but it ends FAILED with `reason` (so do the flow in hand and those
+   * not started), as a run cut off by a crash would: the hub is stopping, not the admin cancelling.
+   */
+  interrupt(reason: string): void;
   /** Settles when the run has its final status and its last snapshot is out. Never rejects. */
   readonly done: Promise<void>;
 }
@@ -46,6 +54,8 @@ export interface ExecuteDependencies {
   snapshotOf: (run: SyncRunRecord) => RunSnapshot;
   /** Called once the run is over, before `done` settles. */
   onEnd: () => void;
+  /** Where the run's start, its flows' ends and its end are logged, each line with the run id. */
+  logger: Logger;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -76,7 +86,11 @@ function flowEnd(
 export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependencies): ActiveRun {
   const { runs, runner, events, progressIntervalMs, now, onlyKeys, snapshotOf, onEnd } = dependencies;
   const { id } = record;
+  const log = dependencies.logger.child({ runId: id });
   const controller = new AbortController();
+  /** Why the run was interrupted (the hub stopping); null when it was cancelled or not stopped. */
+  let interruption: string | null = null;
+  const startedAtMs = now();
   const live = new Map<FlowName, LiveFlow>();
   let queue: Promise<void> = Promise.resolve();
   let endPublished = false;
@@ -108,10 +122,24 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
   async function finish(status: SyncRunStatus, error: string | null = null): Promise<void> {
     await runs.setRunStatus(id, status, { error });
     publish();
+    const run = await runs.getRun(id).catch(() => undefined);
+    const line = {
+      status: run?.status ?? status,
+      ...(run && { totals: run.totals }),
+      durationMs: now() - startedAtMs,
+      ...(error !== null && { error }),
+    };
+    // An interrupted run is expected on every stop mid-run: a warning, not an error.
+    if (status === 'FAILED' && error !== interruption) log.error(line, 'sync run finished');
+    else if (status !== 'SUCCEEDED' && status !== 'CANCELLED') log.warn(line, 'sync run finished');
+    else log.info(line, 'sync run finished');
   }
 
+  /** The end of a run whose signal was aborted: interrupted (FAILED) or cancelled. */
+  const stopped = () => (interruption !== null ? finish('FAILED', interruption) : finish('CANCELLED'));
+
   async function runFlow(flow: FlowName): Promise<{ outcome: FlowOutcome; error: string | null }> {
-    const state: LiveFlow = { startedAtMs: now(), estimatedTotal: null, failed: 0 };
+    const state: LiveFlow = { startedAtMs: now(), estimatedTotal: null, failed: 0, counters: null };
     live.set(flow, state);
     if (!(await runs.setFlowStatus(id, flow, 'RUNNING'))) {
       throw new Error(`flow ${flow} of run ${id} was finished by someone else`);
@@ -133,6 +161,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
           if (!running) return;
           state.estimatedTotal = progress.estimatedTotal;
           state.failed = progress.counters.failed;
+          state.counters = progress.counters;
           throttle.request();
         },
       });
@@ -144,7 +173,21 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
       // The status snapshot below carries the latest counters, so a pending progress event is redundant.
       throttle.cancel();
     }
-    const { status, outcome, error } = flowEnd(result, state.failed);
+    const end = flowEnd(result, state.failed);
+    // A flow stopped by the hub shutting down is interrupted, not cancelled: it failed to finish.
+    const { status, outcome, error } =
+      end.outcome === 'cancelled' && interruption !== null
+        ? { status: 'FAILED' as const, outcome: 'failed' as const, error: interruption }
+        : end;
+    const line = {
+      flow,
+      status,
+      ...(state.counters && { counters: state.counters }),
+      durationMs: now() - state.startedAtMs,
+    };
+    if (status === 'FAILED' && error === interruption) log.warn({ ...line, error }, 'sync flow interrupted');
+    else if (status === 'FAILED') log.error({ ...line, error }, 'sync flow failed');
+    else log.info(line, 'sync flow finished');
     await runs.setFlowStatus(id, flow, status, {
       error,
       ...(state.estimatedTotal !== null && { estimatedTotal: state.estimatedTotal }),
@@ -158,9 +201,19 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
 
   async function body(): Promise<void> {
     const { signal } = controller;
-    if (signal.aborted) return finish('CANCELLED');
+    if (signal.aborted) return stopped();
     if (!(await runs.setRunStatus(id, 'RUNNING'))) return publish(); // finished elsewhere meanwhile
     publish();
+    log.info(
+      {
+        flows: record.flows.map(({ flow }) => flow),
+        mode: record.mode,
+        dryRun: record.dryRun,
+        requestedBy: record.requestedBy,
+        ...(record.retryOf && { retryOf: record.retryOf }),
+      },
+      'sync run started',
+    );
     const outcomes = new Map<FlowName, FlowOutcome>();
     const errors: string[] = [];
     for (const { flow } of record.flows) {
@@ -174,6 +227,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
         const error = `skipped: dependency ${blocker} failed`;
         await runs.setFlowStatus(id, flow, 'CANCELLED', { error });
         publish();
+        log.warn({ flow, status: 'CANCELLED', error }, 'sync flow skipped');
         outcomes.set(flow, 'skipped');
         continue;
       }
@@ -181,7 +235,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
       outcomes.set(flow, outcome);
       if (error) errors.push(`${flow}: ${error}`);
     }
-    if (signal.aborted) return finish('CANCELLED');
+    if (signal.aborted) return stopped();
     const run = await runs.getRun(id);
     if (!run) throw new Error(`run ${id} disappeared from the store`);
     const status = finalStatus([...outcomes.values()], run.totals);
@@ -199,11 +253,16 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     publish,
     done,
     cancel: () => controller.abort(),
+    interrupt(reason) {
+      interruption ??= reason;
+      controller.abort();
+    },
     begin() {
       void (async () => {
         try {
           await body();
         } catch (error) {
+          log.error({ err: error }, 'sync run broke');
           try {
             await finish('FAILED', `the run broke: ${messageOf(error)}`);
           } catch {

@@ -6,6 +6,7 @@
  */
 import { RunStoreError, type FailedKey, type RunStore, type SyncRunRecord } from '../../db/runs.js';
 import { isFinal } from '../../db/run-status.js';
+import { silentLogger, type Logger } from '../../logging.js';
 import {
   SyncRequestError,
   type FlowRunner,
@@ -39,10 +40,19 @@ export interface SyncManagerOptions {
   progressIntervalMs?: number;
   /** The clock for rates, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
+  /** Where runs log their start, their flows' ends and their end (each line with the run id). Default: nowhere. */
+  logger?: Logger;
 }
 
+/** The error of a run that was running when the hub was stopped (`shutdown`); the next run resumes it. */
+export const shutdownInterruption = 'interrupted by shutdown';
+
+const shuttingDownProblem =
+  'the hub is shutting down and starts no new sync runs; start it again once the hub is back';
 const shuttingDownError = () =>
-  new SyncRequestError('VALIDATION_FAILED', 'the hub is shutting down', ['the hub is shutting down']);
+  new SyncRequestError('VALIDATION_FAILED', `The sync cannot start: ${shuttingDownProblem}.`, [
+    shuttingDownProblem,
+  ]);
 
 /** A SyncManager over the run store and the engine (see SyncManager in engine/types.ts). */
 export function createSyncManager(options: SyncManagerOptions): SyncManager {
@@ -55,6 +65,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
     events = createInProcessEventBus(),
     progressIntervalMs = 250,
     now = Date.now,
+    logger = silentLogger(),
   } = options;
   /** Runs executing in this process, by id. */
   const active = new Map<string, ActiveRun>();
@@ -125,6 +136,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
       onlyKeys: retry?.keys,
       snapshotOf,
       onEnd: () => active.delete(record.id),
+      logger,
     });
     active.set(record.id, run);
     const queued = snapshotOf(record);
@@ -197,10 +209,12 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
       return ids;
     },
 
+    // Running runs end FAILED ("interrupted by shutdown") after committing the page in hand, as after a
+    // crash but without waiting for the next start to say so; the next INCREMENTAL run resumes there.
     async shutdown() {
       shuttingDown = true;
       const running = [...active.values()];
-      for (const run of running) run.cancel();
+      for (const run of running) run.interrupt(shutdownInterruption);
       await Promise.all(running.map((run) => run.done));
     },
   };

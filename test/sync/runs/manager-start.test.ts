@@ -6,7 +6,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { interruptedError } from '../../../src/db/runs.js';
 import { SyncRequestError, type SyncManager } from '../../../src/sync/engine/types.js';
 import { createInProcessEventBus } from '../../../src/sync/runs/events.js';
-import { createSyncManager, type SyncManagerOptions } from '../../../src/sync/runs/manager.js';
+import {
+  createSyncManager,
+  shutdownInterruption,
+  type SyncManagerOptions,
+} from '../../../src/sync/runs/manager.js';
 import {
   financeCompanies,
   gate,
@@ -252,15 +256,23 @@ describe('the hub stopping and starting', () => {
     expect(recorder.of(left.id).map((event) => event.run.status)).toEqual(['FAILED']);
   });
 
-  it('on shutdown cancels the running runs, waits for them, and refuses new ones', async () => {
+  it('on shutdown interrupts the running runs (FAILED, to resume), waits for them, and refuses new ones', async () => {
     const { manager } = setup({
       accounts: { pages: [{ read: 1 }, { read: 1 }], beforePage: () => sleep(20) },
     });
     const started = await manager.start(input);
     await manager.shutdown();
-    expect((await manager.snapshot(started.run.id))?.run.status).toBe('CANCELLED');
+    const run = (await manager.snapshot(started.run.id))?.run;
+    expect(run).toMatchObject({ status: 'FAILED', error: shutdownInterruption });
+    expect(run?.flows.map(({ status, error }) => ({ status, error }))).toEqual(
+      run?.flows.map(() => ({ status: 'FAILED', error: shutdownInterruption })),
+    );
     const refused = await manager.start(input).catch((error) => error);
-    expect(refused).toMatchObject({ code: 'VALIDATION_FAILED', message: 'the hub is shutting down' });
+    expect(refused).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message:
+        'The sync cannot start: the hub is shutting down and starts no new sync runs; start it again once the hub is back.',
+    });
   });
 });
 

@@ -1,0 +1,115 @@
+/**
+ * The hub's structured logs: one pino logger, made by `main` and passed down (the hub, its server, the
+ * sync manager each take a `logger` option; none keeps a global). One JSON object a line, with the level
+ * as a word and an ISO time, e.g.
+ *
+ * `{"level":"info","time":"2025-01-01T12:00:00.000Z","requestId":"…","operation":"StartSync","durationMs":12,"outcome":"ok","msg":"graphql operation"}`
+ *
+ * Secrets are kept out twice over. Fields that may hold one (authorization headers, tokens, client
+ * secrets, passwords, API keys) are censored by pino's `redact` wherever they appear, to two levels deep;
+ * and every line is scrubbed before it is written of bearer credentials, JWT-shaped strings and the
+ * configured secret values (`secrets`), in case one slipped into a message.
+ */
+import { type DestinationStream, type Level, type Logger, multistream, pino, destination } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** The levels `LOG_LEVEL` accepts, most severe first; `silent` logs nothing. */
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+const secretFields = [
+  'authorization',
+  'Authorization',
+  'cookie',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'idToken',
+  'id_token',
+  'clientSecret',
+  'client_secret',
+  'secret',
+  'password',
+  'apiKey',
+  'api_key',
+  'apiKeys',
+  'x-api-key',
+  'HUB_API_KEYS',
+  'HUB_JWT_SECRET',
+  'SALES_CLIENT_SECRET',
+  'FINANCE_CLIENT_SECRET',
+  'DATABASE_URL',
+];
+
+/**
+ * The fields pino censors: each secret field at the top of a log object, one level down (`*.token`) and
+ * in headers and credentials (`req.headers.authorization`, `sales.credentials.clientSecret`).
+ */
+export const redactedPaths: readonly string[] = secretFields.flatMap((field) => {
+  const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
+  const child = key.startsWith('[') ? key : `.${key}`;
+  return [key, `*${child}`, `*.headers${child}`, `*.credentials${child}`];
+});
+
+/** What replaces a censored value or a scrubbed credential. */
+export const redactedText = '[redacted]';
+
+export interface LoggerOptions {
+  /** Default `info`. */
+  level?: LogLevel;
+  /**
+   * Where lines go. Default: levels up to info on stdout, warn and above on stderr (as the hub's
+   * messages went before it had a logger), both written synchronously so a line logged just before
+   * `process.exit` is not lost. Tests pass a stream to read what was logged.
+   */
+  destination?: DestinationStream;
+  /** Values to scrub from every line wherever they appear (client secrets, the JWT secret). */
+  secrets?: readonly (string | undefined)[];
+}
+
+// `Bearer <credential>`, and JWTs (header and payload are base64url JSON, so they start with `eyJ`).
+const bearerCredential = /\b(Bearer)\s+(?!<)[^\s"\\]+/gi;
+const jwtShaped = /\beyJ[\w-]*\.[\w-]+\.[\w-]*/g;
+
+/** A logger as described above. */
+export function createLogger({
+  level = 'info',
+  destination: target,
+  secrets = [],
+}: LoggerOptions = {}): Logger {
+  // Short values are not searched for: they would blot out ordinary words (real secrets are long).
+  const scrubbed = secrets.filter((secret): secret is string => secret !== undefined && secret.length >= 8);
+  return pino(
+    {
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...redactedPaths], censor: redactedText },
+      hooks: {
+        streamWrite: (line) => {
+          let text = line.replace(bearerCredential, `$1 ${redactedText}`).replace(jwtShaped, redactedText);
+          for (const secret of scrubbed) text = text.split(secret).join(redactedText);
+          return text;
+        },
+      },
+    },
+    target ?? standardStreams(),
+  );
+}
+
+/** A logger that writes nothing: the default of every `logger` option, so tests stay quiet. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+function standardStreams(): DestinationStream {
+  const streams: { level: Level; stream: DestinationStream }[] = [
+    { level: 'trace', stream: destination({ fd: 1, sync: true }) },
+    { level: 'warn', stream: destination({ fd: 2, sync: true }) },
+  ];
+  // dedupe: each line goes only to the stream of the highest level it reaches.
+  return multistream(streams, { dedupe: true });
+}

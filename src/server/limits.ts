@@ -1,0 +1,319 @@
+/**
+ * Abuse limits, the same on both transports: how large, deep, wide and costly one operation may be, how
+ * long it may run, how many mutations a caller may run a minute and how many operations one WebSocket may
+ * hold open. Each refusal has its own code (`extensions.code`), says the limit and what was asked
+ * (`extensions.limit`, `extensions.actual`), and comes before any back end is asked.
+ *
+ * In the order a request meets them:
+ * 1. the body's size (HTTP 413 REQUEST_TOO_LARGE; `http.ts` stops reading);
+ * 2. the document's length in characters (DOCUMENT_TOO_LARGE) and then in tokens (TOO_MANY_TOKENS), before
+ *    it is parsed (`checkSource`);
+ * 3. validation rules next to GraphQL's own: depth (QUERY_TOO_DEEP), aliases (TOO_MANY_ALIASES) and
+ *    directives (TOO_MANY_DIRECTIVES), GraphQL Armor's rules (`validationRules`);
+ * 4. with the variables known: `first` within bounds (BAD_USER_INPUT, the resolvers' own message) and the
+ *    cost (QUERY_TOO_COSTLY, see src/graphql/cost.ts), then the caller's mutation allowance (RATE_LIMITED,
+ *    with `retryAfterSeconds`) (`checkOperation`);
+ * 5. while it runs: the deadline (OPERATION_TIMEOUT, `withDeadline` in deadline.ts).
+ */
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
+import { type ApolloServerPlugin, type BaseContext, HeaderMap } from '@apollo/server';
+import type * as GraphQL from 'graphql';
+import type {
+  DocumentNode,
+  GraphQLSchema,
+  OperationDefinitionNode,
+  SelectionSetNode,
+  ValidationRule,
+} from 'graphql';
+import { createRequire } from 'node:module';
+import { operationCost } from '../graphql/cost.js';
+import { maxPageSize } from '../graphql/cursors.js';
+import { type ErrorCode, httpStatusOf, HubError } from '../graphql/errors.js';
+import type { Principal } from '../graphql/principal.js';
+import type { RateLimiter } from './rate-limit.js';
+
+// The schema's graphql instance (CommonJS): see websocket.ts.
+const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
+
+export interface HubLimits {
+  /** Fields nested in one another, fragments flattened (`HUB_MAX_DEPTH`). */
+  maxDepth: number;
+  /** Objects an operation may return at most, lists multiplied by `first` (`HUB_MAX_COST`). */
+  maxCost: number;
+  /** Aliased fields in one operation (`HUB_MAX_ALIASES`). */
+  maxAliases: number;
+  /** Directives in one operation (`HUB_MAX_DIRECTIVES`). */
+  maxDirectives: number;
+  /** Lexical tokens in one document, comments excluded (`HUB_MAX_TOKENS`). */
+  maxTokens: number;
+  /** Characters in one document, whitespace and comments included (`HUB_MAX_DOCUMENT_CHARS`). */
+  maxDocumentChars: number;
+  /** The largest `first` a list accepts, 50 (the schema's largest default) to 500 (`HUB_MAX_FIRST`). */
+  maxFirst: number;
+  /** Bytes in one HTTP request body (`HUB_MAX_BODY_BYTES`). */
+  maxBodyBytes: number;
+  /** How long a query or mutation may run before it is answered OPERATION_TIMEOUT (`HUB_OPERATION_TIMEOUT_MS`). */
+  operationTimeoutMs: number;
+  /** Mutations one caller may run a minute, in a burst or spread out (`HUB_MUTATIONS_PER_MINUTE`). */
+  mutationsPerMinute: number;
+  /** Operations (subscriptions, queries) open at once on one WebSocket (`HUB_MAX_SUBSCRIPTIONS_PER_CONNECTION`). */
+  maxSubscriptionsPerConnection: number;
+}
+
+/**
+ * Far above what the hub's own clients ask (the README's example query is 5 deep, costs 122 — its fuller
+ * version in scripts/ 157 — and has under 100 tokens; the Sandbox's introspection query has under 200 tokens and 2,100 characters), far
+ * below what hurts. A page of 50 accounts with everything under them (Finance views, contacts, quotes,
+ * lines, products, each list at its default 50) costs 10,201: the cost limit allows that twice over, and
+ * refuses the same at 500 accounts, or lists nested in lists in lists.
+ */
+export const defaultLimits: Readonly<HubLimits> = Object.freeze({
+  maxDepth: 10,
+  maxCost: 20_000,
+  maxAliases: 15,
+  maxDirectives: 50,
+  maxTokens: 1_000,
+  maxDocumentChars: 20_000,
+  maxFirst: maxPageSize,
+  maxBodyBytes: 1024 * 1024,
+  operationTimeoutMs: 30_000,
+  mutationsPerMinute: 30,
+  maxSubscriptionsPerConnection: 20,
+});
+
+/** The messages, one place for both transports and the tests. */
+export const limitMessages = {
+  documentTooLarge: (limit: number, actual: number) =>
+    `The document has ${actual} characters; the hub accepts at most ${limit}.`,
+  tooManyTokens: (limit: number, actual: number) =>
+    `The document has ${actual} tokens; the hub accepts at most ${limit}.`,
+  queryTooDeep: (limit: number, actual: number | undefined) =>
+    `The operation nests fields ${actual ?? 'more than ' + limit} levels deep; the hub accepts at most ${limit}.`,
+  tooManyAliases: (limit: number, actual: number | undefined) =>
+    `The operation has ${actual ?? 'more than ' + limit} aliases; the hub accepts at most ${limit}.`,
+  tooManyDirectives: (limit: number, actual: number | undefined) =>
+    `The operation has ${actual ?? 'more than ' + limit} directives; the hub accepts at most ${limit}.`,
+  queryTooCostly: (limit: number, actual: number) =>
+    `The operation may return up to ${actual} objects (its cost: each object field times the \`first\` of the lists around it); the hub accepts at most ${limit}. Ask for smaller pages, on nested lists especially.`,
+  requestTooLarge: (limit: number, actual: number | undefined) =>
+    `The request body has ${actual ?? 'more than ' + limit} bytes; the hub accepts at most ${limit}.`,
+  operationTimeout: (limit: number) =>
+    `The operation did not finish within ${limit} ms and was stopped; ask for less, or try again later.`,
+  rateLimited: (limit: number, retryAfterSeconds: number) =>
+    `Too many mutations: a caller may run ${limit} a minute; try again in ${retryAfterSeconds} s.`,
+  tooManyMutations: (limit: number, actual: number) =>
+    `The operation runs ${actual} mutations; a caller may run at most ${limit} a minute. Send fewer at once.`,
+  tooManySubscriptions: (limit: number) =>
+    `This connection already has ${limit} operations open, the most the hub allows on one connection; complete one or open another connection.`,
+} as const;
+
+/** A refusal: its code, its message, what was allowed and what was asked, and its HTTP status. */
+export function limitError(
+  code: ErrorCode,
+  message: string,
+  details: { limit: number; actual?: number | undefined; [name: string]: unknown },
+  headers?: HeaderMap,
+): HubError {
+  const extensions = Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
+  return new HubError(code, message, {
+    ...extensions,
+    http: { status: httpStatusOf[code], ...(headers ? { headers } : {}) },
+  });
+}
+
+/**
+ * Characters first (cheap, and it bounds the lexing), then tokens counted with GraphQL's own lexer. A
+ * document the lexer cannot read is left to the parser, which says where it goes wrong.
+ */
+export function checkSource(source: string, limits: HubLimits): HubError | undefined {
+  if (source.length > limits.maxDocumentChars) {
+    return limitError(
+      'DOCUMENT_TOO_LARGE',
+      limitMessages.documentTooLarge(limits.maxDocumentChars, source.length),
+      { limit: limits.maxDocumentChars, actual: source.length },
+    );
+  }
+  const tokens = countTokens(source);
+  if (tokens > limits.maxTokens) {
+    return limitError('TOO_MANY_TOKENS', limitMessages.tooManyTokens(limits.maxTokens, tokens), {
+      limit: limits.maxTokens,
+      actual: tokens,
+    });
+  }
+  return undefined;
+}
+
+function countTokens(source: string): number {
+  const lexer = new graphql.Lexer(new graphql.Source(source));
+  let count = 0;
+  try {
+    while (lexer.advance().kind !== graphql.TokenKind.EOF) count += 1;
+  } catch {
+    // A syntax error: the parser reports it.
+  }
+  return count;
+}
+
+/**
+ * Depth, aliases and directives as validation rules (GraphQL Armor's), reporting our codes. Armor states
+ * what it found only in its message ("… limit of 10 exceeded, found 12."), so the number is read from it.
+ */
+export function validationRules(limits: HubLimits): ValidationRule[] {
+  const reject = (
+    code: ErrorCode,
+    limit: number,
+    message: (limit: number, actual: number | undefined) => string,
+  ): GraphQLArmorRejectCallback[] => [
+    (context, error) => {
+      const found = /found (\d+)/.exec(error.message)?.[1];
+      const actual = found === undefined ? undefined : Number(found);
+      context?.reportError(limitError(code, message(limit, actual), { limit, actual }));
+    },
+  ];
+  const common = { exposeLimits: true, propagateOnRejection: false } as const;
+  return [
+    maxDepthRule({
+      ...common,
+      n: limits.maxDepth,
+      // Fragments are a way of writing a selection, not a level of it.
+      flattenFragments: true,
+      onReject: reject('QUERY_TOO_DEEP', limits.maxDepth, limitMessages.queryTooDeep),
+    }),
+    maxAliasesRule({
+      ...common,
+      n: limits.maxAliases,
+      onReject: reject('TOO_MANY_ALIASES', limits.maxAliases, limitMessages.tooManyAliases),
+    }),
+    maxDirectivesRule({
+      ...common,
+      n: limits.maxDirectives,
+      onReject: reject('TOO_MANY_DIRECTIVES', limits.maxDirectives, limitMessages.tooManyDirectives),
+    }),
+  ] as ValidationRule[];
+}
+
+export interface OperationCheck {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  variables: Readonly<Record<string, unknown>> | null | undefined;
+  /** Who asks: mutations are counted against their allowance. */
+  principal: Principal | undefined;
+}
+
+/**
+ * What needs the variables or the caller: `first` within bounds, the cost, and for a mutation the caller's
+ * allowance (one token per mutation field). Resolves with the refusal, or undefined to go ahead.
+ */
+export async function checkOperation(
+  { schema, document, operation, variables, principal }: OperationCheck,
+  limits: HubLimits,
+  rateLimiter: RateLimiter,
+): Promise<HubError | undefined> {
+  let cost: number;
+  try {
+    cost = operationCost(schema, document, operation, variables, { maxFirst: limits.maxFirst });
+  } catch (error) {
+    if (error instanceof HubError) return withStatus(error);
+    throw error;
+  }
+  if (cost > limits.maxCost) {
+    return limitError('QUERY_TOO_COSTLY', limitMessages.queryTooCostly(limits.maxCost, cost), {
+      limit: limits.maxCost,
+      actual: cost,
+    });
+  }
+  if (operation.operation !== 'mutation') return undefined;
+  const mutations = rootFieldCount(operation.selectionSet, document);
+  if (mutations === 0) return undefined;
+  const limit = rateLimiter.perMinute;
+  if (mutations > limit) {
+    return limitError('RATE_LIMITED', limitMessages.tooManyMutations(limit, mutations), {
+      limit,
+      actual: mutations,
+    });
+  }
+  const decision = await rateLimiter.take(callerKey(principal), mutations);
+  if (decision.allowed) return undefined;
+  const { retryAfterSeconds } = decision;
+  return limitError(
+    'RATE_LIMITED',
+    limitMessages.rateLimited(limit, retryAfterSeconds),
+    { limit, retryAfterSeconds },
+    new HeaderMap([['retry-after', String(retryAfterSeconds)]]),
+  );
+}
+
+/** The caller's bucket: by name within how they signed in (an API key and a user may share a name). */
+function callerKey(principal: Principal | undefined): string {
+  return principal ? `${principal.via}:${principal.name ?? ''}` : 'none:';
+}
+
+/** The resolvers' BAD_USER_INPUT for `first`, answered 400 when it refuses the whole request. */
+function withStatus(error: HubError): HubError {
+  const { code: _code, ...extensions } = error.extensions;
+  return new HubError(error.code, error.message, {
+    ...extensions,
+    http: { status: httpStatusOf[error.code] },
+  });
+}
+
+/** The fields a mutation runs (`__typename` is none), looking into fragments at its root. */
+function rootFieldCount(set: SelectionSetNode, document: DocumentNode): number {
+  let count = 0;
+  for (const selection of set.selections) {
+    if (selection.kind === graphql.Kind.FIELD) {
+      if (selection.name.value !== '__typename') count += 1;
+    } else if (selection.kind === graphql.Kind.INLINE_FRAGMENT) {
+      count += rootFieldCount(selection.selectionSet, document);
+    } else {
+      const fragment = document.definitions.find(
+        (definition) =>
+          definition.kind === graphql.Kind.FRAGMENT_DEFINITION &&
+          definition.name.value === selection.name.value,
+      );
+      if (fragment?.kind === graphql.Kind.FRAGMENT_DEFINITION)
+        count += rootFieldCount(fragment.selectionSet, document);
+    }
+  }
+  return count;
+}
+
+/**
+ * The limits for Apollo Server: the validation rules go to its `validationRules`; this plugin checks
+ * `first`, the cost and the mutation allowance once the operation is known, before it executes.
+ */
+export function limitsPlugin<TContext extends BaseContext>({
+  limits,
+  rateLimiter,
+  principalOf,
+}: {
+  limits: HubLimits;
+  rateLimiter: RateLimiter;
+  principalOf: (context: TContext) => Principal | undefined;
+}): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+          if (!operation) return;
+          const refusal = await checkOperation(
+            {
+              schema,
+              document,
+              operation,
+              variables: request.variables,
+              principal: principalOf(contextValue),
+            },
+            limits,
+            rateLimiter,
+          );
+          if (refusal) throw refusal;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * `npm start` as a real child process (`node --import tsx src/main.ts`) for tests of what only the whole
+ * program does: its logs, its signals, its exit code. The environment is cleared of anything that would
+ * change the hub under test (a DATABASE_URL or keys of the machine running the tests), then `env` is
+ * applied. Systems outside the process (`startExternalSystems`) survive its restarts, as real ones do.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { generateSeed } from '../../src/simulators/seed/index.js';
+import { createFinanceSimulator, type FinanceSimulator } from '../../src/simulators/finance/index.js';
+import { createSalesSimulator, type SalesSimulator } from '../../src/simulators/sales/index.js';
+
+const cleared = [
+  'DATABASE_URL',
+  'HUB_DATA_DIR',
+  'SALES_URL',
+  'FINANCE_URL',
+  'SALES_TENANT_ID',
+  'SALES_CLIENT_ID',
+  'SALES_CLIENT_SECRET',
+  'FINANCE_TENANT_ID',
+  'FINANCE_CLIENT_ID',
+  'FINANCE_CLIENT_SECRET',
+  'AUTHORITY_URL',
+  'HUB_API_KEYS',
+  'HUB_JWT_JWKS_URL',
+  'HUB_JWT_SECRET',
+  'HUB_JWT_ISSUER',
+  'HUB_JWT_AUDIENCE',
+  'HOST',
+  'VALUE_MAPS_FILE',
+  'SIMULATOR_LATENCY_MS',
+  'LOG_LEVEL',
+];
+
+export interface MainProcess {
+  /** The GraphQL endpoint, from the start-up log line. */
+  url: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Posts a query; `token` goes in the Authorization header, `requestId` in X-Request-Id. */
+  graphql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string; requestId?: string },
+  ): Promise<{
+    status: number;
+    headers: Headers;
+    data?: T;
+    errors?: { message: string; extensions?: any }[];
+  }>;
+  /** Sends `signal` and resolves with how the process ended. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Kills the process if it still runs (for `afterEach`). */
+  kill(): void;
+}
+
+/** Starts the hub and resolves once it serves; rejects with its output if it exits first. */
+export async function startMainProcess(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<MainProcess> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, ...Object.fromEntries(cleared.map((name) => [name, ''])), PORT: '0', ...env },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the hub did not start in time:\n${output}`)), timeoutMs);
+    const look = () => {
+      const match = /GraphQL API: (\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout.on('data', look);
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`the hub exited (${code}) before serving:\n${output}`));
+    });
+  });
+  return {
+    url,
+    output: () => output,
+    async graphql(query, variables, { token, requestId } = {}) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token !== undefined ? { Authorization: `Bearer ${token}` } : {}),
+          ...(requestId !== undefined ? { 'X-Request-Id': requestId } : {}),
+        },
+        body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
+      });
+      return { status: response.status, headers: response.headers, ...((await response.json()) as object) };
+    },
+    stop(signal = 'SIGTERM') {
+      child.kill(signal);
+      return exited;
+    },
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+export interface ExternalSystems {
+  sales: SalesSimulator;
+  finance: FinanceSimulator;
+  /** The variables that point the hub at them (with `clientSecret` as both systems' client secret). */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Both simulators on free ports in this process, as the hub's "real" Sales and Finance. Sales checks
+ * the client secret and bearer tokens; Finance takes any caller, since a token comes from one authority
+ * (AUTHORITY_URL, here the Sales simulator) and each simulator knows only the tokens it issued.
+ */
+export async function startExternalSystems({
+  accounts,
+  clientSecret,
+}: {
+  accounts: number;
+  clientSecret: string;
+}): Promise<ExternalSystems> {
+  const data = generateSeed({ seed: 1, accounts });
+  const clients = [{ clientId: 'hub-client', clientSecret }];
+  const sales = createSalesSimulator({ data: data.sales, clients });
+  const finance = createFinanceSimulator({ data: data.finance, clients, requireAuth: false });
+  await sales.listen(0, '127.0.0.1');
+  await finance.listen(0, '127.0.0.1');
+  const credentials = (prefix: string) => ({
+    [`${prefix}_TENANT_ID`]: 'simulator',
+    [`${prefix}_CLIENT_ID`]: 'hub-client',
+    [`${prefix}_CLIENT_SECRET`]: clientSecret,
+  });
+  return {
+    sales,
+    finance,
+    env: {
+      SALES_URL: sales.origin,
+      FINANCE_URL: finance.origin,
+      AUTHORITY_URL: sales.origin,
+      ...credentials('SALES'),
+      ...credentials('FINANCE'),
+    },
+    close: async () => {
+      await Promise.all([sales.close(), finance.close()]);
+    },
+  };
+}
