@@ -15,6 +15,19 @@ const system = (): Record<string, PropertyDef> => ({
   versionnumber: readOnly(int64()),
 });
 
+/** The currency lookup most tables have: `_transactioncurrencyid_value`, bound as `transactioncurrencyid`. */
+const currencyLookup = {
+  column: '_transactioncurrencyid_value',
+  navigations: { transactioncurrencyid: 'transactioncurrencies' },
+};
+
+/** `$expand=transactioncurrencyid` on a table with `currencyLookup`. */
+const currencyExpansion = {
+  target: 'transactioncurrencies',
+  cardinality: 'one',
+  via: '_transactioncurrencyid_value',
+} as const;
+
 const address = (prefix: string): Record<string, PropertyDef> => ({
   [`${prefix}_line1`]: str(250),
   [`${prefix}_city`]: str(80),
@@ -44,18 +57,9 @@ export const accounts: EntitySetDef = {
     _transactioncurrencyid_value: guid(),
     ...system(),
   },
-  lookups: [
-    {
-      column: '_transactioncurrencyid_value',
-      navigations: { transactioncurrencyid: 'transactioncurrencies' },
-    },
-  ],
+  lookups: [currencyLookup],
   expansions: {
-    transactioncurrencyid: {
-      target: 'transactioncurrencies',
-      cardinality: 'one',
-      via: '_transactioncurrencyid_value',
-    },
+    transactioncurrencyid: currencyExpansion,
     contact_customer_accounts: { target: 'contacts', cardinality: 'many', via: '_parentcustomerid_value' },
     quote_customer_accounts: { target: 'quotes', cardinality: 'many', via: '_customerid_value' },
   },
@@ -117,19 +121,12 @@ export const quotes: EntitySetDef = {
       column: '_customerid_value',
       navigations: { customerid_account: 'accounts', customerid_contact: 'contacts' },
     },
-    {
-      column: '_transactioncurrencyid_value',
-      navigations: { transactioncurrencyid: 'transactioncurrencies' },
-    },
+    currencyLookup,
   ],
   expansions: {
     customerid_account: { target: 'accounts', cardinality: 'one', via: '_customerid_value' },
     quote_details: { target: 'quotedetails', cardinality: 'many', via: '_quoteid_value' },
-    transactioncurrencyid: {
-      target: 'transactioncurrencies',
-      cardinality: 'one',
-      via: '_transactioncurrencyid_value',
-    },
+    transactioncurrencyid: currencyExpansion,
   },
 };
 
@@ -191,10 +188,7 @@ export const products: EntitySetDef = {
   lookups: [
     { column: '_defaultuomid_value', navigations: { defaultuomid: 'uoms' } },
     { column: '_pricelevelid_value', navigations: { pricelevelid: 'pricelevels' } },
-    {
-      column: '_transactioncurrencyid_value',
-      navigations: { transactioncurrencyid: 'transactioncurrencies' },
-    },
+    currencyLookup,
   ],
   expansions: {
     defaultuomid: { target: 'uoms', cardinality: 'one', via: '_defaultuomid_value' },
@@ -216,18 +210,9 @@ export const pricelevels: EntitySetDef = {
     // statecode: 0 Active, 1 Inactive.
     ...system(),
   },
-  lookups: [
-    {
-      column: '_transactioncurrencyid_value',
-      navigations: { transactioncurrencyid: 'transactioncurrencies' },
-    },
-  ],
+  lookups: [currencyLookup],
   expansions: {
-    transactioncurrencyid: {
-      target: 'transactioncurrencies',
-      cardinality: 'one',
-      via: '_transactioncurrencyid_value',
-    },
+    transactioncurrencyid: currencyExpansion,
     price_level_product_price_levels: {
       target: 'productpricelevels',
       cardinality: 'many',
