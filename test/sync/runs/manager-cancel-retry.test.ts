@@ -2,26 +2,14 @@
  * Cancelling a run (it stops between pages, later flows never start) and retrying only the records a run
  * failed on.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SyncRequestError, type SyncManager } from '../../../src/sync/engine/types.js';
-import { createSyncManager } from '../../../src/sync/runs/manager.js';
-import { financeCompanies, gate, recordEvents, scriptedRunner, useRunStore } from './support.js';
+import { describe, expect, it, vi } from 'vitest';
+import { SyncRequestError } from '../../../src/sync/engine/types.js';
+import { gate, useManager, useRunStore } from './support.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const store = useRunStore();
-let manager: SyncManager | undefined;
-afterEach(async () => {
-  await manager?.shutdown();
-  manager = undefined;
-});
-
-function setup(script: Parameters<typeof scriptedRunner>[1] = {}) {
-  const { runner, requests } = scriptedRunner(store.runs, script);
-  manager = createSyncManager({ runs: store.runs, runner, financeCompanies, company: 'usmf' });
-  const recorder = recordEvents(manager.events);
-  return { manager, requests, recorder };
-}
+const setup = useManager(store);
 
 const input = { mode: 'INCREMENTAL', dryRun: false } as const;
 

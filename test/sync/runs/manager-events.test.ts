@@ -2,36 +2,15 @@
  * What subscribers see: statuses in order with counters that never go backwards, progress throttled
  * with the latest always delivered, live rates, and nothing old for a late subscriber.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { counterNames } from '../../../src/db/schema.js';
-import type { RunSnapshot, SyncManager } from '../../../src/sync/engine/types.js';
-import { createInProcessEventBus } from '../../../src/sync/runs/events.js';
-import { createSyncManager, type SyncManagerOptions } from '../../../src/sync/runs/manager.js';
-import { financeCompanies, gate, recordEvents, scriptedRunner, useRunStore } from './support.js';
+import type { RunSnapshot } from '../../../src/sync/engine/types.js';
+import { gate, useManager, useRunStore } from './support.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const store = useRunStore();
-let manager: SyncManager | undefined;
-afterEach(async () => {
-  await manager?.shutdown();
-  manager = undefined;
-});
-
-function setup(script: Parameters<typeof scriptedRunner>[1] = {}, options: Partial<SyncManagerOptions> = {}) {
-  const { runner } = scriptedRunner(store.runs, script);
-  const events = createInProcessEventBus();
-  const recorder = recordEvents(events);
-  manager = createSyncManager({
-    runs: store.runs,
-    runner,
-    financeCompanies,
-    company: 'usmf',
-    events,
-    ...options,
-  });
-  return { manager, recorder, events };
-}
+const setup = useManager(store);
 
 const input = { mode: 'INCREMENTAL', dryRun: false } as const;
 const pages = (count: number) => Array.from({ length: count }, () => ({ read: 5, created: 2, updated: 3 }));

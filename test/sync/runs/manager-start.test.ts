@@ -2,48 +2,16 @@
  * Starting runs: validation before anything is created, one run per flow at a time, flows in dependency
  * order, skips after a failed dependency, and the final status each ending deserves.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { interruptedError } from '../../../src/db/runs.js';
-import { SyncRequestError, type SyncManager } from '../../../src/sync/engine/types.js';
-import { createInProcessEventBus } from '../../../src/sync/runs/events.js';
-import {
-  createSyncManager,
-  shutdownInterruption,
-  type SyncManagerOptions,
-} from '../../../src/sync/runs/manager.js';
-import {
-  financeCompanies,
-  gate,
-  recordEvents,
-  scriptedRunner,
-  useRunStore,
-  type FlowScript,
-} from './support.js';
+import { SyncRequestError } from '../../../src/sync/engine/types.js';
+import { shutdownInterruption } from '../../../src/sync/runs/manager.js';
+import { gate, useManager, useRunStore, type FlowScript } from './support.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const store = useRunStore();
-let manager: SyncManager | undefined;
-afterEach(async () => {
-  await manager?.shutdown();
-  manager = undefined;
-});
-
-function setup(script: Parameters<typeof scriptedRunner>[1] = {}, options: Partial<SyncManagerOptions> = {}) {
-  const { runner, requests } = scriptedRunner(store.runs, script);
-  const events = createInProcessEventBus();
-  const recorder = recordEvents(events);
-  manager = createSyncManager({
-    runs: store.runs,
-    runner,
-    financeCompanies,
-    company: 'USMF',
-    events,
-    progressIntervalMs: 5,
-    ...options,
-  });
-  return { manager, requests, recorder };
-}
+const setup = useManager(store, { company: 'USMF', progressIntervalMs: 5 });
 
 const input = { mode: 'INCREMENTAL', dryRun: false } as const;
 const moving: FlowScript = { pages: [{ read: 2, created: 1, updated: 1 }] };
@@ -104,7 +72,7 @@ describe('starting a run', () => {
     ],
     ['FAILED when the runner throws', { accounts: { throws: 'bug' }, products: { pages: [] } }, 'FAILED'],
   ] as const)('ends %s', async (_case, script, status) => {
-    const { manager, recorder } = setup(script as Parameters<typeof scriptedRunner>[1]);
+    const { manager, recorder } = setup(script as Parameters<typeof setup>[0]);
     const started = await manager.start({ ...input, flows: ['accounts', 'products'] });
     const ended = await recorder.ended(started.run.id);
     expect(ended.run.status).toBe(status);

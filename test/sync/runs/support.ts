@@ -3,11 +3,19 @@
  * (our own interface, so a plain function rather than a mock), and a recorder of published snapshots.
  */
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { openDatabase, type Database } from '../../../src/db/connection.js';
 import { createRunStore, type RunStore } from '../../../src/db/runs.js';
-import type { FlowRunner, FlowRunRequest, RunEventBus, RunSnapshot } from '../../../src/sync/engine/types.js';
+import type {
+  FlowRunner,
+  FlowRunRequest,
+  RunEventBus,
+  RunSnapshot,
+  SyncManager,
+} from '../../../src/sync/engine/types.js';
 import type { FlowName } from '../../../src/sync/flows/index.js';
+import { createInProcessEventBus } from '../../../src/sync/runs/events.js';
+import { createSyncManager, type SyncManagerOptions } from '../../../src/sync/runs/manager.js';
 
 /** One page the scripted runner commits. */
 export interface PageScript {
@@ -130,4 +138,35 @@ export function useRunStore(): { runs: RunStore } {
     await store.database.db.execute(sql`delete from sync_runs`);
   });
   return store;
+}
+
+/**
+ * A `setup` for the run manager tests: each call makes a manager over `store` with a scripted runner
+ * and its own event bus (recorded), with `defaults` then `options` applied; the manager of the test is
+ * shut down after it.
+ */
+export function useManager(store: { runs: RunStore }, defaults: Partial<SyncManagerOptions> = {}) {
+  let manager: SyncManager | undefined;
+  afterEach(async () => {
+    await manager?.shutdown();
+    manager = undefined;
+  });
+  return function setup(
+    script: Parameters<typeof scriptedRunner>[1] = {},
+    options: Partial<SyncManagerOptions> = {},
+  ) {
+    const { runner, requests } = scriptedRunner(store.runs, script);
+    const events = createInProcessEventBus();
+    const recorder = recordEvents(events);
+    manager = createSyncManager({
+      runs: store.runs,
+      runner,
+      financeCompanies,
+      company: 'usmf',
+      events,
+      ...defaults,
+      ...options,
+    });
+    return { manager, requests, recorder, events };
+  };
 }
