@@ -185,6 +185,8 @@ export function validationRules(limits: HubLimits): ValidationRule[] {
     maxAliasesRule({
       ...common,
       n: limits.maxAliases,
+      // Every alias counts, `__typename` included (Armor's default lets those through uncounted).
+      allowList: [],
       onReject: reject('TOO_MANY_ALIASES', limits.maxAliases, limitMessages.tooManyAliases),
     }),
     maxDirectivesRule({

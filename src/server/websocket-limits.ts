@@ -42,8 +42,11 @@ export interface SubscribeRequest {
 export interface SubscribeGuard {
   /** What graphql-ws's `onSubscribe` returns: the arguments to run, or why not. */
   admit(request: SubscribeRequest): Promise<ExecutionArgs | readonly GraphQLError[]>;
-  /** graphql-ws's `execute` for queries and mutations: answered OPERATION_TIMEOUT at the deadline. */
-  execute(args: ExecutionArgs): Promise<ExecutionResult>;
+  /**
+   * graphql-ws's `execute` for queries and mutations: answered OPERATION_TIMEOUT at the deadline, when
+   * `abort` is called with the timeout error so the operation's own work can stop.
+   */
+  execute(args: ExecutionArgs, abort: (reason: unknown) => void): Promise<ExecutionResult>;
 }
 
 export function createSubscribeGuard({
@@ -77,10 +80,10 @@ export function createSubscribeGuard({
       try {
         document = graphql.parse(query);
       } catch (error) {
-        return [asWsError(error as GraphQLError)];
+        return [asWsError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
       }
       const invalid = graphql.validate(schema, document, rules);
-      if (invalid.length > 0) return invalid.map(asWsError);
+      if (invalid.length > 0) return invalid.map((error) => asWsError(error, 'GRAPHQL_VALIDATION_FAILED'));
       const operationName = payload.operationName ?? null;
       const variableValues = payload.variables ?? null;
       const operation = graphql.getOperationAST(document, operationName);
@@ -94,8 +97,11 @@ export function createSubscribeGuard({
       }
       return { schema, document, operationName, variableValues };
     },
-    async execute(args) {
-      const result = await withDeadline(limits.operationTimeoutMs, async () => graphql.execute(args));
+    async execute(args, abort) {
+      const result = await withDeadline(limits.operationTimeoutMs, async (signal) => {
+        signal.addEventListener('abort', () => abort(signal.reason), { once: true });
+        return graphql.execute(args);
+      });
       return result === timedOut
         ? { errors: [asWsError(operationTimeoutError(limits.operationTimeoutMs))] }
         : result;
@@ -105,16 +111,18 @@ export function createSubscribeGuard({
 
 /**
  * The error as graphql-ws's GraphQLError class (a test runner may have made ours with the other graphql
- * build); the original stays inside, so the formatter still sees a HubError and its code.
+ * build); the original stays inside, so the formatter still sees a HubError and its code. `code`: the
+ * code an error without one gets, as Apollo gives it over HTTP (a limit rule's error keeps its own).
  */
-function asWsError(error: GraphQLError): GraphQLError {
+function asWsError(error: GraphQLError, code?: string): GraphQLError {
+  const coded = code !== undefined && error.extensions['code'] === undefined;
   // (Cast: to the type checker both classes are one, so the test would narrow the rest to nothing.)
-  if ((error as unknown) instanceof graphql.GraphQLError) return error;
+  if ((error as unknown) instanceof graphql.GraphQLError && !coded) return error;
   return new graphql.GraphQLError(error.message, {
     ...(error.nodes ? { nodes: error.nodes } : {}),
     ...(error.source ? { source: error.source } : {}),
     ...(error.positions ? { positions: error.positions } : {}),
     originalError: error,
-    extensions: error.extensions,
+    extensions: coded ? { ...error.extensions, code } : error.extensions,
   });
 }

@@ -16,7 +16,7 @@ import type * as GraphQL from 'graphql';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { CloseCode, type Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { ContextRequest } from '../graphql/context.js';
 import type { Principal } from '../graphql/principal.js';
 import type { Logger } from '../logging.js';
@@ -69,16 +69,15 @@ export interface GraphQLWebSocketOptions<TContext> {
 }
 
 // A type, not an interface: graphql-ws wants the connection's extra state indexable.
-type ConnectionState<TContext> = {
+type ConnectionState = {
   principal?: Principal;
-  context?: TContext;
   expiry?: NodeJS.Timeout;
   /** The upgrade request's `X-Request-Id` when sane, else a new one: every operation's request id. */
   requestId?: string;
   operations?: WebSocketOperationLog;
 };
 
-export function serveGraphQLWebSocket<TContext>({
+export function serveGraphQLWebSocket<TContext extends object>({
   httpServer,
   path,
   schema,
@@ -92,6 +91,8 @@ export function serveGraphQLWebSocket<TContext>({
   rateLimiter,
 }: GraphQLWebSocketOptions<TContext>): Disposable {
   const guard = createSubscribeGuard({ schema, introspection, limits, rateLimiter });
+  // Each operation's context, with the controller that stops its loaders at the operation's deadline.
+  const aborts = new WeakMap<object, AbortController>();
   const wsServer = new WebSocketServer({
     server: httpServer,
     path,
@@ -103,11 +104,12 @@ export function serveGraphQLWebSocket<TContext>({
         ? done(true)
         : done(false, 403, `Origin ${req.headers.origin ?? ''} may not connect; add it to HUB_CORS_ORIGINS.`),
   });
-  return useServer<Record<string, unknown>, ConnectionState<TContext>>(
+  const server = useServer<Record<string, unknown>, ConnectionState>(
     {
       schema,
       // Parsing and validation (introspection off included) happen in `onSubscribe`, with the limits.
-      execute: (args) => guard.execute(args),
+      execute: (args) =>
+        guard.execute(args, (reason) => aborts.get(args.contextValue as object)?.abort(reason)),
       onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;
         const requestId = requestIdFrom(request.headers[requestIdHeader]);
@@ -147,12 +149,19 @@ export function serveGraphQLWebSocket<TContext>({
         return true;
       },
       onClose: (ctx) => clearTimeout(ctx.extra.expiry),
-      // One context per connection, made once the caller is known (operations only run after the ack).
-      context: async (ctx) =>
-        (ctx.extra.context ??= await createContext({
+      // One context per operation, as over HTTP: its loaders' batches and caches never cross operations,
+      // and a query that runs out of time stops only its own back-end calls. (Operations only run after
+      // the ack, so the caller is known.)
+      context: async (ctx) => {
+        const controller = new AbortController();
+        const context = await createContext({
           principal: ctx.extra.principal!,
           requestId: ctx.extra.requestId!,
-        })),
+          signal: controller.signal,
+        });
+        aborts.set(context, controller);
+        return context;
+      },
       onSubscribe: (ctx, id, payload) => {
         ctx.extra.operations?.subscribed(id, payload.operationName);
         return guard.admit({
@@ -182,6 +191,21 @@ export function serveGraphQLWebSocket<TContext>({
     },
     wsServer,
   );
+  // graphql-ws prints a socket's errors with their stack to stderr. They are the client's doing (ws has
+  // already closed the socket with the code, e.g. 1009 for a message over the limit), so they are
+  // logged as one line here instead. This listener runs after graphql-ws's, which it replaces.
+  wsServer.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      logger.warn(
+        { requestId: requestIdFrom(request.headers[requestIdHeader]), code: error.code },
+        `A WebSocket connection was closed for a protocol error: ${error.message}`,
+      );
+      if (socket.readyState === socket.OPEN)
+        socket.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+  });
+  return server;
 }
 
 /** The `authorization` (any case) of a connection_init payload, when it is a string. */

@@ -31,6 +31,23 @@ describe('start-up', () => {
       expect(outcome.stderr).toContain(name);
   });
 
+  it('stops with a clear message and a non-zero exit when the database cannot be reached, showing no password', async () => {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const outcome = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, DATABASE_URL: 'postgres://hub:s3cret-pa55@127.0.0.1:1/hub', PORT: '0' },
+      timeout: 30_000,
+    }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(outcome.code).toBe(1);
+    const output = outcome.stdout + outcome.stderr;
+    expect(output).toMatch(/The hub cannot start: .*PostgreSQL.*127\.0\.0\.1:1/);
+    expect(output).not.toContain('s3cret-pa55');
+    // It stopped before listening.
+    expect(output).not.toMatch(/listening|GraphQL: http/i);
+  });
+
   it('refuses a value map file it cannot use, naming the file', async () => {
     const outcome = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, VALUE_MAPS_FILE: '/nonexistent/value-maps.yaml', PORT: '0' },

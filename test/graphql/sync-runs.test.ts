@@ -269,7 +269,10 @@ describe('refused requests', () => {
       );
       expect(data).toBeNull();
       expect(errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-      expect(JSON.stringify(errors?.[0]?.extensions?.['problems'])).toMatch(/zz/);
+      const problems = errors?.[0]?.extensions?.['problems'] as string[];
+      expect(problems).toEqual([expect.stringContaining('zz')]);
+      // The message says each problem once.
+      expect(errors?.[0]?.message).toBe(`The sync cannot start: ${problems[0]}.`);
       expect(wrong.simulators.finance.log.counts()['POST $batch'] ?? 0).toBe(0);
     } finally {
       await wrong.close();

@@ -5,6 +5,7 @@
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { wsRequest } from '../support/auth.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 
 let hub: TestHub;
@@ -31,6 +32,36 @@ describe('transports', () => {
         );
       });
       expect(result.data?.accounts.nodes).toHaveLength(3);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('gives each operation on one WebSocket its own loaders, so a later query sees a changed record', async () => {
+    const client = createClient({
+      url: hub.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      // One socket for both operations (a lazy client would close it after the first).
+      lazy: false,
+    });
+    let connections = 0;
+    client.on('connected', () => (connections += 1));
+    const account = hub.simulators.data.sales.accounts.find((a) => a['accountnumber'])!;
+    const byNumber = 'query($n: String!) { account(accountNumber: $n) { name } }';
+    try {
+      const before = await wsRequest(client, byNumber, { variables: { n: account['accountnumber'] } });
+      expect(before[0]?.data.account.name).toBe(account['name']);
+      hub.simulators.sales.store.transaction(() =>
+        hub.simulators.sales.store.update(
+          'accounts',
+          { accountid: account['accountid'] ?? null },
+          { name: 'Renamed between two operations' },
+        ),
+      );
+      const after = await wsRequest(client, byNumber, { variables: { n: account['accountnumber'] } });
+      expect(after[0]?.data.account.name).toBe('Renamed between two operations');
+      expect(connections).toBe(1);
     } finally {
       await client.dispose();
     }

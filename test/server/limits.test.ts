@@ -96,6 +96,14 @@ describe('under the default limits', () => {
       { limit: 15, actual: 16 },
     ],
     [
+      'more than 15 aliases of __typename',
+      `{ ${Array.from({ length: 200 }, (_, i) => `t${i}: __typename`).join(' ')} }`,
+      undefined,
+      'TOO_MANY_ALIASES',
+      limitMessages.tooManyAliases(15, 200),
+      { limit: 15, actual: 200 },
+    ],
+    [
       'more than 50 directives',
       directives(51),
       undefined,
@@ -327,12 +335,19 @@ describe('the mutation allowance and the operation timeout', () => {
     }
   });
 
-  it('answers a query over WebSocket at the deadline too', async () => {
+  it('answers a query over WebSocket at the deadline too, stopping only that operation', async () => {
+    const { data } = await post(hub, '{ accounts(first: 1) { nodes { accountNumber } } }');
+    const accountNumber: string = data.accounts.nodes[0].accountNumber;
+    resetSystems(hub);
     hub.simulators.sales.faults.set({ latencyMs: 1_500 });
     const { client } = wsClient(hub.url, { authorization: `Bearer ${readerKey}` });
     try {
       const startedAt = Date.now();
-      const [result] = await wsRequest(client, '{ accounts(first: 1) { nodes { accountNumber } } }');
+      const [result] = await wsRequest(
+        client,
+        'query($n: String!) { account(accountNumber: $n) { name quotes { lines { product { name } } } } }',
+        { variables: { n: accountNumber } },
+      );
       expect(Date.now() - startedAt).toBeLessThan(1_400);
       expect(result?.errors).toEqual([
         {
@@ -340,6 +355,15 @@ describe('the mutation allowance and the operation timeout', () => {
           extensions: { code: 'OPERATION_TIMEOUT', limit: 500 },
         },
       ]);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(hub.simulators.sales.log.entries.map((entry) => entry.entitySet)).toEqual(['accounts']);
+      // The connection's next operation has its own deadline and loaders, and runs to the end.
+      hub.simulators.sales.faults.reset();
+      const [next] = await wsRequest(client, 'query($n: String!) { account(accountNumber: $n) { name } }', {
+        variables: { n: accountNumber },
+      });
+      expect(next?.errors).toBeUndefined();
+      expect(next?.data.account.name).toEqual(expect.any(String));
     } finally {
       await client.dispose();
       hub.simulators.sales.faults.reset();

@@ -115,12 +115,12 @@ export function wsClient(
 export function wsRequest(
   client: Client,
   query: string,
-  { take = Infinity }: { take?: number } = {},
+  { take = Infinity, variables }: { take?: number; variables?: Record<string, unknown> } = {},
 ): Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }[]> {
   return new Promise((resolve, reject) => {
     const results: any[] = [];
     const unsubscribe = client.subscribe(
-      { query },
+      { query, ...(variables ? { variables } : {}) },
       {
         next: (value) => {
           results.push(value);

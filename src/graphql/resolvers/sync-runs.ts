@@ -44,13 +44,8 @@ async function manage(work: () => Promise<RunSnapshot>): Promise<RunSnapshot> {
     if (!(error instanceof SyncRequestError)) throw error;
     switch (error.code) {
       case 'VALIDATION_FAILED':
-        throw new HubError(
-          'BAD_USER_INPUT',
-          `${error.message}${error.problems.length ? `: ${error.problems.join('; ')}` : ''}`,
-          {
-            problems: error.problems,
-          },
-        );
+        // The message already lists the problems; `problems` gives them one by one.
+        throw new HubError('BAD_USER_INPUT', error.message, { problems: error.problems });
       case 'SYNC_ALREADY_RUNNING':
         throw new HubError('SYNC_ALREADY_RUNNING', error.message, { runId: error.runId });
       case 'NOT_FOUND':
