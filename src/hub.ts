@@ -72,6 +72,8 @@ export interface HubOptions {
   limits?: Partial<HubLimits>;
   /** The `/readyz` checks' timeout and cache; defaults 2 s and 1 s. Tests shorten them. */
   readiness?: Pick<ReadinessOptions, 'timeoutMs' | 'cacheMs'>;
+  /** The built dashboard served at /dashboard/; default dashboard/dist, null for none. */
+  dashboardDir?: string | null;
 }
 
 export interface Hub {
@@ -110,6 +112,7 @@ export async function startHub({
   logger = silentLogger(),
   readiness,
   limits,
+  dashboardDir,
 }: HubOptions): Promise<Hub> {
   const links = createLinkStore(database);
   const runs = createRunStore(database);
@@ -148,6 +151,7 @@ export async function startHub({
     logger,
     readiness: createReadinessCheck({ database, connectors, ...readiness }),
     ...(limits ? { limits } : {}),
+    ...(dashboardDir !== undefined ? { dashboardDir } : {}),
   });
   await server.listen(port, host);
   // Started once nothing else can fail, so a failed start leaves no timer behind.

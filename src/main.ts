@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     `GraphQL API: ${url} (HTTP and WebSocket${config.sandbox ? '; open it in a browser for the Apollo Sandbox' : ''})`,
   );
   const origin = new URL(url).origin;
+  logger.info(`Dashboard: ${origin}/dashboard/`);
   logger.info(`Health: ${origin}/healthz (alive), ${origin}/readyz (database, Sales and Finance answer)`);
   reportSecurity(config, logger);
 

@@ -2,9 +2,16 @@
  * A run's failed records: written with their page by `commitPage`, listed for `SyncRun.failures`, and
  * gathered per flow for `retrySyncFailures`.
  */
-import { and, asc, eq, gt, max, min, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, ilike, max, min, or, sql } from 'drizzle-orm';
 import type { HubDb } from './connection.js';
-import type { FailedKey, FailureInput, FailureListing, Page, SyncFailureRecord } from './run-types.js';
+import type {
+  FailedKey,
+  FailureFilter,
+  FailureInput,
+  FailureListing,
+  Page,
+  SyncFailureRecord,
+} from './run-types.js';
 import { syncFailures, syncRuns, type SyncFlowName } from './schema.js';
 
 /**
@@ -35,8 +42,13 @@ export async function insertFailures(
 
 /** The failure queries of the run store. */
 export interface FailureQueries {
-  /** The run's failures, oldest first, one keyset page at a time; optionally of one flow only. */
+  /**
+   * The run's failures, oldest first, one keyset page at a time; optionally of one flow only, or only
+   * those whose key or message contains a text.
+   */
   failures(runId: string, listing: FailureListing): Promise<Page<SyncFailureRecord>>;
+  /** How many of the run's failures the filter lets through. */
+  countFailures(runId: string, filter: FailureFilter): Promise<number>;
   /**
    * Per flow, in the run's flow order, the keys of the records that failed in the run, each once with the
    * highest attempt recorded, in the order they first failed. Flows without failures are absent. What a
@@ -48,21 +60,20 @@ export interface FailureQueries {
 /** The failure queries over `db`. */
 export function createFailureQueries(db: HubDb): FailureQueries {
   return {
-    async failures(runId, { first, after, flow }) {
+    async failures(runId, { first, after, ...filter }) {
       assertPageSize(first);
       const rows = await db
         .select()
         .from(syncFailures)
-        .where(
-          and(
-            eq(syncFailures.runId, runId),
-            flow ? eq(syncFailures.flow, flow) : undefined,
-            after != null ? gt(syncFailures.id, after) : undefined,
-          ),
-        )
+        .where(and(filtered(runId, filter), after != null ? gt(syncFailures.id, after) : undefined))
         .orderBy(asc(syncFailures.id))
         .limit(first + 1);
       return { items: rows.slice(0, first), hasNextPage: rows.length > first };
+    },
+
+    async countFailures(runId, filter) {
+      const [row] = await db.select({ count: count() }).from(syncFailures).where(filtered(runId, filter));
+      return row?.count ?? 0;
     },
 
     async failureKeys(runId) {
@@ -96,4 +107,14 @@ export function assertPageSize(first: number): void {
   if (!Number.isSafeInteger(first) || first < 1) {
     throw new RangeError(`first must be a whole number of at least 1, got ${String(first)}.`);
   }
+}
+
+/** The run's failures the filter lets through; the search text is matched literally (`%` and `_` too). */
+function filtered(runId: string, { flow, search }: FailureFilter) {
+  const pattern = search ? `%${search.replace(/[\\%_]/g, '\\$&')}%` : undefined;
+  return and(
+    eq(syncFailures.runId, runId),
+    flow ? eq(syncFailures.flow, flow) : undefined,
+    pattern ? or(ilike(syncFailures.recordKey, pattern), ilike(syncFailures.message, pattern)) : undefined,
+  );
 }

@@ -37,6 +37,8 @@ export interface PageQueries {
   commitPage(page: PageCommit): Promise<Counters>;
   /** The flow's cursor, or null when it has none (no run has committed a cursor, or it was reset). */
   getCursor(flow: SyncFlowName): Promise<SyncCursorRecord | null>;
+  /** Every flow's cursor, of the flows that have one. */
+  listCursors(): Promise<SyncCursorRecord[]>;
   /** Forgets the flow's cursor, so the next run reads everything (as after a FULL run's start). */
   resetCursor(flow: SyncFlowName): Promise<void>;
 }
@@ -81,6 +83,8 @@ export function createPageQueries(db: HubDb): PageQueries {
       const [row] = await db.select().from(syncCursors).where(eq(syncCursors.flow, flow));
       return row ?? null;
     },
+
+    listCursors: () => db.select().from(syncCursors),
 
     async resetCursor(flow) {
       await db.delete(syncCursors).where(eq(syncCursors.flow, flow));

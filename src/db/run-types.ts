@@ -124,7 +124,12 @@ export interface FailureListing {
   /** The id of the last failure of the previous page. */
   after?: number | null;
   flow?: SyncFlowName | null;
+  /** Only failures whose record key or message contains this text, case-insensitively. */
+  search?: string | null;
 }
+
+/** Which failures of a run to count: as `FailureListing`, without the page. */
+export type FailureFilter = Pick<FailureListing, 'flow' | 'search'>;
 
 /** A record that failed in a run, with the highest attempt recorded for it. */
 export interface FailedKey {

@@ -5,7 +5,19 @@
  * progress, and the next run resumes from the last committed cursor. Finished runs are purged after a
  * retention period.
  */
-import { and, arrayContains, arrayOverlaps, asc, desc, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import {
+  and,
+  arrayContains,
+  arrayOverlaps,
+  asc,
+  desc,
+  eq,
+  inArray,
+  lt,
+  max,
+  notInArray,
+  sql,
+} from 'drizzle-orm';
 import type { Database, HubDb } from './connection.js';
 import { newRunId, type RunIdGenerator } from './run-ids.js';
 import { assertPageSize, createFailureQueries, type FailureQueries } from './run-failures.js';
@@ -50,6 +62,8 @@ export interface RunStore extends StatusQueries, PageQueries, FailureQueries {
    * flows and failures; runs in progress are kept whatever their age. Resolves with how many it deleted.
    */
   purgeOlderThan(days?: number): Promise<number>;
+  /** Per flow, the id of the newest run that includes it; flows no kept run includes are absent. */
+  lastRunIds(): Promise<Map<SyncFlowName, string>>;
   /** The id of a QUEUED or RUNNING run that includes the flow (the oldest), or null. */
   runningRunFor(flow: SyncFlowName): Promise<string | null>;
 }
@@ -105,6 +119,20 @@ export function createRunStore(database: Pick<Database, 'db'>, options: RunStore
         .orderBy(desc(syncRuns.id))
         .limit(first + 1);
       return { items: await withFlows(rows.slice(0, first)), hasNextPage: rows.length > first };
+    },
+
+    async lastRunIds() {
+      // Run ids are time-ordered: the greatest per flow is the newest. One small query per flow.
+      const found = await Promise.all(
+        syncFlowNames.map(async (flow) => {
+          const [row] = await db
+            .select({ id: max(syncRuns.id) })
+            .from(syncRuns)
+            .where(arrayContains(syncRuns.flows, [flow]));
+          return [flow, row?.id ?? null] as const;
+        }),
+      );
+      return new Map(found.filter((entry): entry is [SyncFlowName, string] => entry[1] !== null));
     },
 
     async purgeOlderThan(days = defaultRetentionDays) {

@@ -556,6 +556,11 @@ export type Query = {
   syncRun?: Maybe<SyncRun>;
   /** Sync runs, newest first, optionally only those in one status. */
   syncRuns: SyncRunConnection;
+  /**
+   * The caller, as the hub authenticated them: a page shows its operator controls only when `canOperate`.
+   * Without authentication configured (the local try-out) the caller is the anonymous operator.
+   */
+  viewer: Viewer;
 };
 
 
@@ -1264,6 +1269,26 @@ export type SyncFlow = {
   mappings: Array<SyncMapping>;
   /** Child records written together with each record (quote lines); null for flows without children. */
   children?: Maybe<SyncChildRecords>;
+  /** Where the flow's reading stands; null before its first run. */
+  cursor?: Maybe<SyncFlowCursor>;
+  /** The newest run that included the flow; null when none has (or it was purged). */
+  lastRun?: Maybe<SyncRun>;
+};
+
+/** Where a flow's reading of its source stands between runs. */
+export type SyncFlowCursor = {
+  __typename?: 'SyncFlowCursor';
+  /** When a run last moved it. */
+  updatedAt: Scalars['DateTime']['output'];
+  /**
+   * True when the next INCREMENTAL run reads only what changed since the last complete read (the Sales
+   * change feed's token is held); false when it reads everything (Finance flows compare content hashes).
+   */
+  changeTracking: Scalars['Boolean']['output'];
+  /** Where an unfinished read resumes, in words; null when the last read was complete. */
+  resumesAt?: Maybe<Scalars['String']['output']>;
+  /** The run that last moved it; null once that run is purged. */
+  lastRunId?: Maybe<Scalars['ID']['output']>;
 };
 
 /** A condition on a source record and what is reported when a record does not meet it. */
@@ -1517,7 +1542,7 @@ export type SyncRun = {
   totals: SyncCounters;
   /** Why the run failed or was stopped; null otherwise. */
   error?: Maybe<Scalars['String']['output']>;
-  /** The records that failed, oldest first. */
+  /** The records that failed, oldest first; optionally of one flow, or matching a text. */
   failures: SyncFailureConnection;
 };
 
@@ -1526,6 +1551,8 @@ export type SyncRun = {
 export type SyncRunFailuresArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  flow?: InputMaybe<SyncFlowName>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** One flow of a run. */
@@ -1621,7 +1648,29 @@ export type SyncFailureConnection = {
   nodes: Array<SyncFailure>;
   /** Where the page ends. */
   pageInfo: PageInfo;
+  /** How many failures match the filters, on every page together. */
+  totalCount: Scalars['Int']['output'];
 };
+
+/** Who is calling and what they may do. */
+export type Viewer = {
+  __typename?: 'Viewer';
+  /** The API key's name or the token's user (`preferred_username`, `email` or `sub`); null for the anonymous caller. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** The strongest role granted. */
+  role: HubRole;
+  /** True when the caller may start, cancel and retry sync runs (`OPERATOR`). */
+  canOperate: Scalars['Boolean']['output'];
+  /** False when the hub has no authentication configured, so no sign-in is needed (or possible). */
+  authenticated: Scalars['Boolean']['output'];
+};
+
+/** The hub's roles; a stronger role includes the weaker one. */
+export type HubRole =
+  /** Queries and subscriptions. */
+  | 'READER'
+  /** Also startSync, cancelSync and retrySyncFailures. */
+  | 'OPERATOR';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -1754,6 +1803,7 @@ export type ResolversTypes = ResolversObject<{
   SyncSystem: SyncSystem;
   SyncEntity: ResolverTypeWrapper<EntityRef>;
   SyncFlow: ResolverTypeWrapper<FlowDefinition>;
+  SyncFlowCursor: ResolverTypeWrapper<SyncFlowCursor>;
   SyncRule: ResolverTypeWrapper<EligibilityRule>;
   SyncRoute: ResolverTypeWrapper<Route>;
   SyncMapping: ResolverTypeWrapper<TargetMapping>;
@@ -1777,6 +1827,8 @@ export type ResolversTypes = ResolversObject<{
   SyncFailure: ResolverTypeWrapper<SyncFailureRecord>;
   SyncRunConnection: ResolverTypeWrapper<Omit<SyncRunConnection, 'nodes'> & { nodes: Array<ResolversTypes['SyncRun']> }>;
   SyncFailureConnection: ResolverTypeWrapper<Omit<SyncFailureConnection, 'nodes'> & { nodes: Array<ResolversTypes['SyncFailure']> }>;
+  Viewer: ResolverTypeWrapper<Viewer>;
+  HubRole: HubRole;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1822,6 +1874,7 @@ export type ResolversParentTypes = ResolversObject<{
   FieldDrift: FieldDrift;
   SyncEntity: EntityRef;
   SyncFlow: FlowDefinition;
+  SyncFlowCursor: SyncFlowCursor;
   SyncRule: EligibilityRule;
   SyncRoute: Route;
   SyncMapping: TargetMapping;
@@ -1842,6 +1895,7 @@ export type ResolversParentTypes = ResolversObject<{
   SyncFailure: SyncFailureRecord;
   SyncRunConnection: Omit<SyncRunConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['SyncRun']> };
   SyncFailureConnection: Omit<SyncFailureConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['SyncFailure']> };
+  Viewer: Viewer;
 }>;
 
 export type AccountResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = ResolversObject<{
@@ -2043,6 +2097,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   syncValueMaps?: Resolver<Array<ResolversTypes['SyncValueMap']>, ParentType, ContextType>;
   syncRun?: Resolver<Maybe<ResolversTypes['SyncRun']>, ParentType, ContextType, RequireFields<QuerySyncRunArgs, 'id'>>;
   syncRuns?: Resolver<ResolversTypes['SyncRunConnection'], ParentType, ContextType, RequireFields<QuerySyncRunsArgs, 'first'>>;
+  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -2262,6 +2317,15 @@ export type SyncFlowResolvers<ContextType = HubContext, ParentType extends Resol
   unroutedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   mappings?: Resolver<Array<ResolversTypes['SyncMapping']>, ParentType, ContextType>;
   children?: Resolver<Maybe<ResolversTypes['SyncChildRecords']>, ParentType, ContextType>;
+  cursor?: Resolver<Maybe<ResolversTypes['SyncFlowCursor']>, ParentType, ContextType>;
+  lastRun?: Resolver<Maybe<ResolversTypes['SyncRun']>, ParentType, ContextType>;
+}>;
+
+export type SyncFlowCursorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncFlowCursor'] = ResolversParentTypes['SyncFlowCursor']> = ResolversObject<{
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  changeTracking?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  resumesAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastRunId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
 
 export type SyncRuleResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncRule'] = ResolversParentTypes['SyncRule']> = ResolversObject<{
@@ -2394,6 +2458,14 @@ export type SyncRunConnectionResolvers<ContextType = HubContext, ParentType exte
 export type SyncFailureConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncFailureConnection'] = ResolversParentTypes['SyncFailureConnection']> = ResolversObject<{
   nodes?: Resolver<Array<ResolversTypes['SyncFailure']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ViewerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = ResolversObject<{
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['HubRole'], ParentType, ContextType>;
+  canOperate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  authenticated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = HubContext> = ResolversObject<{
@@ -2430,6 +2502,7 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   FieldDrift?: FieldDriftResolvers<ContextType>;
   SyncEntity?: SyncEntityResolvers<ContextType>;
   SyncFlow?: SyncFlowResolvers<ContextType>;
+  SyncFlowCursor?: SyncFlowCursorResolvers<ContextType>;
   SyncRule?: SyncRuleResolvers<ContextType>;
   SyncRoute?: SyncRouteResolvers<ContextType>;
   SyncMapping?: SyncMappingResolvers<ContextType>;
@@ -2448,4 +2521,5 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   SyncFailure?: SyncFailureResolvers<ContextType>;
   SyncRunConnection?: SyncRunConnectionResolvers<ContextType>;
   SyncFailureConnection?: SyncFailureConnectionResolvers<ContextType>;
+  Viewer?: ViewerResolvers<ContextType>;
 }>;

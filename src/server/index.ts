@@ -19,6 +19,7 @@ import { createErrorFormatter, httpStatusOf, HubError } from '../graphql/errors.
 import { AuthError, type Authenticator, createAuthenticator, isLoopbackHost } from './auth.js';
 import { createCorsPolicy } from './cors.js';
 import { silentLogger, type Logger } from '../logging.js';
+import { createDashboardHandler } from './dashboard.js';
 import { createHealthHandler } from './health.js';
 import { createGraphQLHandler, subscriptionsOverWebSocketPlugin } from './http.js';
 import { checkSource, defaultLimits, type HubLimits, limitsPlugin, validationRules } from './limits.js';
@@ -52,6 +53,8 @@ export interface HubServerOptions<TContext extends object> {
   limits?: Partial<HubLimits>;
   /** Counts each caller's mutations; default: in memory, `limits.mutationsPerMinute` a minute. */
   rateLimiter?: RateLimiter;
+  /** The built dashboard served at /dashboard/ (default: dashboard/dist); null serves none. */
+  dashboardDir?: string | null;
 }
 
 export interface HubServer {
@@ -73,6 +76,7 @@ export async function createHubServer<TContext extends object>({
   readiness,
   limits: limitOptions = {},
   rateLimiter: givenRateLimiter,
+  dashboardDir,
 }: HubServerOptions<TContext>): Promise<HubServer> {
   const limits: HubLimits = { ...defaultLimits, ...limitOptions };
   const rateLimiter = givenRateLimiter ?? createTokenBucketLimiter({ perMinute: limits.mutationsPerMinute });
@@ -145,8 +149,10 @@ export async function createHubServer<TContext extends object>({
     },
   });
   const health = createHealthHandler(readiness);
+  const dashboard = dashboardDir === null ? () => false : createDashboardHandler(dashboardDir);
   httpServer.on('request', (req, res) => {
     if (health(req, res)) return;
+    if (dashboard(req, res)) return;
     assignRequestId(req, res);
     if (cors.handle(req, res)) return;
     handle(req, res).catch(() => {

@@ -225,6 +225,33 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       expect(rest.hasNextPage).toBe(false);
     });
 
+    it('finds and counts failures by a text in the key or message, taking % and _ literally', async () => {
+      const runId = await running();
+      await runs.commitPage({
+        runId,
+        flow: 'accounts',
+        counters: { read: 4 },
+        failures: [
+          { recordKey: 'ACC-100', message: 'Credit limit 100% over' },
+          { recordKey: 'ACC-200', message: 'Unknown group' },
+          { recordKey: 'ACC_300', message: 'unknown currency' },
+          { recordKey: 'ACC-400', message: 'Timeout' },
+        ],
+      });
+      const keys = async (search: string) =>
+        (await runs.failures(runId, { first: 10, search })).items.map((f) => f.recordKey);
+      expect(await keys('UNKNOWN')).toEqual(['ACC-200', 'ACC_300']);
+      expect(await keys('acc-1')).toEqual(['ACC-100']);
+      expect(await keys('100%')).toEqual(['ACC-100']);
+      expect(await keys('_')).toEqual(['ACC_300']);
+      expect(await keys('\\')).toEqual([]);
+      expect(await runs.countFailures(runId, { search: 'unknown' })).toBe(2);
+      expect(await runs.countFailures(runId, { flow: 'accounts' })).toBe(4);
+      expect(await runs.countFailures(runId, { flow: 'contacts' })).toBe(0);
+      const page = await runs.failures(runId, { first: 1, search: 'unknown' });
+      expect(page).toMatchObject({ items: [{ recordKey: 'ACC-200' }], hasNextPage: true });
+    });
+
     it('gathers the failed keys per flow in run order, once each with the highest attempt', async () => {
       const runId = await running(['accounts', 'contacts']);
       await runs.commitPage({

@@ -47,6 +47,7 @@ export async function startTestHub({
   limits,
   logger,
   readiness,
+  dashboardDir,
 }: {
   accounts?: number;
   seed?: number;
@@ -64,6 +65,8 @@ export async function startTestHub({
   logger?: HubOptions['logger'];
   /** The `/readyz` checks' timeout and cache (default 2 s and 1 s). */
   readiness?: HubOptions['readiness'];
+  /** The built dashboard to serve at /dashboard/ (default: dashboard/dist). */
+  dashboardDir?: string | null;
 } = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
   const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
@@ -86,6 +89,7 @@ export async function startTestHub({
     ...(limits ? { limits } : {}),
     ...(logger ? { logger } : {}),
     ...(readiness ? { readiness } : {}),
+    ...(dashboardDir !== undefined ? { dashboardDir } : {}),
   });
   const { server } = hub;
   const url = server.url;

@@ -17,11 +17,12 @@ import {
   SyncRule,
 } from './sync-flows.js';
 import { Quote, QuoteLine } from './quote.js';
+import { viewerQueries } from './viewer.js';
 
 export const resolvers: Resolvers = {
   DateTime,
   Decimal,
-  Query: { ...Query, ...syncFlowQueries, ...syncRunQueries },
+  Query: { ...Query, ...syncFlowQueries, ...syncRunQueries, ...viewerQueries },
   Mutation,
   Subscription,
   SyncRun,

@@ -13,7 +13,10 @@ import type {
   SyncRuleResolvers,
 } from '../../generated/resolvers-types.js';
 import { flows, type Condition, type FlowName, type Scalar, type Transform } from '../../sync/flows/index.js';
+import type { SyncCursorRecord } from '../../db/run-types.js';
+import { describePosition, positionOf } from '../../sync/engine/read.js';
 import type { FlowFilterSettings } from '../../sync/reference.js';
+import type { HubContext } from '../context.js';
 
 const flowNames = {
   accounts: 'ACCOUNTS',
@@ -80,7 +83,44 @@ export const SyncFlow: SyncFlowResolvers = {
   dependsOn: (flow) => flow.dependsOn.map((name) => flowNames[name]),
   unroutedReason: (flow) => flow.unrouted,
   children: (flow) => flow.children ?? null,
+  cursor: async (flow, _args, context) => {
+    const cursor = (await flowStates(context)).cursors.get(flow.name);
+    if (!cursor) return null;
+    const position = positionOf(cursor.checkpoint);
+    return {
+      updatedAt: cursor.updatedAt.toISOString(),
+      changeTracking: cursor.deltaLink !== null,
+      resumesAt: position ? describePosition(position) : null,
+      lastRunId: cursor.lastRunId,
+    };
+  },
+  lastRun: async (flow, _args, context) => {
+    const id = (await flowStates(context)).lastRunIds.get(flow.name);
+    return id ? context.sync.snapshot(id) : null;
+  },
 };
+
+/**
+ * Every flow's cursor and newest run, read once per operation however many flows are asked for (two
+ * queries instead of two per flow).
+ */
+const flowStatesOf = new WeakMap<
+  HubContext,
+  Promise<{ cursors: Map<FlowName, SyncCursorRecord>; lastRunIds: Map<FlowName, string> }>
+>();
+function flowStates(context: HubContext) {
+  let states = flowStatesOf.get(context);
+  if (!states) {
+    states = Promise.all([context.runs.listCursors(), context.runs.lastRunIds()]).then(
+      ([cursors, lastRunIds]) => ({
+        cursors: new Map(cursors.map((cursor) => [cursor.flow, cursor])),
+        lastRunIds,
+      }),
+    );
+    flowStatesOf.set(context, states);
+  }
+  return states;
+}
 
 export const SyncEntity: SyncEntityResolvers = {
   system: (entity) => (entity.system === 'sales' ? 'SALES' : 'FINANCE'),

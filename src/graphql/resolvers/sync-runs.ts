@@ -31,6 +31,8 @@ const fromGraphQL = {
   PRODUCTS: 'products',
   QUOTES: 'quotes',
 } as const;
+/** A failure search longer than any message is a mistake, not a search. */
+const maxSearchLength = 200;
 const finalStatuses = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 /** A run ID argument, refused before it reaches the database when no ID can be like it (NUL, say). */
@@ -142,14 +144,22 @@ export const SyncRun: SyncRunResolvers = {
     })),
   totals: (s) => s.run.totals,
   error: (s) => s.run.error,
-  failures: async (s, { first, after }, context) => {
+  failures: async (s, { first, after, flow, search }, context) => {
     const size = pageSize(first);
     let afterId: number | null = null;
     if (after) {
       afterId = Number(decodeCursor('syncFailures', after).after[1]);
       if (!Number.isSafeInteger(afterId)) throw badInput('after', 'not a cursor of this failure listing.');
     }
-    const page = await context.runs.failures(s.run.id, { first: size, after: afterId });
+    const filter = {
+      flow: flow ? fromGraphQL[flow] : null,
+      // Blank is no filter; NUL and text no key could hold are refused.
+      search: search?.trim() ? checkedText('search', search.trim(), maxSearchLength) : null,
+    };
+    const [page, totalCount] = await Promise.all([
+      context.runs.failures(s.run.id, { first: size, after: afterId, ...filter }),
+      context.runs.countFailures(s.run.id, filter),
+    ]);
     const last = page.items.at(-1);
     return {
       nodes: page.items,
@@ -157,6 +167,7 @@ export const SyncRun: SyncRunResolvers = {
         hasNextPage: page.hasNextPage,
         endCursor: last ? encodeCursor({ list: 'syncFailures', after: [null, String(last.id)] }) : null,
       },
+      totalCount,
     };
   },
 };

@@ -8,7 +8,7 @@
 import type { Connectors } from '../../connectors/index.js';
 import type { FinanceKind } from '../../connectors/finance/types.js';
 import type { SalesKind } from '../../connectors/sales/types.js';
-import type { SyncMode } from '../../db/schema.js';
+import type { Checkpoint, SyncMode } from '../../db/schema.js';
 
 /** One page of source records; `deltaLink` only on the last page of a change-feed read. */
 export interface SourcePage {
@@ -120,4 +120,19 @@ async function* rechunk(
     }
   }
   if (pending.length > 0) yield { rows: pending };
+}
+
+/** A stored checkpoint as a read position; null when there is none or it is not one this engine wrote. */
+export function positionOf(checkpoint: Checkpoint | null): ReadPosition | null {
+  if (typeof checkpoint?.['nextLink'] === 'string') return { nextLink: checkpoint['nextLink'] };
+  const skip = checkpoint?.['skip'];
+  if (typeof skip === 'number' && Number.isSafeInteger(skip) && skip > 0) return { skip };
+  return null;
+}
+
+/** Where a read resumes, for a person: the change feed's next page, or the rows already read. */
+export function describePosition(position: ReadPosition): string {
+  return 'nextLink' in position
+    ? 'at the next page of the Sales change feed, after the last committed page'
+    : `after the first ${position.skip.toLocaleString('en-US')} source records in key order`;
 }

@@ -5,7 +5,6 @@
  */
 import { ODataError } from '../../connectors/odata/index.js';
 import type { Counters, CursorAdvance } from '../../db/runs.js';
-import type { Checkpoint } from '../../db/schema.js';
 import type {
   FlowRunDependencies,
   FlowRunnerFactory,
@@ -18,7 +17,7 @@ import { addCounters, emptyOutcome } from './outcomes.js';
 import { processPage, type PageContext } from './page.js';
 import { flowPlans, type FlowPlan } from './plans.js';
 import { productSettings } from './product-settings.js';
-import { readSource, type ReadPosition, type SourcePage } from './read.js';
+import { positionOf, readSource, type SourcePage } from './read.js';
 import { matchKey } from './write.js';
 import { loadReferenceData } from './reference-data.js';
 
@@ -132,14 +131,6 @@ async function runFlow(
 function cursorAfter(page: SourcePage): CursorAdvance {
   if (page.resumeAt) return { checkpoint: page.resumeAt };
   return { checkpoint: null, ...(page.deltaLink !== undefined && { deltaLink: page.deltaLink }) };
-}
-
-/** A stored checkpoint as a read position; null when there is none or it is not one this engine wrote. */
-function positionOf(checkpoint: Checkpoint | null): ReadPosition | null {
-  if (typeof checkpoint?.['nextLink'] === 'string') return { nextLink: checkpoint['nextLink'] };
-  const skip = checkpoint?.['skip'];
-  if (typeof skip === 'number' && Number.isSafeInteger(skip) && skip > 0) return { skip };
-  return null;
 }
 
 const systemNames = { sales: 'Sales', finance: 'Finance' } as const;
