@@ -1,10 +1,21 @@
 // @ts-check
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', '.hub-data/', 'coverage/', 'dist/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'src/generated/',
+      '.hub-data/',
+      'coverage/',
+      'dist/',
+      'dashboard/dist/',
+      'dashboard/src/generated/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,6 +32,13 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/simulators/**'] }],
     },
+  },
+  {
+    // The dashboard runs in the browser. Its globals (window, document, sessionStorage…) need no list here:
+    // typescript-eslint turns `no-undef` off for TypeScript, whose compiler checks every name against the
+    // DOM library of dashboard/tsconfig.json. The hooks rules (React Compiler's included) do apply.
+    files: ['dashboard/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
   },
   {
     // Tests read JSON answers off the wire; typing every response shape would only add noise.

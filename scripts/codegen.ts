@@ -1,18 +1,22 @@
 /**
- * `npm run codegen`: writes the resolver types in src/generated from the SDL in schema/, as codegen.yml
- * says. It does what the GraphQL Code Generator CLI would do for this project, with @graphql-codegen/core
- * and the two plugins we use: the CLI itself cannot be installed (its dependency graph needs a package
- * version the registry lacks). The output depends only on the inputs — schema files are read in sorted
- * order — so `npm run codegen:check` can compare it with the committed file.
+ * `npm run codegen`: writes the resolver types in src/generated from the SDL in schema/, and the
+ * dashboard's operation types and typed documents in dashboard/src/generated from its `.graphql` files, as
+ * codegen.yml says. It does what the GraphQL Code Generator CLI would do for this project, with
+ * @graphql-codegen/core and the plugins we use: the CLI itself cannot be installed (its dependency graph
+ * needs a package version the registry lacks). The output depends only on the inputs — schema and document
+ * files are read in sorted order — so `npm run codegen:check` can compare it with the committed files.
  *
  * Supported codegen.yml keys: `schema` (paths, `*` allowed in the file name), `config`, `overwrite`, and
- * per output `plugins` and `config`. Anything else is refused rather than silently ignored.
+ * per output `plugins`, `config` and `documents` (paths, `*` allowed in the file name and `**` for any
+ * depth of folders). Anything else is refused rather than silently ignored.
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { codegen } from '@graphql-codegen/core';
+import * as typedDocumentNodePlugin from '@graphql-codegen/typed-document-node';
 import * as typescriptPlugin from '@graphql-codegen/typescript';
+import * as typescriptOperationsPlugin from '@graphql-codegen/typescript-operations';
 import * as typescriptResolversPlugin from '@graphql-codegen/typescript-resolvers';
 import {
   buildASTSchema,
@@ -38,17 +42,24 @@ const CONFIG_FILE = 'codegen.yml';
 const pluginMap: GenerateOptions['pluginMap'] = {
   typescript: typescriptPlugin,
   'typescript-resolvers': typescriptResolversPlugin,
+  'typescript-operations': typescriptOperationsPlugin,
+  'typed-document-node': typedDocumentNodePlugin,
 };
 
 const options = z.record(z.string(), z.unknown());
 const pluginEntry = z.union([z.string(), z.record(z.string(), options.nullable())]);
+const pathPatterns = z.union([z.string(), z.array(z.string()).min(1)]);
 const codegenConfig = z.strictObject({
   overwrite: z.boolean().default(true),
-  schema: z.union([z.string(), z.array(z.string()).min(1)]),
+  schema: pathPatterns,
   config: options.default({}),
   generates: z.record(
     z.string(),
-    z.strictObject({ plugins: z.array(pluginEntry).min(1), config: options.default({}) }),
+    z.strictObject({
+      plugins: z.array(pluginEntry).min(1),
+      config: options.default({}),
+      documents: pathPatterns.optional(),
+    }),
   ),
 });
 type CodegenConfig = z.infer<typeof codegenConfig>;
@@ -73,20 +84,33 @@ async function readConfig(root: string): Promise<CodegenConfig> {
   return parsed.data;
 }
 
-/** The files a schema pattern names, sorted; `*` may appear in the file name only. */
+// The files a pattern names, sorted. `*` may appear in the file name only; a `**` folder right before the
+// file name stands for any depth of folders, none included: `dashboard/src/**/*.graphql`. (A line comment:
+// that pattern would end a block comment.)
 async function expandPattern(root: string, pattern: string): Promise<string[]> {
   const dir = path.posix.dirname(pattern);
   const base = path.posix.basename(pattern);
-  if (!base.includes('*')) return [pattern];
-  if (dir.includes('*'))
-    throw new Error(`${CONFIG_FILE}: schema pattern '${pattern}' may use * in the file name only`);
+  const recursive = path.posix.basename(dir) === '**';
+  const folder = recursive ? path.posix.dirname(dir) : dir;
+  if (!base.includes('*') && !recursive) return [pattern];
+  if (folder.includes('*'))
+    throw new Error(
+      `${CONFIG_FILE}: pattern '${pattern}' may use * in the file name only, and ** as the folder just before it`,
+    );
   const escaped = base.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*');
   const matcher = new RegExp(`^${escaped}$`);
-  const entries = await readdir(path.join(root, dir), { withFileTypes: true });
+  const entries = await readdir(path.join(root, folder), { withFileTypes: true, recursive });
   return entries
     .filter((entry) => entry.isFile() && matcher.test(entry.name))
-    .map((entry) => path.posix.join(dir, entry.name))
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
     .sort();
+}
+
+/** Every file the patterns name, once each, sorted; `what` names them in the error when none matches. */
+async function expandPatterns(root: string, wanted: string[], what: string): Promise<string[]> {
+  const files = [...new Set((await Promise.all(wanted.map((p) => expandPattern(root, p)))).flat())].sort();
+  if (files.length === 0) throw new Error(`${CONFIG_FILE}: ${what} '${wanted.join("', '")}' matches no file`);
+  return files;
 }
 
 /**
@@ -94,9 +118,7 @@ async function expandPattern(root: string, pattern: string): Promise<string[]> {
  * Query`). Each file is parsed on its own so a syntax error names the file and line it is in.
  */
 export async function loadSchema(root = projectRoot, patterns?: string | string[]): Promise<GraphQLSchema> {
-  const wanted = [patterns ?? (await readConfig(root)).schema].flat();
-  const files = [...new Set((await Promise.all(wanted.map((p) => expandPattern(root, p)))).flat())].sort();
-  if (files.length === 0) throw new Error(`${CONFIG_FILE}: schema '${wanted.join("', '")}' matches no file`);
+  const files = await expandPatterns(root, [patterns ?? (await readConfig(root)).schema].flat(), 'schema');
   const definitions: DefinitionNode[] = [];
   for (const file of files) {
     const body = await readFile(path.join(root, file), 'utf8');
@@ -108,6 +130,21 @@ export async function loadSchema(root = projectRoot, patterns?: string | string[
     throw new Error(`The schema is invalid:\n${errors.map((e) => `  ${e.message}`).join('\n')}`);
   }
   return schema;
+}
+
+/**
+ * The operations and fragments of an output's `documents`, one entry per file in sorted order, each parsed
+ * on its own so a syntax error names its file and line. Codegen validates them against the schema.
+ */
+async function loadDocuments(root: string, patterns: string[]): Promise<GenerateOptions['documents']> {
+  if (patterns.length === 0) return [];
+  const files = await expandPatterns(root, patterns, 'documents');
+  return Promise.all(
+    files.map(async (file) => ({
+      location: file,
+      document: parse(new Source(await readFile(path.join(root, file), 'utf8'), file)),
+    })),
+  );
 }
 
 function configuredPlugins(output: string, entries: CodegenConfig['generates'][string]['plugins']) {
@@ -132,15 +169,17 @@ export async function generate(root = projectRoot): Promise<GeneratedFile[]> {
   // Only the printed SDL crosses over to the plugins, never our GraphQLSchema object: under vitest this
   // module and the plugins can load different copies of graphql (ESM and CommonJS), which refuse each
   // other's objects. The plugins build their own schema from the document.
-  const document = parse(printSchema(schema), { noLocation: true });
-  const header = `// Generated by \`npm run codegen\` (scripts/codegen.ts) from ${patterns.join(', ')} as ${CONFIG_FILE} says. Do not edit.\n`;
+  const schemaDocument = parse(printSchema(schema), { noLocation: true });
   const files: GeneratedFile[] = [];
-  for (const [output, { plugins, config: outputConfig }] of Object.entries(config.generates)) {
+  for (const [output, { plugins, config: outputConfig, documents }] of Object.entries(config.generates)) {
+    const documentPatterns = documents === undefined ? [] : [documents].flat();
+    const sources = [...patterns, ...documentPatterns].join(', ');
+    const header = `// Generated by \`npm run codegen\` (scripts/codegen.ts) from ${sources} as ${CONFIG_FILE} says. Do not edit.\n`;
     const merged = { ...config.config, ...outputConfig };
     const content = await codegen({
       filename: output,
-      schema: document,
-      documents: [],
+      schema: schemaDocument,
+      documents: await loadDocuments(root, documentPatterns),
       plugins: configuredPlugins(output, plugins),
       pluginMap,
       config: merged,

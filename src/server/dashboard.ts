@@ -80,13 +80,13 @@ export function createDashboardHandler(
       return true;
     }
     const routePath = pathname.slice(dashboardPath.length);
-    // A path with an extension names a file of the build: one that is not there is 404, not the page.
+    // A path naming a file of the build that is not there is 404, not the page.
     const segments = routePath.split('/');
     if (segments.includes('..') || /[\\\0]/.test(routePath)) {
       sendText(res, 404, 'Not found.');
       return true;
     }
-    if (path.extname(routePath) !== '' && modifiedAt(path.join(dir, ...segments)) === undefined) {
+    if (isAssetPath(routePath) && modifiedAt(path.join(dir, ...segments)) === undefined) {
       sendText(res, 404, `Not found: ${pathname}`);
       return true;
     }
@@ -102,8 +102,10 @@ export function createDashboardHandler(
 function createFileServer(dir: string): RequestHandler {
   return sirv(dir, {
     etag: true,
-    // index.html for the page's own routes; a missing asset was answered 404 before.
+    // index.html for the page's own routes, dotted ones too (`/customers/ACC.1`): a missing asset was
+    // answered 404 before sirv is asked.
     single: true,
+    ignores: false,
     setHeaders: (res, pathname) => {
       // Vite names built assets by their content's hash: a changed file has a new name.
       res.setHeader(
@@ -113,6 +115,27 @@ function createFileServer(dir: string): RequestHandler {
     },
   });
 }
+
+/**
+ * Whether the path names a file a build holds (Vite's assets folder, or a static file type), rather
+ * than a route of the page: `/customers/ACC.1` is a route, `/assets/x.js` and `/favicon.ico` are files.
+ */
+function isAssetPath(routePath: string): boolean {
+  return routePath.startsWith('/assets/') || staticFileTypes.has(path.extname(routePath).toLowerCase());
+}
+
+const staticFileTypes = new Set([
+  '.js',
+  '.css',
+  '.map',
+  '.html',
+  '.ico',
+  '.png',
+  '.svg',
+  '.json',
+  '.txt',
+  '.woff2',
+]);
 
 /** The file's modification time in ms; undefined when it is not a file. */
 function modifiedAt(file: string): number | undefined {

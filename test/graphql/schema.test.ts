@@ -105,10 +105,13 @@ describe('the public schema', () => {
   });
 });
 
-describe('the generated resolver types', () => {
-  it('are what npm run codegen makes of the SDL and codegen.yml (else run it and commit src/generated)', async () => {
+describe("the generated types (resolvers, and the dashboard's operations)", () => {
+  it('are what npm run codegen makes of the SDL and codegen.yml (else run it and commit the generated files)', async () => {
     const files = await generate();
-    expect(files.map((file) => file.path)).toEqual(['src/generated/resolvers-types.ts']);
+    expect(files.map((file) => file.path)).toEqual([
+      'src/generated/resolvers-types.ts',
+      'dashboard/src/generated/graphql.ts',
+    ]);
     for (const file of files) {
       const committed = await readFile(path.join(projectRoot, file.path), 'utf8').catch(() => '(missing)');
       expect(committed, `${file.path} is stale: run npm run codegen`).toBe(file.content);

@@ -40,20 +40,22 @@ describe('the dashboard at /dashboard/', () => {
     expect(response.headers.get('location')).toBe('/dashboard/?q=ACC-1');
   });
 
-  it.each(['/dashboard/', '/dashboard/runs/0190abcd', '/dashboard/customers?q=Contoso'])(
-    'answers the page for %s, revalidated on every load and locked to its own origin',
-    async (pathname) => {
-      const response = await get(pathname);
-      expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-      expect(response.headers.get('cache-control')).toBe('no-cache');
-      const policy = response.headers.get('content-security-policy') ?? '';
-      expect(policy).toContain("default-src 'self'");
-      expect(policy).toContain("frame-ancestors 'none'");
-      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(await response.text()).toBe(page);
-    },
-  );
+  it.each([
+    '/dashboard/',
+    '/dashboard/runs/0190abcd',
+    '/dashboard/customers?q=Contoso',
+    '/dashboard/customers/ACC.1',
+  ])('answers the page for %s, revalidated on every load and locked to its own origin', async (pathname) => {
+    const response = await get(pathname);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await response.text()).toBe(page);
+  });
 
   it('serves a hashed asset cached for a year, and 304 when the browser has it', async () => {
     const response = await get('/dashboard/assets/app-1a2b.js');
@@ -69,6 +71,7 @@ describe('the dashboard at /dashboard/', () => {
 
   it.each([
     ['a missing asset', '/dashboard/assets/gone-9z9z.js', 404],
+    ['a missing icon', '/dashboard/favicon.ico', 404],
     ['a path climbing out of the build', '/dashboard/..%2F..%2Fpackage.json', 404],
     ['an encoded backslash', '/dashboard/assets%5C..%5Cindex.html', 404],
   ])('answers %s with %i, not the page', async (_case, pathname, status) => {

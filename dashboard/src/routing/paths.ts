@@ -1,0 +1,9 @@
+/** Where each page is, as routes (see router.tsx); parameters are escaped here, once. */
+export const paths = {
+  runs: '/',
+  run: (id: string) => `/runs/${encodeURIComponent(id)}`,
+  start: '/start',
+  flows: '/flows',
+  customers: (search = '') => (search === '' ? '/customers' : `/customers?q=${encodeURIComponent(search)}`),
+  account: (accountNumber: string) => `/customers/${encodeURIComponent(accountNumber)}`,
+};

@@ -1,0 +1,53 @@
+/** How values read on the page: the browser's language for numbers and dates, the hub's enums in words. */
+import type { SyncDirection, SyncFlowName } from '../generated/graphql';
+
+const count = new Intl.NumberFormat();
+const list = new Intl.ListFormat(undefined, { type: 'conjunction' });
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const shortDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+
+/** `ACCOUNTS` → `Accounts`: how the page names a flow (its headings, labels and options). */
+export function flowLabel(flow: SyncFlowName): string {
+  return flow.charAt(0) + flow.slice(1).toLowerCase();
+}
+
+/** An enum value in words: `COMPLETED_WITH_ERRORS` → `Completed with errors`. */
+export function enumLabel(value: string): string {
+  const words = value.toLowerCase().replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** `SALES_TO_FINANCE` → `Sales → Finance`. */
+export function directionLabel(direction: SyncDirection): string {
+  return direction.split('_TO_').map(enumLabel).join(' → ');
+}
+
+/** `['Accounts', 'Contacts']` → `Accounts and Contacts`. */
+export function formatList(items: string[]): string {
+  return list.format(items);
+}
+
+export function formatCount(value: number): string {
+  return count.format(value);
+}
+
+/** `short`: to the minute, as narrow as the language writes it, for table cells. */
+export function formatDateTime(iso: string, { short = false } = {}): string {
+  return (short ? shortDateTime : dateTime).format(new Date(iso));
+}
+
+/** Records per second: whole numbers from 10 up, one decimal below. */
+export function formatRate(perSecond: number): string {
+  return perSecond >= 10 ? count.format(Math.round(perSecond)) : perSecond.toFixed(1);
+}
+
+/** A span of time as people say it: `0.4 s`, `12 s`, `3 min 5 s`, `2 h 10 min`. */
+export function formatDuration(ms: number): string {
+  const seconds = ms / 1000;
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole} s`;
+  const minutes = Math.floor(whole / 60);
+  if (minutes < 60) return `${minutes} min ${whole % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
