@@ -101,6 +101,40 @@ describe('sync runs', () => {
       ).toBeDefined();
   });
 
+  it('gives each flow of a complete read its expected total, and none for changes since a token', async () => {
+    const full = await start({ flows: ['ACCOUNTS', 'PRODUCTS'], mode: 'FULL', dryRun: true });
+    await follow(full.data.startSync.id);
+    const totals = async (id: string) =>
+      (
+        await hub.graphql(
+          'query($id: ID!) { syncRun(id: $id) { flows { flow estimatedTotal counters { read } } } }',
+          {
+            id,
+          },
+        )
+      ).data.syncRun.flows;
+    // One $count read per flow before its first page: Sales accounts, and the company's sellable products.
+    const products = hub.simulators.finance.store
+      .scan('SellableReleasedProducts')
+      .filter((product) => product['dataAreaId'] === 'usmf').length;
+    expect(await totals(full.data.startSync.id)).toEqual([
+      {
+        flow: 'ACCOUNTS',
+        estimatedTotal: hub.simulators.sales.store.count('accounts'),
+        counters: { read: 40 },
+      },
+      {
+        flow: 'PRODUCTS',
+        estimatedTotal: products,
+        counters: { read: products },
+      },
+    ]);
+    // The Sales change feed does not say in advance how many changes it holds.
+    const incremental = await start({ flows: ['ACCOUNTS'] });
+    await follow(incremental.data.startSync.id);
+    expect((await totals(incremental.data.startSync.id))[0].estimatedTotal).toBeNull();
+  });
+
   it('shows PENDING on an account changed in Sales after its last sync', async () => {
     const account = hub.simulators.data.sales.accounts.find((a) => a['accountnumber'])!;
     const query = `query($n: String!) { account(accountNumber: $n) { sync { state lastSyncedAt lastRunId } } }`;

@@ -23,7 +23,15 @@ import {
   type ODataLiteral,
   type QueryOptions,
 } from '../odata/index.js';
-import { chunk, groupBy, matchKey, readByValues, toRecord, toWireBody } from '../odata/records.js';
+import {
+  chunk,
+  firstPageCount,
+  groupBy,
+  matchKey,
+  readByValues,
+  toRecord,
+  toWireBody,
+} from '../odata/records.js';
 import { type FinanceEntity, financeEntities } from './entities.js';
 import type { FinanceKind, FinanceRecords } from './types.js';
 
@@ -73,6 +81,11 @@ export interface FinanceConnector {
   readonly client: ODataClient;
   readonly company: string;
   list<K extends FinanceKind>(kind: K, options?: FinanceListOptions): AsyncIterable<FinanceRecords[K][]>;
+  /**
+   * How many records of the company the entity set holds (`$count=true` on a one-row read); null when
+   * Finance gives no count.
+   */
+  count(kind: FinanceKind): Promise<number | null>;
   /** One record by its key (without `dataAreaId`); null when it does not exist. */
   get<K extends FinanceKind>(
     kind: K,
@@ -133,6 +146,17 @@ export function createFinanceConnector({
     for await (const page of client.pages<Record<string, unknown>>(entity.set, query)) {
       yield page.rows.map((row) => toRecord<FinanceRecords[K]>(row, entity));
     }
+  }
+
+  async function count(kind: FinanceKind): Promise<number | null> {
+    const entity = financeEntities[kind];
+    const total = await firstPageCount(client, entity.set, {
+      ...scope(entity),
+      select: entity.key,
+      top: 1,
+      count: true,
+    });
+    return total ?? null;
   }
 
   async function get<K extends FinanceKind>(
@@ -292,7 +316,7 @@ export function createFinanceConnector({
     return ids;
   }
 
-  return { client, company: dataAreaId, list, get, getByValues, upsert, writeChangeSets, companies };
+  return { client, company: dataAreaId, list, count, get, getByValues, upsert, writeChangeSets, companies };
 }
 
 const fieldsOf = (record: unknown): Record<string, unknown> => record as Record<string, unknown>;

@@ -93,3 +93,16 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
 }
+
+/**
+ * `@odata.count` of the first page of a read with `$count=true` (ask for one row: the count is of every
+ * row the query selects); undefined when the service gave none. The rest of the read is not fetched.
+ */
+export async function firstPageCount(
+  client: ODataClient,
+  set: string,
+  query: QueryOptions & { count: true },
+): Promise<number | undefined> {
+  for await (const page of client.pages(set, query)) return page.count;
+  return undefined;
+}

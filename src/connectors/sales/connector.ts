@@ -22,7 +22,15 @@ import {
   type Page,
   type QueryOptions,
 } from '../odata/index.js';
-import { chunk, groupBy, matchKey, readByValues, toRecord, toWireBody } from '../odata/records.js';
+import {
+  chunk,
+  firstPageCount,
+  groupBy,
+  matchKey,
+  readByValues,
+  toRecord,
+  toWireBody,
+} from '../odata/records.js';
 import { salesEntities } from './entities.js';
 import type { SalesKind, SalesRecords } from './types.js';
 
@@ -123,6 +131,11 @@ export interface SalesConnector {
   /** One record by id or alternate-key value; null when it does not exist. */
   get<K extends SalesKind>(kind: K, key: string | { id: string }): Promise<SalesRecords[K] | null>;
   /**
+   * How many records the entity set holds (`$count=true` on a one-row read); null when there are more
+   * than Dataverse counts (5,000), so the number would only be a lower bound.
+   */
+  count(kind: SalesKind): Promise<number | null>;
+  /**
    * Every record whose `property` equals one of `values` (case-insensitive), grouped by that value
    * (lower-cased): one request per URL-length chunk, however many values.
    */
@@ -184,6 +197,12 @@ export function createSalesConnector({
     for await (const page of client.pages<Record<string, unknown>>(entity.set, query, { headers })) {
       yield page.rows.map((row) => toRecord<SalesRecords[K]>(row, entity));
     }
+  }
+
+  async function count(kind: SalesKind): Promise<number | null> {
+    const entity = salesEntities[kind];
+    const total = await firstPageCount(client, entity.set, { select: entity.key, top: 1, count: true });
+    return total === undefined || total >= maxPageSize ? null : total;
   }
 
   async function get<K extends SalesKind>(
@@ -385,6 +404,7 @@ export function createSalesConnector({
   return {
     client,
     list,
+    count,
     get,
     getByValues,
     changes,

@@ -46,6 +46,30 @@ export interface ReadRequest {
   note: (text: string) => void;
 }
 
+/**
+ * How many source records the read will yield, for progress and ETA, asked with one small request before
+ * it starts: the retry's keys; a Finance entity's count (less the rows a resumed read skips); a Sales
+ * entity's count for a read from scratch. Null when that cannot be told up front: a Sales change-feed
+ * read since a token or from a stored position (the changes are not counted in advance), a Sales set
+ * larger than Dataverse counts, or a count that failed (the read itself then reports the failure).
+ */
+export async function estimateTotal(request: ReadRequest): Promise<number | null> {
+  const { connectors, source, onlyKeys } = request;
+  if (onlyKeys) return onlyKeys.length;
+  try {
+    if (source.system === 'finance') {
+      const total = await connectors.finance.count(source.kind);
+      const skip = request.resumeAt && 'skip' in request.resumeAt ? request.resumeAt.skip : 0;
+      return total === null ? null : Math.max(total - skip, 0);
+    }
+    const fromToken = request.mode === 'INCREMENTAL' && request.deltaLink !== null;
+    if (fromToken || request.resumeAt) return null;
+    return await connectors.sales.count(source.kind);
+  } catch {
+    return null;
+  }
+}
+
 /** The source pages of one flow run. */
 export async function* readSource(request: ReadRequest): AsyncGenerator<SourcePage> {
   const { connectors, source, pageSize, onlyKeys } = request;

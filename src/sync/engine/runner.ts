@@ -17,7 +17,7 @@ import { addCounters, emptyOutcome } from './outcomes.js';
 import { processPage, type PageContext } from './page.js';
 import { flowPlans, type FlowPlan } from './plans.js';
 import { productSettings } from './product-settings.js';
-import { positionOf, readSource, type SourcePage } from './read.js';
+import { estimateTotal, positionOf, readSource, type ReadRequest, type SourcePage } from './read.js';
 import { matchKey } from './write.js';
 import { loadReferenceData } from './reference-data.js';
 
@@ -74,10 +74,9 @@ async function runFlow(
   };
   const process = plan.processPage ? plan.processPage(connectors) : processPage;
   const totals: Counters = emptyOutcome().counters;
-  const estimatedTotal = onlyKeys ? onlyKeys.length : null;
   // The attempt each retried key failed at last, so that failing again records the next one.
   const attempts = new Map(onlyKeys?.map(({ recordKey, attempt }) => [matchKey(recordKey), attempt]));
-  const pages = readSource({
+  const read: ReadRequest = {
     connectors,
     source: plan.source,
     mode,
@@ -86,7 +85,10 @@ async function runFlow(
     resumeAt,
     ...(onlyKeys ? { onlyKeys: onlyKeys.map(({ recordKey }) => recordKey) } : {}),
     note: (text) => notes.push(text),
-  });
+  };
+  // Reported with every page's progress, so a dashboard's bar and ETA have a scale.
+  const estimatedTotal = await estimateTotal(read);
+  const pages = readSource(read);
   // Whether the stored cursor holds a position inside a read that this run has not finished.
   let positionStored = resumeAt !== null;
   const movesCursor = !dryRun && !onlyKeys;
