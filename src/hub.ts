@@ -74,6 +74,8 @@ export interface HubOptions {
   readiness?: Pick<ReadinessOptions, 'timeoutMs' | 'cacheMs'>;
   /** The built dashboard served at /dashboard/; default dashboard/dist, null for none. */
   dashboardDir?: string | null;
+  /** Source records per sync page (each page is read, written and committed together); default 500. */
+  syncPageSize?: number;
 }
 
 export interface Hub {
@@ -113,6 +115,7 @@ export async function startHub({
   readiness,
   limits,
   dashboardDir,
+  syncPageSize,
 }: HubOptions): Promise<Hub> {
   const links = createLinkStore(database);
   const runs = createRunStore(database);
@@ -128,6 +131,7 @@ export async function startHub({
       valueMaps: maps,
       products: productRules,
       flowSettings,
+      ...(syncPageSize !== undefined && { pageSize: syncPageSize }),
     }),
     financeCompanies: () => connectors.finance.companies(),
     company: connectors.finance.company,

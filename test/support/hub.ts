@@ -48,6 +48,7 @@ export async function startTestHub({
   logger,
   readiness,
   dashboardDir,
+  syncPageSize,
 }: {
   accounts?: number;
   seed?: number;
@@ -67,6 +68,8 @@ export async function startTestHub({
   readiness?: HubOptions['readiness'];
   /** The built dashboard to serve at /dashboard/ (default: dashboard/dist). */
   dashboardDir?: string | null;
+  /** Source records per sync page (default 500). */
+  syncPageSize?: number;
 } = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
   const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
@@ -90,6 +93,7 @@ export async function startTestHub({
     ...(logger ? { logger } : {}),
     ...(readiness ? { readiness } : {}),
     ...(dashboardDir !== undefined ? { dashboardDir } : {}),
+    ...(syncPageSize !== undefined ? { syncPageSize } : {}),
   });
   const { server } = hub;
   const url = server.url;

@@ -1,0 +1,433 @@
+/**
+ * The sync dashboard in a real browser (Debian's chromium) against the hub over the embedded default's
+ * data set, with API keys: an operator signs in (a wrong key is refused with the hub's message), starts a
+ * sync with a click and watches it to SUCCEEDED while another page's runs list follows it live; opens a
+ * failure arranged through the simulators and retries it once the cause is gone; sees the drift of an
+ * account whose Finance copy was changed; a reader sees no operator controls; the page says when the hub's
+ * WebSocket is gone and is live again when it is back. Screenshots of the run view and the customer view
+ * are kept in docs/screenshots when UPDATE_SCREENSHOTS=1.
+ */
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { authMessages } from '../../src/server/auth.js';
+import {
+  closePages,
+  ensureDashboardBuilt,
+  expectAttribute,
+  expectText,
+  launchChromium,
+  openPage,
+  operator,
+  reader,
+  signIn,
+  startDashboardHub,
+  type DashboardHub,
+  type WatchedPage,
+} from './support.js';
+
+// A browser, a Vite build when the page is stale, and syncs of 300 accounts: longer than unit tests.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
+
+let hub: DashboardHub;
+let browser: Browser;
+let pages: WatchedPage[] = [];
+
+beforeAll(async () => {
+  // The browser first: without it, the message says how to install it and nothing else is started.
+  browser = await launchChromium();
+  await ensureDashboardBuilt();
+  hub = await startDashboardHub();
+});
+afterEach(async ({ task }) => {
+  const open = pages;
+  pages = [];
+  await closePages(open, task.result?.state === 'fail' ? task.name.slice(0, 60) : undefined);
+});
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+});
+
+/** A fresh page (its own context: no sign-in carried over) at the dashboard's root. */
+async function openDashboard(): Promise<Page> {
+  const watched = await openPage(browser);
+  pages.push(watched);
+  await watched.page.goto(hub.dashboardUrl);
+  return watched.page;
+}
+
+const signInAsOperator = (page: Page) => signIn(page, operator, 'operator');
+
+/** After a full page load: signs in again when the page asks, then waits until it names the caller. */
+async function signInIfAsked(page: Page, who: typeof reader, role: 'operator' | 'reader') {
+  const signInForm = page.getByRole('heading', { name: 'Sign in' });
+  const signedIn = page.getByText(`Signed in as ${who.name} (${role})`);
+  await signInForm.or(signedIn).first().waitFor();
+  if (await signInForm.isVisible()) await signIn(page, who, role);
+  await signedIn.waitFor();
+}
+
+/**
+ * Starts noting every value the flow's progress bar shows, on whatever page the app renders next; the
+ * returned function gives the values seen so far.
+ */
+async function recordProgress(page: Page, flow: string): Promise<() => Promise<number[]>> {
+  await page.evaluate((label) => {
+    const window = globalThis as any;
+    const seen: number[] = (window.progressSeen = []);
+    const note = () => {
+      const bar = window.document.querySelector(`[role="progressbar"][aria-label="${label}"]`);
+      const now = bar?.getAttribute('aria-valuenow');
+      if (now !== null && now !== undefined && seen.at(-1) !== Number(now)) seen.push(Number(now));
+    };
+    new window.MutationObserver(note).observe(window.document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['aria-valuenow'],
+    });
+  }, `${flow} progress`);
+  return () => page.evaluate(() => (globalThis as any).progressSeen as number[]);
+}
+
+/** The run's ID, from the run page's URL (`/dashboard/runs/:id`). */
+function runIdOf(page: Page): string {
+  const match = /\/dashboard\/runs\/([^/?#]+)$/.exec(new URL(page.url()).pathname);
+  if (!match) throw new Error(`not on a run's page: ${page.url()}`);
+  return decodeURIComponent(match[1]!);
+}
+
+const terminal = /^(SUCCEEDED|COMPLETED_WITH_ERRORS|FAILED|CANCELLED)$/;
+
+/** Starts a sync of exactly `flows` from the Start page, incremental, and lands on the run's page. */
+async function startSyncFromPage(
+  page: Page,
+  flows: string[],
+  beforeStart: () => Promise<unknown> = async () => {},
+): Promise<string> {
+  await page.getByRole('navigation').getByRole('link', { name: 'Start a sync' }).click();
+  await page.getByRole('heading', { name: 'Start a sync' }).waitFor();
+  for (const flow of ['Accounts', 'Contacts', 'Products', 'Quotes']) {
+    await page.getByRole('checkbox', { name: flow, exact: true }).setChecked(flows.includes(flow));
+  }
+  await page.getByRole('radio', { name: 'Incremental' }).check();
+  await page.getByRole('checkbox', { name: 'Dry run' }).setChecked(false);
+  await beforeStart();
+  await page.getByRole('button', { name: 'Start sync' }).click();
+  await page.waitForURL(/\/dashboard\/runs\/[^/]+$/);
+  return runIdOf(page);
+}
+
+/** The run page's progress bar of one flow, once it is full (`aria-valuenow` = `aria-valuemax` > 0). */
+async function expectFullProgress(page: Page, flow: string): Promise<void> {
+  const bar = page.getByRole('progressbar', { name: `${flow} progress` });
+  await expect
+    .poll(
+      async () => {
+        const [now, max] = await Promise.all([
+          bar.getAttribute('aria-valuenow', { timeout: 1_000 }),
+          bar.getAttribute('aria-valuemax', { timeout: 1_000 }),
+        ]);
+        return Number(max) > 0 && now === max ? 'full' : `${now} of ${max}`;
+      },
+      { timeout: 20_000, interval: 50, message: `${flow} progress` },
+    )
+    .toBe('full');
+}
+
+/** Numbered Sales accounts of the seed: each becomes a Finance customer on the first accounts sync. */
+const numberedAccounts = () =>
+  hub.simulators.data.sales.accounts.filter((a) => typeof a['accountnumber'] === 'string');
+/** The README's account, whose Finance copy the drift test changes. */
+const driftedNumber = 'ACC-01001-NPZMUQ';
+const driftedFinancePhone = '+1 (555) 019-0042';
+/** Another account, the one Finance refuses once. */
+const refusedNumber = () =>
+  numberedAccounts().find((a) => a['accountnumber'] !== driftedNumber)!['accountnumber'] as string;
+
+const financeCustomer = (number: string) =>
+  hub.simulators.finance.store.get('CustomersV3', { dataAreaId: 'usmf', CustomerAccount: number });
+
+const updateFinanceCustomer = (number: string, changes: Record<string, string>) =>
+  hub.simulators.finance.store.transaction(() =>
+    hub.simulators.finance.store.update(
+      'CustomersV3',
+      { dataAreaId: 'usmf', CustomerAccount: number },
+      changes,
+    ),
+  );
+
+/** Accounts synced once, for the tests that need customers in Finance (the first test does it from the page). */
+async function ensureAccountsSynced(): Promise<void> {
+  if (financeCustomer(driftedNumber) && financeCustomer(refusedNumber())) return;
+  expect((await hub.runOverGraphQL(['ACCOUNTS'])).status).toBe('SUCCEEDED');
+}
+
+/** The run with one failure made by the failure test, for the reader's view. */
+let failedRunId: string | undefined;
+
+describe('the sync dashboard in a browser', () => {
+  it('signs an operator in (a wrong key is refused with the hub’s message), starts a sync with a click and follows it to SUCCEEDED, live in the runs list', async () => {
+    // The seeded accounts and products sync cleanly; the seed's contacts and quotes include records that
+    // fail on purpose (contacts of accounts without a number).
+    const watcher = await openDashboard();
+    await signInAsOperator(watcher);
+    await watcher.getByRole('heading', { name: 'Sync runs' }).waitFor();
+    await expectText(watcher.getByRole('status', { name: 'Connection' }), 'Live');
+    // Gone if the runs list reloads the page to show a new run.
+    await watcher.evaluate(() => ((globalThis as Record<string, unknown>)['notReloaded'] = true));
+
+    const page = await openDashboard();
+    await page.getByLabel('API key or token').fill('not-a-key-of-this-hub-0123456789');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectText(page.getByRole('alert'), authMessages.badKey);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+
+    await signInAsOperator(page);
+    let accountsProgress: () => Promise<number[]> = async () => [];
+    // Sales answers each of the six pages of accounts after 200 ms, so the run lasts long enough for its
+    // progress (sent at most every 250 ms) to be seen between the start and the end.
+    hub.simulators.sales.faults.set({ latencyMs: 200 });
+    let runId: string;
+    try {
+      runId = await startSyncFromPage(page, ['Accounts', 'Products'], async () => {
+        accountsProgress = await recordProgress(page, 'Accounts');
+      });
+      await page.getByRole('heading', { name: `Run ${runId}` }).waitFor();
+      await expectText(page.getByLabel('Run status', { exact: true }), /^SUCCEEDED$/);
+    } finally {
+      hub.simulators.sales.faults.reset();
+    }
+    await expectFullProgress(page, 'Accounts');
+    await expectFullProgress(page, 'Products');
+    // The bar moved forward only, through at least one position between empty and full, to its end.
+    const seen = await accountsProgress();
+    const total = Number(
+      await page.getByRole('progressbar', { name: 'Accounts progress' }).getAttribute('aria-valuemax'),
+    );
+    expect(total).toBe(300);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.some((value) => value > 0 && value < total)).toBe(true);
+    expect(seen.at(-1)).toBe(total);
+
+    const { syncRun } = await hub.asOperator(
+      `query($id: ID!) { syncRun(id: $id) { status requestedBy dryRun flows { flow } } }`,
+      { id: runId },
+    );
+    expect(syncRun).toEqual({
+      status: 'SUCCEEDED',
+      requestedBy: operator.name,
+      dryRun: false,
+      flows: [{ flow: 'ACCOUNTS' }, { flow: 'PRODUCTS' }],
+    });
+    expect(financeCustomer(driftedNumber)).toBeDefined();
+
+    const row = watcher
+      .getByRole('row')
+      .filter({ has: watcher.getByRole('link', { name: runId, exact: true }) });
+    await expectText(row, 'SUCCEEDED');
+    expect(await watcher.evaluate(() => (globalThis as Record<string, unknown>)['notReloaded'])).toBe(true);
+  });
+
+  it('opens a failure Finance refused, and retries it once the cause is gone: the record reaches Finance', async () => {
+    await ensureAccountsSynced();
+    const number = refusedNumber();
+    const account = numberedAccounts().find((a) => a['accountnumber'] === number)!;
+    const newPhone = '+1 (555) 010-4477';
+    // Finance refuses to update a customer whose customer group does not exist: one record fails.
+    expect(
+      hub.simulators.finance.store.get('CustomerGroups', { dataAreaId: 'usmf', CustomerGroupId: 'RETIRED' }),
+    ).toBeUndefined();
+    updateFinanceCustomer(number, { CustomerGroupId: 'RETIRED' });
+    hub.simulators.sales.store.transaction(() =>
+      hub.simulators.sales.store.update(
+        'accounts',
+        { accountid: account['accountid'] ?? null },
+        { telephone1: newPhone, modifiedon: new Date().toISOString() },
+      ),
+    );
+
+    const page = await openDashboard();
+    await signInAsOperator(page);
+    const runId = await startSyncFromPage(page, ['Accounts']);
+    await expectText(page.getByLabel('Run status', { exact: true }), /^(FAILED|COMPLETED_WITH_ERRORS)$/);
+    failedRunId = runId;
+
+    await page.getByRole('heading', { name: 'Failures' }).waitFor();
+    // Narrowed by the hub to the flow and the record's key, it is still there.
+    await page.getByLabel('Flow', { exact: true }).selectOption({ label: 'Accounts' });
+    await page.getByLabel('Search failures').fill(number);
+    await page.getByRole('button', { name: number, exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: `Failure ${number}` });
+    await expectText(
+      dialog,
+      "The value 'RETIRED' in field 'Customer group' is not found in the related table 'Customer groups'.",
+    );
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    updateFinanceCustomer(number, { CustomerGroupId: '10' });
+    await page.getByRole('button', { name: 'Retry failures' }).click();
+    await page.waitForURL(
+      (url) => /\/dashboard\/runs\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith(runId),
+    );
+    const retryId = runIdOf(page);
+    await expectText(page.getByLabel('Run status', { exact: true }), /^SUCCEEDED$/);
+    await expectFullProgress(page, 'Accounts');
+
+    const { syncRun } = await hub.asOperator(
+      `query($id: ID!) { syncRun(id: $id) { status requestedBy totals { read updated failed } } }`,
+      { id: retryId },
+    );
+    // Only the failed record was read again.
+    expect(syncRun).toEqual({
+      status: 'SUCCEEDED',
+      requestedBy: operator.name,
+      totals: { read: 1, updated: 1, failed: 0 },
+    });
+    expect(financeCustomer(number)).toMatchObject({ PrimaryContactPhone: newPhone, CustomerGroupId: '10' });
+  });
+
+  it('finds a customer by number and highlights the field that drifted in Finance, and only that one', async () => {
+    await ensureAccountsSynced();
+    const sales = numberedAccounts().find((a) => a['accountnumber'] === driftedNumber)!;
+    expect(sales['telephone1']).not.toBe(driftedFinancePhone);
+    updateFinanceCustomer(driftedNumber, { PrimaryContactPhone: driftedFinancePhone });
+
+    const page = await openDashboard();
+    await signInAsOperator(page);
+    await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('heading', { name: 'Customers' }).waitFor();
+    await page.getByLabel('Account number or name').fill(driftedNumber);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL((url) => url.searchParams.get('q') === driftedNumber);
+    await page.getByRole('link', { name: new RegExp(`^${driftedNumber}`) }).click();
+
+    await page.waitForURL((url) => url.pathname.endsWith(`/dashboard/customers/${driftedNumber}`));
+    await page.getByRole('heading', { name: String(sales['name']) }).waitFor();
+    await expectText(page.getByLabel('Sync state', { exact: true }), 'DRIFTED');
+    const table = page.getByRole('table', { name: 'Sales and Finance side by side' });
+    for (const header of ['Field', 'Sales', 'Finance'])
+      await table.getByRole('columnheader', { name: header, exact: true }).waitFor();
+    const drifted = table.getByRole('row').filter({ hasText: driftedFinancePhone });
+    await expectText(drifted, String(sales['telephone1']));
+    await expectAttribute(drifted, 'data-drift', 'true');
+    await expectText(drifted, 'drifted');
+    const agreeing = table.getByRole('row').filter({ hasText: String(sales['name']) });
+    await expectText(agreeing, String(sales['name']));
+    expect(await agreeing.getAttribute('data-drift')).not.toBe('true');
+    expect(await agreeing.innerText()).not.toContain('drifted');
+    await page.getByRole('heading', { name: 'Contacts' }).waitFor();
+    await page.getByRole('heading', { name: 'Quotes' }).waitFor();
+  });
+
+  it('opens each of its pages by address, the sign-in kept for the tab', async () => {
+    await ensureAccountsSynced();
+    const { syncRuns } = await hub.asOperator(`{ syncRuns(first: 1) { nodes { id } } }`);
+    const runId: string = syncRuns.nodes[0].id;
+    const name = String(numberedAccounts().find((a) => a['accountnumber'] === driftedNumber)!['name']);
+    const page = await openDashboard();
+    await signInAsOperator(page);
+    const pagesByAddress: [address: string, heading: string, shows?: string][] = [
+      ['', 'Sync runs', runId],
+      [`runs/${runId}`, `Run ${runId}`],
+      ['start', 'Start a sync'],
+      ['flows', 'Flows'],
+      [`customers?q=${driftedNumber}`, 'Customers', `${driftedNumber}`],
+      [`customers/${driftedNumber}`, name],
+    ];
+    for (const [address, heading, shows] of pagesByAddress) {
+      await page.goto(new URL(address, hub.dashboardUrl).href);
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await page.getByText(`Signed in as ${operator.name} (operator)`).waitFor();
+      if (shows) await page.getByRole('link', { name: new RegExp(`^${shows}`) }).waitFor();
+    }
+  });
+
+  it('shows a reader no control to start, cancel or retry a sync, and signs them out', async () => {
+    failedRunId ??= await (async () => {
+      const { syncRuns } = await hub.asOperator(`{ syncRuns(first: 1) { nodes { id } } }`);
+      return syncRuns.nodes[0]?.id ?? (await hub.runOverGraphQL(['ACCOUNTS'])).id;
+    })();
+    const page = await openDashboard();
+    await signIn(page, reader, 'reader');
+    await page.getByRole('heading', { name: 'Sync runs' }).waitFor();
+    const nav = page.getByRole('navigation');
+    await nav.getByRole('link', { name: 'Flows' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Start a sync' }).count()).toBe(0);
+
+    await page.getByRole('link', { name: failedRunId, exact: true }).click();
+    await expectText(page.getByLabel('Run status', { exact: true }), terminal);
+    await page.getByRole('heading', { name: 'Failures' }).waitFor();
+    for (const control of ['Cancel run', 'Retry failures', 'Start sync'])
+      expect(await page.getByRole('button', { name: control }).count(), control).toBe(0);
+
+    // Nor on the Start page, reached by its address.
+    await page.goto(new URL('start', hub.dashboardUrl).href);
+    await signInIfAsked(page, reader, 'reader');
+    expect(await page.getByRole('button', { name: 'Start sync' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+
+  it('says when the hub’s WebSocket is gone, and is live again (following runs) once it is back', async () => {
+    const page = await openDashboard();
+    await signInAsOperator(page);
+    await page.getByRole('heading', { name: 'Sync runs' }).waitFor();
+    const connection = page.getByRole('status', { name: 'Connection' });
+    await expectText(connection, 'Live');
+
+    await hub.stop();
+    try {
+      await expectText(connection, 'Disconnected — reconnecting…');
+    } finally {
+      await hub.resume();
+    }
+    // graphql-ws tries again with a backoff of up to 8 s.
+    await expectText(connection, 'Live', 30_000);
+
+    const { id } = await hub.runOverGraphQL(['PRODUCTS']);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: id, exact: true }) });
+    await expectText(row, 'SUCCEEDED');
+  });
+
+  it('keeps screenshots of the run view and the customer view (docs/screenshots with UPDATE_SCREENSHOTS=1)', async () => {
+    const dir =
+      process.env['UPDATE_SCREENSHOTS'] === '1'
+        ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+        : path.join(tmpdir(), 'p2c-hub-dashboard-screenshots');
+    mkdirSync(dir, { recursive: true });
+    await ensureAccountsSynced();
+    // A finished run with both flows' progress bars.
+    const { syncRuns } = await hub.asOperator(
+      `{ syncRuns(first: 20, status: SUCCEEDED) { nodes { id flows { flow } } } }`,
+    );
+    const runId: string =
+      syncRuns.nodes.find((run: { flows: unknown[] }) => run.flows.length > 1)?.id ??
+      (await hub.runOverGraphQL(['ACCOUNTS', 'PRODUCTS'], 'FULL')).id;
+    updateFinanceCustomer(driftedNumber, { PrimaryContactPhone: driftedFinancePhone });
+
+    const page = await openDashboard();
+    await signInAsOperator(page);
+    await page.getByRole('link', { name: runId, exact: true }).click();
+    await expectText(page.getByLabel('Run status', { exact: true }), /^SUCCEEDED$/);
+    await expectFullProgress(page, 'Accounts');
+    await page.screenshot({ path: path.join(dir, 'run-view.png') });
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Customers' }).click();
+    await page.getByLabel('Account number or name').fill(driftedNumber);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: new RegExp(`^${driftedNumber}`) }).click();
+    await page
+      .getByRole('table', { name: 'Sales and Finance side by side' })
+      .locator('[data-drift="true"]')
+      .first()
+      .waitFor();
+    await page.screenshot({ path: path.join(dir, 'customer-view.png') });
+  });
+});
