@@ -14,11 +14,13 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { authMessages } from '../../src/server/auth.js';
+import { signWithSecret } from '../support/auth.js';
 import {
   closePages,
   ensureDashboardBuilt,
   expectAttribute,
   expectText,
+  jwtSecret,
   launchChromium,
   openPage,
   operator,
@@ -93,6 +95,10 @@ async function recordProgress(page: Page, flow: string): Promise<() => Promise<n
   }, `${flow} progress`);
   return () => page.evaluate(() => (globalThis as any).progressSeen as number[]);
 }
+
+/** The text of the element that has the keyboard focus. */
+const focusedText = (page: Page): Promise<string | null | undefined> =>
+  page.evaluate(() => (globalThis as any).document.activeElement?.textContent);
 
 /** The run's ID, from the run page's URL (`/dashboard/runs/:id`). */
 function runIdOf(page: Page): string {
@@ -373,6 +379,79 @@ describe('the sync dashboard in a browser', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+
+  it('sends a caller whose token expires back to sign-in with the reason, not to a blank page', async () => {
+    const token = await signWithSecret(
+      jwtSecret,
+      { preferred_username: 'night-shift', roles: 'reader' },
+      { expiresIn: 3 },
+    );
+    const page = await openDashboard();
+    await signIn(page, { name: 'night-shift', key: token }, 'reader');
+    await expectText(page.getByRole('status', { name: 'Connection' }), 'Live');
+    // The hub closes the WebSocket with 4401 when the token expires; the page asks for a new one.
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 10_000 });
+    await expectText(page.getByRole('alert'), /expired/i);
+    // Signing in again with the same token is refused with the hub's sentence.
+    await page.getByLabel('API key or token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectText(page.getByRole('alert'), /expired/i);
+  });
+
+  it('works from the keyboard alone: navigation, a failure opened with Enter and closed with Escape', async () => {
+    failedRunId ??= (await hub.runOverGraphQL(['CONTACTS'])).id;
+    const page = await openDashboard();
+    await signInAsOperator(page);
+    await page.getByRole('heading', { name: 'Sync runs' }).waitFor();
+    // Tab from the top of the page to the Flows link, and follow it with Enter.
+    await page.keyboard.press('Tab');
+    let steps = 0;
+    while ((await focusedText(page)) !== 'Flows') {
+      await page.keyboard.press('Tab');
+      if ((steps += 1) > 20) throw new Error('the Flows link is not reachable with Tab');
+    }
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Flows', exact: true }).waitFor();
+
+    await page.goto(new URL(`runs/${failedRunId}`, hub.dashboardUrl).href);
+    await signInIfAsked(page, operator, 'operator');
+    await page.getByRole('heading', { name: 'Failures' }).waitFor();
+    const firstKey = page.getByRole('table').last().getByRole('button').first();
+    const key = (await firstKey.textContent())!;
+    await firstKey.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: `Failure ${key}` });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    // Focus goes back where it was, so the next Tab continues from the row.
+    expect(await focusedText(page)).toBe(key);
+  });
+
+  it('fits a narrow window: no sideways scrolling of the page, wide tables scroll on their own', async () => {
+    const page = await openDashboard();
+    await page.setViewportSize({ width: 400, height: 800 });
+    await signInAsOperator(page);
+    for (const route of ['', 'flows', 'customers/ACC-01001-NPZMUQ', `runs/${failedRunId ?? ''}`]) {
+      if (route === 'runs/') continue;
+      await page.goto(new URL(route, hub.dashboardUrl).href);
+      await signInIfAsked(page, operator, 'operator');
+      await page.getByRole('heading').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate(() => {
+        const window = globalThis as any;
+        return window.document.documentElement.scrollWidth - window.innerWidth;
+      });
+      expect(overflow, `/dashboard/${route} is wider than the window`).toBeLessThanOrEqual(0);
+    }
+    // The flows' mapping tables are wider than 400 px: each scrolls in its own box, a keyboard stop.
+    await page.goto(new URL('flows', hub.dashboardUrl).href);
+    await signInIfAsked(page, operator, 'operator');
+    const box = page.locator('.table-scroll').first();
+    await box.waitFor();
+    expect(await box.getAttribute('tabindex')).toBe('0');
+    expect(await box.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
   });
 
   it('says when the hub’s WebSocket is gone, and is live again (following runs) once it is back', async () => {

@@ -14,6 +14,7 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startHub, type Hub } from '../../src/hub.js';
+import { audience, issuer } from '../support/auth.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 
 /** Debian's package puts the browser here; CI installs it (`.ci/run`). */
@@ -91,9 +92,16 @@ function modifiedAt(file: string): number | undefined {
 
 export const operator = { name: 'ops-desk', key: 'dashboard-operator-key-0123456789abcdef' };
 export const reader = { name: 'wallboard', key: 'dashboard-reader-key-0123456789abcdefgh' };
+/** The shared secret the hub also trusts for HS256 tokens (`signWithSecret` in ../support/auth.ts). */
+export const jwtSecret = 'dashboard-test-secret-of-at-least-32-characters';
 const { auth } = loadConfig({
   HUB_API_KEYS: `operator:${operator.name}:${operator.key},reader:${reader.name}:${reader.key}`,
+  HUB_JWT_SECRET: jwtSecret,
+  HUB_JWT_ISSUER: issuer,
+  HUB_JWT_AUDIENCE: audience,
 });
+// No clock tolerance, so a token's expiry takes effect when it says.
+const authOptions = { clockToleranceSeconds: 0 };
 
 export interface DashboardHub extends TestHub {
   /** The dashboard's root, `…/dashboard/`. */
@@ -115,7 +123,7 @@ export async function startDashboardHub(): Promise<DashboardHub> {
   const hub = await startTestHub({
     accounts: 300,
     seed: 1,
-    security: { auth },
+    security: { auth, authOptions },
     dashboardDir: builtDashboard,
     // Pages of 50, so the 300 accounts arrive in six steps a progress bar can show.
     syncPageSize,
@@ -144,6 +152,7 @@ export async function startDashboardHub(): Promise<DashboardHub> {
         port: Number(port),
         host: '127.0.0.1',
         auth,
+        authOptions,
         dashboardDir: builtDashboard,
         syncPageSize,
       });
