@@ -298,6 +298,51 @@ describe('the sync dashboard in a browser', () => {
     expect(financeCustomer(number)).toMatchObject({ PrimaryContactPhone: newPhone, CustomerGroupId: '10' });
   });
 
+  it('runs a dry run from the page and shows what it would have done, writing nothing', async () => {
+    await ensureAccountsSynced();
+    // An account whose Finance email was changed: a FULL dry run of Accounts would update it.
+    const number = numberedAccounts()
+      .map((a) => a['accountnumber'] as string)
+      .find((n) => n !== driftedNumber && n !== refusedNumber())!;
+    updateFinanceCustomer(number, { PrimaryContactEmail: 'changed-in-finance@example.com' });
+
+    const page = await openDashboard();
+    await signInAsOperator(page);
+    await page.getByRole('navigation').getByRole('link', { name: 'Start a sync' }).click();
+    for (const flow of ['Contacts', 'Products', 'Quotes'])
+      await page.getByRole('checkbox', { name: flow, exact: true }).uncheck();
+    await page.getByRole('checkbox', { name: 'Accounts', exact: true }).check();
+    await page.getByRole('radio', { name: 'Full' }).check();
+    await page.getByRole('checkbox', { name: 'Dry run' }).check();
+    await page.getByRole('button', { name: 'Start sync' }).click();
+    await page.waitForURL(/\/dashboard\/runs\/[^/]+$/);
+    await expectText(page.getByLabel('Run status', { exact: true }), /^SUCCEEDED$/);
+    await expectText(page.getByText(/^Dry run: nothing was written/).first(), /Sales or Finance/);
+    const table = page.getByRole('table', { name: /what the dry run would have done/ });
+    for (const header of ['Would be created', 'Would be updated', 'Would be skipped'])
+      await table.getByRole('columnheader', { name: header }).waitFor();
+    // The row's cells after its flow name: read, created, updated, unchanged, skipped, failed.
+    const cells = await table
+      .getByRole('row')
+      .filter({ hasText: 'Accounts' })
+      .getByRole('cell')
+      .allInnerTexts();
+    const { syncRun } = await hub.asOperator(
+      `query($id: ID!) { syncRun(id: $id) { dryRun flows { counters { read created updated unchanged skipped failed } } } }`,
+      { id: runIdOf(page) },
+    );
+    expect(syncRun.dryRun).toBe(true);
+    const counters = syncRun.flows[0].counters;
+    expect(counters.updated).toBeGreaterThanOrEqual(1);
+    expect(cells).toEqual(
+      ['read', 'created', 'updated', 'unchanged', 'skipped', 'failed'].map((name) =>
+        Number(counters[name]).toLocaleString('en-US'),
+      ),
+    );
+    // Nothing was written: Finance still holds its own email.
+    expect(financeCustomer(number)?.['PrimaryContactEmail']).toBe('changed-in-finance@example.com');
+  });
+
   it('finds a customer by number and highlights the field that drifted in Finance, and only that one', async () => {
     await ensureAccountsSynced();
     const sales = numberedAccounts().find((a) => a['accountnumber'] === driftedNumber)!;
