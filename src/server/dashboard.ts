@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sirv, { type RequestHandler } from 'sirv';
+import { requestUrl } from './request-url.js';
 
 export const dashboardPath = '/dashboard';
 
@@ -56,8 +57,9 @@ export function createDashboardHandler(
     return served.serve;
   };
   return (req, res) => {
-    const pathname = pathOf(req.url);
-    if (pathname === undefined) return false;
+    const url = requestUrl(req);
+    const pathname = url && decodedPath(url);
+    if (url === undefined || pathname === undefined) return false;
     if (pathname !== dashboardPath && !pathname.startsWith(`${dashboardPath}/`)) return false;
     for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
     const method = (req.method ?? 'GET').toUpperCase();
@@ -66,8 +68,7 @@ export function createDashboardHandler(
       return true;
     }
     if (pathname === dashboardPath) {
-      const search = new URL(req.url ?? '/', 'http://localhost').search;
-      res.writeHead(308, { Location: `${dashboardPath}/${search}` }).end();
+      res.writeHead(308, { Location: `${dashboardPath}/${url.search}` }).end();
       return true;
     }
     const builtAt = modifiedAt(path.join(dir, 'index.html'));
@@ -147,10 +148,10 @@ function modifiedAt(file: string): number | undefined {
   }
 }
 
-/** The request's decoded path; undefined for a target that is no URL path (`//`, bad escapes). */
-function pathOf(url: string | undefined): string | undefined {
+/** The URL's path, decoded; undefined for bad escapes (`%E0`). */
+function decodedPath(url: URL): string | undefined {
   try {
-    return decodeURIComponent(new URL(url ?? '/', 'http://localhost').pathname);
+    return decodeURIComponent(url.pathname);
   } catch {
     return undefined;
   }

@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readiness } from './readiness.js';
+import { requestUrl } from './request-url.js';
 
 export const livenessPath = '/healthz';
 export const readinessPath = '/readyz';
@@ -21,7 +22,7 @@ export function createHealthHandler(
   readiness?: () => Promise<Readiness>,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
-    const path = pathOf(req.url);
+    const path = requestUrl(req)?.pathname;
     if (path !== livenessPath && path !== readinessPath) return false;
     const method = (req.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') {
@@ -48,14 +49,6 @@ export function createHealthHandler(
  * The request target's path, or undefined when `new URL` cannot read it: a target such as `//` or
  * `http://[` makes it throw, and thrown here, in the server's 'request' listener, it would end the process.
  */
-function pathOf(target = '/'): string | undefined {
-  try {
-    return new URL(target, 'http://localhost').pathname;
-  } catch {
-    return undefined;
-  }
-}
-
 function send(
   res: ServerResponse,
   status: number,

@@ -11,6 +11,7 @@ import type * as GraphQL from 'graphql';
 import { httpStatusOf, type HubError, publicExtensions } from '../graphql/errors.js';
 import { operationTimeoutError, timedOut, withDeadline } from './deadline.js';
 import { limitError, limitMessages } from './limits.js';
+import { requestUrl } from './request-url.js';
 
 // The schema's graphql instance (CommonJS), whose GraphQLError Apollo recognises: see websocket.ts.
 const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
@@ -38,7 +39,7 @@ export function createGraphQLHandler<TContext extends BaseContext>({
   operationTimeoutMs = 30_000,
 }: GraphQLHandlerOptions<TContext>) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = urlOf(req);
+    const url = requestUrl(req);
     if (url?.pathname !== path)
       return sendJson(res, 404, { error: `Not found. The GraphQL API is at ${path}.` });
     const text = await readBody(req, maxBodyBytes);
@@ -121,15 +122,6 @@ export function subscriptionsOverWebSocketPlugin<
       };
     },
   };
-}
-
-/** The request's URL; undefined for a target `new URL` cannot read (`//`, `http://[`), which is no API path. */
-function urlOf(req: IncomingMessage): URL | undefined {
-  try {
-    return new URL(req.url ?? '/', 'http://localhost');
-  } catch {
-    return undefined;
-  }
 }
 
 /** The GraphQL document of a POST body or a GET query string; undefined when there is none. */

@@ -17,13 +17,7 @@ import type { SyncCursorRecord } from '../../db/run-types.js';
 import { describePosition, positionOf } from '../../sync/engine/read.js';
 import type { FlowFilterSettings } from '../../sync/reference.js';
 import type { HubContext } from '../context.js';
-
-const flowNames = {
-  accounts: 'ACCOUNTS',
-  contacts: 'CONTACTS',
-  products: 'PRODUCTS',
-  quotes: 'QUOTES',
-} as const satisfies Record<FlowName, string>;
+import { flowNameToGraphQL } from './flow-names.js';
 
 const text = (value: Scalar | undefined): string | null =>
   value === undefined || value === null ? null : String(value);
@@ -78,9 +72,9 @@ export const syncFlowQueries: Pick<QueryResolvers, 'syncFlows' | 'syncValueMaps'
 };
 
 export const SyncFlow: SyncFlowResolvers = {
-  name: (flow) => flowNames[flow.name],
+  name: (flow) => flowNameToGraphQL[flow.name],
   direction: (flow) => (flow.direction === 'salesToFinance' ? 'SALES_TO_FINANCE' : 'FINANCE_TO_SALES'),
-  dependsOn: (flow) => flow.dependsOn.map((name) => flowNames[name]),
+  dependsOn: (flow) => flow.dependsOn.map((name) => flowNameToGraphQL[name]),
   unroutedReason: (flow) => flow.unrouted,
   children: (flow) => flow.children ?? null,
   cursor: async (flow, _args, context) => {

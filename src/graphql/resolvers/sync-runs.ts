@@ -18,19 +18,8 @@ import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import { badInput, HubError } from '../errors.js';
 import { requireRole } from '../principal.js';
 import { eventStream } from '../streams.js';
+import { flowNameFromGraphQL, flowNameToGraphQL } from './flow-names.js';
 
-const toGraphQL = {
-  accounts: 'ACCOUNTS',
-  contacts: 'CONTACTS',
-  products: 'PRODUCTS',
-  quotes: 'QUOTES',
-} as const;
-const fromGraphQL = {
-  ACCOUNTS: 'accounts',
-  CONTACTS: 'contacts',
-  PRODUCTS: 'products',
-  QUOTES: 'quotes',
-} as const;
 /** A failure search longer than any message is a mistake, not a search. */
 const maxSearchLength = 200;
 const finalStatuses = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
@@ -84,7 +73,7 @@ export const Mutation: MutationResolvers = {
     requireRole(context, 'operator', 'startSync');
     return manage(() =>
       context.sync.start({
-        ...(input.flows ? { flows: input.flows.map((flow) => fromGraphQL[flow]) } : {}),
+        ...(input.flows ? { flows: input.flows.map((flow) => flowNameFromGraphQL[flow]) } : {}),
         mode: input.mode ?? 'INCREMENTAL',
         dryRun: input.dryRun ?? false,
         requestedBy: context.principal.name,
@@ -152,7 +141,7 @@ export const SyncRun: SyncRunResolvers = {
       if (!Number.isSafeInteger(afterId)) throw badInput('after', 'not a cursor of this failure listing.');
     }
     const filter = {
-      flow: flow ? fromGraphQL[flow] : null,
+      flow: flow ? flowNameFromGraphQL[flow] : null,
       // Blank is no filter; NUL and text no key could hold are refused.
       search: search?.trim() ? checkedText('search', search.trim(), maxSearchLength) : null,
     };
@@ -173,7 +162,7 @@ export const SyncRun: SyncRunResolvers = {
 };
 
 export const SyncRunFlow: SyncRunFlowResolvers = {
-  flow: (f) => toGraphQL[f.record.flow as StoredFlowName],
+  flow: (f) => flowNameToGraphQL[f.record.flow as StoredFlowName],
   status: (f) => f.record.status,
   counters: (f) => f.record.counters,
   estimatedTotal: (f) => f.record.estimatedTotal,
@@ -183,7 +172,7 @@ export const SyncRunFlow: SyncRunFlowResolvers = {
 };
 
 export const SyncFailure: SyncFailureResolvers = {
-  flow: (f) => toGraphQL[f.flow],
+  flow: (f) => flowNameToGraphQL[f.flow],
   key: (f) => f.recordKey,
   at: (f) => f.at.toISOString(),
 };

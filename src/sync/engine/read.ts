@@ -59,8 +59,7 @@ export async function estimateTotal(request: ReadRequest): Promise<number | null
   try {
     if (source.system === 'finance') {
       const total = await connectors.finance.count(source.kind);
-      const skip = request.resumeAt && 'skip' in request.resumeAt ? request.resumeAt.skip : 0;
-      return total === null ? null : Math.max(total - skip, 0);
+      return total === null ? null : Math.max(total - rowsSkipped(request.resumeAt), 0);
     }
     const fromToken = request.mode === 'INCREMENTAL' && request.deltaLink !== null;
     if (fromToken || request.resumeAt) return null;
@@ -86,7 +85,7 @@ export async function* readSource(request: ReadRequest): AsyncGenerator<SourcePa
     return;
   }
   if (source.system === 'finance') {
-    const skip = request.resumeAt && 'skip' in request.resumeAt ? request.resumeAt.skip : 0;
+    const skip = rowsSkipped(request.resumeAt);
     yield* rechunk(connectors.finance.list(source.kind, skip > 0 ? { skip } : {}), pageSize, skip);
     return;
   }
@@ -144,6 +143,11 @@ async function* rechunk(
     }
   }
   if (pending.length > 0) yield { rows: pending };
+}
+
+/** How many Finance rows a read from this position leaves out: those a cut-off read already took. */
+function rowsSkipped(position: ReadPosition | null): number {
+  return position && 'skip' in position ? position.skip : 0;
 }
 
 /** A stored checkpoint as a read position; null when there is none or it is not one this engine wrote. */
