@@ -15,12 +15,9 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createConnectors } from '../src/connectors/index.js';
-import { openDatabase } from '../src/db/connection.js';
-import { startHub } from '../src/hub.js';
 import type { RunSnapshot, StartRunInput } from '../src/sync/engine/types.js';
 import type { InProcessEventBus } from '../src/sync/runs/events.js';
-import { connectorEndpointFor, startSimulators } from '../src/simulators/index.js';
+import { startEmbeddedHub } from './embedded-hub.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,26 +39,9 @@ const memory = () => {
   return `RSS ${Math.round(rss / 2 ** 20)} MiB, heap ${Math.round(heapUsed / 2 ** 20)} MiB`;
 };
 
-const simulators = await startSimulators({ accounts });
-const database = await openDatabase({ kind: 'pglite' });
-const connectors = createConnectors({
-  sales: connectorEndpointFor(simulators.sales.origin),
-  finance: connectorEndpointFor(simulators.finance.origin),
-  financeCompany: 'usmf',
-});
-const hub = await startHub({ connectors, database, port: 0, host: '127.0.0.1' });
+// The example query's account touches every relation (as in bench:query).
+const { hub, exampleAccount: accountNumber, close } = await startEmbeddedHub(accounts);
 const { url } = hub.server;
-
-// An account with contacts and quotes, so the query touches every relation (as in bench:query).
-const { sales } = simulators.data;
-const accountNumber = String(
-  sales.accounts.find(
-    (a) =>
-      a['accountnumber'] &&
-      sales.contacts.some((c) => c['_parentcustomerid_value'] === a['accountid']) &&
-      sales.quotes.filter((q) => q['_customerid_value'] === a['accountid']).length >= 2,
-  )!['accountnumber'],
-);
 
 const errors: string[] = [];
 const fail = (what: string, detail: unknown) => {
@@ -191,7 +171,5 @@ console.log(`memory at start: ${memoryAtStart}`);
 console.log(`memory at end:   ${memory()}`);
 
 await Promise.all(sockets.map((client) => client.dispose()));
-await hub.close();
-await simulators.close();
-await database.close();
+await close();
 process.exit(errors.length === 0 ? 0 : 1);

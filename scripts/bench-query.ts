@@ -8,10 +8,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createConnectors } from '../src/connectors/index.js';
-import { openDatabase } from '../src/db/connection.js';
-import { startHub } from '../src/hub.js';
-import { connectorEndpointFor, startSimulators } from '../src/simulators/index.js';
+import { startEmbeddedHub } from './embedded-hub.js';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '40' }, accounts: { type: 'string', default: '300' } },
@@ -20,26 +17,8 @@ const runs = Number(values.runs);
 const accounts = Number(values.accounts);
 const query = readFileSync(new URL('./example-query.graphql', import.meta.url), 'utf8');
 
-const simulators = await startSimulators({ accounts });
-const database = await openDatabase({ kind: 'pglite' });
-const connectors = createConnectors({
-  sales: connectorEndpointFor(simulators.sales.origin),
-  finance: connectorEndpointFor(simulators.finance.origin),
-  financeCompany: 'usmf',
-});
-const hub = await startHub({ connectors, database, port: 0, host: '127.0.0.1' });
+const { simulators, hub, exampleAccount: accountNumber, close } = await startEmbeddedHub(accounts);
 const { server } = hub;
-
-// An account with contacts and quotes, so the query touches every relation.
-const { sales } = simulators.data;
-const accountNumber = String(
-  sales.accounts.find(
-    (a) =>
-      a['accountnumber'] &&
-      sales.contacts.some((c) => c['_parentcustomerid_value'] === a['accountid']) &&
-      sales.quotes.filter((q) => q['_customerid_value'] === a['accountid']).length >= 2,
-  )!['accountnumber'],
-);
 
 async function once(): Promise<number> {
   const started = performance.now();
@@ -86,6 +65,4 @@ for (const latencyMs of [0, 20]) {
   );
 }
 
-await hub.close();
-await simulators.close();
-await database.close();
+await close();
