@@ -109,19 +109,26 @@ function runIdOf(page: Page): string {
 
 const terminal = /^(SUCCEEDED|COMPLETED_WITH_ERRORS|FAILED|CANCELLED)$/;
 
-/** Starts a sync of exactly `flows` from the Start page, incremental, and lands on the run's page. */
+/**
+ * Starts a sync of exactly `flows` from the Start page (incremental and for real unless told otherwise)
+ * and lands on the run's page.
+ */
 async function startSyncFromPage(
   page: Page,
   flows: string[],
-  beforeStart: () => Promise<unknown> = async () => {},
+  {
+    mode = 'Incremental',
+    dryRun = false,
+    beforeStart = async () => {},
+  }: { mode?: 'Incremental' | 'Full'; dryRun?: boolean; beforeStart?: () => Promise<unknown> } = {},
 ): Promise<string> {
   await page.getByRole('navigation').getByRole('link', { name: 'Start a sync' }).click();
   await page.getByRole('heading', { name: 'Start a sync' }).waitFor();
   for (const flow of ['Accounts', 'Contacts', 'Products', 'Quotes']) {
     await page.getByRole('checkbox', { name: flow, exact: true }).setChecked(flows.includes(flow));
   }
-  await page.getByRole('radio', { name: 'Incremental' }).check();
-  await page.getByRole('checkbox', { name: 'Dry run' }).setChecked(false);
+  await page.getByRole('radio', { name: mode }).check();
+  await page.getByRole('checkbox', { name: 'Dry run' }).setChecked(dryRun);
   await beforeStart();
   await page.getByRole('button', { name: 'Start sync' }).click();
   await page.waitForURL(/\/dashboard\/runs\/[^/]+$/);
@@ -200,8 +207,10 @@ describe('the sync dashboard in a browser', () => {
     hub.simulators.sales.faults.set({ latencyMs: 200 });
     let runId: string;
     try {
-      runId = await startSyncFromPage(page, ['Accounts', 'Products'], async () => {
-        accountsProgress = await recordProgress(page, 'Accounts');
+      runId = await startSyncFromPage(page, ['Accounts', 'Products'], {
+        beforeStart: async () => {
+          accountsProgress = await recordProgress(page, 'Accounts');
+        },
       });
       await page.getByRole('heading', { name: `Run ${runId}` }).waitFor();
       await expectText(page.getByLabel('Run status', { exact: true }), /^SUCCEEDED$/);
@@ -308,14 +317,7 @@ describe('the sync dashboard in a browser', () => {
 
     const page = await openDashboard();
     await signInAsOperator(page);
-    await page.getByRole('navigation').getByRole('link', { name: 'Start a sync' }).click();
-    for (const flow of ['Contacts', 'Products', 'Quotes'])
-      await page.getByRole('checkbox', { name: flow, exact: true }).uncheck();
-    await page.getByRole('checkbox', { name: 'Accounts', exact: true }).check();
-    await page.getByRole('radio', { name: 'Full' }).check();
-    await page.getByRole('checkbox', { name: 'Dry run' }).check();
-    await page.getByRole('button', { name: 'Start sync' }).click();
-    await page.waitForURL(/\/dashboard\/runs\/[^/]+$/);
+    const runId = await startSyncFromPage(page, ['Accounts'], { mode: 'Full', dryRun: true });
     await expectText(page.getByLabel('Run status', { exact: true }), /^SUCCEEDED$/);
     await expectText(page.getByText(/^Dry run: nothing was written/).first(), /Sales or Finance/);
     const table = page.getByRole('table', { name: /what the dry run would have done/ });
@@ -329,7 +331,7 @@ describe('the sync dashboard in a browser', () => {
       .allInnerTexts();
     const { syncRun } = await hub.asOperator(
       `query($id: ID!) { syncRun(id: $id) { dryRun flows { counters { read created updated unchanged skipped failed } } } }`,
-      { id: runIdOf(page) },
+      { id: runId },
     );
     expect(syncRun.dryRun).toBe(true);
     const counters = syncRun.flows[0].counters;

@@ -3,34 +3,21 @@
  * at start; production refuses to start without authentication; introspection and the Sandbox can be
  * switched off (production does); browsers of other origins get no CORS access unless allowed.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createSchema } from '../../src/graphql/schema.js';
 import { createHubServer } from '../../src/server/index.js';
 import { wsClient, wsRequest } from '../support/auth.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
+import { runMainUntilExit } from '../support/main-process.js';
 
-const run = promisify(execFile);
 const introspection = `{ __schema { queryType { name } } }`;
 
 describe('start-up without authentication', () => {
   it('refuses to start in production without authentication, saying what to set, with a non-zero exit', async () => {
-    const outcome = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        HUB_API_KEYS: '',
-        HUB_JWT_JWKS_URL: '',
-        HUB_JWT_SECRET: '',
-      },
-      timeout: 30_000,
-    }).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => error,
-    );
+    const outcome = await runMainUntilExit({ NODE_ENV: 'production' });
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toContain('NODE_ENV=production needs authentication: set HUB_API_KEYS');
   });

@@ -4,7 +4,8 @@
  * change the hub under test (a DATABASE_URL or keys of the machine running the tests), then `env` is
  * applied. Systems outside the process (`startExternalSystems`) survive its restarts, as real ones do.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { generateSeed } from '../../src/simulators/seed/index.js';
 import { createFinanceSimulator, type FinanceSimulator } from '../../src/simulators/finance/index.js';
 import { createSalesSimulator, type SalesSimulator } from '../../src/simulators/sales/index.js';
@@ -54,14 +55,36 @@ export interface MainProcess {
   kill(): void;
 }
 
+const mainArgs = ['--import', 'tsx', 'src/main.ts'];
+
+/** The machine's environment without what would change the hub under test, on a free port, then `env`. */
+const mainEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({
+  ...process.env,
+  ...Object.fromEntries(cleared.map((name) => [name, ''])),
+  PORT: '0',
+  ...env,
+});
+
+/**
+ * Runs `npm start` expecting it to stop by itself (a start it refuses), and resolves with its exit code
+ * (0 if it stopped cleanly) and output; a process still running after `timeoutMs` is killed.
+ */
+export async function runMainUntilExit(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, mainArgs, { env: mainEnv(env), timeout: timeoutMs }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+}
+
 /** Starts the hub and resolves once it serves; rejects with its output if it exits first. */
 export async function startMainProcess(
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<MainProcess> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...Object.fromEntries(cleared.map((name) => [name, ''])), PORT: '0', ...env },
-  });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, mainArgs, { env: mainEnv(env) });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
