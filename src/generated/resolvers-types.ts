@@ -1162,11 +1162,27 @@ export type SyncLink = {
    * in one system only.
    */
   drift: Array<FieldDrift>;
+  /**
+   * What could not be read for this answer — a system that is down or throttling, or the hub's own database —
+   * so that `state` is UNKNOWN (or the stored FAILED or PENDING) and `drift` may be incomplete. Empty when
+   * everything answered. The record's other fields answer regardless; a field read from the missing system
+   * carries its own UPSTREAM_UNAVAILABLE error.
+   */
+  unavailable: Array<SyncLinkSource>;
 };
+
+/** Where the facts behind a sync link are read from. */
+export type SyncLinkSource =
+  /** Dynamics 365 Sales (Dataverse). */
+  | 'SALES'
+  /** Dynamics 365 Finance and Operations. */
+  | 'FINANCE'
+  /** The hub's own database, which keeps what the sync last did. */
+  | 'DATABASE';
 
 /**
  * Where a record stands between Sales and Finance. When several states apply, the first of FAILED, PENDING,
- * SALES_ONLY or FINANCE_ONLY, DRIFTED is reported; IN_SYNC only when none applies.
+ * UNKNOWN, SALES_ONLY or FINANCE_ONLY, DRIFTED is reported; IN_SYNC only when none applies.
  */
 export type SyncState =
   /** In both systems, nothing outstanding, and every mapped field agrees. */
@@ -1189,7 +1205,12 @@ export type SyncState =
    * Only in Finance: for a product, not synced to Sales yet; for an account, contact or quote, a Finance record
    * that Sales does not have (made in Finance, or removed from Sales).
    */
-  | 'FINANCE_ONLY';
+  | 'FINANCE_ONLY'
+  /**
+   * Cannot be told right now: a system the state depends on, or the hub's database, did not answer (see
+   * `unavailable`). Ask again once it is back.
+   */
+  | 'UNKNOWN';
 
 /**
  * One mapped field whose values differ between the two systems. For a constant the flow writes (e.g.
@@ -1796,6 +1817,7 @@ export type ResolversTypes = ResolversObject<{
   FinanceQuotation: ResolverTypeWrapper<FinanceQuoteHeaderRow>;
   FinanceQuotationLine: ResolverTypeWrapper<FinanceQuoteLineRow>;
   SyncLink: ResolverTypeWrapper<SyncLink>;
+  SyncLinkSource: SyncLinkSource;
   SyncState: SyncState;
   FieldDrift: ResolverTypeWrapper<FieldDrift>;
   SyncFlowName: SyncFlowName;
@@ -2293,6 +2315,7 @@ export type SyncLinkResolvers<ContextType = HubContext, ParentType extends Resol
   lastRunId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   drift?: Resolver<Array<ResolversTypes['FieldDrift']>, ParentType, ContextType>;
+  unavailable?: Resolver<Array<ResolversTypes['SyncLinkSource']>, ParentType, ContextType>;
 }>;
 
 export type FieldDriftResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FieldDrift'] = ResolversParentTypes['FieldDrift']> = ResolversObject<{

@@ -96,3 +96,60 @@ describe('Finance down', () => {
     expect(financeHealth()).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
   });
 });
+
+describe('a record whose sync state needs a system that is down', () => {
+  const syncQuery = `{
+    accounts(first: 3) { nodes { accountNumber name sync { state unavailable drift { field } } } }
+    syncRuns(first: 1) { nodes { id } }
+  }`;
+
+  it('answers its other fields, with sync.state UNKNOWN naming Finance, and no whole-answer null', async () => {
+    hub.simulators.finance.faults.set({ unavailableRate: 1 });
+    const { status, data, errors } = await hub.graphql(syncQuery);
+    expect(status).toBe(200);
+    expect(errors).toBeUndefined();
+    expect(data.syncRuns).toEqual({ nodes: [] });
+    expect(data.accounts.nodes).toHaveLength(3);
+    for (const account of data.accounts.nodes) {
+      expect(account.name).toBeTruthy();
+      expect(account.sync).toEqual({ state: 'UNKNOWN', unavailable: ['FINANCE'], drift: [] });
+    }
+  });
+
+  it('keeps the error on the Finance field itself when that field is asked for too', async () => {
+    hub.simulators.finance.faults.set({ unavailableRate: 1 });
+    const { data, errors } = await hub.graphql(
+      `{ accounts(first: 2) { nodes { accountNumber finance { CustomerAccount } sync { state unavailable } } } }`,
+    );
+    expect(data.accounts.nodes).toEqual([
+      expect.objectContaining({ finance: null, sync: { state: 'UNKNOWN', unavailable: ['FINANCE'] } }),
+      expect.objectContaining({ finance: null, sync: { state: 'UNKNOWN', unavailable: ['FINANCE'] } }),
+    ]);
+    expect(errors?.map((error) => [error.path, error.extensions?.['code']])).toEqual([
+      [['accounts', 'nodes', 0, 'finance'], 'UPSTREAM_UNAVAILABLE'],
+      [['accounts', 'nodes', 1, 'finance'], 'UPSTREAM_UNAVAILABLE'],
+    ]);
+  });
+
+  it('names Sales for a product while Sales is down, with the product read from Finance', async () => {
+    hub.simulators.sales.faults.set({ unavailableRate: 1 });
+    const { data, errors } = await hub.graphql(
+      `{ products(first: 2) { nodes { productNumber name sync { state unavailable } } } }`,
+    );
+    expect(errors).toBeUndefined();
+    expect(data.products.nodes).toHaveLength(2);
+    for (const product of data.products.nodes) {
+      expect(product.name).toBeTruthy();
+      expect(product.sync).toEqual({ state: 'UNKNOWN', unavailable: ['SALES'] });
+    }
+  });
+
+  it('reports an empty unavailable list once every system answers', async () => {
+    const { data, errors } = await hub.graphql(syncQuery);
+    expect(errors).toBeUndefined();
+    for (const account of data.accounts.nodes) {
+      expect(account.sync.unavailable).toEqual([]);
+      expect(account.sync.state).not.toBe('UNKNOWN');
+    }
+  });
+});

@@ -80,6 +80,15 @@ function SyncFacts({ account }: { account: AccountDetail }) {
           )}
         </dd>
       </div>
+      {sync.unavailable.length > 0 && (
+        <div>
+          <dt>Could not be read</dt>
+          <dd className="problem">
+            {sync.unavailable.map((source) => sourceNames[source]).join(', ')}: the state is known again once
+            it answers.
+          </dd>
+        </div>
+      )}
       {sync.lastError && (
         <div>
           <dt>Last error</dt>
@@ -89,3 +98,5 @@ function SyncFacts({ account }: { account: AccountDetail }) {
     </dl>
   );
 }
+
+const sourceNames = { SALES: 'Sales', FINANCE: 'Finance', DATABASE: "The hub's database" } as const;

@@ -133,17 +133,12 @@ export const Account: AccountResolvers = {
       .slice(0, pageSize(first))
       .map((quote) => ({ quoteNumber: quote.quotenumber!, sales: quote, finance: undefined }));
   },
-  sync: async (account, _args, context) => {
-    const [sales, finance] = await Promise.all([
-      salesAccountOf(account, context),
-      financeCustomerOf(account, context),
-    ]);
-    return syncLink(context, {
+  sync: (account, _args, context) =>
+    syncLink(context, {
       entity: 'account',
       key: account.accountNumber,
       flow: 'accounts',
-      source: sales,
-      target: finance,
-    });
-  },
+      source: () => salesAccountOf(account, context),
+      target: () => financeCustomerOf(account, context),
+    }),
 };

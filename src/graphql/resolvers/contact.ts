@@ -152,14 +152,12 @@ export const Contact: ContactResolvers = {
       ? { accountNumber: account.accountnumber, sales: account, finance: undefined }
       : null;
   },
-  sync: async (c, _a, ctx) => {
-    const [sales, finance] = await Promise.all([salesContactOf(c, ctx), financeContactOf(c, ctx)]);
-    return syncLink(ctx, {
+  sync: (c, _a, ctx) =>
+    syncLink(ctx, {
       entity: 'contact',
       key: c.contactNumber ?? '',
       flow: 'contacts',
-      source: sales,
-      target: finance,
-    });
-  },
+      source: () => salesContactOf(c, ctx),
+      target: () => financeContactOf(c, ctx),
+    }),
 };

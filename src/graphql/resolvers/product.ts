@@ -104,14 +104,12 @@ export const Product: ProductResolvers = {
     ),
   sales: (p, _a, ctx) => salesProductOf(p, ctx),
   finance: (p, _a, ctx) => financeProductOf(p, ctx),
-  sync: async (p, _a, ctx) => {
-    const [finance, sales] = await Promise.all([financeProductOf(p, ctx), salesProductOf(p, ctx)]);
-    return syncLink(ctx, {
+  sync: (p, _a, ctx) =>
+    syncLink(ctx, {
       entity: 'product',
       key: p.productNumber,
       flow: 'products',
-      source: finance,
-      target: sales,
-    });
-  },
+      source: () => financeProductOf(p, ctx),
+      target: () => salesProductOf(p, ctx),
+    }),
 };

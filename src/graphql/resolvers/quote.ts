@@ -132,16 +132,14 @@ export const Quote: QuoteResolvers = {
   },
   sales: (q, _a, ctx) => salesQuoteOf(q, ctx),
   finance: (q, _a, ctx) => financeQuoteOf(q, ctx),
-  sync: async (q, _a, ctx) => {
-    const [sales, finance] = await Promise.all([salesQuoteOf(q, ctx), financeQuoteOf(q, ctx)]);
-    return syncLink(ctx, {
+  sync: (q, _a, ctx) =>
+    syncLink(ctx, {
       entity: 'quote',
       key: q.quoteNumber,
       flow: 'quotes',
-      source: sales,
-      target: finance,
-    });
-  },
+      source: () => salesQuoteOf(q, ctx),
+      target: () => financeQuoteOf(q, ctx),
+    }),
 };
 
 async function salesProductOf(line: QuoteLineModel, context: HubContext) {
