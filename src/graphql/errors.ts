@@ -107,12 +107,39 @@ function isGraphQLError(error: unknown): error is GraphQLError {
   return error instanceof Error && 'extensions' in error && 'locations' in error;
 }
 
+export interface ErrorFormatterOptions {
+  /**
+   * Strip GraphQL's "Did you mean …?" suggestions from every message, so a caller cannot learn the
+   * schema's fields, arguments and enum values by typos (on when introspection is off). Apollo's own
+   * `hideSchemaDetailsFromClientErrors` covers validation over HTTP only; variables and the WebSocket
+   * transport pass through here too.
+   */
+  hideSuggestions?: boolean;
+}
+
 /**
  * Apollo's formatError (and the WebSocket transport's): our own errors and GraphQL's parse, validation
- * and variable errors pass as they are; anything else becomes "Unexpected error." — with the original
- * message only when `development` is true.
+ * and variable errors pass as they are (without suggestions when `hideSuggestions`); anything else becomes
+ * "Unexpected error." — with the original message only when `development` is true.
  */
-export function createErrorFormatter(development: boolean) {
+export function createErrorFormatter(
+  development: boolean,
+  { hideSuggestions = false }: ErrorFormatterOptions = {},
+) {
+  const format = createMasking(development);
+  if (!hideSuggestions) return format;
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const masked = format(formatted, error);
+    return { ...masked, message: withoutSuggestions(masked.message) };
+  };
+}
+
+/** GraphQL's suggestion ends a message: ` Did you mean "flows"?`, `… the enum value "ACCOUNTS"?`. */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean .+?\?$/s, '');
+}
+
+function createMasking(development: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof HubError) {

@@ -17,6 +17,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { ContextRequest } from '../graphql/context.js';
 import { createErrorFormatter, httpStatusOf, HubError } from '../graphql/errors.js';
 import { AuthError, type Authenticator, createAuthenticator, isLoopbackHost } from './auth.js';
+import { type ConnectionLimits, defaultConnectionLimits, enforceConnectionLimits, serverOptions } from './connections.js';
 import { createCorsPolicy } from './cors.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { createDashboardHandler } from './dashboard.js';
@@ -51,6 +52,11 @@ export interface HubServerOptions<TContext extends object> {
   readiness?: () => Promise<Readiness>;
   /** Abuse limits (`HUB_MAX_…`, see limits.ts); each one not given keeps its default (`defaultLimits`). */
   limits?: Partial<HubLimits>;
+  /**
+   * Timeouts for slow clients and the cap on open connections (`HUB_…_TIMEOUT_MS`, `HUB_MAX_CONNECTIONS`,
+   * see connections.ts); each one not given keeps its default (`defaultConnectionLimits`).
+   */
+  connections?: Partial<ConnectionLimits>;
   /** Counts each caller's mutations; default: in memory, `limits.mutationsPerMinute` a minute. */
   rateLimiter?: RateLimiter;
   /** The built dashboard served at /dashboard/ (default: dashboard/dist); null serves none. */
@@ -75,13 +81,17 @@ export async function createHubServer<TContext extends object>({
   logger = silentLogger(),
   readiness,
   limits: limitOptions = {},
+  connections: connectionOptions = {},
   rateLimiter: givenRateLimiter,
   dashboardDir,
 }: HubServerOptions<TContext>): Promise<HubServer> {
   const limits: HubLimits = { ...defaultLimits, ...limitOptions };
   const rateLimiter = givenRateLimiter ?? createTokenBucketLimiter({ perMinute: limits.mutationsPerMinute });
-  const httpServer: Server = createServer();
-  const formatError = createErrorFormatter(development);
+  const connections: ConnectionLimits = { ...defaultConnectionLimits, ...connectionOptions };
+  const httpServer: Server = createServer(serverOptions(connections));
+  enforceConnectionLimits(httpServer, connections);
+  // Without introspection, "Did you mean …?" suggestions would give the schema away, on any error.
+  const formatError = createErrorFormatter(development, { hideSuggestions: !introspection });
   const cors = createCorsPolicy(corsOrigins);
   const ws = serveGraphQLWebSocket({
     httpServer,
@@ -151,6 +161,9 @@ export async function createHubServer<TContext extends object>({
   const health = createHealthHandler(readiness);
   const dashboard = dashboardDir === null ? () => false : createDashboardHandler(dashboardDir);
   httpServer.on('request', (req, res) => {
+    // Every answer is JSON, the Sandbox's page or the dashboard's files, each with its right type; a
+    // browser must not guess another from the content.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     if (health(req, res)) return;
     if (dashboard(req, res)) return;
     assignRequestId(req, res);

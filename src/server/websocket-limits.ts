@@ -87,7 +87,16 @@ export function createSubscribeGuard({
       const operationName = payload.operationName ?? null;
       const variableValues = payload.variables ?? null;
       const operation = graphql.getOperationAST(document, operationName);
-      if (operation) {
+      // Coded as Apollo codes them over HTTP; left to `execute`, they would come back without a code.
+      if (!operation) return [asWsError(unresolvedOperation(operationName), 'OPERATION_RESOLUTION_FAILURE')];
+      const coerced = graphql.getVariableValues(
+        schema,
+        operation.variableDefinitions ?? [],
+        variableValues ?? {},
+        { maxErrors: 50 },
+      );
+      if (coerced.errors) return coerced.errors.map((error) => asWsError(error, 'BAD_USER_INPUT'));
+      {
         const refusal = await checkOperation(
           { schema, document, operation, variables: variableValues, principal },
           limits,
@@ -107,6 +116,15 @@ export function createSubscribeGuard({
         : result;
     },
   };
+}
+
+/** graphql's own words for an operation that cannot be picked (`getOperationAST` found none). */
+function unresolvedOperation(operationName: string | null): GraphQLError {
+  return new graphql.GraphQLError(
+    operationName === null
+      ? 'Must provide operation name if query contains multiple operations.'
+      : `Unknown operation named "${operationName}".`,
+  );
 }
 
 /**

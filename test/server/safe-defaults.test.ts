@@ -122,6 +122,96 @@ describe('a hub with introspection and the Sandbox off (as in production)', () =
     expect(errors?.[0]?.message).not.toContain('Did you mean');
   });
 
+  // Each would draw a "Did you mean …?" naming a field, argument, input field or enum value.
+  const typos: [string, string, Record<string, unknown> | undefined, string][] = [
+    ['a field', `{ acounts { nodes { accountNumber } } }`, undefined, 'GRAPHQL_VALIDATION_FAILED'],
+    [
+      'an argument',
+      `{ accounts(frist: 1) { nodes { accountNumber } } }`,
+      undefined,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+    [
+      'an enum literal',
+      `{ syncRuns(status: RUNING) { nodes { id } } }`,
+      undefined,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+    [
+      "a variable's input field",
+      `mutation($i: StartSyncInput!) { startSync(input: $i) { id } }`,
+      { i: { flowz: ['ACCOUNTS'] } },
+      'BAD_USER_INPUT',
+    ],
+    [
+      "a variable's enum value",
+      `mutation($i: StartSyncInput!) { startSync(input: $i) { id } }`,
+      { i: { flows: ['ACCOUNTZ'] } },
+      'BAD_USER_INPUT',
+    ],
+  ];
+
+  it.each(typos)(
+    'suggests nothing for a typo in %s over HTTP, and codes the error',
+    async (_n, query, variables, code) => {
+      const { errors } = await hub.graphql(query, variables);
+      expect(errors?.length).toBeGreaterThan(0);
+      for (const error of errors!) {
+        expect(error.message).not.toMatch(/did you mean/i);
+        expect(error.extensions?.['code']).toBe(code);
+      }
+    },
+  );
+
+  it.each(typos)(
+    'suggests nothing for a typo in %s over WebSocket, and codes the error',
+    async (_n, query, variables, code) => {
+      const { client } = wsClient(hub.url);
+      try {
+        const errors = await wsRequest(client, query, variables ? { variables } : {}).then(
+          () => expect.fail('the operation was not refused'),
+          (refusal: { message: string; extensions?: Record<string, unknown> }[]) => refusal,
+        );
+        expect(errors.length).toBeGreaterThan(0);
+        for (const error of errors) {
+          expect(error.message).not.toMatch(/did you mean/i);
+          expect(error.extensions?.['code']).toBe(code);
+        }
+      } finally {
+        await client.dispose();
+      }
+    },
+  );
+
+  it('codes an operation name the document does not have, over WebSocket as over HTTP', async () => {
+    const query = `query A { __typename }`;
+    const response = await fetch(hub.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query, operationName: 'B' }),
+    });
+    const http = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    const { client } = wsClient(hub.url);
+    try {
+      const errors = await new Promise<{ message: string; extensions?: Record<string, unknown> }[]>(
+        (resolve, reject) =>
+          client.subscribe(
+            { query, operationName: 'B' },
+            { next: () => reject(new Error('answered')), error: resolve as never, complete: () => undefined },
+          ),
+      );
+      expect(errors).toEqual([
+        expect.objectContaining({
+          message: 'Unknown operation named "B".',
+          extensions: { code: http.errors[0]!.extensions.code },
+        }),
+      ]);
+      expect(http.errors[0]!.extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('serves no Sandbox landing page', async () => {
     const response = await fetch(hub.url, { headers: { Accept: 'text/html' } });
     expect(await response.text()).not.toMatch(/<html/i);
