@@ -1,13 +1,13 @@
 /**
  * GraphQL over HTTP conformance, checked with graphql-http's own audits against the whole hub: every
- * MUST passes; the SHOULD and MAY audits it does not pass are exactly those the README lists (section
- * "GraphQL over HTTP conformance"), each for the reason given there.
+ * MUST passes; the SHOULD and MAY audits it does not pass are exactly those docs/testing.md lists
+ * (section "GraphQL over HTTP conformance"), each for the reason given there.
  */
 import { type AuditResult, serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../support/hub.js';
 
-/** The audits the hub does not pass, by id, and why (the README says the same). */
+/** The audits the hub does not pass, by id, and why (docs/testing.md says the same). */
 const knownDeviations = {
   // Apollo Server answers parse, validation and variable errors with 400 whatever the client accepts; the
   // spec's 200 for `application/json` is only a SHOULD, kept for legacy clients.
@@ -41,7 +41,7 @@ describe('GraphQL over HTTP (graphql-http audits)', () => {
     expect(musts.filter((result) => result.status !== 'ok').map(describeFailure)).toEqual([]);
   });
 
-  it('misses only the SHOULD and MAY audits the README explains', () => {
+  it('misses only the SHOULD and MAY audits the testing docs explain', () => {
     const missed = results.filter((result) => result.status !== 'ok');
     expect(Object.fromEntries(missed.map((result) => [result.id, result.name]))).toEqual(knownDeviations);
     for (const result of missed) expect(result.status, describeFailure(result)).not.toBe('error');
