@@ -153,3 +153,32 @@ describe('a record whose sync state needs a system that is down', () => {
     }
   });
 });
+
+describe('starting a sync while Finance is down', () => {
+  const start = () => hub.graphql(`mutation { startSync(input: { flows: [ACCOUNTS] }) { id status } }`);
+
+  it('is refused as UPSTREAM_UNAVAILABLE naming Finance, not as the caller’s mistake', async () => {
+    hub.simulators.finance.faults.set({ unavailableRate: 1 });
+    const { data, errors } = await start();
+    expect(data).toBeFalsy();
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message:
+          'The sync cannot start: the Finance legal entities could not be read to check usmf. ' +
+          'Finance answered HTTP 503 to GET LegalEntities. Try again once Finance answers.',
+        extensions: { code: 'UPSTREAM_UNAVAILABLE', system: 'finance' },
+      }),
+    ]);
+  });
+
+  it('says when the hub tries Finance again once its breaker is open, in one sentence', async () => {
+    hub.simulators.finance.faults.set({ unavailableRate: 1 });
+    for (let i = 0; i < failureThreshold; i++) await accountQuery();
+    expect(financeHealth().state).toBe('open');
+    const { errors } = await start();
+    expect(errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', system: 'finance' });
+    expect(errors?.[0]?.message).toMatch(
+      /^The sync cannot start: the Finance legal entities could not be read to check usmf\. Finance was not sent GET LegalEntities: it failed repeatedly, and the hub tries it again in \d+ s\. Try again once Finance answers\.$/,
+    );
+  });
+});

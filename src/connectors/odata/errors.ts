@@ -71,6 +71,28 @@ export class ODataError extends Error {
     return `${this.system} ${this.method} ${this.path} → ${outcome}${code}: ${this.message}`;
   }
 
+  /**
+   * One sentence anyone may read, a reader of the hub included: the system, the operation (method and
+   * entity set: no query, no keys), the outcome and the system's error code. The request's query and the
+   * system's message may name records, so they stay in `describe()`, for operators and logs.
+   */
+  summary(): string {
+    const system = systemTitles[this.system];
+    const operation = `${this.method} ${entitySetOf(this.path)}`;
+    switch (this.kind) {
+      case 'timeout':
+        return `${system} did not answer ${operation} in time.`;
+      case 'network': {
+        const reason = transportFailureReason(this.cause);
+        return `${system} could not be reached for ${operation}${reason && /^E[A-Z]+$/.test(reason) ? ` (${reason})` : ''}.`;
+      }
+      case 'unavailable':
+        return `${system} was not sent ${operation}: it failed repeatedly, and the hub tries it again ${this.retryAfterMs ? `in ${Math.ceil(this.retryAfterMs / 1000)} s` : 'shortly'}.`;
+      case 'http':
+        return `${system} answered HTTP ${this.status}${this.code ? ` (code ${this.code})` : ''} to ${operation}.`;
+    }
+  }
+
   toJSON(): ODataErrorDetails {
     return {
       kind: this.kind,
@@ -104,6 +126,11 @@ export class TimeoutError extends ODataError {
 }
 
 const systemTitles: Record<SystemName, string> = { sales: 'Sales', finance: 'Finance' };
+
+/** `CustomersV3` of `CustomersV3?$filter=…` or `CustomersV3(dataAreaId='usmf',CustomerAccount='…')`. */
+function entitySetOf(path: string): string {
+  return path.split(/[?(/]/, 1)[0] || path.split('?', 1)[0]!;
+}
 
 /**
  * The request was not sent: the system failed too many requests in a row and its circuit breaker is

@@ -43,6 +43,8 @@ async function manage(work: () => Promise<RunSnapshot>): Promise<RunSnapshot> {
         throw new HubError('NOT_FOUND', error.message);
       case 'NOT_CANCELLABLE':
         throw new HubError('BAD_USER_INPUT', error.message);
+      case 'UPSTREAM_UNAVAILABLE':
+        throw new HubError('UPSTREAM_UNAVAILABLE', error.message, { system: error.system });
     }
   }
 }

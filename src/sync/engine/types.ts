@@ -96,10 +96,18 @@ export interface StartRunInput {
 export class SyncRequestError extends Error {
   override name = 'SyncRequestError';
   constructor(
-    readonly code: 'VALIDATION_FAILED' | 'SYNC_ALREADY_RUNNING' | 'NOT_FOUND' | 'NOT_CANCELLABLE',
+    readonly code:
+      | 'VALIDATION_FAILED'
+      | 'SYNC_ALREADY_RUNNING'
+      | 'NOT_FOUND'
+      | 'NOT_CANCELLABLE'
+      // A system the start must ask could not answer: not the caller's doing.
+      | 'UPSTREAM_UNAVAILABLE',
     message: string,
     readonly problems: readonly string[] = [],
     readonly runId?: string,
+    /** With UPSTREAM_UNAVAILABLE: the system that did not answer. */
+    readonly system?: 'sales' | 'finance',
   ) {
     super(message);
   }

@@ -3,7 +3,8 @@
  * Integrator validates a project before it runs, so an admin fixes everything in one go.
  */
 import { syncModes } from '../../db/schema.js';
-import type { StartRunInput } from '../engine/types.js';
+import { ODataError, TokenError } from '../../connectors/odata/index.js';
+import { type StartRunInput, SyncRequestError } from '../engine/types.js';
 import { flowOrder, flows, validateFlows, type FlowName } from '../flows/index.js';
 
 export interface StartChecks {
@@ -35,9 +36,7 @@ async function productProblems(check: () => Promise<string[]>): Promise<string[]
   try {
     return await check();
   } catch (error) {
-    return [
-      `cannot list the Sales price lists to check PRODUCTS_PRICE_LIST: ${error instanceof Error ? error.message : String(error)}`,
-    ];
+    throw unavailable('sales', 'the Sales price lists could not be read to check PRODUCTS_PRICE_LIST', error);
   }
 }
 
@@ -46,9 +45,7 @@ async function companyProblems({ financeCompanies, company }: StartChecks): Prom
   try {
     companies = await financeCompanies();
   } catch (error) {
-    return [
-      `cannot list the Finance companies to check ${company}: ${error instanceof Error ? error.message : String(error)}`,
-    ];
+    throw unavailable('finance', `the Finance legal entities could not be read to check ${company}`, error);
   }
   // F&O compares dataAreaId without case; the connector lowercases what it lists.
   const wanted = company.toLowerCase();
@@ -86,3 +83,27 @@ function requestProblems(input: StartRunInput): string[] {
 export function requestedFlows(input: StartRunInput): FlowName[] {
   return input.flows ? [...new Set(input.flows)] : [...flowOrder];
 }
+
+/**
+ * A system the checks must ask did not answer: the start is refused as UPSTREAM_UNAVAILABLE, naming the
+ * system and what failed in a sentence without the request's query or the system's message. Anything
+ * that is not a system's failure is a bug and is thrown as it is.
+ */
+function unavailable(system: 'sales' | 'finance', what: string, error: unknown): unknown {
+  const reason =
+    error instanceof ODataError
+      ? error.summary()
+      : error instanceof TokenError
+        ? `${systemNames[system]}'s token authority did not issue a token (${error.code}).`
+        : undefined;
+  if (reason === undefined) return error;
+  return new SyncRequestError(
+    'UPSTREAM_UNAVAILABLE',
+    `The sync cannot start: ${what}. ${reason} Try again once ${systemNames[system]} answers.`,
+    [],
+    undefined,
+    system,
+  );
+}
+
+const systemNames = { sales: 'Sales', finance: 'Finance' } as const;

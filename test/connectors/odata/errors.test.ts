@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CircuitOpenError,
   httpError,
+  networkError,
   ODataError,
   parseErrorBody,
   parseRetryAfter,
@@ -144,6 +146,61 @@ describe('ODataError', () => {
       'No answer from sales within 200 ms',
     ]);
   });
+});
+
+describe('ODataError.summary: one sentence a reader may see', () => {
+  const filtered = {
+    system: 'finance',
+    method: 'GET',
+    path: "CustomersV3?cross-company=true&$select=CustomerAccount&$filter=CustomerAccount eq 'ACC-01001'",
+  } as const;
+  const keyed = { system: 'sales', method: 'PATCH', path: "accounts(accountnumber='ACC-01001')" } as const;
+
+  it.each([
+    [
+      'an HTTP failure with a code',
+      httpError(keyed, {
+        status: 400,
+        headers: {},
+        body: '{"error":{"code":"0x80040217","message":"account ACC-01001 does not exist"}}',
+      }),
+      'Sales answered HTTP 400 (code 0x80040217) to PATCH accounts.',
+    ],
+    [
+      'an HTTP failure without a code',
+      httpError(filtered, { status: 500, headers: {}, body: financeWriteFailure }),
+      'Finance answered HTTP 500 to GET CustomersV3.',
+    ],
+    ['a timeout', new TimeoutError(filtered, 200), 'Finance did not answer GET CustomersV3 in time.'],
+    [
+      'a refused connection',
+      networkError(filtered, Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })),
+      'Finance could not be reached for GET CustomersV3 (ECONNREFUSED).',
+    ],
+    [
+      'an open breaker',
+      new CircuitOpenError(
+        filtered,
+        { consecutiveFailures: 5, nextTryAt: new Date(31_000), lastFailure: null },
+        1_000,
+      ),
+      'Finance was not sent GET CustomersV3: it failed repeatedly, and the hub tries it again in 30 s.',
+    ],
+    [
+      'a batch',
+      httpError(
+        { system: 'finance', method: 'POST', path: '$batch' },
+        { status: 503, headers: {}, body: '' },
+      ),
+      'Finance answered HTTP 503 to POST $batch.',
+    ],
+  ])(
+    'for %s names the system, operation, outcome and code, and no query, key or message',
+    (_n, error, summary) => {
+      expect(error.summary()).toBe(summary);
+      expect(error.summary()).not.toMatch(/ACC-01001|\$select|\$filter|Customer group/);
+    },
+  );
 });
 
 describe('parseRetryAfter', () => {

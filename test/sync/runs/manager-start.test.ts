@@ -3,6 +3,7 @@
  * order, skips after a failed dependency, and the final status each ending deserves.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { networkError, type ODataError } from '../../../src/connectors/odata/errors.js';
 import { interruptedError } from '../../../src/db/runs.js';
 import { SyncRequestError } from '../../../src/sync/engine/types.js';
 import { shutdownInterruption } from '../../../src/sync/runs/manager.js';
@@ -167,17 +168,32 @@ describe('validation', () => {
     expect((await store.runs.listRuns({ first: 10 })).items).toEqual([]);
   });
 
-  it('reports a Finance that cannot list its companies as a problem', async () => {
-    const { manager } = setup(
-      {},
-      { financeCompanies: () => Promise.reject(new Error('503 Service Unavailable')) },
-    );
+  it('refuses as UPSTREAM_UNAVAILABLE, naming Finance, when Finance cannot list its companies', async () => {
+    const { manager } = setup({}, { financeCompanies: () => Promise.reject(unreachable('finance')) });
     const refused = await manager.start(input).catch((error) => error);
-    expect(refused.problems).toEqual([
-      'cannot list the Finance companies to check USMF: 503 Service Unavailable',
-    ]);
+    expect(refused).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'finance', problems: [] });
+    expect(refused.message).toBe(
+      'The sync cannot start: the Finance legal entities could not be read to check USMF. ' +
+        'Finance could not be reached for GET LegalEntities (ECONNREFUSED). Try again once Finance answers.',
+    );
+    expect((await store.runs.listRuns({ first: 10 })).items).toEqual([]);
+  });
+
+  it('lets an error that is no system failing surface as it is', async () => {
+    const bug = new TypeError('companies is not iterable');
+    const { manager } = setup({}, { financeCompanies: () => Promise.reject(bug) });
+    expect(await manager.start(input).catch((error) => error)).toBe(bug);
   });
 });
+
+/** A request the system never answered: the connection was refused. */
+function unreachable(system: 'sales' | 'finance'): ODataError {
+  const path = system === 'finance' ? 'LegalEntities?$select=LegalEntityId' : 'pricelevels?$select=name';
+  return networkError(
+    { system, method: 'GET', path },
+    Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+  );
+}
 
 describe('checking the products flow’s settings', () => {
   const missingList = "PRODUCTS_PRICE_LIST names 'Contract USD', which is not an active Sales price list";
@@ -201,15 +217,14 @@ describe('checking the products flow’s settings', () => {
     expect(checked).toEqual(['products']);
   });
 
-  it('reports a Sales that cannot list its price lists as a problem', async () => {
-    const { manager } = setup(
-      {},
-      { productProblems: () => Promise.reject(new Error('503 Service Unavailable')) },
-    );
+  it('refuses as UPSTREAM_UNAVAILABLE, naming Sales, when Sales cannot list its price lists', async () => {
+    const { manager } = setup({}, { productProblems: () => Promise.reject(unreachable('sales')) });
     const refused = await manager.start({ ...input, flows: ['products'] }).catch((error) => error);
-    expect(refused.problems).toEqual([
-      'cannot list the Sales price lists to check PRODUCTS_PRICE_LIST: 503 Service Unavailable',
-    ]);
+    expect(refused).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'sales' });
+    expect(refused.message).toBe(
+      'The sync cannot start: the Sales price lists could not be read to check PRODUCTS_PRICE_LIST. ' +
+        'Sales could not be reached for GET pricelevels (ECONNREFUSED). Try again once Sales answers.',
+    );
   });
 });
 
