@@ -3,11 +3,17 @@
  * one-row read (`$top=1` of a small entity set) through the hub's own connectors, so the check uses the
  * same URL, token and circuit breaker as every other request.
  *
- * Cheap and gentle by design. The three checks run concurrently, each cut off after `timeoutMs`; a cut-off
- * request is cancelled, which the circuit breaker counts neither as an answer nor as a failure, so a slow
- * check never opens it. A system whose breaker is open is not asked at all: its breaker's state is the
- * answer. One result is shared by every probe for `cacheMs` after it is ready, and probes that arrive
- * while a check runs wait for that check, so any number of probes makes at most one check at a time.
+ * Cheap and gentle by design. The three checks run concurrently. A system is asked once, never retried:
+ * the answer is its state now, not after a Retry-After wait or a backoff. A check may take as long as the
+ * system needs up to `timeoutMs` (5 s, under a load balancer's usual probe timeout); a cut-off request is
+ * cancelled, which the circuit breaker counts neither as an answer nor as a failure, so a slow check never
+ * opens it. A system whose breaker is open is not asked at all: its breaker's state is the answer. One
+ * result is shared by every probe for `cacheMs` after it is ready, and probes that arrive while a check
+ * runs wait for that check, so any number of probes makes at most one check at a time.
+ *
+ * A system that answers 429 is throttling the hub, not down: it is `degraded`, with the wait it asked
+ * for, and the hub stays ready — taking it out of a load balancer would not make the system answer
+ * sooner, and the sync already waits as asked. Ready means every component is up or degraded.
  *
  * What a component reports is safe to show anyone: a status, a latency, the breaker's state and a
  * sentence of our own about what failed; never a URL, a message from the system, or a stack.
@@ -19,16 +25,20 @@ import {
   type ODataClient,
   ODataError,
   TokenError,
+  transportFailureReason,
 } from '../connectors/odata/index.js';
 import { DatabaseError, type Database } from '../db/connection.js';
 
 export interface ComponentStatus {
-  status: 'up' | 'down';
+  /** `degraded`: a system throttling the hub (HTTP 429); it still counts as ready. */
+  status: 'up' | 'degraded' | 'down';
   /** How long the check took, in milliseconds (0 when it was not made). */
   latencyMs: number;
   /** The system's circuit breaker after the check (systems only). */
   breaker?: CircuitState;
-  /** What failed, in a sentence without internals; only when down. */
+  /** When degraded: the wait the system asked for (`Retry-After`), in seconds, when it gave one. */
+  retryAfterSeconds?: number;
+  /** What failed, in a sentence without internals; when degraded or down. */
   error?: string;
 }
 
@@ -42,7 +52,7 @@ export interface Readiness {
 export interface ReadinessOptions {
   database: Pick<Database, 'ping'>;
   connectors: Connectors;
-  /** How long each check may take. Default 2,000 ms. */
+  /** How long each check may take (`HUB_READINESS_TIMEOUT_MS`). Default 5,000 ms. */
   timeoutMs?: number;
   /** How long a result is shared before the next probe checks again. Default 1,000 ms. */
   cacheMs?: number;
@@ -56,11 +66,14 @@ const probes = {
   finance: { name: 'Finance', path: 'LegalEntities', select: 'LegalEntityId' },
 } as const;
 
+/** How long a check may wait for an answer: under the 5–10 s probe timeouts load balancers use. */
+export const defaultReadinessTimeoutMs = 5_000;
+
 /** The readiness check described above; its promise never rejects. */
 export function createReadinessCheck({
   database,
   connectors,
-  timeoutMs = 2_000,
+  timeoutMs = defaultReadinessTimeoutMs,
   cacheMs = 1_000,
   now = () => performance.now(),
 }: ReadinessOptions): () => Promise<Readiness> {
@@ -74,7 +87,7 @@ export function createReadinessCheck({
       checkSystem(connectors.finance.client, probes.finance, timeoutMs, now),
     ]);
     const components = { database: databaseStatus, sales, finance };
-    const ready = Object.values(components).every((component) => component.status === 'up');
+    const ready = Object.values(components).every((component) => component.status !== 'down');
     return { status: ready ? 'ready' : 'not ready', checkedAt: new Date().toISOString(), components };
   }
 
@@ -142,10 +155,23 @@ async function checkSystem(
       method: 'GET',
       path: probe.path,
       query: { select: [probe.select], top: 1 },
+      retry: false,
       signal: AbortSignal.timeout(timeoutMs),
     });
     return { status: 'up', latencyMs: Math.round(now() - started), breaker: client.health().state };
   } catch (error) {
+    if (error instanceof ODataError && error.kind === 'http' && error.status === 429) {
+      const wait = error.retryAfterMs;
+      return {
+        status: 'degraded',
+        latencyMs: Math.round(now() - started),
+        breaker: client.health().state,
+        ...(wait === undefined ? {} : { retryAfterSeconds: Math.ceil(wait / 1000) }),
+        error:
+          `${probe.name} is throttling the hub's requests (HTTP 429)` +
+          (wait === undefined ? '.' : `; it asked for a wait of ${Math.ceil(wait / 1000)} s.`),
+      };
+    }
     return {
       status: 'down',
       latencyMs: Math.round(now() - started),
@@ -163,14 +189,16 @@ function describeFailure(name: string, error: unknown, timeoutMs: number): strin
     switch (error.kind) {
       case 'timeout':
         return `${name} did not answer in time.`;
-      case 'network':
-        return `${name} could not be reached.`;
+      case 'network': {
+        const code = transportFailureReason(error.cause);
+        if (code === 'ECONNREFUSED') return `${name} refused the connection (ECONNREFUSED).`;
+        return `${name} could not be reached${code && /^E[A-Z]+$/.test(code) ? ` (${code})` : ''}.`;
+      }
       case 'unavailable':
         return `${name} is unavailable.`;
       case 'http':
         if (error.status === 401 || error.status === 403)
           return `${name} refused the hub's credentials (HTTP ${error.status}).`;
-        if (error.status === 429) return `${name} is throttling the hub's requests (HTTP 429).`;
         return `${name} answered HTTP ${error.status}.`;
     }
   }

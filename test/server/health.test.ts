@@ -4,8 +4,12 @@
  * readiness checks are cheap: cut off after a timeout (which the circuit breaker does not count), never
  * sent to a system whose breaker is open, and shared between probes for a moment.
  */
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { createConnectors } from '../../src/connectors/index.js';
+import { connectorEndpointFor } from '../../src/simulators/index.js';
 import { createReadinessCheck, type Readiness } from '../../src/server/readiness.js';
 import { resetSystems, startTestHub, type TestHub } from '../support/hub.js';
 
@@ -78,6 +82,27 @@ describe('health endpoints', () => {
         finance: { status: 'down', error: 'Finance answered HTTP 503.' },
       },
     });
+  });
+
+  it('stays ready while Finance throttles the hub, reporting it degraded with the wait it asked for', async () => {
+    hub.simulators.finance.faults.failNext(5, { status: 429, retryAfterSeconds: 30 });
+    const answer = await probe(hub, '/readyz');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      status: 'ready',
+      components: {
+        database: { status: 'up' },
+        sales: { status: 'up' },
+        finance: {
+          status: 'degraded',
+          breaker: 'closed',
+          retryAfterSeconds: 30,
+          error: "Finance is throttling the hub's requests (HTTP 429); it asked for a wait of 30 s.",
+        },
+      },
+    });
+    // Asked once, not retried: the answer is Finance's state now, not after the wait.
+    expect(hub.simulators.finance.log.httpRequests()).toBe(1);
   });
 
   it('says nothing secret: no URL, credential, token, key or stack', async () => {
@@ -160,6 +185,39 @@ describe('readiness checks stay gentle', () => {
       /^Finance failed 2 requests in a row; the hub sends it nothing until \d{4}-\d\d-\d\dT[\d:.]+Z\.$/,
     );
     expect(readiness.components.sales.status).toBe('up');
+  });
+});
+
+describe('a system that refuses connections', () => {
+  it('is reported as refusing them, after one attempt', async () => {
+    const hub = await startTestHub({ accounts: 5 });
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    try {
+      const connectors = createConnectors({
+        sales: connectorEndpointFor(hub.simulators.sales.origin),
+        // Tokens still come from the simulator's authority: only Finance itself is gone.
+        finance: {
+          ...connectorEndpointFor(hub.simulators.finance.origin),
+          url: `http://127.0.0.1:${port}`,
+        },
+        financeCompany: 'usmf',
+      });
+      const check = createReadinessCheck({ database: hub.database, connectors, cacheMs: 0 });
+      const readiness = await check();
+      expect(readiness.status).toBe('not ready');
+      expect(readiness.components.finance).toEqual({
+        status: 'down',
+        latencyMs: expect.any(Number),
+        breaker: 'closed',
+        error: 'Finance refused the connection (ECONNREFUSED).',
+      });
+      expect(connectors.finance.client.health().consecutiveFailures).toBe(1);
+    } finally {
+      await hub.close();
+    }
   });
 });
 

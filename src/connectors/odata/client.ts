@@ -97,6 +97,12 @@ export interface ODataRequest {
   body?: unknown;
   /** Overrides the method's idempotency for retries of timeouts and network errors. */
   idempotent?: boolean;
+  /**
+   * False: one attempt only, the failure as it came (an expired token is still renewed once). For a probe
+   * that wants the system's state now: retried, a 429 would wait out its Retry-After and a refused
+   * connection its backoff. Default: the client's retry policy.
+   */
+  retry?: false;
   /** Cancels the request and any retry wait. */
   signal?: AbortSignal;
 }
@@ -230,6 +236,7 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
       headers,
       ...(body === undefined ? {} : { body }),
       idempotent: request.idempotent ?? isIdempotentMethod(method),
+      ...(request.retry === false ? { retry: false as const } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
     };
   }

@@ -30,10 +30,12 @@ export {
 export {
   CircuitOpenError,
   infologText,
+  networkError,
   ODataError,
   parseErrorBody,
   parseRetryAfter,
   TimeoutError,
+  transportFailureReason,
   type ODataErrorDetails,
   type ODataErrorKind,
   type ParsedErrorBody,

@@ -17,6 +17,8 @@ export interface Call {
   body?: string;
   /** Whether a timeout or network error may be retried. */
   idempotent: boolean;
+  /** False: one attempt, whatever the retry policy says (see `ODataRequest.retry`). */
+  retry?: false;
   signal?: AbortSignal;
 }
 
@@ -81,7 +83,12 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
       }
       failures += 1;
       const request = { method: call.method, path: context.path, idempotent: call.idempotent };
-      if (failures >= retry.maxAttempts || !retry.shouldRetry(error, failures, request)) throw error;
+      if (
+        call.retry === false ||
+        failures >= retry.maxAttempts ||
+        !retry.shouldRetry(error, failures, request)
+      )
+        throw error;
       const waitMs = retry.retryWaitMs(error, failures);
       if (waitMs > 0) await delay(waitMs, undefined, call.signal ? { signal: call.signal } : {});
     }
