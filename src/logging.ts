@@ -70,8 +70,11 @@ export interface LoggerOptions {
   secrets?: readonly (string | undefined)[];
 }
 
-// `Bearer <credential>`, and JWTs (header and payload are base64url JSON, so they start with `eyJ`).
-const bearerCredential = /\b(Bearer)\s+(?!<)[^\s"\\]+/gi;
+// `Bearer <credential>`, and JWTs (header and payload are base64url JSON, so they start with `eyJ`). A
+// plain word after "bearer" ("a valid bearer token is required") is prose, not a credential: a credential
+// has a digit or a symbol, or is longer than a word (RFC 6750's token68 alphabet).
+const bearerCredential =
+  /\b(Bearer)\s+(?!<)(?![A-Za-z][a-z]{0,15}(?:[\s,;:!?)"']|\.(?![\w\-~+/=])|$))[^\s"\\]+/gi;
 const jwtShaped = /\beyJ[\w-]*\.[\w-]+\.[\w-]*/g;
 
 /** A logger as described above. */

@@ -5,7 +5,8 @@
  *
  * The level says who should look: `info` for answers (including the caller's own mistakes, such as a bad
  * argument or a refused token), `warn` when a back-end system was unavailable, `error` when the hub
- * failed unexpectedly (the error, masked for the client, is logged here with its stack).
+ * failed unexpectedly (the error, masked for the client, is logged here with its stack). A WebSocket
+ * subscription that ends without an error is routine and logged at `debug`.
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
@@ -31,11 +32,15 @@ export interface OperationLogRecord {
 const internalCode = 'INTERNAL_SERVER_ERROR';
 const upstreamCode = 'UPSTREAM_UNAVAILABLE';
 
-/** Writes one operation's line; `failures` are the raw errors, logged when the hub itself failed. */
+/**
+ * Writes one operation's line; `failures` are the raw errors, logged when the hub itself failed.
+ * `okLevel`: the level of a line without an error code (default `info`).
+ */
 export function logOperation(
   logger: Logger,
   record: OperationLogRecord,
   failures: readonly unknown[] = [],
+  { okLevel = 'info' }: { okLevel?: 'info' | 'debug' } = {},
 ): void {
   // Always in this order, so lines read alike whichever transport wrote them.
   const { requestId, transport, operationId, operation, operationType, caller, outcome, errorCodes } = record;
@@ -56,6 +61,8 @@ export function logOperation(
     logger.error({ ...line, ...(cause !== undefined ? { err: cause } : {}) }, 'graphql operation failed');
   } else if (record.errorCodes.includes(upstreamCode)) {
     logger.warn(line, 'graphql operation');
+  } else if (record.errorCodes.length === 0) {
+    logger[okLevel](line, 'graphql operation');
   } else {
     logger.info(line, 'graphql operation');
   }
@@ -181,6 +188,9 @@ export function createWebSocketOperationLog(logger: Logger, requestId: string): 
         errorCodes,
       },
       state.failures,
+      // A dashboard subscribes and completes all day long: a subscription that ended well is routine,
+      // logged at debug; one with an error, and every query and mutation, at info as over HTTP.
+      { okLevel: state.operationType === 'subscription' ? 'debug' : 'info' },
     );
   };
   return {

@@ -170,15 +170,60 @@ describe('logs of a running hub', () => {
     }
   });
 
+  it('logs a subscription that ended well at debug, so dashboards coming and going stay out of info', async () => {
+    const started = await hub.graphql(startAccounts, undefined, { token: apiKey });
+    const runId = started.data.startSync.id as string;
+    await untilFinished((query, variables) => hub.graphql(query, { ...variables }, { token: apiKey }), runId);
+    const client = createClient({
+      url: hub.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${apiKey}` },
+    });
+    logs.clear();
+    try {
+      // A finished run's subscription sends its state and completes: a dashboard opening a run page.
+      const watch = 'subscription Watch($id: ID!) { syncRunUpdated(id: $id) { status } }';
+      for (let i = 0; i < 3; i++) await wsRequest(client, watch, { variables: { id: runId } });
+      await wsRequest(client, runsQuery);
+      await wsRequest(client, 'subscription { syncRunUpdated(id: "x") { nope } }').catch(() => undefined);
+    } finally {
+      await client.dispose();
+    }
+    const levels = logs
+      .lines()
+      .filter((line) => line['msg'] === 'graphql operation')
+      .map((line) => [line['operation'], line['level'], line['outcome']]);
+    expect(levels).toEqual([
+      ['Watch', 'debug', 'ok'],
+      ['Watch', 'debug', 'ok'],
+      ['Watch', 'debug', 'ok'],
+      ['Runs', 'info', 'ok'],
+      [null, 'info', 'error'],
+    ]);
+  });
+
   it('never logs a credential it was given', () => {
     const text = logs.text();
     expect(text).toContain('graphql operation'); // the tests above did log
     for (const secret of [apiKey, wrongKey, jwt, jwtSecret, 'hub-secret']) expect(text).not.toContain(secret);
-    expect(text).not.toMatch(/bearer|eyJ/i);
+    expect(text).not.toMatch(/bearer\s+(?!token\b)|eyJ/i);
   });
 });
 
 describe('the logger', () => {
+  it.each([
+    ['a bearer token in prose', 'a valid bearer token is required', 'a valid bearer token is required'],
+    ['a capitalised word at a full stop', 'send a Bearer Token.', 'send a Bearer Token.'],
+    ['a long credential of letters', 'Bearer abcdefghijklmnopqrstuvwxyz', `Bearer ${redactedText}`],
+    ['a credential with digits', 'Authorization: Bearer s3cr3t', `Authorization: Bearer ${redactedText}`],
+    ['a credential with symbols', 'Bearer abc.def-ghi~', `Bearer ${redactedText}`],
+  ])('scrubs %s as it should: "%s"', (_name, message, logged) => {
+    const logs = captureLogs();
+    logs.logger.info(message);
+    expect(logs.lines()[0]?.['msg']).toBe(logged);
+  });
+
   it('censors secret fields wherever they sit, and scrubs credentials from messages', () => {
     const logs = captureLogs({ secrets: ['configured-client-secret-value'] });
     logs.logger.info(
