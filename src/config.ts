@@ -7,6 +7,7 @@ import { defaultRetentionDays } from './db/runs.js';
 import { type Role, roles } from './graphql/principal.js';
 import { type LogLevel, logLevels } from './logging.js';
 import { type ApiKey, type AuthSettings, digestApiKey, isLoopbackHost } from './server/auth.js';
+import { type ConnectionLimits, defaultConnectionLimits } from './server/connections.js';
 import { defaultLimits, type HubLimits } from './server/limits.js';
 import {
   defaultProductSettings,
@@ -194,6 +195,19 @@ const schema = z.object({
   HUB_OPERATION_TIMEOUT_MS: limit(100, 3_600_000, defaultLimits.operationTimeoutMs, ' of milliseconds'),
   HUB_MUTATIONS_PER_MINUTE: limit(1, 100_000, defaultLimits.mutationsPerMinute),
   HUB_MAX_SUBSCRIPTIONS_PER_CONNECTION: limit(1, 10_000, defaultLimits.maxSubscriptionsPerConnection),
+  // Slow clients and open connections (src/server/connections.ts, which says why each default).
+  HUB_HEADERS_TIMEOUT_MS: limit(100, 3_600_000, defaultConnectionLimits.headersTimeoutMs, ' of milliseconds'),
+  HUB_REQUEST_TIMEOUT_MS: limit(100, 3_600_000, defaultConnectionLimits.requestTimeoutMs, ' of milliseconds'),
+  // At least 100 ms: Node reads 0 as "never close an idle connection".
+  HUB_KEEP_ALIVE_TIMEOUT_MS: limit(
+    100,
+    3_600_000,
+    defaultConnectionLimits.keepAliveTimeoutMs,
+    ' of milliseconds',
+  ),
+  // Up to two hours: it must exceed the operation timeout, which may be one.
+  HUB_IDLE_TIMEOUT_MS: limit(1_000, 7_200_000, defaultConnectionLimits.idleTimeoutMs, ' of milliseconds'),
+  HUB_MAX_CONNECTIONS: limit(1, 1_000_000, defaultConnectionLimits.maxConnections),
   HUB_CORS_ORIGINS: z
     .string()
     .transform((text, context) => {
@@ -319,6 +333,8 @@ export interface HubConfig {
   corsOrigins: string[];
   /** Abuse limits (`HUB_MAX_…`, `HUB_OPERATION_TIMEOUT_MS`, `HUB_MUTATIONS_PER_MINUTE`); see limits.ts. */
   limits: HubLimits;
+  /** Slow-client timeouts and the connection cap (`HUB_…_TIMEOUT_MS`, `HUB_MAX_CONNECTIONS`); see connections.ts. */
+  connections: ConnectionLimits;
   /** The least severe level logged (`LOG_LEVEL`); default info. */
   logLevel: LogLevel;
   /** Added to every answer of the embedded simulators (`SIMULATOR_LATENCY_MS`); default 0. */
@@ -346,6 +362,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
     ...missingCredentials(present),
     ...authProblems(present),
+    ...timeoutProblems(present),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -402,6 +419,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       mutationsPerMinute: e.HUB_MUTATIONS_PER_MINUTE,
       maxSubscriptionsPerConnection: e.HUB_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     },
+    connections: {
+      headersTimeoutMs: e.HUB_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HUB_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HUB_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: e.HUB_IDLE_TIMEOUT_MS,
+      maxConnections: e.HUB_MAX_CONNECTIONS,
+    },
     logLevel: e.LOG_LEVEL,
     simulatorLatencyMs: e.SIMULATOR_LATENCY_MS,
   };
@@ -451,6 +475,36 @@ function authProblems(env: Record<string, string>): string[] {
   } else if (env['HOST'] && !isLoopbackHost(env['HOST'].trim())) {
     problems.push(
       `HOST ${env['HOST'].trim()} would let anyone who reaches it run syncs, as no authentication is configured: set HUB_API_KEYS or HUB_JWT_…, or listen on 127.0.0.1`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Timeouts that must agree: the headers are part of the request, so they cannot be given longer than it;
+ * and a request is silent while its operation runs, so the idle timeout must outlast the operation
+ * timeout or it would cut operations off. Checked on the raw values (each one's default when unset), so
+ * they are reported with the others; a value that is no whole number is reported by its own rule.
+ */
+function timeoutProblems(env: Record<string, string>): string[] {
+  const value = (name: string, fallback: number): number | undefined => {
+    const raw = env[name];
+    const number = raw === undefined ? fallback : Number(raw.trim());
+    return Number.isInteger(number) ? number : undefined;
+  };
+  const headers = value('HUB_HEADERS_TIMEOUT_MS', defaultConnectionLimits.headersTimeoutMs);
+  const request = value('HUB_REQUEST_TIMEOUT_MS', defaultConnectionLimits.requestTimeoutMs);
+  const idle = value('HUB_IDLE_TIMEOUT_MS', defaultConnectionLimits.idleTimeoutMs);
+  const operation = value('HUB_OPERATION_TIMEOUT_MS', defaultLimits.operationTimeoutMs);
+  const problems: string[] = [];
+  if (headers !== undefined && request !== undefined && headers > request) {
+    problems.push(
+      `HUB_HEADERS_TIMEOUT_MS (${headers}) must not be longer than HUB_REQUEST_TIMEOUT_MS (${request}): the headers are part of the request`,
+    );
+  }
+  if (idle !== undefined && operation !== undefined && idle <= operation) {
+    problems.push(
+      `HUB_IDLE_TIMEOUT_MS (${idle}) must be longer than HUB_OPERATION_TIMEOUT_MS (${operation}): a request is silent while its operation runs, and would be cut off`,
     );
   }
   return problems;

@@ -11,6 +11,7 @@ import { createContextFactory } from './graphql/context.js';
 import { createSchema } from './graphql/schema.js';
 import { silentLogger, type Logger } from './logging.js';
 import { type AuthenticatorOptions, type AuthSettings, createAuthenticator } from './server/auth.js';
+import type { ConnectionLimits } from './server/connections.js';
 import { createHubServer, type HubServer } from './server/index.js';
 import type { HubLimits } from './server/limits.js';
 import { createReadinessCheck, type ReadinessOptions } from './server/readiness.js';
@@ -70,6 +71,8 @@ export interface HubOptions {
    * minute per caller, operations per WebSocket (`HUB_MAX_…`); each one not given keeps its default.
    */
   limits?: Partial<HubLimits>;
+  /** Slow-client timeouts and the connection cap (`HUB_…_TIMEOUT_MS`, `HUB_MAX_CONNECTIONS`); defaults per field. */
+  connections?: Partial<ConnectionLimits>;
   /** The `/readyz` checks' timeout and cache; defaults 2 s and 1 s. Tests shorten them. */
   readiness?: Pick<ReadinessOptions, 'timeoutMs' | 'cacheMs'>;
   /** The built dashboard served at /dashboard/; default dashboard/dist, null for none. */
@@ -114,6 +117,7 @@ export async function startHub({
   logger = silentLogger(),
   readiness,
   limits,
+  connections,
   dashboardDir,
   syncPageSize,
 }: HubOptions): Promise<Hub> {
@@ -155,6 +159,7 @@ export async function startHub({
     logger,
     readiness: createReadinessCheck({ database, connectors, ...readiness }),
     ...(limits ? { limits } : {}),
+    ...(connections ? { connections } : {}),
     ...(dashboardDir !== undefined ? { dashboardDir } : {}),
   });
   await server.listen(port, host);

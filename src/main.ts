@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     sandbox: config.sandbox,
     corsOrigins: config.corsOrigins,
     limits: config.limits,
+    connections: config.connections,
     logger,
   });
   const url = hub.server.url;

@@ -51,6 +51,13 @@ describe('configuration', () => {
         mutationsPerMinute: 30,
         maxSubscriptionsPerConnection: 20,
       },
+      connections: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 65_000,
+        idleTimeoutMs: 120_000,
+        maxConnections: 4_096,
+      },
     });
   });
 
@@ -175,6 +182,73 @@ describe('configuration', () => {
       'HUB_OPERATION_TIMEOUT_MS must be a whole number of milliseconds from 100 to 3600000, e.g. 30000',
       'HUB_MUTATIONS_PER_MINUTE must be a whole number from 1 to 100000, e.g. 30',
     ]);
+  });
+
+  it.each([
+    ['HUB_HEADERS_TIMEOUT_MS', ' 5000 ', 'headersTimeoutMs', 5_000],
+    ['HUB_REQUEST_TIMEOUT_MS', '60000', 'requestTimeoutMs', 60_000],
+    ['HUB_KEEP_ALIVE_TIMEOUT_MS', '350000', 'keepAliveTimeoutMs', 350_000],
+    ['HUB_IDLE_TIMEOUT_MS', '600000', 'idleTimeoutMs', 600_000],
+    ['HUB_MAX_CONNECTIONS', '20000', 'maxConnections', 20_000],
+  ])('reads %s=%s as connections.%s', (name, value, field, expected) => {
+    expect(loadConfig({ [name]: value }).connections).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 65_000,
+      idleTimeoutMs: 120_000,
+      maxConnections: 4_096,
+      [field]: expected,
+    });
+  });
+
+  it.each([
+    ['HUB_HEADERS_TIMEOUT_MS', '0', 'must be a whole number of milliseconds from 100 to 3600000, e.g. 10000'],
+    [
+      'HUB_REQUEST_TIMEOUT_MS',
+      '30s',
+      'must be a whole number of milliseconds from 100 to 3600000, e.g. 30000',
+    ],
+    [
+      'HUB_KEEP_ALIVE_TIMEOUT_MS',
+      '0',
+      'must be a whole number of milliseconds from 100 to 3600000, e.g. 65000',
+    ],
+    [
+      'HUB_IDLE_TIMEOUT_MS',
+      '7200001',
+      'must be a whole number of milliseconds from 1000 to 7200000, e.g. 120000',
+    ],
+    ['HUB_MAX_CONNECTIONS', '0', 'must be a whole number from 1 to 1000000, e.g. 4096'],
+    ['HUB_MAX_CONNECTIONS', '1.5', 'must be a whole number from 1 to 1000000, e.g. 4096'],
+  ])('refuses %s=%s, saying what it must be', (name, value, problem) => {
+    expect(failure({ [name]: value }).problems).toEqual([`${name} ${problem}`]);
+  });
+
+  it.each([
+    [
+      { HUB_HEADERS_TIMEOUT_MS: '20000', HUB_REQUEST_TIMEOUT_MS: '15000' },
+      'HUB_HEADERS_TIMEOUT_MS (20000) must not be longer than HUB_REQUEST_TIMEOUT_MS (15000): the headers are part of the request',
+    ],
+    [
+      { HUB_HEADERS_TIMEOUT_MS: '40000' },
+      'HUB_HEADERS_TIMEOUT_MS (40000) must not be longer than HUB_REQUEST_TIMEOUT_MS (30000): the headers are part of the request',
+    ],
+    [
+      { HUB_OPERATION_TIMEOUT_MS: '300000' },
+      'HUB_IDLE_TIMEOUT_MS (120000) must be longer than HUB_OPERATION_TIMEOUT_MS (300000): a request is silent while its operation runs, and would be cut off',
+    ],
+    [
+      { HUB_IDLE_TIMEOUT_MS: '30000' },
+      'HUB_IDLE_TIMEOUT_MS (30000) must be longer than HUB_OPERATION_TIMEOUT_MS (30000): a request is silent while its operation runs, and would be cut off',
+    ],
+  ])('refuses timeouts that contradict each other: %o', (env, problem) => {
+    expect(failure(env).problems).toEqual([problem]);
+  });
+
+  it('accepts an operation timeout beyond the idle default when the idle timeout is raised with it', () => {
+    const config = loadConfig({ HUB_OPERATION_TIMEOUT_MS: '300000', HUB_IDLE_TIMEOUT_MS: '360000' });
+    expect(config.limits.operationTimeoutMs).toBe(300_000);
+    expect(config.connections.idleTimeoutMs).toBe(360_000);
   });
 
   it('uses real systems and PostgreSQL when their URLs are set', () => {

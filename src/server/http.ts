@@ -42,20 +42,13 @@ export function createGraphQLHandler<TContext extends BaseContext>({
     const url = requestUrl(req);
     if (url?.pathname !== path)
       return sendJson(res, 404, { error: `Not found. The GraphQL API is at ${path}.` });
+    const declared = declaredLength(req);
+    // A declared length over the limit is refused before a byte of the body is read: waiting for 50 MB
+    // that will be refused anyway would only hold the connection.
+    if (declared !== undefined && declared > maxBodyBytes)
+      return refuseTooLarge(req, res, maxBodyBytes, declared);
     const text = await readBody(req, maxBodyBytes);
-    if (text === undefined) {
-      const declared = Number(req.headers['content-length']);
-      const actual = Number.isInteger(declared) && declared > maxBodyBytes ? declared : undefined;
-      // The rest of the body is not read: the connection closes once the answer is out.
-      res.setHeader('Connection', 'close');
-      return sendError(
-        res,
-        limitError('REQUEST_TOO_LARGE', limitMessages.requestTooLarge(maxBodyBytes, actual), {
-          limit: maxBodyBytes,
-          actual,
-        }),
-      );
-    }
+    if (text === undefined) return refuseTooLarge(req, res, maxBodyBytes, undefined);
     let body: unknown;
     if (text !== '' && /json/i.test(req.headers['content-type'] ?? '')) {
       try {
@@ -132,15 +125,95 @@ function queryOf(body: unknown, search: URLSearchParams): string | undefined {
   return search.get('query') ?? undefined;
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** The body's length as the client declared it (`Content-Length`); undefined when it declared none. */
+function declaredLength(req: IncomingMessage): number | undefined {
+  const declared = Number(req.headers['content-length']);
+  return Number.isSafeInteger(declared) ? declared : undefined;
+}
+
+/**
+ * The body as text, or undefined once it passes `limit` bytes; the rest is then left unread (the stream
+ * paused) for `refuseTooLarge`. Rejects when the client goes away before the body ends.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      stop();
+      req.pause();
+      resolve(undefined);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onClose = () => {
+      stop();
+      reject(new Error('The client closed the connection before its request body ended.'));
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('close', onClose);
+  });
+}
+
+/**
+ * How long the rest of a refused body is still read (and dropped) before the connection closes, and how
+ * long a pause in it ends that early. Closing a connection the client is still sending on makes the
+ * client's system answer with a reset, which throws away the 413 it has not read yet; reading on for a
+ * moment lets it see the answer (a "lingering close", as nginx does). A client that pauses has either
+ * read the answer or is waiting for it; the request timeout bounds this as well.
+ */
+const lingerMs = 5_000;
+const lingerPauseMs = 1_000;
+
+/** 413 REQUEST_TOO_LARGE at once, then the rest of the body read and dropped for a while, then close. */
+function refuseTooLarge(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  actual: number | undefined,
+): void {
+  const error = limitError('REQUEST_TOO_LARGE', limitMessages.requestTooLarge(limit, actual), {
+    limit,
+    actual,
+  });
+  const text = JSON.stringify({ errors: [{ message: error.message, extensions: publicExtensions(error) }] });
+  res.writeHead(httpStatusOf[error.code], {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    Connection: 'close',
+  });
+  // The whole answer goes out now; ending it (which closes the connection) waits for the lingering.
+  res.write(text);
+  let pause: NodeJS.Timeout | undefined;
+  const close = () => {
+    clearTimeout(pause);
+    clearTimeout(deadline);
+    req.off('data', waitForMore);
+    req.off('end', close);
+    req.off('close', close);
+    if (!res.writableEnded) res.end();
+  };
+  const waitForMore = () => {
+    clearTimeout(pause);
+    pause = setTimeout(close, lingerPauseMs);
+  };
+  const deadline = setTimeout(close, lingerMs);
+  if (req.readableEnded) return close();
+  req.on('data', waitForMore);
+  req.once('end', close);
+  req.once('close', close);
+  waitForMore();
+  req.resume();
 }
 
 /** A refusal before Apollo: the status of its code, and the error as Apollo would have shaped it. */

@@ -17,7 +17,12 @@ import type { GraphQLSchema } from 'graphql';
 import type { ContextRequest } from '../graphql/context.js';
 import { createErrorFormatter, httpStatusOf, HubError } from '../graphql/errors.js';
 import { AuthError, type Authenticator, createAuthenticator, isLoopbackHost } from './auth.js';
-import { type ConnectionLimits, defaultConnectionLimits, enforceConnectionLimits, serverOptions } from './connections.js';
+import {
+  type ConnectionLimits,
+  defaultConnectionLimits,
+  enforceConnectionLimits,
+  serverOptions,
+} from './connections.js';
 import { createCorsPolicy } from './cors.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { createDashboardHandler } from './dashboard.js';
