@@ -20,38 +20,42 @@ import type {
   GraphQLNamedType,
   GraphQLSchema,
   OperationDefinitionNode,
+  SelectionNode,
   SelectionSetNode,
   ValueNode,
 } from 'graphql';
 import { createRequire } from 'node:module';
 import { maxPageSize, pageSize } from './cursors.js';
+import { fragmentsOf, saturatingAdd, shapeCeiling } from './operation-shape.js';
 
 // The schema's own graphql instance (CommonJS, see src/server/websocket.ts): `isCompositeType` and
 // friends check classes, and a test runner may load this file's `import 'graphql'` as the ESM build.
 const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
 
+/** The highest cost reported: an operation at the ceiling may return this many objects or more. */
+export const costCeiling = shapeCeiling;
+
 export interface CostOptions {
   /** The largest `first` accepted; default 500 (`maxPageSize`, the resolvers' own ceiling). */
   maxFirst?: number;
+  /** Called once for every selection visited: what a test counts to bound the work. */
+  onVisit?: (selection: SelectionNode) => void;
 }
 
 /**
  * The cost of `operation` (see above) with these variable values (as sent: `first` is read when it is an
  * integer, otherwise the variable's or the schema's default is used and coercion reports the rest).
- * Throws BAD_USER_INPUT for a `first` below 1 or above `maxFirst`.
+ * Throws BAD_USER_INPUT for a `first` below 1 or above `maxFirst`. At most `costCeiling`; one visit of each
+ * selection in the document, whatever its fragments.
  */
 export function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>> | null | undefined,
-  { maxFirst = maxPageSize }: CostOptions = {},
+  { maxFirst = maxPageSize, onVisit }: CostOptions = {},
 ): number {
-  const fragments = new Map(
-    document.definitions
-      .filter((definition) => definition.kind === graphql.Kind.FRAGMENT_DEFINITION)
-      .map((fragment) => [fragment.name.value, fragment]),
-  );
+  const fragments = fragmentsOf(document);
   const variableDefaults = new Map(
     (operation.variableDefinitions ?? []).map((definition) => [
       definition.variable.name.value,
@@ -77,14 +81,30 @@ export function operationCost(
     return pageSize(given as number, maxFirst);
   };
 
-  const walk = (
-    set: SelectionSetNode,
-    type: GraphQLNamedType,
-    multiplier: number,
-    seen: string[],
-  ): number => {
+  // The cost of a selection set is proportional to the multiplier around it (every term is), so each
+  // selection set is costed once at multiplier 1 and scaled: a fragment's cost is kept and reused at
+  // every spread of it. A fragment spread twice in each of 30 fragments is costed in 60 visits, not 2^30.
+  const fragmentCosts = new Map<string, number | 'costing'>();
+
+  const fragmentCost = (name: string, type: GraphQLNamedType): number => {
+    const fragment = fragments.get(name);
+    if (!fragment) return 0;
+    const condition = schema.getType(fragment.typeCondition.name.value) ?? type;
+    const key = `${name} on ${condition.name}`;
+    const known = fragmentCosts.get(key);
+    // Validation refuses fragment cycles; this only keeps an unvalidated document finite.
+    if (known === 'costing') return 0;
+    if (known !== undefined) return known;
+    fragmentCosts.set(key, 'costing');
+    const cost = setCost(fragment.selectionSet, condition);
+    fragmentCosts.set(key, cost);
+    return cost;
+  };
+
+  const setCost = (set: SelectionSetNode, type: GraphQLNamedType): number => {
     let cost = 0;
     for (const selection of set.selections) {
+      onVisit?.(selection);
       if (selection.kind === graphql.Kind.FIELD) {
         if (selection.name.value.startsWith('__')) continue; // __typename, introspection
         if (!graphql.isObjectType(type) && !graphql.isInterfaceType(type)) continue;
@@ -93,25 +113,20 @@ export function operationCost(
         const named = graphql.getNamedType(field.type);
         const first = firstOf(selection, field);
         if (!graphql.isCompositeType(named) || !selection.selectionSet) continue;
-        const inner = multiplier * (first ?? 1);
-        cost += multiplier + walk(selection.selectionSet, named, inner, seen);
+        const inner = setCost(selection.selectionSet, named);
+        cost = saturatingAdd(cost, saturatingAdd(1, Math.min((first ?? 1) * inner, costCeiling)));
       } else if (selection.kind === graphql.Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition && schema.getType(selection.typeCondition.name.value);
-        cost += walk(selection.selectionSet, condition ?? type, multiplier, seen);
+        cost = saturatingAdd(cost, setCost(selection.selectionSet, condition ?? type));
       } else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        // Validation refuses fragment cycles; the guard only keeps an unvalidated document finite.
-        if (!fragment || seen.includes(name)) continue;
-        const condition = schema.getType(fragment.typeCondition.name.value) ?? type;
-        cost += walk(fragment.selectionSet, condition, multiplier, [...seen, name]);
+        cost = saturatingAdd(cost, fragmentCost(selection.name.value, type));
       }
     }
     return cost;
   };
 
   const root = schema.getRootType(operation.operation);
-  return root ? walk(operation.selectionSet, root, 1, []) : 0;
+  return root ? setCost(operation.selectionSet, root) : 0;
 }
 
 /** An integer literal's value; null for `null`; undefined for anything else (a variable, a string). */

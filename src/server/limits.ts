@@ -7,31 +7,41 @@
  * In the order a request meets them:
  * 1. the body's size (HTTP 413 REQUEST_TOO_LARGE; `http.ts` stops reading);
  * 2. the document's length in characters (DOCUMENT_TOO_LARGE) and then in tokens (TOO_MANY_TOKENS), before
- *    it is parsed (`checkSource`);
+ *    it is parsed, and in tokens again with its fragments written out where they are spread, before it is
+ *    validated (`checkSource`);
  * 3. validation rules next to GraphQL's own: depth (QUERY_TOO_DEEP), aliases (TOO_MANY_ALIASES) and
- *    directives (TOO_MANY_DIRECTIVES), GraphQL Armor's rules (`validationRules`);
+ *    directives (TOO_MANY_DIRECTIVES) (`validationRules`);
  * 4. with the variables known: `first` within bounds (BAD_USER_INPUT, the resolvers' own message) and the
  *    cost (QUERY_TOO_COSTLY, see src/graphql/cost.ts), then the caller's mutation allowance (RATE_LIMITED,
  *    with `retryAfterSeconds`) (`checkOperation`);
  * 5. while it runs: the deadline (OPERATION_TIMEOUT, `withDeadline` in deadline.ts).
+ *
+ * Every check takes time in proportion to the document's length: fragments are measured and costed once
+ * each, not once per spread (src/graphql/operation-shape.ts, src/graphql/cost.ts), so a small document
+ * whose fragments spread one another twice over is refused at once. The written-out check comes before
+ * GraphQL's own validation so that no rule, ours or GraphQL's, ever meets such a document.
  */
-import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import { type ApolloServerPlugin, type BaseContext, HeaderMap } from '@apollo/server';
 import type * as GraphQL from 'graphql';
 import type {
   DocumentNode,
+  FragmentDefinitionNode,
   GraphQLSchema,
   OperationDefinitionNode,
   SelectionSetNode,
   ValidationRule,
 } from 'graphql';
 import { createRequire } from 'node:module';
-import { operationCost } from '../graphql/cost.js';
+import { costCeiling, operationCost } from '../graphql/cost.js';
 import { maxPageSize } from '../graphql/cursors.js';
 import { type ErrorCode, httpStatusOf, HubError } from '../graphql/errors.js';
+import {
+  createShapeMeter,
+  fragmentsOf,
+  saturatingAdd,
+  shapeCeiling,
+  type ShapeOptions,
+} from '../graphql/operation-shape.js';
 import type { Principal } from '../graphql/principal.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -90,14 +100,16 @@ export const limitMessages = {
     `The document has ${actual} characters; the hub accepts at most ${limit}.`,
   tooManyTokens: (limit: number, actual: number) =>
     `The document has ${actual} tokens; the hub accepts at most ${limit}.`,
+  tooManyTokensWrittenOut: (limit: number) =>
+    `The document, written out with each fragment in place of its spreads, has more than ${limit} tokens; the hub accepts at most ${limit}.`,
   queryTooDeep: (limit: number, actual: number | undefined) =>
     `The operation nests fields ${actual ?? 'more than ' + limit} levels deep; the hub accepts at most ${limit}.`,
   tooManyAliases: (limit: number, actual: number | undefined) =>
     `The operation has ${actual ?? 'more than ' + limit} aliases; the hub accepts at most ${limit}.`,
   tooManyDirectives: (limit: number, actual: number | undefined) =>
     `The operation has ${actual ?? 'more than ' + limit} directives; the hub accepts at most ${limit}.`,
-  queryTooCostly: (limit: number, actual: number) =>
-    `The operation may return up to ${actual} objects (its cost: each object field times the \`first\` of the lists around it); the hub accepts at most ${limit}. Ask for smaller pages, on nested lists especially.`,
+  queryTooCostly: (limit: number, actual: number | undefined) =>
+    `The operation may return ${actual === undefined ? 'more than ' + limit : 'up to ' + actual} objects (its cost: each object field times the \`first\` of the lists around it); the hub accepts at most ${limit}. Ask for smaller pages, on nested lists especially.`,
   requestTooLarge: (limit: number, actual: number | undefined) =>
     `The request body has ${actual ?? 'more than ' + limit} bytes; the hub accepts at most ${limit}.`,
   operationTimeout: (limit: number) =>
@@ -125,10 +137,19 @@ export function limitError(
 }
 
 /**
- * Characters first (cheap, and it bounds the lexing), then tokens counted with GraphQL's own lexer. A
- * document the lexer cannot read is left to the parser, which says where it goes wrong.
+ * Characters first (cheap, and it bounds the lexing), then tokens counted with GraphQL's own lexer, then
+ * the fields of the document written out with each fragment in place of its spreads: each is a token at
+ * least, so more of them than the token limit is a document over it, whatever its fragments save in
+ * writing. A kilobyte of fragments that spread one another twice over (a billion fields written out) is
+ * refused here, so neither GraphQL's validation nor anything after it that looks into fragments where they
+ * are spread ever meets one. A document the lexer or the parser cannot read is left to the parser, which
+ * says where it goes wrong.
  */
-export function checkSource(source: string, limits: HubLimits): HubError | undefined {
+export function checkSource(
+  source: string,
+  limits: HubLimits,
+  options: ShapeOptions = {},
+): HubError | undefined {
   if (source.length > limits.maxDocumentChars) {
     return limitError(
       'DOCUMENT_TOO_LARGE',
@@ -141,6 +162,17 @@ export function checkSource(source: string, limits: HubLimits): HubError | undef
     return limitError('TOO_MANY_TOKENS', limitMessages.tooManyTokens(limits.maxTokens, tokens), {
       limit: limits.maxTokens,
       actual: tokens,
+    });
+  }
+  let document: DocumentNode;
+  try {
+    document = graphql.parse(source, { noLocation: true });
+  } catch {
+    return undefined;
+  }
+  if (writtenOutFields(document, options) > limits.maxTokens) {
+    return limitError('TOO_MANY_TOKENS', limitMessages.tooManyTokensWrittenOut(limits.maxTokens), {
+      limit: limits.maxTokens,
     });
   }
   return undefined;
@@ -157,44 +189,46 @@ function countTokens(source: string): number {
   return count;
 }
 
+/** The fields of every operation in the document, fragments counted at each spread. */
+function writtenOutFields(document: DocumentNode, options: ShapeOptions): number {
+  const measure = createShapeMeter(document, options);
+  let fields = 0;
+  for (const definition of document.definitions) {
+    if (definition.kind === graphql.Kind.OPERATION_DEFINITION)
+      fields = saturatingAdd(fields, measure(definition).fields);
+  }
+  return fields;
+}
+
 /**
- * Depth, aliases and directives as validation rules (GraphQL Armor's), reporting our codes. Armor states
- * what it found only in its message ("… limit of 10 exceeded, found 12."), so the number is read from it.
+ * Depth, aliases and directives as one validation rule reporting our codes, each operation measured with
+ * its fragments flattened (a fragment is a way of writing a selection, not a level of it) and counted at
+ * every spread. `options.onVisit` sees each selection the rule visits.
  */
-export function validationRules(limits: HubLimits): ValidationRule[] {
-  const reject = (
-    code: ErrorCode,
-    limit: number,
-    message: (limit: number, actual: number | undefined) => string,
-  ): GraphQLArmorRejectCallback[] => [
-    (context, error) => {
-      const found = /found (\d+)/.exec(error.message)?.[1];
-      const actual = found === undefined ? undefined : Number(found);
-      context?.reportError(limitError(code, message(limit, actual), { limit, actual }));
-    },
-  ];
-  const common = { exposeLimits: true, propagateOnRejection: false } as const;
-  return [
-    maxDepthRule({
-      ...common,
-      n: limits.maxDepth,
-      // Fragments are a way of writing a selection, not a level of it.
-      flattenFragments: true,
-      onReject: reject('QUERY_TOO_DEEP', limits.maxDepth, limitMessages.queryTooDeep),
-    }),
-    maxAliasesRule({
-      ...common,
-      n: limits.maxAliases,
-      // Every alias counts, `__typename` included (Armor's default lets those through uncounted).
-      allowList: [],
-      onReject: reject('TOO_MANY_ALIASES', limits.maxAliases, limitMessages.tooManyAliases),
-    }),
-    maxDirectivesRule({
-      ...common,
-      n: limits.maxDirectives,
-      onReject: reject('TOO_MANY_DIRECTIVES', limits.maxDirectives, limitMessages.tooManyDirectives),
-    }),
-  ] as ValidationRule[];
+export function validationRules(limits: HubLimits, options: ShapeOptions = {}): ValidationRule[] {
+  const checks = [
+    ['QUERY_TOO_DEEP', limits.maxDepth, limitMessages.queryTooDeep, 'depth'],
+    ['TOO_MANY_ALIASES', limits.maxAliases, limitMessages.tooManyAliases, 'aliases'],
+    ['TOO_MANY_DIRECTIVES', limits.maxDirectives, limitMessages.tooManyDirectives, 'directives'],
+  ] as const;
+  const rule: ValidationRule = (context) => {
+    const measure = createShapeMeter(context.getDocument(), options);
+    return {
+      OperationDefinition(operation) {
+        const shape = measure(operation);
+        for (const [code, limit, message, measured] of checks) {
+          const found = shape[measured];
+          if (found <= limit) continue;
+          // At the ceiling the count is "this many or more": the message says "more than" the limit.
+          const actual = found >= shapeCeiling ? undefined : found;
+          context.reportError(limitError(code, message(limit, actual), { limit, actual }));
+        }
+        // Measured: nothing under the operation is for this rule to visit.
+        return false;
+      },
+    };
+  };
+  return [rule];
 }
 
 export interface OperationCheck {
@@ -223,13 +257,14 @@ export async function checkOperation(
     throw error;
   }
   if (cost > limits.maxCost) {
-    return limitError('QUERY_TOO_COSTLY', limitMessages.queryTooCostly(limits.maxCost, cost), {
+    const actual = cost >= costCeiling ? undefined : cost;
+    return limitError('QUERY_TOO_COSTLY', limitMessages.queryTooCostly(limits.maxCost, actual), {
       limit: limits.maxCost,
-      actual: cost,
+      actual,
     });
   }
   if (operation.operation !== 'mutation') return undefined;
-  const mutations = rootFieldCount(operation.selectionSet, document);
+  const mutations = rootFieldCount(operation.selectionSet, fragmentsOf(document), new Map());
   if (mutations === 0) return undefined;
   const limit = rateLimiter.perMinute;
   if (mutations > limit) {
@@ -263,22 +298,31 @@ function withStatus(error: HubError): HubError {
   });
 }
 
-/** The fields a mutation runs (`__typename` is none), looking into fragments at its root. */
-function rootFieldCount(set: SelectionSetNode, document: DocumentNode): number {
+/**
+ * The fields a mutation runs (`__typename` is none), looking into fragments at its root, each fragment
+ * counted once and then reused at every spread of it.
+ */
+function rootFieldCount(
+  set: SelectionSetNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  counted: Map<string, number>,
+): number {
   let count = 0;
   for (const selection of set.selections) {
     if (selection.kind === graphql.Kind.FIELD) {
-      if (selection.name.value !== '__typename') count += 1;
+      if (selection.name.value !== '__typename') count = saturatingAdd(count, 1);
     } else if (selection.kind === graphql.Kind.INLINE_FRAGMENT) {
-      count += rootFieldCount(selection.selectionSet, document);
+      count = saturatingAdd(count, rootFieldCount(selection.selectionSet, fragments, counted));
     } else {
-      const fragment = document.definitions.find(
-        (definition) =>
-          definition.kind === graphql.Kind.FRAGMENT_DEFINITION &&
-          definition.name.value === selection.name.value,
-      );
-      if (fragment?.kind === graphql.Kind.FRAGMENT_DEFINITION)
-        count += rootFieldCount(fragment.selectionSet, document);
+      const name = selection.name.value;
+      let fragmentCount = counted.get(name);
+      const fragment = fragments.get(name);
+      if (fragmentCount === undefined && fragment) {
+        counted.set(name, 0); // a cycle counts nothing (validation refuses it)
+        fragmentCount = rootFieldCount(fragment.selectionSet, fragments, counted);
+        counted.set(name, fragmentCount);
+      }
+      count = saturatingAdd(count, fragmentCount ?? 0);
     }
   }
   return count;

@@ -2,13 +2,16 @@
  * Abuse limits over real HTTP and a real graphql-ws client: each limit refuses with its own code and a
  * message stating the limit and what was asked, before any back-end request; the README's example
  * queries pass under the defaults; the mutation allowance is counted per caller; an operation that runs
- * out of time is answered at the deadline; one WebSocket holds at most 20 operations and stays usable.
+ * out of time is answered at the deadline; one WebSocket holds at most 20 operations and stays usable; a
+ * small document whose fragments spread one another twice over is refused at once on both transports,
+ * and the hub answers everyone else meanwhile.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { defaultLimits, limitMessages } from '../../src/server/limits.js';
 import { wsClient, wsRequest } from '../support/auth.js';
+import { fanOut, largestFanOut } from '../support/hostile-documents.js';
 import { resetSystems, startTestHub, type TestHub } from '../support/hub.js';
 
 const operatorKey = 'operator-key-0123456789abcdefghij';
@@ -209,6 +212,67 @@ describe('under the default limits', () => {
       expect(backEndRequests(hub)).toBe(0);
       const [answer] = await wsRequest(client, '{ accounts(first: 2) { nodes { accountNumber } } }');
       expect(answer?.data.accounts.nodes).toHaveLength(2);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  // As many fragments as the token limit allows (about 99), each spreading the next twice: 2^98 leaves.
+  const fannedOut = (leaf: string, root: 'query' | 'mutation' = 'query') =>
+    fanOut(largestFanOut(leaf, root), leaf, root);
+  const hostile: [string, string][] = [
+    ['__typename', fannedOut('__typename')],
+    ['a list of accounts', fannedOut('accounts(first: 1) { nodes { accountNumber } }')],
+    ['an alias', fannedOut('t: __typename')],
+    ['a directive', fannedOut('__typename @include(if: true)')],
+    ['a mutation', fannedOut('__typename', 'mutation')],
+  ];
+  const writtenOutRefusal = {
+    message: limitMessages.tooManyTokensWrittenOut(1_000),
+    extensions: { code: 'TOO_MANY_TOKENS', limit: 1_000 },
+  };
+
+  it.each(hostile)(
+    'refuses fragments that spread the next one twice, down to %s, as too many tokens written out',
+    async (_leaf, query) => {
+      const response = await post(hub, query);
+      expect(response.status).toBe(400);
+      expect(response.errors).toEqual([writtenOutRefusal]);
+      expect(backEndRequests(hub)).toBe(0);
+    },
+  );
+
+  it('refuses the same fragments over WebSocket, keeping the connection usable', async () => {
+    const { client } = wsClient(hub.url, { authorization: `Bearer ${readerKey}` });
+    try {
+      for (const [, query] of hostile) {
+        await expect(wsRequest(client, query)).rejects.toEqual([expect.objectContaining(writtenOutRefusal)]);
+      }
+      expect(backEndRequests(hub)).toBe(0);
+      const [answer] = await wsRequest(client, '{ accounts(first: 2) { nodes { accountNumber } } }');
+      expect(answer?.data.accounts.nodes).toHaveLength(2);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('answers /healthz and other callers while a batch of such documents is checked', async () => {
+    const { client } = wsClient(hub.url, { authorization: `Bearer ${readerKey}` });
+    try {
+      const refused = (errors: unknown) => errors;
+      const [health, ordinary, ...answers] = await Promise.all([
+        fetch(new URL('/healthz', hub.url)),
+        post(hub, '{ accounts(first: 1) { nodes { accountNumber } } }'),
+        ...hostile.flatMap(([, query]) => [
+          post(hub, query).then((response) => response.errors),
+          wsRequest(client, query).then(() => 'answered', refused),
+          post(hub, query).then((response) => response.errors),
+        ]),
+      ]);
+      expect(health.status).toBe(200);
+      expect(ordinary.data.accounts.nodes).toHaveLength(1);
+      expect(answers).toHaveLength(hostile.length * 3);
+      for (const errors of answers) expect(errors).toEqual([expect.objectContaining(writtenOutRefusal)]);
     } finally {
       await client.dispose();
     }
