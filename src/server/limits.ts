@@ -5,7 +5,7 @@
  * (`extensions.limit`, `extensions.actual`), and comes before any back end is asked.
  *
  * In the order a request meets them:
- * 1. the body's size (HTTP 413 REQUEST_TOO_LARGE; `http.ts` stops reading);
+ * 1. the body's size (HTTP 413 REQUEST_TOO_LARGE; `http.ts` answers at once, at a declared length over it);
  * 2. the document's length in characters (DOCUMENT_TOO_LARGE) and then in tokens (TOO_MANY_TOKENS), before
  *    it is parsed, and in tokens again with its fragments written out where they are spread, before it is
  *    validated (`checkSource`);
