@@ -136,6 +136,7 @@ export async function startHub({
       products: productRules,
       flowSettings,
       ...(syncPageSize !== undefined && { pageSize: syncPageSize }),
+      logger,
     }),
     financeCompanies: () => connectors.finance.companies(),
     company: connectors.finance.company,

@@ -167,7 +167,7 @@ function loadValueMapsOrExit(config: HubConfig, logger: Logger): Partial<ValueMa
 
 async function openDatabaseOrExit(config: HubConfig, logger: Logger): Promise<Database> {
   try {
-    const database = await openDatabase(config.database);
+    const database = await openDatabase(config.database, { log: logger });
     logger.info(
       config.database.kind === 'pglite'
         ? `Database: embedded PGlite in ${config.database.dataDir} (migrations applied)`

@@ -8,14 +8,17 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { sql, type Assume, type Logger } from 'drizzle-orm';
+import { sql, type Assume, type Logger as QueryLogger } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import pg from 'pg';
+import type pg from 'pg';
 import type { HubConfig } from '../config.js';
+import { silentLogger, type Logger } from '../logging.js';
+import { describeError, errorCode, rootCause } from './driver-errors.js';
+import { createPostgresPool } from './postgres-pool.js';
 import * as schema from './schema.js';
 
 /**
@@ -42,10 +45,23 @@ export type DatabaseConfig = HubConfig['database'] | { kind: 'pglite'; dataDir?:
 
 export interface OpenDatabaseOptions {
   /** Receives every SQL statement with its parameters (drizzle's logger). Default: none. */
-  logger?: Logger;
+  logger?: QueryLogger;
+  /**
+   * Where a PostgreSQL connection that fails while open is reported (a warning with the database's label
+   * and the driver's code). Default: nowhere.
+   */
+  log?: Logger;
   /** How long to wait for a PostgreSQL connection before failing. Default: 10 s. */
   connectTimeoutMs?: number;
+  /**
+   * The name the PostgreSQL connections give the server, shown in `pg_stat_activity`; an
+   * `application_name` in the URL or `PGAPPNAME` takes precedence. Default `hubApplicationName`.
+   */
+  applicationName?: string;
 }
+
+/** What the hub's PostgreSQL connections are called in `pg_stat_activity` unless configured otherwise. */
+export const hubApplicationName = 'p2c-hub';
 
 /** An open, migrated database. */
 export interface Database {
@@ -150,12 +166,9 @@ async function openPglite(dataDir: string | undefined, options: OpenDatabaseOpti
 }
 
 function openPostgres(url: string, options: OpenDatabaseOptions): OpenedDriver {
-  const { connectTimeoutMs = 10_000 } = options;
-  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+  const { connectTimeoutMs = 10_000, applicationName = hubApplicationName, log = silentLogger() } = options;
   const label = `PostgreSQL at ${redactUrl(url)}`;
-  // An idle pooled connection that dies (a server restart, a network blip) is reported here; unhandled,
-  // the pool would crash the process. The pool drops that connection and opens a new one when needed.
-  pool.on('error', (error) => console.error(`${label}: an idle connection failed: ${error.message}`));
+  const pool = createPostgresPool({ url, label, connectTimeoutMs, applicationName, log });
   const db = drizzleNodePg(pool, { schema, logger: options.logger });
   return {
     db,
@@ -220,31 +233,6 @@ function failure(
     `${database.label} ${stepFailures[step]}: ${reason}`,
     cause,
   );
-}
-
-/** drizzle wraps driver errors in "Failed query: <the whole SQL>"; the innermost cause says what failed. */
-function rootCause(error: unknown): unknown {
-  let current = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current;
-}
-
-/**
- * Node reports a refused connection to a name with several addresses (localhost: ::1 and 127.0.0.1) as
- * an AggregateError with an empty message, so its parts are described instead.
- */
-function describeError(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    return [...new Set(error.errors.map((part) => describeError(rootCause(part))))].join('; ');
-  }
-  if (error instanceof Error) return error.message || errorCode(error) || error.name;
-  return String(error);
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (error instanceof AggregateError && error.errors.length > 0) return errorCode(error.errors[0]);
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
 }
 
 /**

@@ -13,9 +13,12 @@ const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'
  */
 const unavailableStates = /^(08|53)|^57P0[1-3]$/;
 
-/** What node-postgres says, without a code, when a connection dies or cannot be had. */
+/**
+ * What node-postgres says, without a code, when a connection dies or cannot be had; and PostgreSQL's own
+ * word for a database closed to connections (its code, 55000, is too general to go by).
+ */
 const connectionMessages =
-  /Connection terminated|connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end|Client was closed/i;
+  /Connection terminated|connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end|Client was closed|is not currently accepting connections/i;
 
 /** True when `error`, or any error in its `cause` chain (drizzle wraps driver errors), is an outage. */
 export function isDatabaseOutage(error: unknown): boolean {

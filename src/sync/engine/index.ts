@@ -3,6 +3,7 @@
  * Prospect-to-cash flows; the products flow's settings and its price list check come with it.
  */
 export { createFlowRunner, defaultPageSize } from './runner.js';
+export { defaultDatabaseRetry, type DatabaseRetryPolicy } from './database-retry.js';
 export { priceListProblems, readPriceLists } from './price-lists.js';
 export {
   defaultProductSettings,

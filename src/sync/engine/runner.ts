@@ -4,7 +4,9 @@
  * from the last committed page. It never throws: every end is a `FlowRunResult`.
  */
 import { ODataError } from '../../connectors/odata/index.js';
+import { describeDatabaseFailure } from '../../db/query-failures.js';
 import type { Counters, CursorAdvance } from '../../db/runs.js';
+import { silentLogger } from '../../logging.js';
 import type {
   FlowRunDependencies,
   FlowRunnerFactory,
@@ -13,6 +15,8 @@ import type {
   FlowSettings,
 } from './types.js';
 import { failedLinks } from './failed-links.js';
+import { commitPageThroughOutage } from './commit.js';
+import { defaultDatabaseRetry, retryThroughOutage, type DatabaseRetryOptions } from './database-retry.js';
 import { addCounters, emptyOutcome } from './outcomes.js';
 import { processPage, type PageContext } from './page.js';
 import { flowPlans, type FlowPlan } from './plans.js';
@@ -47,8 +51,9 @@ async function runFlow(
   const { runId, flow, mode, dryRun, onlyKeys, signal, onProgress } = request;
   if (signal.aborted) return { status: 'cancelled' };
   const notes: string[] = [];
+  const retry = databaseRetry(dependencies, request);
   // A retry reads its keys only, so it neither resumes nor moves the flow's cursor.
-  const cursor = onlyKeys ? null : await runs.getCursor(flow);
+  const cursor = onlyKeys ? null : await retryThroughOutage(() => runs.getCursor(flow), retry);
   // FULL re-reads everything, so only an INCREMENTAL run goes on where a cut-off read stopped.
   const resumeAt = mode === 'INCREMENTAL' ? positionOf(cursor?.checkpoint ?? null) : null;
   if (resumeAt) {
@@ -68,7 +73,10 @@ async function runFlow(
     dryRun,
     link: { entity: plan.linkEntity, salesId: plan.salesId, financeCompany: connectors.finance.company },
     ...(plan.unchangedByHash && mode === 'INCREMENTAL'
-      ? { storedLinks: (keys: readonly string[]) => links.findMany(plan.linkEntity, keys) }
+      ? {
+          storedLinks: (keys: readonly string[]) =>
+            retryThroughOutage(() => links.findMany(plan.linkEntity, keys), retry),
+        }
       : {}),
     seenKeys: new Map(),
   };
@@ -103,20 +111,26 @@ async function runFlow(
       ? []
       : [
           ...outcome.links,
-          ...(await failedLinks(dependencies.links, plan.linkEntity, runId, outcome.failures)),
+          ...(await retryThroughOutage(
+            () => failedLinks(dependencies.links, plan.linkEntity, runId, outcome.failures),
+            retry,
+          )),
         ];
     const failures = outcome.failures.map((failure) => ({
       ...failure,
       attempt: (attempts.get(matchKey(failure.recordKey)) ?? 0) + 1,
     }));
-    await runs.commitPage({ runId, flow, ...outcome, failures, links, ...advance });
+    const commit = { runId, flow, ...outcome, failures, links, ...advance };
+    await commitPageThroughOutage(runs, commit, { ...totals }, retry);
     if (movesCursor) positionStored = page.resumeAt !== undefined;
     addCounters(totals, outcome.counters);
     onProgress({ counters: { ...totals }, estimatedTotal });
     if (signal.aborted) return { status: 'cancelled' };
   }
   // A resumed read that found nothing more has no last page to clear the position with.
-  if (movesCursor && positionStored) await runs.commitPage({ runId, flow, cursor: { checkpoint: null } });
+  if (movesCursor && positionStored) {
+    await retryThroughOutage(() => runs.commitPage({ runId, flow, cursor: { checkpoint: null } }), retry);
+  }
   if (plan.afterRead && !onlyKeys) {
     // What vanished is what a complete read did not see; a resumed read saw only its rest.
     if (resumeAt) notes.push('Records missing from the source are checked on the next complete read.');
@@ -127,6 +141,23 @@ async function runFlow(
   }
   if (dryRun) notes.push('Dry run: nothing was written to Sales or Finance.');
   return { status: 'completed', notes };
+}
+
+/** How the flow waits for its database: the dependencies' policy, each wait logged as a warning. */
+function databaseRetry(dependencies: FlowRunDependencies, request: FlowRunRequest): DatabaseRetryOptions {
+  const { databaseRetry: policy = defaultDatabaseRetry, logger = silentLogger() } = dependencies;
+  const { runId, flow } = request;
+  return {
+    policy,
+    // A cancel or a shutdown stops the waiting: the page is left for the next run, as after a crash.
+    signal: request.signal,
+    onRetry: (error, attempt, waitMs) =>
+      logger.warn(
+        { runId, flow, attempt, waitMs },
+        `The ${flow} flow waits for the database: ${describeDatabaseFailure(error) ?? String(error)}; ` +
+          `trying again in ${waitMs} ms`,
+      ),
+  };
 }
 
 /** The cursor after a committed page: the position to go on from, or (last page) none and the delta link. */
@@ -142,6 +173,8 @@ function describeFailure(flow: string, error: unknown): string {
   if (error instanceof ODataError) {
     return `The ${flow} flow stopped: ${systemNames[error.system]} failed (${error.describe()})`;
   }
+  const database = describeDatabaseFailure(error);
+  if (database !== null) return `The ${flow} flow stopped: ${database}`;
   const message = error instanceof Error ? error.message : String(error);
   return `The ${flow} flow stopped: ${message}`;
 }

@@ -9,7 +9,9 @@ import type { Counters, FailedKey, RunStore, SyncRunRecord } from '../../db/runs
 import type { SyncMode } from '../../db/schema.js';
 import type { FlowName } from '../flows/types.js';
 import type { ValueMaps } from '../flows/value-maps.js';
+import type { Logger } from '../../logging.js';
 import type { FlowFilterSettings } from '../reference.js';
+import type { DatabaseRetryPolicy } from './database-retry.js';
 import type { ProductSettings } from './product-settings.js';
 
 /** Everything a flow run needs; injected, no singletons. */
@@ -27,6 +29,13 @@ export interface FlowRunDependencies {
   products?: Partial<ProductSettings>;
   /** The settings flow rules read (`inSetting`), e.g. the account relationship types to sync. Default none. */
   flowSettings?: FlowFilterSettings;
+  /**
+   * How long a flow waits for its database when a read or a page's commit finds it away (a dropped
+   * connection, a failover) before the flow fails. Default `defaultDatabaseRetry`: six tries over ~15 s.
+   */
+  databaseRetry?: DatabaseRetryPolicy;
+  /** Where each wait for the database is logged (a warning with the run and flow). Default: nowhere. */
+  logger?: Logger;
 }
 
 /** The settings a flow plan runs with, resolved once per flow run. */

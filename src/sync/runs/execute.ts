@@ -4,10 +4,17 @@
  * goes out through one queue, read from the store in order, so subscribers see statuses in order and
  * counters that never go backwards.
  */
+import { describeDatabaseFailure } from '../../db/query-failures.js';
 import type { Counters, FailedKey, RunStore, SyncRunRecord } from '../../db/runs.js';
 import { isFinal } from '../../db/run-status.js';
 import type { SyncRunStatus } from '../../db/schema.js';
 import type { Logger } from '../../logging.js';
+import {
+  defaultDatabaseRetry,
+  retryThroughOutage,
+  type DatabaseRetryOptions,
+  type DatabaseRetryPolicy,
+} from '../engine/database-retry.js';
 import type { FlowRunner, FlowRunResult, RunEventBus, RunSnapshot } from '../engine/types.js';
 import { flows as flowDefinitions, type FlowName } from '../flows/index.js';
 import { finalStatus, type FlowOutcome } from './final-status.js';
@@ -56,9 +63,13 @@ export interface ExecuteDependencies {
   onEnd: () => void;
   /** Where the run's start, its flows' ends and its end are logged, each line with the run id. */
   logger: Logger;
+  /** How status changes wait for a database that is away. Default `defaultDatabaseRetry`. */
+  databaseRetry?: DatabaseRetryPolicy;
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** A sentence for the run's error: a database failure without its SQL, anything else by its message. */
+const messageOf = (error: unknown) =>
+  describeDatabaseFailure(error) ?? (error instanceof Error ? error.message : String(error));
 
 /**
  * A flow's final status from the runner's result: the run statuses serve flows too (there is no
@@ -85,9 +96,28 @@ function flowEnd(
 /** Prepares the execution of `record` (a QUEUED run just created); `begin` starts it. */
 export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependencies): ActiveRun {
   const { runs, runner, events, progressIntervalMs, now, onlyKeys, snapshotOf, onEnd } = dependencies;
+  const { databaseRetry = defaultDatabaseRetry } = dependencies;
   const { id } = record;
   const log = dependencies.logger.child({ runId: id });
   const controller = new AbortController();
+  /** Aborted when the hub stops (not on cancel): ends the wait for a database to record the final status. */
+  const stopping = new AbortController();
+  const waitingFor = (what: string, policy: DatabaseRetryPolicy): DatabaseRetryOptions => ({
+    policy,
+    signal: stopping.signal,
+    onRetry: (error, attempt, waitMs) =>
+      log.warn(
+        { attempt, waitMs },
+        `${what} waits for the database: ${messageOf(error)}; trying again in ${waitMs} ms`,
+      ),
+  });
+  /** Status changes during the run: as patient as the engine's page commits, then the run fails. */
+  const duringRun = waitingFor('A status change of the sync run', databaseRetry);
+  /**
+   * Final statuses: tried until the database takes them (or the hub stops, leaving the run to be marked
+   * interrupted at the next start), so a run never stays RUNNING, holding its flows, in a live hub.
+   */
+  const atEnd = waitingFor('A final status of the sync run', { ...databaseRetry, attempts: Infinity });
   /** Why the run was interrupted (the hub stopping); null when it was cancelled or not stopped. */
   let interruption: string | null = null;
   const startedAtMs = now();
@@ -120,7 +150,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
   }
 
   async function finish(status: SyncRunStatus, error: string | null = null): Promise<void> {
-    await runs.setRunStatus(id, status, { error });
+    await retryThroughOutage(() => runs.setRunStatus(id, status, { error }), atEnd);
     publish();
     const run = await runs.getRun(id).catch(() => undefined);
     const line = {
@@ -141,7 +171,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
   async function runFlow(flow: FlowName): Promise<{ outcome: FlowOutcome; error: string | null }> {
     const state: LiveFlow = { startedAtMs: now(), estimatedTotal: null, failed: 0, counters: null };
     live.set(flow, state);
-    if (!(await runs.setFlowStatus(id, flow, 'RUNNING'))) {
+    if (!(await retryThroughOutage(() => runs.setFlowStatus(id, flow, 'RUNNING'), duringRun))) {
       throw new Error(`flow ${flow} of run ${id} was finished by someone else`);
     }
     publish();
@@ -188,13 +218,15 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     if (status === 'FAILED' && error === interruption) log.warn({ ...line, error }, 'sync flow interrupted');
     else if (status === 'FAILED') log.error({ ...line, error }, 'sync flow failed');
     else log.info(line, 'sync flow finished');
-    await runs.setFlowStatus(id, flow, status, {
+    const change = {
       error,
       ...(state.estimatedTotal !== null && { estimatedTotal: state.estimatedTotal }),
       // The engine's notes (a token refused, deletions not carried over, a dry run) are the flow's report
       // for the admin, so they are stored with its final status rather than lost with the result.
       ...(result.status === 'completed' && { notes: result.notes }),
-    });
+    };
+    // Like the run's, the flow's final status waits for the database rather than being lost.
+    await retryThroughOutage(() => runs.setFlowStatus(id, flow, status, change), atEnd);
     publish();
     return { outcome, error };
   }
@@ -202,7 +234,8 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
   async function body(): Promise<void> {
     const { signal } = controller;
     if (signal.aborted) return stopped();
-    if (!(await runs.setRunStatus(id, 'RUNNING'))) return publish(); // finished elsewhere meanwhile
+    const running = await retryThroughOutage(() => runs.setRunStatus(id, 'RUNNING'), duringRun);
+    if (!running) return publish(); // finished elsewhere meanwhile
     publish();
     log.info(
       {
@@ -225,7 +258,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
       if (blocker) {
         // Running it would fail every record for want of its parent; say why once instead.
         const error = `skipped: dependency ${blocker} failed`;
-        await runs.setFlowStatus(id, flow, 'CANCELLED', { error });
+        await retryThroughOutage(() => runs.setFlowStatus(id, flow, 'CANCELLED', { error }), duringRun);
         publish();
         log.warn({ flow, status: 'CANCELLED', error }, 'sync flow skipped');
         outcomes.set(flow, 'skipped');
@@ -236,7 +269,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
       if (error) errors.push(`${flow}: ${error}`);
     }
     if (signal.aborted) return stopped();
-    const run = await runs.getRun(id);
+    const run = await retryThroughOutage(() => runs.getRun(id), duringRun);
     if (!run) throw new Error(`run ${id} disappeared from the store`);
     const status = finalStatus([...outcomes.values()], run.totals);
     const error =
@@ -256,6 +289,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     interrupt(reason) {
       interruption ??= reason;
       controller.abort();
+      stopping.abort();
     },
     begin() {
       void (async () => {
@@ -265,8 +299,13 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
           log.error({ err: error }, 'sync run broke');
           try {
             await finish('FAILED', `the run broke: ${messageOf(error)}`);
-          } catch {
-            // The store itself is gone; markInterrupted fails the run on the next start.
+          } catch (unrecorded) {
+            // The hub is stopping while the database is away (or the store fails for another reason):
+            // the next start's markInterrupted fails the run, and the next run resumes it.
+            log.error(
+              { error: messageOf(unrecorded) },
+              'sync run left RUNNING: its final status could not be recorded; the next start marks it interrupted',
+            );
           }
         } finally {
           await queue;

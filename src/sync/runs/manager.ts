@@ -7,6 +7,7 @@
 import { RunStoreError, type FailedKey, type RunStore, type SyncRunRecord } from '../../db/runs.js';
 import { isFinal } from '../../db/run-status.js';
 import { silentLogger, type Logger } from '../../logging.js';
+import type { DatabaseRetryPolicy } from '../engine/database-retry.js';
 import {
   SyncRequestError,
   type FlowRunner,
@@ -42,6 +43,11 @@ export interface SyncManagerOptions {
   now?: () => number;
   /** Where runs log their start, their flows' ends and their end (each line with the run id). Default: nowhere. */
   logger?: Logger;
+  /**
+   * How a run's status changes wait for a database that is away before the run fails; its final status
+   * is tried until the database takes it or the hub stops. Default `defaultDatabaseRetry`.
+   */
+  databaseRetry?: DatabaseRetryPolicy;
 }
 
 /** The error of a run that was running when the hub was stopped (`shutdown`); the next run resumes it. */
@@ -66,6 +72,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
     progressIntervalMs = 250,
     now = Date.now,
     logger = silentLogger(),
+    databaseRetry,
   } = options;
   /** Runs executing in this process, by id. */
   const active = new Map<string, ActiveRun>();
@@ -137,6 +144,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
       snapshotOf,
       onEnd: () => active.delete(record.id),
       logger,
+      ...(databaseRetry && { databaseRetry }),
     });
     active.set(record.id, run);
     const queued = snapshotOf(record);
