@@ -159,11 +159,22 @@ describe('logs of a running hub', () => {
         ['error', 'sync run finished'],
       ]);
       expect(sync[0]).toMatchObject({ flows: ['accounts'], mode: 'INCREMENTAL', requestedBy: 'ci-bot' });
+      // Operators read the request in the log's detail; readers of the run get one sentence without it.
       expect(sync[1]).toMatchObject({
         flow: 'accounts',
         status: 'FAILED',
-        error: expect.stringContaining('Finance'),
+        error: 'The accounts flow stopped: Finance answered HTTP 503 to GET CustomersV3.',
+        detail: expect.stringMatching(/^finance GET CustomersV3\?.*\$select=.* → 503/),
       });
+      const seen = await hub.graphql(
+        'query($id: ID!) { syncRun(id: $id) { error flows { error } } }',
+        { id: runId },
+        { token: jwt },
+      );
+      expect(seen.data.syncRun.flows).toEqual([
+        { error: 'The accounts flow stopped: Finance answered HTTP 503 to GET CustomersV3.' },
+      ]);
+      expect(JSON.stringify(seen.data)).not.toMatch(/\$select|\$filter|cross-company/);
       expect(sync[2]).toMatchObject({ status: 'FAILED', totals: { failed: expect.any(Number) } });
     } finally {
       hub.simulators.finance.faults.reset();

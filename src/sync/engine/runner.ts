@@ -3,7 +3,7 @@
  * (counters, failures, links and, on the last page, the cursor) in one transaction, so a crash resumes
  * from the last committed page. It never throws: every end is a `FlowRunResult`.
  */
-import { ODataError } from '../../connectors/odata/index.js';
+import { ODataError, TokenError } from '../../connectors/odata/index.js';
 import { describeDatabaseFailure } from '../../db/query-failures.js';
 import type { Counters, CursorAdvance } from '../../db/runs.js';
 import { silentLogger } from '../../logging.js';
@@ -37,7 +37,7 @@ export const createFlowRunner: FlowRunnerFactory = (dependencies) => async (requ
   try {
     return await runFlow(dependencies, flowPlans[request.flow], request);
   } catch (error) {
-    return { status: 'failed', error: describeFailure(request.flow, error) };
+    return { status: 'failed', ...describeFailure(request.flow, error) };
   }
 };
 
@@ -166,15 +166,23 @@ function cursorAfter(page: SourcePage): CursorAdvance {
   return { checkpoint: null, ...(page.deltaLink !== undefined && { deltaLink: page.deltaLink }) };
 }
 
-const systemNames = { sales: 'Sales', finance: 'Finance' } as const;
-
-/** A one-line reason naming the system that failed, without secrets (ODataError redacts them). */
-function describeFailure(flow: string, error: unknown): string {
-  if (error instanceof ODataError) {
-    return `The ${flow} flow stopped: ${systemNames[error.system]} failed (${error.describe()})`;
-  }
+/**
+ * Why the flow stopped: a sentence for every reader of the run, and the whole story for operators. A
+ * system's failure reads as its summary (system, operation, outcome, code); its request and message,
+ * which may name records, are the detail. A failure of the hub's own (a bug) is not described to readers.
+ */
+function describeFailure(flow: string, error: unknown): { error: string; detail?: string } {
+  if (error instanceof ODataError)
+    return { error: `The ${flow} flow stopped: ${error.summary()}`, detail: error.describe() };
+  if (error instanceof TokenError)
+    return {
+      error: `The ${flow} flow stopped: the token authority did not issue a token (${error.code}).`,
+      detail: error.message,
+    };
   const database = describeDatabaseFailure(error);
-  if (database !== null) return `The ${flow} flow stopped: ${database}`;
-  const message = error instanceof Error ? error.message : String(error);
-  return `The ${flow} flow stopped: ${message}`;
+  if (database !== null) return { error: `The ${flow} flow stopped: ${database}` };
+  return {
+    error: `The ${flow} flow stopped: the hub failed unexpectedly; its log has the error.`,
+    detail: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  };
 }

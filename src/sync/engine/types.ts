@@ -75,8 +75,13 @@ export type FlowRunResult =
   | { status: 'completed'; notes: string[] }
   /** Stopped by the signal between pages. */
   | { status: 'cancelled' }
-  /** The flow could not go on (a back-end outage after retries, a bug): its committed pages stay. */
-  | { status: 'failed'; error: string };
+  /**
+   * The flow could not go on (a back-end outage after retries, a bug): its committed pages stay. `error`
+   * is one sentence any reader of the run may see (the system, the operation, the outcome, the code);
+   * `detail`, for operators and the log only, adds what may name records: the request's query and the
+   * system's own message.
+   */
+  | { status: 'failed'; error: string; detail?: string };
 
 /** Runs one flow of one run. Never throws: every end is a FlowRunResult. */
 export type FlowRunner = (request: FlowRunRequest) => Promise<FlowRunResult>;

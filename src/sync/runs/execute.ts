@@ -78,7 +78,7 @@ const messageOf = (error: unknown) =>
 function flowEnd(
   result: FlowRunResult,
   failedRecords: number,
-): { status: SyncRunStatus; outcome: FlowOutcome; error: string | null } {
+): { status: SyncRunStatus; outcome: FlowOutcome; error: string | null; detail?: string } {
   switch (result.status) {
     case 'completed':
       return {
@@ -89,7 +89,12 @@ function flowEnd(
     case 'cancelled':
       return { status: 'CANCELLED', outcome: 'cancelled', error: null };
     case 'failed':
-      return { status: 'FAILED', outcome: 'failed', error: result.error };
+      return {
+        status: 'FAILED',
+        outcome: 'failed',
+        error: result.error,
+        ...(result.detail !== undefined && { detail: result.detail }),
+      };
   }
 }
 
@@ -216,7 +221,12 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
       durationMs: now() - state.startedAtMs,
     };
     if (status === 'FAILED' && error === interruption) log.warn({ ...line, error }, 'sync flow interrupted');
-    else if (status === 'FAILED') log.error({ ...line, error }, 'sync flow failed');
+    // The detail (the request, the system's message) is for operators: it goes to the log, not the run.
+    else if (status === 'FAILED')
+      log.error(
+        { ...line, error, ...(end.detail !== undefined && { detail: end.detail }) },
+        'sync flow failed',
+      );
     else log.info(line, 'sync flow finished');
     const change = {
       error,

@@ -238,16 +238,22 @@ describe('the sync absorbs back-end faults by retrying', () => {
       },
     });
 
-    expect(result).toEqual({ status: 'failed', error: expect.stringMatching(/Finance failed/) });
-    const error = result.status === 'failed' ? result.error : '';
-    expect(error).toMatch(/accounts flow/);
-    expect(error).toMatch(/503/);
-    expect(error).toMatch(/temporarily unavailable/);
-    // Safe to show and store: no client secret, no bearer token (none the simulator would still accept).
-    expect(error).not.toContain(defaultClient.clientSecret);
-    expect(error).not.toMatch(/bearer|authorization|client_secret/i);
-    for (const word of error.split(/[^A-Za-z0-9_-]+/)) {
-      expect(h.sim.finance.tokens.verify(`Bearer ${word}`), word).toBe(false);
+    // One sentence for every reader of the run: system, operation, status; no query, keys or message.
+    expect(result).toEqual({
+      status: 'failed',
+      error: expect.stringMatching(
+        /^The accounts flow stopped: Finance answered HTTP 503 to GET CustomersV3\.$/,
+      ),
+      detail: expect.stringMatching(/^finance GET CustomersV3\?.* → 503.*temporarily unavailable/),
+    });
+    const { error, detail } = result.status === 'failed' ? result : { error: '', detail: '' };
+    // Both safe to log: no client secret, no bearer token (none the simulator would still accept).
+    for (const text of [error, detail ?? '']) {
+      expect(text).not.toContain(defaultClient.clientSecret);
+      expect(text).not.toMatch(/bearer|authorization|client_secret/i);
+      for (const word of text.split(/[^A-Za-z0-9_-]+/)) {
+        expect(h.sim.finance.tokens.verify(`Bearer ${word}`), word).toBe(false);
+      }
     }
 
     // The hub sent the refused request as often as its policy allows (5 attempts), then stopped.
@@ -309,11 +315,14 @@ describe('the sync and a Finance that stays down', () => {
     const refused = await h.run('accounts');
     expect(refused.result).toMatchObject({ status: 'failed' });
     const error = refused.result.status === 'failed' ? refused.result.error : '';
-    expect(error).toMatch(
-      /^The accounts flow stopped: Finance failed \(finance GET CustomersV3.* → unavailable/,
+    // Readers get one sentence without the request's query; operators get the rest in the detail.
+    expect(error).toBe(
+      'The accounts flow stopped: Finance was not sent GET CustomersV3: it failed repeatedly, and the hub tries it again in 30 s.',
     );
-    expect(error).toMatch(/Finance is unavailable: 5 requests in a row failed, the last with HTTP 503/);
-    expect(error).toMatch(/the hub will try it again at 2026-01-05T09:00:30\.000Z \(in 30 s\)/);
+    const detail = refused.result.status === 'failed' ? refused.result.detail : '';
+    expect(detail).toMatch(/^finance GET CustomersV3.* → unavailable/);
+    expect(detail).toMatch(/Finance is unavailable: 5 requests in a row failed, the last with HTTP 503/);
+    expect(detail).toMatch(/the hub will try it again at 2026-01-05T09:00:30\.000Z \(in 30 s\)/);
     expect(h.sim.finance.log.entries).toHaveLength(0);
     expect(refused.counters).toMatchObject({ read: 0, updated: 0 });
     expect((await h.runs.getCursor('accounts'))?.checkpoint).toEqual(checkpoint);
