@@ -8,6 +8,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
 import { isDatabaseOutage } from '../../src/db/outages.js';
+import { errorOf } from '../support/sync-outcomes.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 
@@ -18,15 +19,6 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-async function errorOf(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the work to fail');
 }
 
 describe('isDatabaseOutage', () => {

@@ -9,15 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { describeDatabaseFailure } from '../../src/db/query-failures.js';
-
-async function errorOf(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the work to fail');
-}
+import { errorOf } from '../support/sync-outcomes.js';
 
 describe('describeDatabaseFailure', () => {
   let database: Database;

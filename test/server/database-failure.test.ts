@@ -19,6 +19,7 @@ import {
   startExternalSystems,
   startMainProcess,
 } from '../support/main-process.js';
+import { customersByAccount, numberedAccounts } from '../support/sync-outcomes.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 const postgres = backends.find((backend) => backend.name === 'PostgreSQL');
@@ -66,26 +67,6 @@ const runUntil = (hub: MainProcess, id: string, what: string, done: (run: RunVie
 async function probe(hub: MainProcess, path: string): Promise<{ status: number; body: any }> {
   const response = await fetch(new URL(path, hub.url));
   return { status: response.status, body: await response.json() };
-}
-
-/** Finance customers (usmf) per customer account, to see that none was created twice. */
-function customersByAccount(systems: ExternalSystems): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const row of systems.finance.store.scan('CustomersV3')) {
-    if (row['dataAreaId'] !== 'usmf') continue;
-    const key = String(row['CustomerAccount']).toLowerCase();
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
-}
-
-/** Sales accounts the accounts flow moves: those with an account number. */
-function numberedAccounts(systems: ExternalSystems): string[] {
-  return systems.sales.store
-    .scan('accounts')
-    .map((row) => row['accountnumber'])
-    .filter((n): n is string => typeof n === 'string' && n !== '')
-    .map((n) => n.toLowerCase());
 }
 
 describe.skipIf(!adminUrl || !postgres)(

@@ -21,6 +21,7 @@ import type { RunSnapshot, SyncManager } from '../../../src/sync/engine/types.js
 import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
 import { createSyncManager } from '../../../src/sync/runs/manager.js';
 import { backends, type TestPlace } from '../../db/backends.js';
+import { customersByAccount, numberedAccounts } from '../../support/sync-outcomes.js';
 
 const pageSize = 10;
 const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
@@ -85,26 +86,6 @@ async function runToEnd(sync: SyncManager): Promise<RunSnapshot> {
       resolve(snapshot);
     });
   });
-}
-
-/** Finance customers (usmf) per customer account, to see that none was created twice. */
-function customersByAccount(sim: RunningSimulators): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const row of sim.finance.store.scan('CustomersV3')) {
-    if (row['dataAreaId'] !== 'usmf') continue;
-    const key = String(row['CustomerAccount']).toLowerCase();
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
-}
-
-/** Sales accounts the accounts flow moves: those with an account number. */
-function numberedAccounts(sim: RunningSimulators): string[] {
-  return sim.sales.store
-    .scan('accounts')
-    .map((row) => row['accountnumber'])
-    .filter((n): n is string => typeof n === 'string' && n !== '')
-    .map((n) => n.toLowerCase());
 }
 
 describe.each(backends)('a sync killed mid-run, on $name', (backend) => {

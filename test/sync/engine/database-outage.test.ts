@@ -28,6 +28,7 @@ import { createSyncManager } from '../../../src/sync/runs/manager.js';
 import { captureLogs, type CapturedLogs } from '../../support/logs.js';
 import { backends, type TestPlace } from '../../db/backends.js';
 import { startTcpProxy, type TcpProxy } from '../../db/tcp-proxy.js';
+import { customersByAccount, numberedAccounts } from '../../support/sync-outcomes.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 const postgres = backends.find((backend) => backend.name === 'PostgreSQL');
@@ -39,26 +40,6 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 /** Short waits, so a database that stays away fails the flow in a fraction of a second. */
 const quickRetry: DatabaseRetryPolicy = { attempts: 3, waitMs: () => 20 };
-
-/** Finance customers (usmf) per customer account, to see that none was created twice. */
-function customersByAccount(sim: RunningSimulators): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const row of sim.finance.store.scan('CustomersV3')) {
-    if (row['dataAreaId'] !== 'usmf') continue;
-    const key = String(row['CustomerAccount']).toLowerCase();
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
-}
-
-/** Sales accounts the accounts flow moves: those with an account number. */
-function numberedAccounts(sim: RunningSimulators): string[] {
-  return sim.sales.store
-    .scan('accounts')
-    .map((row) => row['accountnumber'])
-    .filter((n): n is string => typeof n === 'string' && n !== '')
-    .map((n) => n.toLowerCase());
-}
 
 /** Resolves with the run's first final snapshot. */
 function finalSnapshot(sync: SyncManager, runId: string): Promise<RunSnapshot> {
