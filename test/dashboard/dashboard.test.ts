@@ -378,6 +378,30 @@ describe('the sync dashboard in a browser', () => {
     await page.getByRole('heading', { name: 'Quotes' }).waitFor();
   });
 
+  it('still shows a customer while Finance is down, its sync state UNKNOWN and Finance named', async () => {
+    await ensureAccountsSynced();
+    const sales = numberedAccounts().find((a) => a['accountnumber'] === driftedNumber)!;
+    const page = await openDashboard();
+    await signInAsOperator(page);
+    hub.simulators.finance.faults.set({ unavailableRate: 1 });
+    try {
+      await page.goto(new URL(`customers/${driftedNumber}`, hub.dashboardUrl).href);
+      await page.getByRole('heading', { name: String(sales['name']) }).waitFor();
+      await expectText(page.getByLabel('Sync state', { exact: true }), 'UNKNOWN');
+      await expectText(page.locator('.facts'), /Could not be read\s*Finance: the state is known again/);
+      await page.getByRole('heading', { name: 'Contacts' }).waitFor();
+    } finally {
+      hub.simulators.finance.faults.reset();
+      // One answer clears the failures this page caused (four: its breaker stays closed), so the
+      // tests after this one find Finance as before.
+      await hub.connectors.finance.companies();
+      expect(hub.connectors.finance.client.health()).toMatchObject({
+        state: 'closed',
+        consecutiveFailures: 0,
+      });
+    }
+  });
+
   it('opens each of its pages by address, the sign-in kept for the tab', async () => {
     await ensureAccountsSynced();
     const { syncRuns } = await hub.asOperator(`{ syncRuns(first: 1) { nodes { id } } }`);
