@@ -73,7 +73,7 @@ export interface HubOptions {
   limits?: Partial<HubLimits>;
   /** Slow-client timeouts and the connection cap (`HUB_…_TIMEOUT_MS`, `HUB_MAX_CONNECTIONS`); defaults per field. */
   connections?: Partial<ConnectionLimits>;
-  /** The `/readyz` checks' timeout and cache; defaults 2 s and 1 s. Tests shorten them. */
+  /** The `/readyz` checks' timeout and cache; defaults 5 s and 1 s. Tests shorten them. */
   readiness?: Pick<ReadinessOptions, 'timeoutMs' | 'cacheMs'>;
   /** The built dashboard served at /dashboard/; default dashboard/dist, null for none. */
   dashboardDir?: string | null;

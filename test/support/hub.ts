@@ -64,7 +64,7 @@ export async function startTestHub({
   limits?: HubOptions['limits'];
   /** Where the hub logs; default: nowhere. */
   logger?: HubOptions['logger'];
-  /** The `/readyz` checks' timeout and cache (default 2 s and 1 s). */
+  /** The `/readyz` checks' timeout and cache (default 5 s and 1 s). */
   readiness?: HubOptions['readiness'];
   /** The built dashboard to serve at /dashboard/ (default: dashboard/dist). */
   dashboardDir?: string | null;
