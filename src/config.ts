@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defaultRetentionDays } from './db/runs.js';
 import { type Role, roles } from './graphql/principal.js';
 import { type LogLevel, logLevels } from './logging.js';
+import { defaultInstanceId } from './metrics/instance.js';
 import { type ApiKey, type AuthSettings, digestApiKey, isLoopbackHost } from './server/auth.js';
 import { type ConnectionLimits, defaultConnectionLimits } from './server/connections.js';
 import { defaultLimits, type HubLimits } from './server/limits.js';
@@ -33,6 +34,7 @@ const port = z.coerce
 const retentionMessage = 'must be a whole number of days from 1 to 36500, e.g. 45';
 
 const simulatorLatencyMessage = 'must be a whole number of milliseconds from 0 to 60000, e.g. 200';
+const stopTimeoutMessage = 'must be a whole number of milliseconds from 1000 to 600000, e.g. 25000';
 
 /** A whole number within bounds, defaulting to the limit's default, e.g. `HUB_MAX_DEPTH`. */
 const limit = (min: number, max: number, fallback: number, unit = '') => {
@@ -73,6 +75,14 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
   HUB_DATA_DIR: z.string().trim().min(1).default('./.hub-data'),
+  // A label value and a name in logs: printable, short, nothing to escape.
+  HUB_INSTANCE_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._:@-]{1,128}$/, {
+      message: 'must be 1–128 letters, digits or . _ : @ -, e.g. hub-1 (default: hostname-pid)',
+    })
+    .optional(),
   SALES_URL: optionalUrl,
   FINANCE_URL: optionalUrl,
   FINANCE_COMPANY: z
@@ -90,6 +100,9 @@ const schema = z.object({
   FINANCE_CLIENT_ID: z.string().trim().min(1).optional(),
   FINANCE_CLIENT_SECRET: z.string().min(1).optional(),
   AUTHORITY_URL: optionalUrl.default('https://login.microsoftonline.com'),
+  // Each system's token authority when they differ (e.g. two simulators, each issuing its own tokens).
+  SALES_AUTHORITY_URL: optionalUrl,
+  FINANCE_AUTHORITY_URL: optionalUrl,
   VALUE_MAPS_FILE: z.string().trim().min(1).optional(),
   SEED: z.coerce.number().int().min(0).default(1),
   SEED_ACCOUNTS: z.coerce.number().int().min(1).max(1_000_000).default(300),
@@ -237,6 +250,14 @@ const schema = z.object({
     .min(0, simulatorLatencyMessage)
     .max(60_000, simulatorLatencyMessage)
     .default(0),
+  // Under the 30 s grace period Kubernetes gives before SIGKILL, so the hub ends its own stop; a page of
+  // a sync in hand usually commits in a few seconds.
+  HUB_STOP_TIMEOUT_MS: z.coerce
+    .number({ error: stopTimeoutMessage })
+    .int(stopTimeoutMessage)
+    .min(1_000, stopTimeoutMessage)
+    .max(600_000, stopTimeoutMessage)
+    .default(25_000),
   ACCOUNTS_RELATIONSHIP_TYPES: z
     .string()
     .transform((text, context) => {
@@ -298,8 +319,12 @@ export interface Credentials {
   clientSecret: string;
 }
 
-/** A back-end system: a real environment (URL and credentials), or the embedded simulator. */
-export type SystemConfig = { kind: 'remote'; url: string; credentials: Credentials } | { kind: 'simulator' };
+/**
+ * A back-end system: a real environment (URL, the token authority that signs its callers in, and
+ * credentials), or the embedded simulator.
+ */
+export type SystemConfig =
+  { kind: 'remote'; url: string; authorityUrl: string; credentials: Credentials } | { kind: 'simulator' };
 
 export interface HubConfig {
   /** NODE_ENV=development: unexpected errors show their message to clients (never in production). */
@@ -310,6 +335,7 @@ export interface HubConfig {
   sales: SystemConfig;
   finance: SystemConfig;
   financeCompany: string;
+  /** `AUTHORITY_URL`: the token authority of both systems unless `SALES_`/`FINANCE_AUTHORITY_URL` say otherwise. */
   authorityUrl: string;
   seed: { seed: number; accounts: number };
   /** A JSON or YAML file whose value maps replace the defaults of the same name. */
@@ -339,6 +365,10 @@ export interface HubConfig {
   logLevel: LogLevel;
   /** Added to every answer of the embedded simulators (`SIMULATOR_LATENCY_MS`); default 0. */
   simulatorLatencyMs: number;
+  /** How long a stop (SIGTERM, SIGINT) may take before the hub exits 1 anyway (`HUB_STOP_TIMEOUT_MS`); default 25 s. */
+  stopTimeoutMs: number;
+  /** This instance's name in its metrics (`HUB_INSTANCE_ID`); default `<hostname>-<pid>`. */
+  instanceId: string;
 }
 
 export class ConfigError extends Error {
@@ -372,6 +402,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     return {
       kind: 'remote',
       url,
+      authorityUrl: e[`${prefix}_AUTHORITY_URL`] ?? e.AUTHORITY_URL,
       credentials: {
         tenantId: e[`${prefix}_TENANT_ID`]!,
         clientId: e[`${prefix}_CLIENT_ID`]!,
@@ -428,6 +459,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     logLevel: e.LOG_LEVEL,
     simulatorLatencyMs: e.SIMULATOR_LATENCY_MS,
+    stopTimeoutMs: e.HUB_STOP_TIMEOUT_MS,
+    instanceId: e.HUB_INSTANCE_ID ?? defaultInstanceId(),
   };
 }
 
@@ -510,14 +543,19 @@ function timeoutProblems(env: Record<string, string>): string[] {
   return problems;
 }
 
-/** A system with a URL needs its Entra ID client credentials. */
+/** A system with a URL needs its Entra ID client credentials; one without needs no authority. */
 function missingCredentials(env: Record<string, string>): string[] {
   const problems: string[] = [];
   for (const [prefix, name] of [
     ['SALES', 'Sales'],
     ['FINANCE', 'Finance'],
   ] as const) {
-    if (!env[`${prefix}_URL`]) continue;
+    if (!env[`${prefix}_URL`]) {
+      // The embedded simulator issues its own tokens; an authority for it is a setting gone astray.
+      if (env[`${prefix}_AUTHORITY_URL`])
+        problems.push(`${prefix}_AUTHORITY_URL has no effect without ${prefix}_URL: set both or neither`);
+      continue;
+    }
     for (const part of ['TENANT_ID', 'CLIENT_ID', 'CLIENT_SECRET']) {
       if (!env[`${prefix}_${part}`]) {
         problems.push(

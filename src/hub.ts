@@ -10,11 +10,13 @@ import { createRunStore, defaultRetentionDays } from './db/runs.js';
 import { createContextFactory } from './graphql/context.js';
 import { createSchema } from './graphql/schema.js';
 import { silentLogger, type Logger } from './logging.js';
+import { createHubMetrics, type HubMetrics } from './metrics/index.js';
 import { type AuthenticatorOptions, type AuthSettings, createAuthenticator } from './server/auth.js';
 import type { ConnectionLimits } from './server/connections.js';
 import { createHubServer, type HubServer } from './server/index.js';
-import type { HubLimits } from './server/limits.js';
+import { defaultLimits, type HubLimits } from './server/limits.js';
 import { createReadinessCheck, type ReadinessOptions } from './server/readiness.js';
+import { createSharedRateLimiter } from './server/shared-rate-limit.js';
 import {
   createFlowRunner,
   priceListProblems,
@@ -25,6 +27,7 @@ import {
 import type { SyncManager } from './sync/engine/types.js';
 import { type ValueMaps, withValueMaps } from './sync/flows/value-maps.js';
 import { createSyncManager } from './sync/runs/manager.js';
+import { createPostgresEventBus } from './sync/runs/pg-events.js';
 import type { FlowFilterSettings } from './sync/reference.js';
 
 export interface HubOptions {
@@ -79,6 +82,11 @@ export interface HubOptions {
   dashboardDir?: string | null;
   /** Source records per sync page (each page is read, written and committed together); default 500. */
   syncPageSize?: number;
+  /**
+   * The instance's metrics, served at `/metrics`; default: new ones with the default instance id. Back-end
+   * requests are counted when the connectors were created with `onRequest: metrics.backendRequest`.
+   */
+  metrics?: HubMetrics;
 }
 
 export interface Hub {
@@ -120,24 +128,34 @@ export async function startHub({
   connections,
   dashboardDir,
   syncPageSize,
+  metrics = createHubMetrics(),
 }: HubOptions): Promise<Hub> {
   const links = createLinkStore(database);
   const runs = createRunStore(database);
   const maps = withValueMaps(valueMaps);
   const productRules = productSettings(products);
   const configuredPriceList = productRules.priceList;
+  // On PostgreSQL several instances may serve one database: each hears every instance's run events.
+  const sharedEvents =
+    database.kind === 'postgres' && database.newClient
+      ? createPostgresEventBus({ createClient: database.newClient, logger })
+      : null;
+  await sharedEvents?.start();
   const sync = createSyncManager({
+    ...(sharedEvents && { events: sharedEvents }),
     runs,
-    runner: createFlowRunner({
-      connectors,
-      runs,
-      links,
-      valueMaps: maps,
-      products: productRules,
-      flowSettings,
-      ...(syncPageSize !== undefined && { pageSize: syncPageSize }),
-      logger,
-    }),
+    runner: metrics.countRecords(
+      createFlowRunner({
+        connectors,
+        runs,
+        links,
+        valueMaps: maps,
+        products: productRules,
+        flowSettings,
+        ...(syncPageSize !== undefined && { pageSize: syncPageSize }),
+        logger,
+      }),
+    ),
     financeCompanies: () => connectors.finance.companies(),
     company: connectors.finance.company,
     logger,
@@ -149,6 +167,7 @@ export async function startHub({
   // A run cut off by the previous stop is FAILED ("interrupted"); the next run resumes from its checkpoint.
   const interrupted = await sync.recoverInterrupted();
   await runs.purgeOlderThan(retentionDays);
+  metrics.observe({ connectors, database });
   const server = await createHubServer({
     schema: createSchema(),
     createContext: createContextFactory({ connectors, links, valueMaps: maps, flowSettings, sync, runs }),
@@ -160,8 +179,17 @@ export async function startHub({
     logger,
     readiness: createReadinessCheck({ database, connectors, ...readiness }),
     ...(limits ? { limits } : {}),
+    // On PostgreSQL every instance counts a caller's mutations in the same rows; the embedded database
+    // has one hub by definition, so its buckets stay in memory.
+    ...(database.kind === 'postgres' && {
+      rateLimiter: createSharedRateLimiter({
+        database,
+        perMinute: limits?.mutationsPerMinute ?? defaultLimits.mutationsPerMinute,
+      }),
+    }),
     ...(connections ? { connections } : {}),
     ...(dashboardDir !== undefined ? { dashboardDir } : {}),
+    metrics,
   });
   await server.listen(port, host);
   // Started once nothing else can fail, so a failed start leaves no timer behind.
@@ -174,6 +202,7 @@ export async function startHub({
       await purging.stop();
       await sync.shutdown();
       await server.close();
+      await sharedEvents?.close();
     },
   };
 }

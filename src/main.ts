@@ -7,9 +7,15 @@
 import { ConfigError, loadConfig, type HubConfig, type SystemConfig } from './config.js';
 import { createConnectors, type Connectors, type SystemEndpoint } from './connectors/index.js';
 import type { ODataClientHealth } from './connectors/odata/index.js';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { openDatabase, type Database } from './db/connection.js';
+import { lockDataDir } from './db/data-dir-lock.js';
 import { startHub } from './hub.js';
 import { createLogger, type Logger } from './logging.js';
+import { createHubMetrics } from './metrics/index.js';
+import { portMessage, probePort } from './server/port-probe.js';
+import { handleStopSignals, type ServiceStop } from './server/service-stop.js';
 import type { ValueMaps } from './sync/flows/value-maps.js';
 import { loadValueMapFile } from './sync/value-map-file.js';
 import type { SimulatorServer } from './simulators/core/server.js';
@@ -21,18 +27,22 @@ import { generateSeed, seedSummary } from './simulators/seed/index.js';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const service = handleStopSignals({ logger, timeoutMs: config.stopTimeoutMs });
+  await probePortOrExit(config, logger);
   const valueMaps = loadValueMapsOrExit(config, logger);
-  const database = await openDatabaseOrExit(config, logger);
-  const simulators = await startEmbeddedSystems(config, logger);
+  const database = await service.step(openDatabaseOrExit(config, logger, service), (db) => db.close());
+  const simulators = await service.step(startEmbeddedSystems(config, logger), (systems) => systems.close());
+  const metrics = createHubMetrics({ instanceId: config.instanceId });
   const connectors = createConnectors({
     sales: endpointFor('Sales', config.sales, config, simulators.origins.sales, logger),
     finance: endpointFor('Finance', config.finance, config, simulators.origins.finance, logger),
     financeCompany: config.financeCompany,
     // A system that keeps failing is left alone for a while; the operator should know when and why.
     onCircuitChange: (health) => logCircuitChange(logger, health),
+    onRequest: (event) => metrics.backendRequest(event),
   });
-  await reportReachability(connectors, config, logger);
-  const hub = await startHub({
+  await service.step(reportReachability(connectors, config, logger));
+  const hubStart = startHub({
     connectors,
     database,
     port: config.port,
@@ -49,7 +59,9 @@ async function main(): Promise<void> {
     limits: config.limits,
     connections: config.connections,
     logger,
+    metrics,
   });
+  const hub = await service.step(startHubOrExit(hubStart, config, logger), (started) => started.close());
   const url = hub.server.url;
   if (hub.interrupted.length > 0) {
     logger.warn(
@@ -64,30 +76,39 @@ async function main(): Promise<void> {
   const origin = new URL(url).origin;
   logger.info(`Dashboard: ${origin}/dashboard/`);
   logger.info(`Health: ${origin}/healthz (alive), ${origin}/readyz (database, Sales and Finance answer)`);
+  logger.info(`Metrics: ${origin}/metrics (Prometheus, instance_id ${config.instanceId})`);
   reportSecurity(config, logger);
+  // SIGINT and SIGTERM now close the hub, then the simulators, the database and its folder's lock.
+  service.started();
+}
 
-  // A second signal while stopping is not caught (`once`): it ends the process at once, as usual.
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info(
-      { signal },
-      `${signal}: shutting down; new sync runs are refused, a running one ends after committing its page, requests drain`,
-    );
-    try {
-      await hub.close();
-      await simulators.close();
-      await database.close();
-    } catch (error) {
-      logger.fatal({ err: error }, `Shutting down failed: ${describe(error)}`);
-      process.exit(1);
-    }
-    logger.info('Stopped');
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+/**
+ * A taken port is found before the slow steps (creating the database, seeding, reaching the systems)
+ * and said in one line.
+ */
+async function probePortOrExit(config: HubConfig, logger: Logger): Promise<void> {
+  try {
+    await probePort(config.port, config.host);
+  } catch (error) {
+    logger.fatal(`The hub cannot start: ${describe(error)}`);
+    process.exit(1);
+  }
+}
+
+/** The listen itself can still find the port taken (by a program quicker than the hub): one line too. */
+async function startHubOrExit<T>(start: Promise<T>, config: HubConfig, logger: Logger): Promise<T> {
+  try {
+    return await start;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const listenCodes = ['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'];
+    const message =
+      code !== undefined && listenCodes.includes(code)
+        ? portMessage(config.port, config.host, code)
+        : describe(error);
+    logger.fatal(`The hub cannot start: ${message}`);
+    process.exit(1);
+  }
 }
 
 /** Every secret of the configuration the logger scrubs from its lines (API keys are held as digests). */
@@ -132,6 +153,7 @@ function logCircuitChange(logger: Logger, health: ODataClientHealth): void {
 async function startEmbeddedSystems(config: HubConfig, logger: Logger) {
   const servers: { sales?: SimulatorServer; finance?: SimulatorServer } = {};
   if (config.sales.kind === 'simulator' || config.finance.kind === 'simulator') {
+    logger.info(`Seeding the demo data for the embedded simulators (${config.seed.accounts} accounts) …`);
     const data = generateSeed(config.seed);
     const faults = { latencyMs: config.simulatorLatencyMs };
     if (config.sales.kind === 'simulator') servers.sales = createSalesSimulator({ data: data.sales, faults });
@@ -165,8 +187,33 @@ function loadValueMapsOrExit(config: HubConfig, logger: Logger): Partial<ValueMa
   }
 }
 
-async function openDatabaseOrExit(config: HubConfig, logger: Logger): Promise<Database> {
+async function openDatabaseOrExit(
+  config: HubConfig,
+  logger: Logger,
+  service: ServiceStop,
+): Promise<Database> {
   try {
+    // An in-memory PGlite (`memory://`, tests and throw-away tries) has no folder to share or lock.
+    if (config.database.kind === 'pglite' && !config.database.dataDir.startsWith('memory://')) {
+      const folder = resolve(config.database.dataDir);
+      const lock = await lockDataDir(folder, {
+        // Another process took the folder over (this one stalled past the lock's stale time, or the folder
+        // was moved): writing on would mix two databases in one folder, so the hub stops.
+        onCompromised: (error) => {
+          logger.error(
+            `The lock on ${folder} was lost (${error.message}); stopping before writing there again.`,
+          );
+          void service.stop('HUB_DATA_DIR lock lost');
+        },
+      });
+      service.add(() => lock.release());
+      // PGlite creates a new database with initdb, which takes a while the first time.
+      logger.info(
+        existsSync(join(folder, 'PG_VERSION'))
+          ? `Opening the embedded database in ${folder} …`
+          : `Creating the embedded database in ${folder} (first start; this takes a few seconds) …`,
+      );
+    }
     const database = await openDatabase(config.database, { log: logger });
     logger.info(
       config.database.kind === 'pglite'
@@ -175,6 +222,7 @@ async function openDatabaseOrExit(config: HubConfig, logger: Logger): Promise<Da
     );
     return database;
   } catch (error) {
+    // A folder held by another hub, or one PGlite cannot open, is one sentence saying what to do.
     logger.fatal(`The hub cannot start: ${describe(error)}`);
     process.exit(1);
   }
@@ -202,8 +250,8 @@ function endpointFor(
   logger: Logger,
 ): SystemEndpoint {
   if (system.kind === 'remote') {
-    logger.info(`${name}: ${system.url}`);
-    return { url: system.url, authorityUrl: config.authorityUrl, ...system.credentials };
+    logger.info(`${name}: ${system.url} (tokens from ${system.authorityUrl})`);
+    return { url: system.url, authorityUrl: system.authorityUrl, ...system.credentials };
   }
   logger.info(`${name}: embedded simulator at ${simulatorOrigin!}`);
   return connectorEndpointFor(simulatorOrigin!);

@@ -2,9 +2,11 @@
  * The configuration is read once, validated, and a wrong start says everything that is wrong at once.
  */
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { defaultInstanceId } from '../src/metrics/instance.js';
 
 const failure = (env: Record<string, string>): ConfigError => {
   try {
@@ -38,6 +40,8 @@ describe('configuration', () => {
       corsOrigins: [],
       logLevel: 'info',
       simulatorLatencyMs: 0,
+      stopTimeoutMs: 25_000,
+      instanceId: defaultInstanceId(),
       limits: {
         maxDepth: 10,
         maxCost: 20_000,
@@ -100,8 +104,18 @@ describe('configuration', () => {
       'x'.repeat(101),
       'PRODUCTS_PRICE_LIST must be a price list name of at most 100 characters',
     ],
+    [
+      'HUB_INSTANCE_ID',
+      'hub 1',
+      'HUB_INSTANCE_ID must be 1–128 letters, digits or . _ : @ -, e.g. hub-1 (default: hostname-pid)',
+    ],
   ])('refuses %s=%s, saying what it must be', (name, value, problem) => {
     expect(failure({ [name]: value }).problems).toEqual([problem]);
+  });
+
+  it('names the instance HUB_INSTANCE_ID in its metrics, by default <hostname>-<pid>', () => {
+    expect(loadConfig({ HUB_INSTANCE_ID: ' hub-2.eu ' }).instanceId).toBe('hub-2.eu');
+    expect(loadConfig({}).instanceId).toBe(`${hostname()}-${process.pid}`);
   });
 
   it('keeps sync runs for SYNC_RETENTION_DAYS days', () => {
@@ -132,6 +146,15 @@ describe('configuration', () => {
     for (const value of ['-1', '1.5', 'slow', '60001']) {
       expect(failure({ SIMULATOR_LATENCY_MS: value }).problems).toEqual([
         'SIMULATOR_LATENCY_MS must be a whole number of milliseconds from 0 to 60000, e.g. 200',
+      ]);
+    }
+  });
+
+  it('reads HUB_STOP_TIMEOUT_MS, the bound of a clean stop, in whole milliseconds', () => {
+    expect(loadConfig({ HUB_STOP_TIMEOUT_MS: '60000' }).stopTimeoutMs).toBe(60_000);
+    for (const value of ['999', '1.5', 'soon', '600001']) {
+      expect(failure({ HUB_STOP_TIMEOUT_MS: value }).problems).toEqual([
+        'HUB_STOP_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000, e.g. 25000',
       ]);
     }
   });
@@ -264,10 +287,72 @@ describe('configuration', () => {
     expect(config.sales).toEqual({
       kind: 'remote',
       url: 'https://org.crm.dynamics.com',
+      authorityUrl: 'https://login.microsoftonline.com',
       credentials: { tenantId: 't', clientId: 'c', clientSecret: 's' },
     });
     expect(config.finance).toEqual({ kind: 'simulator' });
     expect(config.financeCompany).toBe('demf');
+  });
+
+  const remoteSystems = {
+    SALES_URL: 'https://org.crm.dynamics.com',
+    SALES_TENANT_ID: 't',
+    SALES_CLIENT_ID: 'c',
+    SALES_CLIENT_SECRET: 's',
+    FINANCE_URL: 'https://org.operations.dynamics.com',
+    FINANCE_TENANT_ID: 't',
+    FINANCE_CLIENT_ID: 'c',
+    FINANCE_CLIENT_SECRET: 's',
+  };
+
+  it.each([
+    [
+      'neither is set: Entra ID',
+      {},
+      'https://login.microsoftonline.com',
+      'https://login.microsoftonline.com',
+    ],
+    [
+      'AUTHORITY_URL is the default of both',
+      { AUTHORITY_URL: 'https://login.example.com/' },
+      'https://login.example.com',
+      'https://login.example.com',
+    ],
+    [
+      'each system has its own',
+      { SALES_AUTHORITY_URL: 'http://127.0.0.1:5101', FINANCE_AUTHORITY_URL: 'http://127.0.0.1:5102/' },
+      'http://127.0.0.1:5101',
+      'http://127.0.0.1:5102',
+    ],
+    [
+      'one system has its own, the other AUTHORITY_URL',
+      { AUTHORITY_URL: 'https://login.example.com', FINANCE_AUTHORITY_URL: 'http://127.0.0.1:5102' },
+      'https://login.example.com',
+      'http://127.0.0.1:5102',
+    ],
+  ])('takes each system token authority from its own variable: %s', (_, env, sales, finance) => {
+    const config = loadConfig({ ...remoteSystems, ...env });
+    expect(config.sales).toMatchObject({ kind: 'remote', authorityUrl: sales });
+    expect(config.finance).toMatchObject({ kind: 'remote', authorityUrl: finance });
+  });
+
+  it.each([
+    [
+      { SALES_AUTHORITY_URL: 'not a url' },
+      'SALES_AUTHORITY_URL must be an absolute URL like https://org.crm.dynamics.com',
+    ],
+    [
+      { FINANCE_AUTHORITY_URL: 'login.example.com' },
+      'FINANCE_AUTHORITY_URL must be an absolute URL like https://org.crm.dynamics.com',
+    ],
+  ])('refuses a token authority that is not a URL: %o', (env, problem) => {
+    expect(failure({ ...remoteSystems, ...env }).problems).toEqual([problem]);
+  });
+
+  it('refuses a token authority for a system left to the embedded simulator', () => {
+    expect(failure({ FINANCE_AUTHORITY_URL: 'http://127.0.0.1:5102' }).problems).toEqual([
+      'FINANCE_AUTHORITY_URL has no effect without FINANCE_URL: set both or neither',
+    ]);
   });
 
   it('treats an empty variable as unset', () => {

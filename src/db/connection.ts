@@ -14,7 +14,7 @@ import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import type pg from 'pg';
+import pg from 'pg';
 import type { HubConfig } from '../config.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { describeError, errorCode, rootCause } from './driver-errors.js';
@@ -73,6 +73,12 @@ export interface Database {
   close(): Promise<void>;
   /** One trivial query; rejects with a DatabaseError when the database cannot answer. */
   ping(): Promise<void>;
+  /**
+   * PostgreSQL only: a new connection outside the pool, not yet connected, set up as the pool's (URL,
+   * connect timeout, application name), for work that holds a session of its own (LISTEN). The caller
+   * connects it, handles its 'error' event and ends it.
+   */
+  newClient?: () => pg.Client;
 }
 
 /** What `openDatabase` or `ping` was doing when the database failed. */
@@ -141,6 +147,7 @@ interface OpenedDriver {
   secrets: string[];
   migrate(): Promise<void>;
   close(): Promise<void>;
+  newClient?: () => pg.Client;
 }
 
 async function openPglite(dataDir: string | undefined, options: OpenDatabaseOptions): Promise<OpenedDriver> {
@@ -150,9 +157,14 @@ async function openPglite(dataDir: string | undefined, options: OpenDatabaseOpti
   let client: PGlite;
   try {
     if (path !== undefined) await mkdir(path, { recursive: true });
-    client = await PGlite.create(path);
   } catch (error) {
     throw failure({ label, secrets: [] }, 'open', error);
+  }
+  try {
+    client = await PGlite.create(path);
+  } catch (error) {
+    // PGlite reports a damaged folder as a bare "Aborted()"; the operator needs the way out.
+    throw failure({ label, secrets: [] }, 'open', error, path && unopenableFolderAdvice(path));
   }
   const db = drizzlePglite(client, { schema, logger: options.logger });
   return {
@@ -177,6 +189,12 @@ function openPostgres(url: string, options: OpenDatabaseOptions): OpenedDriver {
     secrets: passwordsIn(url),
     migrate: () => withMigrationLock(pool, () => migrateNodePg(db, { migrationsFolder })),
     close: () => pool.end(),
+    newClient: () =>
+      new pg.Client({
+        connectionString: url,
+        connectionTimeoutMillis: connectTimeoutMs,
+        fallback_application_name: applicationName,
+      }),
   };
 }
 
@@ -204,6 +222,7 @@ function describeDatabase(opened: OpenedDriver): Database {
     db: opened.db,
     kind: opened.kind,
     label: opened.label,
+    ...(opened.newClient && { newClient: opened.newClient }),
     close: () => (closing ??= opened.close()),
     ping: async () => {
       try {
@@ -215,10 +234,24 @@ function describeDatabase(opened: OpenedDriver): Database {
   };
 }
 
+/**
+ * What to do with an embedded database folder PGlite cannot open, and what that costs: the folder holds
+ * only the hub's own records, never the systems' data.
+ */
+export function unopenableFolderAdvice(folder: string): string {
+  return (
+    `The folder is damaged or was written by another program or PGlite version. To start afresh, stop every hub ` +
+    `using it and move it aside (mv ${folder} ${folder}.broken); the next start creates an empty database there. ` +
+    `Lost with it: the hub's sync run history, the links between Sales and Finance records and each flow's cursor, ` +
+    `so the next runs read everything again; the data in Sales and Finance is not touched.`
+  );
+}
+
 function failure(
   database: Pick<OpenedDriver, 'label' | 'secrets'>,
   step: DatabaseStep,
   error: unknown,
+  advice?: string,
 ): DatabaseError {
   const root = rootCause(error);
   let reason = describeError(root);
@@ -230,7 +263,7 @@ function failure(
     database.label,
     step,
     errorCode(root),
-    `${database.label} ${stepFailures[step]}: ${reason}`,
+    `${database.label} ${stepFailures[step]}: ${reason}${advice ? ` ${advice}` : ''}`,
     cause,
   );
 }

@@ -9,6 +9,7 @@ import {
   bigint,
   boolean,
   check,
+  doublePrecision,
   foreignKey,
   index,
   integer,
@@ -254,6 +255,18 @@ export const syncCursors = pgTable(
   },
   (t) => [check('sync_cursors_flow_check', oneOf(t.flow, syncFlowNames))],
 );
+
+/**
+ * The mutation allowance of each caller when the hub runs on PostgreSQL: a token bucket per caller
+ * (src/server/shared-rate-limit.ts), shared by every hub instance on the database. `tokens` is the level
+ * at `updated_at`; the level now follows from the refill rate. A row whose bucket has refilled is the same
+ * as no row and may be deleted.
+ */
+export const rateLimitBuckets = pgTable('rate_limit_buckets', {
+  key: text('key').primaryKey(),
+  tokens: doublePrecision('tokens').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
 
 /** A `sync_runs` row as read. */
 export type SyncRunRow = typeof syncRuns.$inferSelect;

@@ -29,7 +29,8 @@ import { createDashboardHandler } from './dashboard.js';
 import { createHealthHandler } from './health.js';
 import { createGraphQLHandler, subscriptionsOverWebSocketPlugin } from './http.js';
 import { checkSource, defaultLimits, type HubLimits, limitsPlugin, validationRules } from './limits.js';
-import { logOperation, operationLogPlugin } from './operation-log.js';
+import { createMetricsHandler, type ServerMetrics } from './metrics.js';
+import { logOperation, operationLogPlugin, type OperationObserver } from './operation-log.js';
 import type { Readiness } from './readiness.js';
 import { assignRequestId, requestIdOf } from './request-id.js';
 import { createTokenBucketLimiter, type RateLimiter } from './rate-limit.js';
@@ -66,6 +67,8 @@ export interface HubServerOptions<TContext extends object> {
   rateLimiter?: RateLimiter;
   /** The built dashboard served at /dashboard/ (default: dashboard/dist); null serves none. */
   dashboardDir?: string | null;
+  /** Counts operations and subscriptions and answers `GET /metrics` (see metrics.ts); default: none. */
+  metrics?: ServerMetrics;
 }
 
 export interface HubServer {
@@ -89,7 +92,9 @@ export async function createHubServer<TContext extends object>({
   connections: connectionOptions = {},
   rateLimiter: givenRateLimiter,
   dashboardDir,
+  metrics,
 }: HubServerOptions<TContext>): Promise<HubServer> {
+  const observe: OperationObserver | undefined = metrics && ((record) => metrics.operation(record));
   const limits: HubLimits = { ...defaultLimits, ...limitOptions };
   const rateLimiter = givenRateLimiter ?? createTokenBucketLimiter({ perMinute: limits.mutationsPerMinute });
   const connections: ConnectionLimits = { ...defaultConnectionLimits, ...connectionOptions };
@@ -109,6 +114,7 @@ export async function createHubServer<TContext extends object>({
     logger,
     limits,
     rateLimiter,
+    ...(metrics && { metrics }),
     // The same masking as over HTTP: internals never reach a WebSocket client either.
     formatErrors: (errors) => errors.map((error) => formatError(error.toJSON(), error)),
   });
@@ -135,7 +141,7 @@ export async function createHubServer<TContext extends object>({
       }),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => ws.dispose() }) },
-      operationLogPlugin<TContext>(logger),
+      operationLogPlugin<TContext>(logger, observe),
       subscriptionsOverWebSocketPlugin<TContext>(),
       sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
@@ -157,19 +163,21 @@ export async function createHubServer<TContext extends object>({
       const outcome = await authenticator.authenticate(req.headers.authorization);
       if (outcome instanceof AuthError) {
         const refusal = httpRefusal(outcome, req.headers.authorization !== undefined);
-        logRefusal(logger, requestId, outcome, performance.now() - startedAt);
+        logRefusal(logger, requestId, outcome, performance.now() - startedAt, observe);
         throw refusal;
       }
       return createContext({ principal: outcome, requestId, signal });
     },
   });
   const health = createHealthHandler(readiness);
+  const metricsEndpoint = metrics ? createMetricsHandler(metrics) : () => false;
   const dashboard = dashboardDir === null ? () => false : createDashboardHandler(dashboardDir);
   httpServer.on('request', (req, res) => {
     // Every answer is JSON, the Sandbox's page or the dashboard's files, each with its right type; a
     // browser must not guess another from the content.
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (health(req, res)) return;
+    if (metricsEndpoint(req, res)) return;
     if (dashboard(req, res)) return;
     assignRequestId(req, res);
     if (cors.handle(req, res)) return;
@@ -210,18 +218,29 @@ export async function createHubServer<TContext extends object>({
 }
 
 /** A caller refused before any operation ran: the operation's line, with the refusal's code. */
-function logRefusal(logger: Logger, requestId: string, error: AuthError, durationMs: number): void {
-  logOperation(logger, {
-    requestId,
-    transport: 'http',
-    operation: null,
-    operationType: null,
-    caller: undefined,
-    durationMs,
-    outcome: 'refused',
-    errorCodes: [error.code],
-    status: httpStatusOf[error.code],
-  });
+function logRefusal(
+  logger: Logger,
+  requestId: string,
+  error: AuthError,
+  durationMs: number,
+  observe: OperationObserver | undefined,
+): void {
+  logOperation(
+    logger,
+    {
+      requestId,
+      transport: 'http',
+      operation: null,
+      operationType: null,
+      caller: undefined,
+      durationMs,
+      outcome: 'refused',
+      errorCodes: [error.code],
+      status: httpStatusOf[error.code],
+    },
+    [],
+    observe && { observe },
+  );
 }
 
 /**

@@ -29,19 +29,23 @@ export interface OperationLogRecord {
   status?: number;
 }
 
+/** Told of every operation as it is logged, e.g. to count it for `/metrics`. Must not throw. */
+export type OperationObserver = (record: OperationLogRecord) => void;
+
 const internalCode = 'INTERNAL_SERVER_ERROR';
 const upstreamCode = 'UPSTREAM_UNAVAILABLE';
 
 /**
  * Writes one operation's line; `failures` are the raw errors, logged when the hub itself failed.
- * `okLevel`: the level of a line without an error code (default `info`).
+ * `okLevel`: the level of a line without an error code (default `info`); `observe` is told of the record.
  */
 export function logOperation(
   logger: Logger,
   record: OperationLogRecord,
   failures: readonly unknown[] = [],
-  { okLevel = 'info' }: { okLevel?: 'info' | 'debug' } = {},
+  { okLevel = 'info', observe }: { okLevel?: 'info' | 'debug'; observe?: OperationObserver } = {},
 ): void {
+  observe?.(record);
   // Always in this order, so lines read alike whichever transport wrote them.
   const { requestId, transport, operationId, operation, operationType, caller, outcome, errorCodes } = record;
   const line = {
@@ -105,9 +109,10 @@ function isUnexpected(error: unknown): boolean {
   return extensions?.['code'] === undefined || extensions['code'] === internalCode;
 }
 
-/** The Apollo plugin logging every HTTP operation once its response is ready. */
+/** The Apollo plugin logging every HTTP operation once its response is ready (and telling `observe`). */
 export function operationLogPlugin<TContext extends BaseContext>(
   logger: Logger,
+  observe?: OperationObserver,
 ): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
@@ -129,6 +134,7 @@ export function operationLogPlugin<TContext extends BaseContext>(
               status: response.http.status ?? 200,
             },
             errors ?? [],
+            observe ? { observe } : {},
           );
         },
       };
@@ -167,7 +173,11 @@ export interface WebSocketOperationLog {
   completed(operationId: string, context: unknown): void;
 }
 
-export function createWebSocketOperationLog(logger: Logger, requestId: string): WebSocketOperationLog {
+export function createWebSocketOperationLog(
+  logger: Logger,
+  requestId: string,
+  observe?: OperationObserver,
+): WebSocketOperationLog {
   const operations = new Map<string, WebSocketOperation>();
   const end = (id: string, context: unknown) => {
     const state = operations.get(id);
@@ -190,7 +200,7 @@ export function createWebSocketOperationLog(logger: Logger, requestId: string): 
       state.failures,
       // A dashboard subscribes and completes all day long: a subscription that ended well is routine,
       // logged at debug; one with an error, and every query and mutation, at info as over HTTP.
-      { okLevel: state.operationType === 'subscription' ? 'debug' : 'info' },
+      { okLevel: state.operationType === 'subscription' ? 'debug' : 'info', ...(observe && { observe }) },
     );
   };
   return {

@@ -24,8 +24,14 @@ import { AuthError, type AuthErrorCode, type Authenticator } from './auth.js';
 import type { CorsPolicy } from './cors.js';
 import type { HubLimits } from './limits.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { OperationMetrics } from './metrics.js';
 import { createSubscribeGuard } from './websocket-limits.js';
-import { createWebSocketOperationLog, logOperation, type WebSocketOperationLog } from './operation-log.js';
+import {
+  createWebSocketOperationLog,
+  logOperation,
+  type OperationObserver,
+  type WebSocketOperationLog,
+} from './operation-log.js';
 import { requestIdFrom, requestIdHeader } from './request-id.js';
 
 /**
@@ -66,6 +72,8 @@ export interface GraphQLWebSocketOptions<TContext> {
   rateLimiter: RateLimiter;
   /** Where refused connections and each operation are logged, with the connection's request id. */
   logger: Logger;
+  /** Counts each operation and the subscriptions open; default: none. */
+  metrics?: OperationMetrics;
 }
 
 // A type, not an interface: graphql-ws wants the connection's extra state indexable.
@@ -75,6 +83,8 @@ type ConnectionState = {
   /** The upgrade request's `X-Request-Id` when sane, else a new one: every operation's request id. */
   requestId?: string;
   operations?: WebSocketOperationLog;
+  /** The subscriptions counted open in the metrics, by operation id, so each is counted closed once. */
+  streaming?: Set<string>;
 };
 
 export function serveGraphQLWebSocket<TContext extends object>({
@@ -89,7 +99,13 @@ export function serveGraphQLWebSocket<TContext extends object>({
   logger,
   limits,
   rateLimiter,
+  metrics,
 }: GraphQLWebSocketOptions<TContext>): Disposable {
+  const observe: OperationObserver | undefined = metrics && ((record) => metrics.operation(record));
+  /** A subscription that stopped streaming, however it ended; counted once. */
+  const stopped = (state: ConnectionState, id: string) => {
+    if (state.streaming?.delete(id)) metrics?.subscriptionClosed();
+  };
   const guard = createSubscribeGuard({ schema, introspection, limits, rateLimiter });
   // Each operation's context, with the controller that stops its loaders at the operation's deadline.
   const aborts = new WeakMap<object, AbortController>();
@@ -118,16 +134,21 @@ export function serveGraphQLWebSocket<TContext extends object>({
           authorizationOf(ctx.connectionParams) ?? request.headers.authorization,
         );
         if (outcome instanceof AuthError) {
-          logOperation(logger, {
-            requestId,
-            transport: 'websocket',
-            operation: null,
-            operationType: null,
-            caller: undefined,
-            durationMs: performance.now() - startedAt,
-            outcome: 'refused',
-            errorCodes: [outcome.code],
-          });
+          logOperation(
+            logger,
+            {
+              requestId,
+              transport: 'websocket',
+              operation: null,
+              operationType: null,
+              caller: undefined,
+              durationMs: performance.now() - startedAt,
+              outcome: 'refused',
+              errorCodes: [outcome.code],
+            },
+            [],
+            observe && { observe },
+          );
           // Closed here with a reason a person can act on; graphql-ws's own close ("Forbidden") then finds
           // the socket closing and sends nothing more.
           socket.close(closeCodeOf[outcome.code], closeReason(outcome.message));
@@ -135,7 +156,7 @@ export function serveGraphQLWebSocket<TContext extends object>({
         }
         ctx.extra.principal = outcome;
         ctx.extra.requestId = requestId;
-        ctx.extra.operations = createWebSocketOperationLog(logger, requestId);
+        ctx.extra.operations = createWebSocketOperationLog(logger, requestId, observe);
         const expiresAt = outcome.expiresAt?.getTime();
         if (expiresAt !== undefined) {
           const watch = () => {
@@ -148,7 +169,11 @@ export function serveGraphQLWebSocket<TContext extends object>({
         }
         return true;
       },
-      onClose: (ctx) => clearTimeout(ctx.extra.expiry),
+      onClose: (ctx) => {
+        clearTimeout(ctx.extra.expiry);
+        // Subscriptions whose stream did not report its end before the socket closed.
+        for (const id of [...(ctx.extra.streaming ?? [])]) stopped(ctx.extra, id);
+      },
       // One context per operation, as over HTTP: its loaders' batches and caches never cross operations,
       // and a query that runs out of time stops only its own back-end calls. (Operations only run after
       // the ack, so the caller is known.)
@@ -173,6 +198,10 @@ export function serveGraphQLWebSocket<TContext extends object>({
       onOperation: (ctx, id, _payload, args) => {
         const operation = graphql.getOperationAST(args.document, args.operationName);
         if (operation) ctx.extra.operations?.resolved(id, operation.operation, operation.name?.value ?? null);
+        if (metrics && operation?.operation === 'subscription') {
+          (ctx.extra.streaming ??= new Set()).add(id);
+          metrics.subscriptionOpened();
+        }
       },
       onNext: (ctx, id, _payload, _args, result) => {
         const errors = (result as { errors?: readonly GraphQLError[] }).errors;
@@ -182,11 +211,13 @@ export function serveGraphQLWebSocket<TContext extends object>({
       },
       onError: (ctx, id, _payload, errors) => {
         ctx.extra.operations?.failed(id, errors, { principal: ctx.extra.principal });
+        stopped(ctx.extra, id);
         // Refusals carry the HTTP status for Apollo; the formatter keeps it (and internals) inside.
         return formatErrors(errors);
       },
       onComplete: (ctx, id) => {
         ctx.extra.operations?.completed(id, { principal: ctx.extra.principal });
+        stopped(ctx.extra, id);
       },
     },
     wsServer,

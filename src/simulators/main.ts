@@ -1,6 +1,7 @@
 /**
- * `npm run simulators`: both simulators standalone, for poking at them with curl or pointing a generic
- * OData tool at their `$metadata`. Options: --seed N, --accounts N, --sales-port N, --finance-port N,
+ * `npm run simulators`: both simulators standalone, for poking at them with curl, pointing a generic
+ * OData tool at their `$metadata`, or pointing one or more hubs at them: it prints the exact environment
+ * for that as `export` lines. Options: --seed N, --accounts N, --sales-port N, --finance-port N,
  * --no-auth (accept requests without a bearer token), and faults for both systems: --latency-ms N,
  * --unavailable-rate R (share of requests answered 503), --hang-rate R (share never answered),
  * --throttle N/S (429 with Retry-After: S after N requests in S seconds).
@@ -8,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { seedSummary } from './seed/index.js';
 import type { FaultOptions } from './core/faults.js';
+import { exportLines, hubEnvironment } from './hub-env.js';
 import { defaultClient, startSimulators } from './index.js';
 
 const { values } = parseArgs({
@@ -69,9 +71,7 @@ const simulators = await startSimulators({
 const counts = seedSummary(simulators.data);
 console.log(`Sales simulator   (Dataverse Web API v9.2)  ${simulators.sales.serviceRoot}`);
 console.log(`Finance simulator (F&O OData)               ${simulators.finance.serviceRoot}`);
-console.log(
-  `Token endpoints: <origin>/<tenant>/oauth2/v2.0/token  (client_id=${defaultClient.clientId}; see the README for the demo secret)`,
-);
+console.log('Token endpoints: <origin>/<tenant>/oauth2/v2.0/token, each simulator for its own system');
 console.log(
   `Seeded: ${Object.entries(counts)
     .map(([set, n]) => `${set} ${n}`)
@@ -83,6 +83,13 @@ if (active.length > 0)
   console.log(
     `Faults on both: ${active.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(', ')}`,
   );
+
+// Last, so it can be copied as one block; the same lines serve any number of hubs.
+console.log('\n# Point a hub at these simulators: paste into its shell, then npm start');
+for (const line of exportLines(
+  hubEnvironment({ sales: simulators.sales.origin, finance: simulators.finance.origin }, defaultClient),
+))
+  console.log(line);
 
 const stop = (): void => {
   void simulators.close().then(() => process.exit(0));

@@ -22,6 +22,8 @@ const cleared = [
   'FINANCE_CLIENT_ID',
   'FINANCE_CLIENT_SECRET',
   'AUTHORITY_URL',
+  'SALES_AUTHORITY_URL',
+  'FINANCE_AUTHORITY_URL',
   'HUB_API_KEYS',
   'HUB_JWT_JWKS_URL',
   'HUB_JWT_SECRET',
@@ -176,4 +178,99 @@ export async function startExternalSystems({
       await Promise.all([sales.close(), finance.close()]);
     },
   };
+}
+
+/** `npm start` in its own process group, as a terminal or a process manager runs it. */
+export interface NpmStartProcess {
+  /** npm's pid, which is also the process group's id. */
+  npmPid: number;
+  /** The pid of the node process running the hub (from its log lines). */
+  hubPid: number;
+  /** The GraphQL endpoint, from the start-up log line. */
+  url: string;
+  output(): string;
+  /** Resolves with how npm ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once nothing holds npm's output open any more (every process that wrote to it ended). */
+  closed: Promise<void>;
+  /** Whether any process of the group still exists. */
+  groupAlive(): boolean;
+  /** SIGKILLs whatever of the group is left (for `afterEach`). */
+  killGroup(): void;
+}
+
+const projectRoot = new URL('../..', import.meta.url).pathname;
+
+/**
+ * Runs `npm start` from the project folder with `detached`, so npm, the shell it runs the script with and
+ * the hub form a process group the test created and may signal as a whole; resolves once the hub serves.
+ */
+export async function startNpmStart(
+  env: Record<string, string>,
+  timeoutMs = 120_000,
+): Promise<NpmStartProcess> {
+  const { child, output, exited, closed } = spawnNpmStart(env);
+  const npmPid = child.pid!;
+  const groupAlive = () => {
+    try {
+      process.kill(-npmPid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const killGroup = () => {
+    if (groupAlive()) process.kill(-npmPid, 'SIGKILL');
+  };
+  const serving = await new Promise<{ url: string; hubPid: number }>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`npm start did not serve in time:\n${output()}`)),
+      timeoutMs,
+    );
+    const look = () => {
+      const match = /"pid":(\d+),[^\n]*"msg":"GraphQL API: (\S+)/.exec(output());
+      if (match) {
+        clearTimeout(timer);
+        child.stdout.off('data', look);
+        resolve({ hubPid: Number(match[1]), url: match[2]! });
+      }
+    };
+    child.stdout.on('data', look);
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}) before serving:\n${output()}`));
+    });
+  }).catch((error: unknown) => {
+    killGroup();
+    throw error;
+  });
+  return { npmPid, ...serving, output, exited, closed, groupAlive, killGroup };
+}
+
+/**
+ * Runs `npm start` expecting it to stop by itself (a start it refuses); resolves with npm's exit code and
+ * everything printed. A group still running after `timeoutMs` is killed and reported as code null.
+ */
+export async function runNpmStartUntilExit(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
+  const { child, output, exited, closed } = spawnNpmStart(env);
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), timeoutMs);
+  const { code } = await exited;
+  await closed;
+  clearTimeout(timer);
+  return { code, output: output() };
+}
+
+function spawnNpmStart(env: Record<string, string>) {
+  const child = spawn('npm', ['start'], { cwd: projectRoot, env: mainEnv(env), detached: true });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return { child, output: () => output, exited, closed };
 }

@@ -1,0 +1,202 @@
+/**
+ * The hub's Prometheus metrics (prom-client), one registry per hub so that several hubs in one process
+ * (tests, benchmarks) keep their counts apart. Every series carries `instance_id` — not `instance`, which
+ * Prometheus sets to the scrape target and would rename ours to `exported_instance`.
+ *
+ * Counted as things happen: GraphQL operations, back-end requests, sync records as pages commit, open
+ * subscriptions. Read when scraped: breaker states, runs by status and the queue (from the database,
+ * shared by every instance on it: take `max`, not `sum`, across instances), and Node's process metrics.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Connectors } from '../connectors/index.js';
+import type { CircuitState, ODataRequestEvent } from '../connectors/odata/index.js';
+import type { Database } from '../db/connection.js';
+import type { ServerMetrics } from '../server/metrics.js';
+import type { OperationLogRecord } from '../server/operation-log.js';
+import type { FlowRunner } from '../sync/engine/types.js';
+import { backendLabels, createEntitySetNamer } from './backend.js';
+import { defaultInstanceId } from './instance.js';
+import { countCommittedRecords, countRunsByStatus, recordOutcomes, type RunCounts } from './sync.js';
+
+export { defaultInstanceId } from './instance.js';
+
+export interface HubMetricsOptions {
+  /** The `instance_id` label of every series (`HUB_INSTANCE_ID`). Default `<hostname>-<pid>`. */
+  instanceId?: string;
+  /** Node's process metrics (CPU, memory, event loop, GC) under their usual names. Default true. */
+  processMetrics?: boolean;
+  /** How long a scrape waits for the run counts before leaving them out. Default 2,000 ms. */
+  databaseTimeoutMs?: number;
+}
+
+export interface HubMetrics extends ServerMetrics {
+  readonly instanceId: string;
+  readonly registry: Registry;
+  /** For `createConnectors({ onRequest })`: counts and times each HTTP attempt to Sales or Finance. */
+  backendRequest(event: ODataRequestEvent): void;
+  /** `runner`, counting each committed page's records by flow and outcome. */
+  countRecords(runner: FlowRunner): FlowRunner;
+  /** Where scrapes read breaker states and run counts from; until given, those series are absent. */
+  observe(sources: { connectors?: Connectors; database?: Pick<Database, 'db'> }): void;
+}
+
+/** A breaker's state as a number, so alerts can compare: worse is higher. */
+export const breakerStateValue = {
+  closed: 0,
+  'half-open': 1,
+  open: 2,
+} as const satisfies Record<CircuitState, number>;
+
+/** Seconds, from a millisecond to a minute: GraphQL operations and back-end calls alike. */
+const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export function createHubMetrics({
+  instanceId = defaultInstanceId(),
+  processMetrics = true,
+  databaseTimeoutMs = 2_000,
+}: HubMetricsOptions = {}): HubMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ instance_id: instanceId });
+  if (processMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  let connectors: Connectors | undefined;
+  let database: Pick<Database, 'db'> | undefined;
+
+  const operations = new Counter({
+    name: 'p2c_graphql_operations_total',
+    help: 'GraphQL operations ended, by transport, type (query, mutation, subscription; none when refused before parsing) and outcome (ok, error, refused).',
+    labelNames: ['transport', 'type', 'outcome'] as const,
+    registers,
+  });
+  const operationSeconds = new Histogram({
+    name: 'p2c_graphql_operation_duration_seconds',
+    help: 'How long GraphQL operations took, by transport, type and outcome (a subscription: how long it was open).',
+    labelNames: ['transport', 'type', 'outcome'] as const,
+    buckets: durationBuckets,
+    registers,
+  });
+  const subscriptions = new Gauge({
+    name: 'p2c_graphql_subscriptions_open',
+    help: 'GraphQL subscriptions streaming over WebSocket now.',
+    registers,
+  });
+  const backendRequests = new Counter({
+    name: 'p2c_backend_requests_total',
+    help: 'HTTP attempts to Sales and Finance (retries included), by system, method, status (0: timeout or no connection) and entity set.',
+    labelNames: ['system', 'method', 'status', 'entity_set'] as const,
+    registers,
+  });
+  const backendSeconds = new Histogram({
+    name: 'p2c_backend_request_duration_seconds',
+    help: 'How long HTTP attempts to Sales and Finance took, by system, method and status.',
+    labelNames: ['system', 'method', 'status'] as const,
+    buckets: durationBuckets,
+    registers,
+  });
+  new Gauge({
+    name: 'p2c_circuit_breaker_state',
+    help: "Each system's circuit breaker: 0 closed, 1 half-open (a trial request may go), 2 open (requests fail at once).",
+    labelNames: ['system'] as const,
+    registers,
+    collect() {
+      if (!connectors) return;
+      for (const connector of [connectors.sales, connectors.finance]) {
+        const health = connector.client.health();
+        this.set({ system: health.system }, breakerStateValue[health.state]);
+      }
+    },
+  });
+  const records = new Counter({
+    name: 'p2c_sync_records_total',
+    help: 'Sync records by flow and outcome (created, updated, unchanged, skipped, failed), counted as their pages commit on this instance.',
+    labelNames: ['flow', 'outcome'] as const,
+    registers,
+  });
+
+  // One read of the run counts per scrape, shared by the two gauges below.
+  let runCounts: Promise<RunCounts | null> | null = null;
+  const readRunCounts = () =>
+    (runCounts ??= database
+      ? withTimeout(countRunsByStatus(database), databaseTimeoutMs)
+      : Promise.resolve(null));
+  new Gauge({
+    name: 'p2c_sync_runs',
+    help: 'Sync runs kept in the database, by status (the same on every instance of one database).',
+    labelNames: ['status'] as const,
+    registers,
+    async collect() {
+      const counts = await readRunCounts();
+      // Absent rather than stale when the database does not answer.
+      this.reset();
+      if (counts) for (const [status, runs] of Object.entries(counts)) this.set({ status }, runs);
+    },
+  });
+  new Gauge({
+    name: 'p2c_sync_queue_depth',
+    help: 'Sync runs QUEUED, waiting to execute (the same on every instance of one database).',
+    registers,
+    async collect() {
+      const counts = await readRunCounts();
+      this.reset();
+      if (counts) this.set(counts.QUEUED);
+    },
+  });
+
+  const entitySetOf = createEntitySetNamer();
+  return {
+    instanceId,
+    registry,
+    operation(record: OperationLogRecord) {
+      const labels = {
+        transport: record.transport,
+        type: record.operationType ?? 'none',
+        outcome: record.outcome,
+      };
+      operations.inc(labels);
+      operationSeconds.observe(labels, record.durationMs / 1_000);
+    },
+    subscriptionOpened: () => subscriptions.inc(),
+    subscriptionClosed: () => subscriptions.dec(),
+    backendRequest(event) {
+      const labels = backendLabels(event, entitySetOf);
+      backendRequests.inc(labels);
+      backendSeconds.observe(
+        { system: labels.system, method: labels.method, status: labels.status },
+        event.durationMs / 1_000,
+      );
+    },
+    countRecords: (runner) =>
+      countCommittedRecords(runner, (flow, increments) => {
+        for (const outcome of recordOutcomes) {
+          // Every outcome is counted, 0 included, so each flow's series exist from its first page.
+          records.inc({ flow, outcome }, increments[outcome]);
+        }
+      }),
+    observe(sources) {
+      connectors = sources.connectors ?? connectors;
+      database = sources.database ?? database;
+    },
+    async scrape() {
+      runCounts = null;
+      try {
+        return { contentType: registry.contentType, text: await registry.metrics() };
+      } finally {
+        runCounts = null;
+      }
+    },
+  };
+}
+
+/** `promise`'s value, or null when it fails or takes longer than `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise.catch(() => null), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
