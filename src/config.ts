@@ -258,6 +258,7 @@ const schema = z.object({
     .min(1_000, stopTimeoutMessage)
     .max(600_000, stopTimeoutMessage)
     .default(25_000),
+  HUB_RUN_LEASE_MS: limit(1_000, 600_000, 30_000, ' of milliseconds'),
   ACCOUNTS_RELATIONSHIP_TYPES: z
     .string()
     .transform((text, context) => {
@@ -367,8 +368,13 @@ export interface HubConfig {
   simulatorLatencyMs: number;
   /** How long a stop (SIGTERM, SIGINT) may take before the hub exits 1 anyway (`HUB_STOP_TIMEOUT_MS`); default 25 s. */
   stopTimeoutMs: number;
-  /** This instance's name in its metrics (`HUB_INSTANCE_ID`); default `<hostname>-<pid>`. */
+  /** This instance's name in its metrics and on the runs it executes (`HUB_INSTANCE_ID`); default `<hostname>-<pid>`. */
   instanceId: string;
+  /**
+   * How long a run stays its executing instance's without a renewal (`HUB_RUN_LEASE_MS`); a run whose
+   * owner died ends FAILED within 1.5 leases. Default 30 s.
+   */
+  runLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -461,6 +467,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     simulatorLatencyMs: e.SIMULATOR_LATENCY_MS,
     stopTimeoutMs: e.HUB_STOP_TIMEOUT_MS,
     instanceId: e.HUB_INSTANCE_ID ?? defaultInstanceId(),
+    runLeaseMs: e.HUB_RUN_LEASE_MS,
   };
 }
 

@@ -26,6 +26,7 @@ import {
 } from './sync/engine/index.js';
 import type { SyncManager } from './sync/engine/types.js';
 import { type ValueMaps, withValueMaps } from './sync/flows/value-maps.js';
+import { thisProcess } from './sync/runs/leases.js';
 import { createSyncManager } from './sync/runs/manager.js';
 import { createPostgresEventBus } from './sync/runs/pg-events.js';
 import type { FlowFilterSettings } from './sync/reference.js';
@@ -87,6 +88,14 @@ export interface HubOptions {
    * requests are counted when the connectors were created with `onRequest: metrics.backendRequest`.
    */
   metrics?: HubMetrics;
+  /**
+   * This instance's name (`HUB_INSTANCE_ID`). Given, the runs it executes are signed and leased, so other
+   * instances on the database leave them alone while it lives (src/sync/runs/leases.ts); not given, the
+   * hub takes itself for the only one and fails every run in progress at its start.
+   */
+  instanceId?: string;
+  /** How long a run's lease lasts without renewal (`HUB_RUN_LEASE_MS`); default 30 s. */
+  runLeaseMs?: number;
 }
 
 export interface Hub {
@@ -129,6 +138,8 @@ export async function startHub({
   dashboardDir,
   syncPageSize,
   metrics = createHubMetrics(),
+  instanceId,
+  runLeaseMs,
 }: HubOptions): Promise<Hub> {
   const links = createLinkStore(database);
   const runs = createRunStore(database);
@@ -158,6 +169,9 @@ export async function startHub({
     ),
     financeCompanies: () => connectors.finance.companies(),
     company: connectors.finance.company,
+    ...(instanceId !== undefined && {
+      leases: { owner: thisProcess(instanceId), ...(runLeaseMs !== undefined && { leaseMs: runLeaseMs }) },
+    }),
     logger,
     // A default price list missing from Sales is one problem before the run, not a failure per product.
     ...(configuredPriceList !== null && {

@@ -58,6 +58,8 @@ async function main(): Promise<void> {
     corsOrigins: config.corsOrigins,
     limits: config.limits,
     connections: config.connections,
+    instanceId: config.instanceId,
+    runLeaseMs: config.runLeaseMs,
     logger,
     metrics,
   });

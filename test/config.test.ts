@@ -42,6 +42,7 @@ describe('configuration', () => {
       simulatorLatencyMs: 0,
       stopTimeoutMs: 25_000,
       instanceId: defaultInstanceId(),
+      runLeaseMs: 30_000,
       limits: {
         maxDepth: 10,
         maxCost: 20_000,
@@ -155,6 +156,15 @@ describe('configuration', () => {
     for (const value of ['999', '1.5', 'soon', '600001']) {
       expect(failure({ HUB_STOP_TIMEOUT_MS: value }).problems).toEqual([
         'HUB_STOP_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000, e.g. 25000',
+      ]);
+    }
+  });
+
+  it("reads HUB_RUN_LEASE_MS, how long a run stays its instance's without a renewal", () => {
+    expect(loadConfig({ HUB_RUN_LEASE_MS: '5000' }).runLeaseMs).toBe(5_000);
+    for (const value of ['999', '1.5', 'soon', '600001']) {
+      expect(failure({ HUB_RUN_LEASE_MS: value }).problems).toEqual([
+        'HUB_RUN_LEASE_MS must be a whole number of milliseconds from 1000 to 600000, e.g. 30000',
       ]);
     }
   });

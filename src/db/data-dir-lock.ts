@@ -14,6 +14,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { isAlive } from './process-alive.js';
 
 /** Who holds a folder, as recorded in `hub.lock.json`. */
 export interface DataDirHolder {
@@ -128,15 +129,5 @@ async function readHolder(path: string): Promise<DataDirHolder | undefined> {
     return { pid: parsed.pid, hostname: parsed.hostname, since: String(parsed.since) };
   } catch {
     return undefined;
-  }
-}
-
-/** Signal 0 checks that a process exists without touching it; EPERM means it exists as another user. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Status changes of runs and their flows. QUEUED and RUNNING are the only statuses that change; a final
- * status is never overwritten, so an engine that lost a race with a cancel (or with `markInterrupted` on
- * another start) cannot turn the run back.
+ * status is never overwritten, so an engine that lost a race with a cancel (or with `markInterrupted`, see
+ * run-leases.ts) cannot turn the run back.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { HubDb } from './connection.js';
@@ -13,9 +13,6 @@ import {
   type SyncFlowName,
   type SyncRunStatus,
 } from './schema.js';
-
-/** The error of a run (and its unfinished flows) that was in progress when the hub stopped. */
-export const interruptedError = 'interrupted: the hub stopped while this run was in progress';
 
 /** The status changes of the run store. */
 export interface StatusQueries {
@@ -37,12 +34,6 @@ export interface StatusQueries {
     status: SyncRunStatus,
     change?: FlowStatusChange,
   ): Promise<boolean>;
-  /**
-   * Fails every QUEUED or RUNNING run, and its unfinished flows, with `interruptedError`: for the hub's
-   * start, when no run of a previous process can still be going. Resolves with their ids, oldest first.
-   * The cursors stay where the last committed page left them, so the next run resumes there.
-   */
-  markInterrupted(): Promise<string[]>;
 }
 
 /** Whether the status is final (not QUEUED or RUNNING). */
@@ -83,19 +74,6 @@ export function createStatusQueries(db: HubDb): StatusQueries {
         return true;
       });
     },
-
-    async markInterrupted() {
-      return db.transaction(async (tx) => {
-        const rows = await tx
-          .update(syncRuns)
-          .set({ status: 'FAILED', error: interruptedError, finishedAt: sql`now()`, updatedAt: sql`now()` })
-          .where(inArray(syncRuns.status, activeRunStatuses))
-          .returning({ id: syncRuns.id });
-        const ids = rows.map((row) => row.id).sort();
-        await finishFlows(tx, ids, 'FAILED', interruptedError);
-        return ids;
-      });
-    },
   };
 }
 
@@ -133,7 +111,12 @@ async function setRunStatus(
 }
 
 /** Gives the runs' flows still QUEUED or RUNNING a final status, and `error` unless they have one. */
-async function finishFlows(tx: HubDb, runIds: string[], status: SyncRunStatus, error: string): Promise<void> {
+export async function finishFlows(
+  tx: HubDb,
+  runIds: string[],
+  status: SyncRunStatus,
+  error: string,
+): Promise<void> {
   if (runIds.length === 0) return;
   await tx
     .update(syncRunFlows)

@@ -3,6 +3,7 @@
  * re-exported by runs.ts, which is what the rest of the hub imports.
  */
 import type { LinkInput } from './links.js';
+import type { RunOwner } from './run-leases.js';
 import type { Checkpoint, CounterName, SyncFlowName, SyncMode, SyncRunStatus } from './schema.js';
 
 /** A flow's progress counters, as GraphQL's SyncCounters. */
@@ -23,6 +24,8 @@ export interface NewRun {
    * starts only one wins. Default: false (the caller checks with `runningRunFor`).
    */
   exclusive?: boolean;
+  /** The instance that will execute the run, holding it for `leaseMs` from now (run-leases.ts). Default: none. */
+  owner?: { owner: RunOwner; leaseMs: number };
 }
 
 /** How many records of a flow one reason skipped. */

@@ -21,6 +21,7 @@ import {
 import type { Database, HubDb } from './connection.js';
 import { newRunId, type RunIdGenerator } from './run-ids.js';
 import { assertPageSize, createFailureQueries, type FailureQueries } from './run-failures.js';
+import { createLeaseQueries, type LeaseQueries, ownerColumns } from './run-leases.js';
 import { createPageQueries, type PageQueries } from './run-pages.js';
 import { createStatusQueries, type StatusQueries } from './run-status.js';
 import {
@@ -45,12 +46,13 @@ import {
 export * from './run-types.js';
 export type { FailureQueries } from './run-failures.js';
 export type { PageQueries } from './run-pages.js';
-export { interruptedError, type StatusQueries } from './run-status.js';
+export type { StatusQueries } from './run-status.js';
+export { interruptedError, type LeaseQueries, type LeftBehindOptions, type RunOwner } from './run-leases.js';
 
 /** How long finished runs are kept, in days, unless configured otherwise. */
 export const defaultRetentionDays = 45;
 
-export interface RunStore extends StatusQueries, PageQueries, FailureQueries {
+export interface RunStore extends StatusQueries, LeaseQueries, PageQueries, FailureQueries {
   /** Creates a QUEUED run with one QUEUED flow row per flow, and returns it. */
   createRun(run: NewRun): Promise<SyncRunRecord>;
   /** The run with its flows, or null. */
@@ -97,6 +99,7 @@ export function createRunStore(database: Pick<Database, 'db'>, options: RunStore
 
   return {
     ...createStatusQueries(db),
+    ...createLeaseQueries(db),
     ...createPageQueries(db),
     ...createFailureQueries(db),
 
@@ -179,6 +182,7 @@ async function createRun(db: HubDb, input: NewRun, id: string): Promise<SyncRunR
         requestedBy: input.requestedBy ?? null,
         flows,
         retryOf: input.retryOf ?? null,
+        ...(input.owner && ownerColumns(input.owner.owner, input.owner.leaseMs)),
       })
       .returning();
     const flowRows = await tx

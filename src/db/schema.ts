@@ -139,6 +139,13 @@ export const syncRuns = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     /** Moves with every change to the run or its flows, a page commit included: a heartbeat. */
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The hub instance executing the run (`HUB_INSTANCE_ID`); null for a run no instance claimed. */
+    ownerInstance: text('owner_instance'),
+    /** The owner's machine and process id: on its own machine an instance can tell the owner is gone. */
+    ownerHost: text('owner_host'),
+    ownerPid: integer('owner_pid'),
+    /** Until when the owner holds the run; it renews the lease while it executes (see run-leases.ts). */
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
   },
   (t) => [
     // listRuns filtered by status pages by id within it.

@@ -143,7 +143,11 @@ export interface SyncManager {
   retryFailures(runId: string, requestedBy?: string | null): Promise<RunSnapshot>;
   snapshot(runId: string): Promise<RunSnapshot | null>;
   readonly events: RunEventBus;
-  /** Marks runs cut off by a previous stop as FAILED (interrupted); call once at start. */
+  /**
+   * Marks runs cut off by a previous stop as FAILED (interrupted) — with leases, only those no live
+   * instance holds — and from then on renews this instance's leases and keeps looking for runs left
+   * behind; call once at start.
+   */
   recoverInterrupted(): Promise<string[]>;
   /** Stops accepting runs, lets each running one commit its page, then marks it FAILED ("interrupted by shutdown"). */
   shutdown(): Promise<void>;

@@ -20,6 +20,7 @@ import { inDependencyOrder, type FlowName } from '../flows/index.js';
 import { createInProcessEventBus } from './events.js';
 import { executeRun, type ActiveRun } from './execute.js';
 import { flowRate } from './progress.js';
+import { createLeaseKeeper, type RunLeaseOptions } from './leases.js';
 import { requestedFlows, startProblems } from './validate-start.js';
 
 export interface SyncManagerOptions {
@@ -48,6 +49,12 @@ export interface SyncManagerOptions {
    * is tried until the database takes it or the hub stops. Default `defaultDatabaseRetry`.
    */
   databaseRetry?: DatabaseRetryPolicy;
+  /**
+   * Sign the runs this instance executes and hold them by a lease (leases.ts), so other instances on the
+   * same database leave them alone while it lives. Default: none — the hub is alone, and every run in
+   * progress at its start was left behind.
+   */
+  leases?: RunLeaseOptions;
 }
 
 /** The error of a run that was running when the hub was stopped (`shutdown`); the next run resumes it. */
@@ -76,6 +83,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
   } = options;
   /** Runs executing in this process, by id. */
   const active = new Map<string, ActiveRun>();
+  const leaseKeeper = options.leases && createLeaseKeeper(runs, options.leases, logger);
   let shuttingDown = false;
 
   /** The run as clients see it: live estimates and rates overlaid for flows running here. */
@@ -122,6 +130,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
         requestedBy: input.requestedBy ?? null,
         retryOf: retry?.of ?? null,
         exclusive: true,
+        ...(leaseKeeper && { owner: { owner: leaseKeeper.owner, leaseMs: leaseKeeper.leaseMs } }),
       });
     } catch (error) {
       if (error instanceof RunStoreError && error.code === 'SYNC_ALREADY_RUNNING') {
@@ -151,6 +160,21 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
     run.publish(async () => queued);
     run.begin();
     return queued;
+  }
+
+  /** Fails the runs left behind (all in progress, without leases) and tells their subscribers. */
+  async function markLeftBehind(): Promise<string[]> {
+    const ids = await runs.markInterrupted(leaseKeeper?.leftBehind);
+    if (ids.length > 0 && leaseKeeper)
+      logger.warn(
+        { runIds: ids },
+        `Sync runs left behind by a hub that went away, marked FAILED: ${ids.join(', ')}`,
+      );
+    for (const id of ids) {
+      const run = await runs.getRun(id);
+      if (run) events.publish(snapshotOf(run));
+    }
+    return ids;
   }
 
   async function existing(runId: string): Promise<SyncRunRecord> {
@@ -209,11 +233,8 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
     },
 
     async recoverInterrupted() {
-      const ids = await runs.markInterrupted();
-      for (const id of ids) {
-        const run = await runs.getRun(id);
-        if (run) events.publish(snapshotOf(run));
-      }
+      const ids = await markLeftBehind();
+      leaseKeeper?.start(() => [...active.keys()], markLeftBehind);
       return ids;
     },
 
@@ -221,6 +242,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
     // crash but without waiting for the next start to say so; the next INCREMENTAL run resumes there.
     async shutdown() {
       shuttingDown = true;
+      leaseKeeper?.stop();
       const running = [...active.values()];
       for (const run of running) run.interrupt(shutdownInterruption);
       await Promise.all(running.map((run) => run.done));
