@@ -2,7 +2,9 @@
  * Three hub processes on one PostgreSQL database, Sales and Finance outside them (simulators in this
  * process): a graphql-ws subscriber on any instance sees every update of a run executing on another,
  * the same updates in the same order as the executing instance's own subscribers, each once, ending with
- * the final status. Needs PostgreSQL (`TEST_DATABASE_URL`).
+ * the final status. Twenty concurrent starts of one flow spread over the three give one run, the others
+ * SYNC_ALREADY_RUNNING naming it; and a fourth instance starting and stopping beside a running sync
+ * leaves it alone. Needs PostgreSQL (`TEST_DATABASE_URL`).
  */
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -63,12 +65,13 @@ describe.skipIf(!adminUrl || !postgres)(
     let systems: ExternalSystems;
     let place: TestPlace;
     let hubs: MainProcess[] = [];
+    let env: Record<string, string>;
     const clients: Client[] = [];
 
     beforeAll(async () => {
       systems = await startExternalSystems({ accounts, clientSecret: 'cluster-events-client-secret' });
       place = await postgres!.createPlace();
-      const env = { ...systems.env, DATABASE_URL: (place.config as { url: string }).url };
+      env = { ...systems.env, DATABASE_URL: (place.config as { url: string }).url };
       // All instances first: a hub starting on the database marks the runs it finds running as interrupted.
       hubs = await Promise.all([1, 2, 3].map(() => startMainProcess(env)));
     }, 120_000);
@@ -141,5 +144,64 @@ describe.skipIf(!adminUrl || !postgres)(
         expect(executing!.slice(-updates.length)).toEqual(updates);
       }
     }, 240_000);
+
+    it('gives twenty concurrent starts of one flow across the three instances exactly one run', async () => {
+      // Slowed, so the run that wins is still running while every other start is decided.
+      for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 400 });
+      const starts = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          hubs[i % hubs.length]!.graphql<{ startSync: { id: string } }>(
+            `mutation { startSync(input: { flows: [ACCOUNTS] }) { id } }`,
+          ),
+        ),
+      );
+      const started = starts
+        .filter((answer) => answer.data?.startSync)
+        .map((answer) => answer.data!.startSync.id);
+      expect(started).toHaveLength(1);
+      const refusals = starts.filter((answer) => answer.errors).map((answer) => answer.errors![0]!);
+      expect(refusals).toHaveLength(19);
+      for (const refusal of refusals)
+        expect(refusal.extensions).toMatchObject({ code: 'SYNC_ALREADY_RUNNING', runId: started[0] });
+      for (const system of [systems.sales, systems.finance]) system.faults.reset();
+      await waitForEnd(hubs[1]!, started[0]!);
+    }, 120_000);
+
+    it('lets a fourth instance start and stop beside a running sync without disturbing it', async () => {
+      for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 400 });
+      try {
+        const { data } = await hubs[0]!.graphql<{ startSync: { id: string } }>(
+          `mutation { startSync(input: { flows: [ACCOUNTS], mode: FULL }) { id } }`,
+        );
+        const runId = data!.startSync.id;
+        const fourth = await startMainProcess({ ...env, HUB_INSTANCE_ID: 'hub-4' });
+        expect((await statusOn(fourth, runId)).status).toBe('RUNNING');
+        expect(await fourth.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+        const ended = await waitForEnd(hubs[2]!, runId);
+        expect(ended).toMatchObject({ status: 'SUCCEEDED', error: null });
+      } finally {
+        for (const system of [systems.sales, systems.finance]) system.faults.reset();
+      }
+    }, 180_000);
   },
 );
+
+async function statusOn(hub: MainProcess, id: string): Promise<{ status: string; error: string | null }> {
+  const { data } = await hub.graphql<{ syncRun: { status: string; error: string | null } }>(
+    'query($id: ID!) { syncRun(id: $id) { status error } }',
+    { id },
+  );
+  return data!.syncRun;
+}
+
+async function waitForEnd(hub: MainProcess, id: string): Promise<{ status: string; error: string | null }> {
+  let run = await statusOn(hub, id);
+  await vi.waitFor(
+    async () => {
+      run = await statusOn(hub, id);
+      expect(finalStatuses).toContain(run.status);
+    },
+    { timeout: 120_000, interval: 100 },
+  );
+  return run;
+}
