@@ -191,7 +191,12 @@ export async function startHub({
     sandbox,
     corsOrigins,
     logger,
-    readiness: createReadinessCheck({ database, connectors, ...readiness }),
+    readiness: createReadinessCheck({
+      database,
+      connectors,
+      ...readiness,
+      ...(instanceId !== undefined && { role: () => ({ id: instanceId, executingRuns: sync.executing() }) }),
+    }),
     ...(limits ? { limits } : {}),
     // On PostgreSQL every instance counts a caller's mutations in the same rows; the embedded database
     // has one hub by definition, so its buckets stay in memory.

@@ -47,17 +47,27 @@ export interface Readiness {
   /** When the checks behind this answer ran (answers are shared for `cacheMs`). */
   checkedAt: string;
   components: { database: ComponentStatus; sales: ComponentStatus; finance: ComponentStatus };
+  /** This instance's part in the cluster, when it has a name: the runs whose lease it holds. */
+  instance?: InstanceRole;
+}
+
+/** Which instance answered, and the runs it executes (holding their leases); ids are not secret. */
+export interface InstanceRole {
+  id: string;
+  executingRuns: string[];
 }
 
 export interface ReadinessOptions {
   database: Pick<Database, 'ping'>;
   connectors: Connectors;
-  /** How long each check may take (`HUB_READINESS_TIMEOUT_MS`). Default 5,000 ms. */
+  /** How long each check may take. Default 5,000 ms. */
   timeoutMs?: number;
   /** How long a result is shared before the next probe checks again. Default 1,000 ms. */
   cacheMs?: number;
   /** Monotonic clock in milliseconds, for tests. Default `performance.now`. */
   now?: () => number;
+  /** This instance's role, read at each check; default: none reported. */
+  role?: () => InstanceRole;
 }
 
 /** A read of one row of a small entity set, column by column the least either system can send. */
@@ -76,6 +86,7 @@ export function createReadinessCheck({
   timeoutMs = defaultReadinessTimeoutMs,
   cacheMs = 1_000,
   now = () => performance.now(),
+  role,
 }: ReadinessOptions): () => Promise<Readiness> {
   let last: { at: number; readiness: Readiness } | undefined;
   let running: Promise<Readiness> | undefined;
@@ -88,7 +99,12 @@ export function createReadinessCheck({
     ]);
     const components = { database: databaseStatus, sales, finance };
     const ready = Object.values(components).every((component) => component.status !== 'down');
-    return { status: ready ? 'ready' : 'not ready', checkedAt: new Date().toISOString(), components };
+    return {
+      status: ready ? 'ready' : 'not ready',
+      checkedAt: new Date().toISOString(),
+      components,
+      ...(role && { instance: role() }),
+    };
   }
 
   return () => {

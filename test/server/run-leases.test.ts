@@ -95,6 +95,11 @@ describe.skipIf(!adminUrl || !postgres)('runs held by live hub instances (needs 
 
     const b = await hub('hub-b');
     expect((await runOn(b, runId)).status).toBe('RUNNING');
+    // Each instance's /readyz says which runs it holds.
+    const roleOf = async (instance: MainProcess) =>
+      ((await (await fetch(new URL('/readyz', instance.url))).json()) as { instance?: unknown }).instance;
+    expect(await roleOf(a)).toEqual({ id: 'hub-a', executingRuns: [runId] });
+    expect(await roleOf(b)).toEqual({ id: 'hub-b', executingRuns: [] });
     const ended = await waitForRun(b, runId, (run) => finalStatuses.includes(run.status));
     expect(ended).toMatchObject({ status: 'SUCCEEDED', error: null, totals: { read: accounts } });
     expect(b.output()).not.toContain('left behind');

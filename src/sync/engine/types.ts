@@ -149,6 +149,8 @@ export interface SyncManager {
    * behind; call once at start.
    */
   recoverInterrupted(): Promise<string[]>;
+  /** The ids of the runs this process executes now (holding their leases), oldest first. */
+  executing(): string[];
   /** Stops accepting runs, lets each running one commit its page, then marks it FAILED ("interrupted by shutdown"). */
   shutdown(): Promise<void>;
 }

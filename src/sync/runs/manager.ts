@@ -240,6 +240,8 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
 
     // Running runs end FAILED ("interrupted by shutdown") after committing the page in hand, as after a
     // crash but without waiting for the next start to say so; the next INCREMENTAL run resumes there.
+    executing: () => [...active.keys()].sort(),
+
     async shutdown() {
       shuttingDown = true;
       leaseKeeper?.stop();
