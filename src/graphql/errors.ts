@@ -6,7 +6,7 @@
  */
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { CircuitOpenError, ODataError } from '../connectors/odata/index.js';
+import { CircuitOpenError, ODataError, systemTitles } from '../connectors/odata/index.js';
 
 export type ErrorCode =
   | 'BAD_USER_INPUT'
@@ -66,8 +66,6 @@ export function badInput(argument: string, message: string): HubError {
   return new HubError('BAD_USER_INPUT', `Invalid argument "${argument}": ${message}`, { argument });
 }
 
-const systemNames = { sales: 'Sales', finance: 'Finance' } as const;
-
 /**
  * Turns a connector failure into what the client should see: the system is down, slow or refusing
  * (UPSTREAM_UNAVAILABLE, with the system named), or the hub asked something wrong (a bug: internal).
@@ -81,7 +79,7 @@ export function fromUpstream(error: unknown): Error {
     error.status === 429 ||
     error.status >= 500;
   if (!unavailable) return error;
-  const system = systemNames[error.system];
+  const system = systemTitles[error.system];
   const reason =
     error.kind === 'timeout'
       ? 'it did not answer in time'

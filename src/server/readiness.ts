@@ -25,7 +25,6 @@ import {
   type ODataClient,
   ODataError,
   TokenError,
-  transportFailureReason,
 } from '../connectors/odata/index.js';
 import { DatabaseError, type Database } from '../db/connection.js';
 
@@ -206,9 +205,9 @@ function describeFailure(name: string, error: unknown, timeoutMs: number): strin
       case 'timeout':
         return `${name} did not answer in time.`;
       case 'network': {
-        const code = transportFailureReason(error.cause);
+        const code = error.socketCode;
         if (code === 'ECONNREFUSED') return `${name} refused the connection (ECONNREFUSED).`;
-        return `${name} could not be reached${code && /^E[A-Z]+$/.test(code) ? ` (${code})` : ''}.`;
+        return `${name} could not be reached${code ? ` (${code})` : ''}.`;
       }
       case 'unavailable':
         return `${name} is unavailable.`;

@@ -76,6 +76,13 @@ export class ODataError extends Error {
    * entity set: no query, no keys), the outcome and the system's error code. The request's query and the
    * system's message may name records, so they stay in `describe()`, for operators and logs.
    */
+  /** A network failure's socket error code (`ECONNREFUSED`, `ECONNRESET`, …); undefined for any other. */
+  get socketCode(): string | undefined {
+    if (this.kind !== 'network') return undefined;
+    const reason = transportFailureReason(this.cause);
+    return reason !== undefined && /^E[A-Z]+$/.test(reason) ? reason : undefined;
+  }
+
   summary(): string {
     const system = systemTitles[this.system];
     const operation = `${this.method} ${entitySetOf(this.path)}`;
@@ -83,8 +90,8 @@ export class ODataError extends Error {
       case 'timeout':
         return `${system} did not answer ${operation} in time.`;
       case 'network': {
-        const reason = transportFailureReason(this.cause);
-        return `${system} could not be reached for ${operation}${reason && /^E[A-Z]+$/.test(reason) ? ` (${reason})` : ''}.`;
+        const code = this.socketCode;
+        return `${system} could not be reached for ${operation}${code ? ` (${code})` : ''}.`;
       }
       case 'unavailable':
         return `${system} was not sent ${operation}: it failed repeatedly, and the hub tries it again ${this.retryAfterMs ? `in ${Math.ceil(this.retryAfterMs / 1000)} s` : 'shortly'}.`;
@@ -125,7 +132,8 @@ export class TimeoutError extends ODataError {
   }
 }
 
-const systemTitles: Record<SystemName, string> = { sales: 'Sales', finance: 'Finance' };
+/** The systems by the names people know them by. */
+export const systemTitles: Readonly<Record<SystemName, string>> = { sales: 'Sales', finance: 'Finance' };
 
 /** `CustomersV3` of `CustomersV3?$filter=…` or `CustomersV3(dataAreaId='usmf',CustomerAccount='…')`. */
 function entitySetOf(path: string): string {

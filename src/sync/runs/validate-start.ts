@@ -3,7 +3,7 @@
  * Integrator validates a project before it runs, so an admin fixes everything in one go.
  */
 import { syncModes } from '../../db/schema.js';
-import { ODataError, TokenError } from '../../connectors/odata/index.js';
+import { ODataError, systemTitles, TokenError } from '../../connectors/odata/index.js';
 import { type StartRunInput, SyncRequestError } from '../engine/types.js';
 import { flowOrder, flows, validateFlows, type FlowName } from '../flows/index.js';
 
@@ -94,16 +94,14 @@ function unavailable(system: 'sales' | 'finance', what: string, error: unknown):
     error instanceof ODataError
       ? error.summary()
       : error instanceof TokenError
-        ? `${systemNames[system]}'s token authority did not issue a token (${error.code}).`
+        ? `${systemTitles[system]}'s token authority did not issue a token (${error.code}).`
         : undefined;
   if (reason === undefined) return error;
   return new SyncRequestError(
     'UPSTREAM_UNAVAILABLE',
-    `The sync cannot start: ${what}. ${reason} Try again once ${systemNames[system]} answers.`,
+    `The sync cannot start: ${what}. ${reason} Try again once ${systemTitles[system]} answers.`,
     [],
     undefined,
     system,
   );
 }
-
-const systemNames = { sales: 'Sales', finance: 'Finance' } as const;
