@@ -91,3 +91,8 @@ export const backends: TestBackend[] = [
   pglite,
   ...(process.env.TEST_DATABASE_URL ? [postgres(process.env.TEST_DATABASE_URL)] : []),
 ];
+
+/** The PostgreSQL backend, for tests that need a real server (LISTEN/NOTIFY, several processes); undefined without `TEST_DATABASE_URL`. */
+export const postgresBackend: TestBackend | undefined = backends.find(
+  (backend) => backend.name === 'PostgreSQL',
+);

@@ -14,11 +14,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { hubApplicationName, openDatabase, type Database } from '../../src/db/connection.js';
 import { isDatabaseOutage } from '../../src/db/outages.js';
 import { captureLogs, type CapturedLogs } from '../support/logs.js';
-import { backends, type TestPlace } from './backends.js';
+import { postgresBackend, type TestPlace } from './backends.js';
 import { startTcpProxy } from './tcp-proxy.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
-const postgres = backends.find((backend) => backend.name === 'PostgreSQL');
+const postgres = postgresBackend;
 
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 

@@ -9,7 +9,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { backends, type TestPlace } from '../db/backends.js';
+import { type TestPlace, postgresBackend } from '../db/backends.js';
 import {
   type ExternalSystems,
   type MainProcess,
@@ -18,7 +18,7 @@ import {
 } from '../support/main-process.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
-const postgres = backends.find((backend) => backend.name === 'PostgreSQL');
+const postgres = postgresBackend;
 
 const runFields = `id status error
   totals { read created updated unchanged skipped failed }

@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hubApplicationName } from '../../src/db/connection.js';
-import { backends, type TestPlace } from '../db/backends.js';
+import { type TestPlace, postgresBackend } from '../db/backends.js';
 import {
   type ExternalSystems,
   type MainProcess,
@@ -22,7 +22,7 @@ import {
 import { customersByAccount, numberedAccounts } from '../support/sync-outcomes.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
-const postgres = backends.find((backend) => backend.name === 'PostgreSQL');
+const postgres = postgresBackend;
 
 const startSync = `mutation Start($mode: SyncMode!) {
   startSync(input: { flows: [ACCOUNTS], mode: $mode }) { id }

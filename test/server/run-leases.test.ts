@@ -5,7 +5,7 @@
  * Finance holds every account once.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { backends, type TestPlace } from '../db/backends.js';
+import { type TestPlace, postgresBackend } from '../db/backends.js';
 import {
   type ExternalSystems,
   type MainProcess,
@@ -15,7 +15,7 @@ import {
 import { customersByAccount, numberedAccounts } from '../support/sync-outcomes.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
-const postgres = backends.find((backend) => backend.name === 'PostgreSQL');
+const postgres = postgresBackend;
 
 const accounts = 2_000; // four pages of 500
 const leaseMs = 2_000;

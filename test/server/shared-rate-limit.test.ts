@@ -9,7 +9,7 @@ import { openDatabase, type Database } from '../../src/db/connection.js';
 import { limitMessages } from '../../src/server/limits.js';
 import { createTokenBucketLimiter, type RateLimiter } from '../../src/server/rate-limit.js';
 import { createSharedRateLimiter } from '../../src/server/shared-rate-limit.js';
-import { backends, type TestBackend, type TestPlace } from '../db/backends.js';
+import { backends, type TestBackend, type TestPlace, postgresBackend } from '../db/backends.js';
 import {
   type ExternalSystems,
   type MainProcess,
@@ -17,7 +17,7 @@ import {
   startMainProcess,
 } from '../support/main-process.js';
 
-const postgres = backends.find((backend) => backend.name === 'PostgreSQL');
+const postgres = postgresBackend;
 
 function clock() {
   let now = 1_700_000_000_000;

@@ -26,12 +26,12 @@ import type { RunSnapshot, SyncManager } from '../../../src/sync/engine/types.js
 import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
 import { createSyncManager } from '../../../src/sync/runs/manager.js';
 import { captureLogs, type CapturedLogs } from '../../support/logs.js';
-import { backends, type TestPlace } from '../../db/backends.js';
+import { type TestPlace, postgresBackend } from '../../db/backends.js';
 import { startTcpProxy, type TcpProxy } from '../../db/tcp-proxy.js';
 import { customersByAccount, numberedAccounts } from '../../support/sync-outcomes.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
-const postgres = backends.find((backend) => backend.name === 'PostgreSQL');
+const postgres = postgresBackend;
 
 const accounts = 60;
 const pageSize = 15;

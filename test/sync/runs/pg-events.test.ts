@@ -14,10 +14,10 @@ import {
   defaultRunEventChannel,
   type PostgresEventBus,
 } from '../../../src/sync/runs/pg-events.js';
-import { backends, type TestPlace } from '../../db/backends.js';
+import { type TestPlace, postgresBackend } from '../../db/backends.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
-const postgres = backends.find((backend) => backend.name === 'PostgreSQL');
+const postgres = postgresBackend;
 
 const counters = { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
 
