@@ -3,6 +3,7 @@
  * run manager and its event bus), and a context factory over the connectors and the database, served on
  * one port. `npm start`, the tests and the benchmarks all build it here, so they run the same thing.
  */
+import { hostname } from 'node:os';
 import type { Connectors } from './connectors/index.js';
 import type { Database } from './db/connection.js';
 import { createLinkStore } from './db/links.js';
@@ -28,6 +29,7 @@ import type { SyncManager } from './sync/engine/types.js';
 import { type ValueMaps, withValueMaps } from './sync/flows/value-maps.js';
 import { thisProcess } from './sync/runs/leases.js';
 import { createSyncManager } from './sync/runs/manager.js';
+import { createRunQueue } from './sync/runs/run-queue.js';
 import { createPostgresEventBus } from './sync/runs/pg-events.js';
 import type { FlowFilterSettings } from './sync/reference.js';
 
@@ -89,9 +91,9 @@ export interface HubOptions {
    */
   metrics?: HubMetrics;
   /**
-   * This instance's name (`HUB_INSTANCE_ID`). Given, the runs it executes are signed and leased, so other
-   * instances on the database leave them alone while it lives (src/sync/runs/leases.ts); not given, the
-   * hub takes itself for the only one and fails every run in progress at its start.
+   * This instance's name (`HUB_INSTANCE_ID`), on the runs it executes and their leases (other instances on
+   * the database leave those runs alone while it lives, src/sync/runs/leases.ts); default
+   * `<hostname>-<pid>`.
    */
   instanceId?: string;
   /** How long a run's lease lasts without renewal (`HUB_RUN_LEASE_MS`); default 30 s. */
@@ -101,12 +103,13 @@ export interface HubOptions {
 export interface Hub {
   server: HubServer;
   sync: SyncManager;
-  /** Interrupted runs found at start (marked FAILED). */
+  /** Runs left behind by instances that went away, found at start: released for takeover, or FAILED. */
   interrupted: string[];
   /**
    * Stops purging, stops taking runs (`startSync` is refused), lets the running ones commit their page
-   * and marks them FAILED ("interrupted by shutdown", the next run resumes them), then drains HTTP and
-   * WebSocket; the database is the caller's to close afterwards.
+   * and hands them to another live instance, or, alone, marks them FAILED ("interrupted by shutdown", the
+   * next run resumes them); then drains HTTP and WebSocket. The database is the caller's to close
+   * afterwards.
    */
   close(): Promise<void>;
 }
@@ -141,6 +144,7 @@ export async function startHub({
   instanceId,
   runLeaseMs,
 }: HubOptions): Promise<Hub> {
+  const instance = instanceId ?? `${hostname()}-${process.pid}`;
   const links = createLinkStore(database);
   const runs = createRunStore(database);
   const maps = withValueMaps(valueMaps);
@@ -152,7 +156,9 @@ export async function startHub({
       ? createPostgresEventBus({ createClient: database.newClient, logger })
       : null;
   await sharedEvents?.start();
+  const queue = await createRunQueue({ database, logger });
   const sync = createSyncManager({
+    queue,
     ...(sharedEvents && { events: sharedEvents }),
     runs,
     runner: metrics.countRecords(
@@ -169,16 +175,18 @@ export async function startHub({
     ),
     financeCompanies: () => connectors.finance.companies(),
     company: connectors.finance.company,
-    ...(instanceId !== undefined && {
-      leases: { owner: thisProcess(instanceId), ...(runLeaseMs !== undefined && { leaseMs: runLeaseMs }) },
-    }),
+    leases: {
+      owner: thisProcess(instance),
+      ...(runLeaseMs !== undefined && { leaseMs: runLeaseMs }),
+    },
     logger,
     // A default price list missing from Sales is one problem before the run, not a failure per product.
     ...(configuredPriceList !== null && {
       productProblems: async () => priceListProblems(await readPriceLists(connectors), configuredPriceList),
     }),
   });
-  // A run cut off by the previous stop is FAILED ("interrupted"); the next run resumes from its checkpoint.
+  // A run whose instance went away is taken over (this instance's workers may fetch it at once); a dry run
+  // or a retry, which keep no read position, is FAILED ("interrupted").
   const interrupted = await sync.recoverInterrupted();
   await runs.purgeOlderThan(retentionDays);
   metrics.observe({ connectors, database });
@@ -195,7 +203,7 @@ export async function startHub({
       database,
       connectors,
       ...readiness,
-      ...(instanceId !== undefined && { role: () => ({ id: instanceId, executingRuns: sync.executing() }) }),
+      role: () => ({ id: instance, executingRuns: sync.executing() }),
     }),
     ...(limits ? { limits } : {}),
     // On PostgreSQL every instance counts a caller's mutations in the same rows; the embedded database

@@ -79,6 +79,11 @@ export interface Database {
    * connects it, handles its 'error' event and ends it.
    */
   newClient?: () => pg.Client;
+  /**
+   * Runs one SQL text with positional parameters ($1…) outside drizzle, for a library that brings its own
+   * SQL (the job engine). Without parameters the text may hold several statements.
+   */
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 /** What `openDatabase` or `ping` was doing when the database failed. */
@@ -148,6 +153,7 @@ interface OpenedDriver {
   migrate(): Promise<void>;
   close(): Promise<void>;
   newClient?: () => pg.Client;
+  executeSql: Database['executeSql'];
 }
 
 async function openPglite(dataDir: string | undefined, options: OpenDatabaseOptions): Promise<OpenedDriver> {
@@ -174,6 +180,12 @@ async function openPglite(dataDir: string | undefined, options: OpenDatabaseOpti
     secrets: [],
     migrate: () => migratePglite(db, { migrationsFolder }),
     close: () => client.close(),
+    // PGlite's extended protocol takes one statement; its simple protocol (exec) takes several.
+    executeSql: async (text, values) => {
+      if (values && values.length > 0) return client.query(text, values);
+      const results = await client.exec(text);
+      return { rows: results.at(-1)?.rows ?? [] };
+    },
   };
 }
 
@@ -189,6 +201,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): OpenedDriver {
     secrets: passwordsIn(url),
     migrate: () => withMigrationLock(pool, () => migrateNodePg(db, { migrationsFolder })),
     close: () => pool.end(),
+    executeSql: (text, values) => pool.query(text, values),
     newClient: () =>
       new pg.Client({
         connectionString: url,
@@ -223,6 +236,7 @@ function describeDatabase(opened: OpenedDriver): Database {
     kind: opened.kind,
     label: opened.label,
     ...(opened.newClient && { newClient: opened.newClient }),
+    executeSql: opened.executeSql,
     close: () => (closing ??= opened.close()),
     ping: async () => {
       try {

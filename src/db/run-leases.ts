@@ -7,10 +7,10 @@
  * (made before leases, or by a caller that claims none) counts as left behind, as every run in progress
  * did when a start meant a lone hub.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { HubDb } from './connection.js';
 import { finishFlows } from './run-status.js';
-import { activeRunStatuses, syncRuns } from './schema.js';
+import { activeRunStatuses, hubInstances, syncRuns } from './schema.js';
 
 /** An instance of the hub, as it signs the runs it executes. */
 export interface RunOwner {
@@ -26,17 +26,60 @@ export interface LeftBehindOptions {
   host: string;
   /** Whether a process of this machine is alive. */
   isAlive(pid: number): boolean;
+  /**
+   * The runs the looking instance executes itself: never left behind, even when their lease ran out
+   * while the database was away.
+   */
+  executing?: readonly string[];
 }
 
 export interface LeaseQueries {
-  /** Extends the leases of `ids` that `owner` holds and that are still in progress, by `leaseMs` from now. */
-  renewLeases(ids: readonly string[], owner: RunOwner, leaseMs: number): Promise<void>;
+  /**
+   * Extends the leases of `ids` that `owner` holds and that are still in progress, by `leaseMs` from now.
+   * Resolves with the ids it extended: a run missing from them is no longer this owner's (finished, or
+   * taken over after its lease ran out).
+   */
+  renewLeases(ids: readonly string[], owner: RunOwner, leaseMs: number): Promise<string[]>;
   /**
    * Fails, with a sentence naming the owner and why, every QUEUED or RUNNING run that was left behind (see
    * above), and its unfinished flows. Resolves with their ids, oldest first. Without options every run in
    * progress counts as left behind: for a hub that knows it is the only one.
    */
   markInterrupted(options?: LeftBehindOptions): Promise<string[]>;
+  /**
+   * Looks at every run in progress whose owner is gone (see above): one that `canResume` is released (no
+   * owner, the reason kept for the next owner's note), so that any instance can claim it and go on after
+   * its last committed page; any other is failed as `markInterrupted` does. Resolves with both lists.
+   */
+  sweepLeftBehind(
+    options: LeftBehindOptions,
+    canResume: (run: { dryRun: boolean; retryOf: string | null }) => boolean,
+  ): Promise<{ released: string[]; failed: string[] }>;
+  /** The runs in progress that no instance executes (new, or released): each needs a job. */
+  unownedRuns(): Promise<string[]>;
+  /**
+   * Makes `owner` the executor of the run if it is in progress and nobody holds it, its lease running
+   * `leaseMs` from now. A run released by a gone owner gets a note naming `owner` and the reason. Resolves
+   * with whether `owner` got the run.
+   */
+  claimRun(id: string, owner: RunOwner, leaseMs: number): Promise<boolean>;
+  /** Releases the runs `owner` holds, keeping `reason` for the next owner's note: another instance goes on. */
+  handBack(ids: readonly string[], owner: RunOwner, reason: string): Promise<void>;
+  /** Asks the owner of a run in progress to cancel it; resolves false when the run is not in progress. */
+  requestCancel(id: string): Promise<boolean>;
+  /** Which of `ids` a cancel was asked for. */
+  cancelRequested(ids: readonly string[]): Promise<string[]>;
+  /** Records `owner` as alive for `leaseMs` from now (at start, then with every renewal). */
+  keepAlive(owner: RunOwner, leaseMs: number): Promise<void>;
+  /** Forgets `owner`: it is stopping. */
+  forgetInstance(owner: RunOwner): Promise<void>;
+  /** Whether an instance other than `owner` is alive on the database (it would take released runs over). */
+  othersAlive(owner: RunOwner): Promise<boolean>;
+}
+
+/** How an owner is named in notes and errors: `instance A (pid 12 on host-1)`. */
+export function describeOwner(owner: { instance: string; pid: number | null; host: string | null }): string {
+  return `instance ${owner.instance} (pid ${owner.pid ?? '?'} on ${owner.host ?? 'an unknown host'})`;
 }
 
 /** The error of a run (and its unfinished flows) whose executing hub went away. */
@@ -55,8 +98,8 @@ export function ownerColumns(owner: RunOwner, leaseMs: number) {
 export function createLeaseQueries(db: HubDb): LeaseQueries {
   return {
     async renewLeases(ids, owner, leaseMs) {
-      if (ids.length === 0) return;
-      await db
+      if (ids.length === 0) return [];
+      const rows = await db
         .update(syncRuns)
         .set({ leaseExpiresAt: sql`now() + ${`${leaseMs} milliseconds`}::interval` })
         .where(
@@ -65,7 +108,145 @@ export function createLeaseQueries(db: HubDb): LeaseQueries {
             eq(syncRuns.ownerInstance, owner.instance),
             inArray(syncRuns.status, activeRunStatuses),
           ),
+        )
+        .returning({ id: syncRuns.id });
+      return rows.map((row) => row.id);
+    },
+
+    async sweepLeftBehind(options, canResume) {
+      return db.transaction(async (tx) => {
+        // Locked as in markInterrupted: two instances sweeping at once handle each run once.
+        const candidates = await tx
+          .select({
+            id: syncRuns.id,
+            dryRun: syncRuns.dryRun,
+            retryOf: syncRuns.retryOf,
+            ownerInstance: syncRuns.ownerInstance,
+            ownerHost: syncRuns.ownerHost,
+            ownerPid: syncRuns.ownerPid,
+            leaseExpiresAt: syncRuns.leaseExpiresAt,
+            expired: sql<boolean>`coalesce(${syncRuns.leaseExpiresAt} < now(), true)`,
+          })
+          .from(syncRuns)
+          .where(and(inArray(syncRuns.status, activeRunStatuses), isNotNull(syncRuns.ownerInstance)))
+          .orderBy(syncRuns.id)
+          .for('update', { skipLocked: true });
+        const released: string[] = [];
+        const failed: string[] = [];
+        for (const run of candidates) {
+          const reason = ownerGone(run, options);
+          if (reason === null) continue;
+          if (canResume(run)) {
+            await tx
+              .update(syncRuns)
+              .set({ ...noOwner, handoverReason: reason, updatedAt: sql`now()` })
+              .where(eq(syncRuns.id, run.id));
+            released.push(run.id);
+          } else {
+            const error = `interrupted: ${reason}; ${
+              run.dryRun ? 'a dry run' : 'a retry of failed records'
+            } keeps no read position to go on from, so start it again`;
+            await tx
+              .update(syncRuns)
+              .set({ status: 'FAILED', error, finishedAt: sql`now()`, updatedAt: sql`now()` })
+              .where(eq(syncRuns.id, run.id));
+            await finishFlows(tx, [run.id], 'FAILED', error);
+            failed.push(run.id);
+          }
+        }
+        return { released, failed };
+      });
+    },
+
+    async unownedRuns() {
+      const rows = await db
+        .select({ id: syncRuns.id })
+        .from(syncRuns)
+        .where(and(inArray(syncRuns.status, activeRunStatuses), isNull(syncRuns.ownerInstance)))
+        .orderBy(syncRuns.id);
+      return rows.map((row) => row.id);
+    },
+
+    async claimRun(id, owner, leaseMs) {
+      const note = sql`'Taken over by ' || ${describeOwner(owner)} || ' at ' ||
+        to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ': ' || ${syncRuns.handoverReason} ||
+        '; it went on after the last committed page.'`;
+      const rows = await db
+        .update(syncRuns)
+        .set({
+          ...ownerColumns(owner, leaseMs),
+          notes: sql`case when ${syncRuns.handoverReason} is null then ${syncRuns.notes}
+            else array_append(${syncRuns.notes}, ${note}) end`,
+          handoverReason: null,
+          updatedAt: sql`now()`,
+        })
+        .where(
+          and(
+            eq(syncRuns.id, id),
+            inArray(syncRuns.status, activeRunStatuses),
+            isNull(syncRuns.ownerInstance),
+          ),
+        )
+        .returning({ id: syncRuns.id });
+      return rows.length > 0;
+    },
+
+    async handBack(ids, owner, reason) {
+      if (ids.length === 0) return;
+      await db
+        .update(syncRuns)
+        .set({ ...noOwner, handoverReason: reason, updatedAt: sql`now()` })
+        .where(
+          and(
+            inArray(syncRuns.id, [...ids]),
+            eq(syncRuns.ownerInstance, owner.instance),
+            inArray(syncRuns.status, activeRunStatuses),
+          ),
         );
+    },
+
+    async requestCancel(id) {
+      const rows = await db
+        .update(syncRuns)
+        .set({ cancelRequestedAt: sql`coalesce(${syncRuns.cancelRequestedAt}, now())` })
+        .where(and(eq(syncRuns.id, id), inArray(syncRuns.status, activeRunStatuses)))
+        .returning({ id: syncRuns.id });
+      return rows.length > 0;
+    },
+
+    async cancelRequested(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select({ id: syncRuns.id })
+        .from(syncRuns)
+        .where(and(inArray(syncRuns.id, [...ids]), isNotNull(syncRuns.cancelRequestedAt)));
+      return rows.map((row) => row.id);
+    },
+
+    async keepAlive(owner, leaseMs) {
+      const aliveUntil = sql`now() + ${`${leaseMs} milliseconds`}::interval`;
+      await db
+        .insert(hubInstances)
+        .values({ id: owner.instance, host: owner.host, pid: owner.pid, aliveUntil })
+        .onConflictDoUpdate({
+          target: hubInstances.id,
+          set: { host: owner.host, pid: owner.pid, aliveUntil },
+        });
+      // Instances gone for a day are forgotten, so the table holds the cluster, not its history.
+      await db.delete(hubInstances).where(sql`${hubInstances.aliveUntil} < now() - interval '1 day'`);
+    },
+
+    async forgetInstance(owner) {
+      await db.delete(hubInstances).where(eq(hubInstances.id, owner.instance));
+    },
+
+    async othersAlive(owner) {
+      const rows = await db
+        .select({ id: hubInstances.id })
+        .from(hubInstances)
+        .where(and(ne(hubInstances.id, owner.instance), gt(hubInstances.aliveUntil, sql`now()`)))
+        .limit(1);
+      return rows.length > 0;
     },
 
     async markInterrupted(options) {
@@ -101,24 +282,36 @@ export function createLeaseQueries(db: HubDb): LeaseQueries {
   };
 }
 
+/** The columns of a run nobody executes. */
+const noOwner = { ownerInstance: null, ownerHost: null, ownerPid: null, leaseExpiresAt: null };
+
+interface OwnedRun {
+  ownerInstance: string | null;
+  ownerHost: string | null;
+  ownerPid: number | null;
+  leaseExpiresAt: Date | string | null;
+  expired: boolean;
+}
+
 /** Why the run was left behind, as its error; null while its owner holds it. */
 function leftBehind(
-  run: {
-    ownerInstance: string | null;
-    ownerHost: string | null;
-    ownerPid: number | null;
-    leaseExpiresAt: Date | string | null;
-    expired: boolean;
-  },
+  run: OwnedRun & { id: string },
   options: LeftBehindOptions | undefined,
 ): string | null {
   if (!options || run.ownerInstance === null) return interruptedError;
-  const owner = `instance ${run.ownerInstance} (pid ${run.ownerPid} on ${run.ownerHost})`;
+  const reason = ownerGone(run, options);
+  return reason === null ? null : `interrupted: ${reason}`;
+}
+
+/** How the owner of the run went away (`instance A (…) stopped …`); null while it holds the run. */
+function ownerGone(run: OwnedRun & { id: string }, options: LeftBehindOptions): string | null {
+  if (run.ownerInstance === null || options.executing?.includes(run.id)) return null;
+  const owner = describeOwner({ instance: run.ownerInstance, pid: run.ownerPid, host: run.ownerHost });
   if (run.ownerHost === options.host && run.ownerPid !== null && !options.isAlive(run.ownerPid))
-    return `interrupted: ${owner} stopped while this run was in progress`;
+    return `${owner} stopped while this run was in progress`;
   if (run.expired) {
     const at = run.leaseExpiresAt ? new Date(run.leaseExpiresAt).toISOString() : 'an unknown time';
-    return `interrupted: ${owner} stopped renewing its lease, which ran out at ${at}`;
+    return `${owner} stopped renewing its lease, which ran out at ${at}`;
   }
   return null;
 }

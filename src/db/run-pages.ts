@@ -7,6 +7,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { HubDb } from './connection.js';
 import { createLinkStore } from './links.js';
 import { insertFailures } from './run-failures.js';
+import { isFinal } from './run-status.js';
 import {
   RunStoreError,
   type Counters,
@@ -62,7 +63,7 @@ export function createPageQueries(db: HubDb): PageQueries {
       return db.transaction(async (tx) => {
         // Locks the run row first: a concurrent cancel or markInterrupted either waits for this page or
         // is seen by it, so no page lands on a run already final.
-        const dryRun = await touchActiveRun(tx, page.runId);
+        const dryRun = await touchActiveRun(tx, page.runId, page.owner);
         if (dryRun && ((page.links?.length ?? 0) > 0 || page.cursor !== undefined)) {
           throw new RunStoreError(
             'DRY_RUN_WRITE',
@@ -140,21 +141,40 @@ function skipsOf(page: PageCommit): SkipCounts | null {
   return counted.length > 0 ? Object.fromEntries(counted) : null;
 }
 
-/** Marks the run as updated now, if it is QUEUED or RUNNING; says whether it is a dry run. */
-async function touchActiveRun(tx: HubDb, runId: string): Promise<boolean> {
+/**
+ * Marks the run as updated now, if it is QUEUED or RUNNING (and held by `owner`, when given); says whether
+ * it is a dry run.
+ */
+async function touchActiveRun(tx: HubDb, runId: string, owner: string | undefined): Promise<boolean> {
   const [run] = await tx
     .update(syncRuns)
     .set({ updatedAt: sql`now()` })
-    .where(and(eq(syncRuns.id, runId), inArray(syncRuns.status, activeRunStatuses)))
+    .where(
+      and(
+        eq(syncRuns.id, runId),
+        inArray(syncRuns.status, activeRunStatuses),
+        owner === undefined ? undefined : eq(syncRuns.ownerInstance, owner),
+      ),
+    )
     .returning({ dryRun: syncRuns.dryRun });
   if (run) return run.dryRun;
   const [existing] = await tx
-    .select({ status: syncRuns.status })
+    .select({ status: syncRuns.status, ownerInstance: syncRuns.ownerInstance })
     .from(syncRuns)
     .where(eq(syncRuns.id, runId));
-  throw existing
-    ? new RunStoreError('RUN_FINISHED', runId, `Run ${runId} is ${existing.status}; it takes no more pages.`)
-    : new RunStoreError('RUN_NOT_FOUND', runId, `There is no run ${runId}.`);
+  if (!existing) throw new RunStoreError('RUN_NOT_FOUND', runId, `There is no run ${runId}.`);
+  if (isFinal(existing.status))
+    throw new RunStoreError(
+      'RUN_FINISHED',
+      runId,
+      `Run ${runId} is ${existing.status}; it takes no more pages.`,
+    );
+  throw new RunStoreError(
+    'RUN_TAKEN_OVER',
+    runId,
+    `Run ${runId} is no longer executed by instance ${owner}: its lease ran out and ` +
+      `${existing.ownerInstance === null ? 'the run waits for another instance' : `instance ${existing.ownerInstance} took it over`}.`,
+  );
 }
 
 async function addCounters(

@@ -65,6 +65,10 @@ export interface SyncRunRecord {
   startedAt: Date | null;
   finishedAt: Date | null;
   updatedAt: Date;
+  /** The instance executing the run now (`HUB_INSTANCE_ID`); null while it waits for one, and once it ended. */
+  ownerInstance: string | null;
+  /** What happened to the run as a whole, in order: which instance took it over and why. */
+  notes: string[];
 }
 
 /** One page of a keyset listing. */
@@ -165,6 +169,12 @@ export interface PageCommit {
   links?: readonly LinkInput[];
   /** Refused in a dry run: a dry run must leave the next real run to read the same changes. */
   cursor?: CursorAdvance;
+  /**
+   * The instance committing the page (`HUB_INSTANCE_ID`). Given, the page is refused (RUN_TAKEN_OVER)
+   * unless that instance still holds the run, so an executor that lost its lease cannot write after the
+   * instance that took the run over.
+   */
+  owner?: string;
 }
 
 /** A flow's cursor as read. */
@@ -188,7 +198,9 @@ export type RunStoreErrorCode =
   /** A QUEUED or RUNNING run already includes one of the flows (`createRun` with `exclusive`). */
   | 'SYNC_ALREADY_RUNNING'
   /** A dry run tried to write links or move a cursor. */
-  | 'DRY_RUN_WRITE';
+  | 'DRY_RUN_WRITE'
+  /** The page's owner no longer holds the run: its lease ran out and another instance took the run over. */
+  | 'RUN_TAKEN_OVER';
 
 /** A write the run store refused; nothing of it was written. */
 export class RunStoreError extends Error {

@@ -146,6 +146,18 @@ export const syncRuns = pgTable(
     ownerPid: integer('owner_pid'),
     /** Until when the owner holds the run; it renews the lease while it executes (see run-leases.ts). */
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    /**
+     * Why the run has no owner although it was executing: its owner died or stopped and released it
+     * (run-leases.ts). The instance that claims it next writes it into the run's notes and clears it.
+     */
+    handoverReason: text('handover_reason'),
+    /** When a cancel was asked of an instance that does not execute the run; its owner stops it. */
+    cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true }),
+    /** What happened to the run as a whole besides its flows' reports: which instance took it over and why. */
+    notes: text('notes')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
   },
   (t) => [
     // listRuns filtered by status pages by id within it.
@@ -273,6 +285,19 @@ export const rateLimitBuckets = pgTable('rate_limit_buckets', {
   key: text('key').primaryKey(),
   tokens: doublePrecision('tokens').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+/**
+ * The hub instances sharing the database, each renewing its row while it lives (run-leases.ts): a stopping
+ * instance hands its runs back when another instance lives to take them, and fails them when it is alone.
+ */
+export const hubInstances = pgTable('hub_instances', {
+  id: text('id').primaryKey(),
+  host: text('host').notNull(),
+  pid: integer('pid').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Until when the instance counts as alive without renewing. */
+  aliveUntil: timestamp('alive_until', { withTimezone: true }).notNull(),
 });
 
 /** A `sync_runs` row as read. */

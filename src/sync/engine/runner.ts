@@ -48,18 +48,22 @@ async function runFlow(
 ): Promise<FlowRunResult> {
   const { connectors, runs, links, valueMaps, pageSize = defaultPageSize } = dependencies;
   const settings: FlowSettings = { products: productSettings(dependencies.products) };
-  const { runId, flow, mode, dryRun, onlyKeys, signal, onProgress } = request;
+  const { runId, flow, mode, dryRun, onlyKeys, signal, onProgress, owner } = request;
   if (signal.aborted) return { status: 'cancelled' };
   const notes: string[] = [];
   const retry = databaseRetry(dependencies, request);
   // A retry reads its keys only, so it neither resumes nor moves the flow's cursor.
   const cursor = onlyKeys ? null : await retryThroughOutage(() => runs.getCursor(flow), retry);
-  // FULL re-reads everything, so only an INCREMENTAL run goes on where a cut-off read stopped.
-  const resumeAt = mode === 'INCREMENTAL' ? positionOf(cursor?.checkpoint ?? null) : null;
+  // FULL re-reads everything, so only an INCREMENTAL run goes on where a cut-off read stopped, and a run
+  // taken over goes on where its own read stopped.
+  const ownRead = request.resume === true && cursor?.lastRunId === runId;
+  const resumeAt = mode === 'INCREMENTAL' || ownRead ? positionOf(cursor?.checkpoint ?? null) : null;
   if (resumeAt) {
     notes.push(
-      `Resumed the read where ${cursor?.lastRunId ? `run ${cursor.lastRunId}` : 'an earlier run'} stopped: ` +
-        'the records it committed were not read again.',
+      ownRead
+        ? 'Went on after the last page this run committed before it was taken over: those records were not read again.'
+        : `Resumed the read where ${cursor?.lastRunId ? `run ${cursor.lastRunId}` : 'an earlier run'} stopped: ` +
+            'the records it committed were not read again.',
     );
   }
   // Rules read the configured settings (e.g. which account relationship types to sync) from here.
@@ -120,7 +124,15 @@ async function runFlow(
       ...failure,
       attempt: (attempts.get(matchKey(failure.recordKey)) ?? 0) + 1,
     }));
-    const commit = { runId, flow, ...outcome, failures, links, ...advance };
+    const commit = {
+      runId,
+      flow,
+      ...outcome,
+      failures,
+      links,
+      ...advance,
+      ...(owner !== undefined && { owner }),
+    };
     await commitPageThroughOutage(runs, commit, { ...totals }, retry);
     if (movesCursor) positionStored = page.resumeAt !== undefined;
     addCounters(totals, outcome.counters);
@@ -129,7 +141,11 @@ async function runFlow(
   }
   // A resumed read that found nothing more has no last page to clear the position with.
   if (movesCursor && positionStored) {
-    await retryThroughOutage(() => runs.commitPage({ runId, flow, cursor: { checkpoint: null } }), retry);
+    await retryThroughOutage(
+      () =>
+        runs.commitPage({ runId, flow, cursor: { checkpoint: null }, ...(owner !== undefined && { owner }) }),
+      retry,
+    );
   }
   if (plan.afterRead && !onlyKeys) {
     // What vanished is what a complete read did not see; a resumed read saw only its rest.

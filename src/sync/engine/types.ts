@@ -60,6 +60,13 @@ export interface FlowRunRequest {
   onlyKeys?: readonly FailedKey[];
   /** Aborted when the run is cancelled: the engine stops between pages (the page in hand is committed). */
   signal: AbortSignal;
+  /**
+   * The flow was in progress when this instance took the run over: go on after the last page the run
+   * committed, in FULL mode too (a FULL run otherwise reads everything again).
+   */
+  resume?: boolean;
+  /** The instance executing the run: each page commits only while it still holds the run (`PageCommit.owner`). */
+  owner?: string;
   /** Called after every committed page with the flow's counters so far, for progress events. */
   onProgress: (progress: FlowProgress) => void;
 }

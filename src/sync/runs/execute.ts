@@ -1,6 +1,8 @@
 /**
  * One run's execution in the background: RUNNING, then each flow in order through the FlowRunner (a
- * flow whose dependency failed in this run is skipped), then the final status. Every snapshot of the run
+ * flow whose dependency failed in this run is skipped), then the final status. A run taken over from
+ * another instance keeps the flows that instance finished and goes on with the one it left in progress
+ * after its last committed page. Every snapshot of the run
  * goes out through one queue, read from the store in order, so subscribers see statuses in order and
  * counters that never go backwards.
  */
@@ -46,6 +48,13 @@ export interface ActiveRun {
    * not started), as a run cut off by a crash would: the hub is stopping, not the admin cancelling.
    */
   interrupt(reason: string): void;
+  /**
+   * Stops the run as `cancel` does (the page in hand is committed) without ending it: the flow in hand
+   * stays RUNNING and `release(reason)` gives the run to the next instance that fetches its job.
+   */
+  handBack(reason: string): void;
+  /** Stops the run writing nothing more: another instance took it over (this one lost its lease). */
+  abandon(): void;
   /** Settles when the run has its final status and its last snapshot is out. Never rejects. */
   readonly done: Promise<void>;
 }
@@ -65,6 +74,10 @@ export interface ExecuteDependencies {
   logger: Logger;
   /** How status changes wait for a database that is away. Default `defaultDatabaseRetry`. */
   databaseRetry?: DatabaseRetryPolicy;
+  /** The instance executing the run: pages commit only while it holds the run. */
+  owner?: string;
+  /** Releases the run for another instance, with the reason for its note (after `handBack`). */
+  release?: (reason: string) => Promise<void>;
 }
 
 /** A sentence for the run's error: a database failure without its SQL, anything else by its message. */
@@ -98,7 +111,17 @@ function flowEnd(
   }
 }
 
-/** Prepares the execution of `record` (a QUEUED run just created); `begin` starts it. */
+/** How a flow that finished before a takeover ended, as this run's outcome. */
+function outcomeOf(status: SyncRunStatus, error: string | null): FlowOutcome {
+  if (status === 'FAILED') return 'failed';
+  if (status === 'CANCELLED') return error?.startsWith('skipped') ? 'skipped' : 'cancelled';
+  return 'completed';
+}
+
+/**
+ * Prepares the execution of `record`, a run this instance just claimed: QUEUED, or RUNNING when taken
+ * over; `begin` starts it.
+ */
 export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependencies): ActiveRun {
   const { runs, runner, events, progressIntervalMs, now, onlyKeys, snapshotOf, onEnd } = dependencies;
   const { databaseRetry = defaultDatabaseRetry } = dependencies;
@@ -125,6 +148,12 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
   const atEnd = waitingFor('A final status of the sync run', { ...databaseRetry, attempts: Infinity });
   /** Why the run was interrupted (the hub stopping); null when it was cancelled or not stopped. */
   let interruption: string | null = null;
+  /** Why the run is handed back to another instance; null unless `handBack` was called. */
+  let handover: string | null = null;
+  /** Set once another instance holds the run: nothing more is written. */
+  let abandoned = false;
+  /** Whether the run was in progress elsewhere before this instance claimed it. */
+  const resumed = record.status === 'RUNNING';
   const startedAtMs = now();
   const live = new Map<FlowName, LiveFlow>();
   let queue: Promise<void> = Promise.resolve();
@@ -155,6 +184,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
   }
 
   async function finish(status: SyncRunStatus, error: string | null = null): Promise<void> {
+    if (abandoned) return;
     await retryThroughOutage(() => runs.setRunStatus(id, status, { error }), atEnd);
     publish();
     const run = await runs.getRun(id).catch(() => undefined);
@@ -170,12 +200,28 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     else log.info(line, 'sync run finished');
   }
 
-  /** The end of a run whose signal was aborted: interrupted (FAILED) or cancelled. */
-  const stopped = () => (interruption !== null ? finish('FAILED', interruption) : finish('CANCELLED'));
+  /** The end of a run whose signal was aborted: abandoned, handed back, interrupted (FAILED) or cancelled. */
+  async function stopped(): Promise<void> {
+    if (abandoned) {
+      log.warn({}, 'sync run taken over by another instance: this instance stopped executing it');
+      return;
+    }
+    if (handover !== null && dependencies.release) {
+      await retryThroughOutage(() => dependencies.release!(handover!), atEnd);
+      log.info({ reason: handover }, 'sync run handed back: another instance goes on with it');
+      return;
+    }
+    return interruption !== null ? finish('FAILED', interruption) : finish('CANCELLED');
+  }
 
-  async function runFlow(flow: FlowName): Promise<{ outcome: FlowOutcome; error: string | null }> {
+  async function runFlow(
+    flow: FlowName,
+    resume: { failed: number } | null,
+  ): Promise<{ outcome: FlowOutcome; error: string | null } | null> {
     const state: LiveFlow = { startedAtMs: now(), estimatedTotal: null, failed: 0, counters: null };
     live.set(flow, state);
+    // Records the flow failed before it was taken over count towards its status too.
+    const failedBefore = resume?.failed ?? 0;
     if (!(await retryThroughOutage(() => runs.setFlowStatus(id, flow, 'RUNNING'), duringRun))) {
       throw new Error(`flow ${flow} of run ${id} was finished by someone else`);
     }
@@ -191,11 +237,13 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
         dryRun: record.dryRun,
         onlyKeys: onlyKeys?.get(flow),
         signal: controller.signal,
+        ...(resume && { resume: true }),
+        ...(dependencies.owner !== undefined && { owner: dependencies.owner }),
         onProgress(progress) {
           // A call after the runner returned would publish after the flow's final status.
           if (!running) return;
           state.estimatedTotal = progress.estimatedTotal;
-          state.failed = progress.counters.failed;
+          state.failed = failedBefore + progress.counters.failed;
           state.counters = progress.counters;
           throttle.request();
         },
@@ -208,7 +256,9 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
       // The status snapshot below carries the latest counters, so a pending progress event is redundant.
       throttle.cancel();
     }
-    const end = flowEnd(result, state.failed);
+    // Handed back or taken over: the flow stays RUNNING for the instance that goes on with it.
+    if (abandoned || (handover !== null && result.status === 'cancelled')) return null;
+    const end = flowEnd(result, Math.max(state.failed, failedBefore));
     // A flow stopped by the hub shutting down is interrupted, not cancelled: it failed to finish.
     const { status, outcome, error } =
       end.outcome === 'cancelled' && interruption !== null
@@ -259,8 +309,14 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     );
     const outcomes = new Map<FlowName, FlowOutcome>();
     const errors: string[] = [];
-    for (const { flow } of record.flows) {
+    for (const { flow, status, error, counters } of record.flows) {
       if (signal.aborted) break;
+      if (isFinal(status)) {
+        // Finished before this instance took the run over: kept as it ended.
+        outcomes.set(flow, outcomeOf(status, error));
+        if (status === 'FAILED' && error) errors.push(`${flow}: ${error}`);
+        continue;
+      }
       const blocker = flowDefinitions[flow].dependsOn.find((dependency) => {
         const outcome = outcomes.get(dependency);
         return outcome === 'failed' || outcome === 'skipped';
@@ -274,11 +330,13 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
         outcomes.set(flow, 'skipped');
         continue;
       }
-      const { outcome, error } = await runFlow(flow);
+      const ended = await runFlow(flow, resumed && status === 'RUNNING' ? { failed: counters.failed } : null);
+      if (!ended) break;
+      const { outcome, error: flowError } = ended;
       outcomes.set(flow, outcome);
-      if (error) errors.push(`${flow}: ${error}`);
+      if (flowError) errors.push(`${flow}: ${flowError}`);
     }
-    if (signal.aborted) return stopped();
+    if (signal.aborted || abandoned) return stopped();
     const run = await retryThroughOutage(() => runs.getRun(id), duringRun);
     if (!run) throw new Error(`run ${id} disappeared from the store`);
     const status = finalStatus([...outcomes.values()], run.totals);
@@ -301,11 +359,21 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
       controller.abort();
       stopping.abort();
     },
+    handBack(reason) {
+      handover ??= reason;
+      controller.abort();
+    },
+    abandon() {
+      abandoned = true;
+      controller.abort();
+      stopping.abort();
+    },
     begin() {
       void (async () => {
         try {
           await body();
         } catch (error) {
+          if (abandoned) return stopped();
           log.error({ err: error }, 'sync run broke');
           try {
             await finish('FAILED', `the run broke: ${messageOf(error)}`);

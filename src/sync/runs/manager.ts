@@ -1,10 +1,14 @@
 /**
- * The run manager: validates and starts runs, runs their flows one after another in the background,
- * decides each run's final status, cancels and retries, and publishes a snapshot on every change. The
- * flow engine (a FlowRunner) moves the records; the run store keeps every status and counter, so a
- * snapshot is always read from it.
+ * The run manager: validates and starts runs, cancels and retries them, and executes the runs this
+ * instance's job workers fetch (run-queue.ts): it claims the run (its lease, run-leases.ts), runs its flows
+ * one after another, decides its final status, and publishes a snapshot on every change. Any instance on
+ * the database may execute any run; while one does, the others leave it alone, and when it dies another
+ * takes the run over after its last committed page. The flow engine (a FlowRunner) moves the records; the
+ * run store keeps every status and counter, so a snapshot is always read from it.
  */
+import { hostname } from 'node:os';
 import { RunStoreError, type FailedKey, type RunStore, type SyncRunRecord } from '../../db/runs.js';
+import { describeOwner } from '../../db/run-leases.js';
 import { isFinal } from '../../db/run-status.js';
 import { silentLogger, type Logger } from '../../logging.js';
 import type { DatabaseRetryPolicy } from '../engine/database-retry.js';
@@ -20,7 +24,8 @@ import { inDependencyOrder, type FlowName } from '../flows/index.js';
 import { createInProcessEventBus } from './events.js';
 import { executeRun, type ActiveRun } from './execute.js';
 import { flowRate } from './progress.js';
-import { createLeaseKeeper, type RunLeaseOptions } from './leases.js';
+import { createLeaseKeeper, thisProcess, type RunLeaseOptions } from './leases.js';
+import type { RunQueue } from './run-queue.js';
 import { requestedFlows, startProblems } from './validate-start.js';
 
 export interface SyncManagerOptions {
@@ -49,15 +54,20 @@ export interface SyncManagerOptions {
    * is tried until the database takes it or the hub stops. Default `defaultDatabaseRetry`.
    */
   databaseRetry?: DatabaseRetryPolicy;
+  /** Where runs wait for an executor: jobs any instance's workers fetch. */
+  queue: RunQueue;
   /**
-   * Sign the runs this instance executes and hold them by a lease (leases.ts), so other instances on the
-   * same database leave them alone while it lives. Default: none — the hub is alone, and every run in
-   * progress at its start was left behind.
+   * How this instance signs the runs it executes and holds them (leases.ts), so other instances on the
+   * same database leave them alone while it lives and take them over when it dies. Default: this process,
+   * named `<hostname>-<pid>`, with a 30 s lease.
    */
   leases?: RunLeaseOptions;
 }
 
-/** The error of a run that was running when the hub was stopped (`shutdown`); the next run resumes it. */
+/**
+ * The error of a run that was running when the hub was stopped (`shutdown`) with no other instance to
+ * hand it to; the next run resumes it.
+ */
 export const shutdownInterruption = 'interrupted by shutdown';
 
 const shuttingDownProblem =
@@ -80,10 +90,16 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
     now = Date.now,
     logger = silentLogger(),
     databaseRetry,
+    queue,
   } = options;
   /** Runs executing in this process, by id. */
   const active = new Map<string, ActiveRun>();
-  const leaseKeeper = options.leases && createLeaseKeeper(runs, options.leases, logger);
+  const leaseKeeper = createLeaseKeeper(
+    runs,
+    options.leases ?? { owner: thisProcess(`${hostname()}-${process.pid}`) },
+    logger,
+  );
+  const { owner, leaseMs } = leaseKeeper;
   let shuttingDown = false;
 
   /** The run as clients see it: live estimates and rates overlaid for flows running here. */
@@ -130,7 +146,6 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
         requestedBy: input.requestedBy ?? null,
         retryOf: retry?.of ?? null,
         exclusive: true,
-        ...(leaseKeeper && { owner: { owner: leaseKeeper.owner, leaseMs: leaseKeeper.leaseMs } }),
       });
     } catch (error) {
       if (error instanceof RunStoreError && error.code === 'SYNC_ALREADY_RUNNING') {
@@ -143,38 +158,85 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
       await runs.setRunStatus(record.id, 'CANCELLED', { error: 'the hub is shutting down' });
       throw shuttingDownError();
     }
+    const queued = snapshotOf(record);
+    events.publish(queued);
+    await enqueue([record.id]);
+    return queued;
+  }
+
+  /**
+   * Queues a job for each run and wakes this instance's workers. A job that cannot be queued now (the
+   * database away) is queued by the next sweep, which gives every run waiting for an executor its job.
+   */
+  async function enqueue(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      await queue.enqueue(ids);
+      queue.wake();
+    } catch (error) {
+      logger.warn(
+        { err: error, runIds: ids },
+        'Sync runs could not be queued yet; the next sweep queues them',
+      );
+    }
+  }
+
+  /** A job's run: claimed and executed here unless another instance holds it or it ended. */
+  async function execute(runId: string): Promise<void> {
+    if (shuttingDown || active.has(runId)) return;
+    if (!(await runs.claimRun(runId, owner, leaseMs))) return;
+    const record = await runs.getRun(runId);
+    if (!record) return;
+    const failedKeys = record.retryOf ? await runs.failureKeys(record.retryOf) : null;
     const run = executeRun(record, {
       runs,
       runner,
       events,
       progressIntervalMs,
       now,
-      onlyKeys: retry?.keys,
+      ...(failedKeys && { onlyKeys: new Map<FlowName, readonly FailedKey[]>(failedKeys) }),
       snapshotOf,
-      onEnd: () => active.delete(record.id),
+      onEnd: () => active.delete(runId),
       logger,
+      owner: owner.instance,
+      release: async (reason) => {
+        await runs.handBack([runId], owner, reason);
+        await enqueue([runId]);
+      },
       ...(databaseRetry && { databaseRetry }),
     });
-    active.set(record.id, run);
-    const queued = snapshotOf(record);
-    run.publish(async () => queued);
+    active.set(runId, run);
+    if (shuttingDown) run.interrupt(shutdownInterruption);
+    run.publish();
     run.begin();
-    return queued;
+    await run.done;
   }
 
-  /** Fails the runs left behind (all in progress, without leases) and tells their subscribers. */
-  async function markLeftBehind(): Promise<string[]> {
-    const ids = await runs.markInterrupted(leaseKeeper?.leftBehind);
-    if (ids.length > 0 && leaseKeeper)
+  /**
+   * Runs whose owner is gone: released for another instance to go on with (a dry run or a retry, which
+   * keep no read position, fail), and every run waiting for an executor gets its job.
+   */
+  async function sweep(): Promise<string[]> {
+    const { released, failed } = await runs.sweepLeftBehind(
+      { ...leaseKeeper.leftBehind, executing: [...active.keys()] },
+      (run) => !run.dryRun && run.retryOf === null,
+    );
+    if (released.length > 0)
       logger.warn(
-        { runIds: ids },
-        `Sync runs left behind by a hub that went away, marked FAILED: ${ids.join(', ')}`,
+        { runIds: released },
+        `Sync runs left behind by an instance that went away, handed to the next free instance: ${released.join(', ')}`,
       );
-    for (const id of ids) {
+    if (failed.length > 0)
+      logger.warn(
+        { runIds: failed },
+        `Sync runs left behind by an instance that went away, marked FAILED: ${failed.join(', ')}`,
+      );
+    for (const id of failed) {
       const run = await runs.getRun(id);
       if (run) events.publish(snapshotOf(run));
     }
-    return ids;
+    if (!shuttingDown) await enqueue(await runs.unownedRuns());
+    return [...released, ...failed];
   }
 
   async function existing(runId: string): Promise<SyncRunRecord> {
@@ -205,8 +267,13 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
         live.cancel();
         return snapshotOf((await runs.getRun(runId)) ?? run);
       }
-      // In progress in the store but not executing here (another process's run, cut off): nobody else
-      // will finish it, so finish it now.
+      if (run.ownerInstance !== null) {
+        // Executing on another instance: it looks for cancels every second and stops as it would here.
+        await runs.requestCancel(runId);
+        return snapshotOf(run);
+      }
+      // Waiting for an executor (its job not fetched yet, or released by an instance that went away):
+      // nobody executes it, so it ends now, and its job finds it finished.
       await runs.setRunStatus(runId, 'CANCELLED');
       const cancelled = snapshotOf(await existing(runId));
       events.publish(cancelled);
@@ -233,21 +300,44 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
     },
 
     async recoverInterrupted() {
-      const ids = await markLeftBehind();
-      leaseKeeper?.start(() => [...active.keys()], markLeftBehind);
-      return ids;
+      await leaseKeeper.start({
+        activeIds: () => [...active.keys()],
+        lost(ids) {
+          for (const id of ids) active.get(id)?.abandon();
+        },
+        cancelRequested(ids) {
+          for (const id of ids) active.get(id)?.cancel();
+        },
+        sweep,
+      });
+      const found = await sweep();
+      await queue.work(execute);
+      return found;
     },
 
-    // Running runs end FAILED ("interrupted by shutdown") after committing the page in hand, as after a
-    // crash but without waiting for the next start to say so; the next INCREMENTAL run resumes there.
     executing: () => [...active.keys()].sort(),
 
+    // With another instance alive, running runs are handed back after committing the page in hand, and
+    // that instance goes on with them at once; a lone instance fails them ("interrupted by shutdown") as
+    // a crash would, without waiting for the next start to say so, and the next run resumes them.
     async shutdown() {
+      if (shuttingDown) return;
       shuttingDown = true;
-      leaseKeeper?.stop();
+      leaseKeeper.stop();
+      // Workers stop fetching now; stopping resolves once the runs in hand are over.
+      const queueStopped = queue.stop();
       const running = [...active.values()];
-      for (const run of running) run.interrupt(shutdownInterruption);
+      const handOver =
+        running.length > 0 && (await runs.othersAlive(owner).catch(() => false))
+          ? `${describeOwner(owner)} was stopped and handed the run back after committing its page in hand`
+          : null;
+      for (const run of running) {
+        if (handOver !== null) run.handBack(handOver);
+        else run.interrupt(shutdownInterruption);
+      }
       await Promise.all(running.map((run) => run.done));
+      await queueStopped;
+      await runs.forgetInstance(owner).catch(() => undefined);
     },
   };
 }

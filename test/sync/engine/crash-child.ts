@@ -16,7 +16,7 @@ import { connectorEndpointFor } from '../../../src/simulators/index.js';
 import { createFlowRunner } from '../../../src/sync/engine/index.js';
 import type { FlowName } from '../../../src/sync/flows/types.js';
 import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
-import { createSyncManager } from '../../../src/sync/runs/manager.js';
+import { startSyncManager } from '../../support/sync-manager.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -60,7 +60,7 @@ const runs: RunStore = {
     return counters;
   },
 };
-const manager = createSyncManager({
+const manager = await startSyncManager(database, {
   runs,
   runner: createFlowRunner({
     connectors: { ...connectors, finance },

@@ -24,7 +24,7 @@ import {
 import { createFlowRunner, type DatabaseRetryPolicy } from '../../../src/sync/engine/index.js';
 import type { RunSnapshot, SyncManager } from '../../../src/sync/engine/types.js';
 import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
-import { createSyncManager } from '../../../src/sync/runs/manager.js';
+import { startSyncManager } from '../../support/sync-manager.js';
 import { captureLogs, type CapturedLogs } from '../../support/logs.js';
 import { type TestPlace, postgresBackend } from '../../db/backends.js';
 import { startTcpProxy, type TcpProxy } from '../../db/tcp-proxy.js';
@@ -61,17 +61,18 @@ describe.skipIf(!adminUrl || !postgres)('a sync whose database goes away (needs 
   let direct: Database;
   let logs: CapturedLogs;
   let connectors: Connectors;
+  const managers: SyncManager[] = [];
 
   /**
    * A sync manager over the proxied database whose `nth` page commit first does `before` and then, if
    * `after` is given, does that once the commit has landed and fails as the database then fails.
    */
-  function syncWith(fault?: {
+  async function syncWith(fault?: {
     nth: number;
     before?: () => Promise<void>;
     after?: () => Promise<unknown>;
     policy?: DatabaseRetryPolicy;
-  }): SyncManager {
+  }): Promise<SyncManager> {
     const store = createRunStore(database);
     let commits = 0;
     const runs: RunStore = {
@@ -86,7 +87,7 @@ describe.skipIf(!adminUrl || !postgres)('a sync whose database goes away (needs 
       },
     };
     const policy = fault?.policy ?? quickRetry;
-    return createSyncManager({
+    const manager = await startSyncManager(database, {
       runs,
       runner: createFlowRunner({
         connectors,
@@ -102,6 +103,8 @@ describe.skipIf(!adminUrl || !postgres)('a sync whose database goes away (needs 
       databaseRetry: policy,
       logger: logs.logger,
     });
+    managers.push(manager);
+    return manager;
   }
 
   async function runAccounts(sync: SyncManager): Promise<RunSnapshot> {
@@ -127,6 +130,7 @@ describe.skipIf(!adminUrl || !postgres)('a sync whose database goes away (needs 
     direct = await openDatabase(place.config);
   });
   afterEach(async () => {
+    for (const manager of managers.splice(0)) await manager.shutdown();
     await database?.close();
     await direct?.close();
     await proxy?.close();
@@ -136,7 +140,7 @@ describe.skipIf(!adminUrl || !postgres)('a sync whose database goes away (needs 
 
   it('does not commit a page twice when its commit landed but the answer was lost', async () => {
     const before = customersByAccount(sim);
-    const sync = syncWith({
+    const sync = await syncWith({
       nth: 2,
       // The commit is in; then the database goes and the hub hears only of the failure.
       after: async () => {
@@ -177,7 +181,7 @@ describe.skipIf(!adminUrl || !postgres)('a sync whose database goes away (needs 
 
   it('fails the flow naming the database, records the final status once it is back, and resumes', async () => {
     const before = customersByAccount(sim);
-    const sync = syncWith({ nth: 2, before: () => proxy.cut() });
+    const sync = await syncWith({ nth: 2, before: () => proxy.cut() });
     const started = await sync.start({ flows: ['accounts'], mode: 'INCREMENTAL', dryRun: false });
     const ended = finalSnapshot(sync, started.run.id);
 
@@ -202,7 +206,7 @@ describe.skipIf(!adminUrl || !postgres)('a sync whose database goes away (needs 
     expect(await stored.getRun(started.run.id)).toMatchObject({ status: 'COMPLETED_WITH_ERRORS' });
 
     // The next run reads on after the last committed page; Finance ends with each account once.
-    const next = await runAccounts(syncWith());
+    const next = await runAccounts(await syncWith());
     expect(next.run.status).toBe('SUCCEEDED');
     expect(next.run.totals.read).toBe(accounts - pageSize);
     expect(next.run.flows[0]?.notes).toContain(
@@ -214,7 +218,7 @@ describe.skipIf(!adminUrl || !postgres)('a sync whose database goes away (needs 
     expect(added.every(([key]) => numberedAccounts(sim).includes(key))).toBe(true);
 
     sim.finance.log.clear();
-    const idle = await runAccounts(syncWith());
+    const idle = await runAccounts(await syncWith());
     expect(idle.run).toMatchObject({ status: 'SUCCEEDED', totals: { read: 0 } });
     expect(sim.finance.log.httpRequests({ method: 'POST' })).toBe(0);
   });

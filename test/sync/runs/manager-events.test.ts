@@ -21,7 +21,10 @@ const statusesOf = (events: RunSnapshot[]) =>
 
 describe('run events', () => {
   it('go QUEUED → RUNNING → final, with counters that never go backwards', async () => {
-    const { manager, recorder } = setup({ accounts: { pages: pages(8) }, products: { pages: pages(8) } });
+    const { manager, recorder } = await setup({
+      accounts: { pages: pages(8) },
+      products: { pages: pages(8) },
+    });
     const started = await manager.start({ ...input, flows: ['accounts', 'products'] });
     await recorder.ended(started.run.id);
     const events = recorder.of(started.run.id);
@@ -46,7 +49,7 @@ describe('run events', () => {
   it('throttle progress, yet always deliver the latest counters', async () => {
     const lastPageDone = gate();
     const finish = gate();
-    const { manager, recorder } = setup(
+    const { manager, recorder } = await setup(
       {
         accounts: {
           pages: pages(30),
@@ -78,7 +81,7 @@ describe('run events', () => {
   it('carry records per second and the time left while a flow runs', async () => {
     let clock = 1_000_000;
     const hold = gate();
-    const { manager, recorder } = setup(
+    const { manager, recorder } = await setup(
       {
         accounts: {
           pages: [{ read: 100 }, { read: 1 }],
@@ -100,7 +103,7 @@ describe('run events', () => {
   });
 
   it('give a late subscriber nothing old; snapshot() gives the current state', async () => {
-    const { manager, recorder, events } = setup();
+    const { manager, recorder, events } = await setup();
     const started = await manager.start({ ...input, flows: ['accounts'] });
     await recorder.ended(started.run.id);
     const late = vi.fn();
@@ -112,8 +115,8 @@ describe('run events', () => {
     unsubscribe();
   });
 
-  it("leave no listener behind on the manager's bus after 1,000 subscribes and unsubscribes", () => {
-    const { manager, events } = setup();
+  it("leave no listener behind on the manager's bus after 1,000 subscribes and unsubscribes", async () => {
+    const { manager, events } = await setup();
     for (let i = 0; i < 1_000; i++) manager.events.subscribe(i % 2 ? '*' : `run-${i}`, () => undefined)();
     expect(events.listenerCount()).toBe(1); // the test's own recorder
   });

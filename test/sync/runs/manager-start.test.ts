@@ -2,9 +2,11 @@
  * Starting runs: validation before anything is created, one run per flow at a time, flows in dependency
  * order, skips after a failed dependency, and the final status each ending deserves.
  */
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { networkError, type ODataError } from '../../../src/connectors/odata/errors.js';
-import { interruptedError } from '../../../src/db/runs.js';
 import { SyncRequestError } from '../../../src/sync/engine/types.js';
 import { shutdownInterruption } from '../../../src/sync/runs/manager.js';
 import { gate, useManager, useRunStore, type FlowScript } from './support.js';
@@ -20,7 +22,9 @@ const moving: FlowScript = { pages: [{ read: 2, created: 1, updated: 1 }] };
 describe('starting a run', () => {
   it('returns the QUEUED run at once and runs all four flows in dependency order to SUCCEEDED', async () => {
     const hold = gate();
-    const { manager, requests, recorder } = setup({ accounts: { ...moving, beforePage: () => hold.opened } });
+    const { manager, requests, recorder } = await setup({
+      accounts: { ...moving, beforePage: () => hold.opened },
+    });
     const started = await manager.start({ ...input, requestedBy: 'admin@contoso.com' });
     expect(started.run).toMatchObject({ status: 'QUEUED', requestedBy: 'admin@contoso.com' });
     expect(started.run.flows.map((flow) => flow.flow)).toEqual([
@@ -43,7 +47,7 @@ describe('starting a run', () => {
   });
 
   it('orders the requested flows by dependency', async () => {
-    const { manager, requests, recorder } = setup();
+    const { manager, requests, recorder } = await setup();
     const started = await manager.start({ ...input, flows: ['quotes', 'accounts'] });
     await recorder.ended(started.run.id);
     expect(requests.map((request) => request.flow)).toEqual(['accounts', 'quotes']);
@@ -73,7 +77,7 @@ describe('starting a run', () => {
     ],
     ['FAILED when the runner throws', { accounts: { throws: 'bug' }, products: { pages: [] } }, 'FAILED'],
   ] as const)('ends %s', async (_case, script, status) => {
-    const { manager, recorder } = setup(script as Parameters<typeof setup>[0]);
+    const { manager, recorder } = await setup(script as Parameters<typeof setup>[0]);
     const started = await manager.start({ ...input, flows: ['accounts', 'products'] });
     const ended = await recorder.ended(started.run.id);
     expect(ended.run.status).toBe(status);
@@ -82,7 +86,10 @@ describe('starting a run', () => {
   });
 
   it('skips a flow whose dependency failed, and the flows that depend on it', async () => {
-    const { manager, requests, recorder } = setup({ accounts: { fail: 'Sales is down' }, products: moving });
+    const { manager, requests, recorder } = await setup({
+      accounts: { fail: 'Sales is down' },
+      products: moving,
+    });
     const started = await manager.start(input);
     const ended = await recorder.ended(started.run.id);
     expect(requests.map((request) => request.flow)).toEqual(['accounts', 'products']);
@@ -100,7 +107,7 @@ describe('starting a run', () => {
       'The change-tracking token was refused (expired); reading everything again.',
       '3 record(s) deleted in Sales were not deleted in Finance.',
     ];
-    const { manager, recorder } = setup({
+    const { manager, recorder } = await setup({
       accounts: {
         pages: [
           { read: 4, created: 1, skips: { 'no account number': 3 } },
@@ -128,7 +135,7 @@ describe('starting a run', () => {
 
   it('refuses a second run of a flow in progress, naming the run', async () => {
     const hold = gate();
-    const { manager, recorder } = setup({ accounts: { ...moving, beforePage: () => hold.opened } });
+    const { manager, recorder } = await setup({ accounts: { ...moving, beforePage: () => hold.opened } });
     const first = await manager.start({ ...input, flows: ['accounts'] });
     const refused = await manager
       .start({ ...input, flows: ['accounts', 'contacts'] })
@@ -142,7 +149,7 @@ describe('starting a run', () => {
 
   it('runs runs of different flows at the same time', async () => {
     const hold = gate();
-    const { manager, recorder } = setup({ accounts: { ...moving, beforePage: () => hold.opened } });
+    const { manager, recorder } = await setup({ accounts: { ...moving, beforePage: () => hold.opened } });
     const accounts = await manager.start({ ...input, flows: ['accounts'] });
     const products = await manager.start({ ...input, flows: ['products'] });
     expect((await recorder.ended(products.run.id)).run.status).toBe('SUCCEEDED');
@@ -154,7 +161,7 @@ describe('starting a run', () => {
 
 describe('validation', () => {
   it('lists every problem at once and creates no run', async () => {
-    const { manager } = setup({}, { company: 'nope' });
+    const { manager } = await setup({}, { company: 'nope' });
     const refused = await manager
       .start({ ...input, flows: ['accounts', 'invoices' as never, 'accounts'] })
       .catch((error) => error);
@@ -169,7 +176,7 @@ describe('validation', () => {
   });
 
   it('refuses as UPSTREAM_UNAVAILABLE, naming Finance, when Finance cannot list its companies', async () => {
-    const { manager } = setup({}, { financeCompanies: () => Promise.reject(unreachable('finance')) });
+    const { manager } = await setup({}, { financeCompanies: () => Promise.reject(unreachable('finance')) });
     const refused = await manager.start(input).catch((error) => error);
     expect(refused).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'finance', problems: [] });
     expect(refused.message).toBe(
@@ -181,7 +188,7 @@ describe('validation', () => {
 
   it('lets an error that is no system failing surface as it is', async () => {
     const bug = new TypeError('companies is not iterable');
-    const { manager } = setup({}, { financeCompanies: () => Promise.reject(bug) });
+    const { manager } = await setup({}, { financeCompanies: () => Promise.reject(bug) });
     expect(await manager.start(input).catch((error) => error)).toBe(bug);
   });
 });
@@ -200,7 +207,7 @@ describe('checking the products flow’s settings', () => {
 
   it('refuses a run with products while the configured price list is missing, and only such a run', async () => {
     const checked: string[] = [];
-    const { manager, recorder } = setup(
+    const { manager, recorder } = await setup(
       {},
       {
         productProblems: async () => {
@@ -218,7 +225,7 @@ describe('checking the products flow’s settings', () => {
   });
 
   it('refuses as UPSTREAM_UNAVAILABLE, naming Sales, when Sales cannot list its price lists', async () => {
-    const { manager } = setup({}, { productProblems: () => Promise.reject(unreachable('sales')) });
+    const { manager } = await setup({}, { productProblems: () => Promise.reject(unreachable('sales')) });
     const refused = await manager.start({ ...input, flows: ['products'] }).catch((error) => error);
     expect(refused).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', system: 'sales' });
     expect(refused.message).toBe(
@@ -228,22 +235,81 @@ describe('checking the products flow’s settings', () => {
   });
 });
 
+/** A process of this machine that has exited: its pid names no live process. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
+
+/** Makes the run RUNNING under an owner process that is gone, as a hub killed mid-run leaves it. */
+async function leftByDeadProcess(runId: string, flow: 'accounts' | 'products', read: number) {
+  await store.runs.setRunStatus(runId, 'RUNNING');
+  await store.runs.setFlowStatus(runId, flow, 'RUNNING');
+  await store.runs.commitPage({ runId, flow, counters: { read, created: read } });
+  const pid = await deadPid();
+  await store.database.db.execute(
+    sql`update sync_runs set owner_instance = 'hub-gone', owner_host = ${hostname()}, owner_pid = ${pid},
+        lease_expires_at = now() + interval '10 minutes' where id = ${runId}`,
+  );
+  return pid;
+}
+
 describe('the hub stopping and starting', () => {
-  it('fails the runs a previous process left in progress', async () => {
-    const left = await store.runs.createRun({ flows: ['accounts'], mode: 'FULL', dryRun: false });
-    await store.runs.setRunStatus(left.id, 'RUNNING');
-    const { manager, recorder } = setup();
-    expect(await manager.recoverInterrupted()).toEqual([left.id]);
-    const snapshot = await manager.snapshot(left.id);
-    expect(snapshot?.run).toMatchObject({ status: 'FAILED', error: interruptedError });
-    expect(recorder.of(left.id).map((event) => event.run.status)).toEqual(['FAILED']);
+  it('takes over a run whose executing process is gone, goes on with the flow it left, and says so', async () => {
+    const left = await store.runs.createRun({ flows: ['accounts', 'products'], mode: 'FULL', dryRun: false });
+    const pid = await leftByDeadProcess(left.id, 'accounts', 3);
+    const { requests, recorder } = await setup({ accounts: { pages: [{ read: 2, created: 2 }] } });
+    const { run } = await recorder.ended(left.id);
+    expect(run.status).toBe('SUCCEEDED');
+    // The flow in progress goes on (the engine resumes after its last committed page); the next starts anew.
+    expect(requests.map(({ flow, resume }) => ({ flow, resume }))).toEqual([
+      { flow: 'accounts', resume: true },
+      { flow: 'products', resume: undefined },
+    ]);
+    expect(run.flows[0]?.counters).toMatchObject({ read: 5, created: 5 });
+    expect(run.notes).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Taken over by instance \\S+ \\(pid ${process.pid} on ${hostname()}\\) at [0-9T:-]+Z: ` +
+            `instance hub-gone \\(pid ${pid} on ${hostname()}\\) stopped while this run was in progress; ` +
+            'it went on after the last committed page\\.$',
+        ),
+      ),
+    ]);
   });
 
-  it('on shutdown interrupts the running runs (FAILED, to resume), waits for them, and refuses new ones', async () => {
-    const { manager } = setup({
-      accounts: { pages: [{ read: 1 }, { read: 1 }], beforePage: () => sleep(20) },
+  it('leaves alone a run whose owner holds its lease, and fails a dry run left behind, which cannot go on', async () => {
+    const held = await store.runs.createRun({ flows: ['accounts'], mode: 'FULL', dryRun: false });
+    await store.runs.setRunStatus(held.id, 'RUNNING');
+    await store.database.db.execute(
+      sql`update sync_runs set owner_instance = 'hub-elsewhere', owner_host = 'another-machine', owner_pid = 1,
+          lease_expires_at = now() + interval '10 minutes' where id = ${held.id}`,
+    );
+    const dry = await store.runs.createRun({ flows: ['products'], mode: 'FULL', dryRun: true });
+    await leftByDeadProcess(dry.id, 'products', 1);
+    const { manager, recorder } = await setup({}, { begin: false });
+    expect(await manager.recoverInterrupted()).toEqual([dry.id]);
+    expect(await store.runs.getRun(dry.id)).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringMatching(
+        /^interrupted: instance hub-gone \(pid \d+ on \S+\) stopped while this run was in progress; a dry run keeps no read position to go on from, so start it again$/,
+      ),
+    });
+    expect(recorder.of(dry.id).map((event) => event.run.status)).toEqual(['FAILED']);
+    expect(await store.runs.getRun(held.id)).toMatchObject({
+      status: 'RUNNING',
+      ownerInstance: 'hub-elsewhere',
+    });
+  });
+
+  it('on shutdown, alone, interrupts the running runs (FAILED, to resume), waits for them, and refuses new ones', async () => {
+    const hold = gate();
+    const { manager } = await setup({
+      accounts: { pages: [{ read: 1 }, { read: 1 }], beforePage: () => hold.opened },
     });
     const started = await manager.start(input);
+    await until(() => manager.executing().includes(started.run.id));
     await manager.shutdown();
     const run = (await manager.snapshot(started.run.id))?.run;
     expect(run).toMatchObject({ status: 'FAILED', error: shutdownInterruption });
@@ -257,6 +323,47 @@ describe('the hub stopping and starting', () => {
         'The sync cannot start: the hub is shutting down and starts no new sync runs; start it again once the hub is back.',
     });
   });
+
+  it('on shutdown, with another instance alive, hands the running run back after its page in hand, and that instance finishes it', async () => {
+    const hold = gate();
+    const first = await setup({
+      accounts: {
+        pages: [{ read: 1 }, { read: 1 }],
+        beforePage: (i) => (i === 1 ? hold.opened : Promise.resolve()),
+      },
+    });
+    const started = await first.manager.start({ ...input, flows: ['accounts'] });
+    await until(async () => (await store.runs.getRun(started.run.id))?.totals.read === 1);
+    // A second instance: its own queue workers, lease keeper and name.
+    const second = await setup(
+      { accounts: { pages: [{ read: 4, created: 4 }] } },
+      { leases: { owner: { instance: 'hub-second', host: hostname(), pid: process.pid } } },
+    );
+    // The page in hand waits on `hold`, as on a slow back end; stopping the hub ends the wait.
+    await first.manager.shutdown();
+    const { run } = await second.recorder.ended(started.run.id);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.totals.read).toBe(5);
+    expect(second.requests.map(({ resume }) => resume)).toEqual([true]);
+    expect(run.notes).toEqual([
+      expect.stringMatching(
+        /^Taken over by instance hub-second .*: instance \S+ .* was stopped and handed the run back after committing its page in hand; it went on after the last committed page\.$/,
+      ),
+    ]);
+  });
+
+  it('keeps a run that was queued but not begun when a lone hub stops, and the next start runs it', async () => {
+    const queued = await store.runs.createRun({ flows: ['accounts'], mode: 'INCREMENTAL', dryRun: false });
+    const { recorder } = await setup();
+    expect((await recorder.ended(queued.id)).run.status).toBe('SUCCEEDED');
+  });
 });
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Resolves once `check` holds, looking every 10 ms for up to 10 s. */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 10) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the condition did not hold within 10 s');
+}

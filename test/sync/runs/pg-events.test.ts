@@ -50,6 +50,8 @@ function snapshot(runId: string, read: number, notes: string[] = []): RunSnapsho
     startedAt: at,
     finishedAt: null,
     updatedAt: at,
+    ownerInstance: 'hub-a',
+    notes: [],
   };
   return { run, rates: { accounts: { recordsPerSecond: 250.5, etaSeconds: 4 } } };
 }

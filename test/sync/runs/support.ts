@@ -16,6 +16,9 @@ import type {
 import type { FlowName } from '../../../src/sync/flows/index.js';
 import { createInProcessEventBus } from '../../../src/sync/runs/events.js';
 import { createSyncManager, type SyncManagerOptions } from '../../../src/sync/runs/manager.js';
+import { createRunQueue } from '../../../src/sync/runs/run-queue.js';
+import { silentLogger } from '../../../src/logging.js';
+import { startSyncManager } from '../../support/sync-manager.js';
 
 /** One page the scripted runner commits. */
 export interface PageScript {
@@ -125,7 +128,7 @@ export const financeCompanies = async () => ['usmf', 'usrt'];
  * A run store on a fresh in-memory PGlite for the file, emptied before each test; `store.runs` is set
  * once `beforeAll` has run.
  */
-export function useRunStore(): { runs: RunStore } {
+export function useRunStore(): { runs: RunStore; database: Database } {
   const store = {} as { runs: RunStore; database: Database };
   beforeAll(async () => {
     store.database = await openDatabase({ kind: 'pglite' });
@@ -145,28 +148,42 @@ export function useRunStore(): { runs: RunStore } {
  * and its own event bus (recorded), with `defaults` then `options` applied; the manager of the test is
  * shut down after it.
  */
-export function useManager(store: { runs: RunStore }, defaults: Partial<SyncManagerOptions> = {}) {
+export function useManager(
+  store: { runs: RunStore; database: Database },
+  defaults: Partial<SyncManagerOptions> = {},
+) {
   let manager: SyncManager | undefined;
   afterEach(async () => {
     await manager?.shutdown();
     manager = undefined;
   });
-  return function setup(
+  /**
+   * The manager, its workers fetching runs from a job queue over the store's database (as the hub's do),
+   * unless `begin` is false: the test then calls `recoverInterrupted` itself.
+   */
+  return async function setup(
     script: Parameters<typeof scriptedRunner>[1] = {},
-    options: Partial<SyncManagerOptions> = {},
+    options: Partial<SyncManagerOptions> & { begin?: boolean } = {},
   ) {
+    const { begin = true, ...rest } = options;
     const { runner, requests } = scriptedRunner(store.runs, script);
     const events = createInProcessEventBus();
     const recorder = recordEvents(events);
-    manager = createSyncManager({
+    const managerOptions = {
       runs: store.runs,
       runner,
       financeCompanies,
       company: 'usmf',
       events,
       ...defaults,
-      ...options,
-    });
+      ...rest,
+    };
+    manager = begin
+      ? await startSyncManager(store.database, managerOptions)
+      : createSyncManager({
+          ...managerOptions,
+          queue: await createRunQueue({ database: store.database, logger: silentLogger() }),
+        });
     return { manager, requests, recorder, events };
   };
 }
