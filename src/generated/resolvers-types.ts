@@ -1563,6 +1563,16 @@ export type SyncRun = {
   totals: SyncCounters;
   /** Why the run failed or was stopped; null otherwise. */
   error?: Maybe<Scalars['String']['output']>;
+  /**
+   * What happened to the run as a whole besides its flows' reports, in order: when a hub instance went away
+   * or was stopped while executing it, which instance took it over, when, and why.
+   */
+  notes: Array<Scalars['String']['output']>;
+  /**
+   * The hub instance executing the run now (its `HUB_INSTANCE_ID`); null while the run waits for an instance
+   * to pick it up, and once it has ended.
+   */
+  executedBy?: Maybe<Scalars['String']['output']>;
   /** The records that failed, oldest first; optionally of one flow, or matching a text. */
   failures: SyncFailureConnection;
 };
@@ -2435,6 +2445,8 @@ export type SyncRunResolvers<ContextType = HubContext, ParentType extends Resolv
   flows?: Resolver<Array<ResolversTypes['SyncRunFlow']>, ParentType, ContextType>;
   totals?: Resolver<ResolversTypes['SyncCounters'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  notes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  executedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   failures?: Resolver<ResolversTypes['SyncFailureConnection'], ParentType, ContextType, RequireFields<SyncRunFailuresArgs, 'first'>>;
 }>;
 

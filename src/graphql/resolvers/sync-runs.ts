@@ -2,6 +2,7 @@
  * Sync runs over GraphQL: read them, start, cancel and retry them, and follow them live. The run
  * manager does the work; these resolvers translate names (ACCOUNTS ↔ accounts), errors and streams.
  */
+import { isFinal } from '../../db/run-status.js';
 import type { SyncFlowName as StoredFlowName } from '../../db/schema.js';
 import type {
   MutationResolvers,
@@ -135,6 +136,8 @@ export const SyncRun: SyncRunResolvers = {
     })),
   totals: (s) => s.run.totals,
   error: (s) => s.run.error,
+  notes: (s) => s.run.notes,
+  executedBy: (s) => (isFinal(s.run.status) ? null : s.run.ownerInstance),
   failures: async (s, { first, after, flow, search }, context) => {
     const size = pageSize(first);
     let afterId: number | null = null;
