@@ -11,6 +11,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Connectors } from '../connectors/index.js';
 import type { CircuitState, ODataRequestEvent } from '../connectors/odata/index.js';
 import type { Database } from '../db/connection.js';
+import { syncRunStatuses } from '../db/schema.js';
 import type { ServerMetrics } from '../server/metrics.js';
 import type { OperationLogRecord } from '../server/operation-log.js';
 import type { FlowRunner } from '../sync/engine/types.js';
@@ -128,17 +129,17 @@ export function createHubMetrics({
       const counts = await readRunCounts();
       // Absent rather than stale when the database does not answer.
       this.reset();
-      if (counts) for (const [status, runs] of Object.entries(counts)) this.set({ status }, runs);
+      if (counts) for (const status of syncRunStatuses) this.set({ status }, counts[status]);
     },
   });
   new Gauge({
     name: 'p2c_sync_queue_depth',
-    help: 'Sync runs QUEUED, waiting to execute (the same on every instance of one database).',
+    help: 'Sync runs waiting for an instance to execute them: queued, or left by an instance that went away (the same on every instance of one database).',
     registers,
     async collect() {
       const counts = await readRunCounts();
       this.reset();
-      if (counts) this.set(counts.QUEUED);
+      if (counts) this.set(counts.waiting);
     },
   });
 

@@ -3,9 +3,10 @@
  * (its progress reports the flow's counters after each committed page), and the runs in the store by
  * status, read when scraped.
  */
-import { count } from 'drizzle-orm';
+import { count, sql } from 'drizzle-orm';
 import type { Database } from '../db/connection.js';
 import type { Counters } from '../db/runs.js';
+import { isFinal } from '../db/run-status.js';
 import { syncRunStatuses, syncRuns, type SyncRunStatus } from '../db/schema.js';
 import type { FlowRunner } from '../sync/engine/types.js';
 import type { FlowName } from '../sync/flows/index.js';
@@ -45,16 +46,29 @@ export function countCommittedRecords(
   };
 }
 
-/** Runs by status, every status present (0 when none). */
-export type RunCounts = Record<SyncRunStatus, number>;
+/**
+ * Runs by status, every status present (0 when none), and `waiting`: the runs in progress that no
+ * instance executes (queued, or released by an instance that went away), which the job workers pick up.
+ */
+export type RunCounts = Record<SyncRunStatus, number> & { waiting: number };
 
 /** One `group by` over the runs kept (the retention period's worth). */
 export async function countRunsByStatus(database: Pick<Database, 'db'>): Promise<RunCounts> {
   const rows = await database.db
-    .select({ status: syncRuns.status, runs: count() })
+    .select({
+      status: syncRuns.status,
+      runs: count(),
+      waiting: sql<number>`count(*) filter (where ${syncRuns.ownerInstance} is null)`,
+    })
     .from(syncRuns)
     .groupBy(syncRuns.status);
-  const counts = Object.fromEntries(syncRunStatuses.map((status) => [status, 0])) as RunCounts;
-  for (const row of rows) counts[row.status] = Number(row.runs);
+  const counts = {
+    ...(Object.fromEntries(syncRunStatuses.map((status) => [status, 0])) as Record<SyncRunStatus, number>),
+    waiting: 0,
+  };
+  for (const row of rows) {
+    counts[row.status] = Number(row.runs);
+    if (!isFinal(row.status)) counts.waiting += Number(row.waiting);
+  }
   return counts;
 }

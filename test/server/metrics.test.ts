@@ -279,7 +279,7 @@ describe('GET /metrics', () => {
       ).toBe(1);
     });
 
-    it('reports the runs in the database by status, and the queued ones as the queue depth', async () => {
+    it('reports the runs in the database by status, and those no instance executes as the queue depth', async () => {
       let samples = await samplesNow();
       expect(sumOf(samples, 'p2c_sync_runs', { status: run.status })).toBe(1);
       expect(sumOf(samples, 'p2c_sync_runs')).toBe(1);
