@@ -13,6 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { createRunStore } from '../../src/db/runs.js';
 import { authMessages } from '../../src/server/auth.js';
 import { signWithSecret } from '../support/auth.js';
 import {
@@ -579,5 +581,20 @@ describe('the sync dashboard in a browser', () => {
       .first()
       .waitFor();
     await page.screenshot({ path: path.join(dir, 'customer-view.png') });
+  });
+  it('shows on a run’s page which instance took the run over, and why', async () => {
+    // A run as an instance that took it over leaves it (test/server/takeover.test.ts makes real ones).
+    const runs = createRunStore(hub.database);
+    const run = await runs.createRun({ flows: ['products'], mode: 'FULL', dryRun: false });
+    await runs.setRunStatus(run.id, 'SUCCEEDED');
+    const note =
+      'Taken over by instance hub-2 (pid 42 on host-b) at 2026-12-06T08:00:00Z: instance hub-1 (pid 41 on ' +
+      'host-a) stopped renewing its lease, which ran out at 2026-12-06T07:59:58.000Z; it went on after the ' +
+      'last committed page.';
+    await hub.database.db.execute(sql`update sync_runs set notes = array[${note}] where id = ${run.id}`);
+    const page = await openDashboard();
+    await signInAsOperator(page);
+    await page.goto(new URL(`runs/${run.id}`, hub.dashboardUrl).href);
+    await expectText(page.getByRole('list', { name: 'Run notes' }), note);
   });
 });

@@ -49,11 +49,24 @@ export function RunOverview({ run }: { run: RunDetailFragment }) {
             <RunDuration run={run} />
           </dd>
         </div>
+        {run.executedBy !== null && (
+          <div>
+            <dt>Executed by</dt>
+            <dd>{run.executedBy}</dd>
+          </div>
+        )}
       </dl>
       {run.error && (
         <p className="problem">
           <strong>Error:</strong> {run.error}
         </p>
+      )}
+      {run.notes.length > 0 && (
+        <ul className="notice" aria-label="Run notes">
+          {run.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
       )}
       {run.dryRun && (
         <p className="notice">
