@@ -1,7 +1,8 @@
 /**
- * Two hub processes on one PostgreSQL database, each signing the runs it executes: an instance that
- * starts beside a running sync leaves it alone, and each says at /readyz which runs it holds. (A run whose
- * instance is killed is taken over: takeover.test.ts.)
+ * Hub processes on one PostgreSQL database, each signing the runs it executes: an instance that starts
+ * beside a running sync leaves it alone, and each says at /readyz which runs it holds; an instance stopped
+ * with SIGTERM hands its run back to another; a frozen one loses its run when its lease runs out and,
+ * woken, writes nothing more. (A run whose instance is killed is taken over: takeover.test.ts.)
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestPlace, postgresBackend } from '../db/backends.js';
@@ -11,6 +12,7 @@ import {
   startExternalSystems,
   startMainProcess,
 } from '../support/main-process.js';
+import { customersByAccount, numberedAccounts } from '../support/sync-outcomes.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 const postgres = postgresBackend;
@@ -19,12 +21,13 @@ const accounts = 2_000; // four pages of 500
 const leaseMs = 2_000;
 const finalStatuses = ['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'];
 const startSync = `mutation($mode: SyncMode!) { startSync(input: { flows: [ACCOUNTS], mode: $mode }) { id } }`;
-const runQuery = `query($id: ID!) { syncRun(id: $id) { id status error totals { read } flows { notes } } }`;
+const runQuery = `query($id: ID!) { syncRun(id: $id) { id status error notes totals { read } flows { notes } } }`;
 
 interface Run {
   id: string;
   status: string;
   error: string | null;
+  notes: string[];
   totals: { read: number };
   flows: { notes: string[] }[];
 }
@@ -101,5 +104,73 @@ describe.skipIf(!adminUrl || !postgres)('runs held by live hub instances (needs 
     const ended = await waitForRun(b, runId, (run) => finalStatuses.includes(run.status));
     expect(ended).toMatchObject({ status: 'SUCCEEDED', error: null, totals: { read: accounts } });
     expect(b.output()).not.toContain('left behind');
+  }, 180_000);
+  /** The instance of `among` that executes the run (from /readyz), once one does. */
+  async function executorOf(among: MainProcess[], runId: string): Promise<MainProcess> {
+    return vi.waitFor(
+      async () => {
+        const found: MainProcess[] = [];
+        for (const instance of among) {
+          const body = (await (await fetch(new URL('/readyz', instance.url))).json()) as {
+            instance: { executingRuns: string[] };
+          };
+          if (body.instance.executingRuns.includes(runId)) found.push(instance);
+        }
+        expect(found).toHaveLength(1);
+        return found[0]!;
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+  }
+
+  it('hands the run back when the instance executing it is stopped (SIGTERM); another goes on after its page', async () => {
+    const [a, b] = hubs as [MainProcess, MainProcess];
+    for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 400 });
+    const runId = await start(a, 'FULL');
+    const owner = await executorOf([a, b], runId);
+    const other = owner === a ? b : a;
+    await waitForRun(owner, runId, (run) => run.totals.read >= 500);
+    expect(await owner.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    hubs.splice(hubs.indexOf(owner), 1);
+
+    for (const system of [systems.sales, systems.finance]) system.faults.reset();
+    const ended = await waitForRun(other, runId, (run) => finalStatuses.includes(run.status));
+    expect(ended).toMatchObject({ status: 'SUCCEEDED', error: null, totals: { read: accounts } });
+    expect(ended.notes).toEqual([
+      expect.stringMatching(
+        /^Taken over by instance hub-[ab] \(pid \d+ on \S+\) at \S+Z: instance hub-[ab] \(pid \d+ on \S+\) was stopped and handed the run back after committing its page in hand; it went on after the last committed page\.$/,
+      ),
+    ]);
+    const inFinance = customersByAccount(systems);
+    for (const account of numberedAccounts(systems)) expect(inFinance.get(account), account).toBe(1);
+  }, 180_000);
+
+  it('takes the run of a frozen instance (SIGSTOP) over once its lease runs out; woken, that instance writes nothing more', async () => {
+    const c = await hub('hub-c');
+    const d = await hub('hub-d');
+    for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 400 });
+    const runId = await start(c, 'FULL');
+    const owner = await executorOf([c, d], runId);
+    const other = owner === c ? d : c;
+    await waitForRun(owner, runId, (run) => run.totals.read >= 500);
+    // Alive by its pid, but renewing nothing: as an instance on a machine that is cut off.
+    owner.signal('SIGSTOP');
+    const taken = await waitForRun(other, runId, (run) => run.notes.length === 1);
+    expect(taken.notes[0]).toMatch(
+      /: instance hub-[cd] \(pid \d+ on \S+\) stopped renewing its lease, which ran out at \S+Z; it went on after the last committed page\.$/,
+    );
+    owner.signal('SIGCONT');
+
+    for (const system of [systems.sales, systems.finance]) system.faults.reset();
+    const ended = await waitForRun(other, runId, (run) => finalStatuses.includes(run.status));
+    // Every account read once: the woken instance committed no page after the takeover.
+    expect(ended).toMatchObject({ status: 'SUCCEEDED', error: null, totals: { read: accounts } });
+    await vi.waitFor(() =>
+      expect(owner.output()).toContain(
+        'sync run taken over by another instance: this instance stopped executing it',
+      ),
+    );
+    const inFinance = customersByAccount(systems);
+    for (const account of numberedAccounts(systems)) expect(inFinance.get(account), account).toBe(1);
   }, 180_000);
 });

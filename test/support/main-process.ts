@@ -53,6 +53,8 @@ export interface MainProcess {
   }>;
   /** Sends `signal` and resolves with how the process ended. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends `signal` without waiting (SIGSTOP and SIGCONT freeze and wake the process). */
+  signal(signal: NodeJS.Signals): void;
   /** Kills the process if it still runs (for `afterEach`). */
   kill(): void;
 }
@@ -122,6 +124,9 @@ export async function startMainProcess(
         body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
       });
       return { status: response.status, headers: response.headers, ...((await response.json()) as object) };
+    },
+    signal(signal) {
+      child.kill(signal);
     },
     stop(signal = 'SIGTERM') {
       child.kill(signal);
