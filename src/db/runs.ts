@@ -1,9 +1,9 @@
 /**
  * The run store: the sync's durable state. Runs and their flows move QUEUED → RUNNING → a final status;
  * pages commit their outcomes with the cursor advance (run-pages.ts); failures are kept per record for
- * retries (run-failures.ts). After a crash, `markInterrupted` on the next start fails the runs that were in
- * progress, and the next run resumes from the last committed cursor. Finished runs are purged after a
- * retention period.
+ * retries (run-failures.ts). Each run in progress is held by the instance executing it (run-leases.ts):
+ * when that instance goes away, another takes the run over from the last committed cursor. Finished runs
+ * are purged after a retention period.
  */
 import {
   and,

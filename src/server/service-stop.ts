@@ -57,7 +57,7 @@ export function handleStopSignals({
       const deadline = setTimeout(() => {
         logger.fatal(
           `The hub did not stop within ${timeoutMs / 1000} s (HUB_STOP_TIMEOUT_MS), so it exits now; ` +
-            `a run it was executing is marked interrupted at the next start.`,
+            `another instance, or the next start, takes over a run it was executing.`,
         );
         exit(1);
       }, timeoutMs);

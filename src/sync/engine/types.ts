@@ -151,13 +151,17 @@ export interface SyncManager {
   snapshot(runId: string): Promise<RunSnapshot | null>;
   readonly events: RunEventBus;
   /**
-   * Marks runs cut off by a previous stop as FAILED (interrupted) — with leases, only those no live
-   * instance holds — and from then on renews this instance's leases and keeps looking for runs left
-   * behind; call once at start.
+   * Starts this instance's part: says it is alive, releases the runs left behind by instances that went
+   * away (for any instance to take over; a dry run or a retry is FAILED "interrupted"), gives every run
+   * waiting for an executor its job, and starts the job workers; from then on it renews its leases and keeps
+   * looking. Call once at start; resolves with the runs it found left behind.
    */
   recoverInterrupted(): Promise<string[]>;
   /** The ids of the runs this process executes now (holding their leases), oldest first. */
   executing(): string[];
-  /** Stops accepting runs, lets each running one commit its page, then marks it FAILED ("interrupted by shutdown"). */
+  /**
+   * Stops accepting runs and fetching jobs, lets each running run commit its page, then hands it back to
+   * another live instance, or, alone, marks it FAILED ("interrupted by shutdown").
+   */
   shutdown(): Promise<void>;
 }

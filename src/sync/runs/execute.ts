@@ -142,8 +142,9 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
   /** Status changes during the run: as patient as the engine's page commits, then the run fails. */
   const duringRun = waitingFor('A status change of the sync run', databaseRetry);
   /**
-   * Final statuses: tried until the database takes them (or the hub stops, leaving the run to be marked
-   * interrupted at the next start), so a run never stays RUNNING, holding its flows, in a live hub.
+   * Final statuses: tried until the database takes them (or the hub stops, leaving the run to be taken
+   * over by another instance or the next start), so a run never stays RUNNING, holding its flows, in a
+   * live hub.
    */
   const atEnd = waitingFor('A final status of the sync run', { ...databaseRetry, attempts: Infinity });
   /** Why the run was interrupted (the hub stopping); null when it was cancelled or not stopped. */
@@ -379,10 +380,10 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
             await finish('FAILED', `the run broke: ${messageOf(error)}`);
           } catch (unrecorded) {
             // The hub is stopping while the database is away (or the store fails for another reason):
-            // the next start's markInterrupted fails the run, and the next run resumes it.
+            // another instance or the next start takes the run over once its lease runs out.
             log.error(
               { error: messageOf(unrecorded) },
-              'sync run left RUNNING: its final status could not be recorded; the next start marks it interrupted',
+              'sync run left RUNNING: its final status could not be recorded; another instance or the next start takes it over',
             );
           }
         } finally {
