@@ -153,7 +153,16 @@ export async function startHub({
   // On PostgreSQL several instances may serve one database: each hears every instance's run events.
   const sharedEvents =
     database.kind === 'postgres' && database.newClient
-      ? createPostgresEventBus({ createClient: database.newClient, logger })
+      ? createPostgresEventBus({
+          createClient: database.newClient,
+          logger,
+          // Updates other instances published while this one was not listening, read back.
+          catchUp: async (since) => {
+            const changed = await runs.changedSince(since);
+            const snapshots = await Promise.all(changed.map((run) => sync.snapshot(run.id)));
+            return snapshots.filter((snapshot) => snapshot !== null);
+          },
+        })
       : null;
   await sharedEvents?.start();
   const queue = await createRunQueue({ database, logger });

@@ -12,6 +12,7 @@ import {
   asc,
   desc,
   eq,
+  gte,
   inArray,
   lt,
   max,
@@ -68,6 +69,8 @@ export interface RunStore extends StatusQueries, LeaseQueries, PageQueries, Fail
   lastRunIds(): Promise<Map<SyncFlowName, string>>;
   /** The id of a QUEUED or RUNNING run that includes the flow (the oldest), or null. */
   runningRunFor(flow: SyncFlowName): Promise<string | null>;
+  /** The runs changed at or after `since` (the database's clock), oldest change first, at most `limit`. */
+  changedSince(since: Date, limit?: number): Promise<SyncRunRecord[]>;
 }
 
 export interface RunStoreOptions {
@@ -154,6 +157,16 @@ export function createRunStore(database: Pick<Database, 'db'>, options: RunStore
         )
         .returning({ id: syncRuns.id });
       return rows.length;
+    },
+
+    async changedSince(since, limit = 1_000) {
+      const rows = await db
+        .select()
+        .from(syncRuns)
+        .where(gte(syncRuns.updatedAt, since))
+        .orderBy(asc(syncRuns.updatedAt))
+        .limit(limit);
+      return withFlows(rows);
     },
 
     async runningRunFor(flow) {

@@ -187,6 +187,21 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       expect(await runs.runningRunFor('accounts')).toBeNull();
     });
 
+    it('lists the runs changed since a moment, by their last change, with their flows', async () => {
+      const quiet = await start(['products']);
+      await database.db.execute(
+        sql`update sync_runs set updated_at = now() - interval '1 hour' where id = ${quiet.id}`,
+      );
+      const since = new Date(Date.now() - 60_000);
+      const first = await start(['accounts']);
+      const second = await start(['contacts']);
+      await runs.commitPage({ runId: first.id, flow: 'accounts', counters: { read: 3 } });
+      const changed = await runs.changedSince(since);
+      expect(changed.map((run) => run.id)).toEqual([second.id, first.id]);
+      expect(changed[1]?.flows[0]?.counters.read).toBe(3);
+      expect(await runs.changedSince(since, 1)).toHaveLength(1);
+    });
+
     it('refuses an exclusive run while a run in progress shares a flow, naming that run', async () => {
       const running = await start(['accounts', 'contacts']);
       const refused = await runs

@@ -11,7 +11,8 @@
  * - The connection may die (a failover, `pg_terminate_backend`): the bus connects again, backing off up
  *   to `reconnectDelayMs.max`, listens again and then sends what was published meanwhile (per run only
  *   the newest snapshot, which tells the whole state). Notifications sent by others while it was not
- *   listening are lost to its subscribers; the next update of each run brings them up to date.
+ *   listening never come; `catchUp` reads the runs that changed meanwhile from the database, and each one
+ *   newer than what its subscribers last got (by the run's `updatedAt`) is delivered to them.
  * - Snapshots travel whole, in as many notifications as they need (see pg-event-wire.ts for why).
  */
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,11 @@ export interface PostgresEventBusOptions {
   onListenerError?: (error: unknown, snapshot: RunSnapshot) => void;
   /** Told about every snapshot received from another instance, as it is delivered (for benchmarks). */
   onReceived?: (header: WireHeader, snapshot: RunSnapshot) => void;
+  /**
+   * After a reconnect: the runs changed since `since` (the moment the connection was lost, a second
+   * early), as snapshots. Default: none are read, and subscribers wait for each run's next update.
+   */
+  catchUp?: (since: Date) => Promise<RunSnapshot[]>;
 }
 
 export interface PostgresEventBus extends RunEventBus {
@@ -77,6 +83,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     closeTimeoutMs = 5_000,
     onListenerError,
     onReceived,
+    catchUp,
   } = options;
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) {
     throw new Error(
@@ -91,6 +98,9 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
   /** `<publisher> <sequence>` → the parts heard so far. */
   const assembling = new Map<string, { parts: (string | undefined)[]; received: number }>();
   const unsent: Unsent[] = [];
+  /** Run id → the `updatedAt` (epoch ms) of the last snapshot delivered locally, for catching up. */
+  const deliveredAt = new Map<string, number>();
+  let lostAt: Date | null = null;
   let client: pg.Client | null = null;
   let closed = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
@@ -129,7 +139,32 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     lastDelivered.set(runKey, part.sequence);
     if (lastDelivered.size > maxTrackedRuns) lastDelivered.delete(lastDelivered.keys().next().value!);
     onReceived?.(part, snapshot);
+    deliver(snapshot);
+  }
+
+  /** Publishes to local subscribers and remembers how new the run's state is. */
+  function deliver(snapshot: RunSnapshot): void {
+    const { id, updatedAt } = snapshot.run;
+    deliveredAt.delete(id);
+    deliveredAt.set(id, Math.max(new Date(updatedAt).getTime(), deliveredAt.get(id) ?? 0));
+    if (deliveredAt.size > maxTrackedRuns) deliveredAt.delete(deliveredAt.keys().next().value!);
     local.publish(snapshot);
+  }
+
+  /** Delivers the runs that changed while the connection was down, each only if newer than its last. */
+  async function caughtUp(since: Date): Promise<void> {
+    if (!catchUp) return;
+    try {
+      for (const snapshot of await catchUp(since)) {
+        const seen = deliveredAt.get(snapshot.run.id);
+        if (seen === undefined || new Date(snapshot.run.updatedAt).getTime() > seen) deliver(snapshot);
+      }
+    } catch (error) {
+      logger.warn(
+        { channel },
+        `The runs changed while the run event connection was down could not be read: ${describeError(error)}`,
+      );
+    }
   }
 
   async function connect(): Promise<void> {
@@ -161,12 +196,13 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
   function lost(which: pg.Client, error: unknown): void {
     if (which !== client) return;
     client = null;
+    lostAt ??= new Date(Date.now() - 1_000);
     which.end().catch(() => undefined);
     if (closed) return;
     logger.warn(
       { channel },
       `The run event connection failed: ${describeError(error)}; reconnecting (updates from other instances ` +
-        `wait until then, and any sent meanwhile are missed until each run's next update)`,
+        `wait until then; the runs that change meanwhile are read again once it is back)`,
     );
     scheduleReconnect();
   }
@@ -180,6 +216,9 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
           if (!client) return;
           logger.info({ channel }, 'The run event connection is back; listening again');
           void flush();
+          const since = lostAt;
+          lostAt = null;
+          if (since) void caughtUp(since);
         },
         (error: unknown) => {
           logger.warn({ channel }, `Reconnecting the run event connection failed: ${describeError(error)}`);
@@ -229,7 +268,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     subscribe: (runId, listener) => local.subscribe(runId, listener),
 
     publish(snapshot) {
-      local.publish(snapshot);
+      deliver(snapshot);
       if (closed) return;
       sequence += 1;
       const header = { publisher: publisherId, sequence, publishedAtMs: Date.now() };

@@ -63,8 +63,12 @@ describe.skipIf(!adminUrl || !postgres)('PostgreSQL run event bus (needs TEST_DA
   const buses: PostgresEventBus[] = [];
 
   /** A started bus whose connections are called `name` in pg_stat_activity. */
-  async function bus(name: string): Promise<PostgresEventBus> {
+  async function bus(
+    name: string,
+    catchUp?: (since: Date) => Promise<RunSnapshot[]>,
+  ): Promise<PostgresEventBus> {
     const created = createPostgresEventBus({
+      ...(catchUp && { catchUp }),
       createClient: () => new pg.Client({ connectionString: url, application_name: name }),
       // Long enough for the test to see the bus without a connection before it reconnects.
       reconnectDelayMs: { first: 300, max: 1_000 },
@@ -186,4 +190,26 @@ describe.skipIf(!adminUrl || !postgres)('PostgreSQL run event bus (needs TEST_DA
       expect(onTwo.filter((heard) => heard === 'run-2 4')).toHaveLength(1);
     },
   );
+  it('after a reconnect, delivers the runs that changed meanwhile (read back), each only if newer than the last', async () => {
+    const asked: Date[] = [];
+    // What the database holds by then: run-1 moved on while bus-two was not listening; run-0 did not.
+    const changed = [snapshot('run-0', 0), snapshot('run-1', 1), snapshot('run-1', 2)];
+    const one = await bus('bus-one');
+    const two = await bus('bus-two', async (since) => {
+      asked.push(since);
+      return changed;
+    });
+    const onTwo = heardOn(two);
+    one.publish(snapshot('run-1', 1));
+    await vi.waitFor(() => expect(onTwo).toEqual(['run-1 1']), { timeout: 10_000 });
+    const before = Date.now();
+    await admin.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'bus-two'`,
+    );
+    await vi.waitFor(() => expect(asked).toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(onTwo).toEqual(['run-1 1', 'run-0 0', 'run-1 2']), { timeout: 10_000 });
+    // Asked from a second before the connection was lost.
+    expect(asked[0]!.getTime()).toBeGreaterThanOrEqual(before - 1_500);
+    expect(asked[0]!.getTime()).toBeLessThanOrEqual(Date.now());
+  });
 });
