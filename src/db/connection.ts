@@ -183,8 +183,15 @@ async function openPglite(dataDir: string | undefined, options: OpenDatabaseOpti
     // PGlite's extended protocol takes one statement; its simple protocol (exec) takes several.
     executeSql: async (text, values) => {
       if (values && values.length > 0) return client.query(text, values);
-      const results = await client.exec(text);
-      return { rows: results.at(-1)?.rows ?? [] };
+      try {
+        const results = await client.exec(text);
+        return { rows: results.at(-1)?.rows ?? [] };
+      } catch (error) {
+        // A script that failed after its BEGIN would leave PGlite's one session in an aborted transaction,
+        // refusing every later query of the hub.
+        await client.exec('rollback').catch(() => undefined);
+        throw error;
+      }
     },
   };
 }

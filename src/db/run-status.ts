@@ -20,13 +20,13 @@ export interface StatusQueries {
    * Sets the run's status. A final status also finishes the flows still QUEUED or RUNNING — FAILED if
    * the run failed, CANCELLED otherwise — with the run's error or a note that the run ended first, so a
    * finished run never shows a flow in progress. Resolves false, changing nothing, when the run is
-   * missing or already final.
+   * missing or already final, or held by another instance than `change.owner`.
    */
   setRunStatus(id: string, status: SyncRunStatus, change?: RunStatusChange): Promise<boolean>;
   /**
    * Sets a flow's status (a skipped flow: CANCELLED with the reason as `error`), with its notes when
    * given; RUNNING stamps its start once, a final status its finish. Resolves false, changing nothing,
-   * when the flow is missing or final.
+   * when the flow is missing or final, or the run is held by another instance than `change.owner`.
    */
   setFlowStatus(
     runId: string,
@@ -63,6 +63,9 @@ export function createStatusQueries(db: HubDb): StatusQueries {
               eq(syncRunFlows.runId, runId),
               eq(syncRunFlows.flow, flow),
               inArray(syncRunFlows.status, activeRunStatuses),
+              change.owner === undefined
+                ? undefined
+                : sql`exists (select 1 from ${syncRuns} where ${syncRuns.id} = ${runId} and ${syncRuns.ownerInstance} = ${change.owner})`,
             ),
           )
           .returning({ flow: syncRunFlows.flow });
@@ -95,7 +98,13 @@ async function setRunStatus(
         finishedAt: change.finishedAt ?? (isFinal(status) ? sql`now()` : undefined),
         updatedAt: sql`now()`,
       })
-      .where(and(eq(syncRuns.id, id), inArray(syncRuns.status, activeRunStatuses)))
+      .where(
+        and(
+          eq(syncRuns.id, id),
+          inArray(syncRuns.status, activeRunStatuses),
+          change.owner === undefined ? undefined : eq(syncRuns.ownerInstance, change.owner),
+        ),
+      )
       .returning({ error: syncRuns.error });
     if (!run) return false;
     if (isFinal(status)) {

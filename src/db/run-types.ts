@@ -93,6 +93,8 @@ export interface RunStatusChange {
   startedAt?: Date;
   /** Default: now when the status is final (not QUEUED or RUNNING). */
   finishedAt?: Date;
+  /** Given, nothing changes unless this instance still holds the run (see `PageCommit.owner`). */
+  owner?: string;
 }
 
 /** What `setFlowStatus` may set besides the status. Omitted fields keep their value. */
@@ -101,6 +103,8 @@ export interface FlowStatusChange {
   estimatedTotal?: number | null;
   /** What the engine reported on completing the flow; replaces the notes stored before. */
   notes?: readonly string[];
+  /** Given, nothing changes unless this instance still holds the run (see `PageCommit.owner`). */
+  owner?: string;
 }
 
 /** One record's failure, as the sync reports it. */

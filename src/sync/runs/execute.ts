@@ -153,6 +153,18 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
   let handover: string | null = null;
   /** Set once another instance holds the run: nothing more is written. */
   let abandoned = false;
+  /** Status changes are fenced like pages: they land only while this instance holds the run. */
+  const fence = dependencies.owner !== undefined ? { owner: dependencies.owner } : {};
+  /**
+   * Whether another instance holds the run now (this one lost its lease while frozen or cut off): then
+   * the run is abandoned, and nothing more is written here.
+   */
+  async function lostRun(): Promise<boolean> {
+    if (dependencies.owner === undefined) return false;
+    const run = await runs.getRun(id).catch(() => null);
+    if (run && !isFinal(run.status) && run.ownerInstance !== dependencies.owner) abandoned = true;
+    return abandoned;
+  }
   /** Whether the run was in progress elsewhere before this instance claimed it. */
   const resumed = record.status === 'RUNNING';
   const startedAtMs = now();
@@ -186,7 +198,8 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
 
   async function finish(status: SyncRunStatus, error: string | null = null): Promise<void> {
     if (abandoned) return;
-    await retryThroughOutage(() => runs.setRunStatus(id, status, { error }), atEnd);
+    const set = await retryThroughOutage(() => runs.setRunStatus(id, status, { error, ...fence }), atEnd);
+    if (!set && (await lostRun())) return stopped();
     publish();
     const run = await runs.getRun(id).catch(() => undefined);
     const line = {
@@ -223,7 +236,8 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     live.set(flow, state);
     // Records the flow failed before it was taken over count towards its status too.
     const failedBefore = resume?.failed ?? 0;
-    if (!(await retryThroughOutage(() => runs.setFlowStatus(id, flow, 'RUNNING'), duringRun))) {
+    if (!(await retryThroughOutage(() => runs.setFlowStatus(id, flow, 'RUNNING', fence), duringRun))) {
+      if (await lostRun()) return null;
       throw new Error(`flow ${flow} of run ${id} was finished by someone else`);
     }
     publish();
@@ -259,6 +273,8 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     }
     // Handed back or taken over: the flow stays RUNNING for the instance that goes on with it.
     if (abandoned || (handover !== null && result.status === 'cancelled')) return null;
+    // A page refused because another instance took the run over fails the flow here, not there.
+    if (result.status === 'failed' && (await lostRun())) return null;
     const end = flowEnd(result, Math.max(state.failed, failedBefore));
     // A flow stopped by the hub shutting down is interrupted, not cancelled: it failed to finish.
     const { status, outcome, error } =
@@ -287,7 +303,11 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
       ...(result.status === 'completed' && { notes: result.notes }),
     };
     // Like the run's, the flow's final status waits for the database rather than being lost.
-    await retryThroughOutage(() => runs.setFlowStatus(id, flow, status, change), atEnd);
+    const set = await retryThroughOutage(
+      () => runs.setFlowStatus(id, flow, status, { ...change, ...fence }),
+      atEnd,
+    );
+    if (!set && (await lostRun())) return null;
     publish();
     return { outcome, error };
   }
@@ -295,7 +315,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
   async function body(): Promise<void> {
     const { signal } = controller;
     if (signal.aborted) return stopped();
-    const running = await retryThroughOutage(() => runs.setRunStatus(id, 'RUNNING'), duringRun);
+    const running = await retryThroughOutage(() => runs.setRunStatus(id, 'RUNNING', fence), duringRun);
     if (!running) return publish(); // finished elsewhere meanwhile
     publish();
     log.info(
@@ -325,7 +345,10 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
       if (blocker) {
         // Running it would fail every record for want of its parent; say why once instead.
         const error = `skipped: dependency ${blocker} failed`;
-        await retryThroughOutage(() => runs.setFlowStatus(id, flow, 'CANCELLED', { error }), duringRun);
+        await retryThroughOutage(
+          () => runs.setFlowStatus(id, flow, 'CANCELLED', { error, ...fence }),
+          duringRun,
+        );
         publish();
         log.warn({ flow, status: 'CANCELLED', error }, 'sync flow skipped');
         outcomes.set(flow, 'skipped');

@@ -42,6 +42,25 @@ interface RunJob {
   runId: string;
 }
 
+/**
+ * Creates the queue unless it exists. Instances starting together on a new database may deadlock in
+ * pg-boss's `create_queue` (each adds constraints to tables the other locks); PostgreSQL then aborts one,
+ * which tries again and finds the queue made.
+ */
+async function createQueueOnce(boss: PgBoss): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await boss.createQueue(runQueueName, { name: runQueueName, policy: 'short', retryLimit: 0 });
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      // 40P01 deadlock_detected, 23505 unique_violation (the other instance's insert won).
+      if (attempt >= 5 || (code !== '40P01' && code !== '23505')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
+    }
+  }
+}
+
 export async function createRunQueue(options: RunQueueOptions): Promise<RunQueue> {
   const { database, logger, workers = 4, pollingIntervalSeconds = 2 } = options;
   const boss = new PgBoss({
@@ -55,7 +74,7 @@ export async function createRunQueue(options: RunQueueOptions): Promise<RunQueue
   });
   boss.on('error', (error) => logger.warn({ err: error }, 'The run queue had a problem; it goes on'));
   await boss.start();
-  await boss.createQueue(runQueueName, { name: runQueueName, policy: 'short', retryLimit: 0 });
+  await createQueueOnce(boss);
   const workerIds: string[] = [];
   let stopped = false;
 

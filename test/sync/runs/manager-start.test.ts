@@ -303,6 +303,40 @@ describe('the hub stopping and starting', () => {
     });
   });
 
+  it('stops a run another instance took over meanwhile (this one frozen past its lease) writing nothing more', async () => {
+    const secondPage = gate();
+    const reached = gate();
+    const { manager, requests, recorder } = await setup({
+      accounts: {
+        pages: [{ read: 2, created: 2 }, { read: 2 }, { read: 2 }],
+        beforePage: async (index) => {
+          if (index !== 1) return;
+          reached.open();
+          await secondPage.opened;
+        },
+      },
+    });
+    const started = await manager.start({ ...input, flows: ['accounts', 'products'] });
+    await reached.opened;
+    // What a takeover leaves in the row while this instance does not look: another owner.
+    await store.database.db.execute(
+      sql`update sync_runs set owner_instance = 'hub-thief', owner_pid = 1, owner_host = 'elsewhere'
+          where id = ${started.run.id}`,
+    );
+    secondPage.open();
+    await until(() => manager.executing().length === 0);
+    const run = await store.runs.getRun(started.run.id);
+    expect(run).toMatchObject({ status: 'RUNNING', error: null, ownerInstance: 'hub-thief' });
+    expect(
+      run?.flows.map(({ flow, status, error, counters }) => ({ flow, status, error, read: counters.read })),
+    ).toEqual([
+      { flow: 'accounts', status: 'RUNNING', error: null, read: 2 },
+      { flow: 'products', status: 'QUEUED', error: null, read: 0 },
+    ]);
+    expect(requests.map(({ flow }) => flow)).toEqual(['accounts']);
+    expect(recorder.of(started.run.id).map((event) => event.run.status)).not.toContain('FAILED');
+  });
+
   it('on shutdown, alone, interrupts the running runs (FAILED, to resume), waits for them, and refuses new ones', async () => {
     const hold = gate();
     const { manager } = await setup({

@@ -64,6 +64,7 @@ export function scriptedRunner(runs: RunStore, script: Partial<Record<FlowName, 
       const counters = await runs.commitPage({
         runId: request.runId,
         flow: request.flow,
+        ...(request.owner !== undefined && { owner: request.owner }),
         counters: {
           read: page.read,
           created: page.created ?? 0,
