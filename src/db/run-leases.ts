@@ -115,22 +115,7 @@ export function createLeaseQueries(db: HubDb): LeaseQueries {
 
     async sweepLeftBehind(options, canResume) {
       return db.transaction(async (tx) => {
-        // Locked as in markInterrupted: two instances sweeping at once handle each run once.
-        const candidates = await tx
-          .select({
-            id: syncRuns.id,
-            dryRun: syncRuns.dryRun,
-            retryOf: syncRuns.retryOf,
-            ownerInstance: syncRuns.ownerInstance,
-            ownerHost: syncRuns.ownerHost,
-            ownerPid: syncRuns.ownerPid,
-            leaseExpiresAt: syncRuns.leaseExpiresAt,
-            expired: sql<boolean>`coalesce(${syncRuns.leaseExpiresAt} < now(), true)`,
-          })
-          .from(syncRuns)
-          .where(and(inArray(syncRuns.status, activeRunStatuses), isNotNull(syncRuns.ownerInstance)))
-          .orderBy(syncRuns.id)
-          .for('update', { skipLocked: true });
+        const candidates = await lockedRunsInProgress(tx, { ownedOnly: true });
         const released: string[] = [];
         const failed: string[] = [];
         for (const run of candidates) {
@@ -251,20 +236,7 @@ export function createLeaseQueries(db: HubDb): LeaseQueries {
 
     async markInterrupted(options) {
       return db.transaction(async (tx) => {
-        // Locked, so two instances looking at once fail each run once; a run an owner is committing a page
-        // of (its row locked) is looked at by the next sweep.
-        const candidates = await tx
-          .select({
-            id: syncRuns.id,
-            ownerInstance: syncRuns.ownerInstance,
-            ownerHost: syncRuns.ownerHost,
-            ownerPid: syncRuns.ownerPid,
-            leaseExpiresAt: syncRuns.leaseExpiresAt,
-            expired: sql<boolean>`coalesce(${syncRuns.leaseExpiresAt} < now(), true)`,
-          })
-          .from(syncRuns)
-          .where(inArray(syncRuns.status, activeRunStatuses))
-          .for('update', { skipLocked: true });
+        const candidates = await lockedRunsInProgress(tx, { ownedOnly: false });
         const left = candidates
           .map((run) => ({ id: run.id, error: leftBehind(run, options) }))
           .filter((run): run is { id: string; error: string } => run.error !== null)
@@ -282,6 +254,34 @@ export function createLeaseQueries(db: HubDb): LeaseQueries {
   };
 }
 
+/**
+ * The runs in progress (only those with an owner, when `ownedOnly`), locked: two instances looking at once
+ * handle each run once, and a run whose owner is committing a page (its row locked) is looked at by the
+ * next sweep.
+ */
+function lockedRunsInProgress(tx: HubDb, { ownedOnly }: { ownedOnly: boolean }) {
+  return tx
+    .select({
+      id: syncRuns.id,
+      dryRun: syncRuns.dryRun,
+      retryOf: syncRuns.retryOf,
+      ownerInstance: syncRuns.ownerInstance,
+      ownerHost: syncRuns.ownerHost,
+      ownerPid: syncRuns.ownerPid,
+      leaseExpiresAt: syncRuns.leaseExpiresAt,
+      expired: sql<boolean>`coalesce(${syncRuns.leaseExpiresAt} < now(), true)`,
+    })
+    .from(syncRuns)
+    .where(
+      and(
+        inArray(syncRuns.status, activeRunStatuses),
+        ownedOnly ? isNotNull(syncRuns.ownerInstance) : undefined,
+      ),
+    )
+    .orderBy(syncRuns.id)
+    .for('update', { skipLocked: true });
+}
+
 /** The columns of a run nobody executes. */
 const noOwner = { ownerInstance: null, ownerHost: null, ownerPid: null, leaseExpiresAt: null };
 
@@ -294,10 +294,7 @@ interface OwnedRun {
 }
 
 /** Why the run was left behind, as its error; null while its owner holds it. */
-function leftBehind(
-  run: OwnedRun & { id: string },
-  options: LeftBehindOptions | undefined,
-): string | null {
+function leftBehind(run: OwnedRun & { id: string }, options: LeftBehindOptions | undefined): string | null {
   if (!options || run.ownerInstance === null) return interruptedError;
   const reason = ownerGone(run, options);
   return reason === null ? null : `interrupted: ${reason}`;

@@ -7,6 +7,7 @@
  * alike: every record once, with the same values, and every quote whole.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mulberry32 } from '../../src/simulators/core/faults.js';
 import type { Row } from '../../src/simulators/core/model.js';
 import { type TestPlace, postgresBackend } from '../db/backends.js';
 import {
@@ -66,18 +67,6 @@ async function executing(hub: MainProcess): Promise<string[]> {
   const response = await fetch(new URL('/readyz', hub.url));
   const body = (await response.json()) as { instance?: { executingRuns: string[] } };
   return body.instance?.executingRuns ?? [];
-}
-
-/** A small seeded generator (mulberry32), so a failing sequence of kill moments can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -152,7 +141,7 @@ describe.skipIf(!adminUrl || !postgres)('a run whose instance is killed (needs T
 
   it('is taken over after each kill, within the lease, and ends with every record written once, as an uninterrupted run writes them', async () => {
     const seed = Number(process.env.TAKEOVER_SEED ?? Date.now() % 1_000_000);
-    const next = random(seed);
+    const next = mulberry32(seed);
     const context = `TAKEOVER_SEED=${seed}`;
 
     // The same sync, uninterrupted, into the reference systems.

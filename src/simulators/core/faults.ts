@@ -121,7 +121,7 @@ export function createFaults(initial: Partial<FaultOptions> = {}, now: () => num
 }
 
 /** A small seeded PRNG (public domain) so injected failures repeat run after run. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
