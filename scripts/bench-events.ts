@@ -13,14 +13,11 @@
  * role must be able to create databases), --subscribers N (500), --accounts N (3000), --latency-ms N (100,
  * added to every simulator answer so that the run lasts), --timeout-seconds N (300, then everything stops).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { createFinanceSimulator } from '../src/simulators/finance/index.js';
-import { createSalesSimulator } from '../src/simulators/sales/index.js';
-import { generateSeed } from '../src/simulators/seed/index.js';
+import { createCleanups, startHubProcess, startSystems } from './bench-cluster.js';
 import { parsePart } from '../src/sync/runs/pg-event-wire.js';
 import { decodeSnapshot } from '../src/sync/runs/pg-event-wire.js';
 import { defaultRunEventChannel } from '../src/sync/runs/pg-events.js';
@@ -44,18 +41,7 @@ const latencyMs = Number(values['latency-ms']);
 const instances = 3;
 const finished = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
 
-const cleanups: (() => Promise<unknown>)[] = [];
-async function cleanUp(): Promise<void> {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-}
-const deadline = setTimeout(
-  () => {
-    console.error(`bench:events: not done after ${values['timeout-seconds']} s; stopping everything`);
-    void cleanUp().then(() => process.exit(1));
-  },
-  Number(values['timeout-seconds']) * 1000,
-);
-deadline.unref();
+const cleanups = createCleanups('bench:events', Number(values['timeout-seconds']));
 
 // The benchmark's own database, dropped at the end.
 const database = `hub_bench_events_${process.pid}`;
@@ -70,60 +56,15 @@ const databaseUrl = new URL(adminUrl);
 databaseUrl.pathname = `/${database}`;
 
 // Sales and Finance outside the hubs, as real systems are.
-const clientSecret = 'bench-events-client-secret';
-const data = generateSeed({ seed: 1, accounts });
-const clients = [{ clientId: 'hub-client', clientSecret }];
-const sales = createSalesSimulator({ data: data.sales, clients });
-const finance = createFinanceSimulator({ data: data.finance, clients, requireAuth: false });
-await sales.listen(0, '127.0.0.1');
-await finance.listen(0, '127.0.0.1');
-cleanups.push(() => Promise.all([sales.close(), finance.close()]));
-const credentials = (prefix: string) => ({
-  [`${prefix}_TENANT_ID`]: 'simulator',
-  [`${prefix}_CLIENT_ID`]: 'hub-client',
-  [`${prefix}_CLIENT_SECRET`]: clientSecret,
-});
-
-/** Starts one hub and resolves with its GraphQL URL once it serves. */
-async function startHubProcess(): Promise<string> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl.toString(),
-      HUB_DATA_DIR: '',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      SALES_URL: sales.origin,
-      FINANCE_URL: finance.origin,
-      AUTHORITY_URL: sales.origin,
-      ...credentials('SALES'),
-      ...credentials('FINANCE'),
-      HUB_API_KEYS: '',
-      HUB_JWT_JWKS_URL: '',
-      HUB_JWT_SECRET: '',
-    },
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  cleanups.push(async () => {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  });
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /GraphQL API: (\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then(() => reject(new Error(`a hub exited before serving:\n${output}`)));
-  });
-}
+const systems = await startSystems(accounts, 'bench-events-client-secret', cleanups);
+const { sales, finance } = systems;
 
 try {
-  const urls = await Promise.all(Array.from({ length: instances }, startHubProcess));
+  const urls = await Promise.all(
+    Array.from({ length: instances }, () =>
+      startHubProcess(systems, databaseUrl.toString(), {}, cleanups).then((hub) => hub.url),
+    ),
+  );
   console.log(`${instances} hubs on ${database}: ${urls.join(', ')}`);
 
   // The publishers' stamps, by run: heard by a listener of our own on the hubs' channel.
@@ -232,6 +173,5 @@ try {
   console.log(`subscribers with a different number of updates: ${wrongCounts}`);
   process.exitCode = wrongCounts === 0 && published.length > 0 ? 0 : 1;
 } finally {
-  await cleanUp();
-  clearTimeout(deadline);
+  await cleanups.cleanUp();
 }
