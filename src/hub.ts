@@ -30,6 +30,7 @@ import { type ValueMaps, withValueMaps } from './sync/flows/value-maps.js';
 import { thisProcess } from './sync/runs/leases.js';
 import { createSyncManager } from './sync/runs/manager.js';
 import { createRunQueue } from './sync/runs/run-queue.js';
+import { createScheduleStore } from './db/schedules.js';
 import { createPostgresEventBus } from './sync/runs/pg-events.js';
 import type { FlowFilterSettings } from './sync/reference.js';
 
@@ -166,8 +167,10 @@ export async function startHub({
       : null;
   await sharedEvents?.start();
   const queue = await createRunQueue({ database, logger });
+  const schedules = createScheduleStore(database);
   const sync = createSyncManager({
     queue,
+    schedules,
     ...(sharedEvents && { events: sharedEvents }),
     runs,
     runner: metrics.countRecords(

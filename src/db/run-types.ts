@@ -4,7 +4,14 @@
  */
 import type { LinkInput } from './links.js';
 import type { RunOwner } from './run-leases.js';
-import type { Checkpoint, CounterName, SyncFlowName, SyncMode, SyncRunStatus } from './schema.js';
+import type {
+  Checkpoint,
+  CounterName,
+  SyncFlowName,
+  SyncMode,
+  SyncRunStatus,
+  SyncTriggerKind,
+} from './schema.js';
 
 /** A flow's progress counters, as GraphQL's SyncCounters. */
 export type Counters = Record<CounterName, number>;
@@ -26,6 +33,15 @@ export interface NewRun {
   exclusive?: boolean;
   /** The instance that will execute the run, holding it for `leaseMs` from now (run-leases.ts). Default: none. */
   owner?: { owner: RunOwner; leaseMs: number };
+  /** What started the run. Default: a person (`requestedBy`). */
+  trigger?: RunTrigger;
+}
+
+/** What started a run: a person (`requestedBy` names them), a schedule by name, continuous sync, a webhook. */
+export interface RunTrigger {
+  kind: SyncTriggerKind;
+  /** The schedule's name for SCHEDULE; null otherwise. */
+  name: string | null;
 }
 
 /** How many records of a flow one reason skipped. */
@@ -69,6 +85,9 @@ export interface SyncRunRecord {
   ownerInstance: string | null;
   /** What happened to the run as a whole, in order: which instance took it over and why. */
   notes: string[];
+  triggerKind: SyncTriggerKind;
+  /** The schedule's name for a SCHEDULE run; null otherwise. */
+  triggerName: string | null;
 }
 
 /** One page of a keyset listing. */

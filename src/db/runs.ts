@@ -196,6 +196,7 @@ async function createRun(db: HubDb, input: NewRun, id: string): Promise<SyncRunR
         flows,
         retryOf: input.retryOf ?? null,
         ...(input.owner && ownerColumns(input.owner.owner, input.owner.leaseMs)),
+        ...(input.trigger && { triggerKind: input.trigger.kind, triggerName: input.trigger.name }),
       })
       .returning();
     const flowRows = await tx

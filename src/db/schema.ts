@@ -96,6 +96,10 @@ export const activeRunStatuses = ['QUEUED', 'RUNNING'] as const satisfies readon
 export const syncModes = ['INCREMENTAL', 'FULL'] as const;
 export type SyncMode = (typeof syncModes)[number];
 
+/** What starts a run. */
+export const syncTriggerKinds = ['PERSON', 'SCHEDULE', 'CONTINUOUS', 'WEBHOOK'] as const;
+export type SyncTriggerKind = (typeof syncTriggerKinds)[number];
+
 /** JSON as jsonb stores it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -158,8 +162,13 @@ export const syncRuns = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /** What started the run: a person (`requested_by`), a schedule, continuous sync or a webhook. */
+    triggerKind: text('trigger_kind', { enum: syncTriggerKinds }).notNull().default('PERSON'),
+    /** The schedule's name for a SCHEDULE run; null otherwise. */
+    triggerName: text('trigger_name'),
   },
   (t) => [
+    check('sync_runs_trigger_kind_check', oneOf(t.triggerKind, syncTriggerKinds)),
     // listRuns filtered by status pages by id within it.
     index('sync_runs_status_id_idx').on(t.status, t.id),
     check('sync_runs_status_check', oneOf(t.status, syncRunStatuses)),
@@ -286,6 +295,60 @@ export const rateLimitBuckets = pgTable('rate_limit_buckets', {
   tokens: doublePrecision('tokens').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
+
+/**
+ * Syncs that start by themselves on a cron timing (src/sync/schedules). `last_due_at` is the latest due
+ * time handled (fired or skipped), so a hub that was down over several due times fires once for them.
+ */
+export const syncSchedules = pgTable(
+  'sync_schedules',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull().unique(),
+    flows: text('flows', { enum: syncFlowNames }).array().notNull(),
+    mode: text('mode', { enum: syncModes }).notNull(),
+    dryRun: boolean('dry_run').notNull(),
+    /** Five fields: minute hour day-of-month month day-of-week. */
+    cron: text('cron').notNull(),
+    /** An IANA name; the cron fields are read on its clock. */
+    timeZone: text('time_zone').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    createdBy: text('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    lastDueAt: timestamp('last_due_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('sync_schedules_mode_check', oneOf(t.mode, syncModes)),
+    check(
+      'sync_schedules_flows_check',
+      sql`cardinality(${t.flows}) > 0 and ${t.flows} <@ ${textArray(syncFlowNames)}`,
+    ),
+  ],
+);
+
+/**
+ * One row per schedule and due time, whatever the number of instances: the primary key makes a due time
+ * fire once. A skipped due time says why (its flows still running from an earlier run).
+ */
+export const syncScheduleFirings = pgTable(
+  'sync_schedule_firings',
+  {
+    scheduleId: text('schedule_id')
+      .notNull()
+      .references(() => syncSchedules.id, { onDelete: 'cascade' }),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    /** STARTED (its run is `run_id`), SKIPPED (`reason` says why), or FAILED to start (`reason`). */
+    outcome: text('outcome', { enum: ['STARTED', 'SKIPPED', 'FAILED'] }).notNull(),
+    runId: text('run_id').references(() => syncRuns.id, { onDelete: 'set null' }),
+    reason: text('reason'),
+    firedAt: timestamp('fired_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scheduleId, t.dueAt] }),
+    check('sync_schedule_firings_outcome_check', oneOf(t.outcome, ['STARTED', 'SKIPPED', 'FAILED'])),
+  ],
+);
 
 /**
  * The hub instances sharing the database, each renewing its row while it lives (run-leases.ts): a stopping

@@ -1513,6 +1513,26 @@ export type StartSyncInput = {
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** What started a sync run. */
+export type SyncTriggerKind =
+  /** A person (or API key), named by the run's `requestedBy`. */
+  | 'PERSON'
+  /** A sync schedule, named by the trigger's `name`. */
+  | 'SCHEDULE'
+  /** Continuous sync, following the Sales change feed. */
+  | 'CONTINUOUS'
+  /** A webhook call from Sales. */
+  | 'WEBHOOK';
+
+/** What started a sync run. */
+export type SyncRunTrigger = {
+  __typename?: 'SyncRunTrigger';
+  /** A person, a schedule, continuous sync or a webhook. */
+  kind: SyncTriggerKind;
+  /** The schedule's name for SCHEDULE; null otherwise. */
+  name?: Maybe<Scalars['String']['output']>;
+};
+
 /** How much of the source a run reads. */
 export type SyncMode =
   /** Only records changed since the last committed checkpoint (Sales change feed; Finance content hashes). */
@@ -1546,6 +1566,8 @@ export type SyncRun = {
   mode: SyncMode;
   /** True when the run writes nothing and only reports outcomes. */
   dryRun: Scalars['Boolean']['output'];
+  /** What started the run: a person, a schedule (by name), continuous sync or a webhook. */
+  trigger: SyncRunTrigger;
   /**
    * Who started the run: the name of the caller's API key, or the `preferred_username`, `email` or `sub` of
    * their token. Null when the hub runs without authentication (or for runs started before it had any).
@@ -1849,6 +1871,8 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   StartSyncInput: StartSyncInput;
+  SyncTriggerKind: SyncTriggerKind;
+  SyncRunTrigger: ResolverTypeWrapper<SyncRunTrigger>;
   SyncMode: SyncMode;
   SyncRunStatus: SyncRunStatus;
   SyncRun: ResolverTypeWrapper<RunSnapshot>;
@@ -1919,6 +1943,7 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   Subscription: Record<PropertyKey, never>;
   StartSyncInput: StartSyncInput;
+  SyncRunTrigger: SyncRunTrigger;
   SyncRun: RunSnapshot;
   SyncRunFlow: RunFlowModel;
   Float: Scalars['Float']['output'];
@@ -2433,11 +2458,17 @@ export type SubscriptionResolvers<ContextType = HubContext, ParentType extends R
   syncRunsUpdated?: SubscriptionResolver<ResolversTypes['SyncRun'], "syncRunsUpdated", ParentType, ContextType>;
 }>;
 
+export type SyncRunTriggerResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncRunTrigger'] = ResolversParentTypes['SyncRunTrigger']> = ResolversObject<{
+  kind?: Resolver<ResolversTypes['SyncTriggerKind'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type SyncRunResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncRun'] = ResolversParentTypes['SyncRun']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['SyncRunStatus'], ParentType, ContextType>;
   mode?: Resolver<ResolversTypes['SyncMode'], ParentType, ContextType>;
   dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  trigger?: Resolver<ResolversTypes['SyncRunTrigger'], ParentType, ContextType>;
   requestedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -2549,6 +2580,7 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   SyncValueMapEntry?: SyncValueMapEntryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  SyncRunTrigger?: SyncRunTriggerResolvers<ContextType>;
   SyncRun?: SyncRunResolvers<ContextType>;
   SyncRunFlow?: SyncRunFlowResolvers<ContextType>;
   SyncSkipCount?: SyncSkipCountResolvers<ContextType>;

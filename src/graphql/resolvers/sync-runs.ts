@@ -125,6 +125,7 @@ export const SyncRun: SyncRunResolvers = {
   mode: (s) => s.run.mode,
   dryRun: (s) => s.run.dryRun,
   requestedBy: (s) => s.run.requestedBy,
+  trigger: (s) => ({ kind: s.run.triggerKind, name: s.run.triggerName }),
   createdAt: (s) => s.run.createdAt.toISOString(),
   startedAt: (s) => iso(s.run.startedAt),
   finishedAt: (s) => iso(s.run.finishedAt),

@@ -5,7 +5,7 @@
  */
 import type { Connectors } from '../../connectors/index.js';
 import type { LinkStore } from '../../db/links.js';
-import type { Counters, FailedKey, RunStore, SyncRunRecord } from '../../db/runs.js';
+import type { Counters, FailedKey, RunStore, RunTrigger, SyncRunRecord } from '../../db/runs.js';
 import type { SyncMode } from '../../db/schema.js';
 import type { FlowName } from '../flows/types.js';
 import type { ValueMaps } from '../flows/value-maps.js';
@@ -108,6 +108,8 @@ export interface StartRunInput {
   mode: SyncMode;
   dryRun: boolean;
   requestedBy?: string | null;
+  /** What starts the run. Default: a person (`requestedBy`). */
+  trigger?: RunTrigger;
 }
 
 /**

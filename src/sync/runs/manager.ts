@@ -26,6 +26,8 @@ import { executeRun, type ActiveRun } from './execute.js';
 import { flowRate } from './progress.js';
 import { createLeaseKeeper, thisProcess, type RunLeaseOptions } from './leases.js';
 import type { RunQueue } from './run-queue.js';
+import type { ScheduleStore } from '../../db/schedules.js';
+import { fireDueSchedules } from '../schedules/fire.js';
 import { requestedFlows, startProblems } from './validate-start.js';
 
 export interface SyncManagerOptions {
@@ -56,6 +58,11 @@ export interface SyncManagerOptions {
   databaseRetry?: DatabaseRetryPolicy;
   /** Where runs wait for an executor: jobs any instance's workers fetch. */
   queue: RunQueue;
+  /**
+   * The sync schedules, fired at the job engine's minute tick by whichever instance takes it
+   * (src/sync/schedules/fire.ts). Default: none (no tick is taken).
+   */
+  schedules?: ScheduleStore;
   /**
    * How this instance signs the runs it executes and holds them (leases.ts), so other instances on the
    * same database leave them alone while it lives and take them over when it dies. Default: this process,
@@ -146,6 +153,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
         requestedBy: input.requestedBy ?? null,
         retryOf: retry?.of ?? null,
         exclusive: true,
+        ...(input.trigger && { trigger: input.trigger }),
       });
     } catch (error) {
       if (error instanceof RunStoreError && error.code === 'SYNC_ALREADY_RUNNING') {
@@ -311,7 +319,15 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
         sweep,
       });
       const found = await sweep();
-      await queue.work(execute);
+      const { schedules } = options;
+      await queue.work(
+        execute,
+        schedules &&
+          (async () => {
+            if (shuttingDown) return;
+            await fireDueSchedules({ schedules, start: (input) => launch(input), logger });
+          }),
+      );
       return found;
     },
 

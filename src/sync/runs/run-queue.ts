@@ -15,9 +15,10 @@ export interface RunQueue {
   enqueue(runIds: readonly string[]): Promise<void>;
   /**
    * Starts this instance's workers: each fetches one job at a time and awaits `execute(runId)`, so an
-   * instance executes at most `workers` runs at once.
+   * instance executes at most `workers` runs at once. With `tick`, a worker also takes the job the engine's
+   * cron sends once a minute across all instances, and awaits `tick()` (the schedules' look at what is due).
    */
-  work(execute: (runId: string) => Promise<void>): Promise<void>;
+  work(execute: (runId: string) => Promise<void>, tick?: () => Promise<void>): Promise<void>;
   /** Wakes this instance's workers at once (a job was just queued here) instead of at their next poll. */
   wake(): void;
   /** Jobs waiting for a worker, on every instance. */
@@ -37,6 +38,8 @@ export interface RunQueueOptions {
 
 /** The pg-boss queue the runs' jobs go to. */
 export const runQueueName = 'sync-run';
+/** The pg-boss queue its cron sends the minute's tick to. */
+export const scheduleTickQueueName = 'sync-schedule-tick';
 
 interface RunJob {
   runId: string;
@@ -47,10 +50,10 @@ interface RunJob {
  * pg-boss's `create_queue` (each adds constraints to tables the other locks); PostgreSQL then aborts one,
  * which tries again and finds the queue made.
  */
-async function createQueueOnce(boss: PgBoss): Promise<void> {
+async function createQueueOnce(boss: PgBoss, name: string): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await boss.createQueue(runQueueName, { name: runQueueName, policy: 'short', retryLimit: 0 });
+      await boss.createQueue(name, { name, policy: 'short', retryLimit: 0 });
       return;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
@@ -66,15 +69,17 @@ export async function createRunQueue(options: RunQueueOptions): Promise<RunQueue
   const boss = new PgBoss({
     db: { executeSql: (text, values) => database.executeSql(text, values) },
     schema: 'pgboss',
-    // Schedules belong to a later feature; no cron tables are polled meanwhile.
-    schedule: false,
+    // The minute tick of the sync schedules: one instance at a time looks whether a cron is due, every 10 s.
+    schedule: true,
+    cronMonitorIntervalSeconds: 10,
     // Runs last as long as their flows; the run's own lease tells a live executor from a dead one.
     expireInHours: 23,
     retryLimit: 0,
   });
   boss.on('error', (error) => logger.warn({ err: error }, 'The run queue had a problem; it goes on'));
   await boss.start();
-  await createQueueOnce(boss);
+  await createQueueOnce(boss, runQueueName);
+  await createQueueOnce(boss, scheduleTickQueueName);
   const workerIds: string[] = [];
   let stopped = false;
 
@@ -86,8 +91,17 @@ export async function createRunQueue(options: RunQueueOptions): Promise<RunQueue
       }
     },
 
-    async work(execute) {
+    async work(execute, tick) {
       if (workerIds.length > 0) return;
+      if (tick) {
+        // Every minute; a tick late by a few seconds still finds the minute's due times (see fire.ts).
+        await boss.schedule(scheduleTickQueueName, '* * * * *');
+        workerIds.push(
+          await boss.work(scheduleTickQueueName, { batchSize: 1, pollingIntervalSeconds }, async () => {
+            await tick();
+          }),
+        );
+      }
       for (let i = 0; i < workers; i += 1) {
         workerIds.push(
           await boss.work<RunJob>(runQueueName, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {

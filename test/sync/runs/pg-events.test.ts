@@ -52,6 +52,8 @@ function snapshot(runId: string, read: number, notes: string[] = []): RunSnapsho
     updatedAt: at,
     ownerInstance: 'hub-a',
     notes: [],
+    triggerKind: 'PERSON',
+    triggerName: null,
   };
   return { run, rates: { accounts: { recordsPerSecond: 250.5, etaSeconds: 4 } } };
 }

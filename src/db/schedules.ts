@@ -1,0 +1,158 @@
+/**
+ * The schedule store: syncs that start by themselves on a cron timing, and one firing row per schedule
+ * and due time. The firing row's primary key is what makes a due time fire once however many instances
+ * look at it (`claimDueTime`).
+ */
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import type { HubDb } from './connection.js';
+import { syncScheduleFirings, syncSchedules, type SyncFlowName, type SyncMode } from './schema.js';
+
+export interface ScheduleInput {
+  name: string;
+  flows: readonly SyncFlowName[];
+  mode: SyncMode;
+  dryRun: boolean;
+  cron: string;
+  timeZone: string;
+  enabled: boolean;
+}
+
+export type ScheduleRecord = typeof syncSchedules.$inferSelect;
+export type FiringRecord = typeof syncScheduleFirings.$inferSelect;
+export type FiringOutcome = FiringRecord['outcome'];
+
+/** Why the store refused a schedule change. */
+export class ScheduleStoreError extends Error {
+  override name = 'ScheduleStoreError';
+  constructor(
+    readonly code: 'SCHEDULE_NAME_TAKEN' | 'SCHEDULE_NOT_FOUND',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ScheduleStore {
+  create(input: ScheduleInput & { createdBy: string | null }): Promise<ScheduleRecord>;
+  get(id: string): Promise<ScheduleRecord | null>;
+  /** Every schedule, by name. */
+  list(): Promise<ScheduleRecord[]>;
+  /**
+   * Changes the given fields. A changed timing (cron or zone) or a schedule enabled again counts from now:
+   * due times before the change are not fired late.
+   */
+  update(id: string, change: Partial<ScheduleInput>): Promise<ScheduleRecord>;
+  /** Deletes the schedule and its firings (its runs stay); resolves false when there was none. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * Takes the due time for this caller: true for exactly one caller per schedule and due time, which then
+   * starts the run (or records why not) with `settleFiring`. The schedule's `last_due_at` moves to it.
+   */
+  claimDueTime(scheduleId: string, dueAt: Date): Promise<boolean>;
+  settleFiring(
+    scheduleId: string,
+    dueAt: Date,
+    outcome: FiringOutcome,
+    detail: { runId?: string; reason?: string },
+  ): Promise<void>;
+  /** The schedule's latest firings, newest first. */
+  firings(scheduleId: string, limit: number): Promise<FiringRecord[]>;
+}
+
+export function createScheduleStore({ db }: { db: HubDb }): ScheduleStore {
+  async function existing(id: string): Promise<ScheduleRecord> {
+    const [row] = await db.select().from(syncSchedules).where(eq(syncSchedules.id, id));
+    if (!row) throw new ScheduleStoreError('SCHEDULE_NOT_FOUND', `No sync schedule has the id ${id}.`);
+    return row;
+  }
+
+  async function nameTaken(name: string, exceptId?: string): Promise<void> {
+    const [row] = await db
+      .select({ id: syncSchedules.id })
+      .from(syncSchedules)
+      .where(eq(syncSchedules.name, name));
+    if (row && row.id !== exceptId)
+      throw new ScheduleStoreError(
+        'SCHEDULE_NAME_TAKEN',
+        `A sync schedule is already called "${name}"; choose another name.`,
+      );
+  }
+
+  return {
+    async create(input) {
+      await nameTaken(input.name);
+      const [row] = await db
+        .insert(syncSchedules)
+        .values({ id: randomUUID(), ...input, flows: [...input.flows], lastDueAt: sql`now()` })
+        .returning();
+      return row!;
+    },
+
+    async get(id) {
+      const [row] = await db.select().from(syncSchedules).where(eq(syncSchedules.id, id));
+      return row ?? null;
+    },
+
+    list: () => db.select().from(syncSchedules).orderBy(asc(syncSchedules.name)),
+
+    async update(id, change) {
+      const before = await existing(id);
+      if (change.name !== undefined) await nameTaken(change.name, id);
+      const retimed =
+        (change.cron !== undefined && change.cron !== before.cron) ||
+        (change.timeZone !== undefined && change.timeZone !== before.timeZone) ||
+        (change.enabled === true && !before.enabled);
+      const [row] = await db
+        .update(syncSchedules)
+        .set({
+          ...change,
+          flows: change.flows && [...change.flows],
+          ...(retimed && { lastDueAt: sql`greatest(${syncSchedules.lastDueAt}, now())` }),
+          updatedAt: sql`now()`,
+        })
+        .where(eq(syncSchedules.id, id))
+        .returning();
+      return row!;
+    },
+
+    async delete(id) {
+      const rows = await db
+        .delete(syncSchedules)
+        .where(eq(syncSchedules.id, id))
+        .returning({ id: syncSchedules.id });
+      return rows.length > 0;
+    },
+
+    async claimDueTime(scheduleId, dueAt) {
+      return db.transaction(async (tx) => {
+        const claimed = await tx
+          .insert(syncScheduleFirings)
+          .values({ scheduleId, dueAt, outcome: 'STARTED' })
+          .onConflictDoNothing()
+          .returning({ dueAt: syncScheduleFirings.dueAt });
+        if (claimed.length === 0) return false;
+        await tx
+          .update(syncSchedules)
+          .set({ lastDueAt: sql`greatest(${syncSchedules.lastDueAt}, ${dueAt.toISOString()}::timestamptz)` })
+          .where(eq(syncSchedules.id, scheduleId));
+        return true;
+      });
+    },
+
+    async settleFiring(scheduleId, dueAt, outcome, { runId, reason }) {
+      await db
+        .update(syncScheduleFirings)
+        .set({ outcome, runId: runId ?? null, reason: reason ?? null })
+        .where(and(eq(syncScheduleFirings.scheduleId, scheduleId), eq(syncScheduleFirings.dueAt, dueAt)));
+    },
+
+    firings: (scheduleId, limit) =>
+      db
+        .select()
+        .from(syncScheduleFirings)
+        .where(eq(syncScheduleFirings.scheduleId, scheduleId))
+        .orderBy(desc(syncScheduleFirings.dueAt))
+        .limit(limit),
+  };
+}
