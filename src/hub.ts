@@ -204,7 +204,15 @@ export async function startHub({
   metrics.observe({ connectors, database });
   const server = await createHubServer({
     schema: createSchema(),
-    createContext: createContextFactory({ connectors, links, valueMaps: maps, flowSettings, sync, runs }),
+    createContext: createContextFactory({
+      connectors,
+      links,
+      valueMaps: maps,
+      flowSettings,
+      sync,
+      runs,
+      schedules,
+    }),
     development,
     authenticator: createAuthenticator(auth, authOptions),
     introspection,

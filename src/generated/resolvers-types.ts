@@ -7,6 +7,7 @@ import type { FinanceCustomer as FinanceCustomerRow, FinanceContactPerson as Fin
 import type { FlowDefinition, EntityRef, EligibilityRule, Route, TargetMapping, BusinessKey, FieldMapping, ConstantMapping, ChildRecords } from '../sync/flows/types.js';
 import type { RunSnapshot } from '../sync/engine/types.js';
 import type { SyncFailureRecord } from '../db/runs.js';
+import type { ScheduleRecord, FiringRecord } from '../db/schedules.js';
 import type { HubContext } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -538,6 +539,10 @@ export type Query = {
    * with `product`.
    */
   products: ProductConnection;
+  /** Every sync schedule, by name. */
+  syncSchedules: Array<SyncSchedule>;
+  /** One sync schedule, or null when none has the id. */
+  syncSchedule?: Maybe<SyncSchedule>;
   /**
    * The four sync flows as data, in the order "all flows" runs them: what each reads, which records it skips
    * and why, where it writes, and field by field how a value is carried (source field, target field,
@@ -641,6 +646,15 @@ export type QueryProductsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProductFilter>;
+};
+
+
+/**
+ * The read roots of the hub. Every unified record joins the Sales (Dataverse) row and the Finance (F&O) row
+ * that share a business key; reads go to both systems live, nothing is served from a copy.
+ */
+export type QuerySyncScheduleArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1140,6 +1154,119 @@ export type FinanceQuotationLine = {
 };
 
 /**
+ * A sync that starts by itself on a cron timing. A due time fires once whatever the number of hub
+ * instances; one whose flows still run from an earlier run is skipped and recorded with the reason, never
+ * queued up; a hub that was down over several due times fires once when it is back.
+ */
+export type SyncSchedule = {
+  __typename?: 'SyncSchedule';
+  /** The schedule's ID. */
+  id: Scalars['ID']['output'];
+  /** Its name, unique: the runs it starts carry it as their trigger's name. */
+  name: Scalars['String']['output'];
+  /** The flows each run syncs, in dependency order. */
+  flows: Array<SyncFlowName>;
+  /** INCREMENTAL or FULL. */
+  mode: SyncMode;
+  /** True when its runs write nothing and only report. */
+  dryRun: Scalars['Boolean']['output'];
+  /** Five fields: minute hour day-of-month month day-of-week, read on `timeZone`'s clock. */
+  cron: Scalars['String']['output'];
+  /** An IANA time zone, e.g. Europe/Paris. */
+  timeZone: Scalars['String']['output'];
+  /** False while paused. */
+  enabled: Scalars['Boolean']['output'];
+  /** Who created it; null without authentication. */
+  createdBy?: Maybe<Scalars['String']['output']>;
+  /** When it was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When it was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Its next due times, soonest first; none while paused. */
+  nextFireTimes: Array<Scalars['DateTime']['output']>;
+  /** Its latest due times handled, newest first: the run started, or why none was. */
+  firings: Array<SyncScheduleFiring>;
+};
+
+
+/**
+ * A sync that starts by itself on a cron timing. A due time fires once whatever the number of hub
+ * instances; one whose flows still run from an earlier run is skipped and recorded with the reason, never
+ * queued up; a hub that was down over several due times fires once when it is back.
+ */
+export type SyncScheduleNextFireTimesArgs = {
+  count?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A sync that starts by itself on a cron timing. A due time fires once whatever the number of hub
+ * instances; one whose flows still run from an earlier run is skipped and recorded with the reason, never
+ * queued up; a hub that was down over several due times fires once when it is back.
+ */
+export type SyncScheduleFiringsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What became of one due time of a schedule. */
+export type SyncScheduleFiring = {
+  __typename?: 'SyncScheduleFiring';
+  /** The due time. */
+  dueAt: Scalars['DateTime']['output'];
+  /** STARTED, SKIPPED or FAILED. */
+  outcome: SyncScheduleFiringOutcome;
+  /** The run it started; null when none was, or once the run is purged. */
+  run?: Maybe<SyncRun>;
+  /** Why no run started (SKIPPED or FAILED); null otherwise. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** When the hub handled it. */
+  firedAt: Scalars['DateTime']['output'];
+};
+
+/** What became of a due time. */
+export type SyncScheduleFiringOutcome =
+  /** Its run started. */
+  | 'STARTED'
+  /** Its flows were still running from an earlier run: the Data Integrator's rule, skipped rather than queued. */
+  | 'SKIPPED'
+  /** The run could not start (the reason says why). */
+  | 'FAILED';
+
+/** A new sync schedule. */
+export type SyncScheduleInput = {
+  /** A unique name, 1 to 100 characters. */
+  name: Scalars['String']['input'];
+  /** The flows to sync; at least one. */
+  flows: Array<SyncFlowName>;
+  /** INCREMENTAL (the default) or FULL. */
+  mode?: InputMaybe<SyncMode>;
+  /** Report only, writing nothing. */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Five fields: minute hour day-of-month month day-of-week, e.g. `*\/15 * * * *` or `0 6 * * 1-5`. */
+  cron: Scalars['String']['input'];
+  /** An IANA time zone the cron fields are read in; default UTC. */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+  /** False to create it paused. */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** The fields of a schedule to change; those left out keep their value. */
+export type SyncScheduleChange = {
+  /** A unique name, 1 to 100 characters. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** The flows to sync; at least one. */
+  flows?: InputMaybe<Array<SyncFlowName>>;
+  /** INCREMENTAL or FULL. */
+  mode?: InputMaybe<SyncMode>;
+  /** Report only, writing nothing. */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Five fields: minute hour day-of-month month day-of-week. */
+  cron?: InputMaybe<Scalars['String']['input']>;
+  /** An IANA time zone. */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
  * How one record's Sales and Finance sides stand with each other: what the hub recorded when it last synced
  * the record, and the differences between the two live rows now.
  */
@@ -1453,6 +1580,23 @@ export type Mutation = {
   cancelSync: SyncRun;
   /** Starts a new run over only the records that failed in run `id`. */
   retrySyncFailures: SyncRun;
+  /**
+   * Creates a schedule (operators only). It first fires at its next due time after now. BAD_USER_INPUT
+   * names the field that is wrong: a blank or taken name, no flows, a cron expression that is not five
+   * fields (at most once a minute) or a time zone that is not an IANA name.
+   */
+  createSyncSchedule: SyncSchedule;
+  /**
+   * Changes the given fields of a schedule (operators only). A new timing counts from now: due times before
+   * the change are not fired late.
+   */
+  updateSyncSchedule: SyncSchedule;
+  /** Stops a schedule firing until it is resumed (operators only). */
+  pauseSyncSchedule: SyncSchedule;
+  /** Lets a paused schedule fire again, from its next due time after now (operators only). */
+  resumeSyncSchedule: SyncSchedule;
+  /** Deletes a schedule and its firing history; the runs it started stay (operators only). Returns its ID. */
+  deleteSyncSchedule: Scalars['ID']['output'];
 };
 
 
@@ -1482,6 +1626,57 @@ export type MutationCancelSyncArgs = {
  * records who asked (`requestedBy`).
  */
 export type MutationRetrySyncFailuresArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Admins run and repair syncs: start, cancel, retry failures. Every mutation needs the `operator` role (an
+ * operator API key, or a token whose roles claim grants `operator`); a `reader` gets FORBIDDEN. The run
+ * records who asked (`requestedBy`).
+ */
+export type MutationCreateSyncScheduleArgs = {
+  input: SyncScheduleInput;
+};
+
+
+/**
+ * Admins run and repair syncs: start, cancel, retry failures. Every mutation needs the `operator` role (an
+ * operator API key, or a token whose roles claim grants `operator`); a `reader` gets FORBIDDEN. The run
+ * records who asked (`requestedBy`).
+ */
+export type MutationUpdateSyncScheduleArgs = {
+  id: Scalars['ID']['input'];
+  change: SyncScheduleChange;
+};
+
+
+/**
+ * Admins run and repair syncs: start, cancel, retry failures. Every mutation needs the `operator` role (an
+ * operator API key, or a token whose roles claim grants `operator`); a `reader` gets FORBIDDEN. The run
+ * records who asked (`requestedBy`).
+ */
+export type MutationPauseSyncScheduleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Admins run and repair syncs: start, cancel, retry failures. Every mutation needs the `operator` role (an
+ * operator API key, or a token whose roles claim grants `operator`); a `reader` gets FORBIDDEN. The run
+ * records who asked (`requestedBy`).
+ */
+export type MutationResumeSyncScheduleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Admins run and repair syncs: start, cancel, retry failures. Every mutation needs the `operator` role (an
+ * operator API key, or a token whose roles claim grants `operator`); a `reader` gets FORBIDDEN. The run
+ * records who asked (`requestedBy`).
+ */
+export type MutationDeleteSyncScheduleArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -1848,6 +2043,11 @@ export type ResolversTypes = ResolversObject<{
   SalesQuoteLine: ResolverTypeWrapper<SalesQuoteLineRow>;
   FinanceQuotation: ResolverTypeWrapper<FinanceQuoteHeaderRow>;
   FinanceQuotationLine: ResolverTypeWrapper<FinanceQuoteLineRow>;
+  SyncSchedule: ResolverTypeWrapper<ScheduleRecord>;
+  SyncScheduleFiring: ResolverTypeWrapper<FiringRecord>;
+  SyncScheduleFiringOutcome: SyncScheduleFiringOutcome;
+  SyncScheduleInput: SyncScheduleInput;
+  SyncScheduleChange: SyncScheduleChange;
   SyncLink: ResolverTypeWrapper<SyncLink>;
   SyncLinkSource: SyncLinkSource;
   SyncState: SyncState;
@@ -1926,6 +2126,10 @@ export type ResolversParentTypes = ResolversObject<{
   SalesQuoteLine: SalesQuoteLineRow;
   FinanceQuotation: FinanceQuoteHeaderRow;
   FinanceQuotationLine: FinanceQuoteLineRow;
+  SyncSchedule: ScheduleRecord;
+  SyncScheduleFiring: FiringRecord;
+  SyncScheduleInput: SyncScheduleInput;
+  SyncScheduleChange: SyncScheduleChange;
   SyncLink: SyncLink;
   FieldDrift: FieldDrift;
   SyncEntity: EntityRef;
@@ -2150,6 +2354,8 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   quotes?: Resolver<ResolversTypes['QuoteConnection'], ParentType, ContextType, RequireFields<QueryQuotesArgs, 'first'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'productNumber'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
+  syncSchedules?: Resolver<Array<ResolversTypes['SyncSchedule']>, ParentType, ContextType>;
+  syncSchedule?: Resolver<Maybe<ResolversTypes['SyncSchedule']>, ParentType, ContextType, RequireFields<QuerySyncScheduleArgs, 'id'>>;
   syncFlows?: Resolver<Array<ResolversTypes['SyncFlow']>, ParentType, ContextType>;
   syncValueMaps?: Resolver<Array<ResolversTypes['SyncValueMap']>, ParentType, ContextType>;
   syncRun?: Resolver<Maybe<ResolversTypes['SyncRun']>, ParentType, ContextType, RequireFields<QuerySyncRunArgs, 'id'>>;
@@ -2344,6 +2550,30 @@ export type FinanceQuotationLineResolvers<ContextType = HubContext, ParentType e
   etag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type SyncScheduleResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncSchedule'] = ResolversParentTypes['SyncSchedule']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  flows?: Resolver<Array<ResolversTypes['SyncFlowName']>, ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['SyncMode'], ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  cron?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  nextFireTimes?: Resolver<Array<ResolversTypes['DateTime']>, ParentType, ContextType, RequireFields<SyncScheduleNextFireTimesArgs, 'count'>>;
+  firings?: Resolver<Array<ResolversTypes['SyncScheduleFiring']>, ParentType, ContextType, RequireFields<SyncScheduleFiringsArgs, 'first'>>;
+}>;
+
+export type SyncScheduleFiringResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncScheduleFiring'] = ResolversParentTypes['SyncScheduleFiring']> = ResolversObject<{
+  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['SyncScheduleFiringOutcome'], ParentType, ContextType>;
+  run?: Resolver<Maybe<ResolversTypes['SyncRun']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  firedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export type SyncLinkResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncLink'] = ResolversParentTypes['SyncLink']> = ResolversObject<{
   state?: Resolver<ResolversTypes['SyncState'], ParentType, ContextType>;
   lastSyncedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -2451,6 +2681,11 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   startSync?: Resolver<ResolversTypes['SyncRun'], ParentType, ContextType, RequireFields<MutationStartSyncArgs, 'input'>>;
   cancelSync?: Resolver<ResolversTypes['SyncRun'], ParentType, ContextType, RequireFields<MutationCancelSyncArgs, 'id'>>;
   retrySyncFailures?: Resolver<ResolversTypes['SyncRun'], ParentType, ContextType, RequireFields<MutationRetrySyncFailuresArgs, 'id'>>;
+  createSyncSchedule?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationCreateSyncScheduleArgs, 'input'>>;
+  updateSyncSchedule?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationUpdateSyncScheduleArgs, 'id' | 'change'>>;
+  pauseSyncSchedule?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationPauseSyncScheduleArgs, 'id'>>;
+  resumeSyncSchedule?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationResumeSyncScheduleArgs, 'id'>>;
+  deleteSyncSchedule?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteSyncScheduleArgs, 'id'>>;
 }>;
 
 export type SubscriptionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -2564,6 +2799,8 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   SalesQuoteLine?: SalesQuoteLineResolvers<ContextType>;
   FinanceQuotation?: FinanceQuotationResolvers<ContextType>;
   FinanceQuotationLine?: FinanceQuotationLineResolvers<ContextType>;
+  SyncSchedule?: SyncScheduleResolvers<ContextType>;
+  SyncScheduleFiring?: SyncScheduleFiringResolvers<ContextType>;
   SyncLink?: SyncLinkResolvers<ContextType>;
   FieldDrift?: FieldDriftResolvers<ContextType>;
   SyncEntity?: SyncEntityResolvers<ContextType>;

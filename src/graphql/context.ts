@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connectors } from '../connectors/index.js';
 import type { LinkStore } from '../db/links.js';
 import type { RunStore } from '../db/runs.js';
+import type { ScheduleStore } from '../db/schedules.js';
 import type { SyncManager } from '../sync/engine/types.js';
 import { type ValueMaps, withValueMaps } from '../sync/flows/value-maps.js';
 import { createReferenceData, type FlowFilterSettings, type ReferenceData } from '../sync/reference.js';
@@ -25,6 +26,8 @@ export interface HubContext {
   sync: SyncManager;
   /** The stored runs and their failures. */
   runs: RunStore;
+  /** The sync schedules and what became of their due times. */
+  schedules: ScheduleStore;
   loaders: Loaders;
   /** Currency ISO codes and unit names by Sales id, and back. */
   reference(): Promise<ReferenceData>;
@@ -39,6 +42,7 @@ export interface ContextDependencies {
   flowSettings?: FlowFilterSettings;
   sync: SyncManager;
   runs: RunStore;
+  schedules: ScheduleStore;
 }
 
 /** What a transport knows of a request when it asks for its context. */
@@ -65,6 +69,7 @@ export function createContextFactory(
       flowSettings,
       sync: dependencies.sync,
       runs: dependencies.runs,
+      schedules: dependencies.schedules,
       loaders,
       reference: () => (reference ??= loadReference(loaders, flowSettings)),
     };

@@ -18,12 +18,20 @@ import {
 } from './sync-flows.js';
 import { Quote, QuoteLine } from './quote.js';
 import { viewerQueries } from './viewer.js';
+import {
+  SyncSchedule,
+  SyncScheduleFiring,
+  syncScheduleMutations,
+  syncScheduleQueries,
+} from './sync-schedules.js';
 
 export const resolvers: Resolvers = {
   DateTime,
   Decimal,
-  Query: { ...Query, ...syncFlowQueries, ...syncRunQueries, ...viewerQueries },
-  Mutation,
+  Query: { ...Query, ...syncFlowQueries, ...syncRunQueries, ...syncScheduleQueries, ...viewerQueries },
+  Mutation: { ...Mutation, ...syncScheduleMutations },
+  SyncSchedule,
+  SyncScheduleFiring,
   Subscription,
   SyncRun,
   SyncRunFlow,
