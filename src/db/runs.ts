@@ -40,6 +40,7 @@ import {
   syncFlowNames,
   syncRunFlows,
   syncRuns,
+  syncScheduleFirings,
   type SyncFlowName,
   type SyncRunRow,
 } from './schema.js';
@@ -62,7 +63,8 @@ export interface RunStore extends StatusQueries, LeaseQueries, PageQueries, Fail
   listRuns(listing: RunListing): Promise<Page<SyncRunRecord>>;
   /**
    * Deletes the runs that finished more than `days` days ago (default `defaultRetentionDays`), with their
-   * flows and failures; runs in progress are kept whatever their age. Resolves with how many it deleted.
+   * flows and failures, and the schedules' firings as old; runs in progress are kept whatever their age.
+   * Resolves with how many runs it deleted.
    */
   purgeOlderThan(days?: number): Promise<number>;
   /** Per flow, the id of the newest run that includes it; flows no kept run includes are absent. */
@@ -156,6 +158,10 @@ export function createRunStore(database: Pick<Database, 'db'>, options: RunStore
           ),
         )
         .returning({ id: syncRuns.id });
+      // A schedule's history follows the runs': its firings are kept as long.
+      await db
+        .delete(syncScheduleFirings)
+        .where(sql`${syncScheduleFirings.firedAt} < now() - ${days}::double precision * interval '1 day'`);
       return rows.length;
     },
 

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConnectors } from '../../src/connectors/index.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import { createRunStore, type RunStore } from '../../src/db/runs.js';
+import { createScheduleStore } from '../../src/db/schedules.js';
 import { startHub, type Hub, type HubOptions } from '../../src/hub.js';
 import { connectorEndpointFor } from '../../src/simulators/index.js';
 import { backends, type TestPlace } from './backends.js';
@@ -59,6 +60,33 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       hub = await start({ retentionDays: 7 });
       expect(await exists(old)).toBe(false);
       expect(await exists(newer)).toBe(true);
+    });
+
+    it('keeps a schedule’s firings as long as the runs', async () => {
+      const schedules = createScheduleStore(database);
+      const schedule = await schedules.create({
+        name: 'retention',
+        flows: ['accounts'],
+        mode: 'INCREMENTAL',
+        dryRun: false,
+        cron: '0 * * * *',
+        timeZone: 'UTC',
+        enabled: false,
+        createdBy: null,
+      });
+      for (const days of [8, 6]) {
+        const dueAt = daysAgo(days);
+        await schedules.claimDueTime(schedule.id, dueAt);
+        await database.db.execute(
+          sql`update sync_schedule_firings set fired_at = ${dueAt.toISOString()}::timestamptz where due_at = ${dueAt.toISOString()}::timestamptz`,
+        );
+      }
+      hub = await start({ retentionDays: 7 });
+      // The firing of 8 days ago went with the runs of its age; the one of 6 days ago stays.
+      const kept = await schedules.firings(schedule.id, 10);
+      expect(kept).toHaveLength(1);
+      expect(kept[0]!.dueAt.getTime()).toBeGreaterThan(daysAgo(7).getTime());
+      await schedules.delete(schedule.id);
     });
 
     it('purges again while running, and no more once closed', async () => {
