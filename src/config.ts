@@ -259,6 +259,15 @@ const schema = z.object({
     .max(600_000, stopTimeoutMessage)
     .default(25_000),
   HUB_RUN_LEASE_MS: limit(1_000, 600_000, 30_000, ' of milliseconds'),
+  // Where alerts go (a run that failed or had errors, a schedule skipped again and again), signed with
+  // the secret so the receiver can check them.
+  HUB_ALERT_WEBHOOK_URL: optionalUrl,
+  HUB_ALERT_WEBHOOK_SECRET: z
+    .string()
+    .min(16, { message: 'must be at least 16 characters: the receiver checks each alert with it' })
+    .optional(),
+  // The hub's address as people reach it (behind a proxy, say), for the links in alerts.
+  HUB_PUBLIC_URL: optionalUrl,
   ACCOUNTS_RELATIONSHIP_TYPES: z
     .string()
     .transform((text, context) => {
@@ -375,6 +384,16 @@ export interface HubConfig {
    * owner died ends FAILED within 1.5 leases. Default 30 s.
    */
   runLeaseMs: number;
+  /** Where alerts go, and the secret they are signed with (`HUB_ALERT_WEBHOOK_URL`, `_SECRET`); null for none. */
+  alerts: AlertTarget | null;
+  /** The hub's address as people reach it (`HUB_PUBLIC_URL`), for links in alerts; null: its own URL. */
+  publicUrl: string | null;
+}
+
+/** An outgoing webhook alerts are posted to. */
+export interface AlertTarget {
+  url: string;
+  secret: string;
 }
 
 export class ConfigError extends Error {
@@ -398,6 +417,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
     ...missingCredentials(present),
     ...authProblems(present),
+    ...(present['HUB_ALERT_WEBHOOK_URL'] && !present['HUB_ALERT_WEBHOOK_SECRET']
+      ? ['HUB_ALERT_WEBHOOK_SECRET is required with HUB_ALERT_WEBHOOK_URL: alerts are signed with it']
+      : []),
     ...timeoutProblems(present),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -468,6 +490,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stopTimeoutMs: e.HUB_STOP_TIMEOUT_MS,
     instanceId: e.HUB_INSTANCE_ID ?? defaultInstanceId(),
     runLeaseMs: e.HUB_RUN_LEASE_MS,
+    alerts:
+      e.HUB_ALERT_WEBHOOK_URL && e.HUB_ALERT_WEBHOOK_SECRET
+        ? { url: e.HUB_ALERT_WEBHOOK_URL, secret: e.HUB_ALERT_WEBHOOK_SECRET }
+        : null,
+    publicUrl: e.HUB_PUBLIC_URL ?? null,
   };
 }
 

@@ -31,6 +31,8 @@ import { thisProcess } from './sync/runs/leases.js';
 import { createSyncManager } from './sync/runs/manager.js';
 import { createRunQueue } from './sync/runs/run-queue.js';
 import { createScheduleStore } from './db/schedules.js';
+import { createAlerts } from './alerts/index.js';
+import type { AlertTarget } from './config.js';
 import { createPostgresEventBus } from './sync/runs/pg-events.js';
 import type { FlowFilterSettings } from './sync/reference.js';
 
@@ -99,6 +101,10 @@ export interface HubOptions {
   instanceId?: string;
   /** How long a run's lease lasts without renewal (`HUB_RUN_LEASE_MS`); default 30 s. */
   runLeaseMs?: number;
+  /** Where alerts go (`HUB_ALERT_WEBHOOK_URL` and its secret); default none. */
+  alerts?: AlertTarget | null;
+  /** The hub's address as people reach it, for links in alerts; default: its own URL. */
+  publicUrl?: string | null;
 }
 
 export interface Hub {
@@ -144,6 +150,8 @@ export async function startHub({
   metrics = createHubMetrics(),
   instanceId,
   runLeaseMs,
+  alerts: alertTarget = null,
+  publicUrl = null,
 }: HubOptions): Promise<Hub> {
   const instance = instanceId ?? `${hostname()}-${process.pid}`;
   const links = createLinkStore(database);
@@ -168,9 +176,20 @@ export async function startHub({
   await sharedEvents?.start();
   const queue = await createRunQueue({ database, logger });
   const schedules = createScheduleStore(database);
+  let listeningAt: string | null = null;
+  const alerts = createAlerts({
+    engine: queue.engine,
+    db: database.db,
+    runs,
+    target: alertTarget,
+    // Read when an alert is raised: the server's own address once it listens.
+    publicUrl: () => publicUrl ?? listeningAt ?? 'http://localhost',
+    logger,
+  });
   const sync = createSyncManager({
     queue,
     schedules,
+    alerts,
     ...(sharedEvents && { events: sharedEvents }),
     runs,
     runner: metrics.countRecords(
@@ -212,6 +231,7 @@ export async function startHub({
       sync,
       runs,
       schedules,
+      alerts,
     }),
     development,
     authenticator: createAuthenticator(auth, authOptions),
@@ -239,6 +259,7 @@ export async function startHub({
     metrics,
   });
   await server.listen(port, host);
+  listeningAt = server.url.replace(/\/graphql$/, '');
   // Started once nothing else can fail, so a failed start leaves no timer behind.
   const purging = startPurging(() => runs.purgeOlderThan(retentionDays), purgeIntervalMs, logger);
   return {

@@ -59,6 +59,8 @@ async function main(): Promise<void> {
     limits: config.limits,
     connections: config.connections,
     instanceId: config.instanceId,
+    alerts: config.alerts,
+    publicUrl: config.publicUrl,
     runLeaseMs: config.runLeaseMs,
     logger,
     metrics,
@@ -120,6 +122,7 @@ function secretsOf(config: HubConfig): string[] {
     if (system.kind === 'remote') secrets.push(system.credentials.clientSecret);
   }
   if (config.auth?.jwt?.keys.kind === 'secret') secrets.push(config.auth.jwt.keys.secret);
+  if (config.alerts) secrets.push(config.alerts.secret);
   if (config.database.kind === 'postgres') {
     try {
       const password = new URL(config.database.url).password;

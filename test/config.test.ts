@@ -43,6 +43,8 @@ describe('configuration', () => {
       stopTimeoutMs: 25_000,
       instanceId: defaultInstanceId(),
       runLeaseMs: 30_000,
+      alerts: null,
+      publicUrl: null,
       limits: {
         maxDepth: 10,
         maxCost: 20_000,
@@ -167,6 +169,29 @@ describe('configuration', () => {
         'HUB_RUN_LEASE_MS must be a whole number of milliseconds from 1000 to 600000, e.g. 30000',
       ]);
     }
+  });
+
+  it('reads where alerts go, with the secret they are signed with, and the hub’s public address', () => {
+    expect(loadConfig({}).alerts).toBeNull();
+    expect(
+      loadConfig({
+        HUB_ALERT_WEBHOOK_URL: 'https://hooks.contoso.com/p2c/',
+        HUB_ALERT_WEBHOOK_SECRET: 'a-secret-of-16-chars',
+        HUB_PUBLIC_URL: 'https://hub.contoso.com/',
+      }),
+    ).toMatchObject({
+      alerts: { url: 'https://hooks.contoso.com/p2c', secret: 'a-secret-of-16-chars' },
+      publicUrl: 'https://hub.contoso.com',
+    });
+    expect(failure({ HUB_ALERT_WEBHOOK_URL: 'https://hooks.contoso.com/p2c' }).problems).toEqual([
+      'HUB_ALERT_WEBHOOK_SECRET is required with HUB_ALERT_WEBHOOK_URL: alerts are signed with it',
+    ]);
+    expect(
+      failure({ HUB_ALERT_WEBHOOK_URL: 'https://hooks.contoso.com/p2c', HUB_ALERT_WEBHOOK_SECRET: 'short' })
+        .problems,
+    ).toEqual([
+      'HUB_ALERT_WEBHOOK_SECRET must be at least 16 characters: the receiver checks each alert with it',
+    ]);
   });
 
   it('reads the abuse limits, each from its own variable', () => {

@@ -350,6 +350,31 @@ export const syncScheduleFirings = pgTable(
   ],
 );
 
+/** Alerts sent to the configured webhook, with how their delivery went (src/alerts). */
+export const alertDeliveries = pgTable(
+  'alert_deliveries',
+  {
+    id: text('id').primaryKey(),
+    /** `sync.run.finished` or `sync.schedule.skipped`. */
+    event: text('event').notNull(),
+    runId: text('run_id').references(() => syncRuns.id, { onDelete: 'set null' }),
+    scheduleId: text('schedule_id').references(() => syncSchedules.id, { onDelete: 'set null' }),
+    /** PENDING (being tried), DELIVERED (the receiver answered 2xx) or FAILED (every attempt failed). */
+    status: text('status', { enum: ['PENDING', 'DELIVERED', 'FAILED'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** The receiver's last HTTP status; null before an answer (or when none came). */
+    lastStatus: integer('last_status'),
+    /** Why the last attempt failed; null after a delivery. */
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('alert_deliveries_created_idx').on(t.createdAt),
+    check('alert_deliveries_status_check', oneOf(t.status, ['PENDING', 'DELIVERED', 'FAILED'])),
+  ],
+);
+
 /**
  * The hub instances sharing the database, each renewing its row while it lives (run-leases.ts): a stopping
  * instance hands its runs back when another instance lives to take them, and fails them when it is alone.

@@ -8,6 +8,7 @@ import type { FlowDefinition, EntityRef, EligibilityRule, Route, TargetMapping, 
 import type { RunSnapshot } from '../sync/engine/types.js';
 import type { SyncFailureRecord } from '../db/runs.js';
 import type { ScheduleRecord, FiringRecord } from '../db/schedules.js';
+import type { AlertDelivery as AlertDeliveryRow } from '../alerts/index.js';
 import type { HubContext } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -297,6 +298,40 @@ export type NoYes =
   /** Yes. */
   | 'Yes';
 
+/** One alert and its delivery. */
+export type AlertDelivery = {
+  __typename?: 'AlertDelivery';
+  /** The delivery's ID, sent as the X-P2C-Delivery header and as `deliveryId` in the body. */
+  id: Scalars['ID']['output'];
+  /** `sync.run.finished` or `sync.schedule.skipped`. */
+  event: Scalars['String']['output'];
+  /** The run the alert is about; null for a schedule's alert, or once the run is purged. */
+  run?: Maybe<SyncRun>;
+  /** The schedule the alert is about, by ID; null for a run's alert. */
+  scheduleId?: Maybe<Scalars['ID']['output']>;
+  /** PENDING while it is being tried, DELIVERED once the receiver answered 2xx, FAILED after every attempt failed. */
+  status: AlertDeliveryStatus;
+  /** Attempts so far (the first and up to five more, with a wait that doubles from one second). */
+  attempts: Scalars['Int']['output'];
+  /** The receiver's last HTTP status; null before an answer. */
+  lastStatus?: Maybe<Scalars['Int']['output']>;
+  /** Why the last attempt failed; null once delivered. */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** When the alert was raised. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When the receiver took it; null until then. */
+  deliveredAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** Where an alert's delivery stands. */
+export type AlertDeliveryStatus =
+  /** Being tried. */
+  | 'PENDING'
+  /** The receiver answered 2xx. */
+  | 'DELIVERED'
+  /** Every attempt failed. */
+  | 'FAILED';
+
 /**
  * A person: the Sales contact and its Finance counterpart with the same contact number. In Finance a contact
  * is a contact person of its account's customer (`ContactPersons`), or a person customer (`CustomersV3`)
@@ -539,6 +574,12 @@ export type Query = {
    * with `product`.
    */
   products: ProductConnection;
+  /**
+   * The alerts the hub raised (a run that ended FAILED or COMPLETED_WITH_ERRORS, a schedule skipped three
+   * due times in a row) and how their delivery to HUB_ALERT_WEBHOOK_URL went, newest first. Empty when no
+   * webhook is configured.
+   */
+  alertDeliveries: Array<AlertDelivery>;
   /** Every sync schedule, by name. */
   syncSchedules: Array<SyncSchedule>;
   /** One sync schedule, or null when none has the id. */
@@ -646,6 +687,15 @@ export type QueryProductsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ProductFilter>;
+};
+
+
+/**
+ * The read roots of the hub. Every unified record joins the Sales (Dataverse) row and the Finance (F&O) row
+ * that share a business key; reads go to both systems live, nothing is served from a copy.
+ */
+export type QueryAlertDeliveriesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2013,6 +2063,8 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   FinanceCustomer: ResolverTypeWrapper<FinanceCustomerRow>;
   NoYes: NoYes;
+  AlertDelivery: ResolverTypeWrapper<AlertDeliveryRow>;
+  AlertDeliveryStatus: AlertDeliveryStatus;
   Contact: ResolverTypeWrapper<ContactModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   FinanceContact: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['FinanceContact']>;
@@ -2099,6 +2151,7 @@ export type ResolversParentTypes = ResolversObject<{
   SalesAccount: SalesAccountRow;
   ID: Scalars['ID']['output'];
   FinanceCustomer: FinanceCustomerRow;
+  AlertDelivery: AlertDeliveryRow;
   Contact: ContactModel;
   Boolean: Scalars['Boolean']['output'];
   FinanceContact: ResolversUnionTypes<ResolversParentTypes>['FinanceContact'];
@@ -2259,6 +2312,19 @@ export type FinanceCustomerResolvers<ContextType = HubContext, ParentType extend
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type AlertDeliveryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertDelivery'] = ResolversParentTypes['AlertDelivery']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  run?: Resolver<Maybe<ResolversTypes['SyncRun']>, ParentType, ContextType>;
+  scheduleId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['AlertDeliveryStatus'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
 export type ContactResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact']> = ResolversObject<{
   contactNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2354,6 +2420,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   quotes?: Resolver<ResolversTypes['QuoteConnection'], ParentType, ContextType, RequireFields<QueryQuotesArgs, 'first'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'productNumber'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
+  alertDeliveries?: Resolver<Array<ResolversTypes['AlertDelivery']>, ParentType, ContextType, RequireFields<QueryAlertDeliveriesArgs, 'first'>>;
   syncSchedules?: Resolver<Array<ResolversTypes['SyncSchedule']>, ParentType, ContextType>;
   syncSchedule?: Resolver<Maybe<ResolversTypes['SyncSchedule']>, ParentType, ContextType, RequireFields<QuerySyncScheduleArgs, 'id'>>;
   syncFlows?: Resolver<Array<ResolversTypes['SyncFlow']>, ParentType, ContextType>;
@@ -2776,6 +2843,7 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   AccountEdge?: AccountEdgeResolvers<ContextType>;
   SalesAccount?: SalesAccountResolvers<ContextType>;
   FinanceCustomer?: FinanceCustomerResolvers<ContextType>;
+  AlertDelivery?: AlertDeliveryResolvers<ContextType>;
   Contact?: ContactResolvers<ContextType>;
   FinanceContact?: FinanceContactResolvers<ContextType>;
   ContactConnection?: ContactConnectionResolvers<ContextType>;

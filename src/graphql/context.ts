@@ -8,6 +8,7 @@ import type { Connectors } from '../connectors/index.js';
 import type { LinkStore } from '../db/links.js';
 import type { RunStore } from '../db/runs.js';
 import type { ScheduleStore } from '../db/schedules.js';
+import type { Alerts } from '../alerts/index.js';
 import type { SyncManager } from '../sync/engine/types.js';
 import { type ValueMaps, withValueMaps } from '../sync/flows/value-maps.js';
 import { createReferenceData, type FlowFilterSettings, type ReferenceData } from '../sync/reference.js';
@@ -28,6 +29,8 @@ export interface HubContext {
   runs: RunStore;
   /** The sync schedules and what became of their due times. */
   schedules: ScheduleStore;
+  /** The alerts raised and how their delivery went. */
+  alerts: Pick<Alerts, 'deliveries'>;
   loaders: Loaders;
   /** Currency ISO codes and unit names by Sales id, and back. */
   reference(): Promise<ReferenceData>;
@@ -43,6 +46,7 @@ export interface ContextDependencies {
   sync: SyncManager;
   runs: RunStore;
   schedules: ScheduleStore;
+  alerts: Pick<Alerts, 'deliveries'>;
 }
 
 /** What a transport knows of a request when it asks for its context. */
@@ -70,6 +74,7 @@ export function createContextFactory(
       sync: dependencies.sync,
       runs: dependencies.runs,
       schedules: dependencies.schedules,
+      alerts: dependencies.alerts,
       loaders,
       reference: () => (reference ??= loadReference(loaders, flowSettings)),
     };

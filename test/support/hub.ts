@@ -49,6 +49,7 @@ export async function startTestHub({
   readiness,
   dashboardDir,
   syncPageSize,
+  alerts,
 }: {
   accounts?: number;
   seed?: number;
@@ -70,6 +71,8 @@ export async function startTestHub({
   dashboardDir?: string | null;
   /** Source records per sync page (default 500). */
   syncPageSize?: number;
+  /** Where alerts go (default: none). */
+  alerts?: HubOptions['alerts'];
 } = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
   const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
@@ -94,6 +97,7 @@ export async function startTestHub({
     ...(readiness ? { readiness } : {}),
     ...(dashboardDir !== undefined ? { dashboardDir } : {}),
     ...(syncPageSize !== undefined ? { syncPageSize } : {}),
+    ...(alerts ? { alerts } : {}),
   });
   const { server } = hub;
   const url = server.url;

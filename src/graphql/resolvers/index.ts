@@ -19,6 +19,7 @@ import {
 import { Quote, QuoteLine } from './quote.js';
 import { viewerQueries } from './viewer.js';
 import {
+  AlertDelivery,
   SyncSchedule,
   SyncScheduleFiring,
   syncScheduleMutations,
@@ -30,6 +31,7 @@ export const resolvers: Resolvers = {
   Decimal,
   Query: { ...Query, ...syncFlowQueries, ...syncRunQueries, ...syncScheduleQueries, ...viewerQueries },
   Mutation: { ...Mutation, ...syncScheduleMutations },
+  AlertDelivery,
   SyncSchedule,
   SyncScheduleFiring,
   Subscription,

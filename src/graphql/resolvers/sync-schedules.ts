@@ -5,6 +5,7 @@
  */
 import { ScheduleStoreError, type ScheduleInput } from '../../db/schedules.js';
 import type {
+  AlertDeliveryResolvers,
   MutationResolvers,
   QueryResolvers,
   SyncFlowName,
@@ -22,9 +23,22 @@ import { flowNameFromGraphQL, flowNameToGraphQL } from './flow-names.js';
 
 const maxNameLength = 100;
 
-export const syncScheduleQueries: Pick<QueryResolvers, 'syncSchedules' | 'syncSchedule'> = {
-  syncSchedules: (_root, _args, context) => context.schedules.list(),
-  syncSchedule: (_root, { id }, context) => context.schedules.get(id),
+export const syncScheduleQueries: Pick<QueryResolvers, 'syncSchedules' | 'syncSchedule' | 'alertDeliveries'> =
+  {
+    syncSchedules: (_root, _args, context) => context.schedules.list(),
+    syncSchedule: (_root, { id }, context) => context.schedules.get(id),
+    alertDeliveries: (_root, { first }, context) => {
+      const wanted = first ?? 20;
+      if (!Number.isInteger(wanted) || wanted < 1 || wanted > 100)
+        throw badInput('first', `must be a whole number from 1 to 100, got ${wanted}.`);
+      return context.alerts.deliveries(wanted);
+    },
+  };
+
+export const AlertDelivery: AlertDeliveryResolvers = {
+  run: (delivery, _args, context) => (delivery.runId ? context.sync.snapshot(delivery.runId) : null),
+  createdAt: (delivery) => delivery.createdAt.toISOString(),
+  deliveredAt: (delivery) => delivery.deliveredAt?.toISOString() ?? null,
 };
 
 export const syncScheduleMutations: Pick<

@@ -78,6 +78,8 @@ export interface ExecuteDependencies {
   owner?: string;
   /** Releases the run for another instance, with the reason for its note (after `handBack`). */
   release?: (reason: string) => Promise<void>;
+  /** Told once the run's final status is stored (by the instance that stored it). */
+  onFinished?: (runId: string) => void;
 }
 
 /** A sentence for the run's error: a database failure without its SQL, anything else by its message. */
@@ -200,6 +202,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     if (abandoned) return;
     const set = await retryThroughOutage(() => runs.setRunStatus(id, status, { error, ...fence }), atEnd);
     if (!set && (await lostRun())) return stopped();
+    if (set) dependencies.onFinished?.(id);
     publish();
     const run = await runs.getRun(id).catch(() => undefined);
     const line = {

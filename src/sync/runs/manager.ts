@@ -27,6 +27,7 @@ import { flowRate } from './progress.js';
 import { createLeaseKeeper, thisProcess, type RunLeaseOptions } from './leases.js';
 import type { RunQueue } from './run-queue.js';
 import type { ScheduleStore } from '../../db/schedules.js';
+import type { Alerts } from '../../alerts/index.js';
 import { fireDueSchedules } from '../schedules/fire.js';
 import { requestedFlows, startProblems } from './validate-start.js';
 
@@ -63,6 +64,8 @@ export interface SyncManagerOptions {
    * (src/sync/schedules/fire.ts). Default: none (no tick is taken).
    */
   schedules?: ScheduleStore;
+  /** Where alerts are raised (a run that failed or had errors, a schedule skipped again and again). Default: none. */
+  alerts?: Alerts;
   /**
    * How this instance signs the runs it executes and holds them (leases.ts), so other instances on the
    * same database leave them alone while it lives and take them over when it dies. Default: this process,
@@ -207,6 +210,13 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
       onEnd: () => active.delete(runId),
       logger,
       owner: owner.instance,
+      onFinished: (id) => {
+        options.alerts
+          ?.runFinished(id)
+          .catch((error: unknown) =>
+            logger.error({ err: error, runId: id }, 'An alert for the run could not be raised'),
+          );
+      },
       release: async (reason) => {
         await runs.handBack([runId], owner, reason);
         await enqueue([runId]);
@@ -319,13 +329,19 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
         sweep,
       });
       const found = await sweep();
+      await options.alerts?.start();
       const { schedules } = options;
       await queue.work(
         execute,
         schedules &&
           (async () => {
             if (shuttingDown) return;
-            await fireDueSchedules({ schedules, start: (input) => launch(input), logger });
+            await fireDueSchedules({
+              schedules,
+              start: (input) => launch(input),
+              logger,
+              ...(options.alerts && { alerts: options.alerts }),
+            });
           }),
       );
       return found;

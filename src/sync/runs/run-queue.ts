@@ -11,6 +11,8 @@ import type { Logger } from '../../logging.js';
 
 /** The queue of runs waiting for an executor. */
 export interface RunQueue {
+  /** The job engine itself, for the hub's other queues (alerts). */
+  readonly engine: PgBoss;
   /** Queues a job for each run that has none waiting. */
   enqueue(runIds: readonly string[]): Promise<void>;
   /**
@@ -50,10 +52,14 @@ interface RunJob {
  * pg-boss's `create_queue` (each adds constraints to tables the other locks); PostgreSQL then aborts one,
  * which tries again and finds the queue made.
  */
-async function createQueueOnce(boss: PgBoss, name: string): Promise<void> {
+export async function createQueueOnce(
+  boss: PgBoss,
+  name: string,
+  options: Omit<PgBoss.Queue, 'name'> = { policy: 'short', retryLimit: 0 },
+): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await boss.createQueue(name, { name, policy: 'short', retryLimit: 0 });
+      await boss.createQueue(name, { name, ...options });
       return;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
@@ -84,6 +90,7 @@ export async function createRunQueue(options: RunQueueOptions): Promise<RunQueue
   let stopped = false;
 
   return {
+    engine: boss,
     async enqueue(runIds) {
       for (const runId of runIds) {
         // With the `short` policy a run's second waiting job is refused (send resolves null): one is enough.

@@ -10,6 +10,7 @@
 import type { ScheduleStore } from '../../db/schedules.js';
 import type { Logger } from '../../logging.js';
 import { SyncRequestError, type SyncManager } from '../engine/types.js';
+import { skippedInARowAlert, type Alerts } from '../../alerts/index.js';
 import { latestDueTime } from './cron.js';
 
 export interface FireDependencies {
@@ -18,6 +19,8 @@ export interface FireDependencies {
   logger: Logger;
   /** The clock. Default: now. */
   now?: () => Date;
+  /** Told of each skip, with how many due times in a row the schedule has now skipped. Default: none. */
+  alerts?: Pick<Alerts, 'scheduleSkipped'>;
 }
 
 /** What became of one due time this caller claimed. */
@@ -35,6 +38,7 @@ export async function fireDueSchedules({
   start,
   logger,
   now = () => new Date(),
+  alerts,
 }: FireDependencies): Promise<Fired[]> {
   const at = now();
   const fired: Fired[] = [];
@@ -81,6 +85,15 @@ export async function fireDueSchedules({
     }
     await schedules.settleFiring(schedule.id, dueAt, outcome.outcome, outcome);
     fired.push(outcome);
+    if (outcome.outcome === 'SKIPPED' && alerts) {
+      const latest = await schedules.firings(schedule.id, skippedInARowAlert + 1);
+      const inARow = latest.findIndex((firing) => firing.outcome !== 'SKIPPED');
+      await alerts.scheduleSkipped(
+        schedule,
+        { dueAt, reason: outcome.reason! },
+        inARow === -1 ? latest.length : inARow,
+      );
+    }
   }
   return fired;
 }

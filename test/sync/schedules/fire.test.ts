@@ -96,6 +96,40 @@ describe('firing schedules', () => {
     ]);
   });
 
+  it('raises an alert when a schedule has been skipped three due times in a row, once', async () => {
+    const hold = gate();
+    const { manager, recorder } = await setup({
+      accounts: { pages: [{ read: 1 }], beforePage: () => hold.opened },
+    });
+    const schedule = await everyMinute('2026-12-06T08:00:00Z');
+    const raised: { name: string; inARow: number; reason: string }[] = [];
+    const alerts = {
+      async scheduleSkipped(s: { name: string }, skipped: { reason: string }, inARow: number) {
+        raised.push({ name: s.name, inARow, reason: skipped.reason });
+      },
+    };
+    const fire = (at: string) =>
+      fireDueSchedules({
+        schedules,
+        start: manager.start,
+        logger: silentLogger(),
+        now: () => new Date(at),
+        alerts,
+      });
+    const [started] = await fire('2026-12-06T08:01:00Z');
+    for (const minute of ['02', '03', '04', '05']) await fire(`2026-12-06T08:${minute}:00Z`);
+    // Told of every skip, with the count so far; the alert module raises one at three.
+    expect(raised.map(({ inARow }) => inARow)).toEqual([1, 2, 3, 4]);
+    expect(raised[0]).toEqual({
+      name: 'accounts every minute',
+      inARow: 1,
+      reason: `skipped: its flows were still running from run ${started!.runId}`,
+    });
+    expect(schedule.id).toBeDefined();
+    hold.open();
+    await recorder.ended(started!.runId!);
+  });
+
   it('fires once, for the latest, after a stretch of missed due times (a hub that was down)', async () => {
     const { manager } = await setup();
     const schedule = await everyMinute('2026-12-06T08:00:00Z');

@@ -1,0 +1,208 @@
+/**
+ * Alerts: when a run ends COMPLETED_WITH_ERRORS or FAILED, or a schedule is skipped several due times in
+ * a row, the hub posts a JSON body to the configured webhook (`HUB_ALERT_WEBHOOK_URL`; e-mail or chat can
+ * hang off it). Each alert is a job of the job engine, so any instance delivers it and a receiver that
+ * fails is tried again with backoff; the body is made once, when the alert is raised, so every attempt
+ * sends the same bytes. It is signed with HMAC-SHA256 over the body with `HUB_ALERT_WEBHOOK_SECRET`
+ * (`X-P2C-Signature-256: sha256=<hex>`, as GitHub signs its webhooks), and each delivery's outcome is
+ * recorded (table alert_deliveries; `alertDeliveries` in GraphQL).
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { desc, eq, sql } from 'drizzle-orm';
+import type PgBoss from 'pg-boss';
+import type { AlertTarget } from '../config.js';
+import type { HubDb } from '../db/connection.js';
+import type { RunStore } from '../db/runs.js';
+import { alertDeliveries } from '../db/schema.js';
+import type { Logger } from '../logging.js';
+import { createQueueOnce } from '../sync/runs/run-queue.js';
+
+/** The queue alerts wait in for delivery. */
+export const alertQueueName = 'alert-delivery';
+/** Attempts after the first, each after a wait that doubles from one second (about a minute in all). */
+export const alertRetries = 5;
+/** How many failed records of a run an alert lists. */
+const firstFailures = 5;
+/** How many skipped due times in a row make an alert (once, when the count reaches it). */
+export const skippedInARowAlert = 3;
+
+export type AlertDelivery = typeof alertDeliveries.$inferSelect;
+
+export interface Alerts {
+  /** Raises an alert if the run ended COMPLETED_WITH_ERRORS or FAILED. */
+  runFinished(runId: string): Promise<void>;
+  /** Raises an alert when a schedule has just been skipped `inARow` due times in a row (at the threshold). */
+  scheduleSkipped(
+    schedule: { id: string; name: string },
+    skipped: { dueAt: Date; reason: string },
+    inARow: number,
+  ): Promise<void>;
+  /** Starts delivering (this instance's worker). */
+  start(): Promise<void>;
+  /** The latest deliveries, newest first. */
+  deliveries(first: number): Promise<AlertDelivery[]>;
+}
+
+export interface AlertOptions {
+  engine: PgBoss;
+  db: HubDb;
+  runs: RunStore;
+  /** Where alerts go; null: none are raised. */
+  target: AlertTarget | null;
+  /** The hub's address as people reach it, for links to the dashboard. */
+  publicUrl: () => string;
+  logger: Logger;
+  /** The receiver's time to answer one attempt. Default 10 s. */
+  timeoutMs?: number;
+}
+
+interface AlertJob {
+  deliveryId: string;
+  event: string;
+  body: string;
+}
+
+export function createAlerts(options: AlertOptions): Alerts {
+  const { engine, db, runs, target, publicUrl, logger, timeoutMs = 10_000 } = options;
+  let queueReady: Promise<void> | null = null;
+  const ready = () =>
+    (queueReady ??= createQueueOnce(engine, alertQueueName, {
+      policy: 'standard',
+      retryLimit: alertRetries,
+      retryDelay: 1,
+      retryBackoff: true,
+    }));
+
+  async function raise(
+    event: string,
+    refs: { runId?: string; scheduleId?: string },
+    payload: Record<string, unknown>,
+  ): Promise<void> {
+    if (!target) return;
+    const deliveryId = randomUUID();
+    const body = JSON.stringify({ event, deliveryId, occurredAt: new Date().toISOString(), ...payload });
+    await ready();
+    await db.insert(alertDeliveries).values({
+      id: deliveryId,
+      event,
+      runId: refs.runId ?? null,
+      scheduleId: refs.scheduleId ?? null,
+      status: 'PENDING',
+    });
+    await engine.send(alertQueueName, { deliveryId, event, body } satisfies AlertJob);
+  }
+
+  async function deliver(job: PgBoss.JobWithMetadata<AlertJob>): Promise<void> {
+    if (!target) return;
+    const { deliveryId, event, body } = job.data;
+    const signature = createHmac('sha256', target.secret).update(body).digest('hex');
+    let status: number | null = null;
+    let problem: string | null = null;
+    try {
+      const response = await fetch(target.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'p2c-hub-alerts',
+          'X-P2C-Event': event,
+          'X-P2C-Delivery': deliveryId,
+          'X-P2C-Signature-256': `sha256=${signature}`,
+        },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      status = response.status;
+      await response.body?.cancel();
+      if (!response.ok) problem = `the receiver answered ${response.status}`;
+    } catch (error) {
+      problem =
+        error instanceof Error && error.name === 'TimeoutError'
+          ? `the receiver did not answer within ${timeoutMs} ms`
+          : `the receiver could not be reached (${(error as { cause?: { code?: string } }).cause?.code ?? (error instanceof Error ? error.message : String(error))})`;
+    }
+    const last = job.retryCount >= job.retryLimit;
+    await db
+      .update(alertDeliveries)
+      .set({
+        attempts: sql`${alertDeliveries.attempts} + 1`,
+        lastStatus: status,
+        lastError: problem,
+        status: problem === null ? 'DELIVERED' : last ? 'FAILED' : 'PENDING',
+        ...(problem === null && { deliveredAt: sql`now()` }),
+      })
+      .where(eq(alertDeliveries.id, deliveryId));
+    if (problem !== null) {
+      logger.warn(
+        { deliveryId, event, attempt: job.retryCount + 1 },
+        `An alert could not be delivered: ${problem}${last ? '; no more attempts' : '; trying again'}`,
+      );
+      // Thrown, so the job engine tries again after its backoff.
+      throw new Error(problem);
+    }
+  }
+
+  return {
+    async runFinished(runId) {
+      if (!target) return;
+      const run = await runs.getRun(runId);
+      if (!run || (run.status !== 'FAILED' && run.status !== 'COMPLETED_WITH_ERRORS')) return;
+      const failures = await runs.failures(runId, { first: firstFailures });
+      await raise(
+        'sync.run.finished',
+        { runId },
+        {
+          run: {
+            id: run.id,
+            status: run.status,
+            mode: run.mode,
+            dryRun: run.dryRun,
+            trigger: { kind: run.triggerKind, name: run.triggerName },
+            requestedBy: run.requestedBy,
+            error: run.error,
+            startedAt: run.startedAt?.toISOString() ?? null,
+            finishedAt: run.finishedAt?.toISOString() ?? null,
+            totals: run.totals,
+            flows: run.flows.map(({ flow, status, counters, error }) => ({ flow, status, counters, error })),
+          },
+          firstFailures: failures.items.map(({ flow, recordKey, message, code }) => ({
+            flow,
+            recordKey,
+            message,
+            code,
+          })),
+          link: `${publicUrl()}/dashboard/runs/${run.id}`,
+        },
+      );
+    },
+
+    async scheduleSkipped(schedule, skipped, inARow) {
+      if (inARow !== skippedInARowAlert) return;
+      await raise(
+        'sync.schedule.skipped',
+        { scheduleId: schedule.id },
+        {
+          schedule: { id: schedule.id, name: schedule.name },
+          skippedInARow: inARow,
+          lastDueAt: skipped.dueAt.toISOString(),
+          reason: skipped.reason,
+          link: `${publicUrl()}/dashboard/`,
+        },
+      );
+    },
+
+    async start() {
+      if (!target) return;
+      await ready();
+      await engine.work<AlertJob>(
+        alertQueueName,
+        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 1 },
+        async ([job]) => {
+          if (job) await deliver(job);
+        },
+      );
+    },
+
+    deliveries: (first) =>
+      db.select().from(alertDeliveries).orderBy(desc(alertDeliveries.createdAt)).limit(first),
+  };
+}
