@@ -12,6 +12,7 @@ import { createScheduleStore } from '../../src/db/schedules.js';
 import { startHub, type Hub, type HubOptions } from '../../src/hub.js';
 import { connectorEndpointFor } from '../../src/simulators/index.js';
 import { backends, type TestPlace } from './backends.js';
+import { createTestSchedule } from '../support/schedules.js';
 
 // Every PGlite start compiles WebAssembly and may run initdb: seconds each on a busy two-core machine.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -64,15 +65,10 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
 
     it('keeps a schedule’s firings as long as the runs', async () => {
       const schedules = createScheduleStore(database);
-      const schedule = await schedules.create({
+      const schedule = await createTestSchedule(schedules, {
         name: 'retention',
-        flows: ['accounts'],
-        mode: 'INCREMENTAL',
-        dryRun: false,
         cron: '0 * * * *',
-        timeZone: 'UTC',
         enabled: false,
-        createdBy: null,
       });
       for (const days of [8, 6]) {
         const dueAt = daysAgo(days);

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createScheduleStore } from '../../src/db/schedules.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
+import { createTestSchedule } from '../support/schedules.js';
 
 const runsQuery = `{ syncRuns(first: 5) { nodes { id status requestedBy trigger { kind name } } } }`;
 
@@ -32,16 +33,7 @@ describe('a sync schedule in a running hub', () => {
 
   it('fires at the next tick of the job engine’s cron, and the run names the schedule', async () => {
     const schedules = createScheduleStore(hub.database);
-    const schedule = await schedules.create({
-      name: 'accounts every minute',
-      flows: ['accounts'],
-      mode: 'INCREMENTAL',
-      dryRun: false,
-      cron: '* * * * *',
-      timeZone: 'UTC',
-      enabled: true,
-      createdBy: 'ops',
-    });
+    const schedule = await createTestSchedule(schedules, { name: 'accounts every minute' });
     // Its last due time handled a while ago: the latest one since is due now.
     await hub.database.db.execute(
       sql`update sync_schedules set last_due_at = now() - interval '3 minutes' where id = ${schedule.id}`,

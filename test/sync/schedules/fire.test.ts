@@ -10,6 +10,7 @@ import { silentLogger } from '../../../src/logging.js';
 import type { SyncManager } from '../../../src/sync/engine/types.js';
 import { fireDueSchedules } from '../../../src/sync/schedules/fire.js';
 import { gate, useManager, useRunStore } from '../runs/support.js';
+import { createTestSchedule } from '../../support/schedules.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -24,16 +25,7 @@ beforeEach(async () => {
 
 /** An every-minute schedule of the accounts flow whose last handled due time was `lastDue`. */
 async function everyMinute(lastDue: string, name = 'accounts every minute') {
-  const schedule = await schedules.create({
-    name,
-    flows: ['accounts'],
-    mode: 'INCREMENTAL',
-    dryRun: false,
-    cron: '* * * * *',
-    timeZone: 'UTC',
-    enabled: true,
-    createdBy: 'ops',
-  });
+  const schedule = await createTestSchedule(schedules, { name });
   await store.database.db.execute(
     sql`update sync_schedules set last_due_at = ${lastDue}::timestamptz where id = ${schedule.id}`,
   );
