@@ -268,6 +268,11 @@ const schema = z.object({
     .optional(),
   // The hub's address as people reach it (behind a proxy, say), for the links in alerts.
   HUB_PUBLIC_URL: optionalUrl,
+  // The key a Dataverse webhook sends (an HttpHeader service endpoint) to trigger a sync of what changed.
+  HUB_WEBHOOK_KEY: z
+    .string()
+    .min(16, { message: 'must be at least 16 characters: it is all that stands between a caller and a sync' })
+    .optional(),
   ACCOUNTS_RELATIONSHIP_TYPES: z
     .string()
     .transform((text, context) => {
@@ -388,6 +393,8 @@ export interface HubConfig {
   alerts: AlertTarget | null;
   /** The hub's address as people reach it (`HUB_PUBLIC_URL`), for links in alerts; null: its own URL. */
   publicUrl: string | null;
+  /** The key Sales webhooks send in `x-p2c-webhook-key` (`HUB_WEBHOOK_KEY`); null: the endpoint is off. */
+  webhookKey: string | null;
 }
 
 /** An outgoing webhook alerts are posted to. */
@@ -495,6 +502,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { url: e.HUB_ALERT_WEBHOOK_URL, secret: e.HUB_ALERT_WEBHOOK_SECRET }
         : null,
     publicUrl: e.HUB_PUBLIC_URL ?? null,
+    webhookKey: e.HUB_WEBHOOK_KEY ?? null,
   };
 }
 

@@ -32,6 +32,8 @@ import { createSyncManager } from './sync/runs/manager.js';
 import { createRunQueue } from './sync/runs/run-queue.js';
 import { createScheduleStore } from './db/schedules.js';
 import { createAlerts } from './alerts/index.js';
+import { createWebhookHandler } from './server/webhooks.js';
+import { createWebhookTrigger } from './sync/triggers/webhook.js';
 import type { AlertTarget } from './config.js';
 import { createPostgresEventBus } from './sync/runs/pg-events.js';
 import type { FlowFilterSettings } from './sync/reference.js';
@@ -105,6 +107,8 @@ export interface HubOptions {
   alerts?: AlertTarget | null;
   /** The hub's address as people reach it, for links in alerts; default: its own URL. */
   publicUrl?: string | null;
+  /** The key Sales webhooks send (`HUB_WEBHOOK_KEY`); default none: the webhook endpoint is off. */
+  webhookKey?: string | null;
 }
 
 export interface Hub {
@@ -152,6 +156,7 @@ export async function startHub({
   runLeaseMs,
   alerts: alertTarget = null,
   publicUrl = null,
+  webhookKey = null,
 }: HubOptions): Promise<Hub> {
   const instance = instanceId ?? `${hostname()}-${process.pid}`;
   const links = createLinkStore(database);
@@ -219,6 +224,8 @@ export async function startHub({
   // A run whose instance went away is taken over (this instance's workers may fetch it at once); a dry run
   // or a retry, which keep no read position, is FAILED ("interrupted").
   const interrupted = await sync.recoverInterrupted();
+  const webhookTrigger = createWebhookTrigger({ engine: queue.engine, start: sync.start, logger });
+  if (webhookKey !== null) await webhookTrigger.start();
   await runs.purgeOlderThan(retentionDays);
   metrics.observe({ connectors, database });
   const server = await createHubServer({
@@ -257,6 +264,7 @@ export async function startHub({
     ...(connections ? { connections } : {}),
     ...(dashboardDir !== undefined ? { dashboardDir } : {}),
     metrics,
+    webhooks: createWebhookHandler({ key: webhookKey, request: (flow) => webhookTrigger.request(flow) }),
   });
   await server.listen(port, host);
   listeningAt = server.url.replace(/\/graphql$/, '');

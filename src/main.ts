@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     instanceId: config.instanceId,
     alerts: config.alerts,
     publicUrl: config.publicUrl,
+    webhookKey: config.webhookKey,
     runLeaseMs: config.runLeaseMs,
     logger,
     metrics,
@@ -123,6 +124,7 @@ function secretsOf(config: HubConfig): string[] {
   }
   if (config.auth?.jwt?.keys.kind === 'secret') secrets.push(config.auth.jwt.keys.secret);
   if (config.alerts) secrets.push(config.alerts.secret);
+  if (config.webhookKey) secrets.push(config.webhookKey);
   if (config.database.kind === 'postgres') {
     try {
       const password = new URL(config.database.url).password;

@@ -45,6 +45,7 @@ describe('configuration', () => {
       runLeaseMs: 30_000,
       alerts: null,
       publicUrl: null,
+      webhookKey: null,
       limits: {
         maxDepth: 10,
         maxCost: 20_000,
@@ -191,6 +192,15 @@ describe('configuration', () => {
         .problems,
     ).toEqual([
       'HUB_ALERT_WEBHOOK_SECRET must be at least 16 characters: the receiver checks each alert with it',
+    ]);
+  });
+
+  it('reads the key Sales webhooks send, refusing one too short to guard a sync', () => {
+    expect(loadConfig({ HUB_WEBHOOK_KEY: 'webhook-key-0123456789' }).webhookKey).toBe(
+      'webhook-key-0123456789',
+    );
+    expect(failure({ HUB_WEBHOOK_KEY: 'short' }).problems).toEqual([
+      'HUB_WEBHOOK_KEY must be at least 16 characters: it is all that stands between a caller and a sync',
     ]);
   });
 

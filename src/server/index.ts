@@ -7,7 +7,7 @@
  * the configured origins, and introspection and the Sandbox can be switched off (the configuration does
  * so in production).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -69,6 +69,8 @@ export interface HubServerOptions<TContext extends object> {
   dashboardDir?: string | null;
   /** Counts operations and subscriptions and answers `GET /metrics` (see metrics.ts); default: none. */
   metrics?: ServerMetrics;
+  /** Answers `POST /webhooks/dataverse` (see webhooks.ts) and returns true for it; default: none. */
+  webhooks?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface HubServer {
@@ -93,6 +95,7 @@ export async function createHubServer<TContext extends object>({
   rateLimiter: givenRateLimiter,
   dashboardDir,
   metrics,
+  webhooks = () => false,
 }: HubServerOptions<TContext>): Promise<HubServer> {
   const observe: OperationObserver | undefined = metrics && ((record) => metrics.operation(record));
   const limits: HubLimits = { ...defaultLimits, ...limitOptions };
@@ -179,6 +182,7 @@ export async function createHubServer<TContext extends object>({
     if (health(req, res)) return;
     if (metricsEndpoint(req, res)) return;
     if (dashboard(req, res)) return;
+    if (webhooks(req, res)) return;
     assignRequestId(req, res);
     if (cors.handle(req, res)) return;
     handle(req, res).catch(() => {

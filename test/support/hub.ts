@@ -50,6 +50,7 @@ export async function startTestHub({
   dashboardDir,
   syncPageSize,
   alerts,
+  webhookKey,
 }: {
   accounts?: number;
   seed?: number;
@@ -73,6 +74,8 @@ export async function startTestHub({
   syncPageSize?: number;
   /** Where alerts go (default: none). */
   alerts?: HubOptions['alerts'];
+  /** The key Sales webhooks send (default: none, the endpoint is off). */
+  webhookKey?: string;
 } = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
   const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
@@ -98,6 +101,7 @@ export async function startTestHub({
     ...(dashboardDir !== undefined ? { dashboardDir } : {}),
     ...(syncPageSize !== undefined ? { syncPageSize } : {}),
     ...(alerts ? { alerts } : {}),
+    ...(webhookKey ? { webhookKey } : {}),
   });
   const { server } = hub;
   const url = server.url;
