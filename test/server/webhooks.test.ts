@@ -1,5 +1,5 @@
 /**
- * Sales calling the hub: POST /webhooks/dataverse with the shared key in a header and Dataverse's
+ * Sales calling the hub (the Sales simulator does, as a registered service endpoint would): POST /webhooks/dataverse with the shared key in a header and Dataverse's
  * RemoteExecutionContext as the body triggers an INCREMENTAL run of the flow concerned, debounced, so a
  * burst of a thousand calls gives a handful of runs and the change reaches Finance. A wrong key is 401 and
  * runs nothing; a wrong body is 400; a table no flow syncs is accepted and ignored; without a key the
@@ -135,6 +135,35 @@ describe('the Dataverse webhook endpoint', () => {
     expect(runs.every((run) => run.flows.map(({ flow }) => flow).join() === 'ACCOUNTS')).toBe(true);
     for (const run of runs) expect(await runEnded(run.id)).toBe('SUCCEEDED');
   }, 90_000);
+
+  it('is called by the Sales simulator on a save through its API, and the change reaches Finance', async () => {
+    const { sales, finance } = hub.simulators;
+    const [, account] = sales.store
+      .scan('accounts')
+      .filter((row) => typeof row['accountnumber'] === 'string');
+    const number = String(account!['accountnumber']).toLowerCase();
+    const phone = '+1 (555) 010-7733';
+    const before = (await webhookRuns()).length;
+    sales.setWebhook({ url: endpoint, headers: { 'x-p2c-webhook-key': key } });
+    try {
+      const [saved] = await hub.connectors.sales.upsert('account', [
+        { key: { id: String(account!['accountid']) }, body: { telephone1: phone } },
+      ]);
+      expect(saved?.outcome).toBe('updated');
+      await vi.waitFor(
+        () => {
+          const customer = finance.store
+            .scan('CustomersV3')
+            .find((row) => String(row['CustomerAccount']).toLowerCase() === number);
+          expect(customer?.['PrimaryContactPhone']).toBe(phone);
+        },
+        { timeout: 30_000, interval: 200 },
+      );
+      expect((await webhookRuns()).length).toBeGreaterThan(before);
+    } finally {
+      sales.setWebhook(null);
+    }
+  });
 
   it('is off, saying how to turn it on, when no key is configured', async () => {
     const plain = await startTestHub({ accounts: 5 });

@@ -7,6 +7,7 @@ import { createSimulatorServer, type SimulatorServer, type SimulatorServerOption
 import { createStore, type Store } from '../core/store.js';
 import { createSalesBehaviour, type SalesBehaviour } from './behaviour.js';
 import { salesEntitySets } from './entities.js';
+import { notifyChange, type SalesWebhook } from './webhooks.js';
 
 export interface SalesSimulatorOptions extends Omit<SimulatorServerOptions, 'behaviour'> {
   /** Rows per entity set to start with (e.g. `generateSeed().sales`). */
@@ -14,6 +15,8 @@ export interface SalesSimulatorOptions extends Omit<SimulatorServerOptions, 'beh
   /** Server page size when the client sends no `Prefer: odata.maxpagesize`; tests use small pages. */
   pageSize?: number;
   now?: () => Date;
+  /** Where to post each change of an account, contact or quote made through the API (webhooks.ts). */
+  webhook?: SalesWebhook;
 }
 
 export interface SalesSimulator extends SimulatorServer {
@@ -21,12 +24,15 @@ export interface SalesSimulator extends SimulatorServer {
   readonly behaviour: SalesBehaviour;
   /** Expires every change-tracking token issued so far. */
   expireChangeTokens(): void;
+  /** Points the change notifications at `webhook`, or stops them (null). */
+  setWebhook(webhook: SalesWebhook | null): void;
 }
 
 export function createSalesSimulator({
   data = {},
   pageSize,
   now,
+  webhook: initialWebhook,
   ...serverOptions
 }: SalesSimulatorOptions = {}): SalesSimulator {
   const store = createStore(salesEntitySets, { versionColumn: 'versionnumber' });
@@ -36,10 +42,24 @@ export function createSalesSimulator({
     ...(pageSize ? { pageSize } : {}),
     ...(now ? { now } : {}),
   });
-  const server = createSimulatorServer({ ...serverOptions, behaviour });
+  let webhook = initialWebhook ?? null;
+  const server = createSimulatorServer({
+    ...serverOptions,
+    behaviour: {
+      ...behaviour,
+      handle(request) {
+        const response = behaviour.handle(request);
+        notifyChange(webhook, request, response);
+        return response;
+      },
+    },
+  });
   return Object.assign(server, {
     store,
     behaviour,
     expireChangeTokens: () => behaviour.changeTracking.expireTokens(),
+    setWebhook(next: SalesWebhook | null) {
+      webhook = next;
+    },
   });
 }
