@@ -4,11 +4,12 @@
  * with a sentence naming the owner and why. Without leases every run in progress counts as left behind.
  */
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/connection.js';
-import { createRunStore, interruptedError, type RunOwner, type RunStore } from '../../src/db/runs.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import { interruptedError, type RunOwner, type RunStore } from '../../src/db/runs.js';
 import { syncRuns } from '../../src/db/schema.js';
-import { backends, type TestPlace } from './backends.js';
+import { backends } from './backends.js';
+import { useRunStorePlace } from './run-store-place.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -21,19 +22,9 @@ const owner = (instance: string, host: string, pid: number): RunOwner => ({ inst
 describe.each(backends.map((backend) => [backend.name, backend] as const))(
   'run leases on %s',
   (_name, backend) => {
-    let place: TestPlace;
     let database: Database;
     let runs: RunStore;
-
-    beforeAll(async () => {
-      place = await backend.createPlace();
-      database = await openDatabase(place.config);
-      runs = createRunStore(database);
-    });
-    afterAll(async () => {
-      await database?.close();
-      await place?.dispose();
-    });
+    useRunStorePlace(backend, (opened) => ({ database, runs } = opened));
 
     const start = async (
       flow: 'accounts' | 'products' | 'contacts' | 'quotes',

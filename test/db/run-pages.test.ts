@@ -4,12 +4,13 @@
  * pages and gather per flow for retries; a dry run writes no links and moves no cursor.
  */
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/connection.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
 import { createLinkStore } from '../../src/db/links.js';
-import { createRunStore, RunStoreError, type PageCommit, type RunStore } from '../../src/db/runs.js';
+import { RunStoreError, type PageCommit, type RunStore } from '../../src/db/runs.js';
 import type { SyncFlowName } from '../../src/db/schema.js';
-import { backends, type TestPlace } from './backends.js';
+import { backends } from './backends.js';
+import { useRunStorePlace } from './run-store-place.js';
 
 /** drizzle wraps a driver error in "Failed query: …"; the innermost cause is the database's own. */
 function rootCause(error: unknown): Error {
@@ -25,19 +26,9 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 describe.each(backends.map((backend) => [backend.name, backend] as const))(
   'page commits on %s',
   (_name, backend) => {
-    let place: TestPlace;
     let database: Database;
     let runs: RunStore;
-
-    beforeAll(async () => {
-      place = await backend.createPlace();
-      database = await openDatabase(place.config);
-      runs = createRunStore(database);
-    });
-    afterAll(async () => {
-      await database?.close();
-      await place?.dispose();
-    });
+    useRunStorePlace(backend, (opened) => ({ database, runs } = opened));
     beforeEach(async () => {
       await database.db.execute(sql`delete from sync_runs`);
       await database.db.execute(sql`delete from sync_cursors`);

@@ -4,7 +4,7 @@
  * after the retention period while runs in progress are kept.
  */
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import {
   createRunStore,
@@ -16,6 +16,7 @@ import {
 import type { SyncFlowName } from '../../src/db/schema.js';
 import type { FlowName } from '../../src/sync/flows/types.js';
 import { backends, type TestPlace } from './backends.js';
+import { useRunStorePlace } from './run-store-place.js';
 
 // Every PGlite start compiles WebAssembly and may run initdb: seconds each on a busy two-core machine.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -30,19 +31,9 @@ it('names the same flows as the sync', () => {
 describe.each(backends.map((backend) => [backend.name, backend] as const))(
   'run store on %s',
   (_name, backend) => {
-    let place: TestPlace;
     let database: Database;
     let runs: RunStore;
-
-    beforeAll(async () => {
-      place = await backend.createPlace();
-      database = await openDatabase(place.config);
-      runs = createRunStore(database);
-    });
-    afterAll(async () => {
-      await database?.close();
-      await place?.dispose();
-    });
+    useRunStorePlace(backend, (opened) => ({ database, runs } = opened));
     beforeEach(async () => {
       await database.db.execute(sql`delete from sync_runs`);
     });
