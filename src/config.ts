@@ -3,6 +3,7 @@
  * and a wrong start lists every problem in one message, so an operator fixes them in one go.
  */
 import { z } from 'zod';
+import { defaultUnavailableMinutes } from './alerts/availability.js';
 import { defaultRetentionDays } from './db/runs.js';
 import { type Role, roles } from './graphql/principal.js';
 import { type LogLevel, logLevels } from './logging.js';
@@ -266,8 +267,15 @@ const schema = z.object({
     .string()
     .min(16, { message: 'must be at least 16 characters: the receiver checks each alert with it' })
     .optional(),
+  // How long Sales or Finance may not answer before an alert says so: long enough for a restart or a
+  // deployment to pass unannounced, at most a day.
+  HUB_ALERT_UNAVAILABLE_MINUTES: limit(1, 1_440, defaultUnavailableMinutes, ' of minutes'),
   // The hub's address as people reach it (behind a proxy, say), for the links in alerts.
   HUB_PUBLIC_URL: optionalUrl,
+  // Continuous sync's default intervals: how often the Sales flows' change feeds are looked at, and how
+  // often products (no change feed in Finance) are compared by hash. Per flow in GraphQL.
+  HUB_CONTINUOUS_INTERVAL_SECONDS: limit(1, 3_600, 5, ' of seconds'),
+  HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS: limit(30, 86_400, 300, ' of seconds'),
   // The key a Dataverse webhook sends (an HttpHeader service endpoint) to trigger a sync of what changed.
   HUB_WEBHOOK_KEY: z
     .string()
@@ -391,10 +399,17 @@ export interface HubConfig {
   runLeaseMs: number;
   /** Where alerts go, and the secret they are signed with (`HUB_ALERT_WEBHOOK_URL`, `_SECRET`); null for none. */
   alerts: AlertTarget | null;
+  /** Minutes Sales or Finance may not answer before an alert (`HUB_ALERT_UNAVAILABLE_MINUTES`); default 5. */
+  alertUnavailableMinutes: number;
   /** The hub's address as people reach it (`HUB_PUBLIC_URL`), for links in alerts; null: its own URL. */
   publicUrl: string | null;
   /** The key Sales webhooks send in `x-p2c-webhook-key` (`HUB_WEBHOOK_KEY`); null: the endpoint is off. */
   webhookKey: string | null;
+  /**
+   * Continuous sync's default intervals, in seconds (`HUB_CONTINUOUS_INTERVAL_SECONDS`, default 5;
+   * `HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS`, default 300); which flows it follows is switched in GraphQL.
+   */
+  continuous: { salesSeconds: number; productsSeconds: number };
 }
 
 /** An outgoing webhook alerts are posted to. */
@@ -501,8 +516,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.HUB_ALERT_WEBHOOK_URL && e.HUB_ALERT_WEBHOOK_SECRET
         ? { url: e.HUB_ALERT_WEBHOOK_URL, secret: e.HUB_ALERT_WEBHOOK_SECRET }
         : null,
+    alertUnavailableMinutes: e.HUB_ALERT_UNAVAILABLE_MINUTES,
     publicUrl: e.HUB_PUBLIC_URL ?? null,
     webhookKey: e.HUB_WEBHOOK_KEY ?? null,
+    continuous: {
+      salesSeconds: e.HUB_CONTINUOUS_INTERVAL_SECONDS,
+      productsSeconds: e.HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS,
+    },
   };
 }
 

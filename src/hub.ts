@@ -16,7 +16,7 @@ import { type AuthenticatorOptions, type AuthSettings, createAuthenticator } fro
 import type { ConnectionLimits } from './server/connections.js';
 import { createHubServer, type HubServer } from './server/index.js';
 import { defaultLimits, type HubLimits } from './server/limits.js';
-import { createReadinessCheck, type ReadinessOptions } from './server/readiness.js';
+import { checkSystems, createReadinessCheck, type ReadinessOptions } from './server/readiness.js';
 import { createSharedRateLimiter } from './server/shared-rate-limit.js';
 import {
   createFlowRunner,
@@ -31,11 +31,19 @@ import { thisProcess } from './sync/runs/leases.js';
 import { createSyncManager } from './sync/runs/manager.js';
 import { createRunQueue } from './sync/runs/run-queue.js';
 import { createScheduleStore } from './db/schedules.js';
-import { createAlerts } from './alerts/index.js';
+import { createAlerts, type Alerts } from './alerts/index.js';
+import { createAvailabilityWatch, type AvailabilityWatch } from './alerts/availability.js';
 import { createWebhookHandler } from './server/webhooks.js';
 import { createWebhookTrigger } from './sync/triggers/webhook.js';
 import type { AlertTarget } from './config.js';
 import { createPostgresEventBus } from './sync/runs/pg-events.js';
+import { createContinuousStore } from './db/continuous.js';
+import {
+  createContinuousSync,
+  type ContinuousIntervals,
+  type ContinuousSync,
+  type ContinuousSyncOptions,
+} from './sync/continuous/index.js';
 import type { FlowFilterSettings } from './sync/reference.js';
 
 export interface HubOptions {
@@ -105,15 +113,28 @@ export interface HubOptions {
   runLeaseMs?: number;
   /** Where alerts go (`HUB_ALERT_WEBHOOK_URL` and its secret); default none. */
   alerts?: AlertTarget | null;
+  /** Minutes Sales or Finance may not answer before an alert (`HUB_ALERT_UNAVAILABLE_MINUTES`); default 5. */
+  alertUnavailableMinutes?: number;
   /** The hub's address as people reach it, for links in alerts; default: its own URL. */
   publicUrl?: string | null;
   /** The key Sales webhooks send (`HUB_WEBHOOK_KEY`); default none: the webhook endpoint is off. */
   webhookKey?: string | null;
+  /**
+   * Continuous sync's default intervals (`HUB_CONTINUOUS_INTERVAL_SECONDS`,
+   * `HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS`) and, for tests, how soon its looks are picked up; which
+   * flows it follows is stored in the database and switched through GraphQL.
+   */
+  continuous?: Partial<ContinuousIntervals> &
+    Pick<ContinuousSyncOptions, 'pollingIntervalSeconds' | 'wakeSeconds'>;
 }
 
 export interface Hub {
   server: HubServer;
   sync: SyncManager;
+  /** The alerts it raises and delivers. */
+  alerts: Alerts;
+  /** The minute's look at whether Sales and Finance answer; `check` makes one now. */
+  availability: AvailabilityWatch;
   /** Runs left behind by instances that went away, found at start: released for takeover, or FAILED. */
   interrupted: string[];
   /**
@@ -155,8 +176,10 @@ export async function startHub({
   instanceId,
   runLeaseMs,
   alerts: alertTarget = null,
+  alertUnavailableMinutes,
   publicUrl = null,
   webhookKey = null,
+  continuous: continuousOptions = {},
 }: HubOptions): Promise<Hub> {
   const instance = instanceId ?? `${hostname()}-${process.pid}`;
   const links = createLinkStore(database);
@@ -186,15 +209,19 @@ export async function startHub({
     engine: queue.engine,
     db: database.db,
     runs,
+    schedules,
     target: alertTarget,
     // Read when an alert is raised: the server's own address once it listens.
     publicUrl: () => publicUrl ?? listeningAt ?? 'http://localhost',
     logger,
   });
+  // Made once the manager it starts runs through exists; told of the runs the manager ends.
+  let continuous: ContinuousSync | null = null;
   const sync = createSyncManager({
     queue,
     schedules,
     alerts,
+    onRunFinished: async (runId) => continuous?.runFinished(runId),
     ...(sharedEvents && { events: sharedEvents }),
     runs,
     runner: metrics.countRecords(
@@ -226,6 +253,29 @@ export async function startHub({
   const interrupted = await sync.recoverInterrupted();
   const webhookTrigger = createWebhookTrigger({ engine: queue.engine, start: sync.start, logger });
   if (webhookKey !== null) await webhookTrigger.start();
+  const availability = createAvailabilityWatch({
+    engine: queue.engine,
+    db: database.db,
+    probe: () => checkSystems(connectors, readiness?.timeoutMs),
+    alerts,
+    ...(alertUnavailableMinutes !== undefined && { unavailableMinutes: alertUnavailableMinutes }),
+    logger,
+  });
+  await availability.start();
+  const { pollingIntervalSeconds, wakeSeconds, ...intervals } = continuousOptions;
+  continuous = createContinuousSync({
+    engine: queue.engine,
+    store: createContinuousStore(database),
+    runs,
+    connectors,
+    start: sync.start,
+    logger,
+    intervals,
+    onLook: (flow, outcome) => metrics.continuousLook(flow, outcome),
+    ...(pollingIntervalSeconds !== undefined && { pollingIntervalSeconds }),
+    ...(wakeSeconds !== undefined && { wakeSeconds }),
+  });
+  await continuous.start();
   await runs.purgeOlderThan(retentionDays);
   metrics.observe({ connectors, database });
   const server = await createHubServer({
@@ -239,6 +289,7 @@ export async function startHub({
       runs,
       schedules,
       alerts,
+      continuous,
     }),
     development,
     authenticator: createAuthenticator(auth, authOptions),
@@ -273,6 +324,8 @@ export async function startHub({
   return {
     server,
     sync,
+    alerts,
+    availability,
     interrupted,
     close: async () => {
       await purging.stop();

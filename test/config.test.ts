@@ -44,8 +44,10 @@ describe('configuration', () => {
       instanceId: defaultInstanceId(),
       runLeaseMs: 30_000,
       alerts: null,
+      alertUnavailableMinutes: 5,
       publicUrl: null,
       webhookKey: null,
+      continuous: { salesSeconds: 5, productsSeconds: 300 },
       limits: {
         maxDepth: 10,
         maxCost: 20_000,
@@ -192,6 +194,30 @@ describe('configuration', () => {
         .problems,
     ).toEqual([
       'HUB_ALERT_WEBHOOK_SECRET must be at least 16 characters: the receiver checks each alert with it',
+    ]);
+  });
+
+  it('reads HUB_ALERT_UNAVAILABLE_MINUTES, how long Sales or Finance may not answer before an alert', () => {
+    expect(loadConfig({ HUB_ALERT_UNAVAILABLE_MINUTES: ' 15 ' }).alertUnavailableMinutes).toBe(15);
+    for (const value of ['0', '-1', '2.5', 'soon', '1441']) {
+      expect(failure({ HUB_ALERT_UNAVAILABLE_MINUTES: value }).problems).toEqual([
+        'HUB_ALERT_UNAVAILABLE_MINUTES must be a whole number of minutes from 1 to 1440, e.g. 5',
+      ]);
+    }
+  });
+
+  it('reads continuous sync’s default intervals, within the range each may take', () => {
+    expect(
+      loadConfig({
+        HUB_CONTINUOUS_INTERVAL_SECONDS: '2',
+        HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS: '600',
+      }).continuous,
+    ).toEqual({ salesSeconds: 2, productsSeconds: 600 });
+    expect(failure({ HUB_CONTINUOUS_INTERVAL_SECONDS: '0' }).problems).toEqual([
+      'HUB_CONTINUOUS_INTERVAL_SECONDS must be a whole number of seconds from 1 to 3600, e.g. 5',
+    ]);
+    expect(failure({ HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS: '10' }).problems).toEqual([
+      'HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS must be a whole number of seconds from 30 to 86400, e.g. 300',
     ]);
   });
 

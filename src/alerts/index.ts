@@ -1,19 +1,22 @@
 /**
- * Alerts: when a run ends COMPLETED_WITH_ERRORS or FAILED, or a schedule is skipped several due times in
- * a row, the hub posts a JSON body to the configured webhook (`HUB_ALERT_WEBHOOK_URL`; e-mail or chat can
- * hang off it). Each alert is a job of the job engine, so any instance delivers it and a receiver that
- * fails is tried again with backoff; the body is made once, when the alert is raised, so every attempt
- * sends the same bytes. It is signed with HMAC-SHA256 over the body with `HUB_ALERT_WEBHOOK_SECRET`
+ * Alerts: when a run ends COMPLETED_WITH_ERRORS or FAILED, a schedule is skipped several due times in a
+ * row, or Sales or Finance stays unavailable (and when it answers again, availability.ts), the hub posts a
+ * JSON body to the configured webhook (`HUB_ALERT_WEBHOOK_URL`; e-mail or chat can hang off it). A run a
+ * schedule started, and that schedule's skips, alert only for what the schedule's `alert_on` lists. Each
+ * alert is a job of the job engine, so any instance delivers it and a receiver that fails is tried again
+ * with backoff; the body is made once, when the alert is raised, so every attempt sends the same bytes.
+ * It is signed with HMAC-SHA256 over the body with `HUB_ALERT_WEBHOOK_SECRET`
  * (`X-P2C-Signature-256: sha256=<hex>`, as GitHub signs its webhooks), and each delivery's outcome is
  * recorded (table alert_deliveries; `alertDeliveries` in GraphQL).
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { desc, eq, sql } from 'drizzle-orm';
+import { asc, desc, eq, sql } from 'drizzle-orm';
 import type PgBoss from 'pg-boss';
 import type { AlertTarget } from '../config.js';
 import type { HubDb } from '../db/connection.js';
 import type { RunStore } from '../db/runs.js';
-import { alertDeliveries } from '../db/schema.js';
+import type { ScheduleRecord, ScheduleStore } from '../db/schedules.js';
+import { alertDeliveries, systemAvailability, type ScheduleAlertEvent } from '../db/schema.js';
 import type { Logger } from '../logging.js';
 import { createQueueOnce } from '../sync/runs/run-queue.js';
 
@@ -27,26 +30,56 @@ const firstFailures = 5;
 export const skippedInARowAlert = 3;
 
 export type AlertDelivery = typeof alertDeliveries.$inferSelect;
+export type SystemAvailability = typeof systemAvailability.$inferSelect;
+
+/** What a run's end is to a schedule's alert settings. */
+const runAlertEvents = {
+  FAILED: 'RUN_FAILED',
+  COMPLETED_WITH_ERRORS: 'RUN_COMPLETED_WITH_ERRORS',
+} as const satisfies Record<string, ScheduleAlertEvent>;
+
+/** An outage of one system, as its alerts tell it. */
+export interface SystemOutage {
+  system: SystemAvailability['system'];
+  /** When the system first failed to answer, in this outage. */
+  downSince: Date;
+  /** What the last failed look found, in the hub's own words (never the system's message). */
+  lastError: string | null;
+}
 
 export interface Alerts {
-  /** Raises an alert if the run ended COMPLETED_WITH_ERRORS or FAILED. */
+  /**
+   * Raises an alert if the run ended COMPLETED_WITH_ERRORS or FAILED, unless a schedule started it whose
+   * `alertOn` leaves that outcome out (a schedule deleted or renamed since: the alert is raised).
+   */
   runFinished(runId: string): Promise<void>;
-  /** Raises an alert when a schedule has just been skipped `inARow` due times in a row (at the threshold). */
+  /**
+   * Raises an alert when a schedule has just been skipped `inARow` due times in a row (at the threshold),
+   * if its `alertOn` lists SCHEDULE_SKIPPED.
+   */
   scheduleSkipped(
-    schedule: { id: string; name: string },
+    schedule: Pick<ScheduleRecord, 'id' | 'name' | 'alertOn'>,
     skipped: { dueAt: Date; reason: string },
     inARow: number,
   ): Promise<void>;
+  /** Raises `system.unavailable`; the caller has claimed the outage's alert (availability.ts). */
+  systemUnavailable(outage: SystemOutage): Promise<void>;
+  /** Raises `system.available` for an outage that was alerted; the caller has claimed it (availability.ts). */
+  systemAvailable(outage: SystemOutage): Promise<void>;
   /** Starts delivering (this instance's worker). */
   start(): Promise<void>;
   /** The latest deliveries, newest first. */
   deliveries(first: number): Promise<AlertDelivery[]>;
+  /** Each system the hub has looked at, by name: whether it answers, and since when it does not. */
+  systemAvailability(): Promise<SystemAvailability[]>;
 }
 
 export interface AlertOptions {
   engine: PgBoss;
   db: HubDb;
   runs: RunStore;
+  /** The schedules, whose `alertOn` says which of their runs' ends and skips alert. */
+  schedules: Pick<ScheduleStore, 'getByName'>;
   /** Where alerts go; null: none are raised. */
   target: AlertTarget | null;
   /** The hub's address as people reach it, for links to the dashboard. */
@@ -63,7 +96,7 @@ interface AlertJob {
 }
 
 export function createAlerts(options: AlertOptions): Alerts {
-  const { engine, db, runs, target, publicUrl, logger, timeoutMs = 10_000 } = options;
+  const { engine, db, runs, schedules, target, publicUrl, logger, timeoutMs = 10_000 } = options;
   let queueReady: Promise<void> | null = null;
   const ready = () =>
     (queueReady ??= createQueueOnce(engine, alertQueueName, {
@@ -146,6 +179,10 @@ export function createAlerts(options: AlertOptions): Alerts {
       if (!target) return;
       const run = await runs.getRun(runId);
       if (!run || (run.status !== 'FAILED' && run.status !== 'COMPLETED_WITH_ERRORS')) return;
+      if (run.triggerKind === 'SCHEDULE' && run.triggerName !== null) {
+        const schedule = await schedules.getByName(run.triggerName);
+        if (schedule && !schedule.alertOn.includes(runAlertEvents[run.status])) return;
+      }
       const failures = await runs.failures(runId, { first: firstFailures });
       await raise(
         'sync.run.finished',
@@ -176,7 +213,7 @@ export function createAlerts(options: AlertOptions): Alerts {
     },
 
     async scheduleSkipped(schedule, skipped, inARow) {
-      if (inARow !== skippedInARowAlert) return;
+      if (inARow !== skippedInARowAlert || !schedule.alertOn.includes('SCHEDULE_SKIPPED')) return;
       await raise(
         'sync.schedule.skipped',
         { scheduleId: schedule.id },
@@ -189,6 +226,9 @@ export function createAlerts(options: AlertOptions): Alerts {
         },
       );
     },
+
+    systemUnavailable: (outage) => raise('system.unavailable', {}, systemBody(outage)),
+    systemAvailable: (outage) => raise('system.available', {}, systemBody(outage)),
 
     async start() {
       if (!target) return;
@@ -204,5 +244,14 @@ export function createAlerts(options: AlertOptions): Alerts {
 
     deliveries: (first) =>
       db.select().from(alertDeliveries).orderBy(desc(alertDeliveries.createdAt)).limit(first),
+
+    systemAvailability: () => db.select().from(systemAvailability).orderBy(asc(systemAvailability.system)),
   };
+
+  function systemBody({ system, downSince, lastError }: SystemOutage): Record<string, unknown> {
+    return {
+      system: { name: system, downSince: downSince.toISOString(), lastError },
+      link: `${publicUrl()}/dashboard/`,
+    };
+  }
 }

@@ -6,7 +6,13 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { HubDb } from './connection.js';
-import { syncScheduleFirings, syncSchedules, type SyncFlowName, type SyncMode } from './schema.js';
+import {
+  syncScheduleFirings,
+  syncSchedules,
+  type ScheduleAlertEvent,
+  type SyncFlowName,
+  type SyncMode,
+} from './schema.js';
 
 export interface ScheduleInput {
   name: string;
@@ -16,6 +22,8 @@ export interface ScheduleInput {
   cron: string;
   timeZone: string;
   enabled: boolean;
+  /** What raises an alert for the schedule (src/alerts); empty: nothing does. */
+  alertOn: readonly ScheduleAlertEvent[];
 }
 
 export type ScheduleRecord = typeof syncSchedules.$inferSelect;
@@ -36,6 +44,8 @@ export class ScheduleStoreError extends Error {
 export interface ScheduleStore {
   create(input: ScheduleInput & { createdBy: string | null }): Promise<ScheduleRecord>;
   get(id: string): Promise<ScheduleRecord | null>;
+  /** The schedule of that name (the name its runs carry as their trigger's), or null. */
+  getByName(name: string): Promise<ScheduleRecord | null>;
   /** Every schedule, by name. */
   list(): Promise<ScheduleRecord[]>;
   /**
@@ -84,13 +94,24 @@ export function createScheduleStore({ db }: { db: HubDb }): ScheduleStore {
       await nameTaken(input.name);
       const [row] = await db
         .insert(syncSchedules)
-        .values({ id: randomUUID(), ...input, flows: [...input.flows], lastDueAt: sql`now()` })
+        .values({
+          id: randomUUID(),
+          ...input,
+          flows: [...input.flows],
+          alertOn: [...input.alertOn],
+          lastDueAt: sql`now()`,
+        })
         .returning();
       return row!;
     },
 
     async get(id) {
       const [row] = await db.select().from(syncSchedules).where(eq(syncSchedules.id, id));
+      return row ?? null;
+    },
+
+    async getByName(name) {
+      const [row] = await db.select().from(syncSchedules).where(eq(syncSchedules.name, name));
       return row ?? null;
     },
 
@@ -108,6 +129,7 @@ export function createScheduleStore({ db }: { db: HubDb }): ScheduleStore {
         .set({
           ...change,
           flows: change.flows && [...change.flows],
+          alertOn: change.alertOn && [...change.alertOn],
           ...(retimed && { lastDueAt: sql`greatest(${syncSchedules.lastDueAt}, now())` }),
           updatedAt: sql`now()`,
         })

@@ -297,6 +297,13 @@ export const rateLimitBuckets = pgTable('rate_limit_buckets', {
 });
 
 /**
+ * What can raise an alert for a schedule: a run it started ending FAILED or COMPLETED_WITH_ERRORS, or its
+ * due times skipped several times in a row. Every schedule starts with all three.
+ */
+export const scheduleAlertEvents = ['RUN_FAILED', 'RUN_COMPLETED_WITH_ERRORS', 'SCHEDULE_SKIPPED'] as const;
+export type ScheduleAlertEvent = (typeof scheduleAlertEvents)[number];
+
+/**
  * Syncs that start by themselves on a cron timing (src/sync/schedules). `last_due_at` is the latest due
  * time handled (fired or skipped), so a hub that was down over several due times fires once for them.
  */
@@ -317,9 +324,15 @@ export const syncSchedules = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     lastDueAt: timestamp('last_due_at', { withTimezone: true }),
+    /** What raises an alert for this schedule (src/alerts): a subset of `scheduleAlertEvents`. */
+    alertOn: text('alert_on', { enum: scheduleAlertEvents })
+      .array()
+      .notNull()
+      .default(sql.raw(`'{${scheduleAlertEvents.join(',')}}'::text[]`)),
   },
   (t) => [
     check('sync_schedules_mode_check', oneOf(t.mode, syncModes)),
+    check('sync_schedules_alert_on_check', sql`${t.alertOn} <@ ${textArray(scheduleAlertEvents)}`),
     check(
       'sync_schedules_flows_check',
       sql`cardinality(${t.flows}) > 0 and ${t.flows} <@ ${textArray(syncFlowNames)}`,
@@ -355,7 +368,7 @@ export const alertDeliveries = pgTable(
   'alert_deliveries',
   {
     id: text('id').primaryKey(),
-    /** `sync.run.finished` or `sync.schedule.skipped`. */
+    /** `sync.run.finished`, `sync.schedule.skipped`, `system.unavailable` or `system.available`. */
     event: text('event').notNull(),
     runId: text('run_id').references(() => syncRuns.id, { onDelete: 'set null' }),
     scheduleId: text('schedule_id').references(() => syncSchedules.id, { onDelete: 'set null' }),
@@ -373,6 +386,62 @@ export const alertDeliveries = pgTable(
     index('alert_deliveries_created_idx').on(t.createdAt),
     check('alert_deliveries_status_check', oneOf(t.status, ['PENDING', 'DELIVERED', 'FAILED'])),
   ],
+);
+
+/**
+ * Continuous sync, per flow (src/sync/continuous): whether the hub follows the flow's source for changes
+ * and how often, and what the last look found. A row exists once the flow was first switched; no row is
+ * the same as switched off. The look itself is a job of the job engine, so one instance looks at a time.
+ */
+export const continuousSyncs = pgTable(
+  'continuous_syncs',
+  {
+    flow: text('flow', { enum: syncFlowNames }).primaryKey(),
+    enabled: boolean('enabled').notNull(),
+    /** Seconds between looks; null: the configured default for the flow. */
+    intervalSeconds: integer('interval_seconds'),
+    updatedBy: text('updated_by'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When the hub last looked at the source, whatever it found. */
+    lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),
+    /** When a look last found changes. */
+    lastChangeSeenAt: timestamp('last_change_seen_at', { withTimezone: true }),
+    /** The last run continuous sync started for the flow; null once purged. */
+    lastRunId: text('last_run_id').references(() => syncRuns.id, { onDelete: 'set null' }),
+    /** Looks in a row that failed (a system throttling or away), or runs in a row that FAILED; 0 when well. */
+    failures: integer('failures').notNull().default(0),
+    /** Why the last look or run failed; null when well. */
+    lastError: text('last_error'),
+    /** When the next look is due (later while backing off). */
+    nextCheckAt: timestamp('next_check_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('continuous_syncs_flow_check', oneOf(t.flow, syncFlowNames)),
+    check('continuous_syncs_interval_check', sql`${t.intervalSeconds} is null or ${t.intervalSeconds} >= 1`),
+  ],
+);
+
+/** The systems the hub watches for availability. */
+export const watchedSystems = ['sales', 'finance'] as const;
+
+/**
+ * Whether each system answers, as the job engine's minute look finds it (src/alerts/availability.ts): a
+ * system down for longer than the configured time raises one alert, whatever the number of instances
+ * (`alerted_at` is set by one conditional update), and one more when it answers again.
+ */
+export const systemAvailability = pgTable(
+  'system_availability',
+  {
+    system: text('system', { enum: watchedSystems }).primaryKey(),
+    /** When it first failed to answer, in the current outage; null while it answers. */
+    downSince: timestamp('down_since', { withTimezone: true }),
+    lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }).notNull(),
+    /** What the last failed look found; null while it answers. */
+    lastError: text('last_error'),
+    /** When the outage's alert was raised; null before (or without an outage). */
+    alertedAt: timestamp('alerted_at', { withTimezone: true }),
+  },
+  (t) => [check('system_availability_system_check', oneOf(t.system, watchedSystems))],
 );
 
 /**

@@ -9,6 +9,7 @@ import type { RunSnapshot } from '../sync/engine/types.js';
 import type { SyncFailureRecord } from '../db/runs.js';
 import type { ScheduleRecord, FiringRecord } from '../db/schedules.js';
 import type { AlertDelivery as AlertDeliveryRow } from '../alerts/index.js';
+import type { ContinuousStatus } from '../sync/continuous/index.js';
 import type { HubContext } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -303,11 +304,16 @@ export type AlertDelivery = {
   __typename?: 'AlertDelivery';
   /** The delivery's ID, sent as the X-P2C-Delivery header and as `deliveryId` in the body. */
   id: Scalars['ID']['output'];
-  /** `sync.run.finished` or `sync.schedule.skipped`. */
+  /**
+   * `sync.run.finished` (a run ended FAILED or COMPLETED_WITH_ERRORS; for a run a schedule started, as the
+   * schedule's `alertOn` says), `sync.schedule.skipped` (three due times in a row), `system.unavailable`
+   * (Sales or Finance has not answered for HUB_ALERT_UNAVAILABLE_MINUTES; once per outage) or
+   * `system.available` (it answers again after such an alert).
+   */
   event: Scalars['String']['output'];
-  /** The run the alert is about; null for a schedule's alert, or once the run is purged. */
+  /** The run the alert is about; null for another alert, or once the run is purged. */
   run?: Maybe<SyncRun>;
-  /** The schedule the alert is about, by ID; null for a run's alert. */
+  /** The schedule the alert is about, by ID; null for another alert. */
   scheduleId?: Maybe<Scalars['ID']['output']>;
   /** PENDING while it is being tried, DELIVERED once the receiver answered 2xx, FAILED after every attempt failed. */
   status: AlertDeliveryStatus;
@@ -331,6 +337,26 @@ export type AlertDeliveryStatus =
   | 'DELIVERED'
   /** Every attempt failed. */
   | 'FAILED';
+
+/** Whether one back-end system answers, as the hub's latest look found it. */
+export type SystemAvailability = {
+  __typename?: 'SystemAvailability';
+  /** The system. */
+  system: SyncSystem;
+  /** False while it does not answer (an outage); a system throttling the hub (HTTP 429) answers. */
+  available: Scalars['Boolean']['output'];
+  /** When it first failed to answer, in the current outage; null while it answers. */
+  downSince?: Maybe<Scalars['DateTime']['output']>;
+  /** When the hub last looked. */
+  lastCheckedAt: Scalars['DateTime']['output'];
+  /** What the last failed look found, in the hub's words; null while it answers. */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /**
+   * When the outage passed HUB_ALERT_UNAVAILABLE_MINUTES and `system.unavailable` was raised (recorded even
+   * without a webhook); null before, and once it answers again.
+   */
+  alertedAt?: Maybe<Scalars['DateTime']['output']>;
+};
 
 /**
  * A person: the Sales contact and its Finance counterpart with the same contact number. In Finance a contact
@@ -525,6 +551,69 @@ export type FinanceContactPerson = {
 };
 
 /**
+ * Near-real-time sync of one flow. For a Sales flow (accounts, contacts, quotes) the hub looks at the Sales
+ * change feed every few seconds (an empty feed costs one request) and starts an INCREMENTAL run as soon as it
+ * holds changes; products, which Finance offers no change feed for, are compared by hash in an INCREMENTAL
+ * run on their own, longer interval. The runs are ordinary runs (trigger CONTINUOUS), with the flow's
+ * exclusivity: a look while the flow runs waits for the next. When a system throttles or is away, the looks
+ * back off (the interval doubling up to five minutes) and resume their pace once it answers.
+ */
+export type ContinuousSync = {
+  __typename?: 'ContinuousSync';
+  /** The flow. */
+  flow: SyncFlowName;
+  /** True while the hub follows the flow. */
+  enabled: Scalars['Boolean']['output'];
+  /** Seconds between looks (the flow's own setting, or the configured default). */
+  intervalSeconds: Scalars['Int']['output'];
+  /** Where it stands. */
+  state: ContinuousSyncState;
+  /** When the hub last looked at the source; null before the first look. */
+  lastCheckedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When a look last found changes (for products: when a run last wrote any); null before. */
+  lastChangeSeenAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Seconds since the last change seen (the lag the dashboard shows); null before any. */
+  secondsSinceLastChange?: Maybe<Scalars['Float']['output']>;
+  /** When the next look is due; null while switched off. */
+  nextCheckAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Looks (or runs) in a row that failed; 0 when well. Above 0 the looks back off. */
+  failures: Scalars['Int']['output'];
+  /** Why the last look or run failed; null when well. */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** The last run continuous sync started for the flow; null before any (or once purged). */
+  lastRun?: Maybe<SyncRun>;
+  /** Who last switched it; null without authentication or before any switch. */
+  updatedBy?: Maybe<Scalars['String']['output']>;
+  /** When it was last switched; null before any switch. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** Where continuous sync of a flow stands. */
+export type ContinuousSyncState =
+  /** Switched off. */
+  | 'OFF'
+  /** Switched on, looking every interval. */
+  | 'WATCHING'
+  /** A run it started is under way. */
+  | 'RUNNING'
+  /** The last looks or runs failed (a system throttling or away): looking less often until one succeeds. */
+  | 'BACKING_OFF';
+
+/** Continuous sync of one flow, switched on or off. */
+export type ContinuousSyncInput = {
+  /** The flow. */
+  flow: SyncFlowName;
+  /** True to follow the flow, false to stop. */
+  enabled: Scalars['Boolean']['input'];
+  /**
+   * Seconds between looks: 1 to 3600 for the Sales flows, 30 to 86400 for products. Left out: the flow
+   * keeps its own setting, or takes the configured default (HUB_CONTINUOUS_INTERVAL_SECONDS, 5;
+   * HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS, 300).
+   */
+  intervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
  * The read roots of the hub. Every unified record joins the Sales (Dataverse) row and the Finance (F&O) row
  * that share a business key; reads go to both systems live, nothing is served from a copy.
  */
@@ -576,14 +665,27 @@ export type Query = {
   products: ProductConnection;
   /**
    * The alerts the hub raised (a run that ended FAILED or COMPLETED_WITH_ERRORS, a schedule skipped three
-   * due times in a row) and how their delivery to HUB_ALERT_WEBHOOK_URL went, newest first. Empty when no
-   * webhook is configured.
+   * due times in a row, Sales or Finance unavailable for HUB_ALERT_UNAVAILABLE_MINUTES and answering again)
+   * and how their delivery to HUB_ALERT_WEBHOOK_URL went, newest first. Empty when no webhook is configured.
    */
   alertDeliveries: Array<AlertDelivery>;
+  /**
+   * Whether Sales and Finance answer, as the hub's look once a minute (one request each, by one instance)
+   * last found them, FINANCE first. A system appears after its first look, within a minute of the hub's start.
+   */
+  systemAvailability: Array<SystemAvailability>;
+  /** Continuous sync of every flow, switched on or not, in dependency order. */
+  continuousSync: Array<ContinuousSync>;
   /** Every sync schedule, by name. */
   syncSchedules: Array<SyncSchedule>;
   /** One sync schedule, or null when none has the id. */
   syncSchedule?: Maybe<SyncSchedule>;
+  /**
+   * The next due times of a timing after now, soonest first, without saving anything: what a schedule with
+   * this cron and zone would fire at (the dashboard's cron helper asks as the timing is typed). BAD_USER_INPUT
+   * names `cron` or `timeZone`, checked as createSyncSchedule checks them.
+   */
+  syncScheduleTimes: Array<Scalars['DateTime']['output']>;
   /**
    * The four sync flows as data, in the order "all flows" runs them: what each reads, which records it skips
    * and why, where it writes, and field by field how a value is carried (source field, target field,
@@ -705,6 +807,17 @@ export type QueryAlertDeliveriesArgs = {
  */
 export type QuerySyncScheduleArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * The read roots of the hub. Every unified record joins the Sales (Dataverse) row and the Finance (F&O) row
+ * that share a business key; reads go to both systems live, nothing is served from a copy.
+ */
+export type QuerySyncScheduleTimesArgs = {
+  cron: Scalars['String']['input'];
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+  count?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1226,6 +1339,8 @@ export type SyncSchedule = {
   timeZone: Scalars['String']['output'];
   /** False while paused. */
   enabled: Scalars['Boolean']['output'];
+  /** What raises an alert for it (when a webhook is configured); empty: nothing does. */
+  alertOn: Array<ScheduleAlertEvent>;
   /** Who created it; null without authentication. */
   createdBy?: Maybe<Scalars['String']['output']>;
   /** When it was created. */
@@ -1298,6 +1413,8 @@ export type SyncScheduleInput = {
   timeZone?: InputMaybe<Scalars['String']['input']>;
   /** False to create it paused. */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** What raises an alert for it; default all three, empty for none. */
+  alertOn?: InputMaybe<Array<ScheduleAlertEvent>>;
 };
 
 /** The fields of a schedule to change; those left out keep their value. */
@@ -1314,7 +1431,21 @@ export type SyncScheduleChange = {
   cron?: InputMaybe<Scalars['String']['input']>;
   /** An IANA time zone. */
   timeZone?: InputMaybe<Scalars['String']['input']>;
+  /** What raises an alert for it; empty for none. */
+  alertOn?: InputMaybe<Array<ScheduleAlertEvent>>;
 };
+
+/**
+ * What can raise an alert for a schedule, sent to HUB_ALERT_WEBHOOK_URL. Runs started another way (by
+ * hand, by continuous sync) alert whatever their schedule settings.
+ */
+export type ScheduleAlertEvent =
+  /** A run the schedule started ended FAILED (event `sync.run.finished`). */
+  | 'RUN_FAILED'
+  /** A run the schedule started ended COMPLETED_WITH_ERRORS: some records failed (event `sync.run.finished`). */
+  | 'RUN_COMPLETED_WITH_ERRORS'
+  /** Its due times were skipped three in a row, its flows still running from earlier runs (event `sync.schedule.skipped`). */
+  | 'SCHEDULE_SKIPPED';
 
 /**
  * How one record's Sales and Finance sides stand with each other: what the hub recorded when it last synced
@@ -1631,6 +1762,12 @@ export type Mutation = {
   /** Starts a new run over only the records that failed in run `id`. */
   retrySyncFailures: SyncRun;
   /**
+   * Switches continuous sync of one flow on or off, and sets how often it looks (operators only). Switched on,
+   * the hub looks at once and then every interval; switched off, it stops after the look in hand (a run it
+   * started goes on to its end). BAD_USER_INPUT names `input.intervalSeconds` when it is out of range.
+   */
+  setContinuousSync: ContinuousSync;
+  /**
    * Creates a schedule (operators only). It first fires at its next due time after now. BAD_USER_INPUT
    * names the field that is wrong: a blank or taken name, no flows, a cron expression that is not five
    * fields (at most once a minute) or a time zone that is not an IANA name.
@@ -1677,6 +1814,16 @@ export type MutationCancelSyncArgs = {
  */
 export type MutationRetrySyncFailuresArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Admins run and repair syncs: start, cancel, retry failures. Every mutation needs the `operator` role (an
+ * operator API key, or a token whose roles claim grants `operator`); a `reader` gets FORBIDDEN. The run
+ * records who asked (`requestedBy`).
+ */
+export type MutationSetContinuousSyncArgs = {
+  input: ContinuousSyncInput;
 };
 
 
@@ -2065,14 +2212,19 @@ export type ResolversTypes = ResolversObject<{
   NoYes: NoYes;
   AlertDelivery: ResolverTypeWrapper<AlertDeliveryRow>;
   AlertDeliveryStatus: AlertDeliveryStatus;
-  Contact: ResolverTypeWrapper<ContactModel>;
+  SystemAvailability: ResolverTypeWrapper<SystemAvailability>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Contact: ResolverTypeWrapper<ContactModel>;
   FinanceContact: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['FinanceContact']>;
   ContactFilter: ContactFilter;
   ContactConnection: ResolverTypeWrapper<Omit<ContactConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ContactEdge']>, nodes: Array<ResolversTypes['Contact']> }>;
   ContactEdge: ResolverTypeWrapper<Omit<ContactEdge, 'node'> & { node: ResolversTypes['Contact'] }>;
   SalesContact: ResolverTypeWrapper<SalesContactRow>;
   FinanceContactPerson: ResolverTypeWrapper<FinanceContactPersonRow>;
+  ContinuousSync: ResolverTypeWrapper<ContinuousStatus>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  ContinuousSyncState: ContinuousSyncState;
+  ContinuousSyncInput: ContinuousSyncInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -2100,6 +2252,7 @@ export type ResolversTypes = ResolversObject<{
   SyncScheduleFiringOutcome: SyncScheduleFiringOutcome;
   SyncScheduleInput: SyncScheduleInput;
   SyncScheduleChange: SyncScheduleChange;
+  ScheduleAlertEvent: ScheduleAlertEvent;
   SyncLink: ResolverTypeWrapper<SyncLink>;
   SyncLinkSource: SyncLinkSource;
   SyncState: SyncState;
@@ -2129,7 +2282,6 @@ export type ResolversTypes = ResolversObject<{
   SyncRunStatus: SyncRunStatus;
   SyncRun: ResolverTypeWrapper<RunSnapshot>;
   SyncRunFlow: ResolverTypeWrapper<RunFlowModel>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   SyncSkipCount: ResolverTypeWrapper<SyncSkipCount>;
   SyncCounters: ResolverTypeWrapper<SyncCounters>;
   SyncFailure: ResolverTypeWrapper<SyncFailureRecord>;
@@ -2152,14 +2304,18 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   FinanceCustomer: FinanceCustomerRow;
   AlertDelivery: AlertDeliveryRow;
-  Contact: ContactModel;
+  SystemAvailability: SystemAvailability;
   Boolean: Scalars['Boolean']['output'];
+  Contact: ContactModel;
   FinanceContact: ResolversUnionTypes<ResolversParentTypes>['FinanceContact'];
   ContactFilter: ContactFilter;
   ContactConnection: Omit<ContactConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ContactEdge']>, nodes: Array<ResolversParentTypes['Contact']> };
   ContactEdge: Omit<ContactEdge, 'node'> & { node: ResolversParentTypes['Contact'] };
   SalesContact: SalesContactRow;
   FinanceContactPerson: FinanceContactPersonRow;
+  ContinuousSync: ContinuousStatus;
+  Float: Scalars['Float']['output'];
+  ContinuousSyncInput: ContinuousSyncInput;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   Query: Record<PropertyKey, never>;
@@ -2203,7 +2359,6 @@ export type ResolversParentTypes = ResolversObject<{
   SyncRunTrigger: SyncRunTrigger;
   SyncRun: RunSnapshot;
   SyncRunFlow: RunFlowModel;
-  Float: Scalars['Float']['output'];
   SyncSkipCount: SyncSkipCount;
   SyncCounters: SyncCounters;
   SyncFailure: SyncFailureRecord;
@@ -2325,6 +2480,15 @@ export type AlertDeliveryResolvers<ContextType = HubContext, ParentType extends 
   deliveredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 }>;
 
+export type SystemAvailabilityResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SystemAvailability'] = ResolversParentTypes['SystemAvailability']> = ResolversObject<{
+  system?: Resolver<ResolversTypes['SyncSystem'], ParentType, ContextType>;
+  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  downSince?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastCheckedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  alertedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
 export type ContactResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Contact'] = ResolversParentTypes['Contact']> = ResolversObject<{
   contactNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2403,6 +2567,22 @@ export type FinanceContactPersonResolvers<ContextType = HubContext, ParentType e
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type ContinuousSyncResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ContinuousSync'] = ResolversParentTypes['ContinuousSync']> = ResolversObject<{
+  flow?: Resolver<ResolversTypes['SyncFlowName'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  intervalSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['ContinuousSyncState'], ParentType, ContextType>;
+  lastCheckedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastChangeSeenAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  secondsSinceLastChange?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  nextCheckAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  failures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastRun?: Resolver<Maybe<ResolversTypes['SyncRun']>, ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -2421,8 +2601,11 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'productNumber'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
   alertDeliveries?: Resolver<Array<ResolversTypes['AlertDelivery']>, ParentType, ContextType, RequireFields<QueryAlertDeliveriesArgs, 'first'>>;
+  systemAvailability?: Resolver<Array<ResolversTypes['SystemAvailability']>, ParentType, ContextType>;
+  continuousSync?: Resolver<Array<ResolversTypes['ContinuousSync']>, ParentType, ContextType>;
   syncSchedules?: Resolver<Array<ResolversTypes['SyncSchedule']>, ParentType, ContextType>;
   syncSchedule?: Resolver<Maybe<ResolversTypes['SyncSchedule']>, ParentType, ContextType, RequireFields<QuerySyncScheduleArgs, 'id'>>;
+  syncScheduleTimes?: Resolver<Array<ResolversTypes['DateTime']>, ParentType, ContextType, RequireFields<QuerySyncScheduleTimesArgs, 'cron' | 'timeZone' | 'count'>>;
   syncFlows?: Resolver<Array<ResolversTypes['SyncFlow']>, ParentType, ContextType>;
   syncValueMaps?: Resolver<Array<ResolversTypes['SyncValueMap']>, ParentType, ContextType>;
   syncRun?: Resolver<Maybe<ResolversTypes['SyncRun']>, ParentType, ContextType, RequireFields<QuerySyncRunArgs, 'id'>>;
@@ -2626,6 +2809,7 @@ export type SyncScheduleResolvers<ContextType = HubContext, ParentType extends R
   cron?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  alertOn?: Resolver<Array<ResolversTypes['ScheduleAlertEvent']>, ParentType, ContextType>;
   createdBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -2748,6 +2932,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   startSync?: Resolver<ResolversTypes['SyncRun'], ParentType, ContextType, RequireFields<MutationStartSyncArgs, 'input'>>;
   cancelSync?: Resolver<ResolversTypes['SyncRun'], ParentType, ContextType, RequireFields<MutationCancelSyncArgs, 'id'>>;
   retrySyncFailures?: Resolver<ResolversTypes['SyncRun'], ParentType, ContextType, RequireFields<MutationRetrySyncFailuresArgs, 'id'>>;
+  setContinuousSync?: Resolver<ResolversTypes['ContinuousSync'], ParentType, ContextType, RequireFields<MutationSetContinuousSyncArgs, 'input'>>;
   createSyncSchedule?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationCreateSyncScheduleArgs, 'input'>>;
   updateSyncSchedule?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationUpdateSyncScheduleArgs, 'id' | 'change'>>;
   pauseSyncSchedule?: Resolver<ResolversTypes['SyncSchedule'], ParentType, ContextType, RequireFields<MutationPauseSyncScheduleArgs, 'id'>>;
@@ -2844,12 +3029,14 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   SalesAccount?: SalesAccountResolvers<ContextType>;
   FinanceCustomer?: FinanceCustomerResolvers<ContextType>;
   AlertDelivery?: AlertDeliveryResolvers<ContextType>;
+  SystemAvailability?: SystemAvailabilityResolvers<ContextType>;
   Contact?: ContactResolvers<ContextType>;
   FinanceContact?: FinanceContactResolvers<ContextType>;
   ContactConnection?: ContactConnectionResolvers<ContextType>;
   ContactEdge?: ContactEdgeResolvers<ContextType>;
   SalesContact?: SalesContactResolvers<ContextType>;
   FinanceContactPerson?: FinanceContactPersonResolvers<ContextType>;
+  ContinuousSync?: ContinuousSyncResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;

@@ -10,6 +10,7 @@ import type { RunStore } from '../db/runs.js';
 import type { ScheduleStore } from '../db/schedules.js';
 import type { Alerts } from '../alerts/index.js';
 import type { SyncManager } from '../sync/engine/types.js';
+import type { ContinuousSync } from '../sync/continuous/index.js';
 import { type ValueMaps, withValueMaps } from '../sync/flows/value-maps.js';
 import { createReferenceData, type FlowFilterSettings, type ReferenceData } from '../sync/reference.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -29,8 +30,10 @@ export interface HubContext {
   runs: RunStore;
   /** The sync schedules and what became of their due times. */
   schedules: ScheduleStore;
-  /** The alerts raised and how their delivery went. */
-  alerts: Pick<Alerts, 'deliveries'>;
+  /** The alerts raised and how their delivery went, and whether Sales and Finance answer. */
+  alerts: Pick<Alerts, 'deliveries' | 'systemAvailability'>;
+  /** Continuous sync per flow: switched on or off, and where it stands. */
+  continuous: Pick<ContinuousSync, 'list' | 'set'>;
   loaders: Loaders;
   /** Currency ISO codes and unit names by Sales id, and back. */
   reference(): Promise<ReferenceData>;
@@ -46,7 +49,8 @@ export interface ContextDependencies {
   sync: SyncManager;
   runs: RunStore;
   schedules: ScheduleStore;
-  alerts: Pick<Alerts, 'deliveries'>;
+  alerts: Pick<Alerts, 'deliveries' | 'systemAvailability'>;
+  continuous: Pick<ContinuousSync, 'list' | 'set'>;
 }
 
 /** What a transport knows of a request when it asks for its context. */
@@ -75,6 +79,7 @@ export function createContextFactory(
       runs: dependencies.runs,
       schedules: dependencies.schedules,
       alerts: dependencies.alerts,
+      continuous: dependencies.continuous,
       loaders,
       reference: () => (reference ??= loadReference(loaders, flowSettings)),
     };

@@ -37,6 +37,8 @@ export interface HubMetrics extends ServerMetrics {
   backendRequest(event: ODataRequestEvent): void;
   /** `runner`, counting each committed page's records by flow and outcome. */
   countRecords(runner: FlowRunner): FlowRunner;
+  /** Counts one look of continuous sync at a flow, by what it found (src/sync/continuous). */
+  continuousLook(flow: string, outcome: string): void;
   /** Where scrapes read breaker states and run counts from; until given, those series are absent. */
   observe(sources: { connectors?: Connectors; database?: Pick<Database, 'db'> }): void;
 }
@@ -107,6 +109,12 @@ export function createHubMetrics({
       }
     },
   });
+  const continuousLooks = new Counter({
+    name: 'p2c_continuous_looks_total',
+    help: 'Looks of continuous sync at a flow on this instance, by what they found: changes (a run started), none, busy (the flow was running), failed.',
+    labelNames: ['flow', 'outcome'] as const,
+    registers,
+  });
   const records = new Counter({
     name: 'p2c_sync_records_total',
     help: 'Sync records by flow and outcome (created, updated, unchanged, skipped, failed), counted as their pages commit on this instance.',
@@ -157,6 +165,7 @@ export function createHubMetrics({
       operationSeconds.observe(labels, record.durationMs / 1_000);
     },
     subscriptionOpened: () => subscriptions.inc(),
+    continuousLook: (flow, outcome) => continuousLooks.inc({ flow, outcome }),
     subscriptionClosed: () => subscriptions.dec(),
     backendRequest(event) {
       const labels = backendLabels(event, entitySetOf);

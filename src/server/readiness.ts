@@ -118,6 +118,22 @@ export function createReadinessCheck({
   };
 }
 
+/**
+ * Sales and Finance asked once each, as the readiness check asks them, without its cache and without the
+ * database: the minute's look at whether they answer (src/alerts/availability.ts).
+ */
+export async function checkSystems(
+  connectors: Connectors,
+  timeoutMs = defaultReadinessTimeoutMs,
+): Promise<{ sales: ComponentStatus; finance: ComponentStatus }> {
+  const now = () => performance.now();
+  const [sales, finance] = await Promise.all([
+    checkSystem(connectors.sales.client, probes.sales, timeoutMs, now),
+    checkSystem(connectors.finance.client, probes.finance, timeoutMs, now),
+  ]);
+  return { sales, finance };
+}
+
 async function checkDatabase(
   database: Pick<Database, 'ping'>,
   timeoutMs: number,

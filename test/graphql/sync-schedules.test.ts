@@ -12,7 +12,7 @@ import { startTestHub, type TestHub } from '../support/hub.js';
 const readerKey = 'reader-key-0123456789abcdefghij';
 const operatorKey = 'operator-key-0123456789abcdefghij';
 
-const fields = `id name flows mode dryRun cron timeZone enabled createdBy nextFireTimes(count: 3)`;
+const fields = `id name flows mode dryRun cron timeZone enabled alertOn createdBy nextFireTimes(count: 3)`;
 const create = `mutation($input: SyncScheduleInput!) { createSyncSchedule(input: $input) { ${fields} } }`;
 const update = `mutation($id: ID!, $change: SyncScheduleChange!) { updateSyncSchedule(id: $id, change: $change) { ${fields} } }`;
 
@@ -32,6 +32,10 @@ const asOperator = (query: string, variables?: Record<string, unknown>) =>
 const asReader = (query: string, variables?: Record<string, unknown>) =>
   hub.graphql(query, variables, { token: readerKey });
 
+const times = `query($cron: String!, $timeZone: String, $count: Int) {
+  syncScheduleTimes(cron: $cron, timeZone: $timeZone, count: $count)
+}`;
+
 const weekdays = {
   name: 'weekday mornings',
   flows: ['CONTACTS', 'ACCOUNTS'],
@@ -50,6 +54,7 @@ describe('sync schedules over GraphQL', () => {
       mode: 'INCREMENTAL',
       dryRun: false,
       enabled: true,
+      alertOn: ['RUN_FAILED', 'RUN_COMPLETED_WITH_ERRORS', 'SCHEDULE_SKIPPED'],
       createdBy: 'ci-bot',
     });
     expect(schedule.nextFireTimes).toHaveLength(3);
@@ -104,6 +109,53 @@ describe('sync schedules over GraphQL', () => {
     expect(data.syncSchedules).toEqual([{ name: 'weekday mornings' }]);
   });
 
+  it('tells a reader the next five due times of a timing, the ones a saved schedule shows, saving nothing', async () => {
+    const before = Date.now();
+    const { data, errors } = await asReader(
+      `query($cron: String!, $timeZone: String) {
+        syncScheduleTimes(cron: $cron, timeZone: $timeZone)
+        syncSchedules { name timeZone nextFireTimes }
+      }`,
+      { cron: weekdays.cron, timeZone: weekdays.timeZone },
+    );
+    expect(errors).toBeUndefined();
+    const due: string[] = data.syncScheduleTimes;
+    expect(due).toHaveLength(5);
+    const instants = due.map((time) => Date.parse(time));
+    expect(instants[0]).toBeGreaterThan(before);
+    instants.slice(1).forEach((instant, index) => expect(instant).toBeGreaterThan(instants[index]!));
+    // The saved schedule with the same timing fires at the same times; nothing new was saved.
+    expect(data.syncSchedules).toEqual([
+      { name: 'weekday mornings', timeZone: 'Europe/Paris', nextFireTimes: due },
+    ]);
+    // Without a zone, the cron is read on UTC's clock.
+    const utc = await asReader(`{ syncScheduleTimes(cron: " 30 6 * * * ", count: 3) }`);
+    expect(utc.data.syncScheduleTimes).toHaveLength(3);
+    for (const time of utc.data.syncScheduleTimes) expect(time).toMatch(/T06:30:00\.000Z$/);
+  });
+
+  it.each([
+    ['a cron of six fields', { cron: '*/10 * * * * *' }, 'cron', 'has 6 field(s); a schedule takes five'],
+    ['an hour no day has', { cron: '0 25 * * *' }, 'cron', 'is not a cron expression'],
+    [
+      'a zone that is not an IANA name',
+      { cron: '0 6 * * *', timeZone: 'Europe/Atlantis' },
+      'timeZone',
+      'is not a time zone',
+    ],
+    ['more than 20 times', { cron: '0 6 * * *', count: 21 }, 'count', 'from 1 to 20, got 21'],
+  ])(
+    'refuses the due times of %s with BAD_USER_INPUT naming the argument',
+    async (_case, variables, argument, message) => {
+      const { data, errors } = await asReader(times, variables);
+      expect(data).toBeNull();
+      expect(errors?.[0]).toMatchObject({
+        message: expect.stringContaining(message),
+        extensions: { code: 'BAD_USER_INPUT', argument },
+      });
+    },
+  );
+
   it('lets a reader see schedules but change none', async () => {
     const { data } = await asReader(`{ syncSchedules { id } }`);
     const id = data.syncSchedules[0].id;
@@ -153,6 +205,47 @@ describe('sync schedules over GraphQL', () => {
       extensions: { code: 'NOT_FOUND' },
     });
     expect((await asReader(`{ syncSchedule(id: "${id}") { id } }`)).data).toEqual({ syncSchedule: null });
+  });
+
+  it('stores what raises an alert for a schedule: all three by default, a subset, or none', async () => {
+    const { data, errors } = await asOperator(create, {
+      input: { ...weekdays, name: 'quiet', alertOn: ['SCHEDULE_SKIPPED', 'RUN_FAILED', 'RUN_FAILED'] },
+    });
+    expect(errors).toBeUndefined();
+    const id = data.createSyncSchedule.id;
+    expect(data.createSyncSchedule.alertOn).toEqual(['RUN_FAILED', 'SCHEDULE_SKIPPED']);
+
+    const changed = await asOperator(update, { id, change: { alertOn: ['RUN_COMPLETED_WITH_ERRORS'] } });
+    expect(changed.data.updateSyncSchedule.alertOn).toEqual(['RUN_COMPLETED_WITH_ERRORS']);
+    const untouched = await asOperator(update, { id, change: { cron: '0 7 * * *' } });
+    expect(untouched.data.updateSyncSchedule.alertOn).toEqual(['RUN_COMPLETED_WITH_ERRORS']);
+    const silenced = await asOperator(update, { id, change: { alertOn: [] } });
+    expect(silenced.data.updateSyncSchedule.alertOn).toEqual([]);
+    const [row] = await createScheduleStore(hub.database)
+      .list()
+      .then((all) => all.filter((s) => s.id === id));
+    expect(row?.alertOn).toEqual([]);
+
+    const unknown = await asOperator(update, { id, change: { alertOn: ['RUN_SUCCEEDED'] } });
+    expect(unknown.data).toBeUndefined();
+    expect(unknown.errors?.[0]?.message).toContain(
+      'Value "RUN_SUCCEEDED" does not exist in "ScheduleAlertEvent" enum.',
+    );
+    const kept = await asReader(`{ syncSchedule(id: "${id}") { alertOn } }`);
+    expect(kept.data.syncSchedule.alertOn).toEqual([]);
+
+    await asOperator(`mutation($id: ID!) { deleteSyncSchedule(id: $id) }`, { id });
+  });
+
+  it('lets a reader see the alerts raised and whether Sales and Finance answer', async () => {
+    const { data, errors } = await asReader(
+      `{ alertDeliveries { id } systemAvailability { system available downSince lastCheckedAt lastError alertedAt } }`,
+    );
+    expect(errors).toBeUndefined();
+    expect(data.alertDeliveries).toEqual([]);
+    // Empty until the hub's first minute look; then one entry per system.
+    const systems = data.systemAvailability.map((entry: { system: string }) => entry.system);
+    expect([[], ['FINANCE', 'SALES']]).toContainEqual(systems);
   });
 
   it('shows what became of its due times: the run started, or why none was', async () => {

@@ -1,13 +1,18 @@
 /**
  * Alerts to a real HTTP receiver: a run that ends with errors is posted, signed with HMAC-SHA256 over the
  * body, retried with backoff while the receiver fails, and its delivery recorded; a run that succeeds
- * raises none.
+ * raises none. A run a schedule started, and the schedule's skips, alert only as the schedule's `alertOn`
+ * says. (Sales or Finance unavailable: availability.test.ts.)
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createScheduleStore } from '../../src/db/schedules.js';
+import { silentLogger } from '../../src/logging.js';
+import { fireDueSchedules } from '../../src/sync/schedules/fire.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
+import { createTestSchedule } from '../support/schedules.js';
 
 const secret = 'alert-secret-0123456789';
 
@@ -36,7 +41,12 @@ describe('alerts', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const { port } = receiver.address() as AddressInfo;
-    hub = await startTestHub({ accounts: 30, alerts: { url: `http://127.0.0.1:${port}/hooks/p2c`, secret } });
+    hub = await startTestHub({
+      accounts: 30,
+      alerts: { url: `http://127.0.0.1:${port}/hooks/p2c`, secret },
+      // Sales failing on purpose below must not keep the next test's runs from reaching it.
+      circuitBreaker: { failureThreshold: 1_000 },
+    });
   });
   afterAll(async () => {
     await hub?.close();
@@ -136,5 +146,121 @@ describe('alerts', () => {
     expect(run.status).toBe('SUCCEEDED');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(received).toHaveLength(before);
+  });
+
+  /** Runs the accounts flow as the named schedule would, to its end. */
+  async function scheduledRun(schedule: string): Promise<{ id: string; status: string }> {
+    const { run } = await hub.sync.start({
+      flows: ['accounts'],
+      mode: 'FULL',
+      dryRun: false,
+      requestedBy: null,
+      trigger: { kind: 'SCHEDULE', name: schedule },
+    });
+    return vi.waitFor(
+      async () => {
+        const ended = (await hub.sync.snapshot(run.id))!.run;
+        expect(ended.status).not.toMatch(/^(QUEUED|RUNNING)$/);
+        return ended;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+  }
+
+  const bodies = () => received.map((attempt) => JSON.parse(attempt.body));
+
+  it('alerts on a run a schedule started only when the schedule’s alertOn lists how it ended', async () => {
+    const schedules = createScheduleStore(hub.database);
+    // Paused: started here, never by the hub's own tick.
+    await createTestSchedule(schedules, {
+      name: 'accounts, quiet on failure',
+      alertOn: ['RUN_COMPLETED_WITH_ERRORS', 'SCHEDULE_SKIPPED'],
+      enabled: false,
+    });
+    await createTestSchedule(schedules, { name: 'accounts, loud', alertOn: ['RUN_FAILED'], enabled: false });
+    // Sales refusing to list accounts stops the flow: both runs end FAILED.
+    hub.simulators.sales.faults.failNext(1_000, { status: 503, match: { entitySet: 'accounts' } });
+    const quiet = await scheduledRun('accounts, quiet on failure');
+    const loud = await scheduledRun('accounts, loud');
+    hub.simulators.sales.faults.reset();
+    expect([quiet.status, loud.status]).toEqual(['FAILED', 'FAILED']);
+
+    // The loud run's alert, raised after the quiet run's end was looked at.
+    const alert = await vi.waitFor(
+      () => {
+        const found = received.find((attempt) => JSON.parse(attempt.body).run?.id === loud.id);
+        expect(found).toBeDefined();
+        return found!;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(JSON.parse(alert.body)).toMatchObject({
+      event: 'sync.run.finished',
+      run: { id: loud.id, status: 'FAILED', trigger: { kind: 'SCHEDULE', name: 'accounts, loud' } },
+    });
+    expect(bodies().filter((body) => body.run?.id === quiet.id)).toEqual([]);
+    const { data } = await hub.graphql(`{ alertDeliveries(first: 100) { event run { id } } }`);
+    expect(
+      data.alertDeliveries.filter((d: { run: { id: string } | null }) => d.run?.id === quiet.id),
+    ).toEqual([]);
+  });
+
+  it('alerts on a schedule skipped three due times in a row only when its alertOn lists SCHEDULE_SKIPPED', async () => {
+    const schedules = createScheduleStore(hub.database);
+    // Yearly, so the hub's own tick never finds them due; the test's clock fires them.
+    const timing = { cron: '0 0 1 1 *', flows: ['accounts'] as const };
+    const quiet = await createTestSchedule(schedules, {
+      ...timing,
+      name: 'yearly, quiet on skips',
+      alertOn: ['RUN_FAILED', 'RUN_COMPLETED_WITH_ERRORS'],
+    });
+    const loud = await createTestSchedule(schedules, { ...timing, name: 'yearly, loud' });
+    // A slow run of the same flow, so each due time finds it still running.
+    hub.simulators.sales.faults.set({ latencyMs: 3_000 });
+    const { run: holding } = await hub.sync.start({
+      flows: ['accounts'],
+      mode: 'FULL',
+      dryRun: false,
+      requestedBy: null,
+    });
+    for (const year of [2100, 2101, 2102]) {
+      const fired = await fireDueSchedules({
+        schedules,
+        start: hub.sync.start,
+        logger: silentLogger(),
+        now: () => new Date(`${year}-01-01T00:00:30Z`),
+        alerts: hub.alerts,
+      });
+      expect(fired.map(({ scheduleId, outcome }) => [scheduleId, outcome])).toEqual(
+        expect.arrayContaining([
+          [quiet.id, 'SKIPPED'],
+          [loud.id, 'SKIPPED'],
+        ]),
+      );
+    }
+    hub.simulators.sales.faults.reset();
+    await hub.sync.cancel(holding.id);
+    for (const schedule of [quiet, loud]) await schedules.update(schedule.id, { enabled: false });
+
+    // Raised (stored) before the third firing resolved: the quiet schedule's absence is final.
+    const { data } = await hub.graphql(`{ alertDeliveries(first: 100) { id event scheduleId } }`);
+    const skipped = data.alertDeliveries.filter(
+      (delivery: { event: string }) => delivery.event === 'sync.schedule.skipped',
+    );
+    expect(skipped).toEqual([
+      { id: expect.any(String), event: 'sync.schedule.skipped', scheduleId: loud.id },
+    ]);
+    await vi.waitFor(
+      () =>
+        expect(bodies().filter((body) => body.event === 'sync.schedule.skipped')).toEqual([
+          expect.objectContaining({
+            deliveryId: skipped[0].id,
+            schedule: { id: loud.id, name: 'yearly, loud' },
+            skippedInARow: 3,
+            lastDueAt: '2102-01-01T00:00:00.000Z',
+          }),
+        ]),
+      { timeout: 30_000, interval: 100 },
+    );
   });
 });

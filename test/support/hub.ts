@@ -6,7 +6,7 @@
 import { createConnectors, type Connectors } from '../../src/connectors/index.js';
 import type { CircuitBreakerOptions } from '../../src/connectors/odata/index.js';
 import { openDatabase, type Database } from '../../src/db/connection.js';
-import { startHub, type HubOptions } from '../../src/hub.js';
+import { startHub, type Hub, type HubOptions } from '../../src/hub.js';
 import type { HubServer } from '../../src/server/index.js';
 import type { ValueMaps } from '../../src/sync/flows/value-maps.js';
 import { connectorEndpointFor, startSimulators, type RunningSimulators } from '../../src/simulators/index.js';
@@ -19,6 +19,10 @@ export interface TestHub {
   connectors: Connectors;
   database: Database;
   server: HubServer;
+  /** The hub's run manager, to start a run as a schedule would. */
+  sync: Hub['sync'];
+  /** The hub's alerts, to raise one as the hub's own parts would. */
+  alerts: Hub['alerts'];
   /** Posts a query; `token` goes in the Authorization header as a bearer token. */
   graphql<T = any>(
     query: string,
@@ -51,6 +55,7 @@ export async function startTestHub({
   syncPageSize,
   alerts,
   webhookKey,
+  continuous,
 }: {
   accounts?: number;
   seed?: number;
@@ -76,6 +81,8 @@ export async function startTestHub({
   alerts?: HubOptions['alerts'];
   /** The key Sales webhooks send (default: none, the endpoint is off). */
   webhookKey?: string;
+  /** Continuous sync's intervals and pace (default: the hub's). */
+  continuous?: HubOptions['continuous'];
 } = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
   const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
@@ -102,6 +109,7 @@ export async function startTestHub({
     ...(syncPageSize !== undefined ? { syncPageSize } : {}),
     ...(alerts ? { alerts } : {}),
     ...(webhookKey ? { webhookKey } : {}),
+    ...(continuous ? { continuous } : {}),
   });
   const { server } = hub;
   const url = server.url;
@@ -111,6 +119,8 @@ export async function startTestHub({
     connectors,
     database,
     server,
+    sync: hub.sync,
+    alerts: hub.alerts,
     async graphql(query, variables, { token } = {}) {
       const response = await fetch(url, {
         method: 'POST',

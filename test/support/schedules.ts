@@ -1,5 +1,9 @@
-/** A sync schedule for tests: the accounts flow every minute in UTC, enabled, unless `input` says otherwise. */
+/**
+ * A sync schedule for tests: the accounts flow every minute in UTC, enabled, alerting on everything, unless
+ * `input` says otherwise.
+ */
 import type { ScheduleInput, ScheduleStore } from '../../src/db/schedules.js';
+import { scheduleAlertEvents } from '../../src/db/schema.js';
 
 export function createTestSchedule(
   schedules: ScheduleStore,
@@ -12,6 +16,7 @@ export function createTestSchedule(
     cron: '* * * * *',
     timeZone: 'UTC',
     enabled: true,
+    alertOn: scheduleAlertEvents,
     createdBy: 'ops',
     ...input,
   });

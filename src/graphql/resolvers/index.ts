@@ -18,6 +18,8 @@ import {
 } from './sync-flows.js';
 import { Quote, QuoteLine } from './quote.js';
 import { viewerQueries } from './viewer.js';
+import { availabilityQueries } from './alerts.js';
+import { ContinuousSync, continuousSyncMutations, continuousSyncQueries } from './continuous-sync.js';
 import {
   AlertDelivery,
   SyncSchedule,
@@ -29,8 +31,17 @@ import {
 export const resolvers: Resolvers = {
   DateTime,
   Decimal,
-  Query: { ...Query, ...syncFlowQueries, ...syncRunQueries, ...syncScheduleQueries, ...viewerQueries },
-  Mutation: { ...Mutation, ...syncScheduleMutations },
+  Query: {
+    ...Query,
+    ...syncFlowQueries,
+    ...syncRunQueries,
+    ...syncScheduleQueries,
+    ...viewerQueries,
+    ...continuousSyncQueries,
+    ...availabilityQueries,
+  },
+  Mutation: { ...Mutation, ...syncScheduleMutations, ...continuousSyncMutations },
+  ContinuousSync,
   AlertDelivery,
   SyncSchedule,
   SyncScheduleFiring,

@@ -1,9 +1,11 @@
 /**
  * Sync schedules over GraphQL: readers see them with their next due times and what became of the last
- * ones; operators create, change, pause, resume and delete them. Every wrong field is a BAD_USER_INPUT
- * naming it. The firing itself is src/sync/schedules/fire.ts.
+ * ones, and may ask what a timing would fire at before anything is saved; operators create, change,
+ * pause, resume and delete them. Every wrong field is a BAD_USER_INPUT naming it. The firing itself is
+ * src/sync/schedules/fire.ts.
  */
 import { ScheduleStoreError, type ScheduleInput } from '../../db/schedules.js';
+import { scheduleAlertEvents } from '../../db/schema.js';
 import type {
   AlertDeliveryResolvers,
   MutationResolvers,
@@ -14,7 +16,7 @@ import type {
   SyncScheduleResolvers,
 } from '../../generated/resolvers-types.js';
 import { inDependencyOrder } from '../../sync/flows/index.js';
-import { nextDueTimes, timingProblems } from '../../sync/schedules/cron.js';
+import { nextDueTimes, timingProblems, type CronTiming } from '../../sync/schedules/cron.js';
 import { checkedText } from '../arguments.js';
 import type { HubContext } from '../context.js';
 import { badInput, HubError } from '../errors.js';
@@ -23,17 +25,26 @@ import { flowNameFromGraphQL, flowNameToGraphQL } from './flow-names.js';
 
 const maxNameLength = 100;
 
-export const syncScheduleQueries: Pick<QueryResolvers, 'syncSchedules' | 'syncSchedule' | 'alertDeliveries'> =
-  {
-    syncSchedules: (_root, _args, context) => context.schedules.list(),
-    syncSchedule: (_root, { id }, context) => context.schedules.get(id),
-    alertDeliveries: (_root, { first }, context) => {
-      const wanted = first ?? 20;
-      if (!Number.isInteger(wanted) || wanted < 1 || wanted > 100)
-        throw badInput('first', `must be a whole number from 1 to 100, got ${wanted}.`);
-      return context.alerts.deliveries(wanted);
-    },
-  };
+export const syncScheduleQueries: Pick<
+  QueryResolvers,
+  'syncSchedules' | 'syncSchedule' | 'syncScheduleTimes' | 'alertDeliveries'
+> = {
+  syncSchedules: (_root, _args, context) => context.schedules.list(),
+  syncSchedule: (_root, { id }, context) => context.schedules.get(id),
+  // Checked as createSyncSchedule checks a timing, so the times shown are those a saved schedule fires at.
+  syncScheduleTimes: (_root, { cron, timeZone, count }) => {
+    const timing = { cron, timeZone: timeZone ?? 'UTC' };
+    const [problem] = timingProblems(timing);
+    if (problem) throw badInput(problem.field, problem.message);
+    return dueTimesFromNow({ ...timing, cron: cron.trim() }, count);
+  },
+  alertDeliveries: (_root, { first }, context) => {
+    const wanted = first ?? 20;
+    if (!Number.isInteger(wanted) || wanted < 1 || wanted > 100)
+      throw badInput('first', `must be a whole number from 1 to 100, got ${wanted}.`);
+    return context.alerts.deliveries(wanted);
+  },
+};
 
 export const AlertDelivery: AlertDeliveryResolvers = {
   run: (delivery, _args, context) => (delivery.runId ? context.sync.snapshot(delivery.runId) : null),
@@ -59,6 +70,7 @@ export const syncScheduleMutations: Pick<
         dryRun: input.dryRun ?? false,
         timeZone: checked.timeZone ?? 'UTC',
         enabled: input.enabled ?? true,
+        alertOn: checked.alertOn ?? scheduleAlertEvents,
         createdBy: context.principal.name,
       }),
     );
@@ -92,11 +104,8 @@ export const SyncSchedule: SyncScheduleResolvers = {
   createdAt: (schedule) => schedule.createdAt.toISOString(),
   updatedAt: (schedule) => schedule.updatedAt.toISOString(),
   nextFireTimes: (schedule, { count }) => {
-    const wanted = count ?? 5;
-    if (!Number.isInteger(wanted) || wanted < 1 || wanted > 20)
-      throw badInput('count', `must be a whole number from 1 to 20, got ${wanted}.`);
-    if (!schedule.enabled) return [];
-    return nextDueTimes(schedule, new Date(), wanted).map((time) => time.toISOString());
+    const times = dueTimesFromNow(schedule, count);
+    return schedule.enabled ? times : [];
   },
   firings: (schedule, { first }, context) => {
     const wanted = first ?? 10;
@@ -135,6 +144,9 @@ function checkedChange(
   }
   if (change.mode) checked.mode = change.mode;
   if (change.dryRun !== undefined && change.dryRun !== null) checked.dryRun = change.dryRun;
+  // Stored once each, in the enum's order, whatever order and repeats were sent.
+  if (change.alertOn !== undefined && change.alertOn !== null)
+    checked.alertOn = scheduleAlertEvents.filter((event) => change.alertOn!.includes(event));
   const cron = change.cron ?? undefined;
   const timeZone = change.timeZone ?? undefined;
   if (cron !== undefined || timeZone !== undefined) {
@@ -145,6 +157,14 @@ function checkedChange(
     if (timeZone !== undefined) checked.timeZone = timeZone;
   }
   return checked;
+}
+
+/** The timing's next `count` due times after now (default 5, at most 20), as ISO strings. */
+function dueTimesFromNow(timing: CronTiming, count: number | null | undefined): string[] {
+  const wanted = count ?? 5;
+  if (!Number.isInteger(wanted) || wanted < 1 || wanted > 20)
+    throw badInput('count', `must be a whole number from 1 to 20, got ${wanted}.`);
+  return nextDueTimes(timing, new Date(), wanted).map((time) => time.toISOString());
 }
 
 async function existing(context: HubContext, id: string) {

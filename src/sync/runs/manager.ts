@@ -66,6 +66,8 @@ export interface SyncManagerOptions {
   schedules?: ScheduleStore;
   /** Where alerts are raised (a run that failed or had errors, a schedule skipped again and again). Default: none. */
   alerts?: Alerts;
+  /** Told of every run this instance ends (continuous sync counts its runs' failures). Must not throw. */
+  onRunFinished?: (runId: string) => Promise<void>;
   /**
    * How this instance signs the runs it executes and holds them (leases.ts), so other instances on the
    * same database leave them alone while it lives and take them over when it dies. Default: this process,
@@ -215,6 +217,11 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
           ?.runFinished(id)
           .catch((error: unknown) =>
             logger.error({ err: error, runId: id }, 'An alert for the run could not be raised'),
+          );
+        options
+          .onRunFinished?.(id)
+          .catch((error: unknown) =>
+            logger.error({ err: error, runId: id }, 'The end of the run could not be recorded'),
           );
       },
       release: async (reason) => {
