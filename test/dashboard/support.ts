@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startHub, type Hub } from '../../src/hub.js';
@@ -195,8 +202,9 @@ export interface WatchedPage {
   pageErrors: string[];
 }
 
-export async function openPage(browser: Browser): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport });
+/** `options` may set the browser's language and time zone (`locale`, `timezoneId`); default: the machine's. */
+export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport, ...options });
   context.setDefaultTimeout(waitMs);
   const page = await context.newPage();
   const watched: WatchedPage = { page, context, consoleErrors: [], pageErrors: [] };

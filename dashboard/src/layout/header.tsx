@@ -19,6 +19,9 @@ export function Header() {
                 Runs
               </NavItem>
               {viewer.canOperate && <NavItem to={paths.start}>Start a sync</NavItem>}
+              <NavItem to={paths.schedules} current={(path) => path.startsWith('/schedules')}>
+                Schedules
+              </NavItem>
               <NavItem to={paths.flows}>Flows</NavItem>
               <NavItem to={paths.customers()} current={(path) => path.startsWith('/customers')}>
                 Customers

@@ -5,6 +5,9 @@ import { FlowsPage } from '../flows/flows-page';
 import { NotFoundPage } from '../layout/not-found-page';
 import { RunDetailPage } from '../runs/run-detail-page';
 import { RunsPage } from '../runs/runs-page';
+import { EditSchedulePage } from '../schedules/edit-schedule-page';
+import { NewSchedulePage } from '../schedules/new-schedule-page';
+import { SchedulesPage } from '../schedules/schedules-page';
 import { StartPage } from '../start/start-page';
 import { useLocation } from './router';
 
@@ -20,6 +23,10 @@ const routes: Route[] = [
   // Keyed by the parameter, so going from one run to another starts the page afresh.
   { pattern: /^\/runs\/([^/]+)$/, render: (id) => <RunDetailPage key={id} id={id} /> },
   { pattern: /^\/start$/, render: () => <StartPage /> },
+  { pattern: /^\/schedules$/, render: () => <SchedulesPage /> },
+  // Before the one with a parameter, which `new` would match too.
+  { pattern: /^\/schedules\/new$/, render: () => <NewSchedulePage /> },
+  { pattern: /^\/schedules\/([^/]+)$/, render: (id) => <EditSchedulePage key={id} id={id} /> },
   { pattern: /^\/flows$/, render: () => <FlowsPage /> },
   { pattern: /^\/customers$/, render: (_, query) => <CustomersPage search={query.get('q') ?? ''} /> },
   {

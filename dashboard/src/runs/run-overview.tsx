@@ -2,6 +2,7 @@ import type { RunDetailFragment } from '../generated/graphql';
 import { enumLabel } from '../ui/format';
 import { StatusText, Time, Value } from '../ui/values';
 import { RunDuration } from './run-duration';
+import { runTrigger } from './run-trigger';
 
 /** What the run is and where it stands, in a description list. */
 export function RunOverview({ run }: { run: RunDetailFragment }) {
@@ -24,9 +25,11 @@ export function RunOverview({ run }: { run: RunDetailFragment }) {
           </dd>
         </div>
         <div>
-          <dt>Requested by</dt>
+          <dt>Started by</dt>
           <dd>
-            <Value value={run.requestedBy} />
+            <output aria-label="Started by">
+              <Value value={runTrigger(run)} />
+            </output>
           </dd>
         </div>
         <div>

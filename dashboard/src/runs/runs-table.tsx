@@ -7,9 +7,10 @@ import { StatusText, Time, Value } from '../ui/values';
 import { FlowProgress } from './flow-progress';
 import { RunDuration } from './run-duration';
 import { hasEnded } from './run-status';
+import { runTrigger } from './run-trigger';
 
 const counters = ['read', 'created', 'updated', 'unchanged', 'skipped', 'failed'] as const;
-/** Run, status, mode, requested by, requested at, duration, and the counters. */
+/** Run, status, mode, started by, requested at, duration, and the counters. */
 const columnCount = 6 + counters.length;
 
 export function RunsTable({ runs, caption }: { runs: RunSummaryFragment[]; caption: string }) {
@@ -20,7 +21,7 @@ export function RunsTable({ runs, caption }: { runs: RunSummaryFragment[]; capti
           <th scope="col">Run</th>
           <th scope="col">Status</th>
           <th scope="col">Mode</th>
-          <th scope="col">Requested by</th>
+          <th scope="col">Started by</th>
           <th scope="col">Requested at</th>
           <th scope="col">Duration</th>
           {counters.map((counter) => (
@@ -56,7 +57,7 @@ function RunRow({ run }: { run: RunSummaryFragment }) {
           {run.dryRun && <span className="tag">dry run</span>}
         </td>
         <td>
-          <Value value={run.requestedBy} />
+          <Value value={runTrigger(run)} />
         </td>
         <td>
           <Time iso={run.createdAt} short />
