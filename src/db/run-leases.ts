@@ -4,8 +4,7 @@
  * never fail a run whose owner is alive. A run is left behind when its lease ran out (the owner stopped
  * renewing it: killed, frozen, its machine lost), or at once when its owner was a process of this machine
  * that no longer exists (a restart after a crash need not wait for the lease). A run without an owner
- * (made before leases, or by a caller that claims none) counts as left behind, as every run in progress
- * did when a start meant a lone hub.
+ * (new, or released by a gone owner) is never left behind: it waits for an instance to claim it.
  */
 import { and, eq, gt, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { HubDb } from './connection.js';
@@ -20,7 +19,7 @@ export interface RunOwner {
   pid: number;
 }
 
-/** What `markInterrupted` needs to decide about a run's owner. */
+/** What `sweepLeftBehind` needs to decide about a run's owner. */
 export interface LeftBehindOptions {
   /** This machine's name: an owner on it is checked by its pid. */
   host: string;
@@ -41,15 +40,10 @@ export interface LeaseQueries {
    */
   renewLeases(ids: readonly string[], owner: RunOwner, leaseMs: number): Promise<string[]>;
   /**
-   * Fails, with a sentence naming the owner and why, every QUEUED or RUNNING run that was left behind (see
-   * above), and its unfinished flows. Resolves with their ids, oldest first. Without options every run in
-   * progress counts as left behind: for a hub that knows it is the only one.
-   */
-  markInterrupted(options?: LeftBehindOptions): Promise<string[]>;
-  /**
    * Looks at every run in progress whose owner is gone (see above): one that `canResume` is released (no
    * owner, the reason kept for the next owner's note), so that any instance can claim it and go on after
-   * its last committed page; any other is failed as `markInterrupted` does. Resolves with both lists.
+   * its last committed page; any other is failed, with its unfinished flows, by a sentence naming the
+   * owner, why it is gone and that the run cannot go on. Resolves with both lists, oldest first.
    */
   sweepLeftBehind(
     options: LeftBehindOptions,
@@ -82,9 +76,6 @@ export function describeOwner(owner: { instance: string; pid: number | null; hos
   return `instance ${owner.instance} (pid ${owner.pid ?? '?'} on ${owner.host ?? 'an unknown host'})`;
 }
 
-/** The error of a run (and its unfinished flows) whose executing hub went away. */
-export const interruptedError = 'interrupted: the hub stopped while this run was in progress';
-
 /** The columns `createRun` sets for a run `owner` claims, its lease running `leaseMs` from now. */
 export function ownerColumns(owner: RunOwner, leaseMs: number) {
   return {
@@ -115,7 +106,7 @@ export function createLeaseQueries(db: HubDb): LeaseQueries {
 
     async sweepLeftBehind(options, canResume) {
       return db.transaction(async (tx) => {
-        const candidates = await lockedRunsInProgress(tx, { ownedOnly: true });
+        const candidates = await lockedOwnedRunsInProgress(tx);
         const released: string[] = [];
         const failed: string[] = [];
         for (const run of candidates) {
@@ -233,33 +224,14 @@ export function createLeaseQueries(db: HubDb): LeaseQueries {
         .limit(1);
       return rows.length > 0;
     },
-
-    async markInterrupted(options) {
-      return db.transaction(async (tx) => {
-        const candidates = await lockedRunsInProgress(tx, { ownedOnly: false });
-        const left = candidates
-          .map((run) => ({ id: run.id, error: leftBehind(run, options) }))
-          .filter((run): run is { id: string; error: string } => run.error !== null)
-          .sort((a, b) => a.id.localeCompare(b.id));
-        for (const { id, error } of left) {
-          await tx
-            .update(syncRuns)
-            .set({ status: 'FAILED', error, finishedAt: sql`now()`, updatedAt: sql`now()` })
-            .where(eq(syncRuns.id, id));
-          await finishFlows(tx, [id], 'FAILED', error);
-        }
-        return left.map((run) => run.id);
-      });
-    },
   };
 }
 
 /**
- * The runs in progress (only those with an owner, when `ownedOnly`), locked: two instances looking at once
- * handle each run once, and a run whose owner is committing a page (its row locked) is looked at by the
- * next sweep.
+ * The runs in progress that have an owner, locked: two instances looking at once handle each run once,
+ * and a run whose owner is committing a page (its row locked) is looked at by the next sweep.
  */
-function lockedRunsInProgress(tx: HubDb, { ownedOnly }: { ownedOnly: boolean }) {
+function lockedOwnedRunsInProgress(tx: HubDb) {
   return tx
     .select({
       id: syncRuns.id,
@@ -272,12 +244,7 @@ function lockedRunsInProgress(tx: HubDb, { ownedOnly }: { ownedOnly: boolean }) 
       expired: sql<boolean>`coalesce(${syncRuns.leaseExpiresAt} < now(), true)`,
     })
     .from(syncRuns)
-    .where(
-      and(
-        inArray(syncRuns.status, activeRunStatuses),
-        ownedOnly ? isNotNull(syncRuns.ownerInstance) : undefined,
-      ),
-    )
+    .where(and(inArray(syncRuns.status, activeRunStatuses), isNotNull(syncRuns.ownerInstance)))
     .orderBy(syncRuns.id)
     .for('update', { skipLocked: true });
 }
@@ -291,13 +258,6 @@ interface OwnedRun {
   ownerPid: number | null;
   leaseExpiresAt: Date | string | null;
   expired: boolean;
-}
-
-/** Why the run was left behind, as its error; null while its owner holds it. */
-function leftBehind(run: OwnedRun & { id: string }, options: LeftBehindOptions | undefined): string | null {
-  if (!options || run.ownerInstance === null) return interruptedError;
-  const reason = ownerGone(run, options);
-  return reason === null ? null : `interrupted: ${reason}`;
 }
 
 /** How the owner of the run went away (`instance A (…) stopped …`); null while it holds the run. */

@@ -61,7 +61,7 @@ export function createPageQueries(db: HubDb): PageQueries {
       const skips = skipsOf(page);
       const increments = incrementsOf(page, skips);
       return db.transaction(async (tx) => {
-        // Locks the run row first: a concurrent cancel or markInterrupted either waits for this page or
+        // Locks the run row first: a concurrent cancel or sweepLeftBehind either waits for this page or
         // is seen by it, so no page lands on a run already final.
         const dryRun = await touchActiveRun(tx, page.runId, page.owner);
         if (dryRun && ((page.links?.length ?? 0) > 0 || page.cursor !== undefined)) {

@@ -1,6 +1,6 @@
 /**
  * Status changes of runs and their flows. QUEUED and RUNNING are the only statuses that change; a final
- * status is never overwritten, so an engine that lost a race with a cancel (or with `markInterrupted`, see
+ * status is never overwritten, so an engine that lost a race with a cancel (or with `sweepLeftBehind`, see
  * run-leases.ts) cannot turn the run back.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';

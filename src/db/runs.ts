@@ -49,7 +49,7 @@ export * from './run-types.js';
 export type { FailureQueries } from './run-failures.js';
 export type { PageQueries } from './run-pages.js';
 export type { StatusQueries } from './run-status.js';
-export { interruptedError, type LeaseQueries, type LeftBehindOptions, type RunOwner } from './run-leases.js';
+export type { LeaseQueries, LeftBehindOptions, RunOwner } from './run-leases.js';
 
 /** How long finished runs are kept, in days, unless configured otherwise. */
 export const defaultRetentionDays = 45;

@@ -1,6 +1,6 @@
 /**
  * The run store's lifecycle: runs move from QUEUED to a final status that never changes again, list
- * newest first in stable pages, are failed as interrupted when the hub restarts mid-run, and are purged
+ * newest first in stable pages, are failed or handed on when the hub restarts mid-run, and are purged
  * after the retention period while runs in progress are kept.
  */
 import { sql } from 'drizzle-orm';
@@ -8,8 +8,8 @@ import { afterAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vi
 import { openDatabase, type Database } from '../../src/db/connection.js';
 import {
   createRunStore,
-  interruptedError,
   RunStoreError,
+  type RunOwner,
   type RunStore,
   type SyncRunRecord,
 } from '../../src/db/runs.js';
@@ -23,6 +23,15 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const zero = { read: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+
+/** The hub that crashed mid-run, as it signed its runs. */
+const crashed: RunOwner = { instance: 'hub-1', host: 'hub-host', pid: 1 };
+/** What the same hub, restarted alone on its machine as pid 2, passes when it looks for runs left behind. */
+const restarted = { host: 'hub-host', isAlive: (pid: number) => pid === 2 };
+/** The error of a dry run `crashed` left behind: it has no read position to go on from. */
+const interrupted =
+  'interrupted: instance hub-1 (pid 1 on hub-host) stopped while this run was in progress; ' +
+  'a dry run keeps no read position to go on from, so start it again';
 
 it('names the same flows as the sync', () => {
   expectTypeOf<SyncFlowName>().toEqualTypeOf<FlowName>();
@@ -260,26 +269,37 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       await expect(runs.purgeOlderThan(-1)).rejects.toThrow(RangeError);
     });
 
-    it('fails the runs in progress as interrupted, leaving finished runs and finished flows alone', async () => {
+    it('fails the runs a crashed hub left in progress, at once, leaving finished runs and finished flows alone', async () => {
       const done = await start(['accounts']);
       await runs.setRunStatus(done.id, 'SUCCEEDED');
-      const queued = await start(['products']);
-      const running = await start(['accounts', 'contacts', 'quotes']);
+      // Dry runs, which the hub fails rather than hands on; their leases still run.
+      const byCrashed = (flows: SyncFlowName[]) =>
+        runs.createRun({
+          flows,
+          mode: 'INCREMENTAL',
+          dryRun: true,
+          owner: { owner: crashed, leaseMs: 60_000 },
+        });
+      const queued = await byCrashed(['products']);
+      const running = await byCrashed(['accounts', 'contacts', 'quotes']);
       await runs.setRunStatus(running.id, 'RUNNING');
       await runs.setFlowStatus(running.id, 'accounts', 'SUCCEEDED');
       await runs.setFlowStatus(running.id, 'contacts', 'RUNNING');
 
-      expect(await runs.markInterrupted()).toEqual([queued.id, running.id]);
-      expect(await runs.markInterrupted()).toEqual([]);
+      expect(await runs.sweepLeftBehind(restarted, () => false)).toEqual({
+        released: [],
+        failed: [queued.id, running.id],
+      });
+      expect(await runs.sweepLeftBehind(restarted, () => false)).toEqual({ released: [], failed: [] });
       for (const id of [queued.id, running.id]) {
         const run = (await runs.getRun(id))!;
-        expect(run).toMatchObject({ status: 'FAILED', error: interruptedError });
+        expect(run).toMatchObject({ status: 'FAILED', error: interrupted });
         expect(run.finishedAt).toBeInstanceOf(Date);
       }
       expect((await runs.getRun(running.id))!.flows.map((f) => [f.flow, f.status, f.error])).toEqual([
         ['accounts', 'SUCCEEDED', null],
-        ['contacts', 'FAILED', interruptedError],
-        ['quotes', 'FAILED', interruptedError],
+        ['contacts', 'FAILED', interrupted],
+        ['quotes', 'FAILED', interrupted],
       ]);
       expect((await runs.getRun(done.id))?.status).toBe('SUCCEEDED');
     });
@@ -292,38 +312,60 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
     let place: TestPlace;
     afterAll(() => place?.dispose());
 
-    it('fails the run the hub died in, and the next run resumes from its last committed page', async () => {
+    it('fails the dry run the hub died in, and hands the real one on to go on after its last committed page', async () => {
       place = await backend.createPlace({ persistent: true });
       const before = await openDatabase(place.config);
       const dying = createRunStore(before);
-      const run = await dying.createRun({ flows: ['products'], mode: 'FULL', dryRun: false });
-      await dying.setRunStatus(run.id, 'RUNNING');
-      await dying.setFlowStatus(run.id, 'products', 'RUNNING');
-      await dying.commitPage({
-        runId: run.id,
-        flow: 'products',
-        counters: { read: 500 },
-        cursor: { checkpoint: { page: 1 } },
-      });
-      await dying.commitPage({
-        runId: run.id,
-        flow: 'products',
-        counters: { read: 500 },
-        cursor: { checkpoint: { page: 2 } },
-      });
+      const lease = { owner: crashed, leaseMs: 60_000 };
+      const run = await dying.createRun({ flows: ['products'], mode: 'FULL', dryRun: false, owner: lease });
+      const dry = await dying.createRun({ flows: ['accounts'], mode: 'FULL', dryRun: true, owner: lease });
+      for (const [id, flow] of [
+        [run.id, 'products'],
+        [dry.id, 'accounts'],
+      ] as const) {
+        await dying.setRunStatus(id, 'RUNNING');
+        await dying.setFlowStatus(id, flow, 'RUNNING');
+      }
+      for (const page of [1, 2]) {
+        await dying.commitPage({
+          runId: run.id,
+          flow: 'products',
+          counters: { read: 500 },
+          cursor: { checkpoint: { page } },
+          owner: crashed.instance,
+        });
+      }
+      await dying.commitPage({ runId: dry.id, flow: 'accounts', counters: { read: 300 } });
       await before.close(); // the process stops here, mid-run
 
       const after = await openDatabase(place.config);
       try {
-        const restarted = createRunStore(after);
-        expect(await restarted.markInterrupted()).toEqual([run.id]);
-        const failed = (await restarted.getRun(run.id))!;
-        expect(failed).toMatchObject({ status: 'FAILED', error: interruptedError });
-        expect(failed.flows[0]).toMatchObject({ status: 'FAILED', counters: { read: 1_000 } });
-        expect(await restarted.getCursor('products')).toMatchObject({
+        const store = createRunStore(after);
+        // As the hub decides: a dry run or a retry keeps no read position, so only a real run goes on.
+        const canResume = (left: { dryRun: boolean; retryOf: string | null }) =>
+          !left.dryRun && left.retryOf === null;
+        expect(await store.sweepLeftBehind(restarted, canResume)).toEqual({
+          released: [run.id],
+          failed: [dry.id],
+        });
+        const failed = (await store.getRun(dry.id))!;
+        expect(failed).toMatchObject({ status: 'FAILED', error: interrupted });
+        expect(failed.flows[0]).toMatchObject({ status: 'FAILED', counters: { read: 300 } });
+
+        const released = (await store.getRun(run.id))!;
+        expect(released).toMatchObject({ status: 'RUNNING', error: null, ownerInstance: null });
+        expect(released.flows[0]).toMatchObject({ status: 'RUNNING', counters: { read: 1_000 } });
+        expect(await store.getCursor('products')).toMatchObject({
           checkpoint: { page: 2 },
           lastRunId: run.id,
         });
+        expect(await store.unownedRuns()).toEqual([run.id]);
+        expect(await store.claimRun(run.id, { ...crashed, pid: 2 }, 60_000)).toBe(true);
+        expect((await store.getRun(run.id))?.notes).toEqual([
+          expect.stringMatching(
+            /^Taken over by instance hub-1 \(pid 2 on hub-host\) at [0-9T:-]+Z: instance hub-1 \(pid 1 on hub-host\) stopped while this run was in progress; it went on after the last committed page\.$/,
+          ),
+        ]);
       } finally {
         await after.close();
       }
