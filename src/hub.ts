@@ -29,10 +29,11 @@ import type { SyncManager } from './sync/engine/types.js';
 import { type ValueMaps, withValueMaps } from './sync/flows/value-maps.js';
 import { thisProcess } from './sync/runs/leases.js';
 import { createSyncManager } from './sync/runs/manager.js';
-import { createRunQueue } from './sync/runs/run-queue.js';
+import { createRunQueue } from './sync/runs/job-engine.js';
 import { createScheduleStore } from './db/schedules.js';
 import { createAlerts, type Alerts } from './alerts/index.js';
 import { createAvailabilityWatch, type AvailabilityWatch } from './alerts/availability.js';
+import { describeAlertSettings } from './alerts/settings.js';
 import { createWebhookHandler } from './server/webhooks.js';
 import { createWebhookTrigger } from './sync/triggers/webhook.js';
 import type { AlertTarget } from './config.js';
@@ -289,6 +290,8 @@ export async function startHub({
       runs,
       schedules,
       alerts,
+      // Only the receiver's origin and the outage minutes: the URL's path and the secret stay here.
+      alertSettings: describeAlertSettings(alertTarget, alertUnavailableMinutes),
       continuous,
     }),
     development,

@@ -14,7 +14,7 @@ import type PgBoss from 'pg-boss';
 import type { HubDb } from '../db/connection.js';
 import { systemAvailability, watchedSystems } from '../db/schema.js';
 import type { Logger } from '../logging.js';
-import { createQueueOnce } from '../sync/runs/run-queue.js';
+import { createQueueOnce } from '../sync/runs/job-engine.js';
 import type { Alerts, SystemOutage } from './index.js';
 
 export type WatchedSystem = (typeof watchedSystems)[number];

@@ -18,7 +18,7 @@ import type { RunStore } from '../db/runs.js';
 import type { ScheduleRecord, ScheduleStore } from '../db/schedules.js';
 import { alertDeliveries, systemAvailability, type ScheduleAlertEvent } from '../db/schema.js';
 import type { Logger } from '../logging.js';
-import { createQueueOnce } from '../sync/runs/run-queue.js';
+import { createQueueOnce } from '../sync/runs/job-engine.js';
 
 /** The queue alerts wait in for delivery. */
 export const alertQueueName = 'alert-delivery';

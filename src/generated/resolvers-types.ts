@@ -299,6 +299,20 @@ export type NoYes =
   /** Yes. */
   | 'Yes';
 
+/** What the hub was configured with for alerts, without anything secret. */
+export type AlertSettings = {
+  __typename?: 'AlertSettings';
+  /** True when HUB_ALERT_WEBHOOK_URL is set: the hub raises alerts and posts them there. */
+  configured: Scalars['Boolean']['output'];
+  /**
+   * The receiver's origin (scheme, host and port, e.g. `https://hooks.example.com`); null when alerts are not
+   * configured. The rest of HUB_ALERT_WEBHOOK_URL is never shown.
+   */
+  destination?: Maybe<Scalars['String']['output']>;
+  /** Minutes Sales or Finance may not answer before `system.unavailable` is raised (HUB_ALERT_UNAVAILABLE_MINUTES). */
+  unavailableMinutes: Scalars['Int']['output'];
+};
+
 /** One alert and its delivery. */
 export type AlertDelivery = {
   __typename?: 'AlertDelivery';
@@ -674,6 +688,11 @@ export type Query = {
    * last found them, FINANCE first. A system appears after its first look, within a minute of the hub's start.
    */
   systemAvailability: Array<SystemAvailability>;
+  /**
+   * Whether alerts are configured and where they go: the receiver's origin only, never its path, query or
+   * the signing secret, which may carry tokens. Readers may read it.
+   */
+  alertSettings: AlertSettings;
   /** Continuous sync of every flow, switched on or not, in dependency order. */
   continuousSync: Array<ContinuousSync>;
   /** Every sync schedule, by name. */
@@ -2210,10 +2229,11 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   FinanceCustomer: ResolverTypeWrapper<FinanceCustomerRow>;
   NoYes: NoYes;
+  AlertSettings: ResolverTypeWrapper<AlertSettings>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AlertDelivery: ResolverTypeWrapper<AlertDeliveryRow>;
   AlertDeliveryStatus: AlertDeliveryStatus;
   SystemAvailability: ResolverTypeWrapper<SystemAvailability>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Contact: ResolverTypeWrapper<ContactModel>;
   FinanceContact: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['FinanceContact']>;
   ContactFilter: ContactFilter;
@@ -2303,9 +2323,10 @@ export type ResolversParentTypes = ResolversObject<{
   SalesAccount: SalesAccountRow;
   ID: Scalars['ID']['output'];
   FinanceCustomer: FinanceCustomerRow;
+  AlertSettings: AlertSettings;
+  Boolean: Scalars['Boolean']['output'];
   AlertDelivery: AlertDeliveryRow;
   SystemAvailability: SystemAvailability;
-  Boolean: Scalars['Boolean']['output'];
   Contact: ContactModel;
   FinanceContact: ResolversUnionTypes<ResolversParentTypes>['FinanceContact'];
   ContactFilter: ContactFilter;
@@ -2467,6 +2488,12 @@ export type FinanceCustomerResolvers<ContextType = HubContext, ParentType extend
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type AlertSettingsResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertSettings'] = ResolversParentTypes['AlertSettings']> = ResolversObject<{
+  configured?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  destination?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  unavailableMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type AlertDeliveryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertDelivery'] = ResolversParentTypes['AlertDelivery']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   event?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2602,6 +2629,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
   alertDeliveries?: Resolver<Array<ResolversTypes['AlertDelivery']>, ParentType, ContextType, RequireFields<QueryAlertDeliveriesArgs, 'first'>>;
   systemAvailability?: Resolver<Array<ResolversTypes['SystemAvailability']>, ParentType, ContextType>;
+  alertSettings?: Resolver<ResolversTypes['AlertSettings'], ParentType, ContextType>;
   continuousSync?: Resolver<Array<ResolversTypes['ContinuousSync']>, ParentType, ContextType>;
   syncSchedules?: Resolver<Array<ResolversTypes['SyncSchedule']>, ParentType, ContextType>;
   syncSchedule?: Resolver<Maybe<ResolversTypes['SyncSchedule']>, ParentType, ContextType, RequireFields<QuerySyncScheduleArgs, 'id'>>;
@@ -3028,6 +3056,7 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   AccountEdge?: AccountEdgeResolvers<ContextType>;
   SalesAccount?: SalesAccountResolvers<ContextType>;
   FinanceCustomer?: FinanceCustomerResolvers<ContextType>;
+  AlertSettings?: AlertSettingsResolvers<ContextType>;
   AlertDelivery?: AlertDeliveryResolvers<ContextType>;
   SystemAvailability?: SystemAvailabilityResolvers<ContextType>;
   Contact?: ContactResolvers<ContextType>;

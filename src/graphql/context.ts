@@ -9,6 +9,7 @@ import type { LinkStore } from '../db/links.js';
 import type { RunStore } from '../db/runs.js';
 import type { ScheduleStore } from '../db/schedules.js';
 import type { Alerts } from '../alerts/index.js';
+import type { AlertSettings } from '../alerts/settings.js';
 import type { SyncManager } from '../sync/engine/types.js';
 import type { ContinuousSync } from '../sync/continuous/index.js';
 import { type ValueMaps, withValueMaps } from '../sync/flows/value-maps.js';
@@ -32,6 +33,8 @@ export interface HubContext {
   schedules: ScheduleStore;
   /** The alerts raised and how their delivery went, and whether Sales and Finance answer. */
   alerts: Pick<Alerts, 'deliveries' | 'systemAvailability'>;
+  /** Whether alerts are configured and the receiver's origin: never its full URL nor the secret. */
+  alertSettings: AlertSettings;
   /** Continuous sync per flow: switched on or off, and where it stands. */
   continuous: Pick<ContinuousSync, 'list' | 'set'>;
   loaders: Loaders;
@@ -50,6 +53,8 @@ export interface ContextDependencies {
   runs: RunStore;
   schedules: ScheduleStore;
   alerts: Pick<Alerts, 'deliveries' | 'systemAvailability'>;
+  /** The shareable summary of the alert settings (src/alerts/settings.ts), not the target itself. */
+  alertSettings: AlertSettings;
   continuous: Pick<ContinuousSync, 'list' | 'set'>;
 }
 
@@ -79,6 +84,7 @@ export function createContextFactory(
       runs: dependencies.runs,
       schedules: dependencies.schedules,
       alerts: dependencies.alerts,
+      alertSettings: dependencies.alertSettings,
       continuous: dependencies.continuous,
       loaders,
       reference: () => (reference ??= loadReference(loaders, flowSettings)),

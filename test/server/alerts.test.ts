@@ -2,12 +2,14 @@
  * Alerts to a real HTTP receiver: a run that ends with errors is posted, signed with HMAC-SHA256 over the
  * body, retried with backoff while the receiver fails, and its delivery recorded; a run that succeeds
  * raises none. A run a schedule started, and the schedule's skips, alert only as the schedule's `alertOn`
- * says. (Sales or Finance unavailable: availability.test.ts.)
+ * says. (Sales or Finance unavailable: availability.test.ts.) `alertSettings` tells readers whether alerts
+ * are configured and the receiver's origin, never the rest of the URL nor the secret.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { createScheduleStore } from '../../src/db/schedules.js';
 import { silentLogger } from '../../src/logging.js';
 import { fireDueSchedules } from '../../src/sync/schedules/fire.js';
@@ -262,5 +264,54 @@ describe('alerts', () => {
         ]),
       { timeout: 30_000, interval: 100 },
     );
+  });
+});
+
+describe('alert settings', () => {
+  const readerKey = 'alert-settings-reader-key-0123456789';
+  const { auth } = loadConfig({ HUB_API_KEYS: `reader:wallboard:${readerKey}` });
+  // Every part of the URL past its origin may carry a credential: a user and password, the path, the query.
+  const receiver = {
+    url: 'https://relay-user:relay-password@hooks.example.com:8443/relay/secret-path?token=abc#fragment',
+    secret: 'alert-settings-secret-0123456789',
+  };
+  const hidden = ['relay-user', 'relay-password', '/relay', 'secret-path', 'token', 'abc', 'fragment'];
+  let configured: TestHub;
+  let unconfigured: TestHub;
+  const settings = `{ alertSettings { configured destination unavailableMinutes } }`;
+
+  beforeAll(async () => {
+    [configured, unconfigured] = await Promise.all([
+      startTestHub({ accounts: 5, security: { auth }, alerts: receiver, alertUnavailableMinutes: 7 }),
+      startTestHub({ accounts: 5, security: { auth } }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([configured?.close(), unconfigured?.close()]);
+  });
+
+  it('tells a reader where alerts go by the receiver’s origin only, never its path, query, password or secret', async () => {
+    const response = await fetch(configured.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${readerKey}` },
+      body: JSON.stringify({ query: settings }),
+    });
+    const wire = await response.text();
+    expect(JSON.parse(wire)).toEqual({
+      data: {
+        alertSettings: {
+          configured: true,
+          destination: 'https://hooks.example.com:8443',
+          unavailableMinutes: 7,
+        },
+      },
+    });
+    for (const part of [receiver.secret, receiver.url, ...hidden]) expect(wire).not.toContain(part);
+  });
+
+  it('says alerts are not configured, with the default outage minutes, when no webhook is', async () => {
+    const { data, errors } = await unconfigured.graphql(settings, undefined, { token: readerKey });
+    expect(errors).toBeUndefined();
+    expect(data.alertSettings).toEqual({ configured: false, destination: null, unavailableMinutes: 5 });
   });
 });

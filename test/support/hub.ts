@@ -23,6 +23,8 @@ export interface TestHub {
   sync: Hub['sync'];
   /** The hub's alerts, to raise one as the hub's own parts would. */
   alerts: Hub['alerts'];
+  /** The hub's look at whether Sales and Finance answer: `check()` makes the minute's look now. */
+  availability: Hub['availability'];
   /** Posts a query; `token` goes in the Authorization header as a bearer token. */
   graphql<T = any>(
     query: string,
@@ -54,6 +56,7 @@ export async function startTestHub({
   dashboardDir,
   syncPageSize,
   alerts,
+  alertUnavailableMinutes,
   webhookKey,
   continuous,
 }: {
@@ -79,6 +82,8 @@ export async function startTestHub({
   syncPageSize?: number;
   /** Where alerts go (default: none). */
   alerts?: HubOptions['alerts'];
+  /** Minutes Sales or Finance may not answer before an alert (default: the hub's, 5). */
+  alertUnavailableMinutes?: number;
   /** The key Sales webhooks send (default: none, the endpoint is off). */
   webhookKey?: string;
   /** Continuous sync's intervals and pace (default: the hub's). */
@@ -108,6 +113,7 @@ export async function startTestHub({
     ...(dashboardDir !== undefined ? { dashboardDir } : {}),
     ...(syncPageSize !== undefined ? { syncPageSize } : {}),
     ...(alerts ? { alerts } : {}),
+    ...(alertUnavailableMinutes !== undefined ? { alertUnavailableMinutes } : {}),
     ...(webhookKey ? { webhookKey } : {}),
     ...(continuous ? { continuous } : {}),
   });
@@ -121,6 +127,7 @@ export async function startTestHub({
     server,
     sync: hub.sync,
     alerts: hub.alerts,
+    availability: hub.availability,
     async graphql(query, variables, { token } = {}) {
       const response = await fetch(url, {
         method: 'POST',

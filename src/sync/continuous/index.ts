@@ -24,7 +24,7 @@ import type { RunStore } from '../../db/runs.js';
 import type { Logger } from '../../logging.js';
 import { SyncRequestError, type SyncManager } from '../engine/types.js';
 import { flows, type FlowName } from '../flows/index.js';
-import { createQueueOnce } from '../runs/run-queue.js';
+import { createQueueOnce } from '../runs/job-engine.js';
 
 /** The queue of the looks, one waiting per flow. */
 export const continuousLookQueueName = 'continuous-look';

@@ -1,6 +1,6 @@
 /**
  * The run manager: validates and starts runs, cancels and retries them, and executes the runs this
- * instance's job workers fetch (run-queue.ts): it claims the run (its lease, run-leases.ts), runs its flows
+ * instance's job workers fetch (job-engine.ts): it claims the run (its lease, run-leases.ts), runs its flows
  * one after another, decides its final status, and publishes a snapshot on every change. Any instance on
  * the database may execute any run; while one does, the others leave it alone, and when it dies another
  * takes the run over after its last committed page. The flow engine (a FlowRunner) moves the records; the
@@ -25,7 +25,7 @@ import { createInProcessEventBus } from './events.js';
 import { executeRun, type ActiveRun } from './execute.js';
 import { flowRate } from './progress.js';
 import { createLeaseKeeper, thisProcess, type RunLeaseOptions } from './leases.js';
-import type { RunQueue } from './run-queue.js';
+import type { RunQueue } from './job-engine.js';
 import type { ScheduleStore } from '../../db/schedules.js';
 import type { Alerts } from '../../alerts/index.js';
 import { fireDueSchedules } from '../schedules/fire.js';

@@ -9,7 +9,7 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from '../../logging.js';
 import { SyncRequestError, type SyncManager } from '../engine/types.js';
 import type { FlowName } from '../flows/index.js';
-import { createQueueOnce } from '../runs/run-queue.js';
+import { createQueueOnce } from '../runs/job-engine.js';
 
 /** The queue the debounced requests wait in. */
 export const webhookQueueName = 'sync-webhook';

@@ -16,7 +16,7 @@ import type {
 import type { FlowName } from '../../../src/sync/flows/index.js';
 import { createInProcessEventBus } from '../../../src/sync/runs/events.js';
 import { createSyncManager, type SyncManagerOptions } from '../../../src/sync/runs/manager.js';
-import { createRunQueue } from '../../../src/sync/runs/run-queue.js';
+import { createRunQueue } from '../../../src/sync/runs/job-engine.js';
 import { silentLogger } from '../../../src/logging.js';
 import { startSyncManager } from '../../support/sync-manager.js';
 

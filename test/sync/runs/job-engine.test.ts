@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Database } from '../../../src/db/connection.js';
 import { silentLogger } from '../../../src/logging.js';
-import { createRunQueue, type RunQueue } from '../../../src/sync/runs/run-queue.js';
+import { createRunQueue, type RunQueue } from '../../../src/sync/runs/job-engine.js';
 import { backends, type TestPlace } from '../../db/backends.js';
 
 vi.setConfig({ testTimeout: 60_000 });

@@ -1,5 +1,10 @@
 /**
- * Runs as jobs on pg-boss (a job queue in the hub's own database, PGlite or PostgreSQL): starting a run
+ * The hub's job engine: pg-boss, a job queue in the hub's own database (PGlite or PostgreSQL), shared by
+ * every instance on it. It carries the runs (below), the schedules' minute tick, and the other queues the
+ * hub keeps (alert deliveries, webhook requests, continuous sync's looks, the availability watch), each
+ * made with `createQueueOnce`.
+ *
+ * Runs as jobs: starting a run
  * queues a job that names it, and whichever instance's worker fetches the job executes the run. A job only
  * says "this run wants an executor"; the run's row says who executes it (its lease, run-leases.ts), so a
  * job fetched twice, or for a run another instance already holds, does nothing. Jobs are deduplicated per
