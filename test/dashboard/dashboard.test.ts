@@ -28,6 +28,7 @@ import {
   operator,
   reader,
   signIn,
+  signInIfAsked,
   startDashboardHub,
   type DashboardHub,
   type WatchedPage,
@@ -65,15 +66,6 @@ async function openDashboard(): Promise<Page> {
 }
 
 const signInAsOperator = (page: Page) => signIn(page, operator, 'operator');
-
-/** After a full page load: signs in again when the page asks, then waits until it names the caller. */
-async function signInIfAsked(page: Page, who: typeof reader, role: 'operator' | 'reader') {
-  const signInForm = page.getByRole('heading', { name: 'Sign in' });
-  const signedIn = page.getByText(`Signed in as ${who.name} (${role})`);
-  await signInForm.or(signedIn).first().waitFor();
-  if (await signInForm.isVisible()) await signIn(page, who, role);
-  await signedIn.waitFor();
-}
 
 /**
  * Starts noting every value the flow's progress bar shows, on whatever page the app renders next; the

@@ -11,7 +11,7 @@
  * the tests run; the one run a schedule starts is fired by the hub's firing code with its clock set after
  * the due time.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createScheduleStore } from '../../src/db/schedules.js';
 import { silentLogger } from '../../src/logging.js';
@@ -25,7 +25,9 @@ import {
   openPage,
   operator,
   reader,
+  problemUnder,
   signIn,
+  signInIfAsked,
   startDashboardHub,
   waitMs,
   type DashboardHub,
@@ -67,15 +69,6 @@ async function openSchedules(who: typeof operator, role: 'operator' | 'reader'):
   await page.getByRole('navigation').getByRole('link', { name: 'Schedules' }).click();
   await page.getByRole('heading', { name: 'Sync schedules' }).waitFor();
   return page;
-}
-
-/** After a full page load: signs in again when the page asks, then waits until it names the caller. */
-async function signInIfAsked(page: Page, who: typeof operator, role: 'operator' | 'reader') {
-  const signInForm = page.getByRole('heading', { name: 'Sign in' });
-  const signedIn = page.getByText(`Signed in as ${who.name} (${role})`);
-  await signInForm.or(signedIn).first().waitFor();
-  if (await signInForm.isVisible()) await signIn(page, who, role);
-  await signedIn.waitFor();
 }
 
 /** Waits until the run has SUCCEEDED; resolves with its ID. */
@@ -129,13 +122,6 @@ function fireTimePattern(iso: string, timeZone: string): string {
 
 /** The text of a due time, and nothing else. */
 const fireTimeText = (iso: string, timeZone: string) => new RegExp(`^${fireTimePattern(iso, timeZone)}$`);
-
-/** The text of the element an input names first in `aria-describedby`: its problem, when it has one. */
-async function problemUnder(input: Locator): Promise<Locator> {
-  await expectAttribute(input, 'aria-invalid', 'true');
-  const [first] = ((await input.getAttribute('aria-describedby')) ?? '').split(' ');
-  return input.page().locator(`[id="${first}"]`);
-}
 
 /** The hub's next due times of a timing, as the cron helper must show them. */
 async function hubTimes(cron: string, timeZone: string): Promise<string[]> {

@@ -125,15 +125,28 @@ export interface DashboardHub extends TestHub {
 
 const syncPageSize = 50;
 
-/** The embedded default's data set (seed 1, 300 accounts) behind a hub that requires an API key. */
-export async function startDashboardHub(): Promise<DashboardHub> {
+/** What a browser test may set on its hub: fewer accounts, alerts, breakers, continuous sync's pace. */
+export type DashboardHubOptions = Pick<
+  NonNullable<Parameters<typeof startTestHub>[0]>,
+  'accounts' | 'alerts' | 'circuitBreaker' | 'continuous'
+>;
+
+/**
+ * The embedded default's data set (seed 1, 300 accounts unless `options` say fewer) behind a hub that
+ * requires an API key.
+ */
+export async function startDashboardHub(options: DashboardHubOptions = {}): Promise<DashboardHub> {
+  const { accounts = 300, alerts, circuitBreaker, continuous } = options;
   const hub = await startTestHub({
-    accounts: 300,
+    accounts,
     seed: 1,
     security: { auth, authOptions },
     dashboardDir: builtDashboard,
     // Pages of 50, so the 300 accounts arrive in six steps a progress bar can show.
     syncPageSize,
+    ...(alerts && { alerts }),
+    ...(circuitBreaker && { circuitBreaker }),
+    ...(continuous && { continuous }),
   });
   const { port } = new URL(hub.url);
   let replacement: Hub | undefined;
@@ -162,6 +175,8 @@ export async function startDashboardHub(): Promise<DashboardHub> {
         authOptions,
         dashboardDir: builtDashboard,
         syncPageSize,
+        ...(alerts && { alerts }),
+        ...(continuous && { continuous }),
       });
       serving = true;
     },
@@ -276,4 +291,32 @@ export async function signIn(page: Page, who: { name: string; key: string }, rol
   await page.getByLabel('API key or token').fill(who.key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText(`Signed in as ${who.name} (${role})`).waitFor();
+}
+
+/** After a full page load: signs in again when the page asks, then waits until it names the caller. */
+export async function signInIfAsked(
+  page: Page,
+  who: { name: string; key: string },
+  role: 'operator' | 'reader',
+) {
+  const signInForm = page.getByRole('heading', { name: 'Sign in' });
+  const signedIn = page.getByText(`Signed in as ${who.name} (${role})`);
+  await signInForm.or(signedIn).first().waitFor();
+  if (await signInForm.isVisible()) await signIn(page, who, role);
+  await signedIn.waitFor();
+}
+
+/** The element an input names first in `aria-describedby`, once the input is invalid: its problem. */
+export async function problemUnder(input: Locator): Promise<Locator> {
+  await expectAttribute(input, 'aria-invalid', 'true');
+  const [first] = ((await input.getAttribute('aria-describedby')) ?? '').split(' ');
+  return input.page().locator(`[id="${first}"]`);
+}
+
+/** How far the page scrolls sideways at its current size (0 or less: it fits). */
+export function sidewaysOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const window = globalThis as any;
+    return window.document.documentElement.scrollWidth - window.innerWidth;
+  });
 }

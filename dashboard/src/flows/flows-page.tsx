@@ -1,16 +1,21 @@
 import { useQuery } from 'urql';
+import { ContinuousPanel } from '../continuous/continuous-panel';
 import { SyncFlowsDocument } from '../generated/graphql';
 import { ErrorAlert } from '../ui/error-alert';
 import { useDocumentTitle } from '../ui/hooks';
 import { FlowSection } from './flow-section';
 
-/** The four flows as the hub runs them: what each reads, skips and writes, field by field. */
+/**
+ * The four flows: first whether each is synced continuously (and its switch, for operators), then how
+ * the hub runs them: what each reads, skips and writes, field by field.
+ */
 export function FlowsPage() {
   useDocumentTitle('Flows');
   const [{ data, error }, reexecute] = useQuery({ query: SyncFlowsDocument });
   return (
     <>
       <h1>Flows</h1>
+      <ContinuousPanel />
       {error && <ErrorAlert error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
       {!data && !error && <p className="muted">Loading the flows…</p>}
       {data && (

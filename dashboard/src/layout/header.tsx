@@ -26,6 +26,7 @@ export function Header() {
               <NavItem to={paths.customers()} current={(path) => path.startsWith('/customers')}>
                 Customers
               </NavItem>
+              <NavItem to={paths.alerts}>Alerts</NavItem>
             </ul>
           </nav>
           <ConnectionIndicator />

@@ -7,6 +7,7 @@ export const paths = {
   newSchedule: '/schedules/new',
   schedule: (id: string) => `/schedules/${encodeURIComponent(id)}`,
   flows: '/flows',
+  alerts: '/alerts',
   customers: (search = '') => (search === '' ? '/customers' : `/customers?q=${encodeURIComponent(search)}`),
   account: (accountNumber: string) => `/customers/${encodeURIComponent(accountNumber)}`,
 };

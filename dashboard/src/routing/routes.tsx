@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { AlertsPage } from '../alerts/alerts-page';
 import { AccountPage } from '../customers/account-page';
 import { CustomersPage } from '../customers/customers-page';
 import { FlowsPage } from '../flows/flows-page';
@@ -28,6 +29,7 @@ const routes: Route[] = [
   { pattern: /^\/schedules\/new$/, render: () => <NewSchedulePage /> },
   { pattern: /^\/schedules\/([^/]+)$/, render: (id) => <EditSchedulePage key={id} id={id} /> },
   { pattern: /^\/flows$/, render: () => <FlowsPage /> },
+  { pattern: /^\/alerts$/, render: () => <AlertsPage /> },
   { pattern: /^\/customers$/, render: (_, query) => <CustomersPage search={query.get('q') ?? ''} /> },
   {
     pattern: /^\/customers\/([^/]+)$/,

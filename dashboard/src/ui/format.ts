@@ -51,3 +51,14 @@ export function formatDuration(ms: number): string {
   if (minutes < 60) return `${minutes} min ${whole % 60} s`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
+
+/** How long ago, to the second, as people say it: `0 s ago`, `42 s ago`, `3 min 5 s ago`, `2 h 10 min ago`. */
+export function formatAge(ms: number): string {
+  const whole = Math.max(0, Math.floor(ms / 1000));
+  if (whole < 60) return `${whole} s ago`;
+  const minutes = Math.floor(whole / 60);
+  if (minutes < 60) return `${minutes} min ${whole % 60} s ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${minutes % 60} min ago`;
+  return `${Math.floor(hours / 24)} days ago`;
+}

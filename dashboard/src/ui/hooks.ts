@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 
 /** The current time in ms, renewed every `intervalMs` while `ticking` (for durations still growing). */
 export function useNow(intervalMs: number, ticking: boolean): number {
@@ -26,4 +26,26 @@ export function useDocumentTitle(title: string): void {
   useEffect(() => {
     document.title = `${title} · Sync dashboard`;
   }, [title]);
+}
+
+/**
+ * Calls `callback` every `intervalMs` while the tab is shown, and at once when a hidden tab is shown
+ * again: a page whose data has no subscription (continuous sync, alerts) asks the hub again by itself.
+ */
+export function useEvery(intervalMs: number, callback: () => void): void {
+  const tick = useEffectEvent(callback);
+  useEffect(() => {
+    const shown = () => document.visibilityState === 'visible';
+    const timer = setInterval(() => {
+      if (shown()) tick();
+    }, intervalMs);
+    const onVisibility = () => {
+      if (shown()) tick();
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [intervalMs]);
 }
