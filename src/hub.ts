@@ -116,6 +116,12 @@ export interface HubOptions {
   alerts?: AlertTarget | null;
   /** Minutes Sales or Finance may not answer before an alert (`HUB_ALERT_UNAVAILABLE_MINUTES`); default 5. */
   alertUnavailableMinutes?: number;
+  /**
+   * Whether this instance takes part in the minute's look at whether Sales and Finance answer (a request to
+   * each); default true. Tests that count requests to the systems turn it off and look with
+   * `availability.check()` when they mean to.
+   */
+  watchAvailability?: boolean;
   /** The hub's address as people reach it, for links in alerts; default: its own URL. */
   publicUrl?: string | null;
   /** The key Sales webhooks send (`HUB_WEBHOOK_KEY`); default none: the webhook endpoint is off. */
@@ -178,6 +184,7 @@ export async function startHub({
   runLeaseMs,
   alerts: alertTarget = null,
   alertUnavailableMinutes,
+  watchAvailability = true,
   publicUrl = null,
   webhookKey = null,
   continuous: continuousOptions = {},
@@ -262,7 +269,7 @@ export async function startHub({
     ...(alertUnavailableMinutes !== undefined && { unavailableMinutes: alertUnavailableMinutes }),
     logger,
   });
-  await availability.start();
+  if (watchAvailability) await availability.start();
   const { pollingIntervalSeconds, wakeSeconds, ...intervals } = continuousOptions;
   continuous = createContinuousSync({
     engine: queue.engine,

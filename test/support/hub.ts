@@ -59,6 +59,7 @@ export async function startTestHub({
   alertUnavailableMinutes,
   webhookKey,
   continuous,
+  watchAvailability = false,
 }: {
   accounts?: number;
   seed?: number;
@@ -88,6 +89,11 @@ export async function startTestHub({
   webhookKey?: string;
   /** Continuous sync's intervals and pace (default: the hub's). */
   continuous?: HubOptions['continuous'];
+  /**
+   * The minute's look at whether Sales and Finance answer (default off: it would add a request to each
+   * system at any minute, in tests that count them; `hub.availability.check()` looks on demand).
+   */
+  watchAvailability?: boolean;
 } = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
   const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
@@ -116,6 +122,7 @@ export async function startTestHub({
     ...(alertUnavailableMinutes !== undefined ? { alertUnavailableMinutes } : {}),
     ...(webhookKey ? { webhookKey } : {}),
     ...(continuous ? { continuous } : {}),
+    watchAvailability,
   });
   const { server } = hub;
   const url = server.url;
