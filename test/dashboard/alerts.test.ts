@@ -9,42 +9,26 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  closePages,
-  ensureDashboardBuilt,
-  expectText,
-  launchChromium,
-  openPage,
-  operator,
-  reader,
-  sidewaysOverflow,
-  signIn,
-  signInIfAsked,
-  startDashboardHub,
-  type DashboardHub,
-  type WatchedPage,
-} from './support.js';
-
-// A browser, a Vite build when the page is stale, a hub and a sync: longer than unit tests.
-vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectText, operator, reader, sidewaysOverflow, signInIfAsked, useDashboard } from './support.js';
 
 const secretPath = '/hooks/secret-path';
 const token = 'token=abc';
 const secret = 'dashboard-alert-secret-0123456789';
 
-let hub: DashboardHub;
-let browser: Browser;
 let receiver: Server;
 let origin: string;
 /** What the receiver answers each alert with. */
 let answer = 204;
-let pages: WatchedPage[] = [];
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  await ensureDashboardBuilt();
+// Registered before useDashboard's hooks, so it runs after theirs: the hub is closed before its receiver.
+afterAll(async () => {
+  if (receiver) await new Promise((resolve) => receiver.close(resolve));
+});
+
+const dashboard = useDashboard(async () => {
+  // The receiver first: the hub's alerts go to its URL.
   receiver = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
@@ -54,42 +38,25 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  hub = await startDashboardHub({
+  return {
     accounts: 30,
     alerts: { url: `${origin}${secretPath}?${token}`, secret },
     // Finance failing on purpose below must not keep later looks and runs from reaching it.
     circuitBreaker: { failureThreshold: 1_000 },
-  });
-});
-afterEach(async ({ task }) => {
-  const open = pages;
-  pages = [];
-  await closePages(open, task.result?.state === 'fail' ? task.name.slice(0, 60) : undefined);
-});
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-  await new Promise((resolve) => receiver?.close(resolve));
+  };
 });
 
 /** A fresh page, signed in, at the Alerts page; `answers` collects the body of every GraphQL answer it gets. */
-async function openAlerts(
-  who: typeof operator,
-  role: 'operator' | 'reader',
-  answers: Promise<string>[] = [],
-): Promise<Page> {
-  const watched = await openPage(browser);
-  pages.push(watched);
-  const { page } = watched;
-  page.on('response', (response) => {
-    if (new URL(response.url()).pathname === '/graphql') answers.push(response.text().catch(() => ''));
+const openAlerts = (who: typeof operator, role: 'operator' | 'reader', answers: Promise<string>[] = []) =>
+  dashboard.open(who, role, {
+    link: 'Alerts',
+    heading: 'Alerts',
+    beforeLoad: (page) => {
+      page.on('response', (response) => {
+        if (new URL(response.url()).pathname === '/graphql') answers.push(response.text().catch(() => ''));
+      });
+    },
   });
-  await page.goto(hub.dashboardUrl);
-  await signIn(page, who, role);
-  await page.getByRole('navigation').getByRole('link', { name: 'Alerts' }).click();
-  await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
-  return page;
-}
 
 const systemRow = (page: Page, system: 'Sales' | 'Finance') =>
   page
@@ -110,7 +77,7 @@ const cell = (row: Locator, column: number) => row.locator('td').nth(column);
 
 describe('the Alerts page', () => {
   it('shows a reader where alerts go by the receiver’s origin only, and whether Sales and Finance answer', async () => {
-    await hub.availability.check();
+    await dashboard.hub.availability.check();
     const answers: Promise<string>[] = [];
     const page = await openAlerts(reader, 'reader', answers);
 
@@ -128,10 +95,12 @@ describe('the Alerts page', () => {
     // stays down until the page has shown it, so the hub's own minute look (it may come) finds the same.
     const downSince = new Date();
     const finance = systemRow(page, 'Finance');
-    hub.simulators.finance.faults.set({ unavailableRate: 1 });
+    dashboard.hub.simulators.finance.faults.set({ unavailableRate: 1 });
     try {
-      await hub.availability.check({ now: downSince });
-      const later = await hub.availability.check({ now: new Date(downSince.getTime() + 6 * 60_000) });
+      await dashboard.hub.availability.check({ now: downSince });
+      const later = await dashboard.hub.availability.check({
+        now: new Date(downSince.getTime() + 6 * 60_000),
+      });
       expect(later.flatMap((look) => (look.raised ? [look.raised] : []))).toEqual(['system.unavailable']);
       await expectText(cell(finance, 0), 'DOWN');
       // Since this test's look (or the hub's own, had it come between the fault and that look).
@@ -145,11 +114,11 @@ describe('the Alerts page', () => {
         /Sales or Finance stopped answering[\s\S]*DELIVERED/,
       );
     } finally {
-      hub.simulators.finance.faults.reset();
+      dashboard.hub.simulators.finance.faults.reset();
     }
 
     // Finance answers again: shown available, with the alert saying so.
-    await hub.availability.check();
+    await dashboard.hub.availability.check();
     await expectText(cell(finance, 0), 'AVAILABLE');
     await expectText(cell(finance, 3), '—');
     await expectText(eventRows(page, 'system.available'), /Sales or Finance answers again[\s\S]*DELIVERED/);
@@ -164,7 +133,7 @@ describe('the Alerts page', () => {
 
   it('lists the alert of a run that ended with errors: pending while the receiver fails, then delivered, linked to the run', async () => {
     // Without customer groups Finance refuses every new customer: the accounts flow ends with failures.
-    const { store } = hub.simulators.finance;
+    const { store } = dashboard.hub.simulators.finance;
     const groups = store.scan('CustomerGroups').map((group) => ({ ...group }));
     store.transaction(() => {
       for (const group of groups)
@@ -176,7 +145,7 @@ describe('the Alerts page', () => {
     answer = 503;
     let run: { id: string; status: string };
     try {
-      run = await hub.runOverGraphQL(['ACCOUNTS'], 'FULL');
+      run = await dashboard.hub.runOverGraphQL(['ACCOUNTS'], 'FULL');
     } finally {
       store.transaction(() => {
         for (const group of groups) store.insert('CustomerGroups', group);
@@ -209,7 +178,7 @@ describe('the Alerts page', () => {
   it('fits a narrow window: the page scrolls no sideways, its tables scroll in their own box', async () => {
     const page = await openAlerts(operator, 'operator');
     await page.setViewportSize({ width: 400, height: 800 });
-    await page.goto(new URL('alerts', hub.dashboardUrl).href);
+    await page.goto(new URL('alerts', dashboard.hub.dashboardUrl).href);
     await signInIfAsked(page, operator, 'operator');
     await deliveriesTable(page).waitFor();
     await page.waitForLoadState('networkidle');

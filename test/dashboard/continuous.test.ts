@@ -8,55 +8,41 @@
  * again once Sales answers; a reader sees every state and no switch or interval field; switched off from
  * the page, the hub stops following the flow.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  closePages,
-  ensureDashboardBuilt,
   expectAttribute,
   expectText,
-  launchChromium,
-  openPage,
   operator,
   problemUnder,
   reader,
-  signIn,
-  startDashboardHub,
+  useDashboard,
   waitMs,
-  type DashboardHub,
-  type WatchedPage,
 } from './support.js';
 
-// A browser, a Vite build when the page is stale, a hub and its first sync: longer than unit tests.
-vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
+const dashboard = useDashboard({
+  accounts: 40,
+  // Sales' breaker closes again within a second of Sales answering, so the backoff test is short.
+  circuitBreaker: { coolDownMs: 500, maxCoolDownMs: 1_000 },
+  continuous: {
+    salesSeconds: 1,
+    productsSeconds: 2,
+    maxBackoffSeconds: 4,
+    pollingIntervalSeconds: 0.5,
+    wakeSeconds: 1,
+  },
+});
 
-let hub: DashboardHub;
-let browser: Browser;
-let pages: WatchedPage[] = [];
-
+// Accounts synced once, so continuous sync follows the Sales change feed from a stored position; registered
+// after useDashboard's hooks, so the hub serves. (hub.runOverGraphQL polls with expect.poll, which only a
+// test may call.)
 beforeAll(async () => {
-  browser = await launchChromium();
-  await ensureDashboardBuilt();
-  hub = await startDashboardHub({
-    accounts: 40,
-    // Sales' breaker closes again within a second of Sales answering, so the backoff test is short.
-    circuitBreaker: { coolDownMs: 500, maxCoolDownMs: 1_000 },
-    continuous: {
-      salesSeconds: 1,
-      productsSeconds: 2,
-      maxBackoffSeconds: 4,
-      pollingIntervalSeconds: 0.5,
-      wakeSeconds: 1,
-    },
-  });
-  // Accounts synced once, so continuous sync follows the Sales change feed from a stored position.
-  // (hub.runOverGraphQL polls with expect.poll, which only a test may call.)
-  const { startSync } = await hub.asOperator(
+  const { startSync } = await dashboard.hub.asOperator(
     `mutation { startSync(input: { flows: [ACCOUNTS], mode: FULL }) { id } }`,
   );
   await vi.waitFor(
     async () => {
-      const { syncRun } = await hub.asOperator(`query($id: ID!) { syncRun(id: $id) { status } }`, {
+      const { syncRun } = await dashboard.hub.asOperator(`query($id: ID!) { syncRun(id: $id) { status } }`, {
         id: startSync.id,
       });
       expect(syncRun.status).toBe('SUCCEEDED');
@@ -64,27 +50,10 @@ beforeAll(async () => {
     { timeout: waitMs, interval: 100 },
   );
 });
-afterEach(async ({ task }) => {
-  const open = pages;
-  pages = [];
-  await closePages(open, task.result?.state === 'fail' ? task.name.slice(0, 60) : undefined);
-});
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
 
 /** A fresh page, signed in, at the Flows page with its continuous sync panel shown. */
-async function openFlows(who: typeof operator, role: 'operator' | 'reader'): Promise<Page> {
-  const watched = await openPage(browser);
-  pages.push(watched);
-  const { page } = watched;
-  await page.goto(hub.dashboardUrl);
-  await signIn(page, who, role);
-  await page.getByRole('navigation').getByRole('link', { name: 'Flows' }).click();
-  await page.getByRole('heading', { name: 'Continuous sync' }).waitFor();
-  return page;
-}
+const openFlows = (who: typeof operator, role: 'operator' | 'reader') =>
+  dashboard.open(who, role, { link: 'Flows', heading: 'Continuous sync' });
 
 /** The card of one flow's continuous sync. */
 const card = (page: Page, flow: string) => page.getByRole('region', { name: `Continuous sync of ${flow}` });
@@ -103,7 +72,7 @@ interface Status {
 
 /** Continuous sync of `flow` as the hub has it. */
 async function stored(flow: string): Promise<Status> {
-  const { continuousSync } = await hub.asOperator(
+  const { continuousSync } = await dashboard.hub.asOperator(
     `{ continuousSync { flow enabled intervalSeconds state lastChangeSeenAt nextCheckAt updatedBy
         lastRun { id status trigger { kind } } } }`,
   );
@@ -112,7 +81,7 @@ async function stored(flow: string): Promise<Status> {
 
 /** A Sales account the first sync brought to Finance, and its Finance customer as it is now. */
 function syncedAccount() {
-  const { sales, finance } = hub.simulators;
+  const { sales, finance } = dashboard.hub.simulators;
   const customerOf = (number: string) =>
     finance.store.scan('CustomersV3').find((row) => String(row['CustomerAccount']).toLowerCase() === number);
   const account = sales.store
@@ -156,7 +125,7 @@ describe('continuous sync on the Flows page', () => {
 
     const account = syncedAccount();
     const phone = '+1 (555) 010-7701';
-    const [saved] = await hub.connectors.sales.upsert('account', [
+    const [saved] = await dashboard.hub.connectors.sales.upsert('account', [
       { key: { id: account.id }, body: { telephone1: phone } },
     ]);
     expect(saved?.outcome).toBe('updated');
@@ -219,12 +188,12 @@ describe('continuous sync on the Flows page', () => {
     const page = await openFlows(operator, 'operator');
     const accounts = card(page, 'Accounts');
     await expectText(stateOf(accounts), 'WATCHING');
-    hub.simulators.sales.faults.set({ unavailableRate: 1 });
+    dashboard.hub.simulators.sales.faults.set({ unavailableRate: 1 });
     try {
       await expectText(stateOf(accounts), 'BACKING_OFF');
       await expectText(accounts.locator('.backing-off'), /^\d+ failed looks? in a row: .*Sales/);
     } finally {
-      hub.simulators.sales.faults.reset();
+      dashboard.hub.simulators.sales.faults.reset();
     }
     await expectText(stateOf(accounts), 'WATCHING', 30_000);
     expect(await accounts.locator('.backing-off').count()).toBe(0);

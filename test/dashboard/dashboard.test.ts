@@ -11,59 +11,27 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createRunStore } from '../../src/db/runs.js';
 import { authMessages } from '../../src/server/auth.js';
 import { signWithSecret } from '../support/auth.js';
 import {
-  closePages,
-  ensureDashboardBuilt,
   expectAttribute,
   expectText,
   jwtSecret,
-  launchChromium,
-  openPage,
   operator,
   reader,
   signIn,
   signInIfAsked,
-  startDashboardHub,
-  type DashboardHub,
-  type WatchedPage,
+  useDashboard,
 } from './support.js';
 
-// A browser, a Vite build when the page is stale, and syncs of 300 accounts: longer than unit tests.
-vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
-
-let hub: DashboardHub;
-let browser: Browser;
-let pages: WatchedPage[] = [];
-
-beforeAll(async () => {
-  // The browser first: without it, the message says how to install it and nothing else is started.
-  browser = await launchChromium();
-  await ensureDashboardBuilt();
-  hub = await startDashboardHub();
-});
-afterEach(async ({ task }) => {
-  const open = pages;
-  pages = [];
-  await closePages(open, task.result?.state === 'fail' ? task.name.slice(0, 60) : undefined);
-});
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+const dashboard = useDashboard();
 
 /** A fresh page (its own context: no sign-in carried over) at the dashboard's root. */
-async function openDashboard(): Promise<Page> {
-  const watched = await openPage(browser);
-  pages.push(watched);
-  await watched.page.goto(hub.dashboardUrl);
-  return watched.page;
-}
+const openDashboard = () => dashboard.openSignedOut();
 
 const signInAsOperator = (page: Page) => signIn(page, operator, 'operator');
 
@@ -148,7 +116,7 @@ async function expectFullProgress(page: Page, flow: string): Promise<void> {
 
 /** Numbered Sales accounts of the seed: each becomes a Finance customer on the first accounts sync. */
 const numberedAccounts = () =>
-  hub.simulators.data.sales.accounts.filter((a) => typeof a['accountnumber'] === 'string');
+  dashboard.hub.simulators.data.sales.accounts.filter((a) => typeof a['accountnumber'] === 'string');
 /** The README's account, whose Finance copy the drift test changes. */
 const driftedNumber = 'ACC-01001-NPZMUQ';
 const driftedFinancePhone = '+1 (555) 019-0042';
@@ -157,11 +125,11 @@ const refusedNumber = () =>
   numberedAccounts().find((a) => a['accountnumber'] !== driftedNumber)!['accountnumber'] as string;
 
 const financeCustomer = (number: string) =>
-  hub.simulators.finance.store.get('CustomersV3', { dataAreaId: 'usmf', CustomerAccount: number });
+  dashboard.hub.simulators.finance.store.get('CustomersV3', { dataAreaId: 'usmf', CustomerAccount: number });
 
 const updateFinanceCustomer = (number: string, changes: Record<string, string>) =>
-  hub.simulators.finance.store.transaction(() =>
-    hub.simulators.finance.store.update(
+  dashboard.hub.simulators.finance.store.transaction(() =>
+    dashboard.hub.simulators.finance.store.update(
       'CustomersV3',
       { dataAreaId: 'usmf', CustomerAccount: number },
       changes,
@@ -171,7 +139,7 @@ const updateFinanceCustomer = (number: string, changes: Record<string, string>) 
 /** Accounts synced once, for the tests that need customers in Finance (the first test does it from the page). */
 async function ensureAccountsSynced(): Promise<void> {
   if (financeCustomer(driftedNumber) && financeCustomer(refusedNumber())) return;
-  expect((await hub.runOverGraphQL(['ACCOUNTS'])).status).toBe('SUCCEEDED');
+  expect((await dashboard.hub.runOverGraphQL(['ACCOUNTS'])).status).toBe('SUCCEEDED');
 }
 
 /** The run with one failure made by the failure test, for the reader's view. */
@@ -198,7 +166,7 @@ describe('the sync dashboard in a browser', () => {
     let accountsProgress: () => Promise<number[]> = async () => [];
     // Sales answers each of the six pages of accounts after 200 ms, so the run lasts long enough for its
     // progress (sent at most every 250 ms) to be seen between the start and the end.
-    hub.simulators.sales.faults.set({ latencyMs: 200 });
+    dashboard.hub.simulators.sales.faults.set({ latencyMs: 200 });
     let runId: string;
     try {
       runId = await startSyncFromPage(page, ['Accounts', 'Products'], {
@@ -209,7 +177,7 @@ describe('the sync dashboard in a browser', () => {
       await page.getByRole('heading', { name: `Run ${runId}` }).waitFor();
       await expectText(page.getByLabel('Run status', { exact: true }), /^SUCCEEDED$/);
     } finally {
-      hub.simulators.sales.faults.reset();
+      dashboard.hub.simulators.sales.faults.reset();
     }
     await expectFullProgress(page, 'Accounts');
     await expectFullProgress(page, 'Products');
@@ -223,7 +191,7 @@ describe('the sync dashboard in a browser', () => {
     expect(seen.some((value) => value > 0 && value < total)).toBe(true);
     expect(seen.at(-1)).toBe(total);
 
-    const { syncRun } = await hub.asOperator(
+    const { syncRun } = await dashboard.hub.asOperator(
       `query($id: ID!) { syncRun(id: $id) { status requestedBy dryRun flows { flow } } }`,
       { id: runId },
     );
@@ -249,11 +217,14 @@ describe('the sync dashboard in a browser', () => {
     const newPhone = '+1 (555) 010-4477';
     // Finance refuses to update a customer whose customer group does not exist: one record fails.
     expect(
-      hub.simulators.finance.store.get('CustomerGroups', { dataAreaId: 'usmf', CustomerGroupId: 'RETIRED' }),
+      dashboard.hub.simulators.finance.store.get('CustomerGroups', {
+        dataAreaId: 'usmf',
+        CustomerGroupId: 'RETIRED',
+      }),
     ).toBeUndefined();
     updateFinanceCustomer(number, { CustomerGroupId: 'RETIRED' });
-    hub.simulators.sales.store.transaction(() =>
-      hub.simulators.sales.store.update(
+    dashboard.hub.simulators.sales.store.transaction(() =>
+      dashboard.hub.simulators.sales.store.update(
         'accounts',
         { accountid: account['accountid'] ?? null },
         { telephone1: newPhone, modifiedon: new Date().toISOString() },
@@ -288,7 +259,7 @@ describe('the sync dashboard in a browser', () => {
     await expectText(page.getByLabel('Run status', { exact: true }), /^SUCCEEDED$/);
     await expectFullProgress(page, 'Accounts');
 
-    const { syncRun } = await hub.asOperator(
+    const { syncRun } = await dashboard.hub.asOperator(
       `query($id: ID!) { syncRun(id: $id) { status requestedBy totals { read updated failed } } }`,
       { id: retryId },
     );
@@ -323,7 +294,7 @@ describe('the sync dashboard in a browser', () => {
       .filter({ hasText: 'Accounts' })
       .getByRole('cell')
       .allInnerTexts();
-    const { syncRun } = await hub.asOperator(
+    const { syncRun } = await dashboard.hub.asOperator(
       `query($id: ID!) { syncRun(id: $id) { dryRun flows { counters { read created updated unchanged skipped failed } } } }`,
       { id: runId },
     );
@@ -377,19 +348,19 @@ describe('the sync dashboard in a browser', () => {
     const sales = numberedAccounts().find((a) => a['accountnumber'] === driftedNumber)!;
     const page = await openDashboard();
     await signInAsOperator(page);
-    hub.simulators.finance.faults.set({ unavailableRate: 1 });
+    dashboard.hub.simulators.finance.faults.set({ unavailableRate: 1 });
     try {
-      await page.goto(new URL(`customers/${driftedNumber}`, hub.dashboardUrl).href);
+      await page.goto(new URL(`customers/${driftedNumber}`, dashboard.hub.dashboardUrl).href);
       await page.getByRole('heading', { name: String(sales['name']) }).waitFor();
       await expectText(page.getByLabel('Sync state', { exact: true }), 'UNKNOWN');
       await expectText(page.locator('.facts'), /Could not be read\s*Finance: the state is known again/);
       await page.getByRole('heading', { name: 'Contacts' }).waitFor();
     } finally {
-      hub.simulators.finance.faults.reset();
+      dashboard.hub.simulators.finance.faults.reset();
       // One answer clears the failures this page caused (four: its breaker stays closed), so the
       // tests after this one find Finance as before.
-      await hub.connectors.finance.companies();
-      expect(hub.connectors.finance.client.health()).toMatchObject({
+      await dashboard.hub.connectors.finance.companies();
+      expect(dashboard.hub.connectors.finance.client.health()).toMatchObject({
         state: 'closed',
         consecutiveFailures: 0,
       });
@@ -398,7 +369,7 @@ describe('the sync dashboard in a browser', () => {
 
   it('opens each of its pages by address, the sign-in kept for the tab', async () => {
     await ensureAccountsSynced();
-    const { syncRuns } = await hub.asOperator(`{ syncRuns(first: 1) { nodes { id } } }`);
+    const { syncRuns } = await dashboard.hub.asOperator(`{ syncRuns(first: 1) { nodes { id } } }`);
     const runId: string = syncRuns.nodes[0].id;
     const name = String(numberedAccounts().find((a) => a['accountnumber'] === driftedNumber)!['name']);
     const page = await openDashboard();
@@ -412,7 +383,7 @@ describe('the sync dashboard in a browser', () => {
       [`customers/${driftedNumber}`, name],
     ];
     for (const [address, heading, shows] of pagesByAddress) {
-      await page.goto(new URL(address, hub.dashboardUrl).href);
+      await page.goto(new URL(address, dashboard.hub.dashboardUrl).href);
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
       await page.getByText(`Signed in as ${operator.name} (operator)`).waitFor();
       if (shows) await page.getByRole('link', { name: new RegExp(`^${shows}`) }).waitFor();
@@ -421,8 +392,8 @@ describe('the sync dashboard in a browser', () => {
 
   it('shows a reader no control to start, cancel or retry a sync, and signs them out', async () => {
     failedRunId ??= await (async () => {
-      const { syncRuns } = await hub.asOperator(`{ syncRuns(first: 1) { nodes { id } } }`);
-      return syncRuns.nodes[0]?.id ?? (await hub.runOverGraphQL(['ACCOUNTS'])).id;
+      const { syncRuns } = await dashboard.hub.asOperator(`{ syncRuns(first: 1) { nodes { id } } }`);
+      return syncRuns.nodes[0]?.id ?? (await dashboard.hub.runOverGraphQL(['ACCOUNTS'])).id;
     })();
     const page = await openDashboard();
     await signIn(page, reader, 'reader');
@@ -438,7 +409,7 @@ describe('the sync dashboard in a browser', () => {
       expect(await page.getByRole('button', { name: control }).count(), control).toBe(0);
 
     // Nor on the Start page, reached by its address.
-    await page.goto(new URL('start', hub.dashboardUrl).href);
+    await page.goto(new URL('start', dashboard.hub.dashboardUrl).href);
     await signInIfAsked(page, reader, 'reader');
     expect(await page.getByRole('button', { name: 'Start sync' }).count()).toBe(0);
 
@@ -465,7 +436,7 @@ describe('the sync dashboard in a browser', () => {
   });
 
   it('works from the keyboard alone: navigation, a failure opened with Enter and closed with Escape', async () => {
-    failedRunId ??= (await hub.runOverGraphQL(['CONTACTS'])).id;
+    failedRunId ??= (await dashboard.hub.runOverGraphQL(['CONTACTS'])).id;
     const page = await openDashboard();
     await signInAsOperator(page);
     await page.getByRole('heading', { name: 'Sync runs' }).waitFor();
@@ -479,7 +450,7 @@ describe('the sync dashboard in a browser', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Flows', exact: true }).waitFor();
 
-    await page.goto(new URL(`runs/${failedRunId}`, hub.dashboardUrl).href);
+    await page.goto(new URL(`runs/${failedRunId}`, dashboard.hub.dashboardUrl).href);
     await signInIfAsked(page, operator, 'operator');
     await page.getByRole('heading', { name: 'Failures' }).waitFor();
     const firstKey = page.getByRole('table').last().getByRole('button').first();
@@ -500,7 +471,7 @@ describe('the sync dashboard in a browser', () => {
     await signInAsOperator(page);
     for (const route of ['', 'flows', 'customers/ACC-01001-NPZMUQ', `runs/${failedRunId ?? ''}`]) {
       if (route === 'runs/') continue;
-      await page.goto(new URL(route, hub.dashboardUrl).href);
+      await page.goto(new URL(route, dashboard.hub.dashboardUrl).href);
       await signInIfAsked(page, operator, 'operator');
       await page.getByRole('heading').first().waitFor();
       await page.waitForLoadState('networkidle');
@@ -511,7 +482,7 @@ describe('the sync dashboard in a browser', () => {
       expect(overflow, `/dashboard/${route} is wider than the window`).toBeLessThanOrEqual(0);
     }
     // The flows' mapping tables are wider than 400 px: each scrolls in its own box, a keyboard stop.
-    await page.goto(new URL('flows', hub.dashboardUrl).href);
+    await page.goto(new URL('flows', dashboard.hub.dashboardUrl).href);
     await signInIfAsked(page, operator, 'operator');
     const box = page.locator('.table-scroll').first();
     await box.waitFor();
@@ -526,16 +497,16 @@ describe('the sync dashboard in a browser', () => {
     const connection = page.getByRole('status', { name: 'Connection' });
     await expectText(connection, 'Live');
 
-    await hub.stop();
+    await dashboard.hub.stop();
     try {
       await expectText(connection, 'Disconnected — reconnecting…');
     } finally {
-      await hub.resume();
+      await dashboard.hub.resume();
     }
     // graphql-ws tries again with a backoff of up to 8 s.
     await expectText(connection, 'Live', 30_000);
 
-    const { id } = await hub.runOverGraphQL(['PRODUCTS']);
+    const { id } = await dashboard.hub.runOverGraphQL(['PRODUCTS']);
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: id, exact: true }) });
     await expectText(row, 'SUCCEEDED');
   });
@@ -548,12 +519,12 @@ describe('the sync dashboard in a browser', () => {
     mkdirSync(dir, { recursive: true });
     await ensureAccountsSynced();
     // A finished run with both flows' progress bars.
-    const { syncRuns } = await hub.asOperator(
+    const { syncRuns } = await dashboard.hub.asOperator(
       `{ syncRuns(first: 20, status: SUCCEEDED) { nodes { id flows { flow } } } }`,
     );
     const runId: string =
       syncRuns.nodes.find((run: { flows: unknown[] }) => run.flows.length > 1)?.id ??
-      (await hub.runOverGraphQL(['ACCOUNTS', 'PRODUCTS'], 'FULL')).id;
+      (await dashboard.hub.runOverGraphQL(['ACCOUNTS', 'PRODUCTS'], 'FULL')).id;
     updateFinanceCustomer(driftedNumber, { PrimaryContactPhone: driftedFinancePhone });
 
     const page = await openDashboard();
@@ -576,17 +547,19 @@ describe('the sync dashboard in a browser', () => {
   });
   it('shows on a run’s page which instance took the run over, and why', async () => {
     // A run as an instance that took it over leaves it (test/server/takeover.test.ts makes real ones).
-    const runs = createRunStore(hub.database);
+    const runs = createRunStore(dashboard.hub.database);
     const run = await runs.createRun({ flows: ['products'], mode: 'FULL', dryRun: false });
     await runs.setRunStatus(run.id, 'SUCCEEDED');
     const note =
       'Taken over by instance hub-2 (pid 42 on host-b) at 2026-12-06T08:00:00Z: instance hub-1 (pid 41 on ' +
       'host-a) stopped renewing its lease, which ran out at 2026-12-06T07:59:58.000Z; it went on after the ' +
       'last committed page.';
-    await hub.database.db.execute(sql`update sync_runs set notes = array[${note}] where id = ${run.id}`);
+    await dashboard.hub.database.db.execute(
+      sql`update sync_runs set notes = array[${note}] where id = ${run.id}`,
+    );
     const page = await openDashboard();
     await signInAsOperator(page);
-    await page.goto(new URL(`runs/${run.id}`, hub.dashboardUrl).href);
+    await page.goto(new URL(`runs/${run.id}`, dashboard.hub.dashboardUrl).href);
     await expectText(page.getByRole('list', { name: 'Run notes' }), note);
   });
 });

@@ -11,73 +11,43 @@
  * the tests run; the one run a schedule starts is fired by the hub's firing code with its clock set after
  * the due time.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createScheduleStore } from '../../src/db/schedules.js';
 import { silentLogger } from '../../src/logging.js';
 import { fireDueSchedules } from '../../src/sync/schedules/fire.js';
 import {
-  closePages,
-  ensureDashboardBuilt,
   expectAttribute,
   expectText,
-  launchChromium,
-  openPage,
   operator,
   reader,
   problemUnder,
-  signIn,
   signInIfAsked,
-  startDashboardHub,
+  useDashboard,
   waitMs,
-  type DashboardHub,
-  type WatchedPage,
 } from './support.js';
-
-// A browser, a Vite build when the page is stale, and a hub over 300 accounts: longer than unit tests.
-vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
 
 const locale = 'en-GB';
 const browserZone = 'Europe/Paris';
 
-let hub: DashboardHub;
-let browser: Browser;
-let pages: WatchedPage[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  await ensureDashboardBuilt();
-  hub = await startDashboardHub();
-});
-afterEach(async ({ task }) => {
-  const open = pages;
-  pages = [];
-  await closePages(open, task.result?.state === 'fail' ? task.name.slice(0, 60) : undefined);
-});
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+const dashboard = useDashboard();
 
 /** A fresh page in British English on Paris's clock, signed in, at the schedules list. */
-async function openSchedules(who: typeof operator, role: 'operator' | 'reader'): Promise<Page> {
-  const watched = await openPage(browser, { locale, timezoneId: browserZone });
-  pages.push(watched);
-  const { page } = watched;
-  await page.goto(hub.dashboardUrl);
-  await signIn(page, who, role);
-  await page.getByRole('navigation').getByRole('link', { name: 'Schedules' }).click();
-  await page.getByRole('heading', { name: 'Sync schedules' }).waitFor();
-  return page;
-}
+const openSchedules = (who: typeof operator, role: 'operator' | 'reader') =>
+  dashboard.open(who, role, {
+    locale,
+    timezoneId: browserZone,
+    link: 'Schedules',
+    heading: 'Sync schedules',
+  });
 
 /** Waits until the run has SUCCEEDED; resolves with its ID. */
 async function succeeded(runId: string): Promise<string> {
   await expect
     .poll(
       async () =>
-        (await hub.asOperator(`query($id: ID!) { syncRun(id: $id) { status } }`, { id: runId })).syncRun
-          .status,
+        (await dashboard.hub.asOperator(`query($id: ID!) { syncRun(id: $id) { status } }`, { id: runId }))
+          .syncRun.status,
       { timeout: waitMs, interval: 100, message: `run ${runId}` },
     )
     .toBe('SUCCEEDED');
@@ -125,7 +95,7 @@ const fireTimeText = (iso: string, timeZone: string) => new RegExp(`^${fireTimeP
 
 /** The hub's next due times of a timing, as the cron helper must show them. */
 async function hubTimes(cron: string, timeZone: string): Promise<string[]> {
-  const { syncScheduleTimes } = await hub.asOperator(
+  const { syncScheduleTimes } = await dashboard.hub.asOperator(
     `query($cron: String!, $timeZone: String) { syncScheduleTimes(cron: $cron, timeZone: $timeZone) }`,
     { cron, timeZone },
   );
@@ -136,7 +106,7 @@ const scheduleFields = `id name flows mode dryRun cron timeZone enabled alertOn 
 
 /** The schedule called `name`, as the hub has it (undefined when there is none). */
 async function storedSchedule(name: string) {
-  const { syncSchedules } = await hub.asOperator(`{ syncSchedules { ${scheduleFields} } }`);
+  const { syncSchedules } = await dashboard.hub.asOperator(`{ syncSchedules { ${scheduleFields} } }`);
   return syncSchedules.find((schedule: { name: string }) => schedule.name === name);
 }
 
@@ -305,7 +275,7 @@ describe('sync schedules in the dashboard', () => {
 
   it('shows what started a run: the schedule in the runs list and on the run’s page, linked from its last outcome', async () => {
     const nightlyHour = hourAwayFromNow('UTC');
-    const { createSyncSchedule: nightly } = await hub.asOperator(
+    const { createSyncSchedule: nightly } = await dashboard.hub.asOperator(
       `mutation($input: SyncScheduleInput!) { createSyncSchedule(input: $input) { id nextFireTimes(count: 1) } }`,
       {
         input: { name: 'Nightly', flows: ['PRODUCTS'], cron: `0 ${nightlyHour} * * *`, timeZone: 'UTC' },
@@ -313,8 +283,8 @@ describe('sync schedules in the dashboard', () => {
     );
     // The hub's firing code, its clock a second after the due time: the schedule starts its run.
     const fired = await fireDueSchedules({
-      schedules: createScheduleStore(hub.database),
-      start: (input) => hub.sync.start(input),
+      schedules: createScheduleStore(dashboard.hub.database),
+      start: (input) => dashboard.hub.sync.start(input),
       logger: silentLogger(),
       now: () => new Date(Date.parse(nightly.nextFireTimes[0]) + 1_000),
     });
@@ -322,10 +292,10 @@ describe('sync schedules in the dashboard', () => {
     const runId = fired[0]!.runId!;
     await succeeded(runId);
     // And, for comparison, one run started by a person, one by a Sales webhook, one by continuous sync.
-    const byHand = await hub.runOverGraphQL(['PRODUCTS']);
+    const byHand = await dashboard.hub.runOverGraphQL(['PRODUCTS']);
     const byKind = async (kind: 'WEBHOOK' | 'CONTINUOUS') => {
       const trigger = { kind, name: null };
-      const { run } = await hub.sync.start({
+      const { run } = await dashboard.hub.sync.start({
         flows: ['products'],
         mode: 'INCREMENTAL',
         dryRun: false,
@@ -377,7 +347,7 @@ describe('sync schedules in the dashboard', () => {
     // Nor by address: the form is not shown.
     const { id } = await storedSchedule('Nightly');
     for (const address of ['schedules/new', `schedules/${id}`]) {
-      await page.goto(new URL(address, hub.dashboardUrl).href);
+      await page.goto(new URL(address, dashboard.hub.dashboardUrl).href);
       await signInIfAsked(page, reader, 'reader');
       await page.getByText('Only operators can create and change schedules.').waitFor();
       expect(await page.getByRole('button', { name: /Create schedule|Save changes/ }).count()).toBe(0);
@@ -388,7 +358,7 @@ describe('sync schedules in the dashboard', () => {
     const page = await openSchedules(operator, 'operator');
     await page.setViewportSize({ width: 400, height: 800 });
     for (const address of ['schedules', 'schedules/new']) {
-      await page.goto(new URL(address, hub.dashboardUrl).href);
+      await page.goto(new URL(address, dashboard.hub.dashboardUrl).href);
       await signInIfAsked(page, operator, 'operator');
       await page.getByRole('heading').first().waitFor();
       await page.waitForLoadState('networkidle');

@@ -2,7 +2,8 @@
  * What the dashboard's browser tests stand on: Debian's chromium driven by playwright-core (no browser
  * download), the built page (`npm run dashboard:build`, rebuilt when its sources are newer), and the hub
  * over the embedded default's data set with one operator and one reader API key, served on a port it can
- * be stopped and started again on, so that a page sees its WebSocket go away and come back.
+ * be stopped and started again on, so that a page sees its WebSocket go away and come back. A test file
+ * calls `useDashboard` to have them started before its tests and closed after.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -18,7 +19,7 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startHub, type Hub } from '../../src/hub.js';
 import { audience, issuer } from '../support/auth.js';
@@ -304,6 +305,97 @@ export async function signInIfAsked(
   await signInForm.or(signedIn).first().waitFor();
   if (await signInForm.isVisible()) await signIn(page, who, role);
   await signedIn.waitFor();
+}
+
+/** How a test's page is opened: its browser context (`locale`, `timezoneId`; default: the machine's) and more. */
+export interface PageOptions extends BrowserContextOptions {
+  /** Called on the fresh page before it loads anything, so a listener hears its first request. */
+  beforeLoad?: (page: Page) => void;
+}
+
+/** Where `open` goes once signed in: a link of the navigation, and the heading that says its page is shown. */
+export interface OpenOptions extends PageOptions {
+  /** The name of the navigation's link to follow; default: none, the page stays where signing in left it. */
+  link?: string;
+  /** The exact name of a heading to wait for; default: none. */
+  heading?: string;
+}
+
+/** What a file's browser tests use: the browser and hub `useDashboard` started, and fresh pages on them. */
+export interface Dashboard {
+  /** The hub the tests run against, from the first test (or a hook registered after `useDashboard`) on. */
+  readonly hub: DashboardHub;
+  /** The browser the pages open in, likewise. */
+  readonly browser: Browser;
+  /** A fresh page (its own context: no sign-in carried over) at the dashboard's root, nobody signed in. */
+  openSignedOut(options?: PageOptions): Promise<Page>;
+  /** A fresh page signed in as `who`, then at the page the navigation's `link` opens, once `heading` shows. */
+  open(who: { name: string; key: string }, role: 'operator' | 'reader', options?: OpenOptions): Promise<Page>;
+}
+
+/**
+ * Registers the hooks of a file of browser tests and returns what its tests use. Before all: chromium
+ * first (without it, the message says how to install it and nothing else is started), the dashboard built
+ * when stale, then the hub over `options`; a function giving them is called at that point, so it may start
+ * what they name (an alerts receiver). A `beforeAll` the file registers after this call runs once the hub
+ * serves (a first sync, say). After each test: its pages closed, photographed when it failed. After all:
+ * the browser, then the hub, closed.
+ */
+export function useDashboard(
+  options: DashboardHubOptions | (() => Promise<DashboardHubOptions>) = {},
+): Dashboard {
+  // A browser, a Vite build when the page is stale, a hub and what a file starts on it: longer than unit tests.
+  vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
+
+  let hub: DashboardHub | undefined;
+  let browser: Browser | undefined;
+  let pages: WatchedPage[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+    await ensureDashboardBuilt();
+    hub = await startDashboardHub(typeof options === 'function' ? await options() : options);
+  });
+  afterEach(async ({ task }) => {
+    const open = pages;
+    pages = [];
+    await closePages(open, task.result?.state === 'fail' ? task.name.slice(0, 60) : undefined);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.close();
+  });
+
+  const started = <T>(what: string, value: T | undefined): T => {
+    if (value === undefined) {
+      throw new Error(
+        `The dashboard's ${what} is not started yet: use it in a test, or in a hook registered after useDashboard().`,
+      );
+    }
+    return value;
+  };
+  const dashboard: Dashboard = {
+    get hub() {
+      return started('hub', hub);
+    },
+    get browser() {
+      return started('browser', browser);
+    },
+    async openSignedOut({ beforeLoad, ...context } = {}) {
+      const watched = await openPage(dashboard.browser, context);
+      pages.push(watched);
+      beforeLoad?.(watched.page);
+      await watched.page.goto(dashboard.hub.dashboardUrl);
+      return watched.page;
+    },
+    async open(who, role, { link, heading, ...pageOptions } = {}) {
+      const page = await dashboard.openSignedOut(pageOptions);
+      await signIn(page, who, role);
+      if (link !== undefined) await page.getByRole('navigation').getByRole('link', { name: link }).click();
+      if (heading !== undefined) await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      return page;
+    },
+  };
+  return dashboard;
 }
 
 /** The element an input names first in `aria-describedby`, once the input is invalid: its problem. */
