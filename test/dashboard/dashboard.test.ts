@@ -23,6 +23,7 @@ import {
   jwtSecret,
   operator,
   reader,
+  sidewaysOverflow,
   signIn,
   signInIfAsked,
   useDashboard,
@@ -475,10 +476,7 @@ describe('the sync dashboard in a browser', () => {
       await signInIfAsked(page, operator, 'operator');
       await page.getByRole('heading').first().waitFor();
       await page.waitForLoadState('networkidle');
-      const overflow = await page.evaluate(() => {
-        const window = globalThis as any;
-        return window.document.documentElement.scrollWidth - window.innerWidth;
-      });
+      const overflow = await sidewaysOverflow(page);
       expect(overflow, `/dashboard/${route} is wider than the window`).toBeLessThanOrEqual(0);
     }
     // The flows' mapping tables are wider than 400 px: each scrolls in its own box, a keyboard stop.

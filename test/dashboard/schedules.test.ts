@@ -22,6 +22,7 @@ import {
   operator,
   reader,
   problemUnder,
+  sidewaysOverflow,
   signInIfAsked,
   useDashboard,
   waitMs,
@@ -362,10 +363,7 @@ describe('sync schedules in the dashboard', () => {
       await signInIfAsked(page, operator, 'operator');
       await page.getByRole('heading').first().waitFor();
       await page.waitForLoadState('networkidle');
-      const overflow = await page.evaluate(() => {
-        const window = globalThis as any;
-        return window.document.documentElement.scrollWidth - window.innerWidth;
-      });
+      const overflow = await sidewaysOverflow(page);
       expect(overflow, `/dashboard/${address} is wider than the window`).toBeLessThanOrEqual(0);
     }
   });

@@ -22,7 +22,7 @@ import type { ContinuousRecord, ContinuousStore, LookOutcome } from '../../db/co
 import { isFinal } from '../../db/run-status.js';
 import type { RunStore } from '../../db/runs.js';
 import type { Logger } from '../../logging.js';
-import { SyncRequestError, type SyncManager } from '../engine/types.js';
+import { incrementalRunOf, SyncRequestError, type SyncManager } from '../engine/types.js';
 import { flows, type FlowName } from '../flows/index.js';
 import { createQueueOnce } from '../runs/job-engine.js';
 
@@ -207,13 +207,7 @@ export function createContinuousSync(options: ContinuousSyncOptions): Continuous
     }
     const changeSeen = flows[flow].source.system === 'sales';
     try {
-      const { run } = await start({
-        flows: [flow],
-        mode: 'INCREMENTAL',
-        dryRun: false,
-        requestedBy: null,
-        trigger: { kind: 'CONTINUOUS', name: null },
-      });
+      const { run } = await start(incrementalRunOf(flow, 'CONTINUOUS'));
       logger.info({ flow, runId: run.id }, 'Continuous sync started a run');
       counted(flow, 'changes');
       // Failures in a row stay as they are until the run says how it went (runFinished).

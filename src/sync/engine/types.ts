@@ -112,6 +112,17 @@ export interface StartRunInput {
   trigger?: RunTrigger;
 }
 
+/** An INCREMENTAL run of one flow that nobody asked for by hand: continuous sync's, or a webhook's. */
+export function incrementalRunOf(flow: FlowName, kind: 'CONTINUOUS' | 'WEBHOOK'): StartRunInput {
+  return {
+    flows: [flow],
+    mode: 'INCREMENTAL',
+    dryRun: false,
+    requestedBy: null,
+    trigger: { kind, name: null },
+  };
+}
+
 /**
  * Why a start was refused, with every problem (VALIDATION_FAILED) or the run already holding a flow
  * (SYNC_ALREADY_RUNNING), or an unknown run (NOT_FOUND).

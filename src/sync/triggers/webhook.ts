@@ -7,7 +7,7 @@
  */
 import type PgBoss from 'pg-boss';
 import type { Logger } from '../../logging.js';
-import { SyncRequestError, type SyncManager } from '../engine/types.js';
+import { incrementalRunOf, SyncRequestError, type SyncManager } from '../engine/types.js';
 import type { FlowName } from '../flows/index.js';
 import { createQueueOnce } from '../runs/job-engine.js';
 
@@ -55,13 +55,7 @@ export function createWebhookTrigger(options: WebhookTriggerOptions): WebhookTri
           if (!job) return;
           const { flow } = job.data;
           try {
-            const { run } = await start({
-              flows: [flow],
-              mode: 'INCREMENTAL',
-              dryRun: false,
-              requestedBy: null,
-              trigger: { kind: 'WEBHOOK', name: null },
-            });
+            const { run } = await start(incrementalRunOf(flow, 'WEBHOOK'));
             logger.info({ flow, runId: run.id }, 'sync run started by a Sales webhook');
           } catch (error) {
             if (error instanceof SyncRequestError && error.code === 'SYNC_ALREADY_RUNNING') {
