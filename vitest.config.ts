@@ -9,4 +9,10 @@ export default defineConfig({
     // Integration tests start real HTTP servers on free ports; files run in parallel workers.
     pool: 'forks',
   },
+  resolve: {
+    // graphql 16 has no `exports` map: without this, a file's `import 'graphql'` may load the ESM build
+    // while @graphql-tools and Apollo load the CommonJS one, and `validate` then refuses the schema as
+    // "from another module or realm". One instance for all, as under Node.
+    alias: { graphql: 'graphql/index.js' },
+  },
 });

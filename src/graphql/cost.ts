@@ -12,7 +12,7 @@
  * The same walk refuses a `first` outside 1 to `maxFirst` with the resolvers' own BAD_USER_INPUT
  * (`pageSize`), before any back end is asked. It runs on a validated document.
  */
-import type * as GraphQL from 'graphql';
+import * as graphql from 'graphql';
 import type {
   DocumentNode,
   FieldNode,
@@ -24,13 +24,8 @@ import type {
   SelectionSetNode,
   ValueNode,
 } from 'graphql';
-import { createRequire } from 'node:module';
 import { maxPageSize, pageSize } from './cursors.js';
 import { fragmentsOf, saturatingAdd, shapeCeiling } from './operation-shape.js';
-
-// The schema's own graphql instance (CommonJS, see src/server/websocket.ts): `isCompositeType` and
-// friends check classes, and a test runner may load this file's `import 'graphql'` as the ESM build.
-const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
 
 /** The highest cost reported: an operation at the ceiling may return this many objects or more. */
 export const costCeiling = shapeCeiling;

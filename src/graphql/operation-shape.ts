@@ -9,7 +9,7 @@
  * The counts saturate at `shapeCeiling` rather than grow to Infinity. Cycles and unknown fragments (which
  * validation refuses) count nothing, so an unvalidated document is measured too.
  */
-import type * as GraphQL from 'graphql';
+import * as graphql from 'graphql';
 import type {
   DocumentNode,
   FragmentDefinitionNode,
@@ -17,10 +17,6 @@ import type {
   SelectionNode,
   SelectionSetNode,
 } from 'graphql';
-import { createRequire } from 'node:module';
-
-// The schema's graphql instance (CommonJS): see src/server/websocket.ts.
-const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
 
 /** Where the counts stop growing: a count at the ceiling means "this many or more". */
 export const shapeCeiling = Number.MAX_SAFE_INTEGER;

@@ -5,16 +5,12 @@
  * for browsers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import { type ApolloServer, type ApolloServerPlugin, type BaseContext, HeaderMap } from '@apollo/server';
-import type * as GraphQL from 'graphql';
+import * as graphql from 'graphql';
 import { httpStatusOf, type HubError, publicExtensions } from '../graphql/errors.js';
 import { operationTimeoutError, timedOut, withDeadline } from './deadline.js';
 import { limitError, limitMessages } from './limits.js';
 import { requestUrl } from './request-url.js';
-
-// The schema's graphql instance (CommonJS), whose GraphQLError Apollo recognises: see websocket.ts.
-const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
 
 export interface GraphQLHandlerOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;

@@ -22,7 +22,7 @@
  * GraphQL's own validation so that no rule, ours or GraphQL's, ever meets such a document.
  */
 import { type ApolloServerPlugin, type BaseContext, HeaderMap } from '@apollo/server';
-import type * as GraphQL from 'graphql';
+import * as graphql from 'graphql';
 import type {
   DocumentNode,
   FragmentDefinitionNode,
@@ -31,7 +31,6 @@ import type {
   SelectionSetNode,
   ValidationRule,
 } from 'graphql';
-import { createRequire } from 'node:module';
 import { costCeiling, operationCost } from '../graphql/cost.js';
 import { maxPageSize } from '../graphql/cursors.js';
 import { type ErrorCode, httpStatusOf, HubError } from '../graphql/errors.js';
@@ -44,9 +43,6 @@ import {
 } from '../graphql/operation-shape.js';
 import type { Principal } from '../graphql/principal.js';
 import type { RateLimiter } from './rate-limit.js';
-
-// The schema's graphql instance (CommonJS): see websocket.ts.
-const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
 
 export interface HubLimits {
   /** Fields nested in one another, fragments flattened (`HUB_MAX_DEPTH`). */

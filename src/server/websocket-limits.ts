@@ -4,8 +4,7 @@
  * limit rules, `first`, the cost and the mutation allowance — and refused with an `error` message for that
  * one operation; the connection stays open. Queries and mutations run under the same deadline.
  */
-import { createRequire } from 'node:module';
-import type * as GraphQL from 'graphql';
+import * as graphql from 'graphql';
 import type { ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import type { Principal } from '../graphql/principal.js';
@@ -19,10 +18,6 @@ import {
   validationRules,
 } from './limits.js';
 import type { RateLimiter } from './rate-limit.js';
-
-// The schema's graphql instance (CommonJS): see websocket.ts. graphql-ws takes only errors of this
-// instance's GraphQLError class from `onSubscribe`.
-const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
 
 export interface SubscribeGuardOptions {
   schema: GraphQLSchema;
@@ -65,44 +60,42 @@ export function createSubscribeGuard({
       if (open > limits.maxSubscriptionsPerConnection) {
         const limit = limits.maxSubscriptionsPerConnection;
         return [
-          asWsError(
-            limitError('TOO_MANY_SUBSCRIPTIONS', limitMessages.tooManySubscriptions(limit), {
-              limit,
-              actual: open,
-            }),
-          ),
+          limitError('TOO_MANY_SUBSCRIPTIONS', limitMessages.tooManySubscriptions(limit), {
+            limit,
+            actual: open,
+          }),
         ];
       }
       const query = typeof payload.query === 'string' ? payload.query : '';
       const tooLarge = checkSource(query, limits);
-      if (tooLarge) return [asWsError(tooLarge)];
-      let document: GraphQL.DocumentNode;
+      if (tooLarge) return [tooLarge];
+      let document: graphql.DocumentNode;
       try {
         document = graphql.parse(query);
       } catch (error) {
-        return [asWsError(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+        return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
       }
       const invalid = graphql.validate(schema, document, rules);
-      if (invalid.length > 0) return invalid.map((error) => asWsError(error, 'GRAPHQL_VALIDATION_FAILED'));
+      if (invalid.length > 0) return invalid.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
       const operationName = payload.operationName ?? null;
       const variableValues = payload.variables ?? null;
       const operation = graphql.getOperationAST(document, operationName);
       // Coded as Apollo codes them over HTTP; left to `execute`, they would come back without a code.
-      if (!operation) return [asWsError(unresolvedOperation(operationName), 'OPERATION_RESOLUTION_FAILURE')];
+      if (!operation) return [withCode(unresolvedOperation(operationName), 'OPERATION_RESOLUTION_FAILURE')];
       const coerced = graphql.getVariableValues(
         schema,
         operation.variableDefinitions ?? [],
         variableValues ?? {},
         { maxErrors: 50 },
       );
-      if (coerced.errors) return coerced.errors.map((error) => asWsError(error, 'BAD_USER_INPUT'));
+      if (coerced.errors) return coerced.errors.map((error) => withCode(error, 'BAD_USER_INPUT'));
       {
         const refusal = await checkOperation(
           { schema, document, operation, variables: variableValues, principal },
           limits,
           rateLimiter,
         );
-        if (refusal) return [asWsError(refusal)];
+        if (refusal) return [refusal];
       }
       return { schema, document, operationName, variableValues };
     },
@@ -111,9 +104,7 @@ export function createSubscribeGuard({
         signal.addEventListener('abort', () => abort(signal.reason), { once: true });
         return graphql.execute(args);
       });
-      return result === timedOut
-        ? { errors: [asWsError(operationTimeoutError(limits.operationTimeoutMs))] }
-        : result;
+      return result === timedOut ? { errors: [operationTimeoutError(limits.operationTimeoutMs)] } : result;
     },
   };
 }
@@ -128,19 +119,16 @@ function unresolvedOperation(operationName: string | null): GraphQLError {
 }
 
 /**
- * The error as graphql-ws's GraphQLError class (a test runner may have made ours with the other graphql
- * build); the original stays inside, so the formatter still sees a HubError and its code. `code`: the
- * code an error without one gets, as Apollo gives it over HTTP (a limit rule's error keeps its own).
+ * The error with `code` when it has none, as Apollo codes it over HTTP (a limit rule's error keeps its
+ * own); the original stays inside, so the formatter still sees a HubError.
  */
-function asWsError(error: GraphQLError, code?: string): GraphQLError {
-  const coded = code !== undefined && error.extensions['code'] === undefined;
-  // (Cast: to the type checker both classes are one, so the test would narrow the rest to nothing.)
-  if ((error as unknown) instanceof graphql.GraphQLError && !coded) return error;
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions['code'] !== undefined) return error;
   return new graphql.GraphQLError(error.message, {
     ...(error.nodes ? { nodes: error.nodes } : {}),
     ...(error.source ? { source: error.source } : {}),
     ...(error.positions ? { positions: error.positions } : {}),
     originalError: error,
-    extensions: coded ? { ...error.extensions, code } : error.extensions,
+    extensions: { ...error.extensions, code },
   });
 }

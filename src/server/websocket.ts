@@ -11,8 +11,7 @@
  * A connection made with an expiring token is closed with 4401 when the token expires.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type * as GraphQL from 'graphql';
+import * as graphql from 'graphql';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { CloseCode, type Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -33,14 +32,6 @@ import {
   type WebSocketOperationLog,
 } from './operation-log.js';
 import { requestIdFrom, requestIdHeader } from './request-id.js';
-
-/**
- * graphql as the schema knows it. The schema is built by @graphql-tools, which loads graphql as CommonJS
- * (graphql 16 has no `exports` map); a test runner may resolve this file's own `import 'graphql'` to the
- * ESM build instead, whose `validate` refuses the schema as "from another module or realm". `require`
- * gives the CommonJS instance under Node and test runner alike.
- */
-const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
 
 /** The close code a refused connection gets, by what went wrong. */
 export const closeCodeOf = {

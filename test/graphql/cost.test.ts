@@ -3,15 +3,12 @@
  * of every list around it (the operation's value, else the schema's default), and `first` beyond the
  * maximum is refused with the resolvers' own message before anything runs.
  */
-import { createRequire } from 'node:module';
-import type * as GraphQL from 'graphql';
+import * as graphql from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { operationCost } from '../../src/graphql/cost.js';
 import { HubError } from '../../src/graphql/errors.js';
 import { createSchema } from '../../src/graphql/schema.js';
 
-// The schema's own graphql instance, as the hub uses it (see src/server/websocket.ts).
-const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
 const schema = createSchema();
 
 function cost(query: string, variables?: Record<string, unknown>, maxFirst?: number): number {

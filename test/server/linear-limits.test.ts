@@ -8,9 +8,8 @@
  * The work is counted (selections visited), not timed. The property tests are bounded (a fixed seed and
  * 150 runs) so a failure replays the same way.
  */
-import { createRequire } from 'node:module';
 import fc from 'fast-check';
-import type * as GraphQL from 'graphql';
+import * as graphql from 'graphql';
 import type {
   DocumentNode,
   FragmentDefinitionNode,
@@ -33,8 +32,6 @@ import {
 import { createTokenBucketLimiter } from '../../src/server/rate-limit.js';
 import { fanOut, largestFanOut } from '../support/hostile-documents.js';
 
-// The schema's own graphql instance, as the hub uses it (see src/server/websocket.ts).
-const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
 const schema = createSchema();
 const seed = 20_260_131;
 
@@ -130,12 +127,12 @@ function referenceShape(document: DocumentNode): OperationShape {
  * schema's default).
  */
 function referenceCost(document: DocumentNode): number {
-  const walk = (set: SelectionSetNode, type: GraphQL.GraphQLNamedType, multiplier: number): number => {
+  const walk = (set: SelectionSetNode, type: graphql.GraphQLNamedType, multiplier: number): number => {
     let cost = 0;
     for (const selection of set.selections) {
       if (selection.kind === graphql.Kind.FIELD) {
         if (selection.name.value.startsWith('__') || !selection.selectionSet) continue;
-        const field = (type as GraphQL.GraphQLObjectType).getFields()[selection.name.value]!;
+        const field = (type as graphql.GraphQLObjectType).getFields()[selection.name.value]!;
         const given = selection.arguments?.find((argument) => argument.name.value === 'first')?.value;
         const fallback = field.args.find((argument) => argument.name === 'first')?.defaultValue;
         const first =

@@ -2,12 +2,8 @@
  * Documents that cost little to send and much to expand: fragments that spread the next one twice, so a
  * kilobyte of them has a billion fields written out.
  */
-import { createRequire } from 'node:module';
-import type * as GraphQL from 'graphql';
+import * as graphql from 'graphql';
 import { defaultLimits } from '../../src/server/limits.js';
-
-// The schema's own graphql instance, as the hub uses it (see src/server/websocket.ts).
-const graphql = createRequire(import.meta.url)('graphql') as typeof GraphQL;
 
 /** `{ ...G0 }`, each fragment spreading the next twice, the last one holding `leaf`: 2^(count-1) leaves. */
 export function fanOut(count: number, leaf: string, root: 'query' | 'mutation' = 'query'): string {
