@@ -168,7 +168,8 @@ describe.skipIf(!adminUrl || !postgres)(
     }, 120_000);
 
     it('lets a fourth instance start and stop beside a running sync without disturbing it', async () => {
-      for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 400 });
+      // Slow enough that the run outlasts a new instance's start on a busy machine (seconds), then quick.
+      for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 2_000 });
       try {
         const { data } = await hubs[0]!.graphql<{ startSync: { id: string } }>(
           `mutation { startSync(input: { flows: [ACCOUNTS], mode: FULL }) { id } }`,
@@ -177,6 +178,7 @@ describe.skipIf(!adminUrl || !postgres)(
         const fourth = await startMainProcess({ ...env, HUB_INSTANCE_ID: 'hub-4' });
         expect((await statusOn(fourth, runId)).status).toBe('RUNNING');
         expect(await fourth.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+        for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 20 });
         const ended = await waitForEnd(hubs[2]!, runId);
         expect(ended).toMatchObject({ status: 'SUCCEEDED', error: null });
       } finally {
