@@ -19,18 +19,12 @@ import {
   useDashboard,
   waitMs,
 } from './support.js';
+import { fastContinuous, quickBreaker } from '../support/continuous.js';
 
 const dashboard = useDashboard({
   accounts: 40,
-  // Sales' breaker closes again within a second of Sales answering, so the backoff test is short.
-  circuitBreaker: { coolDownMs: 500, maxCoolDownMs: 1_000 },
-  continuous: {
-    salesSeconds: 1,
-    productsSeconds: 2,
-    maxBackoffSeconds: 4,
-    pollingIntervalSeconds: 0.5,
-    wakeSeconds: 1,
-  },
+  circuitBreaker: quickBreaker,
+  continuous: fastContinuous,
 });
 
 // Accounts synced once, so continuous sync follows the Sales change feed from a stored position; registered

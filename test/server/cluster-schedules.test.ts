@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestPlace, postgresBackend } from '../db/backends.js';
+import { continuousLooks } from '../support/continuous.js';
 import {
   type ExternalSystems,
   type MainProcess,
@@ -25,20 +26,8 @@ interface Firing {
 
 /** The sum over the instances of their count of continuous looks at accounts that found no change. */
 async function emptyLooks(hubs: MainProcess[]): Promise<number> {
-  let sum = 0;
-  for (const hub of hubs) {
-    const text = await (await fetch(new URL('/metrics', hub.url))).text();
-    const line = text
-      .split('\n')
-      .find(
-        (row) =>
-          row.startsWith('p2c_continuous_looks_total{') &&
-          row.includes('flow="accounts"') &&
-          row.includes('outcome="none"'),
-      );
-    sum += line ? Number(line.split(' ').at(-1)) : 0;
-  }
-  return sum;
+  const counts = await Promise.all(hubs.map((hub) => continuousLooks(hub.url, 'accounts', 'none')));
+  return counts.reduce((sum, count) => sum + count, 0);
 }
 
 describe.skipIf(!adminUrl || !postgres)('three instances, unattended (needs TEST_DATABASE_URL)', () => {

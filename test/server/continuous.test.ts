@@ -11,6 +11,7 @@ import { createConnectors } from '../../src/connectors/index.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { startHub } from '../../src/hub.js';
 import { connectorEndpointFor, startSimulators } from '../../src/simulators/index.js';
+import { continuousLooks, fastContinuous, quickBreaker } from '../support/continuous.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { recordingRetryPolicy } from '../support/systems.js';
 
@@ -88,18 +89,7 @@ async function continuousRuns(
 }
 
 /** The hub's count of continuous looks at `flow` that found `outcome`, from /metrics. */
-async function looks(hub: TestHub, flow: string, outcome: string): Promise<number> {
-  const text = await (await fetch(hub.url.replace(/\/graphql$/, '/metrics'))).text();
-  const line = text
-    .split('\n')
-    .find(
-      (row) =>
-        row.startsWith('p2c_continuous_looks_total{') &&
-        row.includes(`flow="${flow}"`) &&
-        row.includes(`outcome="${outcome}"`),
-    );
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
+const looks = (hub: TestHub, flow: string, outcome: string) => continuousLooks(hub.url, flow, outcome);
 
 describe('continuous sync', () => {
   let hub: TestHub;
@@ -119,15 +109,8 @@ describe('continuous sync', () => {
     hub = await startTestHub({
       accounts: 20,
       security: { auth },
-      // Breakers that close again within a second of Sales answering, so the backoff test is short.
-      circuitBreaker: { coolDownMs: 500, maxCoolDownMs: 1_000 },
-      continuous: {
-        salesSeconds: 1,
-        productsSeconds: 2,
-        maxBackoffSeconds: 4,
-        pollingIntervalSeconds: 0.5,
-        wakeSeconds: 1,
-      },
+      circuitBreaker: quickBreaker,
+      continuous: fastContinuous,
     });
     // Accounts and products synced once, so that continuous sync follows from a stored token.
     const { data } = await asOperator(
@@ -334,7 +317,7 @@ describe('continuous sync across a restart', () => {
       database,
       port: 0,
       host: '127.0.0.1',
-      continuous: { salesSeconds: 1, pollingIntervalSeconds: 0.5, wakeSeconds: 1 },
+      continuous: fastContinuous,
     };
     const graphql = async (url: string, query: string, variables?: Record<string, unknown>) =>
       (await (

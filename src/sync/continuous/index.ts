@@ -142,7 +142,7 @@ export function createContinuousSync(options: ContinuousSyncOptions): Continuous
     });
   }
 
-  /** The systems a flow's run talks to whose circuit breaker is open, with when it tries again. */
+  /** Why a look should wait: Sales or Finance (every run talks to both) has its circuit breaker open. */
   function openBreakers(): string | null {
     for (const connector of [connectors.sales, connectors.finance]) {
       const health = connector.client.health();
