@@ -3,7 +3,7 @@
  * and due time. The firing row's primary key is what makes a due time fire once however many instances
  * look at it (`claimDueTime`).
  */
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, ne, or, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { HubDb } from './connection.js';
 import {
@@ -27,8 +27,18 @@ export interface ScheduleInput {
 }
 
 export type ScheduleRecord = typeof syncSchedules.$inferSelect;
-export type FiringRecord = typeof syncScheduleFirings.$inferSelect;
-export type FiringOutcome = FiringRecord['outcome'];
+type FiringRow = typeof syncScheduleFirings.$inferSelect;
+/** A handled due time: what its run's start came to. */
+export type FiringRecord = FiringRow & { outcome: FiringOutcome };
+export type FiringOutcome = Exclude<FiringRow['outcome'], 'PENDING'>;
+
+/**
+ * How long a claimed due time may stay unsettled before it is shown as FAILED: far longer than starting a
+ * run takes, so only a claim whose instance stopped between claim and start reaches it.
+ */
+export const unsettledFiringAfterMs = 2 * 60_000;
+const unsettledReason =
+  'the instance that took this due time stopped before it recorded its run; a run this schedule started then shows its name as trigger';
 
 /** Why the store refused a schedule change. */
 export class ScheduleStoreError extends Error {
@@ -66,7 +76,10 @@ export interface ScheduleStore {
     outcome: FiringOutcome,
     detail: { runId?: string; reason?: string },
   ): Promise<void>;
-  /** The schedule's latest firings, newest first. */
+  /**
+   * The schedule's latest handled firings, newest first. A due time still being started is left out; one
+   * whose instance stopped before settling it shows as FAILED once `unsettledFiringAfterMs` has passed.
+   */
   firings(scheduleId: string, limit: number): Promise<FiringRecord[]>;
 }
 
@@ -150,7 +163,7 @@ export function createScheduleStore({ db }: { db: HubDb }): ScheduleStore {
       return db.transaction(async (tx) => {
         const claimed = await tx
           .insert(syncScheduleFirings)
-          .values({ scheduleId, dueAt, outcome: 'STARTED' })
+          .values({ scheduleId, dueAt, outcome: 'PENDING' })
           .onConflictDoNothing()
           .returning({ dueAt: syncScheduleFirings.dueAt });
         if (claimed.length === 0) return false;
@@ -169,12 +182,27 @@ export function createScheduleStore({ db }: { db: HubDb }): ScheduleStore {
         .where(and(eq(syncScheduleFirings.scheduleId, scheduleId), eq(syncScheduleFirings.dueAt, dueAt)));
     },
 
-    firings: (scheduleId, limit) =>
-      db
+    async firings(scheduleId, limit) {
+      const settledBefore = new Date(Date.now() - unsettledFiringAfterMs).toISOString();
+      const rows = await db
         .select()
         .from(syncScheduleFirings)
-        .where(eq(syncScheduleFirings.scheduleId, scheduleId))
+        .where(
+          and(
+            eq(syncScheduleFirings.scheduleId, scheduleId),
+            or(
+              ne(syncScheduleFirings.outcome, 'PENDING'),
+              lt(syncScheduleFirings.firedAt, sql`${settledBefore}::timestamptz`),
+            ),
+          ),
+        )
         .orderBy(desc(syncScheduleFirings.dueAt))
-        .limit(limit),
+        .limit(limit);
+      return rows.map((row) =>
+        row.outcome === 'PENDING'
+          ? { ...row, outcome: 'FAILED', reason: unsettledReason }
+          : { ...row, outcome: row.outcome },
+      );
+    },
   };
 }

@@ -351,15 +351,21 @@ export const syncScheduleFirings = pgTable(
       .notNull()
       .references(() => syncSchedules.id, { onDelete: 'cascade' }),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
-    /** STARTED (its run is `run_id`), SKIPPED (`reason` says why), or FAILED to start (`reason`). */
-    outcome: text('outcome', { enum: ['STARTED', 'SKIPPED', 'FAILED'] }).notNull(),
+    /**
+     * PENDING while the instance that claimed the due time starts its run; then STARTED (its run is
+     * `run_id`), SKIPPED (`reason` says why), or FAILED to start (`reason`).
+     */
+    outcome: text('outcome', { enum: ['PENDING', 'STARTED', 'SKIPPED', 'FAILED'] }).notNull(),
     runId: text('run_id').references(() => syncRuns.id, { onDelete: 'set null' }),
     reason: text('reason'),
     firedAt: timestamp('fired_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.scheduleId, t.dueAt] }),
-    check('sync_schedule_firings_outcome_check', oneOf(t.outcome, ['STARTED', 'SKIPPED', 'FAILED'])),
+    check(
+      'sync_schedule_firings_outcome_check',
+      oneOf(t.outcome, ['PENDING', 'STARTED', 'SKIPPED', 'FAILED']),
+    ),
   ],
 );
 

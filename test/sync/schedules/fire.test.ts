@@ -5,7 +5,11 @@
  */
 import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createScheduleStore, type ScheduleStore } from '../../../src/db/schedules.js';
+import {
+  createScheduleStore,
+  unsettledFiringAfterMs,
+  type ScheduleStore,
+} from '../../../src/db/schedules.js';
 import { silentLogger } from '../../../src/logging.js';
 import type { SyncManager } from '../../../src/sync/engine/types.js';
 import { fireDueSchedules } from '../../../src/sync/schedules/fire.js';
@@ -128,6 +132,25 @@ describe('firing schedules', () => {
     const fired = await fireAt(manager, '2026-12-06T08:07:30Z');
     expect(fired.map(({ dueAt }) => dueAt.toISOString())).toEqual(['2026-12-06T08:07:00.000Z']);
     expect(await schedules.firings(schedule.id, 10)).toHaveLength(1);
+  });
+
+  it('lists a due time only once its run has started (or why not), and one whose instance stopped in between as FAILED', async () => {
+    const schedule = await everyMinute('2026-12-06T08:00:00Z');
+    // Claimed by an instance that has not started its run yet: not a firing anyone can read.
+    expect(await schedules.claimDueTime(schedule.id, new Date('2026-12-06T08:01:00Z'))).toBe(true);
+    expect(await schedules.firings(schedule.id, 10)).toEqual([]);
+    // The instance stopped there: past the allowance the claim shows as a failed start, saying what happened.
+    await store.database.db.execute(
+      sql`update sync_schedule_firings set fired_at = now() - ${`${unsettledFiringAfterMs + 1_000} milliseconds`}::interval`,
+    );
+    expect(await schedules.firings(schedule.id, 10)).toMatchObject([
+      {
+        dueAt: new Date('2026-12-06T08:01:00Z'),
+        outcome: 'FAILED',
+        runId: null,
+        reason: expect.stringContaining('stopped before it recorded its run'),
+      },
+    ]);
   });
 
   it('fires nothing for a paused schedule, and counts from its resumption once enabled again', async () => {

@@ -1,0 +1,2 @@
+ALTER TABLE "sync_schedule_firings" DROP CONSTRAINT "sync_schedule_firings_outcome_check";--> statement-breakpoint
+ALTER TABLE "sync_schedule_firings" ADD CONSTRAINT "sync_schedule_firings_outcome_check" CHECK ("sync_schedule_firings"."outcome" in ('PENDING', 'STARTED', 'SKIPPED', 'FAILED'));
