@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { RunSnapshot, StartRunInput } from '../src/sync/engine/types.js';
+import type { RunSnapshot, StartRunInput } from '../src/sync/runs/types.js';
 import type { InProcessEventBus } from '../src/sync/runs/events.js';
 import { startEmbeddedHub } from './embedded-hub.js';
 

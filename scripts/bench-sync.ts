@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { createConnectors } from '../src/connectors/index.js';
 import { openDatabase } from '../src/db/connection.js';
 import { startHub } from '../src/hub.js';
-import type { RunSnapshot, StartRunInput } from '../src/sync/engine/types.js';
+import type { RunSnapshot, StartRunInput } from '../src/sync/runs/types.js';
 import { connectorEndpointFor } from '../src/simulators/index.js';
 
 const { values } = parseArgs({ options: { accounts: { type: 'string', default: '300' } } });

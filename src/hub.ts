@@ -25,7 +25,7 @@ import {
   readPriceLists,
   type ProductSettings,
 } from './sync/engine/index.js';
-import type { SyncManager } from './sync/engine/types.js';
+import type { SyncManager } from './sync/runs/types.js';
 import { type ValueMaps, withValueMaps } from './sync/flows/value-maps.js';
 import { thisProcess } from './sync/runs/leases.js';
 import { createSyncManager } from './sync/runs/manager.js';

@@ -5,7 +5,7 @@ import type { AccountModel, ContactModel, QuoteModel, QuoteLineModel, ProductMod
 import type { SalesAccount as SalesAccountRow, SalesContact as SalesContactRow, SalesQuote as SalesQuoteRow, SalesQuoteLine as SalesQuoteLineRow, SalesProduct as SalesProductRow } from '../connectors/sales/types.js';
 import type { FinanceCustomer as FinanceCustomerRow, FinanceContactPerson as FinanceContactPersonRow, FinanceQuoteHeader as FinanceQuoteHeaderRow, FinanceQuoteLine as FinanceQuoteLineRow, FinanceProduct as FinanceProductRow } from '../connectors/finance/types.js';
 import type { FlowDefinition, EntityRef, EligibilityRule, Route, TargetMapping, BusinessKey, FieldMapping, ConstantMapping, ChildRecords } from '../sync/flows/types.js';
-import type { RunSnapshot } from '../sync/engine/types.js';
+import type { RunSnapshot } from '../sync/runs/types.js';
 import type { SyncFailureRecord } from '../db/runs.js';
 import type { ScheduleRecord, FiringRecord } from '../db/schedules.js';
 import type { AlertDelivery as AlertDeliveryRow } from '../alerts/index.js';

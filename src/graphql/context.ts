@@ -10,7 +10,7 @@ import type { RunStore } from '../db/runs.js';
 import type { ScheduleStore } from '../db/schedules.js';
 import type { Alerts } from '../alerts/index.js';
 import type { AlertSettings } from '../alerts/settings.js';
-import type { SyncManager } from '../sync/engine/types.js';
+import type { SyncManager } from '../sync/runs/types.js';
 import type { ContinuousSync } from '../sync/continuous/index.js';
 import { type ValueMaps, withValueMaps } from '../sync/flows/value-maps.js';
 import { createReferenceData, type FlowFilterSettings, type ReferenceData } from '../sync/reference.js';

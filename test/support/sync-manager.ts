@@ -4,7 +4,7 @@
  */
 import type { Database } from '../../src/db/connection.js';
 import { silentLogger } from '../../src/logging.js';
-import type { SyncManager } from '../../src/sync/engine/types.js';
+import type { SyncManager } from '../../src/sync/runs/types.js';
 import { createSyncManager, type SyncManagerOptions } from '../../src/sync/runs/manager.js';
 import { createRunQueue } from '../../src/sync/runs/job-engine.js';
 

@@ -12,7 +12,7 @@ import type {
   SyncRunFlowResolvers,
   SyncRunResolvers,
 } from '../../generated/resolvers-types.js';
-import { type RunSnapshot, SyncRequestError } from '../../sync/engine/types.js';
+import { type RunSnapshot, SyncRequestError } from '../../sync/runs/types.js';
 import { checkedText } from '../arguments.js';
 import type { HubContext } from '../context.js';
 import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';

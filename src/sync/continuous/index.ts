@@ -22,7 +22,7 @@ import type { ContinuousRecord, ContinuousStore, LookOutcome } from '../../db/co
 import { isFinal } from '../../db/run-status.js';
 import type { RunStore } from '../../db/runs.js';
 import type { Logger } from '../../logging.js';
-import { incrementalRunOf, SyncRequestError, type SyncManager } from '../engine/types.js';
+import { incrementalRunOf, SyncRequestError, type SyncManager } from '../runs/types.js';
 import { flows, type FlowName } from '../flows/index.js';
 import { createQueueOnce } from '../runs/job-engine.js';
 

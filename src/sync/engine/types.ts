@@ -5,7 +5,7 @@
  */
 import type { Connectors } from '../../connectors/index.js';
 import type { LinkStore } from '../../db/links.js';
-import type { Counters, FailedKey, RunStore, RunTrigger, SyncRunRecord } from '../../db/runs.js';
+import type { Counters, FailedKey, RunStore } from '../../db/runs.js';
 import type { SyncMode } from '../../db/schema.js';
 import type { FlowName } from '../flows/types.js';
 import type { ValueMaps } from '../flows/value-maps.js';
@@ -94,87 +94,3 @@ export type FlowRunResult =
 export type FlowRunner = (request: FlowRunRequest) => Promise<FlowRunResult>;
 
 export type FlowRunnerFactory = (dependencies: FlowRunDependencies) => FlowRunner;
-
-/** A run as clients see it: the stored run plus live rates per flow. */
-export interface RunSnapshot {
-  run: SyncRunRecord;
-  /** Per flow (by name): records read per second while running, and the seconds left at that rate. */
-  rates: Partial<Record<FlowName, { recordsPerSecond: number | null; etaSeconds: number | null }>>;
-}
-
-/** Start a run: flows default to all four (run in dependency order). */
-export interface StartRunInput {
-  flows?: readonly FlowName[];
-  mode: SyncMode;
-  dryRun: boolean;
-  requestedBy?: string | null;
-  /** What starts the run. Default: a person (`requestedBy`). */
-  trigger?: RunTrigger;
-}
-
-/** An INCREMENTAL run of one flow that nobody asked for by hand: continuous sync's, or a webhook's. */
-export function incrementalRunOf(flow: FlowName, kind: 'CONTINUOUS' | 'WEBHOOK'): StartRunInput {
-  return {
-    flows: [flow],
-    mode: 'INCREMENTAL',
-    dryRun: false,
-    requestedBy: null,
-    trigger: { kind, name: null },
-  };
-}
-
-/**
- * Why a start was refused, with every problem (VALIDATION_FAILED) or the run already holding a flow
- * (SYNC_ALREADY_RUNNING), or an unknown run (NOT_FOUND).
- */
-export class SyncRequestError extends Error {
-  override name = 'SyncRequestError';
-  constructor(
-    readonly code:
-      | 'VALIDATION_FAILED'
-      | 'SYNC_ALREADY_RUNNING'
-      | 'NOT_FOUND'
-      | 'NOT_CANCELLABLE'
-      // A system the start must ask could not answer: not the caller's doing.
-      | 'UPSTREAM_UNAVAILABLE',
-    message: string,
-    readonly problems: readonly string[] = [],
-    readonly runId?: string,
-    /** With UPSTREAM_UNAVAILABLE: the system that did not answer. */
-    readonly system?: 'sales' | 'finance',
-  ) {
-    super(message);
-  }
-}
-
-/** Publishes run snapshots; an in-process implementation now, a shared one (Redis, …) for several instances. */
-export interface RunEventBus {
-  publish(snapshot: RunSnapshot): void;
-  /** Every snapshot of one run (`runId`) or of all runs (`'*'`); returns the unsubscribe function. */
-  subscribe(runId: string | '*', listener: (snapshot: RunSnapshot) => void): () => void;
-}
-
-export interface SyncManager {
-  /** Validates, creates the run (QUEUED) and starts it in the background; resolves at once. */
-  start(input: StartRunInput): Promise<RunSnapshot>;
-  /** Cancels a QUEUED or RUNNING run: it stops between pages. */
-  cancel(runId: string): Promise<RunSnapshot>;
-  /** A new run over only the failed records of `runId`. */
-  retryFailures(runId: string, requestedBy?: string | null): Promise<RunSnapshot>;
-  snapshot(runId: string): Promise<RunSnapshot | null>;
-  readonly events: RunEventBus;
-  /**
-   * Starts this instance's part: says it is alive, releases the runs left behind by instances that went
-   * away (for any instance to take over; a dry run or a retry is FAILED "interrupted"), gives every run
-   * waiting for an executor its job, and starts the job workers; from then on it renews its leases and keeps
-   * looking. Call once at start; resolves with the runs it found left behind.
-   */
-  recoverInterrupted(): Promise<string[]>;
-  /** The ids of the runs this process executes now (holding their leases), oldest first. */
-  executing(): string[];
-  /**
-   * Stops accepting runs and fetching jobs, lets each running run commit its page, then hands it back to
-   * another live instance, or, alone, marks it FAILED ("interrupted by shutdown").
-   */
-  shutdown(): Promise<void>;
-}

@@ -2,7 +2,7 @@
  * The in-process run event bus: one hub instance, listeners in the same process (the GraphQL
  * subscriptions). A shared bus (Redis, …) for several instances implements the same RunEventBus.
  */
-import type { RunEventBus, RunSnapshot } from '../engine/types.js';
+import type { RunEventBus, RunSnapshot } from './types.js';
 
 /** The key that receives every run's snapshots. */
 const everyRun = '*';

@@ -17,7 +17,8 @@ import {
   type DatabaseRetryOptions,
   type DatabaseRetryPolicy,
 } from '../engine/database-retry.js';
-import type { FlowRunner, FlowRunResult, RunEventBus, RunSnapshot } from '../engine/types.js';
+import type { FlowRunner, FlowRunResult } from '../engine/types.js';
+import type { RunEventBus, RunSnapshot } from './types.js';
 import { flows as flowDefinitions, type FlowName } from '../flows/index.js';
 import { finalStatus, type FlowOutcome } from './final-status.js';
 import { createThrottle } from './progress.js';

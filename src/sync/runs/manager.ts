@@ -12,14 +12,14 @@ import { describeOwner } from '../../db/run-leases.js';
 import { isFinal } from '../../db/run-status.js';
 import { silentLogger, type Logger } from '../../logging.js';
 import type { DatabaseRetryPolicy } from '../engine/database-retry.js';
+import { type FlowRunner } from '../engine/types.js';
 import {
   SyncRequestError,
-  type FlowRunner,
   type RunEventBus,
   type RunSnapshot,
   type StartRunInput,
   type SyncManager,
-} from '../engine/types.js';
+} from './types.js';
 import { inDependencyOrder, type FlowName } from '../flows/index.js';
 import { createInProcessEventBus } from './events.js';
 import { executeRun, type ActiveRun } from './execute.js';

@@ -13,7 +13,7 @@
  * A part is `p1|<publisher>|<sequence>|<part>|<parts>|<publishedAtMs>|<data>`: the header is plain text so
  * the data needs no escaping; the publisher is a random id per bus, the sequence counts its publishes.
  */
-import type { RunSnapshot } from '../engine/types.js';
+import type { RunSnapshot } from './types.js';
 
 /** What a receiver needs besides the snapshot: who published it, its place in their order, and when. */
 export interface WireHeader {

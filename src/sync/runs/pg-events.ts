@@ -20,7 +20,7 @@ import type pg from 'pg';
 import { describeError } from '../../db/driver-errors.js';
 import { isDatabaseOutage } from '../../db/outages.js';
 import { silentLogger, type Logger } from '../../logging.js';
-import type { RunEventBus, RunSnapshot } from '../engine/types.js';
+import type { RunEventBus, RunSnapshot } from './types.js';
 import { createInProcessEventBus } from './events.js';
 import { decodeSnapshot, encodeSnapshot, parsePart, toParts, type WireHeader } from './pg-event-wire.js';
 

@@ -4,7 +4,7 @@
  */
 import { syncModes } from '../../db/schema.js';
 import { ODataError, systemTitles, TokenError } from '../../connectors/odata/index.js';
-import { type StartRunInput, SyncRequestError } from '../engine/types.js';
+import { type StartRunInput, SyncRequestError } from './types.js';
 import { flowOrder, flows, validateFlows, type FlowName } from '../flows/index.js';
 
 export interface StartChecks {

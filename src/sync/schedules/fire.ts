@@ -9,7 +9,7 @@
  */
 import type { ScheduleStore } from '../../db/schedules.js';
 import type { Logger } from '../../logging.js';
-import { SyncRequestError, type SyncManager } from '../engine/types.js';
+import { SyncRequestError, type SyncManager } from '../runs/types.js';
 import { skippedInARowAlert, type Alerts } from '../../alerts/index.js';
 import { latestDueTime } from './cron.js';
 

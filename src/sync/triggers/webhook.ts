@@ -7,7 +7,7 @@
  */
 import type PgBoss from 'pg-boss';
 import type { Logger } from '../../logging.js';
-import { incrementalRunOf, SyncRequestError, type SyncManager } from '../engine/types.js';
+import { incrementalRunOf, SyncRequestError, type SyncManager } from '../runs/types.js';
 import type { FlowName } from '../flows/index.js';
 import { createQueueOnce } from '../runs/job-engine.js';
 

@@ -22,7 +22,7 @@ import {
   type RunningSimulators,
 } from '../../../src/simulators/index.js';
 import { createFlowRunner, type DatabaseRetryPolicy } from '../../../src/sync/engine/index.js';
-import type { RunSnapshot, SyncManager } from '../../../src/sync/engine/types.js';
+import type { RunSnapshot, SyncManager } from '../../../src/sync/runs/types.js';
 import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
 import { startSyncManager } from '../../support/sync-manager.js';
 import { captureLogs, type CapturedLogs } from '../../support/logs.js';

@@ -9,7 +9,7 @@ import { isFinal } from '../../../src/db/run-status.js';
 import { startHub } from '../../../src/hub.js';
 import type { Row } from '../../../src/simulators/core/model.js';
 import { productLookups } from '../../../src/sync/engine/lookups.js';
-import { SyncRequestError, type SyncManager } from '../../../src/sync/engine/types.js';
+import { SyncRequestError, type SyncManager } from '../../../src/sync/runs/types.js';
 import { createReferenceData } from '../../../src/sync/reference.js';
 import { startEngineHarness, writeCount, type EngineHarness } from './harness.js';
 

@@ -1,6 +1,6 @@
 /** The in-process run event bus: who hears what, and that nothing stays behind after unsubscribing. */
 import { describe, expect, it, vi } from 'vitest';
-import type { RunSnapshot } from '../../../src/sync/engine/types.js';
+import type { RunSnapshot } from '../../../src/sync/runs/types.js';
 import { createInProcessEventBus } from '../../../src/sync/runs/events.js';
 
 const snapshotOf = (id: string) => ({ run: { id }, rates: {} }) as unknown as RunSnapshot;

@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
-import { SyncRequestError } from '../../../src/sync/engine/types.js';
+import { SyncRequestError } from '../../../src/sync/runs/types.js';
 import { gate, useManager, useRunStore } from './support.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

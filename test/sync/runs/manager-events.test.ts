@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { counterNames } from '../../../src/db/schema.js';
-import type { RunSnapshot } from '../../../src/sync/engine/types.js';
+import type { RunSnapshot } from '../../../src/sync/runs/types.js';
 import { gate, useManager, useRunStore } from './support.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

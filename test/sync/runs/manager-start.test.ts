@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { networkError, type ODataError } from '../../../src/connectors/odata/errors.js';
-import { SyncRequestError } from '../../../src/sync/engine/types.js';
+import { SyncRequestError } from '../../../src/sync/runs/types.js';
 import { shutdownInterruption } from '../../../src/sync/runs/manager.js';
 import { gate, useManager, useRunStore, type FlowScript } from './support.js';
 

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SyncRunRecord } from '../../../src/db/runs.js';
-import type { RunSnapshot } from '../../../src/sync/engine/types.js';
+import type { RunSnapshot } from '../../../src/sync/runs/types.js';
 import { partDataBytes } from '../../../src/sync/runs/pg-event-wire.js';
 import {
   createPostgresEventBus,

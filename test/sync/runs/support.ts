@@ -6,13 +6,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { openDatabase, type Database } from '../../../src/db/connection.js';
 import { createRunStore, type RunStore } from '../../../src/db/runs.js';
-import type {
-  FlowRunner,
-  FlowRunRequest,
-  RunEventBus,
-  RunSnapshot,
-  SyncManager,
-} from '../../../src/sync/engine/types.js';
+import type { FlowRunner, FlowRunRequest } from '../../../src/sync/engine/types.js';
+import type { RunEventBus, RunSnapshot, SyncManager } from '../../../src/sync/runs/types.js';
 import type { FlowName } from '../../../src/sync/flows/index.js';
 import { createInProcessEventBus } from '../../../src/sync/runs/events.js';
 import { createSyncManager, type SyncManagerOptions } from '../../../src/sync/runs/manager.js';

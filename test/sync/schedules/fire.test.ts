@@ -11,7 +11,7 @@ import {
   type ScheduleStore,
 } from '../../../src/db/schedules.js';
 import { silentLogger } from '../../../src/logging.js';
-import type { SyncManager } from '../../../src/sync/engine/types.js';
+import type { SyncManager } from '../../../src/sync/runs/types.js';
 import { fireDueSchedules } from '../../../src/sync/schedules/fire.js';
 import { gate, useManager, useRunStore } from '../runs/support.js';
 import { createTestSchedule } from '../../support/schedules.js';
