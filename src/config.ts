@@ -16,7 +16,7 @@ import {
   productCreateStates,
   vanishedProductPolicies,
   type ProductSettings,
-} from './sync/engine/product-settings.js';
+} from './sync/flows/products/settings.js';
 
 const optionalUrl = z
   .string()

@@ -13,5 +13,5 @@ export {
   type ProductCreateState,
   type ProductSettings,
   type VanishedProductPolicy,
-} from './product-settings.js';
+} from '../flows/products/settings.js';
 export type * from './types.js';

@@ -18,7 +18,7 @@ import type { SalesPriceListItem, SalesProductWithPriceList } from '../../connec
 import { sameValue } from '../normalise.js';
 import type { ReferenceData } from '../reference.js';
 import { choosePriceLists, readPriceLists, type PriceLists } from './price-lists.js';
-import type { ProductSettings } from './product-settings.js';
+import type { ProductSettings } from '../flows/products/settings.js';
 import {
   salesBody,
   salesTarget,

@@ -20,7 +20,7 @@ import { defaultDatabaseRetry, retryThroughOutage, type DatabaseRetryOptions } f
 import { addCounters, emptyOutcome } from './outcomes.js';
 import { processPage, type PageContext } from './page.js';
 import { flowPlans, type FlowPlan } from './plans.js';
-import { productSettings } from './product-settings.js';
+import { productSettings } from '../flows/products/settings.js';
 import { estimateTotal, positionOf, readSource, type ReadRequest, type SourcePage } from './read.js';
 import { matchKey } from './write.js';
 import { loadReferenceData } from './reference-data.js';

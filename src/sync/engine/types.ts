@@ -12,7 +12,7 @@ import type { ValueMaps } from '../flows/value-maps.js';
 import type { Logger } from '../../logging.js';
 import type { FlowFilterSettings } from '../reference.js';
 import type { DatabaseRetryPolicy } from './database-retry.js';
-import type { ProductSettings } from './product-settings.js';
+import type { ProductSettings } from '../flows/products/settings.js';
 
 /** Everything a flow run needs; injected, no singletons. */
 export interface FlowRunDependencies {

@@ -7,16 +7,13 @@
 import type { FinanceKind } from '../../connectors/finance/types.js';
 import type { SalesKind } from '../../connectors/sales/types.js';
 import type { LookupName, SettingName } from '../reference.js';
+import type { FlowName } from '../../vocabulary.js';
 import type { ValueMapName } from './value-maps.js';
 
-/** The four Prospect-to-cash flows. */
-export type FlowName = 'accounts' | 'contacts' | 'products' | 'quotes';
+export type { FlowName, SystemName } from '../../vocabulary.js';
 
 /** Which way a flow copies records; every flow is one-way. */
 export type FlowDirection = 'salesToFinance' | 'financeToSales';
-
-/** The two systems. */
-export type SystemName = 'sales' | 'finance';
 
 /** A plain value a definition may hold: constants, defaults, condition operands. */
 export type Scalar = string | number | boolean | null;

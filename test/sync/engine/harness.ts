@@ -14,7 +14,7 @@ import {
   type RunningSimulators,
 } from '../../../src/simulators/index.js';
 import { createFlowRunner } from '../../../src/sync/engine/index.js';
-import type { ProductSettings } from '../../../src/sync/engine/product-settings.js';
+import type { ProductSettings } from '../../../src/sync/flows/products/settings.js';
 import type { FlowRunResult } from '../../../src/sync/engine/types.js';
 import { withValueMaps, type ValueMaps } from '../../../src/sync/flows/value-maps.js';
 import type { FlowName } from '../../../src/sync/flows/types.js';
