@@ -161,6 +161,20 @@ function configuredPlugins(output: string, entries: CodegenConfig['generates'][s
   });
 }
 
+/**
+ * An enum that `enumValues` maps onto a type of ours (`SyncFlowName: '../vocabulary.js#FlowName'`) comes
+ * out as `import type { FlowName as SyncFlowName } …` and `export { SyncFlowName };`: the plugins re-export
+ * it as they would a TypeScript enum, which `verbatimModuleSyntax` refuses for a type-only import. With
+ * `useTypeImports`, the re-export is made `export type`.
+ */
+function typeOnlyEnumExports(content: string, config: Record<string, unknown>): string {
+  const { enumValues, useTypeImports } = config;
+  if (useTypeImports !== true || typeof enumValues !== 'object' || enumValues === null) return content;
+  return Object.entries(enumValues)
+    .filter(([, target]) => typeof target === 'string' && target.includes('#'))
+    .reduce((text, [name]) => text.replace(`export { ${name} };`, `export type { ${name} };`), content);
+}
+
 /** Generates every output of codegen.yml in memory: what `npm run codegen` writes. */
 export async function generate(root = projectRoot): Promise<GeneratedFile[]> {
   const config = await readConfig(root);
@@ -187,7 +201,8 @@ export async function generate(root = projectRoot): Promise<GeneratedFile[]> {
         ? { emitLegacyCommonJSImports: merged.emitLegacyCommonJSImports }
         : {}),
     });
-    files.push({ path: output, content: `${header}\n${content.trimEnd()}\n`, overwrite: config.overwrite });
+    const body = typeOnlyEnumExports(content, merged).trimEnd();
+    files.push({ path: output, content: `${header}\n${body}\n`, overwrite: config.overwrite });
   }
   return files;
 }

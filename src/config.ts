@@ -1,22 +1,32 @@
 /**
  * The hub's configuration: the only module that reads `process.env`. Every variable is validated at once
  * and a wrong start lists every problem in one message, so an operator fixes them in one go.
+ *
+ * It imports nothing above it, only leaves: modules that import nothing but Node's built-ins and other
+ * leaves, each holding the settings and defaults of its area (test/config-imports.test.ts checks it), so
+ * reading the configuration loads none of the database, GraphQL, the server or the sync.
  */
 import { z } from 'zod';
-import { defaultUnavailableMinutes } from './alerts/availability.js';
-import { defaultRetentionDays } from './db/runs.js';
-import { type Role, roles } from './graphql/principal.js';
-import { type LogLevel, logLevels } from './logging.js';
+import { type AlertTarget, defaultUnavailableMinutes } from './alerts/settings.js';
+import { defaultRetentionDays } from './db/retention.js';
+import { maxPageSize } from './graphql/page-size.js';
+import { type Role, roles } from './graphql/roles.js';
+import { type LogLevel, logLevels } from './log-levels.js';
 import { defaultInstanceId } from './metrics/instance.js';
-import { type ApiKey, type AuthSettings, digestApiKey, isLoopbackHost } from './server/auth.js';
+import { type ApiKey, type AuthSettings, digestApiKey, isLoopbackHost } from './server/auth-settings.js';
 import { type ConnectionLimits, defaultConnectionLimits } from './server/connections.js';
-import { defaultLimits, type HubLimits } from './server/limits.js';
+import { defaultLimits, type HubLimits } from './server/limit-settings.js';
+import { continuousIntervalBounds, defaultContinuousIntervals } from './sync/continuous/intervals.js';
 import {
   defaultProductSettings,
   productCreateStates,
   vanishedProductPolicies,
   type ProductSettings,
 } from './sync/flows/products/settings.js';
+import { systemLabels, systemNames } from './vocabulary.js';
+
+// Where alerts go is the alerts' own type; the hub (src/hub.ts) takes it from here with the configuration.
+export type { AlertTarget };
 
 const optionalUrl = z
   .string()
@@ -46,6 +56,12 @@ const limit = (min: number, max: number, fallback: number, unit = '') => {
     .min(min, message)
     .max(max, message)
     .default(fallback);
+};
+
+/** One of continuous sync's default intervals, within the bounds a flow's own interval has. */
+const interval = (which: keyof typeof continuousIntervalBounds) => {
+  const { min, max } = continuousIntervalBounds[which];
+  return limit(min, max, defaultContinuousIntervals[which], ' of seconds');
 };
 
 const booleanMessage = 'must be true or false';
@@ -205,7 +221,7 @@ const schema = z.object({
   HUB_MAX_BODY_BYTES: limit(1_024, 100 * 1024 * 1024, defaultLimits.maxBodyBytes, ' of bytes'),
   // At most 500: the resolvers refuse more, as the schema documents. At least 50, the schema's largest
   // default `first`, so that a list nobody sized is never refused.
-  HUB_MAX_FIRST: limit(50, defaultLimits.maxFirst, defaultLimits.maxFirst),
+  HUB_MAX_FIRST: limit(50, maxPageSize, defaultLimits.maxFirst),
   HUB_OPERATION_TIMEOUT_MS: limit(100, 3_600_000, defaultLimits.operationTimeoutMs, ' of milliseconds'),
   HUB_MUTATIONS_PER_MINUTE: limit(1, 100_000, defaultLimits.mutationsPerMinute),
   HUB_MAX_SUBSCRIPTIONS_PER_CONNECTION: limit(1, 10_000, defaultLimits.maxSubscriptionsPerConnection),
@@ -274,8 +290,8 @@ const schema = z.object({
   HUB_PUBLIC_URL: optionalUrl,
   // Continuous sync's default intervals: how often the Sales flows' change feeds are looked at, and how
   // often products (no change feed in Finance) are compared by hash. Per flow in GraphQL.
-  HUB_CONTINUOUS_INTERVAL_SECONDS: limit(1, 3_600, 5, ' of seconds'),
-  HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS: limit(30, 86_400, 300, ' of seconds'),
+  HUB_CONTINUOUS_INTERVAL_SECONDS: interval('salesSeconds'),
+  HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS: interval('productsSeconds'),
   // The key a Dataverse webhook sends (an HttpHeader service endpoint) to trigger a sync of what changed.
   HUB_WEBHOOK_KEY: z
     .string()
@@ -410,12 +426,6 @@ export interface HubConfig {
    * `HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS`, default 300); which flows it follows is switched in GraphQL.
    */
   continuous: { salesSeconds: number; productsSeconds: number };
-}
-
-/** An outgoing webhook alerts are posted to. */
-export interface AlertTarget {
-  url: string;
-  secret: string;
 }
 
 export class ConfigError extends Error {
@@ -608,10 +618,8 @@ function timeoutProblems(env: Record<string, string>): string[] {
 /** A system with a URL needs its Entra ID client credentials; one without needs no authority. */
 function missingCredentials(env: Record<string, string>): string[] {
   const problems: string[] = [];
-  for (const [prefix, name] of [
-    ['SALES', 'Sales'],
-    ['FINANCE', 'Finance'],
-  ] as const) {
+  for (const system of systemNames) {
+    const prefix = system.toUpperCase();
     if (!env[`${prefix}_URL`]) {
       // The embedded simulator issues its own tokens; an authority for it is a setting gone astray.
       if (env[`${prefix}_AUTHORITY_URL`])
@@ -621,7 +629,7 @@ function missingCredentials(env: Record<string, string>): string[] {
     for (const part of ['TENANT_ID', 'CLIENT_ID', 'CLIENT_SECRET']) {
       if (!env[`${prefix}_${part}`]) {
         problems.push(
-          `${prefix}_${part} is required when ${prefix}_URL is set (Entra ID client credentials for ${name})`,
+          `${prefix}_${part} is required when ${prefix}_URL is set (Entra ID client credentials for ${systemLabels[system]})`,
         );
       }
     }

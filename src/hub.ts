@@ -18,13 +18,10 @@ import { createHubServer, type HubServer } from './server/index.js';
 import { defaultLimits, type HubLimits } from './server/limits.js';
 import { checkSystems, createReadinessCheck, type ReadinessOptions } from './server/readiness.js';
 import { createSharedRateLimiter } from './server/shared-rate-limit.js';
-import {
-  createFlowRunner,
-  priceListProblems,
-  productSettings,
-  readPriceLists,
-  type ProductSettings,
-} from './sync/engine/index.js';
+import { createFlowRunner } from './sync/engine/index.js';
+import { flowPlans } from './sync/flows/index.js';
+import { priceListProblems, readPriceLists } from './sync/flows/products/price-lists.js';
+import { productSettings, type ProductSettings } from './sync/flows/products/settings.js';
 import type { SyncManager } from './sync/runs/types.js';
 import { type ValueMaps, withValueMaps } from './sync/flows/value-maps.js';
 import { thisProcess } from './sync/runs/leases.js';
@@ -46,6 +43,8 @@ import {
   type ContinuousSyncOptions,
 } from './sync/continuous/index.js';
 import type { FlowFilterSettings } from './sync/reference.js';
+import { createReferenceCache } from './sync/reference-cache.js';
+import { loadReferenceData } from './sync/engine/reference-data.js';
 
 export interface HubOptions {
   connectors: Connectors;
@@ -203,9 +202,9 @@ export async function startHub({
           logger,
           // Updates other instances published while this one was not listening, read back.
           catchUp: async (since) => {
+            // The listed runs are whole: no read per run.
             const changed = await runs.changedSince(since);
-            const snapshots = await Promise.all(changed.map((run) => sync.snapshot(run.id)));
-            return snapshots.filter((snapshot) => snapshot !== null);
+            return changed.map((run) => sync.snapshotOf(run));
           },
         })
       : null;
@@ -225,20 +224,25 @@ export async function startHub({
   });
   // Made once the manager it starts runs through exists; told of the runs the manager ends.
   let continuous: ContinuousSync | null = null;
+  // One copy of the Sales currencies and units for every operation; a run that ends may have changed them.
+  const reference = createReferenceCache({ load: () => loadReferenceData(connectors) });
   const sync = createSyncManager({
     queue,
     schedules,
     alerts,
-    onRunFinished: async (runId) => continuous?.runFinished(runId),
+    onRunFinished: async (runId) => {
+      reference.invalidate();
+      await continuous?.runFinished(runId);
+    },
     ...(sharedEvents && { events: sharedEvents }),
     runs,
     runner: metrics.countRecords(
       createFlowRunner({
+        plans: flowPlans({ products: productRules }),
         connectors,
         runs,
         links,
         valueMaps: maps,
-        products: productRules,
         flowSettings,
         ...(syncPageSize !== undefined && { pageSize: syncPageSize }),
         logger,
@@ -300,6 +304,7 @@ export async function startHub({
       // Only the receiver's origin and the outage minutes: the URL's path and the secret stay here.
       alertSettings: describeAlertSettings(alertTarget, alertUnavailableMinutes),
       continuous,
+      referenceData: () => reference.get(),
     }),
     development,
     authenticator: createAuthenticator(auth, authOptions),

@@ -11,12 +11,9 @@
  * configured secret values (`secrets`), in case one slipped into a message.
  */
 import { type DestinationStream, type Level, type Logger, multistream, pino, destination } from 'pino';
+import type { LogLevel } from './log-levels.js';
 
 export type { Logger } from 'pino';
-
-/** The levels `LOG_LEVEL` accepts, most severe first; `silent` logs nothing. */
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof logLevels)[number];
 
 const secretFields = [
   'authorization',

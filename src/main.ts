@@ -18,6 +18,7 @@ import { portMessage, probePort } from './server/port-probe.js';
 import { handleStopSignals, type ServiceStop } from './server/service-stop.js';
 import type { ValueMaps } from './sync/flows/value-maps.js';
 import { loadValueMapFile } from './sync/value-map-file.js';
+import { systemLabels } from './vocabulary.js';
 import type { SimulatorServer } from './simulators/core/server.js';
 import { createFinanceSimulator } from './simulators/finance/index.js';
 import { connectorEndpointFor } from './simulators/index.js';
@@ -34,8 +35,8 @@ async function main(): Promise<void> {
   const simulators = await service.step(startEmbeddedSystems(config, logger), (systems) => systems.close());
   const metrics = createHubMetrics({ instanceId: config.instanceId });
   const connectors = createConnectors({
-    sales: endpointFor('Sales', config.sales, config, simulators.origins.sales, logger),
-    finance: endpointFor('Finance', config.finance, config, simulators.origins.finance, logger),
+    sales: endpointFor(systemLabels.sales, config.sales, config, simulators.origins.sales, logger),
+    finance: endpointFor(systemLabels.finance, config.finance, config, simulators.origins.finance, logger),
     financeCompany: config.financeCompany,
     // A system that keeps failing is left alone for a while; the operator should know when and why.
     onCircuitChange: (health) => logCircuitChange(logger, health),

@@ -12,12 +12,12 @@
 import { and, eq, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type PgBoss from 'pg-boss';
 import type { HubDb } from '../db/connection.js';
-import { systemAvailability, watchedSystems } from '../db/schema.js';
+import { systemAvailability } from '../db/schema.js';
 import type { Logger } from '../logging.js';
 import { createQueueOnce } from '../sync/runs/job-engine.js';
+import { systemLabels, systemNames, type SystemName } from '../vocabulary.js';
 import type { Alerts, SystemOutage } from './index.js';
-
-export type WatchedSystem = (typeof watchedSystems)[number];
+import { defaultUnavailableMinutes } from './settings.js';
 
 /** What one request to a system found: `degraded` is a system throttling the hub, which still answers. */
 export interface SystemStatus {
@@ -27,14 +27,10 @@ export interface SystemStatus {
 }
 
 /** Asks each system once (one cheap request each) and says what it found; never rejects. */
-export type SystemsProbe = () => Promise<Record<WatchedSystem, SystemStatus>>;
-
-const systemNames = { sales: 'Sales', finance: 'Finance' } as const satisfies Record<WatchedSystem, string>;
+export type SystemsProbe = () => Promise<Record<SystemName, SystemStatus>>;
 
 /** The queue the job engine's cron sends the minute's look to. */
 export const availabilityQueueName = 'system-availability-check';
-/** How long a system stays unavailable before its alert, unless configured (`HUB_ALERT_UNAVAILABLE_MINUTES`). */
-export const defaultUnavailableMinutes = 5;
 
 export interface AvailabilityCheckOptions {
   db: HubDb;
@@ -50,7 +46,7 @@ export interface AvailabilityCheckOptions {
 
 /** What one look found for one system, and the alert this caller raised for it, if any. */
 export interface SystemLook {
-  system: WatchedSystem;
+  system: SystemName;
   available: boolean;
   raised: 'system.unavailable' | 'system.available' | null;
 }
@@ -66,18 +62,18 @@ export async function checkAvailability({
 }: AvailabilityCheckOptions): Promise<SystemLook[]> {
   const found = await probe();
   const looks: SystemLook[] = [];
-  for (const system of watchedSystems) {
+  for (const system of systemNames) {
     const { status, error } = found[system];
     if (status === 'down') {
-      const reason = error ?? `${systemNames[system]} did not answer.`;
+      const reason = error ?? `${systemLabels[system]} did not answer.`;
       const outage = await recordDown(db, system, reason, now);
       if (outage.downSince.getTime() === now.getTime())
-        logger?.warn({ system }, `${systemNames[system]} does not answer: ${reason}`);
+        logger?.warn({ system }, `${systemLabels[system]} does not answer: ${reason}`);
       const claimed = await claimUnavailable(db, system, now, unavailableMinutes);
       if (claimed) {
         logger?.error(
           { system, downSince: claimed.downSince.toISOString() },
-          `${systemNames[system]} has not answered for ${unavailableMinutes} minute(s) or more; alert raised`,
+          `${systemLabels[system]} has not answered for ${unavailableMinutes} minute(s) or more; alert raised`,
         );
         await alerts.systemUnavailable(claimed);
       }
@@ -87,7 +83,7 @@ export async function checkAvailability({
       if (ended) {
         logger?.info(
           { system, downSince: ended.outage.downSince.toISOString() },
-          `${systemNames[system]} answers again`,
+          `${systemLabels[system]} answers again`,
         );
         if (ended.alerted) await alerts.systemAvailable(ended.outage);
       } else {
@@ -103,12 +99,7 @@ export async function checkAvailability({
 }
 
 /** Records a failed look: the outage begins now unless it began earlier. */
-async function recordDown(
-  db: HubDb,
-  system: WatchedSystem,
-  reason: string,
-  now: Date,
-): Promise<SystemOutage> {
+async function recordDown(db: HubDb, system: SystemName, reason: string, now: Date): Promise<SystemOutage> {
   const [row] = await db
     .insert(systemAvailability)
     .values({ system, downSince: now, lastCheckedAt: now, lastError: reason })
@@ -130,7 +121,7 @@ async function recordDown(
  */
 async function claimUnavailable(
   db: HubDb,
-  system: WatchedSystem,
+  system: SystemName,
   now: Date,
   unavailableMinutes: number,
 ): Promise<SystemOutage | null> {
@@ -157,7 +148,7 @@ async function claimUnavailable(
  */
 async function claimAvailable(
   db: HubDb,
-  system: WatchedSystem,
+  system: SystemName,
   now: Date,
 ): Promise<{ outage: SystemOutage; alerted: boolean } | null> {
   const { rows } = await db.execute<{

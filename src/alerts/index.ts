@@ -12,13 +12,13 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import type PgBoss from 'pg-boss';
-import type { AlertTarget } from '../config.js';
 import type { HubDb } from '../db/connection.js';
 import type { RunStore } from '../db/runs.js';
 import type { ScheduleRecord, ScheduleStore } from '../db/schedules.js';
 import { alertDeliveries, systemAvailability, type ScheduleAlertEvent } from '../db/schema.js';
 import type { Logger } from '../logging.js';
 import { createQueueOnce } from '../sync/runs/job-engine.js';
+import type { AlertTarget } from './settings.js';
 
 /** The queue alerts wait in for delivery. */
 export const alertQueueName = 'alert-delivery';

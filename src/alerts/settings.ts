@@ -1,11 +1,19 @@
 /**
- * What the hub may say about its alert settings (`alertSettings` in GraphQL, readers included): whether a
- * webhook is configured, the receiver's origin, and how long an outage lasts before it alerts. The rest of
- * the webhook URL (a path or query may carry a token, and the URL may name a user and password) and the
- * signing secret never leave the configuration: only this summary is handed to the API.
+ * Where alerts go, and what the hub may say about its alert settings (`alertSettings` in GraphQL, readers
+ * included): whether a webhook is configured, the receiver's origin, and how long an outage lasts before it
+ * alerts. The rest of the webhook URL (a path or query may carry a token, and the URL may name a user and
+ * password) and the signing secret never leave the configuration: only this summary is handed to the API.
+ * A leaf, so that the configuration can read its default from here.
  */
-import type { AlertTarget } from '../config.js';
-import { defaultUnavailableMinutes } from './availability.js';
+
+/** An outgoing webhook alerts are posted to. */
+export interface AlertTarget {
+  url: string;
+  secret: string;
+}
+
+/** How long a system stays unavailable before its alert, unless configured (`HUB_ALERT_UNAVAILABLE_MINUTES`). */
+export const defaultUnavailableMinutes = 5;
 
 export interface AlertSettings {
   /** True when a webhook is configured: alerts are raised and posted to it. */

@@ -11,6 +11,7 @@ import {
   type ODataClientHealth,
   type ODataRequestEvent,
   type RetryPolicy,
+  type SystemName,
 } from './odata/index.js';
 import { createSalesConnector, type SalesConnector } from './sales/connector.js';
 
@@ -56,7 +57,7 @@ export function createConnectors({
   circuitBreaker,
   onCircuitChange,
 }: ConnectorsOptions): Connectors {
-  const clientFor = (system: 'sales' | 'finance', endpoint: SystemEndpoint, rootPath: string) => {
+  const clientFor = (system: SystemName, endpoint: SystemEndpoint, rootPath: string) => {
     const url = endpoint.url.replace(/\/+$/, '');
     return createODataClient({
       system,

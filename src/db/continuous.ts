@@ -4,7 +4,8 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { HubDb } from './connection.js';
-import { continuousSyncs, type SyncFlowName } from './schema.js';
+import { continuousSyncs } from './schema.js';
+import type { FlowName } from '../vocabulary.js';
 
 export type ContinuousRecord = typeof continuousSyncs.$inferSelect;
 
@@ -26,28 +27,24 @@ export interface LookOutcome {
 export interface ContinuousStore {
   /** Every flow that has a row, switched on or not. */
   list(): Promise<ContinuousRecord[]>;
-  get(flow: SyncFlowName): Promise<ContinuousRecord | null>;
+  get(flow: FlowName): Promise<ContinuousRecord | null>;
   /**
    * Switches the flow on or off; `intervalSeconds` undefined keeps the flow's own setting, null goes back to
    * the default. Switched on, its next look is due now and its failures are forgotten.
    */
   set(
-    flow: SyncFlowName,
+    flow: FlowName,
     setting: { enabled: boolean; intervalSeconds?: number | null; updatedBy: string | null },
   ): Promise<ContinuousRecord>;
   /** Records a look's outcome; resolves with the failures in a row after it (0 without a row). */
-  recordLook(flow: SyncFlowName, outcome: LookOutcome): Promise<number>;
+  recordLook(flow: FlowName, outcome: LookOutcome): Promise<number>;
   /**
    * Records how the run continuous sync started ended, as `recordLook` does, unless a later run took its
    * place; resolves with the failures in a row after it, or null when it was not the flow's last run.
    */
-  recordRunEnd(
-    flow: SyncFlowName,
-    runId: string,
-    outcome: Omit<LookOutcome, 'runId'>,
-  ): Promise<number | null>;
+  recordRunEnd(flow: FlowName, runId: string, outcome: Omit<LookOutcome, 'runId'>): Promise<number | null>;
   /** When the next look is due; none while switched off. */
-  setNextCheck(flow: SyncFlowName, at: Date): Promise<void>;
+  setNextCheck(flow: FlowName, at: Date): Promise<void>;
 }
 
 export function createContinuousStore({ db }: { db: HubDb }): ContinuousStore {

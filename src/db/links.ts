@@ -6,6 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database, HubDb } from './connection.js';
 import { recordLinks, type LinkEntity, type LinkRow, type LinkState } from './schema.js';
+import { matchKey } from '../vocabulary.js';
 
 /**
  * A link to write. `entity` and `businessKey` identify it; every other field that is present (`null`
@@ -29,7 +30,7 @@ export interface LinkInput {
 export interface LinkStore {
   /**
    * The links of `entity` for the given business keys, in one query however many keys there are,
-   * keyed by `normalizeBusinessKey(key)`. Keys without a link are absent from the map.
+   * keyed by `matchKey(key)`. Keys without a link are absent from the map.
    */
   findMany(entity: LinkEntity, businessKeys: readonly string[]): Promise<Map<string, LinkRow>>;
   /** Inserts the link, or updates the one with the same entity and normalized key (see LinkInput). */
@@ -60,15 +61,6 @@ type OptionalField = (typeof optionalFields)[number];
  * fit with room to spare.
  */
 const linksPerStatement = 5_000;
-
-/**
- * The one normalization of business keys, applied here rather than with SQL `lower()`: under the C
- * locale (PGlite's, and common for PostgreSQL) `lower()` folds ASCII only, so the two would disagree on a
- * key like "ÄRZTE-1" and a lookup could miss its own link.
- */
-export function normalizeBusinessKey(businessKey: string): string {
-  return businessKey.toLowerCase();
-}
 
 /**
  * A link store over `database.db` — a database from `openDatabase`, or `{ db: tx }` inside a drizzle
@@ -107,7 +99,7 @@ export function createLinkStore(database: Pick<Database, 'db'>): LinkStore {
 
   return {
     async findMany(entity, businessKeys) {
-      const keys = [...new Set(businessKeys.map(normalizeBusinessKey))];
+      const keys = [...new Set(businessKeys.map(matchKey))];
       if (keys.length === 0) return new Map();
       // One array parameter rather than `in ($1, $2, …)`: the statement stays the same for any number
       // of keys and never meets the bind-parameter limit.
@@ -145,14 +137,14 @@ function namedFields(links: readonly LinkInput[]): OptionalField[] {
 }
 
 function identity(link: LinkInput): string {
-  return `${link.entity}\u0000${normalizeBusinessKey(link.businessKey)}`;
+  return `${link.entity}\u0000${matchKey(link.businessKey)}`;
 }
 
 function toRow(link: LinkInput, fields: readonly OptionalField[]): typeof recordLinks.$inferInsert {
   return {
     entity: link.entity,
     businessKey: link.businessKey,
-    businessKeyNormalized: normalizeBusinessKey(link.businessKey),
+    businessKeyNormalized: matchKey(link.businessKey),
     ...Object.fromEntries(fields.map((field) => [field, link[field]])),
   };
 }

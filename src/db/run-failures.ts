@@ -12,7 +12,8 @@ import type {
   Page,
   SyncFailureRecord,
 } from './run-types.js';
-import { syncFailures, syncRuns, type SyncFlowName } from './schema.js';
+import { syncFailures, syncRuns } from './schema.js';
+import type { FlowName } from '../vocabulary.js';
 
 /**
  * PostgreSQL takes at most 65,535 bind parameters per statement; a failure uses 6, so 5,000 fit with
@@ -24,7 +25,7 @@ const failuresPerStatement = 5_000;
 export async function insertFailures(
   tx: HubDb,
   runId: string,
-  flow: SyncFlowName,
+  flow: FlowName,
   failures: readonly FailureInput[],
 ): Promise<void> {
   const rows = failures.map((failure) => ({
@@ -54,7 +55,7 @@ export interface FailureQueries {
    * highest attempt recorded, in the order they first failed. Flows without failures are absent. What a
    * retry run re-reads; it records its own failures with `attempt + 1`.
    */
-  failureKeys(runId: string): Promise<Map<SyncFlowName, FailedKey[]>>;
+  failureKeys(runId: string): Promise<Map<FlowName, FailedKey[]>>;
 }
 
 /** The failure queries over `db`. */
@@ -88,7 +89,7 @@ export function createFailureQueries(db: HubDb): FailureQueries {
         .where(eq(syncFailures.runId, runId))
         .groupBy(syncRuns.flows, syncFailures.flow, syncFailures.recordKey)
         .orderBy(sql`array_position(${syncRuns.flows}, ${syncFailures.flow})`, min(syncFailures.id));
-      const keys = new Map<SyncFlowName, FailedKey[]>();
+      const keys = new Map<FlowName, FailedKey[]>();
       for (const { flow, recordKey, attempt } of rows) {
         const ofFlow = keys.get(flow) ?? [];
         ofFlow.push({ recordKey, attempt });

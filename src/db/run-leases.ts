@@ -9,7 +9,8 @@
 import { and, eq, gt, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { HubDb } from './connection.js';
 import { finishFlows } from './run-status.js';
-import { activeRunStatuses, hubInstances, syncRuns } from './schema.js';
+import { hubInstances, syncRuns } from './schema.js';
+import { activeRunStatuses } from '../vocabulary.js';
 
 /** An instance of the hub, as it signs the runs it executes. */
 export interface RunOwner {

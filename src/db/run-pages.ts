@@ -7,7 +7,6 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { HubDb } from './connection.js';
 import { createLinkStore } from './links.js';
 import { insertFailures } from './run-failures.js';
-import { isFinal } from './run-status.js';
 import {
   RunStoreError,
   type Counters,
@@ -15,15 +14,8 @@ import {
   type PageCommit,
   type SyncCursorRecord,
 } from './run-types.js';
-import {
-  activeRunStatuses,
-  counterNames,
-  syncCursors,
-  syncRunFlows,
-  syncRuns,
-  type SkipCounts,
-  type SyncFlowName,
-} from './schema.js';
+import { counterNames, syncCursors, syncRunFlows, syncRuns, type SkipCounts } from './schema.js';
+import { activeRunStatuses, isFinal, type FlowName } from '../vocabulary.js';
 
 /** The page and cursor queries of the run store. */
 export interface PageQueries {
@@ -37,11 +29,11 @@ export interface PageQueries {
    */
   commitPage(page: PageCommit): Promise<Counters>;
   /** The flow's cursor, or null when it has none (no run has committed a cursor, or it was reset). */
-  getCursor(flow: SyncFlowName): Promise<SyncCursorRecord | null>;
+  getCursor(flow: FlowName): Promise<SyncCursorRecord | null>;
   /** Every flow's cursor, of the flows that have one. */
   listCursors(): Promise<SyncCursorRecord[]>;
   /** Forgets the flow's cursor, so the next run reads everything (as after a FULL run's start). */
-  resetCursor(flow: SyncFlowName): Promise<void>;
+  resetCursor(flow: FlowName): Promise<void>;
 }
 
 /** The columns of a flow's counters, for selecting them as a `Counters` object. */
@@ -180,7 +172,7 @@ async function touchActiveRun(tx: HubDb, runId: string, owner: string | undefine
 async function addCounters(
   tx: HubDb,
   runId: string,
-  flow: SyncFlowName,
+  flow: FlowName,
   increments: Counters,
   skips: SkipCounts | null,
 ): Promise<Counters> {
@@ -233,12 +225,7 @@ function addSkipCounts(page: SkipCounts) {
   )`;
 }
 
-async function advanceCursor(
-  tx: HubDb,
-  runId: string,
-  flow: SyncFlowName,
-  cursor: CursorAdvance,
-): Promise<void> {
+async function advanceCursor(tx: HubDb, runId: string, flow: FlowName, cursor: CursorAdvance): Promise<void> {
   // Fields left out keep their stored value, as in the link store: a page of a full read moves the
   // checkpoint without dropping the delta link of the last complete read.
   const fields = {

@@ -6,13 +6,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { HubDb } from './connection.js';
 import type { FlowStatusChange, RunStatusChange } from './run-types.js';
-import {
-  activeRunStatuses,
-  syncRunFlows,
-  syncRuns,
-  type SyncFlowName,
-  type SyncRunStatus,
-} from './schema.js';
+import { syncRunFlows, syncRuns } from './schema.js';
+import { activeRunStatuses, isFinal, type FlowName, type RunStatus } from '../vocabulary.js';
 
 /** The status changes of the run store. */
 export interface StatusQueries {
@@ -22,7 +17,7 @@ export interface StatusQueries {
    * finished run never shows a flow in progress. Resolves false, changing nothing, when the run is
    * missing or already final, or held by another instance than `change.owner`.
    */
-  setRunStatus(id: string, status: SyncRunStatus, change?: RunStatusChange): Promise<boolean>;
+  setRunStatus(id: string, status: RunStatus, change?: RunStatusChange): Promise<boolean>;
   /**
    * Sets a flow's status (a skipped flow: CANCELLED with the reason as `error`), with its notes when
    * given; RUNNING stamps its start once, a final status its finish. Resolves false, changing nothing,
@@ -30,15 +25,10 @@ export interface StatusQueries {
    */
   setFlowStatus(
     runId: string,
-    flow: SyncFlowName,
-    status: SyncRunStatus,
+    flow: FlowName,
+    status: RunStatus,
     change?: FlowStatusChange,
   ): Promise<boolean>;
-}
-
-/** Whether the status is final (not QUEUED or RUNNING). */
-export function isFinal(status: SyncRunStatus): boolean {
-  return !(activeRunStatuses as readonly SyncRunStatus[]).includes(status);
 }
 
 /** The status changes over `db`. */
@@ -83,7 +73,7 @@ export function createStatusQueries(db: HubDb): StatusQueries {
 async function setRunStatus(
   db: HubDb,
   id: string,
-  status: SyncRunStatus,
+  status: RunStatus,
   change: RunStatusChange,
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
@@ -123,7 +113,7 @@ async function setRunStatus(
 export async function finishFlows(
   tx: HubDb,
   runIds: string[],
-  status: SyncRunStatus,
+  status: RunStatus,
   error: string,
 ): Promise<void> {
   if (runIds.length === 0) return;

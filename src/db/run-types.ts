@@ -4,14 +4,8 @@
  */
 import type { LinkInput } from './links.js';
 import type { RunOwner } from './run-leases.js';
-import type {
-  Checkpoint,
-  CounterName,
-  SyncFlowName,
-  SyncMode,
-  SyncRunStatus,
-  SyncTriggerKind,
-} from './schema.js';
+import type { Checkpoint, CounterName, SyncMode, SyncTriggerKind } from './schema.js';
+import type { FlowName, RunStatus } from '../vocabulary.js';
 
 /** A flow's progress counters, as GraphQL's SyncCounters. */
 export type Counters = Record<CounterName, number>;
@@ -19,7 +13,7 @@ export type Counters = Record<CounterName, number>;
 /** What `createRun` needs. */
 export interface NewRun {
   /** The flows in the order the run runs them; at least one, each once. */
-  flows: readonly SyncFlowName[];
+  flows: readonly FlowName[];
   mode: SyncMode;
   dryRun: boolean;
   requestedBy?: string | null;
@@ -52,8 +46,8 @@ export interface SkipCount {
 
 /** One flow of a run as read. */
 export interface SyncRunFlowRecord {
-  flow: SyncFlowName;
-  status: SyncRunStatus;
+  flow: FlowName;
+  status: RunStatus;
   counters: Counters;
   estimatedTotal: number | null;
   startedAt: Date | null;
@@ -69,7 +63,7 @@ export interface SyncRunFlowRecord {
 /** A run as read, with its flows in run order and their counters summed. */
 export interface SyncRunRecord {
   id: string;
-  status: SyncRunStatus;
+  status: RunStatus;
   mode: SyncMode;
   dryRun: boolean;
   requestedBy: string | null;
@@ -102,7 +96,7 @@ export interface RunListing {
   first: number;
   /** The id of the last run of the previous page. */
   after?: string | null;
-  status?: SyncRunStatus | null;
+  status?: RunStatus | null;
 }
 
 /** What `setRunStatus` may set besides the status. Omitted fields keep their value. */
@@ -140,7 +134,7 @@ export interface FailureInput {
 export interface SyncFailureRecord {
   id: number;
   runId: string;
-  flow: SyncFlowName;
+  flow: FlowName;
   recordKey: string;
   message: string;
   code: string | null;
@@ -153,7 +147,7 @@ export interface FailureListing {
   first: number;
   /** The id of the last failure of the previous page. */
   after?: number | null;
-  flow?: SyncFlowName | null;
+  flow?: FlowName | null;
   /** Only failures whose record key or message contains this text, case-insensitively. */
   search?: string | null;
 }
@@ -176,7 +170,7 @@ export interface CursorAdvance {
 /** One page's outcomes, committed together by `commitPage`. */
 export interface PageCommit {
   runId: string;
-  flow: SyncFlowName;
+  flow: FlowName;
   /**
    * Increments, not totals: non-negative integers. `failed` defaults to the number of `failures`,
    * `skipped` to the sum of `skips`.
@@ -202,7 +196,7 @@ export interface PageCommit {
 
 /** A flow's cursor as read. */
 export interface SyncCursorRecord {
-  flow: SyncFlowName;
+  flow: FlowName;
   deltaLink: string | null;
   checkpoint: Checkpoint | null;
   /** The run that last moved the cursor; null once that run is purged. */

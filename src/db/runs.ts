@@ -34,16 +34,9 @@ import {
   type SyncRunFlowRecord,
   type SyncRunRecord,
 } from './run-types.js';
-import {
-  activeRunStatuses,
-  counterNames,
-  syncFlowNames,
-  syncRunFlows,
-  syncRuns,
-  syncScheduleFirings,
-  type SyncFlowName,
-  type SyncRunRow,
-} from './schema.js';
+import { counterNames, syncRunFlows, syncRuns, syncScheduleFirings, type SyncRunRow } from './schema.js';
+import { activeRunStatuses, flowNames, type FlowName } from '../vocabulary.js';
+import { defaultRetentionDays } from './retention.js';
 
 export * from './run-types.js';
 export type { FailureQueries } from './run-failures.js';
@@ -51,14 +44,16 @@ export type { PageQueries } from './run-pages.js';
 export type { StatusQueries } from './run-status.js';
 export type { LeaseQueries, LeftBehindOptions, RunOwner } from './run-leases.js';
 
-/** How long finished runs are kept, in days, unless configured otherwise. */
-export const defaultRetentionDays = 45;
+// The default of `purgeOlderThan`, as the hub (src/hub.ts) imports it from the run store.
+export { defaultRetentionDays };
 
 export interface RunStore extends StatusQueries, LeaseQueries, PageQueries, FailureQueries {
   /** Creates a QUEUED run with one QUEUED flow row per flow, and returns it. */
   createRun(run: NewRun): Promise<SyncRunRecord>;
   /** The run with its flows, or null. */
   getRun(id: string): Promise<SyncRunRecord | null>;
+  /** The runs of `ids` with their flows, in two queries whatever their number; missing ones left out. */
+  getRuns(ids: readonly string[]): Promise<SyncRunRecord[]>;
   /** Runs newest first, one keyset page at a time (stable while runs are added); optionally of one status. */
   listRuns(listing: RunListing): Promise<Page<SyncRunRecord>>;
   /**
@@ -68,9 +63,9 @@ export interface RunStore extends StatusQueries, LeaseQueries, PageQueries, Fail
    */
   purgeOlderThan(days?: number): Promise<number>;
   /** Per flow, the id of the newest run that includes it; flows no kept run includes are absent. */
-  lastRunIds(): Promise<Map<SyncFlowName, string>>;
+  lastRunIds(): Promise<Map<FlowName, string>>;
   /** The id of a QUEUED or RUNNING run that includes the flow (the oldest), or null. */
-  runningRunFor(flow: SyncFlowName): Promise<string | null>;
+  runningRunFor(flow: FlowName): Promise<string | null>;
   /** The runs changed at or after `since` (the database's clock), oldest change first, at most `limit`. */
   changedSince(since: Date, limit?: number): Promise<SyncRunRecord[]>;
 }
@@ -116,6 +111,11 @@ export function createRunStore(database: Pick<Database, 'db'>, options: RunStore
       return run ?? null;
     },
 
+    async getRuns(ids) {
+      if (ids.length === 0) return [];
+      return withFlows(await db.select().from(syncRuns).where(inArray(syncRuns.id, [...ids])));
+    },
+
     async listRuns({ first, after, status }) {
       assertPageSize(first);
       const rows = await db
@@ -132,7 +132,7 @@ export function createRunStore(database: Pick<Database, 'db'>, options: RunStore
     async lastRunIds() {
       // Run ids are time-ordered: the greatest per flow is the newest. One small query per flow.
       const found = await Promise.all(
-        syncFlowNames.map(async (flow) => {
+        flowNames.map(async (flow) => {
           const [row] = await db
             .select({ id: max(syncRuns.id) })
             .from(syncRuns)
@@ -140,7 +140,7 @@ export function createRunStore(database: Pick<Database, 'db'>, options: RunStore
           return [flow, row?.id ?? null] as const;
         }),
       );
-      return new Map(found.filter((entry): entry is [SyncFlowName, string] => entry[1] !== null));
+      return new Map(found.filter((entry): entry is [FlowName, string] => entry[1] !== null));
     },
 
     async purgeOlderThan(days = defaultRetentionDays) {
@@ -213,11 +213,11 @@ async function createRun(db: HubDb, input: NewRun, id: string): Promise<SyncRunR
   });
 }
 
-function checkedFlows(flows: readonly SyncFlowName[]): SyncFlowName[] {
-  const unknown = flows.filter((flow) => !(syncFlowNames as readonly string[]).includes(flow));
+function checkedFlows(flows: readonly FlowName[]): FlowName[] {
+  const unknown = flows.filter((flow) => !(flowNames as readonly string[]).includes(flow));
   if (flows.length === 0 || unknown.length > 0 || new Set(flows).size !== flows.length) {
     throw new RangeError(
-      `createRun expects one or more distinct flows of ${syncFlowNames.join(', ')}; got [${flows.join(', ')}].`,
+      `createRun expects one or more distinct flows of ${flowNames.join(', ')}; got [${flows.join(', ')}].`,
     );
   }
   return [...flows];
@@ -227,7 +227,7 @@ function checkedFlows(flows: readonly SyncFlowName[]): SyncFlowName[] {
  * Rejects when a QUEUED or RUNNING run shares a flow with `flows`. The advisory lock, held until the
  * transaction ends, makes the check and the insert that follows one step for concurrent callers.
  */
-async function refuseIfBusy(tx: HubDb, flows: SyncFlowName[]): Promise<void> {
+async function refuseIfBusy(tx: HubDb, flows: FlowName[]): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext('p2c-hub:sync-runs'))`);
   const [busy] = await tx
     .select({ id: syncRuns.id, status: syncRuns.status, flows: syncRuns.flows })

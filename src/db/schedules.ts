@@ -6,17 +6,12 @@
 import { and, asc, desc, eq, lt, ne, or, sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { HubDb } from './connection.js';
-import {
-  syncScheduleFirings,
-  syncSchedules,
-  type ScheduleAlertEvent,
-  type SyncFlowName,
-  type SyncMode,
-} from './schema.js';
+import { syncScheduleFirings, syncSchedules, type ScheduleAlertEvent, type SyncMode } from './schema.js';
+import type { FlowName } from '../vocabulary.js';
 
 export interface ScheduleInput {
   name: string;
-  flows: readonly SyncFlowName[];
+  flows: readonly FlowName[];
   mode: SyncMode;
   dryRun: boolean;
   cron: string;

@@ -21,6 +21,7 @@ import {
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
+import { flowNames, runStatuses, systemNames } from '../vocabulary.js';
 
 /** The business records the hub links across Sales and Finance, one per sync flow. */
 export const linkEntities = ['account', 'contact', 'quote', 'product'] as const;
@@ -37,8 +38,8 @@ export type LinkState = (typeof linkStates)[number];
 /**
  * One row per business record known to the hub (an account number, a product number, …), with the key
  * each system holds it under. The business key is kept as the system of record spelled it, and matched
- * case-insensitively through `business_key_normalized` (see `normalizeBusinessKey` in links.ts), because Dataverse
- * and F&O both compare string keys without regard to case.
+ * case-insensitively through `business_key_normalized` (`matchKey` of src/vocabulary.ts), because
+ * Dataverse and F&O both compare string keys without regard to case.
  */
 export const recordLinks = pgTable(
   'record_links',
@@ -69,28 +70,6 @@ export const recordLinks = pgTable(
 
 /** A `record_links` row as read. */
 export type LinkRow = typeof recordLinks.$inferSelect;
-
-/**
- * The sync flows, as the sync names them (`FlowName` in src/sync/flows/types.ts). They are repeated here
- * rather than imported because the sync depends on the database, not the other way round; a test checks
- * that the two lists agree.
- */
-export const syncFlowNames = ['accounts', 'contacts', 'products', 'quotes'] as const;
-export type SyncFlowName = (typeof syncFlowNames)[number];
-
-/** A run's or a flow's status, as GraphQL's SyncRunStatus. A skipped flow is CANCELLED, its reason in `error`. */
-export const syncRunStatuses = [
-  'QUEUED',
-  'RUNNING',
-  'SUCCEEDED',
-  'COMPLETED_WITH_ERRORS',
-  'FAILED',
-  'CANCELLED',
-] as const;
-export type SyncRunStatus = (typeof syncRunStatuses)[number];
-
-/** The statuses of a run or flow that may still change; every other status is final. */
-export const activeRunStatuses = ['QUEUED', 'RUNNING'] as const satisfies readonly SyncRunStatus[];
 
 /** INCREMENTAL reads the changes since the flow's cursor; FULL re-reads everything. */
 export const syncModes = ['INCREMENTAL', 'FULL'] as const;
@@ -129,12 +108,12 @@ export const syncRuns = pgTable(
   'sync_runs',
   {
     id: text('id').primaryKey(),
-    status: text('status', { enum: syncRunStatuses }).notNull(),
+    status: text('status', { enum: runStatuses }).notNull(),
     mode: text('mode', { enum: syncModes }).notNull(),
     dryRun: boolean('dry_run').notNull(),
     requestedBy: text('requested_by'),
     /** The flow names in the order the run runs them. */
-    flows: text('flows', { enum: syncFlowNames }).array().notNull(),
+    flows: text('flows', { enum: flowNames }).array().notNull(),
     /** The run whose failed records this run retries; kept null once that run is purged. */
     retryOf: text('retry_of').references((): AnyPgColumn => syncRuns.id, { onDelete: 'set null' }),
     error: text('error'),
@@ -171,11 +150,11 @@ export const syncRuns = pgTable(
     check('sync_runs_trigger_kind_check', oneOf(t.triggerKind, syncTriggerKinds)),
     // listRuns filtered by status pages by id within it.
     index('sync_runs_status_id_idx').on(t.status, t.id),
-    check('sync_runs_status_check', oneOf(t.status, syncRunStatuses)),
+    check('sync_runs_status_check', oneOf(t.status, runStatuses)),
     check('sync_runs_mode_check', oneOf(t.mode, syncModes)),
     check(
       'sync_runs_flows_check',
-      sql`cardinality(${t.flows}) > 0 and ${t.flows} <@ ${textArray(syncFlowNames)}`,
+      sql`cardinality(${t.flows}) > 0 and ${t.flows} <@ ${textArray(flowNames)}`,
     ),
   ],
 );
@@ -194,8 +173,8 @@ export const syncRunFlows = pgTable(
     runId: text('run_id')
       .notNull()
       .references(() => syncRuns.id, { onDelete: 'cascade' }),
-    flow: text('flow', { enum: syncFlowNames }).notNull(),
-    status: text('status', { enum: syncRunStatuses }).notNull(),
+    flow: text('flow', { enum: flowNames }).notNull(),
+    status: text('status', { enum: runStatuses }).notNull(),
     read: integer('read').notNull().default(0),
     created: integer('created').notNull().default(0),
     updated: integer('updated').notNull().default(0),
@@ -228,8 +207,8 @@ export const syncRunFlows = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.flow] }),
-    check('sync_run_flows_flow_check', oneOf(t.flow, syncFlowNames)),
-    check('sync_run_flows_status_check', oneOf(t.status, syncRunStatuses)),
+    check('sync_run_flows_flow_check', oneOf(t.flow, flowNames)),
+    check('sync_run_flows_status_check', oneOf(t.status, runStatuses)),
     // Counters only grow from zero; the store adds increments and refuses negative ones.
     check(
       'sync_run_flows_counters_check',
@@ -248,7 +227,7 @@ export const syncFailures = pgTable(
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     runId: text('run_id').notNull(),
-    flow: text('flow', { enum: syncFlowNames }).notNull(),
+    flow: text('flow', { enum: flowNames }).notNull(),
     recordKey: text('record_key').notNull(),
     message: text('message').notNull(),
     code: text('code'),
@@ -274,14 +253,14 @@ export const syncFailures = pgTable(
 export const syncCursors = pgTable(
   'sync_cursors',
   {
-    flow: text('flow', { enum: syncFlowNames }).primaryKey(),
+    flow: text('flow', { enum: flowNames }).primaryKey(),
     deltaLink: text('delta_link'),
     checkpoint: jsonb('checkpoint').$type<Checkpoint>(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     /** The run that last moved the cursor; null once that run is purged. */
     lastRunId: text('last_run_id').references(() => syncRuns.id, { onDelete: 'set null' }),
   },
-  (t) => [check('sync_cursors_flow_check', oneOf(t.flow, syncFlowNames))],
+  (t) => [check('sync_cursors_flow_check', oneOf(t.flow, flowNames))],
 );
 
 /**
@@ -312,7 +291,7 @@ export const syncSchedules = pgTable(
   {
     id: text('id').primaryKey(),
     name: text('name').notNull().unique(),
-    flows: text('flows', { enum: syncFlowNames }).array().notNull(),
+    flows: text('flows', { enum: flowNames }).array().notNull(),
     mode: text('mode', { enum: syncModes }).notNull(),
     dryRun: boolean('dry_run').notNull(),
     /** Five fields: minute hour day-of-month month day-of-week. */
@@ -335,7 +314,7 @@ export const syncSchedules = pgTable(
     check('sync_schedules_alert_on_check', sql`${t.alertOn} <@ ${textArray(scheduleAlertEvents)}`),
     check(
       'sync_schedules_flows_check',
-      sql`cardinality(${t.flows}) > 0 and ${t.flows} <@ ${textArray(syncFlowNames)}`,
+      sql`cardinality(${t.flows}) > 0 and ${t.flows} <@ ${textArray(flowNames)}`,
     ),
   ],
 );
@@ -402,7 +381,7 @@ export const alertDeliveries = pgTable(
 export const continuousSyncs = pgTable(
   'continuous_syncs',
   {
-    flow: text('flow', { enum: syncFlowNames }).primaryKey(),
+    flow: text('flow', { enum: flowNames }).primaryKey(),
     enabled: boolean('enabled').notNull(),
     /** Seconds between looks; null: the configured default for the flow. */
     intervalSeconds: integer('interval_seconds'),
@@ -422,13 +401,10 @@ export const continuousSyncs = pgTable(
     nextCheckAt: timestamp('next_check_at', { withTimezone: true }),
   },
   (t) => [
-    check('continuous_syncs_flow_check', oneOf(t.flow, syncFlowNames)),
+    check('continuous_syncs_flow_check', oneOf(t.flow, flowNames)),
     check('continuous_syncs_interval_check', sql`${t.intervalSeconds} is null or ${t.intervalSeconds} >= 1`),
   ],
 );
-
-/** The systems the hub watches for availability. */
-export const watchedSystems = ['sales', 'finance'] as const;
 
 /**
  * Whether each system answers, as the job engine's minute look finds it (src/alerts/availability.ts): a
@@ -438,7 +414,7 @@ export const watchedSystems = ['sales', 'finance'] as const;
 export const systemAvailability = pgTable(
   'system_availability',
   {
-    system: text('system', { enum: watchedSystems }).primaryKey(),
+    system: text('system', { enum: systemNames }).primaryKey(),
     /** When it first failed to answer, in the current outage; null while it answers. */
     downSince: timestamp('down_since', { withTimezone: true }),
     lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }).notNull(),
@@ -447,7 +423,7 @@ export const systemAvailability = pgTable(
     /** When the outage's alert was raised; null before (or without an outage). */
     alertedAt: timestamp('alerted_at', { withTimezone: true }),
   },
-  (t) => [check('system_availability_system_check', oneOf(t.system, watchedSystems))],
+  (t) => [check('system_availability_system_check', oneOf(t.system, systemNames))],
 );
 
 /**

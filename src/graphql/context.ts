@@ -1,8 +1,10 @@
 /**
  * The per-operation context, made by one factory for HTTP and WebSocket alike: a request id, the
- * authenticated caller (the transport authenticates before asking for a context), fresh DataLoaders (so batching and caching never cross operations), and the reference data the flow
- * mappings need (Sales currencies and units), read at most once per operation.
+ * authenticated caller (the transport authenticates before asking for a context), fresh DataLoaders (so
+ * batching and caching never cross operations), and the reference data the flow mappings need (Sales currencies and units): the process's shared copy (src/sync/reference-cache.ts),
+ * taken once per operation so that one operation maps every value with the same copy.
  */
+import DataLoader from 'dataloader';
 import { randomUUID } from 'node:crypto';
 import type { Connectors } from '../connectors/index.js';
 import type { LinkStore } from '../db/links.js';
@@ -10,10 +12,11 @@ import type { RunStore } from '../db/runs.js';
 import type { ScheduleStore } from '../db/schedules.js';
 import type { Alerts } from '../alerts/index.js';
 import type { AlertSettings } from '../alerts/settings.js';
-import type { SyncManager } from '../sync/runs/types.js';
+import type { RunSnapshot, SyncManager } from '../sync/runs/types.js';
 import type { ContinuousSync } from '../sync/continuous/index.js';
 import { type ValueMaps, withValueMaps } from '../sync/flows/value-maps.js';
-import { createReferenceData, type FlowFilterSettings, type ReferenceData } from '../sync/reference.js';
+import type { FlowFilterSettings, ReferenceData } from '../sync/reference.js';
+import { fromUpstream } from './errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { Principal } from './principal.js';
 
@@ -38,6 +41,11 @@ export interface HubContext {
   /** Continuous sync per flow: switched on or off, and where it stands. */
   continuous: Pick<ContinuousSync, 'list' | 'set'>;
   loaders: Loaders;
+  /**
+   * Runs by id, as clients see them: the runs a list of firings, deliveries or flows names are read
+   * together, not one by one.
+   */
+  runSnapshots: DataLoader<string, RunSnapshot | null>;
   /** Currency ISO codes and unit names by Sales id, and back. */
   reference(): Promise<ReferenceData>;
 }
@@ -56,6 +64,8 @@ export interface ContextDependencies {
   /** The shareable summary of the alert settings (src/alerts/settings.ts), not the target itself. */
   alertSettings: AlertSettings;
   continuous: Pick<ContinuousSync, 'list' | 'set'>;
+  /** Sales currencies and units, shared by every operation (a ReferenceCache's `get`). */
+  referenceData: () => Promise<ReferenceData>;
 }
 
 /** What a transport knows of a request when it asks for its context. */
@@ -87,12 +97,25 @@ export function createContextFactory(
       alertSettings: dependencies.alertSettings,
       continuous: dependencies.continuous,
       loaders,
-      reference: () => (reference ??= loadReference(loaders, flowSettings)),
+      runSnapshots: new DataLoader((ids: readonly string[]) => dependencies.sync.snapshots(ids)),
+      reference: () => (reference ??= takeReference(dependencies.referenceData, flowSettings, signal)),
     };
   };
 }
 
-async function loadReference(loaders: Loaders, settings: FlowFilterSettings): Promise<ReferenceData> {
-  const [currencies, units] = await Promise.all([loaders.currencies(), loaders.units()]);
-  return { ...createReferenceData({ currencies, units }), settings };
+/**
+ * The shared reference data with this hub's flow settings. Fails as the loaders do: with the abort's
+ * reason once the operation ran out of time, without asking Sales; a Sales outage as UPSTREAM_UNAVAILABLE.
+ */
+async function takeReference(
+  shared: () => Promise<ReferenceData>,
+  settings: FlowFilterSettings,
+  signal: AbortSignal | undefined,
+): Promise<ReferenceData> {
+  try {
+    signal?.throwIfAborted();
+    return { ...(await shared()), settings };
+  } catch (error) {
+    throw fromUpstream(error);
+  }
 }

@@ -24,7 +24,8 @@ import type {
   SelectionSetNode,
   ValueNode,
 } from 'graphql';
-import { maxPageSize, pageSize } from './cursors.js';
+import { pageSize } from './cursors.js';
+import { maxPageSize } from './page-size.js';
 import { fragmentsOf, saturatingAdd, shapeCeiling } from './operation-shape.js';
 
 /** The highest cost reported: an operation at the ceiling may return this many objects or more. */

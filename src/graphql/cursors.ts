@@ -5,6 +5,7 @@
  */
 import { textProblem } from './arguments.js';
 import { badInput, type HubError } from './errors.js';
+import { maxPageSize } from './page-size.js';
 
 export interface CursorPosition {
   /** Which listing the cursor belongs to; a cursor from another listing is refused. */
@@ -59,12 +60,6 @@ const maxCursorValueLength = 500;
 function cursorValue(value: unknown): value is string {
   return typeof value === 'string' && textProblem(value, maxCursorValueLength) === undefined;
 }
-
-/**
- * The most `first` may ask for, as the schema documents. `HUB_MAX_FIRST` may lower it; the request's
- * limits refuse a larger `first` with this same error before anything runs (src/graphql/cost.ts).
- */
-export const maxPageSize = 500;
 
 /** `first` between 1 and `max`, or a BAD_USER_INPUT naming it. */
 export function pageSize(first: number | null | undefined, max = maxPageSize): number {

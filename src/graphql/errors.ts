@@ -6,7 +6,8 @@
  */
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { CircuitOpenError, ODataError, systemTitles } from '../connectors/odata/index.js';
+import { CircuitOpenError, ODataError } from '../connectors/odata/index.js';
+import { systemLabels } from '../vocabulary.js';
 
 export type ErrorCode =
   | 'BAD_USER_INPUT'
@@ -79,7 +80,7 @@ export function fromUpstream(error: unknown): Error {
     error.status === 429 ||
     error.status >= 500;
   if (!unavailable) return error;
-  const system = systemTitles[error.system];
+  const system = systemLabels[error.system];
   const reason =
     error.kind === 'timeout'
       ? 'it did not answer in time'

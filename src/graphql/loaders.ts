@@ -10,7 +10,7 @@ import type { FinanceConnector } from '../connectors/finance/connector.js';
 import type { FinanceKind, FinanceRecords } from '../connectors/finance/types.js';
 import type { Connectors } from '../connectors/index.js';
 import type { SalesConnector } from '../connectors/sales/connector.js';
-import type { SalesCurrency, SalesKind, SalesRecords, SalesUnit } from '../connectors/sales/types.js';
+import type { SalesKind, SalesRecords } from '../connectors/sales/types.js';
 import type { LinkStore } from '../db/links.js';
 import type { LinkRow } from '../db/schema.js';
 import { fromUpstream } from './errors.js';
@@ -74,10 +74,6 @@ export function createLoaders({
 }) {
   const s = signal ? stopWhenAborted(connectors.sales, signal) : connectors.sales;
   const f = signal ? stopWhenAborted(connectors.finance, signal) : connectors.finance;
-  const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
-    let promise: Promise<T> | undefined;
-    return () => (promise ??= load().catch((error: unknown) => Promise.reject(fromUpstream(error))));
-  };
   return {
     salesAccountByNumber: oneLoader(sales(s, 'account', 'accountnumber')),
     salesAccountById: oneLoader(sales(s, 'account', 'accountid')),
@@ -118,9 +114,6 @@ export function createLoaders({
       s.list(kind, { top: page.top, orderby: page.orderby, ...(page.filter ? { filter: page.filter } : {}) }),
     financeList: <K extends FinanceKind>(kind: K, page: PageRequest) =>
       f.list(kind, { top: page.top, orderby: page.orderby, ...(page.filter ? { filter: page.filter } : {}) }),
-    /** Sales currencies and units, read once per request: the flows resolve ISO codes and unit names with them. */
-    currencies: once(() => collect(s.list('currency'))),
-    units: once(() => collect(s.list('unit'))),
   };
 }
 
@@ -139,11 +132,3 @@ function stopWhenAborted<T extends object>(connector: T, signal: AbortSignal): T
     },
   });
 }
-
-async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
-  const rows: T[] = [];
-  for await (const page of pages) rows.push(...page);
-  return rows;
-}
-
-export type { SalesCurrency, SalesUnit };

@@ -4,13 +4,9 @@
  * state, so the role rules live here and nowhere else.
  */
 import { HubError } from './errors.js';
+import { roles, type Role } from './roles.js';
 
-/**
- * The hub's roles, weakest first: a `reader` queries and subscribes; an `operator` also starts, cancels
- * and retries sync runs. A stronger role includes every weaker one.
- */
-export const roles = ['reader', 'operator'] as const;
-export type Role = (typeof roles)[number];
+export { roles, type Role };
 
 export interface Principal {
   /**

@@ -11,13 +11,13 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Connectors } from '../connectors/index.js';
 import type { CircuitState, ODataRequestEvent } from '../connectors/odata/index.js';
 import type { Database } from '../db/connection.js';
-import { syncRunStatuses } from '../db/schema.js';
 import type { ServerMetrics } from '../server/metrics.js';
 import type { OperationLogRecord } from '../server/operation-log.js';
 import type { FlowRunner } from '../sync/engine/types.js';
 import { backendLabels, createEntitySetNamer } from './backend.js';
 import { defaultInstanceId } from './instance.js';
 import { countCommittedRecords, countRunsByStatus, recordOutcomes, type RunCounts } from './sync.js';
+import { runStatuses } from '../vocabulary.js';
 
 export { defaultInstanceId } from './instance.js';
 
@@ -137,7 +137,7 @@ export function createHubMetrics({
       const counts = await readRunCounts();
       // Absent rather than stale when the database does not answer.
       this.reset();
-      if (counts) for (const status of syncRunStatuses) this.set({ status }, counts[status]);
+      if (counts) for (const status of runStatuses) this.set({ status }, counts[status]);
     },
   });
   new Gauge({

@@ -6,10 +6,9 @@
 import { count, sql } from 'drizzle-orm';
 import type { Database } from '../db/connection.js';
 import type { Counters } from '../db/runs.js';
-import { isFinal } from '../db/run-status.js';
-import { syncRunStatuses, syncRuns, type SyncRunStatus } from '../db/schema.js';
+import { syncRuns } from '../db/schema.js';
 import type { FlowRunner } from '../sync/engine/types.js';
-import type { FlowName } from '../sync/flows/index.js';
+import { isFinal, runStatuses, type FlowName, type RunStatus } from '../vocabulary.js';
 
 /** The outcomes counted per record; `read` is not one (every record read has one of these). */
 export const recordOutcomes = ['created', 'updated', 'unchanged', 'skipped', 'failed'] as const;
@@ -50,7 +49,7 @@ export function countCommittedRecords(
  * Runs by status, every status present (0 when none), and `waiting`: the runs in progress that no
  * instance executes (queued, or released by an instance that went away), which the job workers pick up.
  */
-export type RunCounts = Record<SyncRunStatus, number> & { waiting: number };
+export type RunCounts = Record<RunStatus, number> & { waiting: number };
 
 /** One `group by` over the runs kept (the retention period's worth). */
 export async function countRunsByStatus(database: Pick<Database, 'db'>): Promise<RunCounts> {
@@ -63,7 +62,7 @@ export async function countRunsByStatus(database: Pick<Database, 'db'>): Promise
     .from(syncRuns)
     .groupBy(syncRuns.status);
   const counts = {
-    ...(Object.fromEntries(syncRunStatuses.map((status) => [status, 0])) as Record<SyncRunStatus, number>),
+    ...(Object.fromEntries(runStatuses.map((status) => [status, 0])) as Record<RunStatus, number>),
     waiting: 0,
   };
   for (const row of rows) {

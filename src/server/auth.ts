@@ -11,33 +11,12 @@
  *   verified with jose: signature, issuer, audience, expiry (required) and not-before, with a small clock
  *   tolerance; roles from a configurable claim.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { anonymousOperator, type Principal, type Role, roles, strongestRole } from '../graphql/principal.js';
+import { type ApiKey, type AuthSettings, digestApiKey, type JwtSettings } from './auth-settings.js';
 
-/** An API key as the hub holds it: its role, a name for `requestedBy`, and the SHA-256 of its text. */
-export interface ApiKey {
-  role: Role;
-  name: string;
-  digest: Buffer;
-}
-
-export interface JwtSettings {
-  /** Where the verification keys come from: the provider's JWKS URL, or a shared secret (HS256). */
-  keys: { kind: 'jwks'; url: string } | { kind: 'secret'; secret: string };
-  /** The `iss` every accepted token carries. */
-  issuer: string;
-  /** The `aud` every accepted token includes. */
-  audience: string;
-  /** The claim listing the caller's roles: a name, or a dotted path such as `realm_access.roles`. */
-  rolesClaim: string;
-}
-
-/** What the configuration says about authentication; null: none (every caller is an operator). */
-export interface AuthSettings {
-  apiKeys: readonly ApiKey[];
-  jwt: JwtSettings | null;
-}
+export type { ApiKey, AuthSettings, JwtSettings } from './auth-settings.js';
 
 export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UPSTREAM_UNAVAILABLE';
 
@@ -63,16 +42,6 @@ export interface AuthenticatorOptions {
   clockToleranceSeconds?: number;
   /** How long fetching the JWKS may take; default 5,000 ms. */
   jwksTimeoutMs?: number;
-}
-
-/** Whether a listening address is reachable from this machine only. */
-export function isLoopbackHost(host: string): boolean {
-  return /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
-}
-
-/** The digest an API key is held as. */
-export function digestApiKey(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
 }
 
 const bearer = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;

@@ -16,7 +16,8 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { GraphQLSchema } from 'graphql';
 import type { ContextRequest } from '../graphql/context.js';
 import { createErrorFormatter, httpStatusOf, HubError } from '../graphql/errors.js';
-import { AuthError, type Authenticator, createAuthenticator, isLoopbackHost } from './auth.js';
+import { AuthError, type Authenticator, createAuthenticator } from './auth.js';
+import { isLoopbackHost } from './auth-settings.js';
 import {
   type ConnectionLimits,
   defaultConnectionLimits,

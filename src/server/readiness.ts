@@ -27,6 +27,7 @@ import {
   TokenError,
 } from '../connectors/odata/index.js';
 import { DatabaseError, type Database } from '../db/connection.js';
+import { systemLabels } from '../vocabulary.js';
 
 export interface ComponentStatus {
   /** `degraded`: a system throttling the hub (HTTP 429); it still counts as ready. */
@@ -71,8 +72,8 @@ export interface ReadinessOptions {
 
 /** A read of one row of a small entity set, column by column the least either system can send. */
 const probes = {
-  sales: { name: 'Sales', path: 'transactioncurrencies', select: 'transactioncurrencyid' },
-  finance: { name: 'Finance', path: 'LegalEntities', select: 'LegalEntityId' },
+  sales: { name: systemLabels.sales, path: 'transactioncurrencies', select: 'transactioncurrencyid' },
+  finance: { name: systemLabels.finance, path: 'LegalEntities', select: 'LegalEntityId' },
 } as const;
 
 /** How long a check may wait for an answer: under the 5–10 s probe timeouts load balancers use. */

@@ -4,6 +4,7 @@
  * everything here is synchronous so mapping stays a pure function of its inputs.
  */
 import type { SalesCurrency, SalesUnit } from '../connectors/sales/types.js';
+import { matchKey } from '../vocabulary.js';
 
 /**
  * Lookups from the id of a record another flow owns to a value of it:
@@ -61,29 +62,29 @@ export interface ReferenceRows {
   lookups?: ReferenceData['lookups'];
 }
 
-// Dataverse writes GUIDs in lower case but accepts any case, so ids are matched case-insensitively.
-const idKey = (id: string): string => id.toLowerCase();
-
-/** Reference data over the Sales currencies and units (and optional lookups). */
+/**
+ * Reference data over the Sales currencies and units (and optional lookups). Ids match by `matchKey`:
+ * Dataverse writes GUIDs in lower case but accepts any case.
+ */
 export function createReferenceData({ currencies, units, lookups }: ReferenceRows): ReferenceData {
   const isoById = new Map<string, string>();
   const idByIso = new Map<string, string>();
   for (const { transactioncurrencyid: id, isocurrencycode: iso } of currencies) {
     if (iso === null) continue;
-    isoById.set(idKey(id), iso);
+    isoById.set(matchKey(id), iso);
     idByIso.set(iso, id);
   }
   const nameById = new Map<string, string>();
   const idByName = new Map<string, string>();
   for (const { uomid: id, name } of units) {
     if (name === null) continue;
-    nameById.set(idKey(id), name);
+    nameById.set(matchKey(id), name);
     idByName.set(name, id);
   }
   return {
-    currencyIsoById: (id) => isoById.get(idKey(id)),
+    currencyIsoById: (id) => isoById.get(matchKey(id)),
     currencyIdByIso: (iso) => idByIso.get(iso),
-    unitNameById: (id) => nameById.get(idKey(id)),
+    unitNameById: (id) => nameById.get(matchKey(id)),
     unitIdByName: (name) => idByName.get(name),
     ...(lookups ? { lookups } : {}),
   };

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { createLinkStore } from '../../src/db/links.js';
 import { RunStoreError, type PageCommit, type RunStore } from '../../src/db/runs.js';
-import type { SyncFlowName } from '../../src/db/schema.js';
+import type { FlowName } from '../../src/vocabulary.js';
 import { backends } from './backends.js';
 import { useRunStorePlace } from './run-store-place.js';
 
@@ -35,7 +35,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       await database.db.execute(sql`delete from record_links`);
     });
 
-    const running = async (flows: SyncFlowName[] = ['accounts', 'contacts'], dryRun = false) => {
+    const running = async (flows: FlowName[] = ['accounts', 'contacts'], dryRun = false) => {
       const run = await runs.createRun({ flows, mode: 'INCREMENTAL', dryRun });
       await runs.setRunStatus(run.id, 'RUNNING');
       return run.id;

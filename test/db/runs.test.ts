@@ -4,8 +4,9 @@
  * after the retention period while runs in progress are kept.
  */
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/connection.js';
+import { rootCause } from '../../src/db/driver-errors.js';
 import {
   createRunStore,
   RunStoreError,
@@ -13,8 +14,7 @@ import {
   type RunStore,
   type SyncRunRecord,
 } from '../../src/db/runs.js';
-import type { SyncFlowName } from '../../src/db/schema.js';
-import type { FlowName } from '../../src/sync/flows/types.js';
+import { flowNames, runStatuses, type FlowName } from '../../src/vocabulary.js';
 import { backends, type TestPlace } from './backends.js';
 import { useRunStorePlace } from './run-store-place.js';
 
@@ -33,10 +33,6 @@ const interrupted =
   'interrupted: instance hub-1 (pid 1 on hub-host) stopped while this run was in progress; ' +
   'a dry run keeps no read position to go on from, so start it again';
 
-it('names the same flows as the sync', () => {
-  expectTypeOf<SyncFlowName>().toEqualTypeOf<FlowName>();
-});
-
 describe.each(backends.map((backend) => [backend.name, backend] as const))(
   'run store on %s',
   (_name, backend) => {
@@ -47,7 +43,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       await database.db.execute(sql`delete from sync_runs`);
     });
 
-    const start = (flows: SyncFlowName[] = ['accounts', 'contacts']) =>
+    const start = (flows: FlowName[] = ['accounts', 'contacts']) =>
       runs.createRun({ flows, mode: 'INCREMENTAL', dryRun: false });
 
     it('creates a QUEUED run with a QUEUED flow for each flow, in run order', async () => {
@@ -79,9 +75,31 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       expect(await runs.getRun(created.id)).toEqual(created);
     });
 
+    it('stores every flow and status the hub names, and its tables refuse any other', async () => {
+      const run = await start([...flowNames]);
+      expect(run.flows.map((f) => f.flow)).toEqual(flowNames);
+      for (const status of runStatuses) {
+        await database.db.execute(sql`update sync_runs set status = ${status} where id = ${run.id}`);
+        await database.db.execute(sql`update sync_run_flows set status = ${status} where run_id = ${run.id}`);
+      }
+      const refusal = (statement: ReturnType<typeof sql>) =>
+        database.db.execute(statement).then(
+          () => 'accepted',
+          (error: unknown) => String((rootCause(error) as Error).message),
+        );
+      expect(await refusal(sql`update sync_runs set status = 'PAUSED' where id = ${run.id}`)).toContain(
+        'sync_runs_status_check',
+      );
+      expect(
+        await refusal(
+          sql`update sync_run_flows set flow = 'invoices' where run_id = ${run.id} and flow = 'quotes'`,
+        ),
+      ).toContain('sync_run_flows_flow_check');
+    });
+
     it.each([[[]], [['accounts', 'accounts']], [['invoices']]])('refuses the flow list %j', async (flows) => {
       await expect(
-        runs.createRun({ flows: flows as SyncFlowName[], mode: 'INCREMENTAL', dryRun: false }),
+        runs.createRun({ flows: flows as FlowName[], mode: 'INCREMENTAL', dryRun: false }),
       ).rejects.toThrow(
         /createRun expects one or more distinct flows of accounts, contacts, products, quotes/,
       );
@@ -223,7 +241,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
     });
 
     it('lets only one of two concurrent exclusive starts through', async () => {
-      const input = { flows: ['quotes'] as SyncFlowName[], mode: 'INCREMENTAL' as const, dryRun: false };
+      const input = { flows: ['quotes'] as FlowName[], mode: 'INCREMENTAL' as const, dryRun: false };
       const results = await Promise.allSettled([
         runs.createRun({ ...input, exclusive: true }),
         runs.createRun({ ...input, exclusive: true }),
@@ -273,7 +291,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       const done = await start(['accounts']);
       await runs.setRunStatus(done.id, 'SUCCEEDED');
       // Dry runs, which the hub fails rather than hands on; their leases still run.
-      const byCrashed = (flows: SyncFlowName[]) =>
+      const byCrashed = (flows: FlowName[]) =>
         runs.createRun({
           flows,
           mode: 'INCREMENTAL',

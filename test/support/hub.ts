@@ -5,7 +5,7 @@
  */
 import { createConnectors, type Connectors } from '../../src/connectors/index.js';
 import type { CircuitBreakerOptions } from '../../src/connectors/odata/index.js';
-import { openDatabase, type Database } from '../../src/db/connection.js';
+import { openDatabase, type Database, type OpenDatabaseOptions } from '../../src/db/connection.js';
 import { startHub, type Hub, type HubOptions } from '../../src/hub.js';
 import type { HubServer } from '../../src/server/index.js';
 import type { ValueMaps } from '../../src/sync/flows/value-maps.js';
@@ -60,6 +60,7 @@ export async function startTestHub({
   webhookKey,
   continuous,
   watchAvailability = false,
+  queryLogger,
 }: {
   accounts?: number;
   seed?: number;
@@ -94,9 +95,14 @@ export async function startTestHub({
    * system at any minute, in tests that count them; `hub.availability.check()` looks on demand).
    */
   watchAvailability?: boolean;
+  /** Told of every SQL statement the hub's database runs through drizzle (default: none), to count them. */
+  queryLogger?: OpenDatabaseOptions['logger'];
 } = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
-  const database = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
+  const database = await openDatabase(
+    { kind: 'pglite', dataDir: 'memory://' },
+    queryLogger ? { logger: queryLogger } : {},
+  );
   const connectors = createConnectors({
     sales: connectorEndpointFor(simulators.sales.origin),
     finance: connectorEndpointFor(simulators.finance.origin),

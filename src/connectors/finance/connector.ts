@@ -49,6 +49,11 @@ export interface FinanceUpsert {
   match: Record<string, string | number>;
   /** Columns to write; decimals as text. `dataAreaId` is added. */
   body: Record<string, unknown>;
+  /**
+   * The current row when the caller has just read it (null: it read that there is none), so the upsert
+   * does not read it again. Absent: the upsert looks the record up itself.
+   */
+  current?: object | null;
 }
 
 export interface FinanceWriteResult<T> {
@@ -98,7 +103,10 @@ export interface FinanceConnector {
     values: readonly string[],
     options?: { select?: readonly string[] },
   ): Promise<Map<string, FinanceRecords[K][]>>;
-  /** Checks existence in batched reads, then creates or updates in `$batch` requests; one result per record. */
+  /**
+   * Checks existence in batched reads (of the records without a `current` row), then creates or updates in
+   * `$batch` requests; one result per record.
+   */
   upsert<K extends FinanceKind>(
     kind: K,
     records: readonly FinanceUpsert[],
@@ -223,13 +231,22 @@ export function createFinanceConnector({
     const matchOn = Object.keys(records[0]!.match);
     const [first, ...rest] = matchOn;
     if (!first) throw new TypeError('FinanceUpsert.match needs at least one property');
-    const existing = await getByValues(
-      kind,
-      first,
-      records.map((r) => String(r.match[first])),
-    );
+    const unknown = records.filter((record) => record.current === undefined);
+    const existing =
+      unknown.length === 0
+        ? new Map<string, FinanceRecords[K][]>()
+        : await getByValues(
+            kind,
+            first,
+            unknown.map((r) => String(r.match[first])),
+          );
     const operations: BatchItem<BatchOperation>[] = records.map((record) => {
-      const candidates = existing.get(matchKey(record.match[first])) ?? [];
+      const candidates =
+        record.current === undefined
+          ? (existing.get(matchKey(record.match[first])) ?? [])
+          : record.current === null
+            ? []
+            : [record.current as FinanceRecords[K]];
       const found = candidates.find((row) =>
         rest.every((p) => matchKey(fieldsOf(row)[p]) === matchKey(record.match[p])),
       );

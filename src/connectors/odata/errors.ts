@@ -8,8 +8,9 @@
  * - F&O: `{"error":{"code":"","message":"An error has occurred.","innererror":{"message":"... Infolog: ...","type":"..."}}}`
  * - plain text (F&O's 429) and HTML (gateways, IIS): the text, or the HTML title.
  */
+import { systemLabels, type SystemName } from '../../vocabulary.js';
 
-export type SystemName = 'sales' | 'finance';
+export type { SystemName };
 
 /**
  * - `http`: the server answered with a non-2xx status.
@@ -84,7 +85,7 @@ export class ODataError extends Error {
   }
 
   summary(): string {
-    const system = systemTitles[this.system];
+    const system = systemLabels[this.system];
     const operation = `${this.method} ${entitySetOf(this.path)}`;
     switch (this.kind) {
       case 'timeout':
@@ -132,9 +133,6 @@ export class TimeoutError extends ODataError {
   }
 }
 
-/** The systems by the names people know them by. */
-export const systemTitles: Readonly<Record<SystemName, string>> = { sales: 'Sales', finance: 'Finance' };
-
 /** `CustomersV3` of `CustomersV3?$filter=…` or `CustomersV3(dataAreaId='usmf',CustomerAccount='…')`. */
 function entitySetOf(path: string): string {
   return path.split(/[?(/]/, 1)[0] || path.split('?', 1)[0]!;
@@ -168,7 +166,7 @@ export class CircuitOpenError extends ODataError {
       status: 0,
       code: 'CircuitOpen',
       message:
-        `${systemTitles[request.system]} is unavailable: ${breaker.consecutiveFailures} requests in a row ` +
+        `${systemLabels[request.system]} is unavailable: ${breaker.consecutiveFailures} requests in a row ` +
         `failed${last}; ${next}.`,
       retryAfterMs: waitMs,
     });

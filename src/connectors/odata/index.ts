@@ -34,7 +34,6 @@ export {
   ODataError,
   parseErrorBody,
   parseRetryAfter,
-  systemTitles,
   TimeoutError,
   type ODataErrorDetails,
   type ODataErrorKind,

@@ -6,6 +6,7 @@
 import type { ODataClient } from './client.js';
 import { chunkByUrlLength, type QueryOptions } from './query.js';
 import { decimal, decimalText } from './json.js';
+import { matchKey as matchText } from '../../vocabulary.js';
 
 export interface EntityDescriptor {
   /** Entity-set name in URLs. */
@@ -43,8 +44,11 @@ export function toWireBody(body: Record<string, unknown>, entity: EntityDescript
   return out;
 }
 
-/** Case-insensitive key for matching business keys, as both systems' collations compare them. */
-export const matchKey = (value: unknown): string => String(value).toLowerCase();
+/**
+ * The vocabulary's `matchKey` over a column value of any type (a number as its text): business keys
+ * compare case-insensitively, as both systems' collations compare them.
+ */
+export const matchKey = (value: unknown): string => matchText(String(value));
 
 /**
  * Reads every row whose `property` is one of `values`, in as few requests as the URL limit allows: the

@@ -22,15 +22,7 @@ import {
   type Page,
   type QueryOptions,
 } from '../odata/index.js';
-import {
-  chunk,
-  firstPageCount,
-  groupBy,
-  matchKey,
-  readByValues,
-  toRecord,
-  toWireBody,
-} from '../odata/records.js';
+import { chunk, firstPageCount, groupBy, readByValues, toRecord, toWireBody } from '../odata/records.js';
 import { salesEntities } from './entities.js';
 import type { SalesKind, SalesRecords } from './types.js';
 
@@ -421,5 +413,3 @@ export function createSalesConnector({
 function isExpiredToken(error: unknown): boolean {
   return error instanceof ODataError && error.kind === 'http' && [400, 404, 410, 422].includes(error.status);
 }
-
-export { matchKey };

@@ -1,13 +1,19 @@
 /**
  * Account: a Sales account (system of record) and the Finance customer with the same account number.
- * Unified fields come from Sales, or from Finance for an account that exists only there.
+ * Unified fields are the accounts flow's mapped fields, from Sales, or from Finance for an account that
+ * exists only there (see the read model).
  */
+import type { FinanceCustomer } from '../../connectors/finance/types.js';
+import type { SalesAccount } from '../../connectors/sales/types.js';
 import type { AccountResolvers } from '../../generated/resolvers-types.js';
+import { recordViews } from '../../sync/read-model/index.js';
 import type { HubContext } from '../context.js';
 import type { AccountModel, ContactModel, QuoteModel } from '../models.js';
 import { pageSize } from '../cursors.js';
-import { address, currencyIso, preferring } from './shared.js';
+import { rowsOf, unifiedAddress } from './shared.js';
 import { syncLink } from './sync.js';
+
+const accounts = recordViews.account;
 
 /** The Sales side of an account, loaded when the model does not carry it yet. */
 export async function salesAccountOf(account: AccountModel, context: HubContext) {
@@ -22,103 +28,60 @@ export async function financeCustomerOf(account: AccountModel, context: HubConte
     : context.loaders.financeCustomerByAccount.load(account.accountNumber);
 }
 
-/**
- * Unified field from Sales when the account is there; Finance only for a Finance-only account. Sales is
- * read first so a Finance outage never hides Sales data.
- */
-const unified = <T>(
-  account: AccountModel,
-  context: HubContext,
-  fromSales: (sales: NonNullable<AccountModel['sales']>) => T | null,
-  fromFinance: (finance: NonNullable<AccountModel['finance']>) => T | null,
-): Promise<T | null> =>
-  preferring(
+/** The unified account of a Sales account row; null for one without an account number (never synced). */
+export function accountOfSales(row: SalesAccount | null): AccountModel | null {
+  const number = row ? accounts.keyOf('source', row) : null;
+  return row && typeof number === 'string' && number
+    ? { accountNumber: number, sales: row, finance: undefined }
+    : null;
+}
+
+/** The unified account of a Finance customer row. */
+export function accountOfFinance(row: FinanceCustomer | null): AccountModel | null {
+  return row
+    ? { accountNumber: accounts.keyOf('target', row) as string, sales: undefined, finance: row }
+    : null;
+}
+
+const rows = (account: AccountModel, context: HubContext) =>
+  rowsOf(
+    context,
     () => salesAccountOf(account, context),
     () => financeCustomerOf(account, context),
-    fromSales,
-    fromFinance,
   );
+
+/** A unified text field of the accounts flow (`name`, `phone`…). */
+const text =
+  (field: string): NonNullable<AccountResolvers['name']> =>
+  (account, _args, context) =>
+    accounts.value<string>(field, rows(account, context));
 
 export const Account: AccountResolvers = {
   accountNumber: (account) => account.accountNumber,
-  name: (account, _args, context) =>
-    unified(
-      account,
-      context,
-      (s) => s.name,
-      (f) => f.OrganizationName,
-    ),
-  phone: (account, _args, context) =>
-    unified(
-      account,
-      context,
-      (s) => s.telephone1,
-      (f) => f.PrimaryContactPhone,
-    ),
-  email: (account, _args, context) =>
-    unified(
-      account,
-      context,
-      (s) => s.emailaddress1,
-      (f) => f.PrimaryContactEmail,
-    ),
-  website: (account, _args, context) =>
-    unified(
-      account,
-      context,
-      (s) => s.websiteurl,
-      (f) => f.PrimaryContactURL,
-    ),
-  address: (account, _args, context) =>
-    unified(
-      account,
-      context,
-      (s) =>
-        address({
-          line1: s.address1_line1,
-          city: s.address1_city,
-          stateOrProvince: s.address1_stateorprovince,
-          postalCode: s.address1_postalcode,
-          country: s.address1_country,
-        }),
-      (f) =>
-        address({
-          line1: f.DeliveryAddressStreet,
-          city: f.DeliveryAddressCity,
-          stateOrProvince: f.DeliveryAddressState,
-          postalCode: f.DeliveryAddressZipCode,
-          country: f.DeliveryAddressCountryRegionISOCode,
-        }),
-    ),
-  currency: async (account, _args, context) => {
-    const sales = await salesAccountOf(account, context);
-    if (sales) return currencyIso(context, sales._transactioncurrencyid_value);
-    return (await financeCustomerOf(account, context))?.SalesCurrencyCode ?? null;
-  },
-  creditLimit: (account, _args, context) =>
-    unified(
-      account,
-      context,
-      (s) => s.creditlimit,
-      (f) => f.CreditLimit,
-    ),
-  /** Customer groups exist only in Finance. */
-  customerGroup: async (account, _args, context) =>
-    (await financeCustomerOf(account, context))?.CustomerGroupId ?? null,
+  name: text('name'),
+  phone: text('phone'),
+  email: text('email'),
+  website: text('website'),
+  address: (account, _args, context) => unifiedAddress(accounts, 'address', rows(account, context)),
+  currency: text('currency'),
+  creditLimit: (account, _args, context) => accounts.value<string>('creditLimit', rows(account, context)),
+  /** A default the flow sets on create and Finance owns afterwards: read from Finance only. */
+  customerGroup: (account, _args, context) =>
+    accounts.value<string>('customerGroup', rows(account, context), { only: 'target' }),
   sales: (account, _args, context) => salesAccountOf(account, context),
   finance: (account, _args, context) => financeCustomerOf(account, context),
   contacts: async (account, { first }, context): Promise<ContactModel[]> => {
     const sales = await salesAccountOf(account, context);
     if (!sales) return [];
     const contacts = await context.loaders.salesContactsByAccountId.load(sales.accountid);
+    const fullName = (row: (typeof contacts)[number]) =>
+      (recordViews.contact.fieldOf('source', row, 'fullName') as string | null) ?? '';
+    // The order of the contacts listing: by full name, then by Sales id.
     return [...contacts]
-      .sort(
-        (a, b) =>
-          (a.fullname ?? '').localeCompare(b.fullname ?? '') || a.contactid.localeCompare(b.contactid),
-      )
+      .sort((a, b) => fullName(a).localeCompare(fullName(b)) || a.contactid.localeCompare(b.contactid))
       .slice(0, pageSize(first))
       .map((contact) => ({
-        contactNumber: contact.msdynce_contactnumber,
+        contactNumber: recordViews.contact.keyOf('source', contact) as string | null,
         sales: contact,
         finance: undefined,
       }));
@@ -127,18 +90,20 @@ export const Account: AccountResolvers = {
     const sales = await salesAccountOf(account, context);
     if (!sales) return [];
     const quotes = await context.loaders.salesQuotesByAccountId.load(sales.accountid);
+    const numberOf = (quote: (typeof quotes)[number]) =>
+      recordViews.quote.keyOf('source', quote) as string | null;
+    // A quote without a number cannot be synced, nor asked for by number.
     return quotes
-      .filter((quote) => quote.quotenumber !== null)
-      .sort((a, b) => (a.quotenumber ?? '').localeCompare(b.quotenumber ?? ''))
+      .filter((quote) => numberOf(quote) !== null)
+      .sort((a, b) => (numberOf(a) ?? '').localeCompare(numberOf(b) ?? ''))
       .slice(0, pageSize(first))
-      .map((quote) => ({ quoteNumber: quote.quotenumber!, sales: quote, finance: undefined }));
+      .map((quote) => ({ quoteNumber: numberOf(quote)!, sales: quote, finance: undefined }));
   },
   sync: (account, _args, context) =>
     syncLink(context, {
       entity: 'account',
       key: account.accountNumber,
       flow: 'accounts',
-      source: () => salesAccountOf(account, context),
-      target: () => financeCustomerOf(account, context),
+      ...rows(account, context),
     }),
 };

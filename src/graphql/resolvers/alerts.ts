@@ -4,14 +4,12 @@
  * only, src/alerts/settings.ts); readers may read both. The alerts raised are `alertDeliveries`
  * (sync-schedules.ts).
  */
-import type { QueryResolvers, SyncSystem } from '../../generated/resolvers-types.js';
-
-const systemNames = { sales: 'SALES', finance: 'FINANCE' } as const satisfies Record<string, SyncSystem>;
+import type { QueryResolvers } from '../../generated/resolvers-types.js';
 
 export const availabilityQueries: Pick<QueryResolvers, 'systemAvailability' | 'alertSettings'> = {
   systemAvailability: async (_root, _args, context) =>
     (await context.alerts.systemAvailability()).map((row) => ({
-      system: systemNames[row.system],
+      system: row.system,
       available: row.downSince === null,
       downSince: row.downSince?.toISOString() ?? null,
       lastCheckedAt: row.lastCheckedAt.toISOString(),

@@ -1,14 +1,20 @@
 /**
  * Contact: a Sales contact (system of record) and its Finance counterpart — a contact person of the
- * account's customer, or, for a contact flagged active customer, a person customer of its own.
+ * account's customer, or, for a contact flagged active customer, a person customer of its own. Which one,
+ * and which column each unified field is, the contacts flow's routes and mappings say (see the read model).
  */
 import type { FinanceContactPerson, FinanceCustomer } from '../../connectors/finance/types.js';
 import type { SalesContact } from '../../connectors/sales/types.js';
 import type { ContactResolvers } from '../../generated/resolvers-types.js';
+import { flows } from '../../sync/flows/index.js';
+import { counterpartOf, recordViews } from '../../sync/read-model/index.js';
 import type { HubContext } from '../context.js';
 import type { AccountModel, ContactModel } from '../models.js';
-import { address, preferring } from './shared.js';
+import { accountOfFinance, accountOfSales } from './account.js';
+import { rowsOf, unifiedAddress } from './shared.js';
 import { syncLink } from './sync.js';
+
+const contacts = recordViews.contact;
 
 export async function salesContactOf(
   contact: ContactModel,
@@ -18,7 +24,7 @@ export async function salesContactOf(
   return contact.contactNumber ? context.loaders.salesContactByNumber.load(contact.contactNumber) : null;
 }
 
-/** The Finance row the contacts flow writes this contact to, following the same routing rule. */
+/** The Finance row the contacts flow writes this contact to, by the flow's own routes. */
 export async function financeContactOf(
   contact: ContactModel,
   context: HubContext,
@@ -31,133 +37,65 @@ export async function financeContactOf(
     context.loaders.financeContactPersonById.load(contact.contactNumber),
     context.loaders.financeCustomerByAccount.load(contact.contactNumber),
   ]);
-  if (sales?.msdynce_isactivecustomer) return customer;
-  if (person || sales) return person;
-  return customer?.PartyType === 'Person' ? customer : null;
+  // Without a Sales contact, a contact person is preferred to a person customer of the same number.
+  return counterpartOf(flows.contacts, sales, [person, customer], { settings: context.flowSettings });
 }
 
-const isCustomer = (row: FinanceContactPerson | FinanceCustomer): row is FinanceCustomer =>
-  'CustomerAccount' in row;
-
-const unified = <T>(
-  contact: ContactModel,
-  context: HubContext,
-  fromSales: (sales: SalesContact) => T | null,
-  fromFinance: (finance: FinanceContactPerson | FinanceCustomer) => T | null,
-): Promise<T | null> =>
-  preferring(
+const rows = (contact: ContactModel, context: HubContext) =>
+  rowsOf(
+    context,
     () => salesContactOf(contact, context),
     () => financeContactOf(contact, context),
-    fromSales,
-    fromFinance,
   );
+
+/** A unified text field of the contacts flow (`firstName`, `email`…). */
+const text =
+  (field: string): NonNullable<ContactResolvers['firstName']> =>
+  (contact, _args, context) =>
+    contacts.value<string>(field, rows(contact, context));
 
 export const Contact: ContactResolvers = {
   contactNumber: (contact) => contact.contactNumber,
-  firstName: (c, _a, ctx) =>
-    unified(
-      c,
-      ctx,
-      (s) => s.firstname,
-      (f) => (isCustomer(f) ? f.PersonFirstName : f.FirstName),
-    ),
-  lastName: (c, _a, ctx) =>
-    unified(
-      c,
-      ctx,
-      (s) => s.lastname,
-      (f) => (isCustomer(f) ? f.PersonLastName : f.LastName),
-    ),
-  fullName: (c, _a, ctx) =>
-    unified(
-      c,
-      ctx,
-      (s) => s.fullname,
-      (f) => (isCustomer(f) ? f.OrganizationName : f.ContactPersonName),
-    ),
-  email: (c, _a, ctx) =>
-    unified(
-      c,
-      ctx,
-      (s) => s.emailaddress1,
-      (f) => (isCustomer(f) ? f.PrimaryContactEmail : f.PrimaryEmailAddress),
-    ),
-  phone: (c, _a, ctx) =>
-    unified(
-      c,
-      ctx,
-      (s) => s.telephone1,
-      (f) => (isCustomer(f) ? f.PrimaryContactPhone : f.PrimaryPhoneNumber),
-    ),
-  jobTitle: (c, _a, ctx) =>
-    unified(
-      c,
-      ctx,
-      (s) => s.jobtitle,
-      (f) => (isCustomer(f) ? null : f.EmploymentJobTitle),
-    ),
-  address: (c, _a, ctx) =>
-    unified(
-      c,
-      ctx,
-      (s) =>
-        address({
-          line1: s.address1_line1,
-          city: s.address1_city,
-          stateOrProvince: s.address1_stateorprovince,
-          postalCode: s.address1_postalcode,
-          country: s.address1_country,
-        }),
-      (f) =>
-        isCustomer(f)
-          ? address({
-              line1: f.DeliveryAddressStreet,
-              city: f.DeliveryAddressCity,
-              stateOrProvince: f.DeliveryAddressState,
-              postalCode: f.DeliveryAddressZipCode,
-              country: f.DeliveryAddressCountryRegionISOCode,
-            })
-          : address({
-              line1: f.PrimaryAddressStreet,
-              city: f.PrimaryAddressCity,
-              stateOrProvince: f.PrimaryAddressStateId,
-              postalCode: f.PrimaryAddressZipCode,
-              country: f.PrimaryAddressCountryRegionISOCode,
-            }),
-    ),
-  isActiveCustomer: (c, _a, ctx) =>
-    unified(
-      c,
-      ctx,
-      (s) => s.msdynce_isactivecustomer,
-      (f) => isCustomer(f),
-    ),
-  sales: (c, _a, ctx) => salesContactOf(c, ctx),
-  finance: (c, _a, ctx) => financeContactOf(c, ctx),
-  account: async (c, _a, ctx): Promise<AccountModel | null> => {
-    const sales = await salesContactOf(c, ctx);
-    if (!sales) {
-      // Only in Finance: a contact person belongs to the customer whose party it is attached to.
-      const finance = await financeContactOf(c, ctx);
-      const party = finance && !isCustomer(finance) ? finance.AssociatedPartyNumber : null;
-      const customer = party ? await ctx.loaders.financeCustomerByParty.load(party) : null;
-      return customer
-        ? { accountNumber: customer.CustomerAccount, sales: undefined, finance: customer }
-        : null;
-    }
-    const parent = sales._parentcustomerid_value;
-    const account = parent ? await ctx.loaders.salesAccountById.load(parent) : null;
-    // A parent that is not an account (another contact), or an account without a number, has no unified Account.
-    return account?.accountnumber
-      ? { accountNumber: account.accountnumber, sales: account, finance: undefined }
-      : null;
+  firstName: text('firstName'),
+  lastName: text('lastName'),
+  fullName: async (contact, _args, context) => {
+    const reading = await contacts.read('fullName', rows(contact, context));
+    // The contact-person mapping writes first and last name only: Finance composes the full name.
+    if (reading?.side === 'target' && reading.column === null && 'ContactPersonName' in reading.row)
+      return reading.row.ContactPersonName;
+    return (reading?.value as string | null | undefined) ?? null;
   },
-  sync: (c, _a, ctx) =>
-    syncLink(ctx, {
+  email: text('email'),
+  phone: text('phone'),
+  jobTitle: text('jobTitle'),
+  address: (contact, _args, context) => unifiedAddress(contacts, 'address', rows(contact, context)),
+  isActiveCustomer: async (contact, _args, context) => {
+    const record = await contacts.record(rows(contact, context));
+    if (!record) return null;
+    // Sales holds the flag the routes test, null when unset; a contact only in Finance is an active
+    // customer when Finance holds it as a person customer.
+    return record.side === 'source'
+      ? record.row.msdynce_isactivecustomer
+      : record.mapping.name === 'personCustomer';
+  },
+  sales: (contact, _args, context) => salesContactOf(contact, context),
+  finance: (contact, _args, context) => financeContactOf(contact, context),
+  account: async (contact, _args, context): Promise<AccountModel | null> => {
+    const reading = await contacts.read('account', rows(contact, context));
+    const id = reading?.value;
+    if (!reading || typeof id !== 'string' || !id) return null;
+    // Sales holds the parent's id: a parent that is not an account (another contact), or an account
+    // without a number, has no unified Account. Finance holds the party number of the customer a contact
+    // person is attached to; a person customer is attached to none.
+    return reading.side === 'source'
+      ? accountOfSales(await context.loaders.salesAccountById.load(id))
+      : accountOfFinance(await context.loaders.financeCustomerByParty.load(id));
+  },
+  sync: (contact, _args, context) =>
+    syncLink(context, {
       entity: 'contact',
-      key: c.contactNumber ?? '',
+      key: contact.contactNumber ?? '',
       flow: 'contacts',
-      source: () => salesContactOf(c, ctx),
-      target: () => financeContactOf(c, ctx),
+      ...rows(contact, context),
     }),
 };

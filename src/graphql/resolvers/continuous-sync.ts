@@ -11,7 +11,6 @@ import type {
 import { intervalBounds } from '../../sync/continuous/index.js';
 import { badInput } from '../errors.js';
 import { requireRole } from '../principal.js';
-import { flowNameFromGraphQL, flowNameToGraphQL } from './flow-names.js';
 
 export const continuousSyncQueries: Pick<QueryResolvers, 'continuousSync'> = {
   continuousSync: (_root, _args, context) => context.continuous.list(),
@@ -20,8 +19,7 @@ export const continuousSyncQueries: Pick<QueryResolvers, 'continuousSync'> = {
 export const continuousSyncMutations: Pick<MutationResolvers, 'setContinuousSync'> = {
   setContinuousSync: (_root, { input }, context) => {
     requireRole(context, 'operator', 'setContinuousSync');
-    const flow = flowNameFromGraphQL[input.flow];
-    const { intervalSeconds } = input;
+    const { flow, intervalSeconds } = input;
     if (intervalSeconds !== undefined && intervalSeconds !== null) {
       const { min, max } = intervalBounds(flow);
       if (!Number.isInteger(intervalSeconds) || intervalSeconds < min || intervalSeconds > max)
@@ -41,7 +39,6 @@ export const continuousSyncMutations: Pick<MutationResolvers, 'setContinuousSync
 const iso = (date: Date | null | undefined) => date?.toISOString() ?? null;
 
 export const ContinuousSync: ContinuousSyncResolvers = {
-  flow: (status) => flowNameToGraphQL[status.flow],
   lastCheckedAt: (status) => iso(status.record?.lastCheckedAt),
   lastChangeSeenAt: (status) => iso(status.record?.lastChangeSeenAt),
   secondsSinceLastChange: (status) => {
@@ -52,7 +49,7 @@ export const ContinuousSync: ContinuousSyncResolvers = {
   failures: (status) => status.record?.failures ?? 0,
   lastError: (status) => status.record?.lastError ?? null,
   lastRun: (status, _args, context) =>
-    status.record?.lastRunId ? context.sync.snapshot(status.record.lastRunId) : null,
+    status.record?.lastRunId ? context.runSnapshots.load(status.record.lastRunId) : null,
   updatedBy: (status) => status.record?.updatedBy ?? null,
   updatedAt: (status) => iso(status.record?.updatedAt),
 };

@@ -1,6 +1,7 @@
 /** Every resolver of the public schema, typed by the generated resolver types. */
 import type { Resolvers } from '../../generated/resolvers-types.js';
 import { DateTime, Decimal } from '../scalars.js';
+import { SyncFlowName, SyncSystem } from './enums.js';
 import { Account } from './account.js';
 import { Contact } from './contact.js';
 import { Product } from './product.js';
@@ -31,6 +32,8 @@ import {
 export const resolvers: Resolvers = {
   DateTime,
   Decimal,
+  SyncFlowName,
+  SyncSystem,
   Query: {
     ...Query,
     ...syncFlowQueries,

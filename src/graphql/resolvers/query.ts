@@ -10,6 +10,8 @@ import type { HubContext } from '../context.js';
 import { badInput, fromUpstream } from '../errors.js';
 import { pageRequest, toConnection, type KeysetOrder } from '../listing.js';
 import type { AccountModel, ContactModel, ProductModel, QuoteModel } from '../models.js';
+import { flows } from '../../sync/flows/index.js';
+import { counterpartOf } from '../../sync/read-model/index.js';
 
 const guid = (value: string): ODataLiteral => ({ guid: value });
 const orders = {
@@ -139,7 +141,8 @@ export const Query: QueryResolvers = {
       context.loaders.financeContactPersonById.load(contactNumber),
       context.loaders.financeCustomerByAccount.load(contactNumber),
     ]);
-    const finance = person ?? (customer?.PartyType === 'Person' ? customer : null);
+    // Without its Sales contact, the counterpart the contacts flow's mappings recognise (a person customer).
+    const finance = counterpartOf(flows.contacts, null, [person, customer]);
     return finance ? { contactNumber, sales: null, finance } : null;
   },
   contacts: async (_root, { first, after, filter }, context) => {

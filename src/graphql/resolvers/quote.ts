@@ -1,13 +1,19 @@
 /**
  * Quote: a Sales quote (system of record) with its lines, and the Finance quotation with the same number.
+ * Unified fields are the quotes flow's mapped fields, header and lines (see the read model).
  */
-import type { FinanceQuoteHeader, FinanceQuoteLine } from '../../connectors/finance/types.js';
-import type { SalesQuote, SalesQuoteLine } from '../../connectors/sales/types.js';
+import type { FinanceQuoteHeader } from '../../connectors/finance/types.js';
+import type { SalesQuote } from '../../connectors/sales/types.js';
 import type { QuoteLineResolvers, QuoteResolvers } from '../../generated/resolvers-types.js';
+import { recordViews } from '../../sync/read-model/index.js';
 import type { HubContext } from '../context.js';
 import type { AccountModel, ProductModel, QuoteLineModel, QuoteModel } from '../models.js';
-import { address, currencyIso, unitName, preferring } from './shared.js';
+import { accountOfSales } from './account.js';
+import { rowsOf, unifiedAddress } from './shared.js';
 import { syncLink } from './sync.js';
+
+const quotes = recordViews.quote;
+const quoteLines = recordViews.quoteLine;
 
 const statuses = ['DRAFT', 'ACTIVE', 'WON', 'CLOSED'] as const;
 
@@ -15,12 +21,13 @@ export async function salesQuoteOf(quote: QuoteModel, context: HubContext): Prom
   return quote.sales !== undefined ? quote.sales : context.loaders.salesQuoteByNumber.load(quote.quoteNumber);
 }
 
-async function financeQuoteOf(quote: QuoteModel, context: HubContext) {
+async function financeQuoteOf(quote: QuoteModel, context: HubContext): Promise<FinanceQuoteHeader | null> {
   return quote.finance !== undefined
     ? quote.finance
     : context.loaders.financeQuoteByNumber.load(quote.quoteNumber);
 }
 
+/** A column of the Sales quote that no flow maps (its state, `effectivefrom`, its total): Sales only. */
 async function fromSales<T>(
   quote: QuoteModel,
   context: HubContext,
@@ -30,80 +37,33 @@ async function fromSales<T>(
   return sales ? pick(sales) : null;
 }
 
-/** From Sales when the quote is there, else from the Finance quotation. */
-const unified = <T>(
-  quote: QuoteModel,
-  context: HubContext,
-  fromSalesRow: (sales: SalesQuote) => T | null,
-  fromFinance: (finance: FinanceQuoteHeader) => T | null,
-): Promise<T | null> =>
-  preferring(
+const rows = (quote: QuoteModel, context: HubContext) =>
+  rowsOf(
+    context,
     () => salesQuoteOf(quote, context),
     () => financeQuoteOf(quote, context),
-    fromSalesRow,
-    fromFinance,
   );
 
 export const Quote: QuoteResolvers = {
   quoteNumber: (quote) => quote.quoteNumber,
-  name: async (q, _a, ctx) =>
-    (await fromSales(q, ctx, (s) => s.name)) ?? (await financeQuoteOf(q, ctx))?.SalesQuotationName ?? null,
+  // A quote saved in Sales without a name shows its Finance quotation's.
+  name: (q, _a, ctx) => quotes.value<string>('name', rows(q, ctx), { fallBack: 'whenNull' }),
   status: (q, _a, ctx) =>
     fromSales(q, ctx, (s) => (s.statecode === null ? null : (statuses[s.statecode] ?? null))),
   effectiveFrom: (q, _a, ctx) => fromSales(q, ctx, (s) => s.effectivefrom),
-  effectiveTo: (q, _a, ctx) =>
-    unified(
-      q,
-      ctx,
-      (s) => s.effectiveto,
-      (f) => f.SalesQuotationExpiryDate,
-    ),
-  requestedDeliveryBy: (q, _a, ctx) =>
-    unified(
-      q,
-      ctx,
-      (s) => s.requestdeliveryby,
-      (f) => f.RequestedShippingDate,
-    ),
-  currency: async (q, _a, ctx) => {
-    const sales = await salesQuoteOf(q, ctx);
-    if (sales) return currencyIso(ctx, sales._transactioncurrencyid_value);
-    return (await financeQuoteOf(q, ctx))?.CurrencyCode ?? null;
-  },
+  effectiveTo: (q, _a, ctx) => quotes.value<string>('effectiveTo', rows(q, ctx)),
+  requestedDeliveryBy: (q, _a, ctx) => quotes.value<string>('requestedDeliveryBy', rows(q, ctx)),
+  currency: (q, _a, ctx) => quotes.value<string>('currency', rows(q, ctx)),
   totalAmount: (q, _a, ctx) => fromSales(q, ctx, (s) => s.totalamount),
-  shipTo: (q, _a, ctx) =>
-    unified(
-      q,
-      ctx,
-      (s) =>
-        address({
-          line1: s.shipto_line1,
-          city: s.shipto_city,
-          stateOrProvince: s.shipto_stateorprovince,
-          postalCode: s.shipto_postalcode,
-          country: s.shipto_country,
-        }),
-      (f) =>
-        address({
-          line1: f.DeliveryAddressStreet,
-          city: f.DeliveryAddressCity,
-          stateOrProvince: f.DeliveryAddressStateId,
-          postalCode: f.DeliveryAddressZipCode,
-          country: f.DeliveryAddressCountryRegionISOCode,
-        }),
-    ),
+  shipTo: (q, _a, ctx) => unifiedAddress(quotes, 'shipTo', rows(q, ctx)),
   account: async (q, _a, ctx): Promise<AccountModel | null> => {
-    const sales = await salesQuoteOf(q, ctx);
-    if (!sales) {
-      const number = (await financeQuoteOf(q, ctx))?.RequestingCustomerAccountNumber;
-      return number ? { accountNumber: number, sales: undefined, finance: undefined } : null;
-    }
-    const account = sales._customerid_value
-      ? await ctx.loaders.salesAccountById.load(sales._customerid_value)
-      : null;
-    return account?.accountnumber
-      ? { accountNumber: account.accountnumber, sales: account, finance: undefined }
-      : null;
+    const reading = await quotes.read('account', rows(q, ctx));
+    const value = reading?.value;
+    if (!reading || typeof value !== 'string' || !value) return null;
+    // Sales holds the customer's id, Finance the customer's account number.
+    return reading.side === 'source'
+      ? accountOfSales(await ctx.loaders.salesAccountById.load(value))
+      : { accountNumber: value, sales: undefined, finance: undefined };
   },
   /** Lines of both systems paired by line number; a line in only one system comes with the other side null. */
   lines: async (q, _a, ctx): Promise<QuoteLineModel[]> => {
@@ -114,15 +74,11 @@ export const Quote: QuoteResolvers = {
     ]);
     const byNumber = new Map<number | null, QuoteLineModel>();
     for (const line of salesLines) {
-      byNumber.set(line.sequencenumber, {
-        quoteNumber: q.quoteNumber,
-        lineNumber: line.sequencenumber,
-        sales: line,
-        finance: null,
-      });
+      const number = quoteLines.keyOf('source', line) as number | null;
+      byNumber.set(number, { quoteNumber: q.quoteNumber, lineNumber: number, sales: line, finance: null });
     }
     for (const line of financeLines) {
-      const number = line.LineCreationSequenceNumber;
+      const number = quoteLines.keyOf('target', line) as number | null;
       const paired = byNumber.get(number);
       if (paired) paired.finance = line;
       else
@@ -133,71 +89,64 @@ export const Quote: QuoteResolvers = {
   sales: (q, _a, ctx) => salesQuoteOf(q, ctx),
   finance: (q, _a, ctx) => financeQuoteOf(q, ctx),
   sync: (q, _a, ctx) =>
-    syncLink(ctx, {
-      entity: 'quote',
-      key: q.quoteNumber,
-      flow: 'quotes',
-      source: () => salesQuoteOf(q, ctx),
-      target: () => financeQuoteOf(q, ctx),
-    }),
+    syncLink(ctx, { entity: 'quote', key: q.quoteNumber, flow: 'quotes', ...rows(q, ctx) }),
 };
 
-async function salesProductOf(line: QuoteLineModel, context: HubContext) {
-  const id = line.sales?._productid_value;
-  return id ? context.loaders.salesProductById.load(id) : null;
-}
+/** A line's rows as the quote's `lines` paired them: nothing is loaded. */
+const lineRows = (line: QuoteLineModel, context: HubContext) =>
+  rowsOf(
+    context,
+    async () => line.sales ?? null,
+    async () => line.finance ?? null,
+  );
 
-/** A line field from Sales when the line is there, else from the Finance quotation line. */
-const lineField =
-  <T>(fromSales: (sales: SalesQuoteLine) => T | null, fromFinance: (finance: FinanceQuoteLine) => T | null) =>
-  (line: QuoteLineModel): T | null =>
-    line.sales ? fromSales(line.sales) : line.finance ? fromFinance(line.finance) : null;
+/** A unified field of the quotation-line mapping, from the Sales line, else from the Finance line. */
+const lineValue =
+  (field: string) =>
+  (line: QuoteLineModel, _args: unknown, context: HubContext): Promise<string | null> =>
+    quoteLines.value<string>(field, lineRows(line, context));
 
-async function productNumberOf(line: QuoteLineModel, context: HubContext): Promise<string | null> {
-  if (line.sales) return (await salesProductOf(line, context))?.productnumber ?? null;
-  return line.finance?.ItemNumber ?? null;
+/** The line's product: Sales holds the product's id, Finance its number. */
+async function productOf(line: QuoteLineModel, context: HubContext): Promise<ProductModel | null> {
+  const reading = await quoteLines.read('productNumber', lineRows(line, context));
+  const value = reading?.value;
+  if (!reading || typeof value !== 'string' || !value) return null;
+  if (reading.side === 'target') return { productNumber: value, sales: undefined, finance: undefined };
+  const product = await context.loaders.salesProductById.load(value);
+  const number = product ? recordViews.product.keyOf('target', product) : null;
+  return product && typeof number === 'string' && number
+    ? { productNumber: number, sales: product, finance: undefined }
+    : null;
 }
 
 export const QuoteLine: QuoteLineResolvers = {
   lineNumber: (line) => line.lineNumber,
-  productNumber: (line, _a, ctx) => productNumberOf(line, ctx),
-  description: lineField(
-    (s) => s.description ?? s.productdescription,
-    (f) => f.LineDescription,
-  ),
-  quantity: lineField(
-    (s) => s.quantity,
-    (f) => f.RequestedSalesQuantity,
-  ),
-  unitPrice: lineField(
-    (s) => s.priceperunit,
-    (f) => f.SalesPrice,
-  ),
-  discount: lineField(
-    (s) => s.manualdiscountamount,
-    (f) => f.LineDiscountAmount,
-  ),
-  amount: lineField(
-    (s) => s.extendedamount,
-    (f) => f.LineAmount,
-  ),
-  unit: (line, _a, ctx) =>
-    line.sales ? unitName(ctx, line.sales._uomid_value) : (line.finance?.SalesUnitSymbol ?? null),
-  isWriteIn: (line) => line.sales?.isproductoverridden === true,
-  product: async (line, _a, ctx): Promise<ProductModel | null> => {
-    if (line.sales) {
-      const product = await salesProductOf(line, ctx);
-      return product?.productnumber
-        ? { productNumber: product.productnumber, sales: product, finance: undefined }
-        : null;
-    }
-    const number = line.finance?.ItemNumber;
-    return number ? { productNumber: number, sales: undefined, finance: undefined } : null;
+  productNumber: async (line, _a, ctx) => {
+    const reading = await quoteLines.read('productNumber', lineRows(line, ctx));
+    if (reading?.side !== 'source') return (reading?.value as string | null | undefined) ?? null;
+    const product = reading.value ? await ctx.loaders.salesProductById.load(String(reading.value)) : null;
+    return product ? ((recordViews.product.keyOf('target', product) as string | null) ?? null) : null;
   },
+  description: async (line, _a, ctx) => {
+    const reading = await quoteLines.read('description', lineRows(line, ctx));
+    // A write-in line (never synced) carries its typed product text in a column no mapping reads.
+    if (reading?.side === 'source')
+      return (reading.value as string | null | undefined) ?? reading.row.productdescription;
+    return (reading?.value as string | null | undefined) ?? null;
+  },
+  quantity: lineValue('quantity'),
+  unitPrice: lineValue('unitPrice'),
+  discount: lineValue('discount'),
+  /** Not mapped: Finance computes its line amount. */
+  amount: (line) => (line.sales ? line.sales.extendedamount : (line.finance?.LineAmount ?? null)),
+  unit: lineValue('unit'),
+  /** The column of the quotes flow's write-in rule (a write-in line skips its quote). */
+  isWriteIn: (line) => line.sales?.isproductoverridden === true,
+  product: (line, _a, ctx) => productOf(line, ctx),
   sales: (line) => line.sales ?? null,
   finance: async (line, _a, ctx) => {
     if (line.finance !== undefined) return line.finance;
     const lines = await ctx.loaders.financeQuoteLinesByNumber.load(line.quoteNumber);
-    return lines.find((l) => l.LineCreationSequenceNumber === line.lineNumber) ?? null;
+    return lines.find((l) => quoteLines.keyOf('target', l) === line.lineNumber) ?? null;
   },
 };

@@ -1,4 +1,5 @@
 /** Small pieces every unified type's resolvers use. */
+import type { RecordRows, RecordView } from '../../sync/read-model/index.js';
 import type { HubContext } from '../context.js';
 
 export interface AddressValue {
@@ -14,37 +15,35 @@ export function address(parts: AddressValue): AddressValue | null {
   return Object.values(parts).some((value) => value !== null && value !== '') ? parts : null;
 }
 
-/** The ISO code of a Sales currency id (`_transactioncurrencyid_value`). */
-export async function currencyIso(
-  context: HubContext,
-  id: string | null | undefined,
-): Promise<string | null> {
-  if (!id) return null;
-  return (await context.reference()).currencyIsoById(id) ?? null;
-}
-
-/** The name of a Sales unit id (`_uomid_value`, `_defaultuomid_value`). */
-export async function unitName(context: HubContext, id: string | null | undefined): Promise<string | null> {
-  if (!id) return null;
-  return (await context.reference()).unitNameById(id) ?? null;
-}
-
-/** Dataverse `statecode` 0/1 as ACTIVE/INACTIVE. */
-export const recordState = (statecode: number | null | undefined): 'ACTIVE' | 'INACTIVE' | null =>
-  statecode === null || statecode === undefined ? null : statecode === 0 ? 'ACTIVE' : 'INACTIVE';
+const addressParts = ['line1', 'city', 'stateOrProvince', 'postalCode', 'country'] as const;
 
 /**
- * A unified field: taken from the system of record's row when the record is there, else from the other
- * system's row. The system of record is read first, so an outage of the other never hides its data.
+ * The address a flow maps under `prefix` (`address`, `shipTo`: `address.city`…), all five parts from
+ * the one row the record's unified fields come from; null when every part is empty.
  */
-export async function preferring<P, S, T>(
-  primary: () => Promise<P | null>,
-  secondary: () => Promise<S | null>,
-  fromPrimary: (row: P) => T | null | Promise<T | null>,
-  fromSecondary: (row: S) => T | null | Promise<T | null>,
-): Promise<T | null> {
-  const first = await primary();
-  if (first) return fromPrimary(first);
-  const other = await secondary();
-  return other ? fromSecondary(other) : null;
+export async function unifiedAddress<S extends object, T extends object>(
+  view: RecordView<S, T>,
+  prefix: string,
+  rows: RecordRows<S, T>,
+): Promise<AddressValue | null> {
+  const values = await view.values(
+    addressParts.map((part) => `${prefix}.${part}`),
+    rows,
+  );
+  if (!values) return null;
+  const part = (name: (typeof addressParts)[number]) => values[`${prefix}.${name}`] as string | null;
+  return address({
+    line1: part('line1'),
+    city: part('city'),
+    stateOrProvince: part('stateOrProvince'),
+    postalCode: part('postalCode'),
+    country: part('country'),
+  });
 }
+
+/** A record's rows for the read model: `source` and `target` as its flow names them, and the reference data. */
+export const rowsOf = <S extends object, T extends object>(
+  context: HubContext,
+  source: () => Promise<S | null>,
+  target: () => Promise<T | null>,
+): RecordRows<S, T> => ({ source, target, reference: () => context.reference() });

@@ -17,7 +17,6 @@ import type { SyncCursorRecord } from '../../db/run-types.js';
 import { describePosition, positionOf } from '../../sync/engine/read.js';
 import type { FlowFilterSettings } from '../../sync/reference.js';
 import type { HubContext } from '../context.js';
-import { flowNameToGraphQL } from './flow-names.js';
 
 const text = (value: Scalar | undefined): string | null =>
   value === undefined || value === null ? null : String(value);
@@ -72,9 +71,7 @@ export const syncFlowQueries: Pick<QueryResolvers, 'syncFlows' | 'syncValueMaps'
 };
 
 export const SyncFlow: SyncFlowResolvers = {
-  name: (flow) => flowNameToGraphQL[flow.name],
   direction: (flow) => (flow.direction === 'salesToFinance' ? 'SALES_TO_FINANCE' : 'FINANCE_TO_SALES'),
-  dependsOn: (flow) => flow.dependsOn.map((name) => flowNameToGraphQL[name]),
   unroutedReason: (flow) => flow.unrouted,
   children: (flow) => flow.children ?? null,
   cursor: async (flow, _args, context) => {
@@ -90,7 +87,7 @@ export const SyncFlow: SyncFlowResolvers = {
   },
   lastRun: async (flow, _args, context) => {
     const id = (await flowStates(context)).lastRunIds.get(flow.name);
-    return id ? context.sync.snapshot(id) : null;
+    return id ? context.runSnapshots.load(id) : null;
   },
 };
 
@@ -117,7 +114,6 @@ function flowStates(context: HubContext) {
 }
 
 export const SyncEntity: SyncEntityResolvers = {
-  system: (entity) => (entity.system === 'sales' ? 'SALES' : 'FINANCE'),
   entitySet: (entity) => entity.entity,
 };
 

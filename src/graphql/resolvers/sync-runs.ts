@@ -1,9 +1,7 @@
 /**
  * Sync runs over GraphQL: read them, start, cancel and retry them, and follow them live. The run
- * manager does the work; these resolvers translate names (ACCOUNTS ↔ accounts), errors and streams.
+ * manager does the work; these resolvers translate its errors and streams.
  */
-import { isFinal } from '../../db/run-status.js';
-import type { SyncFlowName as StoredFlowName } from '../../db/schema.js';
 import type {
   MutationResolvers,
   QueryResolvers,
@@ -13,17 +11,16 @@ import type {
   SyncRunResolvers,
 } from '../../generated/resolvers-types.js';
 import { type RunSnapshot, SyncRequestError } from '../../sync/runs/types.js';
+import { isFinal } from '../../vocabulary.js';
 import { checkedText } from '../arguments.js';
 import type { HubContext } from '../context.js';
 import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import { badInput, HubError } from '../errors.js';
 import { requireRole } from '../principal.js';
 import { eventStream } from '../streams.js';
-import { flowNameFromGraphQL, flowNameToGraphQL } from './flow-names.js';
 
 /** A failure search longer than any message is a mistake, not a search. */
 const maxSearchLength = 200;
-const finalStatuses = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 /** A run ID argument, refused before it reaches the database when no ID can be like it (NUL, say). */
 const runId = (id: string): string => checkedText('id', id);
@@ -56,9 +53,8 @@ export const syncRunQueries: Pick<QueryResolvers, 'syncRun' | 'syncRuns'> = {
     const size = pageSize(first);
     const afterId = after ? decodeCursor('syncRuns', after).after[1] : null;
     const page = await context.runs.listRuns({ first: size, after: afterId, status: status ?? null });
-    const nodes = await Promise.all(
-      page.items.map(async (run) => (await context.sync.snapshot(run.id)) ?? { run, rates: {} }),
-    );
+    // The listing already holds each run with its flows: a snapshot is built from it, not read again.
+    const nodes = page.items.map((run) => context.sync.snapshotOf(run));
     const last = page.items.at(-1);
     return {
       nodes,
@@ -76,7 +72,7 @@ export const Mutation: MutationResolvers = {
     requireRole(context, 'operator', 'startSync');
     return manage(() =>
       context.sync.start({
-        ...(input.flows ? { flows: input.flows.map((flow) => flowNameFromGraphQL[flow]) } : {}),
+        ...(input.flows ? { flows: input.flows } : {}),
         mode: input.mode ?? 'INCREMENTAL',
         dryRun: input.dryRun ?? false,
         requestedBy: context.principal.name,
@@ -100,7 +96,7 @@ function follow(
 ): AsyncIterableIterator<RunSnapshot> {
   return eventStream<RunSnapshot>((push) => context.sync.events.subscribe(runId, push), {
     ...(initial ? { initial } : {}),
-    isLast: (snapshot) => runId !== '*' && finalStatuses.has(snapshot.run.status),
+    isLast: (snapshot) => runId !== '*' && isFinal(snapshot.run.status),
   });
 }
 
@@ -147,7 +143,7 @@ export const SyncRun: SyncRunResolvers = {
       if (!Number.isSafeInteger(afterId)) throw badInput('after', 'not a cursor of this failure listing.');
     }
     const filter = {
-      flow: flow ? flowNameFromGraphQL[flow] : null,
+      flow: flow ?? null,
       // Blank is no filter; NUL and text no key could hold are refused.
       search: search?.trim() ? checkedText('search', search.trim(), maxSearchLength) : null,
     };
@@ -168,7 +164,7 @@ export const SyncRun: SyncRunResolvers = {
 };
 
 export const SyncRunFlow: SyncRunFlowResolvers = {
-  flow: (f) => flowNameToGraphQL[f.record.flow as StoredFlowName],
+  flow: (f) => f.record.flow,
   status: (f) => f.record.status,
   counters: (f) => f.record.counters,
   estimatedTotal: (f) => f.record.estimatedTotal,
@@ -178,7 +174,6 @@ export const SyncRunFlow: SyncRunFlowResolvers = {
 };
 
 export const SyncFailure: SyncFailureResolvers = {
-  flow: (f) => flowNameToGraphQL[f.flow],
   key: (f) => f.recordKey,
   at: (f) => f.at.toISOString(),
 };

@@ -10,7 +10,6 @@ import type {
   AlertDeliveryResolvers,
   MutationResolvers,
   QueryResolvers,
-  SyncFlowName,
   SyncScheduleChange,
   SyncScheduleFiringResolvers,
   SyncScheduleResolvers,
@@ -21,7 +20,6 @@ import { checkedText } from '../arguments.js';
 import type { HubContext } from '../context.js';
 import { badInput, HubError } from '../errors.js';
 import { requireRole } from '../principal.js';
-import { flowNameFromGraphQL, flowNameToGraphQL } from './flow-names.js';
 
 const maxNameLength = 100;
 
@@ -47,7 +45,7 @@ export const syncScheduleQueries: Pick<
 };
 
 export const AlertDelivery: AlertDeliveryResolvers = {
-  run: (delivery, _args, context) => (delivery.runId ? context.sync.snapshot(delivery.runId) : null),
+  run: (delivery, _args, context) => (delivery.runId ? context.runSnapshots.load(delivery.runId) : null),
   createdAt: (delivery) => delivery.createdAt.toISOString(),
   deliveredAt: (delivery) => delivery.deliveredAt?.toISOString() ?? null,
 };
@@ -100,7 +98,6 @@ export const syncScheduleMutations: Pick<
 };
 
 export const SyncSchedule: SyncScheduleResolvers = {
-  flows: (schedule) => schedule.flows.map((flow) => flowNameToGraphQL[flow]),
   createdAt: (schedule) => schedule.createdAt.toISOString(),
   updatedAt: (schedule) => schedule.updatedAt.toISOString(),
   nextFireTimes: (schedule, { count }) => {
@@ -118,7 +115,7 @@ export const SyncSchedule: SyncScheduleResolvers = {
 export const SyncScheduleFiring: SyncScheduleFiringResolvers = {
   dueAt: (firing) => firing.dueAt.toISOString(),
   firedAt: (firing) => firing.firedAt.toISOString(),
-  run: (firing, _args, context) => (firing.runId ? context.sync.snapshot(firing.runId) : null),
+  run: (firing, _args, context) => (firing.runId ? context.runSnapshots.load(firing.runId) : null),
 };
 
 /**
@@ -138,9 +135,7 @@ function checkedChange(
   }
   if (change.flows !== undefined && change.flows !== null) {
     if (change.flows.length === 0) throw badInput(`${argument}.flows`, 'a schedule syncs at least one flow.');
-    checked.flows = inDependencyOrder(
-      [...new Set(change.flows)].map((flow: SyncFlowName) => flowNameFromGraphQL[flow]),
-    );
+    checked.flows = inDependencyOrder([...new Set(change.flows)]);
   }
   if (change.mode) checked.mode = change.mode;
   if (change.dryRun !== undefined && change.dryRun !== null) checked.dryRun = change.dryRun;

@@ -1,16 +1,11 @@
 /**
- * `sync` on every unified record: where the record stands between the two systems right now, computed
- * from the live rows (drift through the flow's own mapping) and the link the sync keeps in the database.
+ * `sync` on every unified record: where the record stands between the two systems right now. The sync
+ * layer's read model computes it from the live rows and the stored link; this resolver reads them, and
+ * turns an outage of any of them into `unavailable` rather than an error.
  */
 import type { SyncLink } from '../../generated/resolvers-types.js';
-import { computeDrift } from '../../sync/drift.js';
-import { contentHash } from '../../sync/engine/outcomes.js';
 import { flows, type FlowName } from '../../sync/flows/index.js';
-import type { FlowDefinition } from '../../sync/flows/types.js';
-import type { ValueMaps } from '../../sync/flows/value-maps.js';
-import { applyMapping, MappingError } from '../../sync/mapping.js';
-import type { ReferenceData } from '../../sync/reference.js';
-import { routeRecord } from '../../sync/routing.js';
+import { syncStatusOf } from '../../sync/read-model/index.js';
 import { isDatabaseOutage } from '../../db/outages.js';
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
@@ -44,35 +39,25 @@ export async function syncLink(context: HubContext, input: SyncLinkInput): Promi
   ]);
   const unavailable = [...new Set([link, source, target, reference].flatMap((read) => read.unavailable))];
   const row = link.value ?? null;
-  const history = {
+  const { state, drift } = syncStatusOf(
+    flow,
+    {
+      link: row,
+      source: source.value ?? null,
+      target: target.value ?? null,
+      reference: reference.value,
+      incomplete: unavailable.length > 0,
+    },
+    { valueMaps: context.valueMaps },
+  );
+  return {
     lastSyncedAt: row?.lastSyncedAt ? new Date(row.lastSyncedAt).toISOString() : null,
     lastRunId: row?.lastRunId ?? null,
     lastError: row?.lastError ?? null,
     unavailable,
+    state,
+    drift,
   };
-  const sourceRow = source.value ?? null;
-  const targetRow = target.value ?? null;
-  const drift =
-    sourceRow && targetRow && reference.value
-      ? computeDrift(flow, sourceRow, targetRow, reference.value, { valueMaps: context.valueMaps })
-      : [];
-  // Precedence: what the sync knows (FAILED, PENDING) over what the rows show.
-  if (row?.state === 'FAILED' || row?.state === 'PENDING') return { ...history, state: row.state, drift };
-  if (unavailable.length > 0) return { ...history, state: 'UNKNOWN', drift };
-  const salesSide = toFinance ? sourceRow : targetRow;
-  const financeSide = toFinance ? targetRow : sourceRow;
-  const state =
-    changedSinceSync(sourceRow, row?.lastSyncedAt) ||
-    hashChangedSinceSync(flow, sourceRow, row?.contentHash, reference.value!, context.valueMaps)
-      ? 'PENDING'
-      : !financeSide
-        ? 'SALES_ONLY'
-        : !salesSide
-          ? 'FINANCE_ONLY'
-          : drift.length > 0
-            ? 'DRIFTED'
-            : 'IN_SYNC';
-  return { ...history, state, drift };
 }
 
 type Component = SyncLink['unavailable'][number];
@@ -96,43 +81,6 @@ async function settle<T>(
     return { value: await read(), unavailable: [] };
   } catch (error) {
     if (isOutage(error)) return { value: undefined, unavailable: [component] };
-    throw error;
-  }
-}
-
-/**
- * A Sales source row modified after the record's last sync is waiting for the next run. Finance rows
- * carry no modified time (products): see `hashChangedSinceSync`.
- */
-function changedSinceSync(source: object | null, lastSyncedAt: Date | string | null | undefined): boolean {
-  if (!source || !lastSyncedAt || !('modifiedon' in source) || typeof source.modifiedon !== 'string')
-    return false;
-  return Date.parse(source.modifiedon) > new Date(lastSyncedAt).getTime();
-}
-
-/**
- * A Finance source row (a product) whose mapped values no longer hash as at its last sync has changed
- * since: the same test the products flow uses to tell changed products from unchanged ones.
- */
-function hashChangedSinceSync(
-  flow: FlowDefinition,
-  source: object | null,
-  storedHash: string | null | undefined,
-  reference: ReferenceData,
-  valueMaps: ValueMaps,
-): boolean {
-  if (flow.direction !== 'financeToSales' || !source || !storedHash) return false;
-  const decision = routeRecord(flow, source, reference);
-  if (decision.action === 'skip') return false;
-  try {
-    const values = applyMapping(flow, decision.mapping.name, source, reference, {
-      valueMaps,
-      constants: 'all',
-    });
-    return contentHash(values) !== storedHash;
-  } catch (error) {
-    // A record that cannot be mapped is not pending: the next run fails it, and says why.
-    if (error instanceof MappingError) return false;
     throw error;
   }
 }

@@ -19,36 +19,34 @@ import type PgBoss from 'pg-boss';
 import type { Connectors } from '../../connectors/index.js';
 import { ODataError } from '../../connectors/odata/errors.js';
 import type { ContinuousRecord, ContinuousStore, LookOutcome } from '../../db/continuous.js';
-import { isFinal } from '../../db/run-status.js';
 import type { RunStore } from '../../db/runs.js';
 import type { Logger } from '../../logging.js';
 import { incrementalRunOf, SyncRequestError, type SyncManager } from '../runs/types.js';
 import { flows, type FlowName } from '../flows/index.js';
 import { createQueueOnce } from '../runs/job-engine.js';
+import { isFinal, systemLabels } from '../../vocabulary.js';
+import {
+  continuousIntervalBounds,
+  defaultContinuousIntervals,
+  type ContinuousIntervals,
+  type FlowInterval,
+} from './intervals.js';
+
+export type { ContinuousIntervals };
 
 /** The queue of the looks, one waiting per flow. */
 export const continuousLookQueueName = 'continuous-look';
 /** The queue the minute cron sends to, to start the chains of the flows switched on. */
 export const continuousSeedQueueName = 'continuous-seed';
 
-export interface ContinuousIntervals {
-  /** Seconds between looks at a Sales flow's change feed. Default 5. */
-  salesSeconds: number;
-  /** Seconds between the products' runs. Default 300. */
-  productsSeconds: number;
-  /** The longest wait between looks while backing off. Default 300. */
-  maxBackoffSeconds: number;
+/** The interval a flow follows: a Sales flow's (its change feed), or the products' (runs compared by hash). */
+function intervalKeyOf(flow: FlowName): FlowInterval {
+  return flows[flow].source.system === 'sales' ? 'salesSeconds' : 'productsSeconds';
 }
-
-export const defaultContinuousIntervals: ContinuousIntervals = {
-  salesSeconds: 5,
-  productsSeconds: 300,
-  maxBackoffSeconds: 300,
-};
 
 /** The range each flow's interval may take. */
 export function intervalBounds(flow: FlowName): { min: number; max: number } {
-  return flows[flow].source.system === 'sales' ? { min: 1, max: 3600 } : { min: 30, max: 86_400 };
+  return continuousIntervalBounds[intervalKeyOf(flow)];
 }
 
 /** What continuous sync of a flow shows: its setting, where it stands, and what the last look found. */
@@ -112,8 +110,7 @@ export function createContinuousSync(options: ContinuousSyncOptions): Continuous
     })());
 
   const intervalOf = (flow: FlowName, record: ContinuousRecord | null): number =>
-    record?.intervalSeconds ??
-    (flows[flow].source.system === 'sales' ? intervals.salesSeconds : intervals.productsSeconds);
+    record?.intervalSeconds ?? intervals[intervalKeyOf(flow)];
 
   /** After `failures` in a row: the interval doubled that many times, at most the longest backoff. */
   const delayOf = (flow: FlowName, record: ContinuousRecord | null, failures: number): number => {
@@ -147,8 +144,7 @@ export function createContinuousSync(options: ContinuousSyncOptions): Continuous
     for (const connector of [connectors.sales, connectors.finance]) {
       const health = connector.client.health();
       if (health.state === 'open') {
-        const system = health.system === 'sales' ? 'Sales' : 'Finance';
-        return `${system} is unavailable (its circuit breaker is open until ${health.nextTryAt?.toISOString() ?? 'later'})`;
+        return `${systemLabels[health.system]} is unavailable (its circuit breaker is open until ${health.nextTryAt?.toISOString() ?? 'later'})`;
       }
     }
     return null;

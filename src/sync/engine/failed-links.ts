@@ -7,7 +7,7 @@
  */
 import type { FailureInput } from '../../db/runs.js';
 import type { LinkInput, LinkStore } from '../../db/links.js';
-import { normalizeBusinessKey } from '../../db/links.js';
+import { matchKey } from '../../vocabulary.js';
 import type { LinkEntity } from '../../db/schema.js';
 
 /** FAILED links for `failures`, each carrying the stored link's values (one batched read). */
@@ -23,7 +23,7 @@ export async function failedLinks(
     failures.map((f) => f.recordKey),
   );
   return failures.map(({ recordKey, message }) => {
-    const link = stored.get(normalizeBusinessKey(recordKey));
+    const link = stored.get(matchKey(recordKey));
     return {
       entity,
       businessKey: link?.businessKey ?? recordKey,

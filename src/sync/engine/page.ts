@@ -5,18 +5,29 @@
  * alone (unchanged), created or updated; a write the target is known to refuse (its `check`, such as a new
  * product whose currency no price list has) fails without being sent. A dry run decides every outcome
  * and writes nothing.
+ *
+ * A flow that declares children (a quote's lines) decides each record with its children as a whole: one
+ * ineligible child skips the record, one unmappable child fails it, and its target adapter writes record
+ * and children together (change-set.ts), so the target never holds half of one.
  */
 import type { LinkInput } from '../../db/links.js';
 import type { LinkEntity, LinkRow } from '../../db/schema.js';
+import { matchKey } from '../../vocabulary.js';
 import type { FlowDefinition, MappingName, TargetMapping } from '../flows/types.js';
 import type { ValueMaps } from '../flows/value-maps.js';
-import { computeDrift } from '../drift.js';
 import { applyMapping, MappingError } from '../mapping.js';
 import type { ReferenceData } from '../reference.js';
 import { routeRecord } from '../routing.js';
 import { readField } from '../transforms.js';
 import { contentHash, emptyOutcome, skip, type FailureCode, type PageOutcome } from './outcomes.js';
-import { matchKey, type TargetAdapter, type TargetWrite, type TargetWriteResult } from './write.js';
+import {
+  holdsMapped,
+  type Comparison,
+  type MappedChild,
+  type TargetAdapter,
+  type TargetWrite,
+  type TargetWriteResult,
+} from './write.js';
 
 /** Everything a page needs that stays the same for the whole flow run. */
 export interface PageContext {
@@ -50,11 +61,19 @@ interface Candidate {
   key: string;
   mapping: TargetMapping;
   values: Record<string, unknown>;
+  children?: readonly MappedChild[];
   hash: string;
 }
 
-/** Processes one page of source records and returns its outcomes (not yet committed). */
-export async function processPage(context: PageContext, rows: readonly object[]): Promise<PageOutcome> {
+/**
+ * Processes one page of source records and returns its outcomes (not yet committed). `children` holds each
+ * record's children, in order, for a flow that declares them.
+ */
+export async function processPage(
+  context: PageContext,
+  rows: readonly object[],
+  children?: readonly (readonly object[])[],
+): Promise<PageOutcome> {
   const outcome = emptyOutcome();
   outcome.counters.read = rows.length;
   const fail = (recordKey: string, message: string, code: FailureCode) => {
@@ -62,10 +81,10 @@ export async function processPage(context: PageContext, rows: readonly object[])
     outcome.failures.push({ recordKey, message, code });
   };
   const candidates: Candidate[] = [];
-  for (const source of rows) {
-    const candidate = prepare(context, source, outcome, fail);
+  rows.forEach((source, index) => {
+    const candidate = prepare(context, source, children?.[index] ?? [], outcome, fail);
     if (candidate) candidates.push(candidate);
-  }
+  });
   if (candidates.length === 0) return outcome;
 
   const keys = candidates.map((c) => c.key);
@@ -100,27 +119,27 @@ async function settle(
   fail: (key: string, message: string, code: FailureCode) => void,
 ): Promise<void> {
   const current = await target.readCurrent(candidates.map((c) => c.key));
+  const comparison: Comparison = {
+    flow: context.flow,
+    mapping: candidates[0]!.mapping.name,
+    reference: context.reference,
+    valueMaps: context.valueMaps,
+  };
+  const holds = (record: TargetWrite & { existing: object }) =>
+    target.holds ? target.holds(record, comparison) : holdsMapped(record.source, record.existing, comparison);
   const writes: { candidate: Candidate; existing: object | undefined; write: TargetWrite }[] = [];
   for (const candidate of candidates) {
     const existing = current.get(matchKey(candidate.key));
-    const options = { mapping: candidate.mapping.name, valueMaps: context.valueMaps };
-    if (
-      existing &&
-      computeDrift(context.flow, candidate.source, existing, context.reference, options).length === 0
-    ) {
+    const { key, source, values: allValues, children } = candidate;
+    const record = { key, source, values: allValues, ...(children && { children }) };
+    if (existing && holds({ ...record, existing })) {
       outcome.counters.unchanged += 1;
       outcome.links.push(linkFor(context, candidate, existing));
       continue;
     }
     // An update leaves the onCreate defaults (customer group, language) to the target, which owns them.
-    const values = existing
-      ? mapped(context, candidate.mapping.name, candidate.source, 'always')
-      : candidate.values;
-    writes.push({
-      candidate,
-      existing,
-      write: { key: candidate.key, values, ...(existing && { existing }) },
-    });
+    const values = existing ? mapped(context, candidate.mapping.name, source, 'always') : allValues;
+    writes.push({ candidate, existing, write: { ...record, values, ...(existing && { existing }) } });
   }
   if (writes.length === 0) return;
 
@@ -135,7 +154,10 @@ async function settle(
 
   const results: TargetWriteResult[] = context.dryRun
     ? accepted.map(({ existing }) => ({ outcome: existing ? 'updated' : 'created' }))
-    : await target.write(accepted.map((w) => w.write));
+    : await target.write(
+        accepted.map((w) => w.write),
+        comparison,
+      );
   results.forEach((result, index) => {
     const { candidate, existing } = accepted[index]!;
     if (result.outcome === 'failed') {
@@ -147,15 +169,20 @@ async function settle(
   });
 }
 
-/** Routes and maps one record; null when it was skipped or failed (counted in `outcome`). */
+/**
+ * Routes and maps one record with its children; null when it was skipped or failed (counted in
+ * `outcome`). A record skipped for one of its children counts under that rule's reason, whichever child
+ * it was.
+ */
 function prepare(
   context: PageContext,
   source: object,
+  children: readonly object[],
   outcome: PageOutcome,
   fail: (key: string, message: string, code: FailureCode) => void,
 ): Candidate | null {
   const { flow, reference } = context;
-  const decision = routeRecord(flow, source, reference);
+  const decision = routeRecord(flow, source, reference, children);
   if (decision.action === 'skip') {
     skip(outcome, decision.rule);
     return null;
@@ -172,7 +199,14 @@ function prepare(
   }
   try {
     const values = mapped(context, mapping.name, source, 'all');
-    return { source, key, mapping, values, hash: contentHash(values) };
+    if (!flow.children) return { source, key, mapping, values, hash: contentHash(values) };
+    const { mapping: childMapping, parent } = flow.children;
+    const mappedChildren = children.map((child) => ({
+      source: child,
+      values: { ...mapped(context, childMapping, child, 'all'), [parent.target]: key },
+    }));
+    const hash = contentHash({ header: values, lineValues: mappedChildren.map((child) => child.values) });
+    return { source, key, mapping, values, children: mappedChildren, hash };
   } catch (error) {
     if (!(error instanceof MappingError)) throw error;
     fail(key, error.message, error.missingDependency ? 'MISSING_DEPENDENCY' : 'MAPPING_FAILED');

@@ -7,35 +7,28 @@ import { ODataError, TokenError } from '../../connectors/odata/index.js';
 import { describeDatabaseFailure } from '../../db/query-failures.js';
 import type { Counters, CursorAdvance } from '../../db/runs.js';
 import { silentLogger } from '../../logging.js';
-import type {
-  FlowRunDependencies,
-  FlowRunnerFactory,
-  FlowRunRequest,
-  FlowRunResult,
-  FlowSettings,
-} from './types.js';
+import { matchKey } from '../../vocabulary.js';
+import type { FlowRunDependencies, FlowRunnerFactory, FlowRunRequest, FlowRunResult } from './types.js';
+import { readChildren } from './children.js';
 import { failedLinks } from './failed-links.js';
 import { commitPageThroughOutage } from './commit.js';
 import { defaultDatabaseRetry, retryThroughOutage, type DatabaseRetryOptions } from './database-retry.js';
 import { addCounters, emptyOutcome } from './outcomes.js';
 import { processPage, type PageContext } from './page.js';
-import { flowPlans, type FlowPlan } from './plans.js';
-import { productSettings } from '../flows/products/settings.js';
+import type { FlowPlan } from './plan.js';
 import { estimateTotal, positionOf, readSource, type ReadRequest, type SourcePage } from './read.js';
-import { matchKey } from './write.js';
 import { loadReferenceData } from './reference-data.js';
 
 /** Records per source page unless the dependencies say otherwise. */
 export const defaultPageSize = 500;
 
 /**
- * Creates the engine's `FlowRunner` over injected connectors, run store, link store and value maps
- * (`pageSize` default 500, `products` settings default `defaultProductSettings`). It runs all four flows:
- * accounts, products, contacts and quotes.
+ * Creates the engine's `FlowRunner` over injected flow plans, connectors, run store, link store and value
+ * maps (`pageSize` default 500).
  */
 export const createFlowRunner: FlowRunnerFactory = (dependencies) => async (request) => {
   try {
-    return await runFlow(dependencies, flowPlans[request.flow], request);
+    return await runFlow(dependencies, dependencies.plans[request.flow], request);
   } catch (error) {
     return { status: 'failed', ...describeFailure(request.flow, error) };
   }
@@ -47,7 +40,6 @@ async function runFlow(
   request: FlowRunRequest,
 ): Promise<FlowRunResult> {
   const { connectors, runs, links, valueMaps, pageSize = defaultPageSize } = dependencies;
-  const settings: FlowSettings = { products: productSettings(dependencies.products) };
   const { runId, flow, mode, dryRun, onlyKeys, signal, onProgress, owner } = request;
   if (signal.aborted) return { status: 'cancelled' };
   const notes: string[] = [];
@@ -72,7 +64,7 @@ async function runFlow(
     flow: plan.flow,
     reference,
     valueMaps,
-    targets: plan.targets(connectors, settings),
+    targets: plan.targets(connectors),
     runId,
     dryRun,
     link: { entity: plan.linkEntity, salesId: plan.salesId, financeCompany: connectors.finance.company },
@@ -84,7 +76,6 @@ async function runFlow(
       : {}),
     seenKeys: new Map(),
   };
-  const process = plan.processPage ? plan.processPage(connectors) : processPage;
   const totals: Counters = emptyOutcome().counters;
   // The attempt each retried key failed at last, so that failing again records the next one.
   const attempts = new Map(onlyKeys?.map(({ recordKey, attempt }) => [matchKey(recordKey), attempt]));
@@ -105,8 +96,11 @@ async function runFlow(
   let positionStored = resumeAt !== null;
   const movesCursor = !dryRun && !onlyKeys;
   for await (const page of pages) {
-    const pageReference = plan.lookups ? await plan.lookups(connectors, page.rows, reference) : reference;
-    const outcome = await process({ ...context, reference: pageReference }, page.rows);
+    const children = await readChildren(connectors, plan, page.rows);
+    const pageReference = plan.lookups
+      ? await plan.lookups(connectors, page.rows, reference, children?.flat() ?? [])
+      : reference;
+    const outcome = await processPage({ ...context, reference: pageReference }, page.rows, children);
     // Each page commits where the read goes on after it, so a crash resumes after the last committed
     // page; the delta link replaces the position only with the last page.
     const advance = movesCursor ? { cursor: cursorAfter(page) } : {};
@@ -150,10 +144,7 @@ async function runFlow(
   if (plan.afterRead && !onlyKeys) {
     // What vanished is what a complete read did not see; a resumed read saw only its rest.
     if (resumeAt) notes.push('Records missing from the source are checked on the next complete read.');
-    else
-      notes.push(
-        ...(await plan.afterRead(connectors, new Set(context.seenKeys.keys()), { ...settings, dryRun })),
-      );
+    else notes.push(...(await plan.afterRead(connectors, new Set(context.seenKeys.keys()), { dryRun })));
   }
   if (dryRun) notes.push('Dry run: nothing was written to Sales or Finance.');
   return { status: 'completed', notes };

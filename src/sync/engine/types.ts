@@ -12,7 +12,7 @@ import type { ValueMaps } from '../flows/value-maps.js';
 import type { Logger } from '../../logging.js';
 import type { FlowFilterSettings } from '../reference.js';
 import type { DatabaseRetryPolicy } from './database-retry.js';
-import type { ProductSettings } from '../flows/products/settings.js';
+import type { FlowPlans } from './plan.js';
 
 /** Everything a flow run needs; injected, no singletons. */
 export interface FlowRunDependencies {
@@ -22,11 +22,8 @@ export interface FlowRunDependencies {
   valueMaps: ValueMaps;
   /** Records per page read from the source (default 500): bounds memory and the size of a commit. */
   pageSize?: number;
-  /**
-   * How the products flow creates products and treats those Finance no longer sells; each setting left
-   * out takes its default (`defaultProductSettings`: Active, Microsoft's price list, report).
-   */
-  products?: Partial<ProductSettings>;
+  /** How each flow runs (`flowPlans` of src/sync/flows, made with the flows' settings). */
+  plans: FlowPlans;
   /** The settings flow rules read (`inSetting`), e.g. the account relationship types to sync. Default none. */
   flowSettings?: FlowFilterSettings;
   /**
@@ -36,16 +33,6 @@ export interface FlowRunDependencies {
   databaseRetry?: DatabaseRetryPolicy;
   /** Where each wait for the database is logged (a warning with the run and flow). Default: nowhere. */
   logger?: Logger;
-}
-
-/** The settings a flow plan runs with, resolved once per flow run. */
-export interface FlowSettings {
-  products: ProductSettings;
-}
-
-/** What a plan's `afterRead` is told: the settings, and whether the run may write. */
-export interface AfterReadOptions extends FlowSettings {
-  dryRun: boolean;
 }
 
 export interface FlowRunRequest {

@@ -1,13 +1,23 @@
 /**
  * Where mapped records go: one adapter per target entity that reads the current target rows of a page in
  * one batched request and writes the page's creates and updates. Sales targets are upserted by alternate
- * key in `$batch`; Finance targets are upserted with `match` on the business key.
+ * key in `$batch`; Finance targets are upserted with `match` on the business key, with the rows the page
+ * already read, so nothing is read twice. Records with children go through a change-set adapter
+ * (change-set.ts).
  */
 import type { Connectors } from '../../connectors/index.js';
 import type { FinanceKind } from '../../connectors/finance/types.js';
 import type { SalesKind } from '../../connectors/sales/types.js';
-import { matchKey } from '../../connectors/odata/records.js';
+import { computeDrift } from '../drift.js';
+import type { FlowDefinition, MappingName } from '../flows/types.js';
+import type { ValueMaps } from '../flows/value-maps.js';
 import type { ReferenceData } from '../reference.js';
+
+/** A child record (a quote line) with its mapped values, written with its parent. */
+export interface MappedChild {
+  source: object;
+  values: Record<string, unknown>;
+}
 
 /** One record to write: its business key and the target values (without onCreate constants on update). */
 export interface TargetWrite {
@@ -15,6 +25,18 @@ export interface TargetWrite {
   values: Record<string, unknown>;
   /** The current target row when the record exists (an update); absent for a create. */
   existing?: object;
+  /** The source record the values were mapped from. */
+  source: object;
+  /** Its children, in order, for flows that declare them; each child's values carry the parent's key. */
+  children?: readonly MappedChild[];
+}
+
+/** What an adapter compares with: the flow, the mapping the record routed to, and the page's reference data. */
+export interface Comparison {
+  flow: FlowDefinition;
+  mapping: MappingName;
+  reference: ReferenceData;
+  valueMaps: ValueMaps;
 }
 
 /** How one write ended; `message` is the back-end's reason for a failure (Finance's infolog text). */
@@ -30,13 +52,24 @@ export interface TargetAdapter {
   /** The current target rows of `keys`, by `matchKey(key)`, in one batched read. */
   readCurrent(keys: readonly string[]): Promise<Map<string, object>>;
   /**
+   * Whether the current row already holds what the record maps to. Absent: when no mapped field drifts
+   * (`holdsMapped`).
+   */
+  holds?(record: TargetWrite & { existing: object }, comparison: Comparison): boolean;
+  /**
    * Why the target would refuse each record, known before writing (a new product whose currency no
    * price list has): one reason or null per record, in order. Asked in dry runs too, so a dry run fails
    * the same records a real run would. Absent: nothing is known to stand in the way.
    */
   check?(records: readonly TargetWrite[], reference: ReferenceData): Promise<(string | null)[]>;
   /** Writes the records; one result per record, in order. */
-  write(records: readonly TargetWrite[]): Promise<TargetWriteResult[]>;
+  write(records: readonly TargetWrite[], comparison: Comparison): Promise<TargetWriteResult[]>;
+}
+
+/** Whether `target` holds every field the comparison's mapping maps from `source`. */
+export function holdsMapped(source: object, target: object, comparison: Comparison): boolean {
+  const { flow, mapping, reference, valueMaps } = comparison;
+  return computeDrift(flow, source, target, reference, { mapping, valueMaps }).length === 0;
 }
 
 const firstOfEach = <T>(groups: Map<string, T[]>): Map<string, object> =>
@@ -50,7 +83,12 @@ export function financeTarget(connectors: Connectors, kind: FinanceKind, keyFiel
     async write(records) {
       const results = await finance.upsert(
         kind,
-        records.map(({ key, values }) => ({ match: { [keyField]: key }, body: values })),
+        // The rows readCurrent found (or that there was none) go along, so the upsert reads nothing again.
+        records.map(({ key, values, existing }) => ({
+          match: { [keyField]: key },
+          body: values,
+          current: existing ?? null,
+        })),
       );
       return results.map((result) =>
         result.outcome === 'failed' || result.outcome === 'deleted'
@@ -102,5 +140,3 @@ export function salesTarget(connectors: Connectors, kind: SalesKind, keyField: s
     },
   };
 }
-
-export { matchKey };

@@ -1,20 +1,37 @@
 /**
- * The four Prospect-to-cash flows, by name, in dependency order: accounts and products (independent of
- * each other), then contacts, then quotes. Object key order is the run order.
+ * The Prospect-to-cash flows, one folder each, registered here in dependency order: accounts and products
+ * (independent of each other), then contacts, then quotes. Object key order is the run order. Adding a
+ * flow means adding its folder and one line below.
  */
-import { accountsFlow } from './accounts.js';
-import { contactsFlow } from './contacts.js';
-import { productsFlow } from './products.js';
-import { quotesFlow } from './quotes.js';
+import type { FlowPlans } from '../engine/plan.js';
+import { accounts } from './accounts/index.js';
+import { contacts } from './contacts/index.js';
+import type { FlowModule } from './module.js';
+import { products } from './products/index.js';
+import { productSettings, type ProductSettings } from './products/settings.js';
+import { quotes } from './quotes/index.js';
 import type { FlowDefinition, FlowName } from './types.js';
 
-/** Every flow by name; iterating it gives the dependency order. */
-export const flows: Readonly<Record<FlowName, FlowDefinition>> = {
-  accounts: accountsFlow,
-  products: productsFlow,
-  contacts: contactsFlow,
-  quotes: quotesFlow,
-};
+/** Every flow module by name; a Record, so a new flow name does not compile until it has a module. */
+const modules: Readonly<Record<FlowName, FlowModule>> = { accounts, products, contacts, quotes };
+
+const mapFlows = <T>(pick: (module: FlowModule) => T): Readonly<Record<FlowName, T>> =>
+  Object.fromEntries(Object.entries(modules).map(([name, module]) => [name, pick(module)])) as Record<
+    FlowName,
+    T
+  >;
+
+/** Every flow's declaration by name; iterating it gives the dependency order. */
+export const flows: Readonly<Record<FlowName, FlowDefinition>> = mapFlows((module) => module.definition);
+
+/**
+ * How the engine runs each flow, with the flows' settings; a setting left out takes its default (the
+ * products flow's: Active, Microsoft's price list, report).
+ */
+export function flowPlans(settings: { products?: Partial<ProductSettings> } = {}): FlowPlans {
+  const options = { products: productSettings(settings.products) };
+  return mapFlows((module) => module.plan(options));
+}
 
 /** The flow names in the order "run all" runs them. */
 export const flowOrder: readonly FlowName[] = Object.keys(flows) as FlowName[];
@@ -28,9 +45,9 @@ export function inDependencyOrder(names: Iterable<FlowName>): FlowName[] {
   return flowOrder.filter((name) => wanted.has(name));
 }
 
-export { ACCOUNT_BLANK_COUNTRY } from './accounts.js';
-export { CONTACT_BLANK_COUNTRY } from './contacts.js';
-export { QUOTE_ACTIVE, QUOTE_BLANK_COUNTRY } from './quotes.js';
+export { ACCOUNT_BLANK_COUNTRY } from './accounts/definition.js';
+export { CONTACT_BLANK_COUNTRY } from './contacts/definition.js';
+export { QUOTE_ACTIVE, QUOTE_BLANK_COUNTRY } from './quotes/definition.js';
 export type * from './types.js';
 export {
   defaultValueMaps,

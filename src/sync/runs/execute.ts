@@ -8,8 +8,6 @@
  */
 import { describeDatabaseFailure } from '../../db/query-failures.js';
 import type { Counters, FailedKey, RunStore, SyncRunRecord } from '../../db/runs.js';
-import { isFinal } from '../../db/run-status.js';
-import type { SyncRunStatus } from '../../db/schema.js';
 import type { Logger } from '../../logging.js';
 import {
   defaultDatabaseRetry,
@@ -22,6 +20,7 @@ import type { RunEventBus, RunSnapshot } from './types.js';
 import { flows as flowDefinitions, type FlowName } from '../flows/index.js';
 import { finalStatus, type FlowOutcome } from './final-status.js';
 import { createThrottle } from './progress.js';
+import { isFinal, type RunStatus } from '../../vocabulary.js';
 
 /** What a flow running in this process knows beyond the store. */
 export interface LiveFlow {
@@ -94,7 +93,7 @@ const messageOf = (error: unknown) =>
 function flowEnd(
   result: FlowRunResult,
   failedRecords: number,
-): { status: SyncRunStatus; outcome: FlowOutcome; error: string | null; detail?: string } {
+): { status: RunStatus; outcome: FlowOutcome; error: string | null; detail?: string } {
   switch (result.status) {
     case 'completed':
       return {
@@ -115,7 +114,7 @@ function flowEnd(
 }
 
 /** How a flow that finished before a takeover ended, as this run's outcome. */
-function outcomeOf(status: SyncRunStatus, error: string | null): FlowOutcome {
+function outcomeOf(status: RunStatus, error: string | null): FlowOutcome {
   if (status === 'FAILED') return 'failed';
   if (status === 'CANCELLED') return error?.startsWith('skipped') ? 'skipped' : 'cancelled';
   return 'completed';
@@ -199,7 +198,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     });
   }
 
-  async function finish(status: SyncRunStatus, error: string | null = null): Promise<void> {
+  async function finish(status: RunStatus, error: string | null = null): Promise<void> {
     if (abandoned) return;
     const set = await retryThroughOutage(() => runs.setRunStatus(id, status, { error, ...fence }), atEnd);
     if (!set && (await lostRun())) return stopped();

@@ -3,7 +3,7 @@
  * Integrator's "completed / completed with errors / failed" made precise.
  */
 import type { Counters } from '../../db/runs.js';
-import type { SyncRunStatus } from '../../db/schema.js';
+import type { RunStatus } from '../../vocabulary.js';
 
 /** How one flow of the run ended. */
 export type FlowOutcome = 'completed' | 'failed' | 'skipped' | 'cancelled';
@@ -17,7 +17,7 @@ export type FlowOutcome = 'completed' | 'failed' | 'skipped' | 'cancelled';
 export function finalStatus(
   outcomes: readonly FlowOutcome[],
   totals: Counters,
-): Extract<SyncRunStatus, 'SUCCEEDED' | 'COMPLETED_WITH_ERRORS' | 'FAILED'> {
+): Extract<RunStatus, 'SUCCEEDED' | 'COMPLETED_WITH_ERRORS' | 'FAILED'> {
   const everyFlowCompleted = outcomes.every((outcome) => outcome === 'completed');
   if (everyFlowCompleted && totals.failed === 0) return 'SUCCEEDED';
   const moved = totals.created + totals.updated + totals.unchanged > 0;

@@ -9,7 +9,6 @@
 import { hostname } from 'node:os';
 import { RunStoreError, type FailedKey, type RunStore, type SyncRunRecord } from '../../db/runs.js';
 import { describeOwner } from '../../db/run-leases.js';
-import { isFinal } from '../../db/run-status.js';
 import { silentLogger, type Logger } from '../../logging.js';
 import type { DatabaseRetryPolicy } from '../engine/database-retry.js';
 import { type FlowRunner } from '../engine/types.js';
@@ -23,6 +22,7 @@ import {
 import { inDependencyOrder, type FlowName } from '../flows/index.js';
 import { createInProcessEventBus } from './events.js';
 import { executeRun, type ActiveRun } from './execute.js';
+import { isFinal } from '../../vocabulary.js';
 import { flowRate } from './progress.js';
 import { createLeaseKeeper, thisProcess, type RunLeaseOptions } from './leases.js';
 import type { RunQueue } from './job-engine.js';
@@ -322,6 +322,16 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
     async snapshot(runId) {
       const run = await runs.getRun(runId);
       return run ? snapshotOf(run) : null;
+    },
+
+    snapshotOf,
+
+    async snapshots(runIds) {
+      const byId = new Map((await runs.getRuns(runIds)).map((run) => [run.id, run]));
+      return runIds.map((id) => {
+        const run = byId.get(id);
+        return run ? snapshotOf(run) : null;
+      });
     },
 
     async recoverInterrupted() {

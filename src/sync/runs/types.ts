@@ -4,7 +4,7 @@
  */
 import type { RunTrigger, SyncRunRecord } from '../../db/runs.js';
 import type { SyncMode } from '../../db/schema.js';
-import type { FlowName } from '../flows/types.js';
+import type { FlowName, SystemName } from '../../vocabulary.js';
 
 /** A run as clients see it: the stored run plus live rates per flow. */
 export interface RunSnapshot {
@@ -52,7 +52,7 @@ export class SyncRequestError extends Error {
     readonly problems: readonly string[] = [],
     readonly runId?: string,
     /** With UPSTREAM_UNAVAILABLE: the system that did not answer. */
-    readonly system?: 'sales' | 'finance',
+    readonly system?: SystemName,
   ) {
     super(message);
   }
@@ -72,7 +72,15 @@ export interface SyncManager {
   cancel(runId: string): Promise<RunSnapshot>;
   /** A new run over only the failed records of `runId`. */
   retryFailures(runId: string, requestedBy?: string | null): Promise<RunSnapshot>;
+  /** The run as clients see it, read from the run store; null when no run has the id. */
   snapshot(runId: string): Promise<RunSnapshot | null>;
+  /**
+   * The run as clients see it, built from a record already read (a page of `listRuns`, say) without
+   * reading it again, with the live estimates and rates of its flows running here.
+   */
+  snapshotOf(run: SyncRunRecord): RunSnapshot;
+  /** The runs of `runIds` as clients see them, in that order (null for an unknown id), read in one go. */
+  snapshots(runIds: readonly string[]): Promise<(RunSnapshot | null)[]>;
   readonly events: RunEventBus;
   /**
    * Starts this instance's part: says it is alive, releases the runs left behind by instances that went

@@ -3,9 +3,10 @@
  * Integrator validates a project before it runs, so an admin fixes everything in one go.
  */
 import { syncModes } from '../../db/schema.js';
-import { ODataError, systemTitles, TokenError } from '../../connectors/odata/index.js';
+import { ODataError, TokenError } from '../../connectors/odata/index.js';
 import { type StartRunInput, SyncRequestError } from './types.js';
 import { flowOrder, flows, validateFlows, type FlowName } from '../flows/index.js';
+import { systemLabels, type SystemName } from '../../vocabulary.js';
 
 export interface StartChecks {
   /** The legal entities of Finance (the connector's `companies()`). */
@@ -89,17 +90,17 @@ export function requestedFlows(input: StartRunInput): FlowName[] {
  * system and what failed in a sentence without the request's query or the system's message. Anything
  * that is not a system's failure is a bug and is thrown as it is.
  */
-function unavailable(system: 'sales' | 'finance', what: string, error: unknown): unknown {
+function unavailable(system: SystemName, what: string, error: unknown): unknown {
   const reason =
     error instanceof ODataError
       ? error.summary()
       : error instanceof TokenError
-        ? `${systemTitles[system]}'s token authority did not issue a token (${error.code}).`
+        ? `${systemLabels[system]}'s token authority did not issue a token (${error.code}).`
         : undefined;
   if (reason === undefined) return error;
   return new SyncRequestError(
     'UPSTREAM_UNAVAILABLE',
-    `The sync cannot start: ${what}. ${reason} Try again once ${systemTitles[system]} answers.`,
+    `The sync cannot start: ${what}. ${reason} Try again once ${systemLabels[system]} answers.`,
     [],
     undefined,
     system,

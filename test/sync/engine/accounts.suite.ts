@@ -86,6 +86,19 @@ export function accountsSuite(harness: () => EngineHarness): void {
       expect((await financeCustomer(number))?.PrimaryContactPhone).toBe('+1 555 0100');
     });
 
+    it('reads a page’s Finance customers once: the upsert writes with the rows the comparison read', async () => {
+      const [first, second] = accountNumbers().slice(3, 5) as [string, string];
+      await editAccount(first, { telephone1: '+1 555 0131' });
+      await editAccount(second, { telephone1: '+1 555 0132' });
+      h.sim.finance.log.clear();
+      const { counters } = await h.run('accounts');
+      expect(counters).toMatchObject({ read: 2, updated: 2, failed: 0 });
+      // One page: one read of its customers, one $batch of its writes, nothing else.
+      expect(h.sim.finance.log.httpRequests({ method: 'GET', entitySet: 'CustomersV3' })).toBe(1);
+      expect(h.sim.finance.log.httpRequests({ method: 'POST', entitySet: '$batch' })).toBe(1);
+      expect((await financeCustomer(second))?.PrimaryContactPhone).toBe('+1 555 0132');
+    });
+
     it('reports every outcome in a dry run and writes nothing', async () => {
       const number = accountNumbers()[2]!;
       await editAccount(number, { telephone1: '+1 555 0199' });

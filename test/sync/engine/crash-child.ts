@@ -14,6 +14,7 @@ import { createLinkStore } from '../../../src/db/links.js';
 import { createRunStore, type RunStore } from '../../../src/db/runs.js';
 import { connectorEndpointFor } from '../../../src/simulators/index.js';
 import { createFlowRunner } from '../../../src/sync/engine/index.js';
+import { flowPlans } from '../../../src/sync/flows/index.js';
 import type { FlowName } from '../../../src/sync/flows/types.js';
 import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
 import { startSyncManager } from '../../support/sync-manager.js';
@@ -63,6 +64,7 @@ const runs: RunStore = {
 const manager = await startSyncManager(database, {
   runs,
   runner: createFlowRunner({
+    plans: flowPlans(),
     connectors: { ...connectors, finance },
     runs,
     links: createLinkStore(database),

@@ -17,6 +17,7 @@ import {
   type RunningSimulators,
 } from '../../../src/simulators/index.js';
 import { createFlowRunner } from '../../../src/sync/engine/index.js';
+import { flowPlans } from '../../../src/sync/flows/index.js';
 import type { RunSnapshot, SyncManager } from '../../../src/sync/runs/types.js';
 import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
 import { startSyncManager } from '../../support/sync-manager.js';
@@ -64,6 +65,7 @@ async function restart(sim: RunningSimulators, database: Database) {
   const sync = await startSyncManager(database, {
     runs,
     runner: createFlowRunner({
+      plans: flowPlans(),
       connectors,
       runs,
       links: createLinkStore(database),

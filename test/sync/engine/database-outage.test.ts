@@ -22,6 +22,7 @@ import {
   type RunningSimulators,
 } from '../../../src/simulators/index.js';
 import { createFlowRunner, type DatabaseRetryPolicy } from '../../../src/sync/engine/index.js';
+import { flowPlans } from '../../../src/sync/flows/index.js';
 import type { RunSnapshot, SyncManager } from '../../../src/sync/runs/types.js';
 import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
 import { startSyncManager } from '../../support/sync-manager.js';
@@ -90,6 +91,7 @@ describe.skipIf(!adminUrl || !postgres)('a sync whose database goes away (needs 
     const manager = await startSyncManager(database, {
       runs,
       runner: createFlowRunner({
+        plans: flowPlans(),
         connectors,
         runs,
         links: createLinkStore(database),

@@ -14,6 +14,7 @@ import {
   type RunningSimulators,
 } from '../../../src/simulators/index.js';
 import { createFlowRunner } from '../../../src/sync/engine/index.js';
+import { flowPlans } from '../../../src/sync/flows/index.js';
 import type { ProductSettings } from '../../../src/sync/flows/products/settings.js';
 import type { FlowRunResult } from '../../../src/sync/engine/types.js';
 import { withValueMaps, type ValueMaps } from '../../../src/sync/flows/value-maps.js';
@@ -84,11 +85,11 @@ export async function startEngineHarness({
       const { mode = 'INCREMENTAL', dryRun = false } = options;
       const { id: runId } = await runs.createRun({ flows: [flow], mode, dryRun });
       const runner = createFlowRunner({
+        plans: flowPlans({ ...(options.products && { products: options.products }) }),
         connectors,
         runs,
         links,
         valueMaps: withValueMaps(options.valueMaps),
-        ...(options.products ? { products: options.products } : {}),
         ...(options.flowSettings ? { flowSettings: options.flowSettings } : {}),
         // Small pages, so every test crosses page boundaries.
         pageSize: 15,

@@ -5,12 +5,12 @@
  * longer sells (PRODUCTS_VANISHED). Every outcome is checked in the Sales simulator's store.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isFinal } from '../../../src/db/run-status.js';
 import { startHub } from '../../../src/hub.js';
 import type { Row } from '../../../src/simulators/core/model.js';
-import { productLookups } from '../../../src/sync/engine/lookups.js';
+import { productLookups } from '../../../src/sync/flows/lookups.js';
 import { SyncRequestError, type SyncManager } from '../../../src/sync/runs/types.js';
 import { createReferenceData } from '../../../src/sync/reference.js';
+import { isFinal } from '../../../src/vocabulary.js';
 import { startEngineHarness, writeCount, type EngineHarness } from './harness.js';
 
 let h: EngineHarness;

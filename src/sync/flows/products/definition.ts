@@ -3,10 +3,10 @@
  * number, read-only in Sales. Finance has no change feed for this entity, so the engine detects changes by
  * content hash; Draft or Active on create and the price list are engine settings, not field mappings.
  */
-import type { FinanceProduct } from '../../connectors/finance/types.js';
-import type { SalesProduct } from '../../connectors/sales/types.js';
-import { financeEntity, salesEntity } from './entities.js';
-import { defineMapping, type FlowDefinition } from './types.js';
+import type { FinanceProduct } from '../../../connectors/finance/types.js';
+import type { SalesProduct } from '../../../connectors/sales/types.js';
+import { financeEntity, salesEntity } from '../entities.js';
+import { defineMapping, type FlowDefinition } from '../types.js';
 
 const product = defineMapping<FinanceProduct, SalesProduct>({
   name: 'product',

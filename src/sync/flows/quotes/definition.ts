@@ -3,11 +3,11 @@
  * one change set, keyed by quote number; lines by (quote, sequence number). A quote with one ineligible
  * line is skipped as a whole, because Finance must never hold half a quote.
  */
-import type { FinanceQuoteHeader, FinanceQuoteLine } from '../../connectors/finance/types.js';
-import type { SalesQuote, SalesQuoteLine } from '../../connectors/sales/types.js';
-import { addressFields } from './addresses.js';
-import { financeEntity, salesEntity } from './entities.js';
-import { defineChildren, defineMapping, defineRules, type FlowDefinition } from './types.js';
+import type { FinanceQuoteHeader, FinanceQuoteLine } from '../../../connectors/finance/types.js';
+import type { SalesQuote, SalesQuoteLine } from '../../../connectors/sales/types.js';
+import { addressFields } from '../addresses.js';
+import { financeEntity, salesEntity } from '../entities.js';
+import { defineChildren, defineMapping, defineRules, type FlowDefinition } from '../types.js';
 
 /**
  * Blank ship-to country → 'US'. The P2C template's ship-to value map documents 'US' for blank, while the

@@ -4,11 +4,10 @@
  * party number. An id that resolves to nothing stays unknown, and the mapping reports it as a missing
  * dependency rather than guessing.
  */
+import { matchKey } from '../../vocabulary.js';
 import type { Connectors } from '../../connectors/index.js';
 import type { ReferenceData } from '../reference.js';
 import { readField } from '../transforms.js';
-
-const idKey = (id: string): string => id.toLowerCase();
 
 /** The distinct non-blank text values of `field` on `rows`. */
 export function valuesOf(rows: readonly object[], field: string): string[] {
@@ -38,10 +37,10 @@ export async function accountLookups(
   const numberById = new Map<string, string>();
   const currencyById = new Map<string, string>();
   for (const [id, [account]] of accounts) {
-    if (account?.accountnumber) numberById.set(idKey(id), account.accountnumber);
+    if (account?.accountnumber) numberById.set(matchKey(id), account.accountnumber);
     const currency = account?._transactioncurrencyid_value;
     const iso = currency ? reference.currencyIsoById(currency) : undefined;
-    if (iso) currencyById.set(idKey(id), iso);
+    if (iso) currencyById.set(matchKey(id), iso);
   }
   const customers = await connectors.finance.getByValues(
     'customer',
@@ -55,13 +54,13 @@ export async function accountLookups(
   for (const [number, [customer]] of customers) {
     if (customer?.PartyNumber) partyByNumber.set(number, customer.PartyNumber);
   }
-  const numberOf = (id: string) => numberById.get(idKey(id));
+  const numberOf = (id: string) => numberById.get(matchKey(id));
   return withLookups(reference, {
     accountNumberByAccountId: numberOf,
-    currencyIsoByAccountId: (id) => currencyById.get(idKey(id)),
+    currencyIsoByAccountId: (id) => currencyById.get(matchKey(id)),
     customerPartyByAccountId: (id) => {
       const number = numberOf(id);
-      return number === undefined ? undefined : partyByNumber.get(idKey(number));
+      return number === undefined ? undefined : partyByNumber.get(matchKey(number));
     },
   });
 }
@@ -81,8 +80,8 @@ export async function productLookups(
   const numberById = new Map<string, string>();
   for (const [id, [product]] of products) {
     if (product?.productnumber && product.msdynce_ismaintainedexternally === true) {
-      numberById.set(idKey(id), product.productnumber);
+      numberById.set(matchKey(id), product.productnumber);
     }
   }
-  return withLookups(reference, { externalProductNumberById: (id) => numberById.get(idKey(id)) });
+  return withLookups(reference, { externalProductNumberById: (id) => numberById.get(matchKey(id)) });
 }

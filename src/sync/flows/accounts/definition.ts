@@ -4,11 +4,11 @@
  * them; `address2_*` goes to the invoice address as dual-write does. The company (`dataAreaId`) is not part
  * of the definition: it comes from configuration.
  */
-import type { FinanceCustomer } from '../../connectors/finance/types.js';
-import type { SalesAccount } from '../../connectors/sales/types.js';
-import { addressFields } from './addresses.js';
-import { financeEntity, salesEntity } from './entities.js';
-import { defineMapping, defineRules, type FlowDefinition } from './types.js';
+import type { FinanceCustomer } from '../../../connectors/finance/types.js';
+import type { SalesAccount } from '../../../connectors/sales/types.js';
+import { addressFields } from '../addresses.js';
+import { financeEntity, salesEntity } from '../entities.js';
+import { defineMapping, defineRules, type FlowDefinition } from '../types.js';
 
 /** Blank Sales country on an account → this ISO code (Finance requires a country). */
 export const ACCOUNT_BLANK_COUNTRY = 'USA';

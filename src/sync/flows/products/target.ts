@@ -10,28 +10,28 @@
  * plus the price of its item on its default price list when Finance's price changed (one batched read
  * of those items per page). Every page's writes go in one `$batch` request per 200 operations.
  */
-import type { Connectors } from '../../connectors/index.js';
-import { changeSetRolledBackCode } from '../../connectors/odata/index.js';
-import type { SalesOperation, UpsertResult } from '../../connectors/sales/connector.js';
-import { productStates } from '../../connectors/sales/entities.js';
-import type { SalesPriceListItem, SalesProductWithPriceList } from '../../connectors/sales/types.js';
-import { sameValue } from '../normalise.js';
-import type { ReferenceData } from '../reference.js';
+import { matchKey } from '../../../vocabulary.js';
+import type { Connectors } from '../../../connectors/index.js';
+import { changeSetRolledBackCode } from '../../../connectors/odata/index.js';
+import type { SalesOperation, UpsertResult } from '../../../connectors/sales/connector.js';
+import { productStates } from '../../../connectors/sales/entities.js';
+import type { SalesPriceListItem, SalesProductWithPriceList } from '../../../connectors/sales/types.js';
+import { sameValue } from '../../normalise.js';
+import type { ReferenceData } from '../../reference.js';
 import { choosePriceLists, readPriceLists, type PriceLists } from './price-lists.js';
-import type { ProductSettings } from '../flows/products/settings.js';
+import type { ProductSettings } from './settings.js';
 import {
   salesBody,
   salesTarget,
   type TargetAdapter,
   type TargetWrite,
   type TargetWriteResult,
-} from './write.js';
+} from '../../engine/write.js';
 
 /** Price list items priced as a plain amount ("Currency Amount"); the other methods derive the price. */
 const currencyAmount = 1;
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const idKey = (id: string): string => id.toLowerCase();
 
 /** The products target over `connectors`, creating products as `settings` say. One per flow run. */
 export function productTarget(connectors: Connectors, settings: ProductSettings): TargetAdapter {
@@ -127,7 +127,7 @@ export function productTarget(connectors: Connectors, settings: ProductSettings)
       const units = [text(record.values['_defaultuomid_value']), existing._defaultuomid_value].filter(
         (unit): unit is string => unit !== null,
       );
-      const candidates = (items.get(idKey(existing.productid)) ?? []).filter(
+      const candidates = (items.get(matchKey(existing.productid)) ?? []).filter(
         (item) =>
           item.pricingmethodcode === currencyAmount &&
           sameValue(item._pricelevelid_value, existing._pricelevelid_value, 'id'),
@@ -135,7 +135,7 @@ export function productTarget(connectors: Connectors, settings: ProductSettings)
       const item = units
         .map((unit) => candidates.find((c) => sameValue(c._uomid_value, unit, 'id')))
         .find((c) => c !== undefined);
-      if (item) found.set(idKey(existing.productid), item);
+      if (item) found.set(matchKey(existing.productid), item);
     }
     return found;
   };
@@ -158,7 +158,7 @@ export function productTarget(connectors: Connectors, settings: ProductSettings)
       const groups = records.map((record) => {
         if (record.existing) {
           const productId = (record.existing as SalesProductWithPriceList).productid;
-          return updateGroup(record, items.get(idKey(productId)));
+          return updateGroup(record, items.get(matchKey(productId)));
         }
         return createGroup(lists!, record);
       });

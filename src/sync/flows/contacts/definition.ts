@@ -4,11 +4,11 @@
  * contact with a parent account becomes a contact person of that account's customer in `ContactPersons`;
  * a contact with neither is skipped.
  */
-import type { FinanceContactPerson, FinanceCustomer } from '../../connectors/finance/types.js';
-import type { SalesContact } from '../../connectors/sales/types.js';
-import { addressFields } from './addresses.js';
-import { financeEntity, salesEntity } from './entities.js';
-import { defineMapping, defineRoutes, defineRules, type FlowDefinition } from './types.js';
+import type { FinanceContactPerson, FinanceCustomer } from '../../../connectors/finance/types.js';
+import type { SalesContact } from '../../../connectors/sales/types.js';
+import { addressFields } from '../addresses.js';
+import { financeEntity, salesEntity } from '../entities.js';
+import { defineMapping, defineRoutes, defineRules, type FlowDefinition } from '../types.js';
 
 /** Blank Sales country on a contact → this ISO code, as for accounts. */
 export const CONTACT_BLANK_COUNTRY = 'USA';

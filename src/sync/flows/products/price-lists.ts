@@ -4,9 +4,10 @@
  * default (`PRODUCTS_PRICE_LIST`) takes precedence for the products in its own currency; a product in
  * another currency follows Microsoft's rule, because a price list holds prices in its currency only.
  */
-import type { Connectors } from '../../connectors/index.js';
-import { eq } from '../../connectors/odata/index.js';
-import type { SalesPriceList } from '../../connectors/sales/types.js';
+import { matchKey } from '../../../vocabulary.js';
+import type { Connectors } from '../../../connectors/index.js';
+import { eq } from '../../../connectors/odata/index.js';
+import type { SalesPriceList } from '../../../connectors/sales/types.js';
 
 /** A price list a product can join. */
 export interface PriceListChoice {
@@ -33,8 +34,6 @@ const byName = (a: SalesPriceList, b: SalesPriceList): number =>
 const sameName = (a: string | null, b: string): boolean =>
   (a ?? '').localeCompare(b, 'en', { sensitivity: 'base' }) === 0;
 
-const idKey = (id: string): string => id.toLowerCase();
-
 /** The active Sales price lists, read once (one small request per flow run). */
 export async function readPriceLists(connectors: Connectors): Promise<SalesPriceList[]> {
   const lists: SalesPriceList[] = [];
@@ -52,7 +51,7 @@ export function choosePriceLists(lists: readonly SalesPriceList[], configured: s
   const firstByCurrency = new Map<string, SalesPriceList>();
   for (const list of sorted) {
     const currency = list._transactioncurrencyid_value;
-    if (currency && !firstByCurrency.has(idKey(currency))) firstByCurrency.set(idKey(currency), list);
+    if (currency && !firstByCurrency.has(matchKey(currency))) firstByCurrency.set(matchKey(currency), list);
   }
   const named = configured === null ? [] : sorted.filter((list) => sameName(list.name, configured));
   return {
@@ -63,9 +62,9 @@ export function choosePriceLists(lists: readonly SalesPriceList[], configured: s
         };
       }
       const preferred = named.find(
-        (list) => idKey(list._transactioncurrencyid_value ?? '') === idKey(currencyId),
+        (list) => matchKey(list._transactioncurrencyid_value ?? '') === matchKey(currencyId),
       );
-      const list = preferred ?? firstByCurrency.get(idKey(currencyId));
+      const list = preferred ?? firstByCurrency.get(matchKey(currencyId));
       if (list) return { priceList: { id: list.pricelevelid, name: list.name ?? list.pricelevelid } };
       return {
         problem:

@@ -4,11 +4,11 @@
  * reference asks for these to be reported and, by policy (`PRODUCTS_VANISHED=retire`), retired in Sales
  * (statecode 1). A product already retired is neither reported nor written again.
  */
-import type { Connectors } from '../../connectors/index.js';
-import { and, eq, ne } from '../../connectors/odata/index.js';
-import { productStates } from '../../connectors/sales/entities.js';
-import type { AfterReadOptions } from './types.js';
-import { matchKey } from './write.js';
+import type { Connectors } from '../../../connectors/index.js';
+import { and, eq, ne } from '../../../connectors/odata/index.js';
+import { productStates } from '../../../connectors/sales/entities.js';
+import { matchKey } from '../../../vocabulary.js';
+import type { ProductSettings } from './settings.js';
 
 /** How many product numbers a note lists before it says "and N more". */
 const listedInNote = 10;
@@ -26,7 +26,7 @@ interface Vanished {
 export async function vanishedProducts(
   connectors: Connectors,
   seenKeys: ReadonlySet<string>,
-  { products: settings, dryRun }: AfterReadOptions,
+  { settings, dryRun }: { settings: ProductSettings; dryRun: boolean },
 ): Promise<string[]> {
   const vanished: Vanished[] = [];
   for await (const page of connectors.sales.list('product', {

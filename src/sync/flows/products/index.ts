@@ -1,0 +1,23 @@
+/**
+ * The products flow: Finance released products → Sales products (declaration in definition.ts), written
+ * with their price list item (target.ts), products Finance no longer sells reported or retired after a
+ * complete read (vanished.ts), as the products settings say (settings.ts).
+ */
+import { idOf, type FlowModule } from '../module.js';
+import { productsFlow } from './definition.js';
+import { productTarget } from './target.js';
+import { vanishedProducts } from './vanished.js';
+
+export const products: FlowModule = {
+  definition: productsFlow,
+  plan: ({ products: settings }) => ({
+    flow: productsFlow,
+    source: { system: 'finance', kind: 'product', key: 'ProductNumber' },
+    targets: (connectors) => ({ product: productTarget(connectors, settings) }),
+    linkEntity: 'product',
+    salesId: (_source, current) => idOf('productid')(current),
+    unchangedByHash: true,
+    afterRead: (connectors, seenKeys, { dryRun }) =>
+      vanishedProducts(connectors, seenKeys, { settings, dryRun }),
+  }),
+};

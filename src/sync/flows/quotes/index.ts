@@ -1,0 +1,33 @@
+/**
+ * The quotes flow: activated Sales quotes and their lines → Finance sales quotations (declaration in
+ * definition.ts). Header and lines are written as one change set; the customer and the lines' products
+ * are looked up per page.
+ */
+import { financeChangeSetTarget } from '../../engine/change-set.js';
+import { accountLookups, productLookups, valuesOf, withLookups } from '../lookups.js';
+import { idOf, type FlowModule } from '../module.js';
+import { quotesFlow } from './definition.js';
+
+export const quotes: FlowModule = {
+  definition: quotesFlow,
+  plan: () => ({
+    flow: quotesFlow,
+    source: { system: 'sales', kind: 'quote', key: 'quotenumber' },
+    targets: (connectors) => ({
+      quotationHeader: financeChangeSetTarget(connectors, quotesFlow, 'quotationHeader', {
+        lineId: 'InventoryLotId',
+        label: 'quotation',
+      }),
+    }),
+    async lookups(connectors, rows, reference, lines) {
+      const [customers, products] = await Promise.all([
+        accountLookups(connectors, valuesOf(rows, '_customerid_value'), reference),
+        productLookups(connectors, valuesOf(lines, '_productid_value'), reference),
+      ]);
+      return withLookups(customers, products.lookups);
+    },
+    linkEntity: 'quote',
+    salesId: (source) => idOf('quoteid')(source),
+    unchangedByHash: false,
+  }),
+};
