@@ -113,7 +113,12 @@ export function createRunStore(database: Pick<Database, 'db'>, options: RunStore
 
     async getRuns(ids) {
       if (ids.length === 0) return [];
-      return withFlows(await db.select().from(syncRuns).where(inArray(syncRuns.id, [...ids])));
+      return withFlows(
+        await db
+          .select()
+          .from(syncRuns)
+          .where(inArray(syncRuns.id, [...ids])),
+      );
     },
 
     async listRuns({ first, after, status }) {
