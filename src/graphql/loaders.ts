@@ -13,10 +13,9 @@ import type { SalesConnector } from '../connectors/sales/connector.js';
 import type { SalesKind, SalesRecords } from '../connectors/sales/types.js';
 import type { LinkStore } from '../db/links.js';
 import type { LinkRow } from '../db/schema.js';
+import { matchKey } from '../vocabulary.js';
 import { fromUpstream } from './errors.js';
 import type { PageRequest } from './listing.js';
-
-const normalize = (key: string): string => key.toLowerCase();
 
 /** A loader whose batch function maps keys to grouped results; `one` keeps the first of each group. */
 function groupLoader<T>(
@@ -26,12 +25,12 @@ function groupLoader<T>(
     async (keys) => {
       try {
         const groups = await fetch(keys);
-        return keys.map((key) => groups.get(normalize(key)) ?? []);
+        return keys.map((key) => groups.get(matchKey(key)) ?? []);
       } catch (error) {
         throw fromUpstream(error);
       }
     },
-    { cacheKeyFn: normalize },
+    { cacheKeyFn: matchKey },
   );
 }
 
@@ -42,7 +41,7 @@ function oneLoader<T>(
   return new DataLoader<string, T | null, string>(
     async (keys) =>
       (await groups.loadMany(keys)).map((group) => (group instanceof Error ? group : (group[0] ?? null))),
-    { cacheKeyFn: normalize },
+    { cacheKeyFn: matchKey },
   );
 }
 
@@ -105,9 +104,9 @@ export function createLoaders({
               found.set(`${entity}:${key}`, row);
           }),
         );
-        return keys.map((key) => found.get(normalize(key)) ?? null);
+        return keys.map((key) => found.get(matchKey(key)) ?? null);
       },
-      { cacheKeyFn: normalize },
+      { cacheKeyFn: matchKey },
     ),
     /** One page of a listing (keyset paging, see listing.ts): not batched, there is one per field. */
     salesList: <K extends SalesKind>(kind: K, page: PageRequest) =>
