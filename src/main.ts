@@ -19,11 +19,7 @@ import { handleStopSignals, type ServiceStop } from './server/service-stop.js';
 import type { ValueMaps } from './sync/flows/value-maps.js';
 import { loadValueMapFile } from './sync/value-map-file.js';
 import { systemLabels } from './vocabulary.js';
-import type { SimulatorServer } from './simulators/core/server.js';
-import { createFinanceSimulator } from './simulators/finance/index.js';
-import { connectorEndpointFor } from './simulators/index.js';
-import { createSalesSimulator } from './simulators/sales/index.js';
-import { generateSeed, seedSummary } from './simulators/seed/index.js';
+import type { EmbeddedSystems } from './simulators/embedded.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -35,8 +31,8 @@ async function main(): Promise<void> {
   const simulators = await service.step(startEmbeddedSystems(config, logger), (systems) => systems.close());
   const metrics = createHubMetrics({ instanceId: config.instanceId });
   const connectors = createConnectors({
-    sales: endpointFor(systemLabels.sales, config.sales, config, simulators.origins.sales, logger),
-    finance: endpointFor(systemLabels.finance, config.finance, config, simulators.origins.finance, logger),
+    sales: endpointFor(systemLabels.sales, config.sales, simulators.endpoints.sales, logger),
+    finance: endpointFor(systemLabels.finance, config.finance, simulators.endpoints.finance, logger),
     financeCompany: config.financeCompany,
     // A system that keeps failing is left alone for a while; the operator should know when and why.
     onCircuitChange: (health) => logCircuitChange(logger, health),
@@ -159,30 +155,16 @@ function logCircuitChange(logger: Logger, health: ODataClientHealth): void {
   }
 }
 
-/** A simulator for each system without a URL, seeded with the demo data; none when both are real. */
-async function startEmbeddedSystems(config: HubConfig, logger: Logger) {
-  const servers: { sales?: SimulatorServer; finance?: SimulatorServer } = {};
-  if (config.sales.kind === 'simulator' || config.finance.kind === 'simulator') {
-    logger.info(`Seeding the demo data for the embedded simulators (${config.seed.accounts} accounts) …`);
-    const data = generateSeed(config.seed);
-    const faults = { latencyMs: config.simulatorLatencyMs };
-    if (config.sales.kind === 'simulator') servers.sales = createSalesSimulator({ data: data.sales, faults });
-    if (config.finance.kind === 'simulator')
-      servers.finance = createFinanceSimulator({ data: data.finance, faults });
-    for (const server of Object.values(servers)) await server.listen(0, '127.0.0.1');
-    const counts = seedSummary(data);
-    if (config.simulatorLatencyMs > 0)
-      logger.info(`Embedded simulators answer after ${config.simulatorLatencyMs} ms (SIMULATOR_LATENCY_MS)`);
-    logger.info(
-      `Seeded demo data (seed ${config.seed.seed}, ${config.seed.accounts} accounts): ${Object.entries(counts)
-        .map(([set, n]) => `${set} ${n}`)
-        .join(', ')}`,
-    );
-  }
-  return {
-    origins: { sales: servers.sales?.origin, finance: servers.finance?.origin },
-    close: () => Promise.all(Object.values(servers).map((server) => server.close())),
-  };
+/**
+ * A simulator for each system without a URL, seeded with the demo data; none when both are real. The
+ * simulators and their demo data (faker) are loaded only here, so a hub against real systems never loads
+ * them.
+ */
+async function startEmbeddedSystems(config: HubConfig, logger: Logger): Promise<EmbeddedSystems> {
+  const wanted = { sales: config.sales.kind === 'simulator', finance: config.finance.kind === 'simulator' };
+  if (!wanted.sales && !wanted.finance) return { endpoints: {}, close: async () => {} };
+  const { startEmbeddedSimulators } = await import('./simulators/embedded.js');
+  return startEmbeddedSimulators({ wanted, seed: config.seed, latencyMs: config.simulatorLatencyMs }, logger);
 }
 
 function loadValueMapsOrExit(config: HubConfig, logger: Logger): Partial<ValueMaps> {
@@ -255,16 +237,15 @@ function loadConfigOrExit(): HubConfig {
 function endpointFor(
   name: string,
   system: SystemConfig,
-  config: HubConfig,
-  simulatorOrigin: string | undefined,
+  simulator: SystemEndpoint | undefined,
   logger: Logger,
 ): SystemEndpoint {
   if (system.kind === 'remote') {
     logger.info(`${name}: ${system.url} (tokens from ${system.authorityUrl})`);
     return { url: system.url, authorityUrl: system.authorityUrl, ...system.credentials };
   }
-  logger.info(`${name}: embedded simulator at ${simulatorOrigin!}`);
-  return connectorEndpointFor(simulatorOrigin!);
+  logger.info(`${name}: embedded simulator at ${simulator!.url}`);
+  return simulator!;
 }
 
 /** One cheap read per system, so a wrong URL or credential shows at start, not at the first query. */

@@ -1,6 +1,6 @@
 /**
- * `npm start` as a real child process (`node --import tsx src/main.ts`) for tests of what only the whole
- * program does: its logs, its signals, its exit code. The environment is cleared of anything that would
+ * The hub as a real child process, from source as `npm run dev` runs it (`node --import tsx src/main.ts`)
+ * or compiled as `npm start` runs it (`node dist/main.js`), for tests of what only the whole program does: its logs, its signals, its exit code. The environment is cleared of anything that would
  * change the hub under test (a DATABASE_URL or keys of the machine running the tests), then `env` is
  * applied. Systems outside the process (`startExternalSystems`) survive its restarts, as real ones do.
  */
@@ -60,6 +60,8 @@ export interface MainProcess {
 }
 
 const mainArgs = ['--import', 'tsx', 'src/main.ts'];
+/** `npm start`: the compiled server, with node alone. */
+export const compiledArgs = ['--enable-source-maps', 'dist/main.js'];
 
 /** The machine's environment without what would change the hub under test, on a free port, then `env`. */
 const mainEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({
@@ -87,8 +89,11 @@ export async function runMainUntilExit(
 export async function startMainProcess(
   env: Record<string, string>,
   timeoutMs = 60_000,
+  { args = mainArgs, nodeOptions = [] }: { args?: readonly string[]; nodeOptions?: readonly string[] } = {},
 ): Promise<MainProcess> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, mainArgs, { env: mainEnv(env) });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...nodeOptions, ...args], {
+    env: mainEnv(env),
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
