@@ -9,8 +9,8 @@ import type { Connectors } from '../../connectors/index.js';
 import type { FinanceOperation } from '../../connectors/finance/connector.js';
 import type { FinanceKind } from '../../connectors/finance/types.js';
 import { matchKey } from '../../vocabulary.js';
-import { applyMapping } from '../mapping.js';
-import type { FlowDefinition, TargetMapping } from '../flows/types.js';
+import { applyMapping, findMapping } from '../mapping.js';
+import type { FlowDefinition, MappingName, TargetMapping } from '../flows/types.js';
 import { readField } from '../transforms.js';
 import { holdsMapped, type Comparison, type TargetAdapter, type TargetWrite } from './write.js';
 
@@ -36,12 +36,6 @@ function financeKind(mapping: TargetMapping): FinanceKind {
   return mapping.target.kind;
 }
 
-function mappingOf(flow: FlowDefinition, name: string): TargetMapping {
-  const mapping = flow.mappings.find((candidate) => candidate.name === name);
-  if (!mapping) throw new TypeError(`The ${flow.name} flow has no mapping ${name}`);
-  return mapping;
-}
-
 /**
  * The change-set adapter of `flow`'s header mapping `header` (which must declare children): it reads
  * headers and lines of a page in two concurrent batched reads, and writes each record's operations as one
@@ -50,13 +44,13 @@ function mappingOf(flow: FlowDefinition, name: string): TargetMapping {
 export function financeChangeSetTarget(
   connectors: Connectors,
   flow: FlowDefinition,
-  header: string,
+  header: MappingName,
   { lineId, label }: ChangeSetTargetOptions,
 ): TargetAdapter {
   const { finance } = connectors;
   if (!flow.children) throw new TypeError(`The ${flow.name} flow declares no children`);
-  const headerMapping = mappingOf(flow, header);
-  const lineMapping = mappingOf(flow, flow.children.mapping);
+  const headerMapping = findMapping(flow, header);
+  const lineMapping = findMapping(flow, flow.children.mapping);
   const headerKind = financeKind(headerMapping);
   const lineKind = financeKind(lineMapping);
   const headerKey = headerMapping.key.target;

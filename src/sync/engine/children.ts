@@ -5,7 +5,7 @@
  */
 import type { Connectors } from '../../connectors/index.js';
 import { matchKey } from '../../vocabulary.js';
-import type { TargetMapping } from '../flows/types.js';
+import { findMapping } from '../mapping.js';
 import { readField } from '../transforms.js';
 import type { FlowPlan } from './plan.js';
 
@@ -33,8 +33,7 @@ export async function readChildren(
 ): Promise<(readonly object[])[] | undefined> {
   const { children } = plan.flow;
   if (!children) return undefined;
-  const mapping: TargetMapping | undefined = plan.flow.mappings.find((m) => m.name === children.mapping);
-  if (!mapping) throw new TypeError(`The ${plan.flow.name} flow has no mapping ${children.mapping}`);
+  const mapping = findMapping(plan.flow, children.mapping);
   const ids = rows.map((row) => parentIdOf(plan, row));
   const wanted = [...new Set(ids.filter((id): id is string => id !== null && id !== ''))];
   const source = mapping.source;

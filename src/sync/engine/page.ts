@@ -102,7 +102,7 @@ export async function processPage(
     const target = context.targets[mapping];
     if (!target) throw new Error(`The ${context.flow.name} flow has no target for mapping ${mapping}`);
     const group = toCompare.filter((c) => c.mapping.name === mapping);
-    await settle(context, target, group, outcome, fail);
+    await settle(context, mapping, target, group, outcome, fail);
   }
   return outcome;
 }
@@ -113,6 +113,7 @@ export async function processPage(
  */
 async function settle(
   context: PageContext,
+  mapping: MappingName,
   target: TargetAdapter,
   candidates: readonly Candidate[],
   outcome: PageOutcome,
@@ -121,7 +122,7 @@ async function settle(
   const current = await target.readCurrent(candidates.map((c) => c.key));
   const comparison: Comparison = {
     flow: context.flow,
-    mapping: candidates[0]!.mapping.name,
+    mapping,
     reference: context.reference,
     valueMaps: context.valueMaps,
   };
@@ -220,7 +221,7 @@ function identityOf(context: PageContext, source: object, key: string): string {
 }
 
 /** Records `key` as used by `identity`; false when another record already uses it in this run. */
-export function claimKey(context: Pick<PageContext, 'seenKeys'>, key: string, identity: string): boolean {
+function claimKey(context: PageContext, key: string, identity: string): boolean {
   const holder = context.seenKeys.get(matchKey(key));
   if (holder !== undefined && holder !== identity) return false;
   context.seenKeys.set(matchKey(key), identity);
@@ -239,43 +240,31 @@ function mapped(
   });
 }
 
+/**
+ * The link of a record synchronised in this run. Every link names the same fields, because the link
+ * store writes a page's links in one statement and a field left out would mean "keep".
+ */
 function linkFor(
   context: PageContext,
   candidate: Candidate,
   existing: object | undefined,
   knownSalesId: string | null = null,
 ): LinkInput {
-  const { link, flow } = context;
-  const financeSide = flow.direction === 'salesToFinance' ? candidate.values : candidate.source;
+  const { link, flow, runId } = context;
+  const toFinance = flow.direction === 'salesToFinance';
   const financeKey = readField(
-    financeSide,
-    candidate.mapping.key[flow.direction === 'salesToFinance' ? 'target' : 'source'],
+    toFinance ? candidate.values : candidate.source,
+    candidate.mapping.key[toFinance ? 'target' : 'source'],
   );
-  return pairLink(context, {
-    key: candidate.key,
+  return {
+    entity: link.entity,
+    businessKey: candidate.key,
     salesId: link.salesId(candidate.source, existing) ?? knownSalesId,
     financeKey: financeKey === null || financeKey === undefined ? null : String(financeKey),
-    hash: candidate.hash,
-  });
-}
-
-/**
- * The link of a record synchronised in this run. Every link names the same fields, because the link
- * store writes a page's links in one statement and a field left out would mean "keep".
- */
-export function pairLink(
-  context: Pick<PageContext, 'link' | 'runId'>,
-  pair: { key: string; salesId: string | null; financeKey: string | null; hash: string },
-): LinkInput {
-  return {
-    entity: context.link.entity,
-    businessKey: pair.key,
-    salesId: pair.salesId,
-    financeKey: pair.financeKey,
-    financeCompany: context.link.financeCompany,
+    financeCompany: link.financeCompany,
     lastSyncedAt: new Date(),
-    contentHash: pair.hash,
-    lastRunId: context.runId,
+    contentHash: candidate.hash,
+    lastRunId: runId,
     lastError: null,
     state: null,
   };

@@ -8,6 +8,7 @@
 import type { FlowDefinition, MappingName, SystemName, TargetMapping, Transform } from '../flows/index.js';
 import type { ReferenceData } from '../reference.js';
 import { routedMappings, targetMappingOf } from './routes.js';
+import { findMapping } from '../mapping.js';
 
 /** The source row is the flow's system of record; the target row is where the flow writes it. */
 export type Side = 'source' | 'target';
@@ -123,9 +124,7 @@ export function recordView<S extends object, T extends object>(
   flow: FlowDefinition,
   { mappings: names }: RecordViewOptions = {},
 ): RecordView<S, T> {
-  const mappings = names
-    ? names.map((name) => flow.mappings.find((m) => m.name === name) ?? missingMapping(flow, name))
-    : routedMappings(flow);
+  const mappings = names ? names.map((name) => findMapping(flow, name)) : routedMappings(flow);
   const [primary] = mappings;
   if (!primary) throw new RangeError(`A view of the ${flow.name} flow needs at least one mapping`);
   const known = new Set(mappings.flatMap((m) => [...m.fields, ...m.constants].map((f) => f.field)));
@@ -205,9 +204,4 @@ export function recordView<S extends object, T extends object>(
     },
   };
   return view;
-}
-
-function missingMapping(flow: FlowDefinition, name: MappingName): never {
-  const known = flow.mappings.map((m) => m.name).join(', ');
-  throw new RangeError(`The ${flow.name} flow has no mapping '${name}' (it has ${known})`);
 }

@@ -10,7 +10,7 @@ export const accounts: FlowModule = {
     source: { system: 'sales', kind: 'account', key: 'accountnumber' },
     targets: (connectors) => ({ customer: financeTarget(connectors, 'customer', 'CustomerAccount') }),
     linkEntity: 'account',
-    salesId: (source) => idOf('accountid')(source),
+    salesId: idOf('accountid'),
     unchangedByHash: false,
   }),
 };

@@ -19,7 +19,7 @@ export const contacts: FlowModule = {
     lookups: (connectors, rows, reference) =>
       accountLookups(connectors, valuesOf(rows, '_parentcustomerid_value'), reference),
     linkEntity: 'contact',
-    salesId: (source) => idOf('contactid')(source),
+    salesId: idOf('contactid'),
     unchangedByHash: false,
   }),
 };

@@ -27,7 +27,7 @@ export const quotes: FlowModule = {
       return withLookups(customers, products.lookups);
     },
     linkEntity: 'quote',
-    salesId: (source) => idOf('quoteid')(source),
+    salesId: idOf('quoteid'),
     unchangedByHash: false,
   }),
 };
