@@ -6,7 +6,7 @@
  * `{"level":"info","time":"2025-01-01T12:00:00.000Z","requestId":"…","operation":"StartSync","durationMs":12,"outcome":"ok","msg":"graphql operation"}`
  *
  * Secrets are kept out twice over. Fields that may hold one (authorization headers, tokens, client
- * secrets, passwords, API keys) are censored by pino's `redact` wherever they appear, to two levels deep;
+ * secrets, passwords, API keys) are censored wherever they appear, to four levels deep (`censorSecrets`);
  * and every line is scrubbed before it is written of bearer credentials, JWT-shaped strings and the
  * configured secret values (`secrets`), in case one slipped into a message.
  */
@@ -41,15 +41,42 @@ const secretFields = [
   'DATABASE_URL',
 ];
 
+/** The field names censored wherever they sit, compared case-insensitively. */
+const secretNames: ReadonlySet<string> = new Set(secretFields.map((field) => field.toLowerCase()));
+
+/** How deep into a log object secret fields are looked for: `req.headers.authorization` is level 3. */
+const censorDepth = 4;
+
 /**
- * The fields pino censors: each secret field at the top of a log object, one level down (`*.token`) and
- * in headers and credentials (`req.headers.authorization`, `sales.credentials.clientSecret`).
+ * The log object with every secret field's value replaced by `redactedText`, down to `censorDepth`
+ * levels (plain objects, arrays and errors). Copies only what it changes, so a line without secrets (the
+ * operation log's, on every request) costs one look per key and no allocation. It replaces pino's
+ * path-based `redact`: ~90 wildcard paths cost ~0.2 ms a line, more than the rest of a cheap request.
  */
-export const redactedPaths: readonly string[] = secretFields.flatMap((field) => {
-  const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
-  const child = key.startsWith('[') ? key : `.${key}`;
-  return [key, `*${child}`, `*.headers${child}`, `*.credentials${child}`];
-});
+export function censorSecrets<T>(value: T, depth = censorDepth): T {
+  if (depth === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const censored = censorSecrets(value[i], depth - 1);
+      if (censored !== value[i]) (copy ??= [...value])[i] = censored;
+    }
+    return (copy ?? value) as T;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null && !(value instanceof Error)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    const censored = secretNames.has(key.toLowerCase()) ? redactedText : censorSecrets(field, depth - 1);
+    if (censored !== field) {
+      // An error keeps its class (pino's serializer reads its message and stack); a plain object is copied.
+      copy ??= value instanceof Error ? Object.create(value) : { ...value };
+      copy![key] = censored;
+    }
+  }
+  return (copy ?? value) as T;
+}
 
 /** What replaces a censored value or a scrubbed credential. */
 export const redactedText = '[redacted]';
@@ -73,6 +100,7 @@ export interface LoggerOptions {
 const bearerCredential =
   /\b(Bearer)\s+(?!<)(?![A-Za-z][a-z]{0,15}(?:[\s,;:!?)"']|\.(?![\w\-~+/=])|$))[^\s"\\]+/gi;
 const jwtShaped = /\beyJ[\w-]*\.[\w-]+\.[\w-]*/g;
+const mayHoldCredential = /bearer|eyJ/i;
 
 /** A logger as described above. */
 export function createLogger({
@@ -86,12 +114,19 @@ export function createLogger({
     {
       level,
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: [...redactedPaths], censor: redactedText },
+      formatters: {
+        level: (label) => ({ level: label }),
+        bindings: (bindings) => censorSecrets(bindings),
+        log: (object) => censorSecrets(object),
+      },
       hooks: {
         streamWrite: (line) => {
-          let text = line.replace(bearerCredential, `$1 ${redactedText}`).replace(jwtShaped, redactedText);
-          for (const secret of scrubbed) text = text.split(secret).join(redactedText);
+          // Most lines hold neither a bearer credential nor a JWT: test before building a new string.
+          let text = mayHoldCredential.test(line)
+            ? line.replace(bearerCredential, `$1 ${redactedText}`).replace(jwtShaped, redactedText)
+            : line;
+          for (const secret of scrubbed)
+            if (text.includes(secret)) text = text.split(secret).join(redactedText);
           return text;
         },
       },

@@ -262,6 +262,28 @@ describe('the logger', () => {
       msg: `sent Bearer ${redactedText} with ${redactedText} and ${redactedText}`,
     });
   });
+
+  it('censors secret fields inside lists and errors too, whatever their case', () => {
+    const logs = captureLogs();
+    const failure = Object.assign(new Error('the token endpoint refused'), {
+      request: { headers: { Authorization: 'Bearer k' } },
+    });
+    logs.logger.warn(
+      {
+        attempts: [{ system: 'Sales', ClientSecret: 'l' }],
+        err: failure,
+        nested: { a: { b: { token: 'm' } } },
+      },
+      'refused',
+    );
+    const [line] = logs.lines();
+    expect(line).toMatchObject({
+      attempts: [{ system: 'Sales', ClientSecret: redactedText }],
+      err: { message: 'the token endpoint refused', request: { headers: { Authorization: redactedText } } },
+      nested: { a: { b: { token: redactedText } } },
+    });
+    expect(JSON.stringify(line)).not.toMatch(/"(k|l|m)"|Bearer k/);
+  });
 });
 
 describe('logs of a real start', () => {
