@@ -122,7 +122,7 @@ describe('reading', () => {
   });
 
   must(
-    'split a key list that would exceed the URL limit into several requests, losing none',
+    'split a key list that would exceed the URL limit into several reads sent as one $batch, losing none',
     async (target) => {
       const wanted = Array.from(
         { length: 2000 },
@@ -131,8 +131,12 @@ describe('reading', () => {
       wanted[0] = 'ACC-00001';
       const found = await target.lookup(wanted);
       expect([...found.keys()]).toEqual(['acc-00001']);
-      expect(requests(target)).toBeGreaterThan(1);
-      for (const entry of target.server().log.entries)
+      const { log } = target.server();
+      expect(log.httpRequests()).toBe(1);
+      expect(log.httpRequests({ method: 'POST', entitySet: '$batch' })).toBe(1);
+      const reads = log.entries.filter((entry) => entry.inBatch && entry.method === 'GET');
+      expect(reads.length).toBeGreaterThan(1);
+      for (const entry of log.entries)
         expect(entry.url.length).toBeLessThan(target.system === 'sales' ? 32_768 : 8_192);
     },
   );

@@ -42,6 +42,27 @@ describe('reads', () => {
     expect(contacts.get(guid(1))?.map((c) => c.fullname)).toEqual(['Ada Lovelace']);
     expect(contacts.has(guid(2))).toBe(false);
   });
+
+  it("reads a key list too long for one URL as the GET parts of one $batch, following each part's pages", async () => {
+    // A 580-character URL limit splits eight account numbers into several reads; pages of two rows make
+    // the parts answer with next links.
+    const client = { ...systems.connectors.sales.client, maxUrlLength: 580 };
+    const sales = createSalesConnector({ client, pageSize: 2 });
+    const numbers = Array.from({ length: 8 }, (_, i) => `ACC-${String(i + 1).padStart(5, '0')}`);
+    systems.sales.log.clear();
+    const found = await sales.getByValues('account', 'accountnumber', numbers);
+    expect([...found.keys()].sort()).toEqual(numbers.map((n) => n.toLowerCase()));
+    const { log } = systems.sales;
+    expect(log.httpRequests({ method: 'POST', entitySet: '$batch' })).toBe(1);
+    const parts = log.entries.filter((entry) => entry.inBatch);
+    expect(parts.length).toBeGreaterThan(1);
+    // Every further page is a GET of its part's next link; none is read twice.
+    const pagesAfter = log.httpRequests({ method: 'GET' });
+    expect(pagesAfter).toBeGreaterThan(0);
+    expect(new Set(log.entries.filter((e) => !e.inBatch && e.method === 'GET').map((e) => e.url)).size).toBe(
+      pagesAfter,
+    );
+  });
 });
 
 describe('change feed', () => {

@@ -3,7 +3,9 @@
  * columns the hub reads, and which of them are decimals (kept as exact text on the way in, written as
  * JSON numbers on the way out).
  */
+import type { BatchPartResult } from './batch.js';
 import type { ODataClient } from './client.js';
+import { toPage } from './response.js';
 import { chunkByUrlLength, type QueryOptions } from './query.js';
 import { decimal, decimalText } from './json.js';
 import { matchKey as matchText } from '../../vocabulary.js';
@@ -50,9 +52,15 @@ export function toWireBody(body: Record<string, unknown>, entity: EntityDescript
  */
 export const matchKey = (value: unknown): string => matchText(String(value));
 
+/** At most this many reads go in one `$batch` (Dataverse refuses more than 1,000 requests in one). */
+export const maxReadsPerBatch = 100;
+
 /**
- * Reads every row whose `property` is one of `values`, in as few requests as the URL limit allows: the
- * values are split so each request's URL fits `client.maxUrlLength`, and the requests run concurrently.
+ * Reads every row whose `property` is one of `values` in one request whatever their number: the values
+ * are split so each read's URL fits `client.maxUrlLength`, and when that takes more than one read, the
+ * reads go as the GET parts of one `$batch` (both systems take reads in a batch), so a page of 500
+ * accounts costs the same one request per entity as a page of 5. A part whose answer is paged has its
+ * further pages read as usual. A part that fails fails the whole read with its own error.
  */
 export async function readByValues(
   client: ODataClient,
@@ -68,15 +76,38 @@ export async function readByValues(
     (group) => client.urlFor(entity.set, render(group)),
     client.maxUrlLength,
   );
-  const pages = await Promise.all(
-    groups.map(async (group) => {
-      const rows: Record<string, unknown>[] = [];
-      for await (const page of client.pages<Record<string, unknown>>(entity.set, render(group), { headers }))
+  const rows: Record<string, unknown>[] = [];
+  const readOn = async (nextLink: string | undefined): Promise<void> => {
+    if (nextLink === undefined) return;
+    for await (const page of client.pages<Record<string, unknown>>(nextLink, undefined, { headers }))
+      rows.push(...page.rows);
+  };
+  if (groups.length === 1) {
+    await readOn(client.urlFor(entity.set, render(groups[0]!)));
+    return rows;
+  }
+  await Promise.all(
+    chunk(groups, maxReadsPerBatch).map(async (batch) => {
+      const answers = await client.batch(
+        batch.map((group) => ({
+          kind: 'single' as const,
+          part: { method: 'GET', path: entity.set, query: render(group), headers },
+        })),
+      );
+      const nextLinks: (string | undefined)[] = [];
+      for (const answer of answers) {
+        // Reads are never in a change set, so each answer is a single part.
+        const part = (answer as { kind: 'single'; part: BatchPartResult }).part;
+        if (part.error) throw part.error;
+        const context = { system: client.system, method: 'GET', path: `$batch ${entity.set}` };
+        const page = toPage<Record<string, unknown>>(part.body, part.status, context);
         rows.push(...page.rows);
-      return rows;
+        nextLinks.push(page.nextLink);
+      }
+      await Promise.all(nextLinks.map(readOn));
     }),
   );
-  return pages.flat();
+  return rows;
 }
 
 /** Groups records by a property, case-insensitively. */

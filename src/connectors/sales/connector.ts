@@ -26,6 +26,17 @@ import { chunk, firstPageCount, groupBy, readByValues, toRecord, toWireBody } fr
 import { salesEntities } from './entities.js';
 import type { SalesKind, SalesRecords } from './types.js';
 
+/**
+ * A single-valued lookup read along with the rows (`$expand`), e.g. each quote line's product: the
+ * related records (every column the hub reads, once each) go to `receive` before the rows are returned.
+ */
+export interface RelatedRecords<R extends SalesKind> {
+  /** The lookup's navigation property (`productid` for `_productid_value`). */
+  navigation: string;
+  kind: R;
+  receive(records: SalesRecords[R][]): void;
+}
+
 export interface SalesListOptions {
   /** A `$filter` built with the query helpers (literals escaped). */
   filter?: string;
@@ -131,11 +142,11 @@ export interface SalesConnector {
    * Every record whose `property` equals one of `values` (case-insensitive), grouped by that value
    * (lower-cased): one request per URL-length chunk, however many values.
    */
-  getByValues<K extends SalesKind>(
+  getByValues<K extends SalesKind, R extends SalesKind = never>(
     kind: K,
     property: string,
     values: readonly string[],
-    options?: { select?: readonly string[] },
+    options?: { select?: readonly string[]; related?: RelatedRecords<R> },
   ): Promise<Map<string, SalesRecords[K][]>>;
   /** The change feed: all rows and a delta link without a token, only changes with one. */
   changes<K extends SalesKind>(
@@ -215,21 +226,35 @@ export function createSalesConnector({
     }
   }
 
-  async function getByValues<K extends SalesKind>(
+  async function getByValues<K extends SalesKind, R extends SalesKind = never>(
     kind: K,
     property: string,
     values: readonly string[],
-    { select }: { select?: readonly string[] } = {},
+    { select, related }: { select?: readonly string[]; related?: RelatedRecords<R> } = {},
   ): Promise<Map<string, SalesRecords[K][]>> {
     const entity = salesEntities[kind];
     const columns = select ? [...new Set([...select, property])] : entity.columns;
+    const relatedEntity = related ? salesEntities[related.kind] : undefined;
+    const expand = related
+      ? { expand: `${related.navigation}($select=${relatedEntity!.columns.join(',')})` }
+      : {};
     const rows = await readByValues(
       client,
       entity,
       values,
-      (group) => ({ select: columns, filter: crmIn(property, group) }),
+      (group) => ({ select: columns, filter: crmIn(property, group), ...expand }),
       pageHeaders(),
     );
+    if (related) {
+      const byId = new Map<string, SalesRecords[R]>();
+      for (const row of rows) {
+        const nested = row[related.navigation];
+        if (typeof nested !== 'object' || nested === null) continue;
+        const fields = nested as Record<string, unknown>;
+        byId.set(String(fields[relatedEntity!.key[0]!]), toRecord<SalesRecords[R]>(fields, relatedEntity!));
+      }
+      related.receive([...byId.values()]);
+    }
     return groupBy(
       rows.map((row) => toRecord<SalesRecords[K]>(row, entity)),
       property as keyof SalesRecords[K],
