@@ -1,68 +1,311 @@
 /**
- * `npm run bench:query`: the README's example query against the embedded default (both simulators with
- * the demo data, an in-memory database, the real server over HTTP), run sequentially at 0 ms and at 20 ms
- * of simulated back-end latency. Reports the back-end requests one query makes (per system and entity
- * set) and the median and p95 latency. Options: --runs N (default 40), --accounts N (default 300).
+ * `npm run bench:query`: what one query costs the hub, measured from outside as production runs it —
+ * the compiled hub (`node dist/main.js`) in its own process against both simulators in another, an
+ * in-memory database, default logging — side by side with a bare Apollo Server 5 (the hub's schema,
+ * answers from memory, nothing else) in one invocation:
+ *
+ * 1. CPU per request of `{ accounts(first: 5) { nodes { accountNumber name } } }` under concurrent load,
+ *    hub and baseline in alternating rounds, from each process's own CPU time (Linux /proc): medians,
+ *    throughput and the ratio.
+ * 2. The README's example query: the hub's CPU per query, sequentially.
+ * 3. Back-end requests per query (from the hub's own /metrics): the example query, and one unified page
+ *    (Finance view, contacts, quotes, lines, products) of 5, 50 and 500 accounts.
+ * 4. Latency of the example query at 0 ms and at 20 ms of simulated back-end latency: median and p95,
+ *    and the dependency depth that the difference implies.
+ *
+ * Options: --rounds N (default 5), --requests N per round (default 2000), --connections N (default 10),
+ * --runs N sequential example queries per latency (default 40), --accounts N (default 600),
+ * --cpu-prof DIR: profile the hub (`node --cpu-prof`) under the trivial query's load only, write the
+ * profile to DIR when it stops, and skip the rest.
  */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { startEmbeddedHub } from './embedded-hub.js';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '40' }, accounts: { type: 'string', default: '300' } },
+  options: {
+    rounds: { type: 'string', default: '5' },
+    requests: { type: 'string', default: '2000' },
+    connections: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '40' },
+    accounts: { type: 'string', default: '600' },
+    'cpu-prof': { type: 'string' },
+  },
 });
+const rounds = Number(values.rounds);
+const requestsPerRound = Number(values.requests);
+const connections = Number(values.connections);
 const runs = Number(values.runs);
 const accounts = Number(values.accounts);
-const query = readFileSync(new URL('./example-query.graphql', import.meta.url), 'utf8');
+const profileDir = values['cpu-prof'];
 
-const { simulators, hub, exampleAccount: accountNumber, close } = await startEmbeddedHub(accounts);
-const { server } = hub;
+const exampleQuery = readFileSync(new URL('./example-query.graphql', import.meta.url), 'utf8');
+const trivialQuery = '{ accounts(first: 5) { nodes { accountNumber name } } }';
+const unifiedPage = `query Page($first: Int!) {
+  accounts(first: $first) {
+    nodes {
+      accountNumber name
+      finance { CustomerAccount CreditLimit }
+      contacts { contactNumber fullName finance { __typename } }
+      quotes { quoteNumber lines { lineNumber product { productNumber name price finance { ProductNumber } } } }
+    }
+  }
+}`;
 
-async function once(): Promise<number> {
-  const started = performance.now();
-  const response = await fetch(server.url, {
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill();
+});
+
+/** Spawns a node program and resolves with the first stdout match of `pattern`; the rest is drained. */
+async function startProcess(
+  args: string[],
+  pattern: RegExp,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; match: RegExpExecArray; lines: string[] }> {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const lines: string[] = [];
+  // Warnings (no authentication configured) are expected here; only a failed start shows them.
+  child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+  const reader = createInterface({ input: child.stdout! });
+  for await (const line of reader) {
+    lines.push(line);
+    const match = pattern.exec(line);
+    if (match) {
+      // Keep reading (and dropping) what it writes, or a full pipe would block it.
+      child.stdout!.resume();
+      return { child, match, lines };
+    }
+  }
+  throw new Error(`${args.join(' ')} stopped before it was ready:\n${lines.join('\n')}`);
+}
+
+/** Both simulators in a process of their own; resolves with the environment that points a hub at them. */
+async function startSimulators(latencyMs: number): Promise<NodeJS.ProcessEnv> {
+  const { lines } = await startProcess(
+    [
+      'dist/simulators/main.js',
+      `--accounts=${accounts}`,
+      '--sales-port=0',
+      '--finance-port=0',
+      `--latency-ms=${latencyMs}`,
+    ],
+    /^export FINANCE_COMPANY=/,
+  );
+  const env: NodeJS.ProcessEnv = {};
+  for (const line of lines) {
+    const match = /^export (\w+)=(.*)$/.exec(line);
+    if (match) env[match[1]!] = match[2]!.replace(/^'(.*)'$/, '$1');
+  }
+  return env;
+}
+
+/** The compiled hub as `npm start` runs it, on a free port with an in-memory database. */
+async function startHub(
+  systems: NodeJS.ProcessEnv,
+  profile?: string,
+): Promise<{ pid: number; url: string; child: ChildProcess }> {
+  const node = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const { child, match } = await startProcess(
+    [...node, '--enable-source-maps', 'dist/main.js'],
+    /GraphQL API: (\S+)/,
+    {
+      PATH: process.env['PATH'],
+      ...systems,
+      PORT: '0',
+      HUB_DATA_DIR: 'memory://',
+      // Room for the 500-account unified page; the trivial query and the example query are far below both.
+      HUB_MAX_FIRST: '500',
+      HUB_MAX_COST: '1000000',
+    },
+  );
+  return { pid: child.pid!, url: match[1]!, child };
+}
+
+async function startBareApollo(): Promise<{ pid: number; url: string }> {
+  const { child, match } = await startProcess(
+    ['--import', 'tsx', 'scripts/bench/bare-apollo.ts'],
+    /bare Apollo at (\S+)/,
+  );
+  return { pid: child.pid!, url: match[1]! };
+}
+
+/** User plus system CPU time of a process so far, in milliseconds (Linux: /proc/<pid>/stat, 100 Hz). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function post(url: string, query: string, variables?: Record<string, unknown>): Promise<unknown> {
+  const response = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ query, variables: { accountNumber } }),
+    body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { errors?: unknown[] };
-  if (body.errors) throw new Error(`The example query failed: ${JSON.stringify(body.errors)}`);
-  return performance.now() - started;
+  const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
+  if (body.errors) throw new Error(`${url} answered errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  return body.data;
 }
 
-function requestsOfOneQuery(): string {
-  const counts: string[] = [];
-  for (const [system, sim] of [
-    ['Sales', simulators.sales],
-    ['Finance', simulators.finance],
-  ] as const) {
-    for (const [label, n] of Object.entries(sim.log.counts())) counts.push(`${system} ${label} ×${n}`);
+/** `total` requests over `connections` concurrent loops; CPU ms per request of `pid`, and requests/s. */
+async function load(target: { pid: number; url: string }, query: string, total: number) {
+  let next = 0;
+  const cpuBefore = cpuMs(target.pid);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next++ < total) await post(target.url, query);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { cpuPerRequest: (cpuMs(target.pid) - cpuBefore) / total, perSecond: total / seconds };
+}
+
+/** The hub's back-end requests so far per system and entity set, from its Prometheus counters. */
+async function backendCounts(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(new URL('/metrics', url))).text();
+  const counts = new Map<string, number>();
+  for (const match of text.matchAll(/^p2c_backend_requests_total\{([^}]*)\} (\d+)/gm)) {
+    const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const key = `${labels['system']} ${labels['entity_set']}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(match[2]));
   }
-  return counts.join(', ');
+  return counts;
 }
 
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
+/** The back-end requests one query makes: per system in total, and per entity set. */
+async function requestsOf(url: string, query: string, variables?: Record<string, unknown>): Promise<string> {
+  const before = await backendCounts(url);
+  await post(url, query, variables);
+  const after = await backendCounts(url);
+  const bySystem = new Map<string, number>();
+  const bySet: string[] = [];
+  for (const [key, n] of after) {
+    const delta = n - (before.get(key) ?? 0);
+    if (delta === 0) continue;
+    const system = key.split(' ')[0]!;
+    bySystem.set(system, (bySystem.get(system) ?? 0) + delta);
+    bySet.push(`${key} ×${delta}`);
+  }
+  return `${[...bySystem].map(([system, n]) => `${system} ${n}`).join(', ')} (${bySet.join(', ')})`;
+}
 
-console.log(
-  `bench:query — account ${accountNumber}, ${runs} sequential runs per latency, ${availableParallelism()} cores, Node ${process.version}`,
-);
-for (const latencyMs of [0, 20]) {
-  for (const sim of [simulators.sales, simulators.finance]) sim.faults.set({ latencyMs });
-  await once(); // warm-up: JIT, connections, token
-  for (const sim of [simulators.sales, simulators.finance]) sim.log.clear();
-  await once();
-  const requests = requestsOfOneQuery();
-  const totalRequests = simulators.sales.log.httpRequests() + simulators.finance.log.httpRequests();
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
+};
+
+/** A numbered account with contacts and at least two quotes: the example query touches every relation. */
+async function exampleAccount(url: string): Promise<string> {
+  const data = (await post(
+    url,
+    '{ accounts(first: 200) { nodes { accountNumber contacts { contactNumber } quotes { quoteNumber } } } }',
+  )) as {
+    accounts: { nodes: { accountNumber: string; contacts: unknown[]; quotes: unknown[] }[] };
+  };
+  const found = data.accounts.nodes.find((a) => a.contacts.length > 0 && a.quotes.length >= 2);
+  if (!found) throw new Error('No account of the first 200 has contacts and two quotes.');
+  return found.accountNumber;
+}
+
+async function sequential(url: string, variables: Record<string, unknown>, n: number): Promise<number[]> {
   const timings: number[] = [];
-  for (let i = 0; i < runs; i++) timings.push(await once());
-  timings.sort((a, b) => a - b);
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await post(url, exampleQuery, variables);
+    timings.push(performance.now() - started);
+  }
+  return timings;
+}
+
+console.log('Compiling the hub (tsc -p tsconfig.build.json) …');
+execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+console.log(
+  `bench:query — ${accounts} accounts, ${availableParallelism()} cores, Node ${process.version}; ` +
+    `${rounds} rounds of ${requestsPerRound} requests over ${connections} connections per server`,
+);
+
+const [fast, bare] = await Promise.all([
+  startSimulators(0).then((systems) => startHub(systems, profileDir)),
+  startBareApollo(),
+]);
+const variables = { accountNumber: await exampleAccount(fast.url) };
+
+// 1. The trivial query: hub and bare Apollo in alternating rounds, after a warm-up each.
+await load(fast, trivialQuery, 500);
+await load(bare, trivialQuery, 500);
+const hubRounds: { cpuPerRequest: number; perSecond: number }[] = [];
+const bareRounds: { cpuPerRequest: number; perSecond: number }[] = [];
+for (let round = 0; round < rounds; round++) {
+  hubRounds.push(await load(fast, trivialQuery, requestsPerRound));
+  bareRounds.push(await load(bare, trivialQuery, requestsPerRound));
+}
+const hubCpu = median(hubRounds.map((r) => r.cpuPerRequest));
+const bareCpu = median(bareRounds.map((r) => r.cpuPerRequest));
+console.log(`\n${trivialQuery}`);
+console.log(
+  `  hub:         ${hubCpu.toFixed(3)} ms CPU per request, ${median(hubRounds.map((r) => r.perSecond)).toFixed(0)} req/s`,
+);
+console.log(
+  `  bare Apollo: ${bareCpu.toFixed(3)} ms CPU per request, ${median(bareRounds.map((r) => r.perSecond)).toFixed(0)} req/s`,
+);
+console.log(`  ratio:       ${(hubCpu / bareCpu).toFixed(2)}× the CPU of bare Apollo (goal ≤ 3×)`);
+if (profileDir) {
+  // A clean stop writes the profile.
+  const stopped = new Promise((resolve) => fast.child.once('exit', resolve));
+  fast.child.kill('SIGTERM');
+  await stopped;
+  console.log(`\nThe hub's CPU profile is in ${profileDir}`);
+  process.exit(0);
+}
+
+// 2. The example query's CPU, sequentially.
+await sequential(fast.url, variables, 20);
+const exampleCpu: number[] = [];
+for (let round = 0; round < rounds; round++) {
+  const before = cpuMs(fast.pid);
+  await sequential(fast.url, variables, 50);
+  exampleCpu.push((cpuMs(fast.pid) - before) / 50);
+}
+console.log(`\nThe example query (account ${variables.accountNumber}):`);
+console.log(`  hub CPU: ${median(exampleCpu).toFixed(2)} ms per query (goal ≤ 8 ms)`);
+
+// 3. Back-end requests per query.
+console.log(`  back-end requests: ${await requestsOf(fast.url, exampleQuery, variables)}`);
+console.log('\nOne unified page (Finance view, contacts, quotes, lines, products) — back-end requests:');
+for (const first of [5, 50, 500]) {
   console.log(
-    `latency ${String(latencyMs).padStart(2)} ms: median ${percentile(timings, 0.5).toFixed(1)} ms, p95 ${percentile(timings, 0.95).toFixed(1)} ms; ` +
-      `${totalRequests} back-end requests per query (${requests})`,
+    `  accounts(first: ${String(first).padStart(3)}): ${await requestsOf(fast.url, unifiedPage, { first })}`,
   );
 }
 
-await close();
+// 4. Latency at 0 ms and 20 ms of back-end latency.
+const slow = await startSimulators(20).then((systems) => startHub(systems));
+const medians: number[] = [];
+console.log(`\nThe example query, ${runs} sequential runs:`);
+for (const [latencyMs, hub] of [
+  [0, fast],
+  [20, slow],
+] as const) {
+  await sequential(hub.url, variables, 3);
+  const timings = await sequential(hub.url, variables, runs);
+  medians.push(median(timings));
+  console.log(
+    `  back-end latency ${String(latencyMs).padStart(2)} ms: median ${median(timings).toFixed(1)} ms, p95 ${percentile(timings, 0.95).toFixed(1)} ms`,
+  );
+}
+const depth = Math.round((medians[1]! - medians[0]!) / 20);
+console.log(
+  `  implied dependency depth ${depth} round trips; goal at 20 ms: median ≤ 1.15 × ${depth} × 20 + 5 = ${(1.15 * depth * 20 + 5).toFixed(0)} ms`,
+);
+process.exit(0);
