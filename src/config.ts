@@ -23,6 +23,15 @@ import {
   vanishedProductPolicies,
   type ProductSettings,
 } from './sync/flows/products/settings.js';
+import {
+  defaultOtlpEndpoint,
+  defaultServiceName,
+  otlpProtocols,
+  otlpTracesPath,
+  traceExporterNames,
+  type TraceExporterName,
+  type TracingSettings,
+} from './tracing/settings.js';
 import { systemLabels, systemNames } from './vocabulary.js';
 
 // Where alerts go is the alerts' own type; the hub (src/hub.ts) takes it from here with the configuration.
@@ -79,6 +88,26 @@ export const minJwtSecretLength = 32;
 const apiKeyFormat =
   'write role:KEY or role:NAME:KEY, e.g. operator:ci-bot:KEY, with role reader or operator';
 const keyName = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/** An OTLP/HTTP endpoint: http or https (gRPC's bare host:port is not one), without trailing slashes. */
+const otlpUrl = (example: string) => {
+  const message = `must be an http:// or https:// URL, e.g. ${example}`;
+  return z
+    .string()
+    .trim()
+    .url({ message })
+    .refine((url) => /^https?:\/\//i.test(url), { message })
+    .transform((url) => url.replace(/\/+$/, ''));
+};
+const otlpProtocol = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(
+    z.enum(otlpProtocols, {
+      error: 'must be http/protobuf or http/json: the hub sends OTLP over HTTP (port 4318), not gRPC',
+    }),
+  );
 
 const schema = z.object({
   NODE_ENV: z
@@ -297,6 +326,30 @@ const schema = z.object({
     .string()
     .min(16, { message: 'must be at least 16 characters: it is all that stands between a caller and a sync' })
     .optional(),
+  // Tracing: OpenTelemetry's own variables, as operators know them (src/tracing/settings.ts).
+  OTEL_SDK_DISABLED: flag.optional(),
+  OTEL_TRACES_EXPORTER: z
+    .string()
+    .transform((text, context) => {
+      const names: TraceExporterName[] = [];
+      for (const item of text.split(',').map((part) => part.trim().toLowerCase())) {
+        if (!(traceExporterNames as readonly string[]).includes(item)) {
+          context.addIssue({
+            code: 'custom',
+            message: `lists '${item}', which is not an exporter the hub has: use otlp, console or none (Jaeger, Zipkin and Tempo take otlp)`,
+          });
+        } else if (!names.includes(item as TraceExporterName)) names.push(item as TraceExporterName);
+      }
+      if (names.includes('none') && names.length > 1)
+        context.addIssue({ code: 'custom', message: 'lists none with other exporters: choose none or them' });
+      return names;
+    })
+    .optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl('http://localhost:4318').optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl('http://localhost:4318/v1/traces').optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(255).default(defaultServiceName),
   ACCOUNTS_RELATIONSHIP_TYPES: z
     .string()
     .transform((text, context) => {
@@ -426,6 +479,11 @@ export interface HubConfig {
    * `HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS`, default 300); which flows it follows is switched in GraphQL.
    */
   continuous: { salesSeconds: number; productsSeconds: number };
+  /**
+   * OpenTelemetry tracing (`OTEL_TRACES_EXPORTER`, `OTEL_EXPORTER_OTLP_…`, `OTEL_SERVICE_NAME`); null, the
+   * default, when no exporter is configured: tracing is off and costs nothing.
+   */
+  tracing: TracingSettings | null;
 }
 
 export class ConfigError extends Error {
@@ -472,6 +530,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const production = e.NODE_ENV === 'production';
   const auth = authSettings(e);
+  const instanceId = e.HUB_INSTANCE_ID ?? defaultInstanceId();
   return {
     development: e.NODE_ENV === 'development',
     port: e.PORT,
@@ -520,7 +579,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     simulatorLatencyMs: e.SIMULATOR_LATENCY_MS,
     stopTimeoutMs: e.HUB_STOP_TIMEOUT_MS,
-    instanceId: e.HUB_INSTANCE_ID ?? defaultInstanceId(),
+    instanceId,
     runLeaseMs: e.HUB_RUN_LEASE_MS,
     alerts:
       e.HUB_ALERT_WEBHOOK_URL && e.HUB_ALERT_WEBHOOK_SECRET
@@ -533,6 +592,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       salesSeconds: e.HUB_CONTINUOUS_INTERVAL_SECONDS,
       productsSeconds: e.HUB_CONTINUOUS_PRODUCTS_INTERVAL_SECONDS,
     },
+    tracing: tracingSettings(e, instanceId),
+  };
+}
+
+/**
+ * Tracing as OpenTelemetry's variables configure it, or null (off). Unlike the specification, whose
+ * default exporter is otlp, no exporter is the default: tracing costs nothing until it is asked for, by
+ * `OTEL_TRACES_EXPORTER` or by an OTLP endpoint (which means otlp).
+ */
+function tracingSettings(e: z.infer<typeof schema>, instanceId: string): TracingSettings | null {
+  // The traces endpoint is taken as it is; the general one is a base the signal's path is added to.
+  const endpoint =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT}${otlpTracesPath}`);
+  const exporters = e.OTEL_TRACES_EXPORTER ?? (endpoint ? ['otlp'] : []);
+  if (e.OTEL_SDK_DISABLED === true || !exporters.some((name) => name !== 'none')) return null;
+  return {
+    otlp: exporters.includes('otlp')
+      ? {
+          url: endpoint ?? `${defaultOtlpEndpoint}${otlpTracesPath}`,
+          protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+        }
+      : null,
+    console: exporters.includes('console'),
+    serviceName: e.OTEL_SERVICE_NAME,
+    serviceInstanceId: instanceId,
   };
 }
 

@@ -3,32 +3,47 @@
  * its migrations, starts the embedded Sales and Finance simulators for every system that has no URL
  * configured, connects to both systems, serves GraphQL over HTTP and WebSocket, and shuts all of it down
  * cleanly on Ctrl-C or SIGTERM.
+ *
+ * Each slow step of the start is announced by a line before it begins, and a step still running after
+ * `progressEveryMs` says so again, so that nobody watching a first start waits in silence. Only what the
+ * first lines need is imported statically; the hub's own modules (GraphQL, the sync, the job queue: about
+ * a second to load) load in the background alongside the database step.
  */
 import { ConfigError, loadConfig, type HubConfig, type SystemConfig } from './config.js';
-import { createConnectors, type Connectors, type SystemEndpoint } from './connectors/index.js';
+import type { Connectors, SystemEndpoint } from './connectors/index.js';
 import type { ODataClientHealth } from './connectors/odata/index.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openDatabase, type Database } from './db/connection.js';
+import type { Database, OpenStep } from './db/connection.js';
 import { lockDataDir } from './db/data-dir-lock.js';
-import { startHub } from './hub.js';
 import { createLogger, type Logger } from './logging.js';
-import { createHubMetrics } from './metrics/index.js';
 import { portMessage, probePort } from './server/port-probe.js';
 import { handleStopSignals, type ServiceStop } from './server/service-stop.js';
 import type { ValueMaps } from './sync/flows/value-maps.js';
 import { loadValueMapFile } from './sync/value-map-file.js';
+import { startTracing } from './tracing/index.js';
 import { systemLabels } from './vocabulary.js';
 import type { EmbeddedSystems } from './simulators/embedded.js';
+
+/** How long a start-up step may run before a line says it still does. */
+const progressEveryMs = 2_000;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const service = handleStopSignals({ logger, timeoutMs: config.stopTimeoutMs });
+  // Before anything is traced, closed after everything else, so that the stop's spans are sent as well.
+  await service.step(startTracing(config.tracing, logger), (tracing) => tracing.shutdown());
   await probePortOrExit(config, logger);
   const valueMaps = loadValueMapsOrExit(config, logger);
-  const database = await service.step(openDatabaseOrExit(config, logger, service), (db) => db.close());
-  const simulators = await service.step(startEmbeddedSystems(config, logger), (systems) => systems.close());
+  const modules = once(() => loadHubModules(config));
+  const database = await service.step(openDatabaseOrExit(config, logger, service, modules), (db) =>
+    db.close(),
+  );
+  const simulators = await service.step(startEmbeddedSystems(config, logger, modules()), (systems) =>
+    systems.close(),
+  );
+  const { createConnectors, createHubMetrics, startHub } = await modules();
   const metrics = createHubMetrics({ instanceId: config.instanceId });
   const connectors = createConnectors({
     sales: endpointFor(systemLabels.sales, config.sales, simulators.endpoints.sales, logger),
@@ -38,7 +53,11 @@ async function main(): Promise<void> {
     onCircuitChange: (health) => logCircuitChange(logger, health),
     onRequest: (event) => metrics.backendRequest(event),
   });
-  await service.step(reportReachability(connectors, config, logger));
+  logger.info('Checking that Sales and Finance answer …');
+  await service.step(
+    whileSlow(logger, () => 'checking Sales and Finance', reportReachability(connectors, config, logger)),
+  );
+  logger.info(`Starting the GraphQL server and the sync (job queue, schedules, continuous sync) …`);
   const hubStart = startHub({
     connectors,
     database,
@@ -65,7 +84,14 @@ async function main(): Promise<void> {
     logger,
     metrics,
   });
-  const hub = await service.step(startHubOrExit(hubStart, config, logger), (started) => started.close());
+  const hub = await service.step(
+    startHubOrExit(
+      whileSlow(logger, () => 'starting the GraphQL server and the sync', hubStart),
+      config,
+      logger,
+    ),
+    (started) => started.close(),
+  );
   const url = hub.server.url;
   if (hub.interrupted.length > 0) {
     logger.warn(
@@ -84,6 +110,53 @@ async function main(): Promise<void> {
   reportSecurity(config, logger);
   // SIGINT and SIGTERM now close the hub, then the simulators, the database and its folder's lock.
   service.started();
+}
+
+/**
+ * The modules for what follows the database step, loaded in the background from the call on (a load that
+ * fails rejects where they are awaited). The database step starts it once its own module is loaded and
+ * the opening has begun, so that a first start's creation is not kept waiting behind them: they load
+ * while another process creates the database, or in the gaps of opening it. The simulators and faker are
+ * among them only when a system has no URL, so a hub against real systems never loads them.
+ */
+function loadHubModules(config: HubConfig) {
+  const simulatorsWanted = config.sales.kind === 'simulator' || config.finance.kind === 'simulator';
+  const modules = Promise.all([
+    import('./connectors/index.js'),
+    import('./metrics/index.js'),
+    import('./hub.js'),
+    simulatorsWanted ? import('./simulators/embedded.js') : null,
+  ]).then(([{ createConnectors }, { createHubMetrics }, { startHub }, simulators]) => ({
+    createConnectors,
+    createHubMetrics,
+    startHub,
+    startEmbeddedSimulators: simulators?.startEmbeddedSimulators ?? null,
+  }));
+  modules.catch(() => undefined);
+  return modules;
+}
+
+/** `start` called once, at the first call; every call returns its result. */
+function once<T>(start: () => T): () => T {
+  let started: { value: T } | undefined;
+  return () => (started ??= { value: start() }).value;
+}
+
+/**
+ * Awaits one slow start-up step (announced by the line before it), saying every `progressEveryMs` that it
+ * still runs and for how long; `doing` names what it is doing at that moment (`creating the embedded
+ * database`). A step that blocks the event loop (seeding) cannot be interrupted to say so.
+ */
+async function whileSlow<T>(logger: Logger, doing: () => string, work: Promise<T>): Promise<T> {
+  const startedAt = Date.now();
+  const timer = setInterval(() => {
+    logger.info(`… still ${doing()} (${Math.round((Date.now() - startedAt) / 1000)} s)`);
+  }, progressEveryMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /**
@@ -155,15 +228,19 @@ function logCircuitChange(logger: Logger, health: ODataClientHealth): void {
   }
 }
 
-/**
- * A simulator for each system without a URL, seeded with the demo data; none when both are real. The
- * simulators and their demo data (faker) are loaded only here, so a hub against real systems never loads
- * them.
- */
-async function startEmbeddedSystems(config: HubConfig, logger: Logger): Promise<EmbeddedSystems> {
+/** A simulator for each system without a URL, seeded with the demo data; none when both are real. */
+async function startEmbeddedSystems(
+  config: HubConfig,
+  logger: Logger,
+  modules: ReturnType<typeof loadHubModules>,
+): Promise<EmbeddedSystems> {
   const wanted = { sales: config.sales.kind === 'simulator', finance: config.finance.kind === 'simulator' };
   if (!wanted.sales && !wanted.finance) return { endpoints: {}, close: async () => {} };
-  const { startEmbeddedSimulators } = await import('./simulators/embedded.js');
+  // Said before waiting for the modules: on a later start the simulators and faker may still be loading.
+  logger.info(`Seeding the demo data for the embedded simulators (${config.seed.accounts} accounts) …`);
+  const { startEmbeddedSimulators } = await modules;
+  if (!startEmbeddedSimulators)
+    throw new Error('The simulators were not loaded although a system has no URL.');
   return startEmbeddedSimulators({ wanted, seed: config.seed, latencyMs: config.simulatorLatencyMs }, logger);
 }
 
@@ -179,11 +256,22 @@ function loadValueMapsOrExit(config: HubConfig, logger: Logger): Partial<ValueMa
   }
 }
 
+/**
+ * Locks the embedded database's folder, says whether it is created or opened, opens it and applies the
+ * migrations, saying each step; `whileOpening` is called once the opening has begun.
+ */
 async function openDatabaseOrExit(
   config: HubConfig,
   logger: Logger,
   service: ServiceStop,
+  whileOpening: () => unknown,
 ): Promise<Database> {
+  const steps: Record<OpenStep, string> = {
+    create: 'creating the embedded database',
+    open: config.database.kind === 'pglite' ? 'opening the embedded database' : 'connecting to PostgreSQL',
+    migrate: 'applying the database migrations',
+  };
+  let doing = steps.open;
   try {
     // An in-memory PGlite (`memory://`, tests and throw-away tries) has no folder to share or lock.
     if (config.database.kind === 'pglite' && !config.database.dataDir.startsWith('memory://')) {
@@ -199,14 +287,35 @@ async function openDatabaseOrExit(
         },
       });
       service.add(() => lock.release());
-      // PGlite creates a new database with initdb, which takes a while the first time.
+      if (existsSync(join(folder, 'PG_VERSION'))) {
+        logger.info(`Opening the embedded database in ${folder} …`);
+      } else {
+        doing = steps.create;
+        logger.info(
+          `Creating the embedded database in ${folder} (first start: PostgreSQL's initdb, in a process of its own; a few seconds) …`,
+        );
+      }
+    } else {
       logger.info(
-        existsSync(join(folder, 'PG_VERSION'))
-          ? `Opening the embedded database in ${folder} …`
-          : `Creating the embedded database in ${folder} (first start; this takes a few seconds) …`,
+        config.database.kind === 'pglite'
+          ? 'Opening an embedded database in memory …'
+          : 'Connecting to PostgreSQL …',
       );
     }
-    const database = await openDatabase(config.database, { log: logger });
+    // The steps after the first are said too: after a creation the new database is opened, and every start
+    // checks the migrations (the first applies them all).
+    const onStep = (step: OpenStep) => {
+      if (step === 'open' && doing === steps.create) logger.info('Opening the new database …');
+      if (step === 'migrate') logger.info('Applying the database migrations …');
+      doing = steps[step];
+    };
+    const opening = (async () => {
+      const { openDatabase } = await import('./db/connection.js');
+      const opened = openDatabase(config.database, { log: logger, onStep });
+      whileOpening();
+      return opened;
+    })();
+    const database = await whileSlow(logger, () => doing, opening);
     logger.info(
       config.database.kind === 'pglite'
         ? `Database: embedded PGlite in ${config.database.dataDir} (migrations applied)`

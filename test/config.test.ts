@@ -48,6 +48,7 @@ describe('configuration', () => {
       publicUrl: null,
       webhookKey: null,
       continuous: { salesSeconds: 5, productsSeconds: 300 },
+      tracing: null,
       limits: {
         maxDepth: 10,
         maxCost: 20_000,

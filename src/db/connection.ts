@@ -4,10 +4,13 @@
  * before anything else touches it. Every failure becomes a `DatabaseError` that names the database (with
  * any password redacted) and the step that failed, so `main` can print it and exit non-zero.
  */
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { sql, type Assume, type Logger as QueryLogger } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -58,7 +61,15 @@ export interface OpenDatabaseOptions {
    * `application_name` in the URL or `PGAPPNAME` takes precedence. Default `hubApplicationName`.
    */
   applicationName?: string;
+  /**
+   * Told as each step of opening begins, so a caller can say what the wait is for: `create` (PGlite only,
+   * a folder holding no database yet: seconds), `open`, then `migrate`. Default: nobody is told.
+   */
+  onStep?: (step: OpenStep) => void;
 }
+
+/** The steps of `openDatabase`, in order; `create` only for a PGlite folder without a database. */
+export type OpenStep = 'create' | 'open' | 'migrate';
 
 /** What the hub's PostgreSQL connections are called in `pg_stat_activity` unless configured otherwise. */
 export const hubApplicationName = 'p2c-hub';
@@ -126,6 +137,7 @@ export async function openDatabase(
   config: DatabaseConfig,
   options: OpenDatabaseOptions = {},
 ): Promise<Database> {
+  if (config.kind === 'postgres') options.onStep?.('open');
   const opened =
     config.kind === 'postgres'
       ? openPostgres(config.url, options)
@@ -133,6 +145,7 @@ export async function openDatabase(
   const database = describeDatabase(opened);
   try {
     await database.ping();
+    options.onStep?.('migrate');
     await opened.migrate().catch((error: unknown) => {
       throw failure(opened, 'migrate', error);
     });
@@ -156,6 +169,21 @@ interface OpenedDriver {
   executeSql: Database['executeSql'];
 }
 
+/**
+ * PostgreSQL settings for every PGlite the hub opens, on top of PGlite's own start parameters (single user,
+ * no fsync, no parallel workers…).
+ *
+ * `shared_buffers` is 16 MB instead of PostgreSQL's 128 MB. PGlite zeroes its whole shared memory at every
+ * start, inside its WebAssembly memory, which can grow but never shrink: 128 MB of buffers held 128 MB
+ * resident for the life of the process (and took about 0.3 s to clear at each start) to cache a database
+ * of a few tens of MB (links, runs and their pages). Pages outside the buffers are read back from the
+ * operating system's file cache, which does not count against the hub.
+ */
+export const pgliteSettings: readonly string[] = ['-c', 'shared_buffers=16MB'];
+
+/** PGlite's start parameters with the hub's settings. */
+const pgliteStartParams = [...PGlite.defaultStartParams, ...pgliteSettings];
+
 async function openPglite(dataDir: string | undefined, options: OpenDatabaseOptions): Promise<OpenedDriver> {
   const inMemory = dataDir === undefined || dataDir.startsWith('memory://');
   const path = inMemory ? undefined : resolve(dataDir);
@@ -166,8 +194,27 @@ async function openPglite(dataDir: string | undefined, options: OpenDatabaseOpti
   } catch (error) {
     throw failure({ label, secrets: [] }, 'open', error);
   }
+  let compiled: Promise<PgliteWasmModule | undefined> = Promise.resolve(undefined);
+  if (path !== undefined && !existsSync(join(path, 'PG_VERSION'))) {
+    options.onStep?.('create');
+    // Compiled while the other process creates the database: opening it then takes 0.2 s less.
+    compiled = compilePglite();
+    try {
+      await createPgliteFolder(path);
+    } catch (error) {
+      throw failure({ label, secrets: [] }, 'open', error);
+    }
+  }
+  options.onStep?.('open');
   try {
-    client = await PGlite.create(path);
+    const pgliteWasmModule = await compiled;
+    client = await PGlite.create(path, {
+      startParams: pgliteStartParams,
+      // Used only in memory (tests, throw-away tries), where initdb runs in this process: the memory it
+      // takes goes with the database.
+      initDbStartParams: [...pgliteSettings],
+      ...(pgliteWasmModule && { pgliteWasmModule }),
+    });
   } catch (error) {
     // PGlite reports a damaged folder as a bare "Aborted()"; the operator needs the way out.
     throw failure({ label, secrets: [] }, 'open', error, path && unopenableFolderAdvice(path));
@@ -194,6 +241,103 @@ async function openPglite(dataDir: string | undefined, options: OpenDatabaseOpti
       }
     },
   };
+}
+
+/**
+ * The program `createPgliteFolder` runs in its own node process: PGlite (its CommonJS build, by path) creates
+ * the database in the folder given, with the hub's settings, and closes it. Arguments: the path of PGlite's
+ * entry point, the folder, the settings as JSON. Its failure is its exit code and its stderr.
+ *
+ * It ignores the stop signals: Ctrl-C at a terminal (or a service manager's SIGTERM to the group) reaches
+ * it with the hub, which lets a start-up step finish before it stops rather than leave it half done. It
+ * stays in the hub's process group and session, so it is scheduled as the hub is; SIGKILL still ends it,
+ * and a creation cut short is made again by the next start.
+ */
+const createFolderProgram = `
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
+const [pglite, folder, settings] = process.argv.slice(1);
+const { PGlite } = require(pglite);
+const params = JSON.parse(settings);
+PGlite.create(folder, { initDbStartParams: params, startParams: [...PGlite.defaultStartParams, ...params] })
+  .then((db) => db.close())
+  .catch((error) => {
+    process.stderr.write(String((error && error.message) || error));
+    process.exitCode = 1;
+  });
+`;
+
+/** Where a folder's database is made before it is moved in; removed once moved, or by the next creation. */
+const creatingPrefix = '.creating-';
+
+/**
+ * Makes a new PGlite database in `folder`, which holds none (no PG_VERSION), without holding its memory.
+ *
+ * PGlite creates a database by running initdb in a second, in-memory PostgreSQL next to the first and
+ * copying its files over: about 600 MB for a few seconds, in WebAssembly memories that never shrink and
+ * array buffers the garbage collector frees whenever it likes, so a hub that created its database in its
+ * own process kept 500 MB or more resident. A short-lived node process does the creation instead; the
+ * memory goes back to the system when it exits, and the hub then opens the folder as on any later start.
+ *
+ * The database is made in a folder of its own inside `folder` and moved in entry by entry, PG_VERSION
+ * last: PGlite takes a folder with a PG_VERSION for a database, so a creation cut short (a kill, a failed
+ * write) leaves a folder the next start creates again, never a half-made database. Entries a cut-short
+ * move left behind are replaced; other files in the folder are left alone.
+ */
+async function createPgliteFolder(folder: string): Promise<void> {
+  for (const entry of await readdir(folder)) {
+    // Best effort: the helper of a hub that was killed may still be writing there for a few seconds.
+    if (entry.startsWith(creatingPrefix))
+      await rm(join(folder, entry), { recursive: true, force: true }).catch(() => undefined);
+  }
+  const staging = join(folder, `${creatingPrefix}${process.pid}-${Date.now()}`);
+  const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  await runNode(['-e', createFolderProgram, pglite, staging, JSON.stringify(pgliteSettings)]);
+  const entries = (await readdir(staging)).filter((entry) => entry !== 'PG_VERSION');
+  for (const entry of [...entries, 'PG_VERSION']) {
+    await rm(join(folder, entry), { recursive: true, force: true });
+    await rename(join(staging, entry), join(folder, entry));
+  }
+  await rm(staging, { recursive: true, force: true });
+}
+
+/** PGlite's PostgreSQL compiled to a WebAssembly module, as PGlite takes it. */
+type PgliteWasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
+
+/**
+ * PGlite's PostgreSQL (`pglite.wasm`, next to its entry point), compiled; undefined if that fails, and
+ * PGlite then compiles it itself as usual. (The hub's TypeScript libraries, ES2023 and Node's, declare no
+ * `WebAssembly` global, hence the cast.)
+ */
+async function compilePglite(): Promise<PgliteWasmModule | undefined> {
+  const { WebAssembly: wasm } = globalThis as unknown as {
+    WebAssembly: { compile(bytes: Uint8Array): Promise<PgliteWasmModule> };
+  };
+  try {
+    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+    return await wasm.compile(await readFile(join(dirname(entry), 'pglite.wasm')));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs node with `args`; rejects with its stderr (or how it ended) unless it exits 0. */
+function runNode(args: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', fail);
+    child.once('close', (code, signal) => {
+      if (code === 0) done();
+      else
+        fail(
+          new Error(
+            `creating the database ${signal ? `was stopped by ${signal}` : `failed (exit code ${code})`}` +
+              (stderr.trim() ? `: ${stderr.trim()}` : ''),
+          ),
+        );
+    });
+  });
 }
 
 function openPostgres(url: string, options: OpenDatabaseOptions): OpenedDriver {

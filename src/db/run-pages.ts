@@ -1,7 +1,7 @@
 /**
- * A flow's progress: each page's outcomes (counters, failures, links) and the cursor advance commit in
- * one transaction, so a crash never leaves a cursor ahead of its records or records without their
- * counts; the next run resumes from the last committed page (DESIGN.md, "Idempotent sync").
+ * A flow's progress: each page's outcomes (counters, failures, links, key claims) and the cursor advance
+ * commit in one transaction, so a crash never leaves a cursor ahead of its records or records without
+ * their counts; the next run resumes from the last committed page (DESIGN.md, "Idempotent sync").
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { HubDb } from './connection.js';
@@ -11,23 +11,31 @@ import {
   RunStoreError,
   type Counters,
   type CursorAdvance,
+  type KeyClaim,
   type PageCommit,
   type SyncCursorRecord,
 } from './run-types.js';
-import { counterNames, syncCursors, syncRunFlows, syncRuns, type SkipCounts } from './schema.js';
-import { activeRunStatuses, isFinal, type FlowName } from '../vocabulary.js';
+import { counterNames, syncCursors, syncRunFlows, syncRunKeys, syncRuns, type SkipCounts } from './schema.js';
+import { activeRunStatuses, isFinal, matchKey, type FlowName } from '../vocabulary.js';
 
 /** The page and cursor queries of the run store. */
 export interface PageQueries {
   /**
    * In one transaction: adds the counter increments and the skip counts by reason to the flow, records
-   * the failures, upserts the links and advances the cursor. Resolves with the flow's counters after the
-   * page. Rejects, with nothing written, with a RunStoreError when the run or flow is missing or already
-   * final (cancelled, or marked interrupted by another start), or when a dry run passes links or a
-   * cursor; with a RangeError for a negative or fractional increment or skip count, a blank skip reason,
-   * or skip counts that do not add up to the `skipped` increment; or with the database's error.
+   * the failures, upserts the links, records the key claims and advances the cursor. Resolves with the
+   * flow's counters after the page. Rejects, with nothing written, with a RunStoreError when the run or
+   * flow is missing or already final (cancelled, or marked interrupted by another start), or when a dry
+   * run passes links or a cursor; with a RangeError for a negative or fractional increment or skip count,
+   * a blank skip reason, or skip counts that do not add up to the `skipped` increment; or with the
+   * database's error.
    */
   commitPage(page: PageCommit): Promise<Counters>;
+  /**
+   * Which of `keys` the flow of the run has claimed in pages committed so far (`PageCommit.claims`), by
+   * `matchKey(key)` → the record that claimed it; keys not claimed are absent. One query for the keys
+   * asked, so a flow asks for a page's keys and never holds every key it has read.
+   */
+  claimedKeys(runId: string, flow: FlowName, keys: readonly string[]): Promise<Map<string, string>>;
   /** The flow's cursor, or null when it has none (no run has committed a cursor, or it was reset). */
   getCursor(flow: FlowName): Promise<SyncCursorRecord | null>;
   /** Every flow's cursor, of the flows that have one. */
@@ -67,9 +75,27 @@ export function createPageQueries(db: HubDb): PageQueries {
         const counters = await addCounters(tx, page.runId, page.flow, increments, skips);
         await insertFailures(tx, page.runId, page.flow, page.failures ?? []);
         await createLinkStore({ db: tx }).upsertMany(page.links ?? []);
+        await insertClaims(tx, page.runId, page.flow, page.claims ?? []);
         if (page.cursor !== undefined) await advanceCursor(tx, page.runId, page.flow, page.cursor);
         return counters;
       });
+    },
+
+    async claimedKeys(runId, flow, keys) {
+      const normalized = [...new Set(keys.map(matchKey))];
+      if (normalized.length === 0) return new Map();
+      // One array parameter, as the link store's reads: the same statement for any number of keys.
+      const rows = await db
+        .select({ key: syncRunKeys.keyNormalized, claimedBy: syncRunKeys.claimedBy })
+        .from(syncRunKeys)
+        .where(
+          and(
+            eq(syncRunKeys.runId, runId),
+            eq(syncRunKeys.flow, flow),
+            sql`${syncRunKeys.keyNormalized} = any(${sql.param(normalized)}::text[])`,
+          ),
+        );
+      return new Map(rows.map((row) => [row.key, row.claimedBy]));
     },
 
     async getCursor(flow) {
@@ -223,6 +249,30 @@ function addSkipCounts(page: SkipCounts) {
       group by reason
     ) as totals
   )`;
+}
+
+/** PostgreSQL takes at most 65,535 bind parameters per statement; a claim uses 4. */
+const claimsPerStatement = 10_000;
+
+/**
+ * Records the page's claims. A key claimed already (the same record read twice, on a page committed
+ * again after an outage) keeps its first claim: the engine never passes a key another record holds.
+ */
+async function insertClaims(
+  tx: HubDb,
+  runId: string,
+  flow: FlowName,
+  claims: readonly KeyClaim[],
+): Promise<void> {
+  const rows = [...new Map(claims.map(({ key, claimedBy }) => [matchKey(key), claimedBy])).entries()].map(
+    ([keyNormalized, claimedBy]) => ({ runId, flow, keyNormalized, claimedBy }),
+  );
+  for (let start = 0; start < rows.length; start += claimsPerStatement) {
+    await tx
+      .insert(syncRunKeys)
+      .values(rows.slice(start, start + claimsPerStatement))
+      .onConflictDoNothing();
+  }
 }
 
 async function advanceCursor(tx: HubDb, runId: string, flow: FlowName, cursor: CursorAdvance): Promise<void> {

@@ -6,7 +6,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { HubDb } from './connection.js';
 import type { FlowStatusChange, RunStatusChange } from './run-types.js';
-import { syncRunFlows, syncRuns } from './schema.js';
+import { syncRunFlows, syncRunKeys, syncRuns } from './schema.js';
 import { activeRunStatuses, isFinal, type FlowName, type RunStatus } from '../vocabulary.js';
 
 /** The status changes of the run store. */
@@ -14,13 +14,13 @@ export interface StatusQueries {
   /**
    * Sets the run's status. A final status also finishes the flows still QUEUED or RUNNING — FAILED if
    * the run failed, CANCELLED otherwise — with the run's error or a note that the run ended first, so a
-   * finished run never shows a flow in progress. Resolves false, changing nothing, when the run is
+   * finished run never shows a flow in progress; and deletes the run's key claims. Resolves false, changing nothing, when the run is
    * missing or already final, or held by another instance than `change.owner`.
    */
   setRunStatus(id: string, status: RunStatus, change?: RunStatusChange): Promise<boolean>;
   /**
    * Sets a flow's status (a skipped flow: CANCELLED with the reason as `error`), with its notes when
-   * given; RUNNING stamps its start once, a final status its finish. Resolves false, changing nothing,
+   * given; RUNNING stamps its start once, a final status its finish and deletes its key claims. Resolves false, changing nothing,
    * when the flow is missing or final, or the run is held by another instance than `change.owner`.
    */
   setFlowStatus(
@@ -64,6 +64,7 @@ export function createStatusQueries(db: HubDb): StatusQueries {
           .update(syncRuns)
           .set({ updatedAt: sql`now()` })
           .where(eq(syncRuns.id, runId));
+        if (isFinal(status)) await forgetClaims(tx, [runId], flow);
         return true;
       });
     },
@@ -121,4 +122,17 @@ export async function finishFlows(
     .update(syncRunFlows)
     .set({ status, error: sql`coalesce(${syncRunFlows.error}, ${error})`, finishedAt: sql`now()` })
     .where(and(inArray(syncRunFlows.runId, runIds), inArray(syncRunFlows.status, activeRunStatuses)));
+  await forgetClaims(tx, runIds);
+}
+
+/**
+ * Deletes the key claims of the runs' flows (of `flow` only, when given): a flow that has ended reads no
+ * more pages, and a run of 100,000 records would otherwise keep 100,000 rows until it is purged.
+ */
+async function forgetClaims(tx: HubDb, runIds: string[], flow?: FlowName): Promise<void> {
+  await tx
+    .delete(syncRunKeys)
+    .where(
+      and(inArray(syncRunKeys.runId, runIds), flow === undefined ? undefined : eq(syncRunKeys.flow, flow)),
+    );
 }

@@ -167,6 +167,17 @@ export interface CursorAdvance {
   checkpoint?: Checkpoint | null;
 }
 
+/**
+ * A business key as read by a flow of a run, and the source record holding it (its Sales row id, or the
+ * key itself for a source without one), so that a later page can tell a second record using the key
+ * from the same record read again.
+ */
+export interface KeyClaim {
+  /** As the source spells it; stored as `matchKey(key)`. */
+  key: string;
+  claimedBy: string;
+}
+
 /** One page's outcomes, committed together by `commitPage`. */
 export interface PageCommit {
   runId: string;
@@ -186,6 +197,11 @@ export interface PageCommit {
   links?: readonly LinkInput[];
   /** Refused in a dry run: a dry run must leave the next real run to read the same changes. */
   cursor?: CursorAdvance;
+  /**
+   * The business keys the page's records claimed that earlier pages of the flow had not (see KeyClaim);
+   * a key already claimed is left as it is. Dry runs claim too: they decide duplicates as a real run.
+   */
+  claims?: readonly KeyClaim[];
   /**
    * The instance committing the page (`HUB_INSTANCE_ID`). Given, the page is refused (RUN_TAKEN_OVER)
    * unless that instance still holds the run, so an executor that lost its lease cannot write after the

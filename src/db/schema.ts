@@ -247,6 +247,33 @@ export const syncFailures = pgTable(
 );
 
 /**
+ * The business keys a flow of a run has read so far, each with the source record that holds it: a key a
+ * second record uses in the same run is that record's failure, never a merge (src/sync/engine/page.ts),
+ * and the products flow asks which Sales products its complete read saw. Kept here rather than in the
+ * engine's memory, which would grow with every record a run reads: each page looks up its own keys and
+ * commits its new ones with its outcomes. Only a flow in progress needs them, so they are deleted when the
+ * flow ends (src/db/run-status.ts), and go with the run if it is purged first.
+ */
+export const syncRunKeys = pgTable(
+  'sync_run_keys',
+  {
+    runId: text('run_id').notNull(),
+    flow: text('flow', { enum: flowNames }).notNull(),
+    /** `matchKey` of the business key: both systems compare keys without regard to case. */
+    keyNormalized: text('key_normalized').notNull(),
+    /** The record that holds the key: its Sales row id for a Sales source, else the key itself. */
+    claimedBy: text('claimed_by').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.flow, t.keyNormalized] }),
+    foreignKey({
+      columns: [t.runId, t.flow],
+      foreignColumns: [syncRunFlows.runId, syncRunFlows.flow],
+    }).onDelete('cascade'),
+  ],
+);
+
+/**
  * Where each flow's change feed stands: the delta link of its last complete read, and the checkpoint of a
  * read in progress. A page commit advances it in the same transaction as the page's outcomes.
  */

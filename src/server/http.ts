@@ -11,6 +11,7 @@ import { httpStatusOf, type HubError, publicExtensions } from '../graphql/errors
 import { operationTimeoutError, timedOut, withDeadline } from './deadline.js';
 import { limitError, limitMessages } from './limits.js';
 import { requestUrl } from './request-url.js';
+import { executeOperation } from './tracing-plugin.js';
 
 export interface GraphQLHandlerOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
@@ -63,15 +64,19 @@ export function createGraphQLHandler<TContext extends BaseContext>({
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await withDeadline(operationTimeoutMs, (signal) =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: {
-          method: (req.method ?? 'GET').toUpperCase(),
-          headers,
-          search: url.search,
-          body,
+      executeOperation(
+        apollo,
+        {
+          httpGraphQLRequest: {
+            method: (req.method ?? 'GET').toUpperCase(),
+            headers,
+            search: url.search,
+            body,
+          },
+          context: () => context(req, signal),
         },
-        context: () => context(req, signal),
-      }),
+        req,
+      ),
     );
     if (response === timedOut) return sendError(res, operationTimeoutError(operationTimeoutMs));
     for (const [name, value] of response.headers) {

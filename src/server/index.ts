@@ -29,12 +29,14 @@ import { silentLogger, type Logger } from '../logging.js';
 import { createDashboardHandler } from './dashboard.js';
 import { createHealthHandler } from './health.js';
 import { createGraphQLHandler, subscriptionsOverWebSocketPlugin } from './http.js';
-import { checkSource, defaultLimits, type HubLimits, limitsPlugin, validationRules } from './limits.js';
+import { createSourceCheck, defaultLimits, type HubLimits, limitsPlugin, validationRules } from './limits.js';
 import { createMetricsHandler, type ServerMetrics } from './metrics.js';
 import { logOperation, operationLogPlugin, type OperationObserver } from './operation-log.js';
 import type { Readiness } from './readiness.js';
 import { assignRequestId, requestIdOf } from './request-id.js';
 import { createTokenBucketLimiter, type RateLimiter } from './rate-limit.js';
+import { tracingPlugin } from './tracing-plugin.js';
+import { tracingEnabled } from '../tracing/tracer.js';
 import { serveGraphQLWebSocket } from './websocket.js';
 import type { Principal } from '../graphql/principal.js';
 
@@ -146,6 +148,8 @@ export async function createHubServer<TContext extends object>({
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => ws.dispose() }) },
       operationLogPlugin<TContext>(logger, observe),
+      // Only with tracing on (started before the server), so that a hub without it runs no hook of it.
+      ...(tracingEnabled ? [tracingPlugin<TContext>()] : []),
       subscriptionsOverWebSocketPlugin<TContext>(),
       sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
@@ -159,7 +163,7 @@ export async function createHubServer<TContext extends object>({
     // Asked for only when an operation is to run (never for the landing page), so a browser can open the
     // Sandbox without a token and send one from there.
     maxBodyBytes: limits.maxBodyBytes,
-    checkDocument: (query) => checkSource(query, limits),
+    checkDocument: createSourceCheck(limits),
     operationTimeoutMs: limits.operationTimeoutMs,
     context: async (req: IncomingMessage, signal: AbortSignal) => {
       const requestId = requestIdOf(req);

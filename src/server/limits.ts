@@ -88,6 +88,28 @@ export function limitError(
   });
 }
 
+/** How many documents that passed `checkSource` a server remembers (at most ~5 MB at the default limits). */
+const passedSourcesKept = 256;
+
+/**
+ * `checkSource` for one server's limits, remembering the documents that passed: clients send the same
+ * few documents again and again, and lexing each one anew cost more than Apollo's whole parse and
+ * validation, which Apollo caches the same way. A refused document is checked every time (its error is
+ * the request's own); the oldest remembered document makes room for a new one.
+ */
+export function createSourceCheck(limits: HubLimits): (source: string) => HubError | undefined {
+  const passed = new Set<string>();
+  return (source) => {
+    if (passed.has(source)) return undefined;
+    const refusal = checkSource(source, limits);
+    if (refusal === undefined) {
+      if (passed.size >= passedSourcesKept) passed.delete(passed.values().next().value!);
+      passed.add(source);
+    }
+    return refusal;
+  };
+}
+
 /**
  * Characters first (cheap, and it bounds the lexing), then tokens counted with GraphQL's own lexer, then
  * the fields of the document written out with each fragment in place of its spreads: each is a token at

@@ -32,6 +32,8 @@ import {
   type WebSocketOperationLog,
 } from './operation-log.js';
 import { requestIdFrom, requestIdHeader } from './request-id.js';
+import { traceWebSocketExecute } from './tracing-plugin.js';
+import { tracingEnabled } from '../tracing/tracer.js';
 
 /** The close code a refused connection gets, by what went wrong. */
 export const closeCodeOf = {
@@ -100,6 +102,8 @@ export function serveGraphQLWebSocket<TContext extends object>({
   const guard = createSubscribeGuard({ schema, introspection, limits, rateLimiter });
   // Each operation's context, with the controller that stops its loaders at the operation's deadline.
   const aborts = new WeakMap<object, AbortController>();
+  const execute = (args: graphql.ExecutionArgs) =>
+    guard.execute(args, (reason) => aborts.get(args.contextValue as object)?.abort(reason));
   const wsServer = new WebSocketServer({
     server: httpServer,
     path,
@@ -115,8 +119,7 @@ export function serveGraphQLWebSocket<TContext extends object>({
     {
       schema,
       // Parsing and validation (introspection off included) happen in `onSubscribe`, with the limits.
-      execute: (args) =>
-        guard.execute(args, (reason) => aborts.get(args.contextValue as object)?.abort(reason)),
+      execute: tracingEnabled ? traceWebSocketExecute(execute) : execute,
       onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;
         const requestId = requestIdFrom(request.headers[requestIdHeader]);

@@ -31,7 +31,7 @@ export async function startEmbeddedSimulators(
   { wanted, seed, latencyMs }: EmbeddedOptions,
   logger: Logger,
 ): Promise<EmbeddedSystems> {
-  logger.info(`Seeding the demo data for the embedded simulators (${seed.accounts} accounts) …`);
+  // The caller announces the seeding, before waiting for this module if it is still loading.
   const data = generateSeed(seed);
   const faults = { latencyMs };
   const servers: Partial<Record<SystemName, SimulatorServer>> = {};

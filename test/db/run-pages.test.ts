@@ -1,7 +1,8 @@
 /**
- * Page commits: a page's counters, skip counts, failures, links and cursor advance commit together or
- * not at all; counters only grow; every skipped record is counted under its reason; failures list in
- * pages and gather per flow for retries; a dry run writes no links and moves no cursor.
+ * Page commits: a page's counters, skip counts, failures, links, key claims and cursor advance commit
+ * together or not at all; counters only grow; every skipped record is counted under its reason; failures
+ * list in pages and gather per flow for retries; key claims are looked up a page's keys at a time and go
+ * when their flow ends; a dry run writes no links and moves no cursor.
  */
 import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -308,9 +309,56 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
       expect((await runs.getCursor('accounts'))!.checkpoint).toEqual(checkpoint);
     });
 
+    it('keeps the keys each page claims for its flow and run, and forgets them when the flow ends', async () => {
+      const runId = await running();
+      const other = await running(['accounts']);
+      await runs.commitPage({
+        runId,
+        flow: 'accounts',
+        counters: { read: 2, created: 2 },
+        claims: [
+          { key: 'ACC-1', claimedBy: 'id-1' },
+          { key: 'ACC-2', claimedBy: 'id-2' },
+        ],
+      });
+      // A key claimed already keeps its first claim; a page committed again changes nothing.
+      await runs.commitPage({
+        runId,
+        flow: 'accounts',
+        counters: { read: 1, unchanged: 1 },
+        claims: [{ key: 'acc-1', claimedBy: 'id-1' }],
+      });
+      await runs.commitPage({ runId, flow: 'contacts', claims: [{ key: 'ACC-3', claimedBy: 'id-3' }] });
+      await runs.commitPage({
+        runId: other,
+        flow: 'accounts',
+        claims: [{ key: 'ACC-4', claimedBy: 'id-4' }],
+      });
+
+      // Only the keys asked for, of that run and flow.
+      expect(await runs.claimedKeys(runId, 'accounts', ['Acc-1', 'ACC-3', 'ACC-4', 'ACC-9'])).toEqual(
+        new Map([['acc-1', 'id-1']]),
+      );
+      expect(await runs.claimedKeys(runId, 'accounts', [])).toEqual(new Map());
+      expect(await runs.claimedKeys(runId, 'contacts', ['acc-3'])).toEqual(new Map([['acc-3', 'id-3']]));
+
+      await runs.setFlowStatus(runId, 'accounts', 'SUCCEEDED');
+      expect(await runs.claimedKeys(runId, 'accounts', ['ACC-1', 'ACC-2'])).toEqual(new Map());
+      expect(await runs.claimedKeys(runId, 'contacts', ['ACC-3'])).toEqual(new Map([['acc-3', 'id-3']]));
+      await runs.setRunStatus(runId, 'CANCELLED');
+      expect(await runs.claimedKeys(runId, 'contacts', ['ACC-3'])).toEqual(new Map());
+      expect(await runs.claimedKeys(other, 'accounts', ['ACC-4'])).toEqual(new Map([['acc-4', 'id-4']]));
+    });
+
+    it('takes a dry run’s key claims, which decide duplicates as in a real run', async () => {
+      const runId = await running(['accounts'], true);
+      await runs.commitPage({ runId, flow: 'accounts', claims: [{ key: 'ACC-1', claimedBy: 'id-1' }] });
+      expect(await runs.claimedKeys(runId, 'accounts', ['ACC-1'])).toEqual(new Map([['acc-1', 'id-1']]));
+    });
+
     describe('when a step of the page fails', () => {
       // Each case breaks a later step, after the steps before it have written: counters, then failures,
-      // then links, then the cursor. The database's own error says which step failed.
+      // then links and key claims, then the cursor. The database's own error says which step failed.
       const failAt: [string, () => Promise<Partial<PageCommit>>, string][] = [
         [
           'a failure that breaks a constraint',
@@ -348,6 +396,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
               skips: new Map([['no account number', 2]]),
               failures: [{ recordKey: 'ACC-7', message: 'Finance refused the customer group' }],
               links: [{ entity: 'account', businessKey: 'ACC-8', lastRunId: runId }],
+              claims: [{ key: 'ACC-8', claimedBy: 'id-8' }],
               cursor: { deltaLink: 'token-2', checkpoint: { page: 2 } },
               ...(await breakIt()),
             };
@@ -362,6 +411,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
           expect(after.cursor).toEqual(before.cursor);
           expect(await count('sync_failures')).toBe(0);
           expect(await count('record_links')).toBe(0);
+          expect(await runs.claimedKeys(runId, 'accounts', ['ACC-8'])).toEqual(new Map());
         },
       );
     });

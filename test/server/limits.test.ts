@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { defaultLimits, limitMessages } from '../../src/server/limits.js';
+import { createSourceCheck, defaultLimits, limitMessages } from '../../src/server/limits.js';
 import { wsClient, wsRequest } from '../support/auth.js';
 import { fanOut, largestFanOut } from '../support/hostile-documents.js';
 import { resetSystems, startTestHub, type TestHub } from '../support/hub.js';
@@ -27,6 +27,22 @@ const backEndRequests = (hub: TestHub) =>
 
 const post = (hub: TestHub, query: string, variables?: Record<string, unknown>, token = readerKey) =>
   hub.graphql(query, variables, { token });
+
+describe('the document check a server keeps', () => {
+  it('remembers the documents that passed, refuses an oversized one every time, and stays bounded', () => {
+    const check = createSourceCheck({ ...defaultLimits, maxTokens: 20 });
+    const small = '{ accounts(first: 5) { nodes { accountNumber } } }';
+    const large = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    expect(check(small)).toBeUndefined();
+    expect(check(small)).toBeUndefined();
+    expect(check(large)?.extensions['code']).toBe('TOO_MANY_TOKENS');
+    expect(check(large)?.extensions['code']).toBe('TOO_MANY_TOKENS');
+    // Many distinct documents later, the first is checked again, and still passes.
+    for (let i = 0; i < 1_000; i++) expect(check(`{ a${i}: __typename }`)).toBeUndefined();
+    expect(check(small)).toBeUndefined();
+    expect(check(large)?.extensions['code']).toBe('TOO_MANY_TOKENS');
+  });
+});
 
 describe('under the default limits', () => {
   let hub: TestHub;

@@ -37,7 +37,9 @@ import { buildQuery, type QueryOptions } from './query.js';
 import { invalidResponse, type Page, parseBody, toPage } from './response.js';
 import { defaultRetryPolicy, isIdempotentMethod, type RetryPolicy } from './retry.js';
 import type { TokenProvider } from './tokens.js';
+import { traceRequest } from './tracing.js';
 import { type AttemptEvent, type Call, createTransport } from './transport.js';
+import { tracingEnabled } from '../../tracing/tracer.js';
 
 export { defaultHeadersFor } from './headers.js';
 export type { Page } from './response.js';
@@ -62,8 +64,6 @@ export interface ODataClientOptions {
    * `or` chain of a hundred-odd keys.
    */
   maxUrlLength?: number;
-  /** Default: the global fetch. */
-  fetch?: typeof globalThis.fetch;
   /** Called after every HTTP attempt (retries included), for metrics and logs. Must not throw. */
   onRequest?: (event: ODataRequestEvent) => void;
   /**
@@ -164,7 +164,6 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     timeoutMs = 30_000,
     defaultHeaders = defaultHeadersFor(options.system),
     maxUrlLength = defaultMaxUrlLength[options.system],
-    fetch = globalThis.fetch,
     onRequest,
     circuitBreaker,
     onCircuitChange,
@@ -189,7 +188,6 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     tokens,
     retry,
     timeoutMs,
-    fetch,
     onAttempt: onRequest,
     pathOf,
   });
@@ -198,8 +196,13 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     ...(onCircuitChange ? { onStateChange: (health) => onCircuitChange({ system, ...health }) } : {}),
   });
 
+  /** `sendNow`, inside a span when tracing is on; `batchSize`: the operations of a `$batch`. */
+  function send(call: Call, batchSize?: number): ReturnType<typeof transport> {
+    return tracingEnabled ? traceRequest(system, call, pathOf(call.url), sendNow, batchSize) : sendNow(call);
+  }
+
   /** One request and its retries, unless the breaker is open: then it fails at once, unsent. */
-  function send(call: Call): ReturnType<typeof transport> {
+  function sendNow(call: Call): ReturnType<typeof transport> {
     return breaker.run(
       () => transport(call),
       (health, now) =>
@@ -293,7 +296,8 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     const partPath = (operation: BatchOperation): string =>
       operation.path.startsWith('$') ? partUrl(operation) : pathOf(partUrl(operation));
     const sent = toBatchRequests(items, partUrl, stringifyJson);
-    const onlyReads = flattenBatchResults(sent).every((part) => part.method === 'GET');
+    const parts = flattenBatchResults(sent);
+    const onlyReads = parts.every((part) => part.method === 'GET');
     const boundary = newBoundary('batch');
     const call = prepare({
       method: 'POST',
@@ -308,7 +312,7 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
       idempotent: idempotent ?? onlyReads,
       ...(signal ? { signal } : {}),
     });
-    const response = await send({ ...call, body: encodeBatchRequest(sent, boundary) });
+    const response = await send({ ...call, body: encodeBatchRequest(sent, boundary) }, parts.length);
     let answered: BatchItem<BatchResponse>[];
     try {
       answered = decodeBatchResponse(response.text, response.headers['content-type']);

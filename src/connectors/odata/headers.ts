@@ -30,11 +30,3 @@ export function withPreference(headers: Record<string, string> | undefined, pref
   const existing = headerValue(headers, 'prefer');
   return existing ? `${existing}, ${preference}` : preference;
 }
-
-export function headersToRecord(headers: Headers): Record<string, string> {
-  const record: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    record[name.toLowerCase()] = value;
-  });
-  return record;
-}

@@ -7,6 +7,8 @@
  * client secret is sent only in the form body and never appears in an error or a log line.
  */
 import { redactSecrets, transportFailureReason } from './errors.js';
+import { traceTokenRequest } from './tracing.js';
+import { tracingEnabled } from '../../tracing/tracer.js';
 
 export interface TokenProvider {
   /** A valid access token, from the cache when it is not about to expire. */
@@ -106,7 +108,7 @@ export function createClientCredentialsTokenProvider({
   return {
     getToken() {
       if (cached && now() < cached.renewAt) return Promise.resolve(cached.value);
-      inFlight ??= fetchToken().finally(() => {
+      inFlight ??= (tracingEnabled ? traceTokenRequest(endpoint, fetchToken) : fetchToken()).finally(() => {
         inFlight = undefined;
       });
       return inFlight;

@@ -4,9 +4,11 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { httpError, networkError, ODataError, type SystemName, TimeoutError } from './errors.js';
-import { headersToRecord } from './headers.js';
+import { type Dispatcher, request } from 'undici';
 import type { RetryPolicy } from './retry.js';
 import type { TokenProvider } from './tokens.js';
+import { noteFailedAttempt } from './tracing.js';
+import { tracingEnabled } from '../../tracing/tracer.js';
 
 /** A request ready to send. */
 export interface Call {
@@ -44,7 +46,6 @@ export interface TransportOptions {
   tokens: TokenProvider | undefined;
   retry: RetryPolicy;
   timeoutMs: number;
-  fetch: typeof globalThis.fetch;
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   /** Service-relative path of a URL, for errors and events. */
   pathOf(url: string): string;
@@ -75,6 +76,7 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
       }
       const error = outcome;
       onAttempt?.({ ...context, attempt: attempts, status: error.status, durationMs, error });
+      if (tracingEnabled) noteFailedAttempt(error, attempts);
       // Tokens can be revoked or expire early: renew once; a second 401 is a real refusal.
       if (error.status === 401 && tokens && !renewedToken) {
         tokens.invalidate(token);
@@ -95,32 +97,51 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
   };
 }
 
-/** One HTTP attempt. Resolves to the response, or to the ODataError it amounts to. */
+/**
+ * One HTTP attempt. Resolves to the response, or to the ODataError it amounts to.
+ *
+ * Sent with undici's `request` rather than `fetch`: the same HTTP client without the WHATWG layer
+ * (Request/Response objects, web streams), which cost ~0.3 ms of CPU per request, as much as serving a
+ * cheap GraphQL operation. It follows no redirect: OData services do not redirect, and a redirect must not
+ * carry the token away.
+ */
 async function attempt(
   call: Call,
   token: string | undefined,
   context: { system: SystemName; method: string; path: string },
-  { timeoutMs, fetch: fetchImpl }: TransportOptions,
+  { timeoutMs }: TransportOptions,
 ): Promise<RawResponse | ODataError> {
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
   const headers = token ? { ...call.headers, Authorization: `Bearer ${token}` } : call.headers;
   let response: RawResponse;
   try {
-    // redirect 'manual': OData services do not redirect, and a redirect must not carry the token away.
-    const answer = await fetchImpl(call.url, {
-      method: call.method,
+    const answer = await request(call.url, {
+      method: call.method as Dispatcher.HttpMethod,
       headers,
-      body: call.body,
+      body: call.body ?? null,
       signal,
-      redirect: 'manual',
     });
     // The body is read under the same signal, so a server that stalls mid-body times out too.
-    response = { status: answer.status, headers: headersToRecord(answer.headers), text: await answer.text() };
+    response = {
+      status: answer.statusCode,
+      headers: headerRecord(answer.headers),
+      text: await answer.body.text(),
+    };
   } catch (error) {
     if (call.signal?.aborted) throw call.signal.reason; // the caller cancelled: not a failure to retry
     if (timeout.aborted) return new TimeoutError(context, timeoutMs);
     return networkError(context, error);
   }
   return isSuccess(response.status) ? response : httpError(context, { ...response, body: response.text });
+}
+
+/** undici's response headers (lower-case names; repeated ones as lists) as one value per name. */
+function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) record[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return record;
 }

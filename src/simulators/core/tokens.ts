@@ -26,6 +26,8 @@ export interface TokenIssuer {
   expireAll(): void;
   /** Number of tokens issued so far (tests assert caching). */
   readonly issued: number;
+  /** The tokens issued and not yet expired by `expireAll` (tests look for them where none may be). */
+  live(): string[];
 }
 
 export function createTokenIssuer({
@@ -45,6 +47,7 @@ export function createTokenIssuer({
     },
   });
   return {
+    live: () => [...tokens.keys()],
     get issued() {
       return issued;
     },

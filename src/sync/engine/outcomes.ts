@@ -1,10 +1,10 @@
 /**
- * What one page of a flow run produced: counter increments, skip counts by reason, failures and links, in
- * the shapes `RunStore.commitPage` takes, plus the content hash that tells an unchanged record without a
- * target read.
+ * What one page of a flow run produced: counter increments, skip counts by reason, failures, links and
+ * key claims, in the shapes `RunStore.commitPage` takes, plus the content hash that tells an unchanged
+ * record without a target read.
  */
 import { createHash } from 'node:crypto';
-import type { Counters, FailureInput } from '../../db/runs.js';
+import type { Counters, FailureInput, KeyClaim } from '../../db/runs.js';
 import type { LinkInput } from '../../db/links.js';
 
 /** Why a record failed, as stored with the failure (`code`). */
@@ -17,6 +17,8 @@ export interface PageOutcome {
   skips: Map<string, number>;
   failures: FailureInput[];
   links: LinkInput[];
+  /** The business keys the page's records claimed that no earlier page of the run had. */
+  claims: KeyClaim[];
 }
 
 /** A page outcome with every counter at zero. */
@@ -26,6 +28,7 @@ export function emptyOutcome(): PageOutcome {
     skips: new Map(),
     failures: [],
     links: [],
+    claims: [],
   };
 }
 

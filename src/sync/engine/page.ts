@@ -1,10 +1,11 @@
 /**
  * One page of a flow run, from source records to outcomes: each record is routed (skipped, counted under
- * its rule's reason, or mapped), mapped with the reference data (a mapping error fails the record with its
- * message), compared with the current target row (read in one batched request for the page) and then left
- * alone (unchanged), created or updated; a write the target is known to refuse (its `check`, such as a new
- * product whose currency no price list has) fails without being sent. A dry run decides every outcome
- * and writes nothing.
+ * its rule's reason, or mapped), claims its business key for the run (failing when another record of the
+ * run holds it; the run store keeps the claims, so a page holds only its own), is mapped with the
+ * reference data (a mapping error fails the record with its message), compared with the current target
+ * row (read in one batched request for the page) and then left alone (unchanged), created or updated; a
+ * write the target is known to refuse (its `check`, such as a new product whose currency no price list
+ * has) fails without being sent. A dry run decides every outcome and writes nothing.
  *
  * A flow that declares children (a quote's lines) decides each record with its children as a whole: one
  * ineligible child skips the record, one unmappable child fails it, and its target adapter writes record
@@ -50,10 +51,21 @@ export interface PageContext {
    */
   storedLinks?: (keys: readonly string[]) => Promise<Map<string, LinkRow>>;
   /**
-   * Business keys seen earlier in this run (`matchKey`) → the source record's identity: a key used by two
-   * records is a per-record error, never a merge; the same record read twice is simply processed again.
+   * Which of `keys` earlier pages of this flow run claimed (`matchKey` → the identity of the source record
+   * holding it; the run store's `claimedKeys`): a key used by two records is a per-record error, never a
+   * merge; the same record read twice is simply processed again. Asked once per page for the page's keys,
+   * so the engine holds one page's keys, never every key the run has read.
    */
-  seenKeys: Map<string, string>;
+  claimedKeys: (keys: readonly string[]) => Promise<Map<string, string>>;
+}
+
+/** A record a route took: its mapping, business key and identity, not yet claimed or mapped. */
+interface Routed {
+  source: object;
+  children: readonly object[];
+  mapping: TargetMapping;
+  key: string;
+  identity: string;
 }
 
 interface Candidate {
@@ -80,11 +92,28 @@ export async function processPage(
     outcome.counters.failed += 1;
     outcome.failures.push({ recordKey, message, code });
   };
-  const candidates: Candidate[] = [];
+  const routed: Routed[] = [];
   rows.forEach((source, index) => {
-    const candidate = prepare(context, source, children?.[index] ?? [], outcome, fail);
-    if (candidate) candidates.push(candidate);
+    const record = route(context, source, children?.[index] ?? [], outcome);
+    if (record) routed.push(record);
   });
+  if (routed.length === 0) return outcome;
+
+  // What earlier pages claimed, for this page's keys only; this page's own claims join it as it goes.
+  const claimed = await context.claimedKeys(routed.map((record) => record.key));
+  const candidates: Candidate[] = [];
+  for (const record of routed) {
+    if (!claimKey(claimed, outcome, record)) {
+      fail(
+        record.key,
+        `The business key '${record.key}' is used by more than one ${context.flow.source.entity} record`,
+        'DUPLICATE_KEY',
+      );
+      continue;
+    }
+    const candidate = prepare(context, record, fail);
+    if (candidate) candidates.push(candidate);
+  }
   if (candidates.length === 0) return outcome;
 
   const keys = candidates.map((c) => c.key);
@@ -171,33 +200,32 @@ async function settle(
 }
 
 /**
- * Routes and maps one record with its children; null when it was skipped or failed (counted in
- * `outcome`). A record skipped for one of its children counts under that rule's reason, whichever child
- * it was.
+ * Routes one record with its children; null when it was skipped (counted in `outcome`). A record skipped
+ * for one of its children counts under that rule's reason, whichever child it was.
  */
-function prepare(
+function route(
   context: PageContext,
   source: object,
   children: readonly object[],
   outcome: PageOutcome,
-  fail: (key: string, message: string, code: FailureCode) => void,
-): Candidate | null {
-  const { flow, reference } = context;
-  const decision = routeRecord(flow, source, reference, children);
+): Routed | null {
+  const decision = routeRecord(context.flow, source, context.reference, children);
   if (decision.action === 'skip') {
     skip(outcome, decision.rule);
     return null;
   }
   const { mapping } = decision;
   const key = String(readField(source, mapping.key.source));
-  if (!claimKey(context, key, identityOf(context, source, key))) {
-    fail(
-      key,
-      `The business key '${key}' is used by more than one ${flow.source.entity} record`,
-      'DUPLICATE_KEY',
-    );
-    return null;
-  }
+  return { source, children, mapping, key, identity: identityOf(context, source, key) };
+}
+
+/** Maps one routed record with its children; null when it failed (counted through `fail`). */
+function prepare(
+  context: PageContext,
+  { source, children, mapping, key }: Routed,
+  fail: (key: string, message: string, code: FailureCode) => void,
+): Candidate | null {
+  const { flow } = context;
   try {
     const values = mapped(context, mapping.name, source, 'all');
     if (!flow.children) return { source, key, mapping, values, hash: contentHash(values) };
@@ -220,11 +248,15 @@ function identityOf(context: PageContext, source: object, key: string): string {
   return context.flow.direction === 'salesToFinance' ? (context.link.salesId(source, undefined) ?? key) : key;
 }
 
-/** Records `key` as used by `identity`; false when another record already uses it in this run. */
-function claimKey(context: PageContext, key: string, identity: string): boolean {
-  const holder = context.seenKeys.get(matchKey(key));
-  if (holder !== undefined && holder !== identity) return false;
-  context.seenKeys.set(matchKey(key), identity);
+/**
+ * Claims the record's key for its identity in `claimed` (earlier pages' claims of this page's keys, and
+ * this page's own), adding a new claim to the page's outcome; false when another record holds the key.
+ */
+function claimKey(claimed: Map<string, string>, outcome: PageOutcome, { key, identity }: Routed): boolean {
+  const holder = claimed.get(matchKey(key));
+  if (holder !== undefined) return holder === identity;
+  claimed.set(matchKey(key), identity);
+  outcome.claims.push({ key, claimedBy: identity });
   return true;
 }
 

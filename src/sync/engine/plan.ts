@@ -17,6 +17,9 @@ export interface AfterReadOptions {
   dryRun: boolean;
 }
 
+/** Which of `keys` a flow run's read saw, by `matchKey`. */
+export type KeysRead = (keys: readonly string[]) => Promise<ReadonlySet<string>>;
+
 /** How the engine runs one flow. */
 export interface FlowPlan {
   flow: FlowDefinition;
@@ -37,14 +40,11 @@ export interface FlowPlan {
   /** The Sales row id of a pair: on the source record (Sales → Finance) or the target row (Finance → Sales). */
   salesId: (source: object, current: object | undefined) => string | null;
   /**
-   * Notes after a complete read (not a resumed read, not a retry of some keys), given every business key
-   * the run read; it may write (retire vanished products) unless `dryRun`.
+   * Notes after a complete read (not a resumed read, not a retry of some keys); it may write (retire
+   * vanished products) unless `dryRun`. `wasRead` says which of the business keys it is given the read
+   * saw (as `matchKey`), one query per call: ask it a batch at a time, never for every key at once.
    */
-  afterRead?: (
-    connectors: Connectors,
-    seenKeys: ReadonlySet<string>,
-    options: AfterReadOptions,
-  ) => Promise<string[]>;
+  afterRead?: (connectors: Connectors, wasRead: KeysRead, options: AfterReadOptions) => Promise<string[]>;
   /**
    * True for sources without a change feed: records whose mapped values hash as at the last sync are
    * unchanged without reading the target (in INCREMENTAL mode; FULL mode always compares).

@@ -2,8 +2,8 @@
  * Where a flow's source records come from, one page at a time. Sales sources read the change feed: from
  * the stored delta link in INCREMENTAL mode, from scratch in FULL mode or when there is no token or the
  * token has expired (reported as a note). Finance has no change feed over OData, so Finance sources are
- * read in full and unchanged records are told apart by content hash. A retry (`onlyKeys`) reads just
- * those records by business key.
+ * read in full, a page per request, and unchanged records are told apart by content hash. A retry
+ * (`onlyKeys`) reads just those records by business key.
  */
 import type { Connectors } from '../../connectors/index.js';
 import type { FinanceKind } from '../../connectors/finance/types.js';
@@ -85,8 +85,7 @@ export async function* readSource(request: ReadRequest): AsyncGenerator<SourcePa
     return;
   }
   if (source.system === 'finance') {
-    const skip = rowsSkipped(request.resumeAt);
-    yield* rechunk(connectors.finance.list(source.kind, skip > 0 ? { skip } : {}), pageSize, skip);
+    yield* readFinancePages(connectors, source.kind, pageSize, rowsSkipped(request.resumeAt));
     return;
   }
   yield* readChangeFeed(request, source.kind);
@@ -123,26 +122,30 @@ async function* readChangeFeed(request: ReadRequest, kind: SalesKind): AsyncGene
 }
 
 /**
- * Re-pages a source whose pages are sized by the server into pages of `size`, each but the last saying
- * how many rows the read has passed (counting the `skipped` it started after).
+ * A Finance entity in key order, one request per page of `size` rows (`$top`, `$skip`), each page but
+ * the last saying how many rows the read has passed (counting the `skipped` it started after). F&O's own
+ * pages are 10,000 rows: holding one whole would make the hub's memory grow with the entity up to that
+ * size, twenty times the engine's page. Each request asks for one row more than a page, so a full page is
+ * known not to be the last (the row is read again as the first of the next page).
  */
-async function* rechunk(
-  pages: AsyncIterable<object[]>,
+async function* readFinancePages(
+  connectors: Connectors,
+  kind: FinanceKind,
   size: number,
   skipped: number,
 ): AsyncGenerator<SourcePage> {
-  let pending: object[] = [];
   let passed = skipped;
-  for await (const page of pages) {
-    pending.push(...page);
-    // Keep one row back: a full page is only known not to be the last once more rows arrive.
-    while (pending.length > size) {
-      passed += size;
-      yield { rows: pending.slice(0, size), resumeAt: { skip: passed } };
-      pending = pending.slice(size);
+  for (;;) {
+    const rows: object[] = [];
+    const options = { top: size + 1, ...(passed > 0 ? { skip: passed } : {}) };
+    for await (const part of connectors.finance.list(kind, options)) rows.push(...part);
+    if (rows.length <= size) {
+      if (rows.length > 0) yield { rows };
+      return;
     }
+    passed += size;
+    yield { rows: rows.slice(0, size), resumeAt: { skip: passed } };
   }
-  if (pending.length > 0) yield { rows: pending };
 }
 
 /** How many Finance rows a read from this position leaves out: those a cut-off read already took. */

@@ -18,6 +18,7 @@ import { processPage, type PageContext } from './page.js';
 import type { FlowPlan } from './plan.js';
 import { estimateTotal, positionOf, readSource, type ReadRequest, type SourcePage } from './read.js';
 import { loadReferenceData } from './reference-data.js';
+import { traceFlowRuns, tracePage } from './tracing.js';
 
 /** Records per source page unless the dependencies say otherwise. */
 export const defaultPageSize = 500;
@@ -26,13 +27,14 @@ export const defaultPageSize = 500;
  * Creates the engine's `FlowRunner` over injected flow plans, connectors, run store, link store and value
  * maps (`pageSize` default 500).
  */
-export const createFlowRunner: FlowRunnerFactory = (dependencies) => async (request) => {
-  try {
-    return await runFlow(dependencies, dependencies.plans[request.flow], request);
-  } catch (error) {
-    return { status: 'failed', ...describeFailure(request.flow, error) };
-  }
-};
+export const createFlowRunner: FlowRunnerFactory = (dependencies) =>
+  traceFlowRuns(async (request) => {
+    try {
+      return await runFlow(dependencies, dependencies.plans[request.flow], request);
+    } catch (error) {
+      return { status: 'failed', ...describeFailure(request.flow, error) };
+    }
+  });
 
 async function runFlow(
   dependencies: FlowRunDependencies,
@@ -60,6 +62,10 @@ async function runFlow(
   }
   // Rules read the configured settings (e.g. which account relationship types to sync) from here.
   const reference = { ...(await loadReferenceData(connectors)), settings: dependencies.flowSettings ?? {} };
+  // The keys this flow run has claimed live in the run store, asked for a page (or a batch) at a time, so
+  // the run's memory does not grow with the number of records it reads.
+  const claimedKeys = (keys: readonly string[]) =>
+    retryThroughOutage(() => runs.claimedKeys(runId, flow, keys), retry);
   const context: PageContext = {
     flow: plan.flow,
     reference,
@@ -74,7 +80,7 @@ async function runFlow(
             retryThroughOutage(() => links.findMany(plan.linkEntity, keys), retry),
         }
       : {}),
-    seenKeys: new Map(),
+    claimedKeys,
   };
   const totals: Counters = emptyOutcome().counters;
   // The attempt each retried key failed at last, so that failing again records the next one.
@@ -95,7 +101,8 @@ async function runFlow(
   // Whether the stored cursor holds a position inside a read that this run has not finished.
   let positionStored = resumeAt !== null;
   const movesCursor = !dryRun && !onlyKeys;
-  for await (const page of pages) {
+  /** One page: processed, then its outcomes, links and read position committed in one transaction. */
+  const handlePage = async (page: SourcePage): Promise<Counters> => {
     const children = await readChildren(connectors, plan, page.rows);
     const pageReference = plan.lookups
       ? await plan.lookups(connectors, page.rows, reference, children?.flat() ?? [])
@@ -131,6 +138,12 @@ async function runFlow(
     if (movesCursor) positionStored = page.resumeAt !== undefined;
     addCounters(totals, outcome.counters);
     onProgress({ counters: { ...totals }, estimatedTotal });
+    return outcome.counters;
+  };
+  let pageNumber = 0;
+  for await (const page of pages) {
+    pageNumber += 1;
+    await tracePage(request, pageNumber, page, handlePage);
     if (signal.aborted) return { status: 'cancelled' };
   }
   // A resumed read that found nothing more has no last page to clear the position with.
@@ -144,7 +157,10 @@ async function runFlow(
   if (plan.afterRead && !onlyKeys) {
     // What vanished is what a complete read did not see; a resumed read saw only its rest.
     if (resumeAt) notes.push('Records missing from the source are checked on the next complete read.');
-    else notes.push(...(await plan.afterRead(connectors, new Set(context.seenKeys.keys()), { dryRun })));
+    else {
+      const wasRead = async (keys: readonly string[]) => new Set((await claimedKeys(keys)).keys());
+      notes.push(...(await plan.afterRead(connectors, wasRead, { dryRun })));
+    }
   }
   if (dryRun) notes.push('Dry run: nothing was written to Sales or Finance.');
   return { status: 'completed', notes };

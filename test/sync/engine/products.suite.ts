@@ -3,6 +3,7 @@
  * feed, so later runs tell unchanged products by the content hash stored with each link.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readSource, type SourcePage } from '../../../src/sync/engine/read.js';
 import { outcomesSum, writeCount, type EngineHarness } from './harness.js';
 
 let h: EngineHarness;
@@ -102,6 +103,42 @@ export function productsSuite(harness: () => EngineHarness): void {
         }),
       ]);
       editProduct(broken, { SalesUnitSymbol: symbol });
+    });
+
+    it('reads Finance a page per request, never a whole server page, each page saying where to go on', async () => {
+      const pageSize = 4;
+      const total = productNumbers().length;
+      expect(total).toBeGreaterThan(2 * pageSize);
+      h.sim.finance.log.clear();
+      const pages: SourcePage[] = [];
+      for await (const page of readSource({
+        connectors: h.connectors,
+        source: { system: 'finance', kind: 'product', key: 'ProductNumber' },
+        mode: 'FULL',
+        pageSize,
+        deltaLink: null,
+        resumeAt: null,
+        note: () => {},
+      })) {
+        pages.push(page);
+      }
+      // Every product once (a page's extra row is read again as the next page's first, never yielded twice).
+      const read = pages.flatMap((page) =>
+        page.rows.map((row) => (row as { ProductNumber: string }).ProductNumber),
+      );
+      expect(read.sort()).toEqual(productNumbers().sort());
+      expect(pages.map((page) => page.resumeAt)).toEqual(
+        pages.map((_, index) =>
+          (index + 1) * pageSize < total ? { skip: (index + 1) * pageSize } : undefined,
+        ),
+      );
+      // One request per page, each for a page and one row more (to know whether another page follows):
+      // what the engine holds is one page, not F&O's 10,000-row page, however many products Finance has.
+      const reads = h.sim.finance.log.entries
+        .filter((entry) => entry.method === 'GET' && entry.entitySet === 'SellableReleasedProducts')
+        .map((entry) => decodeURIComponent(entry.url));
+      expect(reads).toHaveLength(Math.ceil(total / pageSize));
+      for (const url of reads) expect(url).toMatch(new RegExp(`[?&]\\$top=${pageSize + 1}(&|$)`));
     });
 
     it('reports a product that is no longer sellable in Finance', async () => {

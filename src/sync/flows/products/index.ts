@@ -17,7 +17,7 @@ export const products: FlowModule = {
     linkEntity: 'product',
     salesId: (_source, current) => idOf('productid')(current),
     unchangedByHash: true,
-    afterRead: (connectors, seenKeys, { dryRun }) =>
-      vanishedProducts(connectors, seenKeys, { settings, dryRun }),
+    afterRead: (connectors, wasRead, { dryRun }) =>
+      vanishedProducts(connectors, wasRead, { settings, dryRun }),
   }),
 };

@@ -5,73 +5,99 @@
  * (statecode 1). A product already retired is neither reported nor written again.
  */
 import type { Connectors } from '../../../connectors/index.js';
-import { and, eq, ne } from '../../../connectors/odata/index.js';
+import { eq } from '../../../connectors/odata/index.js';
 import { productStates } from '../../../connectors/sales/entities.js';
 import { matchKey } from '../../../vocabulary.js';
+import type { KeysRead } from '../../engine/plan.js';
 import type { ProductSettings } from './settings.js';
 
 /** How many product numbers a note lists before it says "and N more". */
 const listedInNote = 10;
+
+/**
+ * Sales products read and settled at a time: each page's numbers are checked against the read in one
+ * query and its vanished products retired in one `$batch`, so memory stays that of one page however many
+ * products Sales holds.
+ */
+const productsPerPage = 1_000;
 
 interface Vanished {
   id: string;
   number: string;
 }
 
+/** A count with the first `listedInNote` of what it counts, for the notes. */
+class Tally {
+  count = 0;
+  readonly first: string[] = [];
+  add(items: readonly string[]): void {
+    this.count += items.length;
+    this.first.push(...items.slice(0, listedInNote - this.first.length));
+  }
+  /** The first items, then "and N more". */
+  listed(): string {
+    const more = this.count > this.first.length ? ` and ${this.count - this.first.length} more` : '';
+    return `${this.first.join(', ')}${more}`;
+  }
+}
+
 /**
- * Notes on the externally maintained, not yet retired Sales products whose numbers are not in
- * `seenKeys` (one read); under `retire` (and not a dry run) it also retires them, in `$batch` updates by
- * id that never create a product deleted meanwhile.
+ * Notes on the externally maintained, not yet retired Sales products whose numbers the read did not see
+ * (`wasRead`); under `retire` (and not a dry run) it also retires them, in `$batch` updates by id that
+ * never create a product deleted meanwhile. Sales is read a page at a time, each page settled before the
+ * next is read.
  */
 export async function vanishedProducts(
   connectors: Connectors,
-  seenKeys: ReadonlySet<string>,
+  wasRead: KeysRead,
   { settings, dryRun }: { settings: ProductSettings; dryRun: boolean },
 ): Promise<string[]> {
-  const vanished: Vanished[] = [];
+  const retire = settings.vanished === 'retire' && !dryRun;
+  const vanished = new Tally();
+  const retired = new Tally();
+  const refused = new Tally();
+  // Retired products are passed over here rather than filtered out in the query: retiring a page's
+  // products while the read goes on must not change the set it pages through, or the pages after it
+  // would shift and leave products out.
   for await (const page of connectors.sales.list('product', {
-    filter: and(eq('msdynce_ismaintainedexternally', true), ne('statecode', productStates.retired.statecode)),
+    filter: eq('msdynce_ismaintainedexternally', true),
     select: ['productid', 'productnumber', 'statecode'],
+    pageSize: productsPerPage,
   })) {
-    for (const product of page) {
-      if (product.productnumber && !seenKeys.has(matchKey(product.productnumber)))
-        vanished.push({ id: product.productid, number: product.productnumber });
-    }
+    const numbered = page.flatMap((product) =>
+      product.productnumber && product.statecode !== productStates.retired.statecode
+        ? [{ id: product.productid, number: product.productnumber }]
+        : [],
+    );
+    const read = await wasRead(numbered.map(({ number }) => number));
+    const gone: Vanished[] = numbered.filter(({ number }) => !read.has(matchKey(number)));
+    vanished.add(gone.map(({ number }) => number));
+    if (!retire || gone.length === 0) continue;
+    const results = await connectors.sales.writeChangeSets(
+      gone.map(({ id }) => [
+        { method: 'PATCH', kind: 'product', key: { id }, body: { ...productStates.retired }, only: 'update' },
+      ]),
+    );
+    retired.add(gone.filter((_, index) => results[index]?.[0]?.outcome !== 'failed').map((p) => p.number));
+    refused.add(
+      gone.flatMap((product, index) => {
+        const result = results[index]?.[0];
+        return result?.outcome === 'failed'
+          ? [`${product.number}: ${result.error?.message ?? 'Sales refused the update'}`]
+          : [];
+      }),
+    );
   }
-  if (vanished.length === 0) return [];
-  const count = `${vanished.length} Sales product(s) maintained in Finance are no longer sellable there`;
+  if (vanished.count === 0) return [];
+  const count = `${vanished.count} Sales product(s) maintained in Finance are no longer sellable there`;
   if (settings.vanished === 'report') {
-    return [`${count} (${listed(vanished)}); they were not retired in Sales (PRODUCTS_VANISHED=report).`];
+    return [`${count} (${vanished.listed()}); they were not retired in Sales (PRODUCTS_VANISHED=report).`];
   }
-  if (dryRun) return [`${count} (${listed(vanished)}); a real run would retire them in Sales.`];
-  const results = await connectors.sales.writeChangeSets(
-    vanished.map(({ id }) => [
-      { method: 'PATCH', kind: 'product', key: { id }, body: { ...productStates.retired }, only: 'update' },
-    ]),
-  );
-  const retired = vanished.filter((_, index) => results[index]?.[0]?.outcome !== 'failed');
-  const refused = vanished.flatMap((product, index) => {
-    const result = results[index]?.[0];
-    return result?.outcome === 'failed'
-      ? [`${product.number}: ${result.error?.message ?? 'Sales refused the update'}`]
-      : [];
-  });
+  if (dryRun) return [`${count} (${vanished.listed()}); a real run would retire them in Sales.`];
   return [
-    ...(retired.length > 0
-      ? [`${count}: retired ${retired.length} in Sales (statecode 1 Retired): ${listed(retired)}.`]
+    ...(retired.count > 0
+      ? [`${count}: retired ${retired.count} in Sales (statecode 1 Retired): ${retired.listed()}.`]
       : []),
-    ...(refused.length > 0
-      ? [`${refused.length} could not be retired: ${refused.slice(0, listedInNote).join('; ')}`]
-      : []),
+    ...(refused.count > 0 ? [`${refused.count} could not be retired: ${refused.first.join('; ')}`] : []),
   ];
-}
-
-/** The first product numbers, then "and N more". */
-function listed(products: readonly Vanished[]): string {
-  const shown = products
-    .slice(0, listedInNote)
-    .map((p) => p.number)
-    .join(', ');
-  const more = products.length > listedInNote ? ` and ${products.length - listedInNote} more` : '';
-  return `${shown}${more}`;
 }
