@@ -424,6 +424,12 @@ async function repetition(index: number): Promise<Memory> {
   console.log(`simulators seeded in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
   const database = await createBenchDatabase(index);
   let hub: HubUnderTest | undefined;
+  cleanUp = async () => {
+    cleanUp = null;
+    await hub?.stop();
+    await stopChild(simulators.child);
+    await database.drop();
+  };
   try {
     hub = await (hubKind === 'compiled' ? startCompiledHub : startInProcessHub)(simulators, database);
     const idleFrom = performance.now();
@@ -449,10 +455,17 @@ async function repetition(index: number): Promise<Memory> {
     console.log(`  (the simulators' process, not counted: ${mib(simulatorsPeak ?? 0)} MiB at its peak)`);
     return memory;
   } finally {
-    await hub?.stop();
-    await stopChild(simulators.child);
-    await database.drop();
+    await cleanUp?.();
   }
+}
+
+/** What the repetition in progress leaves behind (hub, simulators, database), for a stop mid-way. */
+let cleanUp: (() => Promise<void>) | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`bench:sync: ${signal}; stopping the hub and the simulators, dropping the database`);
+    void (cleanUp?.() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
 }
 
 const median = (numbers: readonly number[]) => {
