@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resolveRecorderHooks } from '../support/resolve-recorder.js';
 import {
   compiledArgs,
   startExternalSystems,
@@ -18,17 +19,6 @@ import {
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Hooks, in plain JavaScript, that write down every module the process resolves, one URL per line. */
-const recorderHooks = `
-import { appendFileSync } from 'node:fs';
-let out;
-export function initialize(data) { out = data.out; }
-export async function resolve(specifier, context, next) {
-  const resolved = await next(specifier, context);
-  appendFileSync(out, resolved.url + '\\n');
-  return resolved;
-}`;
-
 let folder: string;
 let hub: MainProcess | undefined;
 
@@ -36,7 +26,7 @@ let hub: MainProcess | undefined;
 async function recording(name: string): Promise<string[]> {
   const hooks = path.join(folder, 'hooks.mjs');
   const register = path.join(folder, `register-${name}.mjs`);
-  await writeFile(hooks, recorderHooks);
+  await writeFile(hooks, resolveRecorderHooks);
   await writeFile(
     register,
     `import { register } from 'node:module';\n` +

@@ -19,6 +19,7 @@ import { startTracing, type Tracing } from '../../src/tracing/index.js';
 import { wsClient, wsRequest } from '../support/auth.js';
 import { resetSystems, startTestHub, type TestHub } from '../support/hub.js';
 import { startMainProcess } from '../support/main-process.js';
+import { resolveRecorderHooks } from '../support/resolve-recorder.js';
 
 const apiKey = 'operator-key-of-the-tracing-tests-0123456789';
 const wrongKey = 'not-a-key-of-this-hub-but-long-enough-9876';
@@ -493,17 +494,7 @@ describe('the hub process', () => {
   async function recordingImports(out: string): Promise<string[]> {
     const hooks = path.join(folder, 'hooks.mjs');
     const register = path.join(folder, 'register.mjs');
-    await writeFile(
-      hooks,
-      `import { appendFileSync } from 'node:fs';
-let out;
-export function initialize(data) { out = data.out; }
-export async function resolve(specifier, context, next) {
-  const resolved = await next(specifier, context);
-  appendFileSync(out, resolved.url + '\\n');
-  return resolved;
-}`,
-    );
+    await writeFile(hooks, resolveRecorderHooks);
     await writeFile(
       register,
       `import { register } from 'node:module';\n` +
