@@ -14,7 +14,7 @@ import type PgBoss from 'pg-boss';
 import type { HubDb } from '../db/connection.js';
 import { systemAvailability } from '../db/schema.js';
 import type { Logger } from '../logging.js';
-import { createQueueOnce } from '../sync/runs/job-engine.js';
+import { createQueueOnce, minuteJobPollingSeconds } from '../sync/runs/job-engine.js';
 import { systemLabels, systemNames, type SystemName } from '../vocabulary.js';
 import type { Alerts, SystemOutage } from './index.js';
 import { defaultUnavailableMinutes } from './settings.js';
@@ -193,7 +193,8 @@ export function createAvailabilityWatch(options: AvailabilityWatchOptions): Avai
       await createQueueOnce(engine, availabilityQueueName);
       // Every minute, one job across all instances (the engine's cron sends it once).
       await engine.schedule(availabilityQueueName, '* * * * *');
-      await engine.work(availabilityQueueName, { batchSize: 1, pollingIntervalSeconds: 2 }, async () => {
+      const polling = { batchSize: 1, pollingIntervalSeconds: minuteJobPollingSeconds };
+      await engine.work(availabilityQueueName, polling, async () => {
         try {
           await check();
         } catch (error) {

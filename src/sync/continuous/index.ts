@@ -23,7 +23,7 @@ import type { RunStore } from '../../db/runs.js';
 import type { Logger } from '../../logging.js';
 import { incrementalRunOf, SyncRequestError, type SyncManager } from '../runs/types.js';
 import { flows, type FlowName } from '../flows/index.js';
-import { createQueueOnce } from '../runs/job-engine.js';
+import { createQueueOnce, minuteJobPollingSeconds } from '../runs/job-engine.js';
 import { isFinal, systemLabels } from '../../vocabulary.js';
 import {
   continuousIntervalBounds,
@@ -289,9 +289,13 @@ export function createContinuousSync(options: ContinuousSyncOptions): Continuous
         },
       );
       await engine.schedule(continuousSeedQueueName, '* * * * *');
-      await engine.work(continuousSeedQueueName, { batchSize: 1 }, async () => {
-        await seed();
-      });
+      await engine.work(
+        continuousSeedQueueName,
+        { batchSize: 1, pollingIntervalSeconds: minuteJobPollingSeconds },
+        async () => {
+          await seed();
+        },
+      );
       await seed();
     },
   };

@@ -48,6 +48,15 @@ export const runQueueName = 'sync-run';
 /** The pg-boss queue its cron sends the minute's tick to. */
 export const scheduleTickQueueName = 'sync-schedule-tick';
 
+/**
+ * How often the workers of a once-a-minute cron job (the schedules' tick, continuous sync's seeding, the
+ * availability look) ask for their job, in seconds. Each ask is a query; on the embedded PGlite one costs
+ * about 8 ms of CPU, and three such workers at pg-boss's 2 s made a third of an idle hub's CPU. The engine's
+ * cron sends a job up to 10 s after its minute anyway, and each of these jobs works out what is due from
+ * the clock, so a few seconds later changes nothing.
+ */
+export const minuteJobPollingSeconds = 10;
+
 interface RunJob {
   runId: string;
 }
@@ -109,9 +118,13 @@ export async function createRunQueue(options: RunQueueOptions): Promise<RunQueue
         // Every minute; a tick late by a few seconds still finds the minute's due times (see fire.ts).
         await boss.schedule(scheduleTickQueueName, '* * * * *');
         workerIds.push(
-          await boss.work(scheduleTickQueueName, { batchSize: 1, pollingIntervalSeconds }, async () => {
-            await tick();
-          }),
+          await boss.work(
+            scheduleTickQueueName,
+            { batchSize: 1, pollingIntervalSeconds: minuteJobPollingSeconds },
+            async () => {
+              await tick();
+            },
+          ),
         );
       }
       for (let i = 0; i < workers; i += 1) {
