@@ -16,7 +16,8 @@
  * Options: --rounds N (default 5), --requests N per round (default 2000), --connections N (default 10),
  * --runs N sequential example queries per latency (default 40), --accounts N (default 600),
  * --cpu-prof DIR: profile the hub (`node --cpu-prof`) under the trivial query's load only (or, with
- * --cpu-prof-of example, the example query's), write the profile to DIR when it stops, and skip the rest.
+ * --cpu-prof-of example, the example query's; with --cpu-prof-of bare, profile bare Apollo under the
+ * trivial query instead), write the profile to DIR when it stops, and skip the rest.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -43,6 +44,7 @@ const runs = Number(values.runs);
 const accounts = Number(values.accounts);
 const profileDir = values['cpu-prof'];
 const profileExample = values['cpu-prof-of'] === 'example';
+const profileBare = values['cpu-prof-of'] === 'bare';
 
 const exampleQuery = readFileSync(new URL('./example-query.graphql', import.meta.url), 'utf8');
 const trivialQuery = '{ accounts(first: 5) { nodes { accountNumber name } } }';
@@ -128,12 +130,13 @@ async function startHub(
   return { pid: child.pid!, url: match[1]!, child };
 }
 
-async function startBareApollo(): Promise<{ pid: number; url: string }> {
+async function startBareApollo(profile?: string): Promise<{ pid: number; url: string; child: ChildProcess }> {
+  const node = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
   const { child, match } = await startProcess(
-    ['--import', 'tsx', 'scripts/bench/bare-apollo.ts'],
+    [...node, '--import', 'tsx', 'scripts/bench/bare-apollo.ts'],
     /bare Apollo at (\S+)/,
   );
-  return { pid: child.pid!, url: match[1]! };
+  return { pid: child.pid!, url: match[1]!, child };
 }
 
 /** User plus system CPU time of a process so far, in milliseconds (Linux: /proc/<pid>/stat, 100 Hz). */
@@ -253,17 +256,18 @@ console.log(
 );
 
 const [fast, bare] = await Promise.all([
-  startSimulators(0).then((systems) => startHub(systems, profileDir)),
-  startBareApollo(),
+  startSimulators(0).then((systems) => startHub(systems, profileBare ? undefined : profileDir)),
+  startBareApollo(profileBare ? profileDir : undefined),
 ]);
 const variables = { accountNumber: await exampleAccount(fast.url) };
 
-/** Stops the profiled hub (a clean stop writes the profile) and the benchmark. */
+/** Stops the profiled server (a clean stop writes the profile) and the benchmark. */
 async function stopProfiled(): Promise<never> {
-  const stopped = new Promise((resolve) => fast.child.once('exit', resolve));
-  fast.child.kill('SIGTERM');
+  const profiled = profileBare ? bare.child : fast.child;
+  const stopped = new Promise((resolve) => profiled.once('exit', resolve));
+  profiled.kill('SIGTERM');
   await stopped;
-  console.log(`\nThe hub's CPU profile is in ${profileDir}`);
+  console.log(`\nThe ${profileBare ? 'bare Apollo' : 'hub'}'s CPU profile is in ${profileDir}`);
   process.exit(0);
 }
 
