@@ -1,6 +1,8 @@
 /**
  * What a simulator was asked: every HTTP request and every part inside a `$batch`, with counters per
  * method and entity set. Tests assert request counts from it ("one request for 50 keys"); benchmarks read it.
+ * It also keeps how many HTTP requests are in flight (received, response not yet finished) and the peak of
+ * that number, so a test can assert a client never exceeds a concurrency bound.
  */
 
 export interface LoggedRequest {
@@ -21,6 +23,15 @@ export interface RequestLog {
   counts(): Record<string, number>;
   /** Number of HTTP requests (batch parts not counted), optionally filtered. */
   httpRequests(filter?: { method?: string; entitySet?: string }): number;
+  /** HTTP requests received whose response has not finished yet. */
+  readonly inFlight: number;
+  /** The most HTTP requests in flight at once since the log was created or last reset. */
+  readonly peakInFlight: number;
+  /** Called by the server when a request arrives; returns the call that marks it finished (idempotent). */
+  requestStarted(): () => void;
+  /** Starts a new peak from the requests in flight now. */
+  resetPeakInFlight(): void;
+  /** Forgets entries and counters, and resets the peak. */
   clear(): void;
 }
 
@@ -29,6 +40,8 @@ export function createRequestLog({ maxEntries = 10_000 }: { maxEntries?: number 
   let entries: LoggedRequest[] = [];
   let counters = new Map<string, number>();
   let http = new Map<string, number>();
+  let inFlight = 0;
+  let peakInFlight = 0;
   return {
     get entries() {
       return entries;
@@ -51,10 +64,30 @@ export function createRequestLog({ maxEntries = 10_000 }: { maxEntries?: number 
       }
       return total;
     },
+    get inFlight() {
+      return inFlight;
+    },
+    get peakInFlight() {
+      return peakInFlight;
+    },
+    requestStarted() {
+      inFlight += 1;
+      peakInFlight = Math.max(peakInFlight, inFlight);
+      let finished = false;
+      return () => {
+        if (finished) return;
+        finished = true;
+        inFlight -= 1;
+      };
+    },
+    resetPeakInFlight() {
+      peakInFlight = inFlight;
+    },
     clear() {
       entries = [];
       counters = new Map();
       http = new Map();
+      peakInFlight = inFlight;
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Parses the resource part of an OData URL (after the service root): `accounts`, `accounts(<guid>)`,
  * `accounts(accountnumber='ACC-1')`, `CustomersV3(dataAreaId='usmf',CustomerAccount='US-001')`,
- * `accounts/$count`. Literals follow the same rules the connectors' `keyPredicate` writes.
+ * `accounts/$count`, `accounts/Microsoft.Dynamics.CRM.CreateMultiple` (a bound action). Literals follow
+ * the same rules the connectors' `keyPredicate` writes.
  */
 import { ServiceError } from './errors.js';
 
@@ -13,6 +14,8 @@ export interface ResourcePath {
   key?: { unnamed: KeyLiteral } | { named: Record<string, KeyLiteral> };
   /** `$count` after a collection. */
   count: boolean;
+  /** A bound action after a collection, by its qualified name: `Microsoft.Dynamics.CRM.UpsertMultiple`. */
+  action?: string;
 }
 
 export function parseResourcePath(rawPath: string): ResourcePath {
@@ -27,6 +30,7 @@ export function parseResourcePath(rawPath: string): ResourcePath {
     path.key = parseKeyPredicate(first.slice(open + 1, -1));
   }
   if (rest.length === 1 && rest[0] === '$count' && !path.key) path.count = true;
+  else if (rest.length === 1 && !path.key && /^[A-Za-z_]\w*(\.\w+)+$/.test(rest[0]!)) path.action = rest[0];
   else if (rest.length > 0) throw syntax(`The path segment '${rest.join('/')}' is not supported.`);
   return path;
 }

@@ -56,6 +56,11 @@ export function createSimulatorServer({
 
   // Dataverse accepts URLs up to 32 KB; Node's default header limit (16 KB) would refuse them first.
   const server: Server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+    // In flight from the request's arrival until its response is handed to the socket ('finish'), or its
+    // socket closes first ('close'; a hung request stays in flight until close() destroys it).
+    const finished = log.requestStarted();
+    res.once('finish', finished);
+    res.once('close', finished);
     void respond(req, res).catch((error: unknown) => {
       // Never leak a stack trace to the client; the simulator's own bug shows in the test output.
       console.error(`[${behaviour.system} simulator] unexpected error`, error);
@@ -113,7 +118,7 @@ export function createSimulatorServer({
         serviceRoot: serviceRoot(),
       });
     log.add({ ...logged, status: response.status });
-    send(res, response);
+    send(res, { ...response, headers: { ...behaviour.responseHeaders, ...response.headers } });
   }
 
   function unauthorized(): SimResponse {

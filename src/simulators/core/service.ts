@@ -40,6 +40,8 @@ export interface SystemBehaviour {
     maxOperations: number;
   };
   transaction<T>(work: () => T): T;
+  /** Headers added to every response under the service root (Dataverse: `x-ms-dop-hint`). */
+  responseHeaders?: Readonly<Record<string, string>>;
 }
 
 export const jsonHeaders = (extra: Record<string, string> = {}): Record<string, string> => ({

@@ -210,6 +210,8 @@ export function createFinanceBehaviour({
     const path = parseResourcePath(request.resource);
     const set = setOf(path.entitySet);
     const method = request.method;
+    // F&O's data entities bind no actions the hub uses; Dataverse's bulk messages are Sales only.
+    if (path.action) throw new ServiceError(404, '', `No action '${path.action}' is bound to ${set.name}.`);
     if (path.count) {
       if (method !== 'GET') throw new ServiceError(405, '', '$count supports GET only.');
       return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: String(store.count(set.name)) };

@@ -2,7 +2,8 @@
  * Dataverse Web API v9.2 behaviour over the in-memory store: reads with server paging
  * (`Prefer: odata.maxpagesize`, opaque `$skiptoken` links, no `$skip`), keys and alternate keys, change
  * tracking, creates (204 + OData-EntityId), updates and upserts (PATCH with If-Match / If-None-Match),
- * deletes, ETags from the row version, lookups written through `@odata.bind`.
+ * deletes, ETags from the row version, lookups written through `@odata.bind`, the bulk messages
+ * (bulk.ts) and the `x-ms-dop-hint` header.
  */
 import { parseCollectionQuery, selectRows } from '../core/collection.js';
 import { ServiceError } from '../core/errors.js';
@@ -14,6 +15,7 @@ import { decodePageToken, encodePageToken, linkWith, parsePrefer } from '../core
 import { type ResourcePath, parseResourcePath } from '../core/resource-path.js';
 import { jsonHeaders, type SimRequest, type SimResponse, type SystemBehaviour } from '../core/service.js';
 import type { Store } from '../core/store.js';
+import { createBulkMessages } from './bulk.js';
 import { createChangeTracking, type ChangeTracking } from './change-tracking.js';
 import { renderSalesError, renderSalesThrottle } from './errors.js';
 import { createSalesRows } from './rows.js';
@@ -26,6 +28,11 @@ export interface SalesBehaviourOptions {
   now?: () => Date;
   /** Change-tracking tokens older than this are expired (Dataverse: 7 days). */
   changeTokenLifetimeMs?: number;
+  /**
+   * The `x-ms-dop-hint` header on every response: Dataverse's recommended degree of parallelism for
+   * this environment. Default 4; real environments answer what their servers allow.
+   */
+  dopHint?: number;
 }
 
 export interface SalesBehaviour extends SystemBehaviour {
@@ -39,6 +46,7 @@ export function createSalesBehaviour({
   pageSize = maxPageSize,
   now = () => new Date(),
   changeTokenLifetimeMs = 7 * 24 * 3600 * 1000,
+  dopHint = 4,
 }: SalesBehaviourOptions): SalesBehaviour {
   const changeTracking = createChangeTracking({
     store,
@@ -52,7 +60,9 @@ export function createSalesBehaviour({
       .replace(/\.\d{3}Z$/, 'Z');
   const rows = createSalesRows(store);
   const { etagOf, shapeAll, setOf, resolve, notFound } = rows;
-  const { changesFrom, create, patch, remove } = createSalesWrites(store, rows, timestamp);
+  const writes = createSalesWrites(store, rows, timestamp);
+  const { changesFrom, create, patch, remove } = writes;
+  const bulk = createBulkMessages(store, rows, writes);
 
   function readCollection(request: SimRequest, set: EntitySetDef): SimResponse {
     const prefer = parsePrefer(request.headers['prefer']);
@@ -107,6 +117,7 @@ export function createSalesBehaviour({
     const path = parseResourcePath(request.resource);
     const set = setOf(path.entitySet);
     const method = request.method;
+    if (path.action) return bulk.execute(request, set, path.action);
     if (path.count) {
       if (method !== 'GET') throw new ServiceError(405, '', '$count supports GET only.');
       return {
@@ -143,6 +154,7 @@ export function createSalesBehaviour({
       }),
     batch: { continueOnErrorByDefault: false, maxOperations: 1000 },
     transaction: (work) => store.transaction(work),
+    responseHeaders: { 'x-ms-dop-hint': String(dopHint) },
     changeTracking,
   };
 }

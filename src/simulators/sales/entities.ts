@@ -290,3 +290,13 @@ export const salesEntitySets: readonly EntitySetDef[] = [
   pricelevels,
   productpricelevels,
 ];
+
+/**
+ * Tables on which the bulk operation messages (CreateMultiple, UpdateMultiple, UpsertMultiple) are refused.
+ * Microsoft documents that "not all standard tables support these messages" and that a client should test
+ * each table (`sdkmessagefilters` for the message and table) without listing which ones. The simulator
+ * refuses them on `transactioncurrencies`: currencies are organization settings that an administrator
+ * adds one by one (each with its exchange rate), not data a client loads in bulk, and one refusing table
+ * lets tests pin the refusal. Every other table here accepts them, as custom and most common tables do.
+ */
+export const tablesWithoutBulkMessages: ReadonlySet<string> = new Set(['transactioncurrencies']);

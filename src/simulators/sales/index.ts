@@ -17,6 +17,8 @@ export interface SalesSimulatorOptions extends Omit<SimulatorServerOptions, 'beh
   now?: () => Date;
   /** Where to post each change of an account, contact or quote made through the API (webhooks.ts). */
   webhook?: SalesWebhook;
+  /** The `x-ms-dop-hint` response header (Dataverse's recommended degree of parallelism). Default 4. */
+  dopHint?: number;
 }
 
 export interface SalesSimulator extends SimulatorServer {
@@ -33,6 +35,7 @@ export function createSalesSimulator({
   pageSize,
   now,
   webhook: initialWebhook,
+  dopHint,
   ...serverOptions
 }: SalesSimulatorOptions = {}): SalesSimulator {
   const store = createStore(salesEntitySets, { versionColumn: 'versionnumber' });
@@ -41,6 +44,7 @@ export function createSalesSimulator({
     store,
     ...(pageSize ? { pageSize } : {}),
     ...(now ? { now } : {}),
+    ...(dopHint !== undefined ? { dopHint } : {}),
   });
   let webhook = initialWebhook ?? null;
   const server = createSimulatorServer({

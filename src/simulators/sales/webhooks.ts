@@ -24,7 +24,11 @@ export function notifyChange(webhook: SalesWebhook | null, request: SimRequest, 
   if (!webhook || !message || response.status < 200 || response.status >= 300) return;
   let entitySet: string;
   try {
-    entitySet = parseResourcePath(request.resource).entitySet;
+    const path = parseResourcePath(request.resource);
+    // A bulk message (bulk.ts) changes many records in one call: not notified (yet), rather than
+    // notified as one Create without a record id.
+    if (path.action) return;
+    entitySet = path.entitySet;
   } catch {
     return;
   }

@@ -18,12 +18,18 @@ import { salesCodes } from './errors.js';
 import { applyCreateDefaults, applyDerived, quoteTotal } from './rules.js';
 import type { SalesRows } from './rows.js';
 
+export type SalesWrites = ReturnType<typeof createSalesWrites>;
+
 export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () => string) {
   const { etagOf, shape, setOf, resolve, notFound } = rows;
 
   /** Column values from a request body, with `nav@odata.bind` resolved to lookup GUIDs. */
   function changesFrom(request: SimRequest, set: EntitySetDef): Row {
-    const parsed = parseObjectBody(request.body, salesCodes.invalidArgument);
+    return changesOf(parseObjectBody(request.body, salesCodes.invalidArgument), set, request.serviceRoot);
+  }
+
+  /** Column values from one parsed record (a body, or a bulk message's target). */
+  function changesOf(parsed: Record<string, unknown>, set: EntitySetDef, serviceRoot: string): Row {
     for (const name of Object.keys(parsed)) {
       if (/^_.+_value$/.test(name)) {
         const nav = set.lookups?.find((l) => l.column === name);
@@ -60,7 +66,7 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
           '',
           `The value of '${name}' must be a URL like "/${targetSet.name}(<id>)".`,
         );
-      const relative = value.replace(request.serviceRoot, '').replace(/^\/?(api\/data\/v9\.\d\/)?/, '');
+      const relative = value.replace(serviceRoot, '').replace(/^\/?(api\/data\/v9\.\d\/)?/, '');
       const target = parseResourcePath(relative);
       if (target.entitySet !== targetSet.name || !target.key) {
         throw new ServiceError(
@@ -89,6 +95,11 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
   }
 
   function create(request: SimRequest, set: EntitySetDef, changes: Row): SimResponse {
+    return written(request, set, createRow(set, changes), 201);
+  }
+
+  /** Creates a row from `changes` with Dataverse's defaults and rules; the stored row. */
+  function createRow(set: EntitySetDef, changes: Row): Row {
     checkCreateColumns(set.name, changes);
     const row: Row = Object.fromEntries(Object.keys(set.properties).map((p) => [p, null]));
     Object.assign(row, changes);
@@ -109,10 +120,15 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
       throw error;
     }
     refreshQuoteTotals(quotes);
-    return written(request, set, stored, 201);
+    return stored;
   }
 
   function update(request: SimRequest, set: EntitySetDef, current: Row, changes: Row): SimResponse {
+    return written(request, set, updateRow(set, current, changes), 200);
+  }
+
+  /** Applies `changes` to the stored row `current` with Dataverse's rules; the stored row after. */
+  function updateRow(set: EntitySetDef, current: Row, changes: Row): Row {
     const merged = { ...current, ...changes, modifiedon: timestamp() };
     applyCatalogRules(set.name, merged, current, changes, store);
     const quotes = applyDerived(set.name, merged);
@@ -131,7 +147,7 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
     }
     const previousQuote = current['_quoteid_value'];
     refreshQuoteTotals(typeof previousQuote === 'string' ? [...quotes, previousQuote] : quotes);
-    return written(request, set, store.get(set.name, keyValues)!, 200);
+    return store.get(set.name, keyValues)!;
   }
 
   /** 204 + OData-EntityId, or the row itself with `Prefer: return=representation`. */
@@ -195,5 +211,5 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
     return { status: 204, headers: { 'OData-Version': '4.0' } };
   }
 
-  return { changesFrom, create, patch, remove };
+  return { changesFrom, changesOf, create, createRow, updateRow, patch, remove };
 }
