@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { type AlertTarget, defaultUnavailableMinutes } from './alerts/settings.js';
+import { maxConcurrency } from './connectors/odata/concurrency-settings.js';
 import { defaultRetentionDays } from './db/retention.js';
 import { maxPageSize } from './graphql/page-size.js';
 import { type Role, roles } from './graphql/roles.js';
@@ -32,7 +33,7 @@ import {
   type TraceExporterName,
   type TracingSettings,
 } from './tracing/settings.js';
-import { systemLabels, systemNames } from './vocabulary.js';
+import { type SystemName, systemLabels, systemNames } from './vocabulary.js';
 
 // Where alerts go is the alerts' own type; the hub (src/hub.ts) takes it from here with the configuration.
 export type { AlertTarget };
@@ -149,6 +150,10 @@ const schema = z.object({
   // Each system's token authority when they differ (e.g. two simulators, each issuing its own tokens).
   SALES_AUTHORITY_URL: optionalUrl,
   FINANCE_AUTHORITY_URL: optionalUrl,
+  // Requests in flight at once per system (connectors/odata/concurrency.ts). Sales: the cap on what
+  // Dataverse's x-ms-dop-hint asks for, at most its 52 concurrent requests per user.
+  SALES_MAX_CONCURRENCY: limit(1, 52, maxConcurrency.sales.max),
+  FINANCE_MAX_CONCURRENCY: limit(1, 64, maxConcurrency.finance.max),
   VALUE_MAPS_FILE: z.string().trim().min(1).optional(),
   SEED: z.coerce.number().int().min(0).default(1),
   SEED_ACCOUNTS: z.coerce.number().int().min(1).max(1_000_000).default(300),
@@ -427,6 +432,11 @@ export interface HubConfig {
   sales: SystemConfig;
   finance: SystemConfig;
   financeCompany: string;
+  /**
+   * The most requests in flight to each system at once (`SALES_`/`FINANCE_MAX_CONCURRENCY`); Sales
+   * follows Dataverse's `x-ms-dop-hint` up to its figure. Defaults 52 and 4.
+   */
+  maxConcurrency: Record<SystemName, number>;
   /** `AUTHORITY_URL`: the token authority of both systems unless `SALES_`/`FINANCE_AUTHORITY_URL` say otherwise. */
   authorityUrl: string;
   seed: { seed: number; accounts: number };
@@ -542,6 +552,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sales: system('SALES'),
     finance: system('FINANCE'),
     financeCompany: e.FINANCE_COMPANY,
+    maxConcurrency: { sales: e.SALES_MAX_CONCURRENCY, finance: e.FINANCE_MAX_CONCURRENCY },
     authorityUrl: e.AUTHORITY_URL,
     seed: { seed: e.SEED, accounts: e.SEED_ACCOUNTS },
     valueMapsFile: e.VALUE_MAPS_FILE,

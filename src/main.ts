@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     sales: endpointFor(systemLabels.sales, config.sales, simulators.endpoints.sales, logger),
     finance: endpointFor(systemLabels.finance, config.finance, simulators.endpoints.finance, logger),
     financeCompany: config.financeCompany,
+    maxConcurrency: config.maxConcurrency,
     // A system that keeps failing is left alone for a while; the operator should know when and why.
     onCircuitChange: (health) => logCircuitChange(logger, health),
     onRequest: (event) => metrics.backendRequest(event),

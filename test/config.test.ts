@@ -28,6 +28,7 @@ describe('configuration', () => {
       sales: { kind: 'simulator' },
       finance: { kind: 'simulator' },
       financeCompany: 'usmf',
+      maxConcurrency: { sales: 52, finance: 4 },
       authorityUrl: 'https://login.microsoftonline.com',
       seed: { seed: 1, accounts: 300 },
       valueMapsFile: undefined,
@@ -123,6 +124,17 @@ describe('configuration', () => {
   it('names the instance HUB_INSTANCE_ID in its metrics, by default <hostname>-<pid>', () => {
     expect(loadConfig({ HUB_INSTANCE_ID: ' hub-2.eu ' }).instanceId).toBe('hub-2.eu');
     expect(loadConfig({}).instanceId).toBe(`${hostname()}-${process.pid}`);
+  });
+
+  it('reads the most requests in flight to each system, refusing a bound Dataverse would not take', () => {
+    expect(loadConfig({ SALES_MAX_CONCURRENCY: '8', FINANCE_MAX_CONCURRENCY: '2' }).maxConcurrency).toEqual({
+      sales: 8,
+      finance: 2,
+    });
+    expect(failure({ SALES_MAX_CONCURRENCY: '60', FINANCE_MAX_CONCURRENCY: '0' }).problems).toEqual([
+      'SALES_MAX_CONCURRENCY must be a whole number from 1 to 52, e.g. 52',
+      'FINANCE_MAX_CONCURRENCY must be a whole number from 1 to 64, e.g. 4',
+    ]);
   });
 
   it('keeps sync runs for SYNC_RETENTION_DAYS days', () => {

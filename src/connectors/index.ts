@@ -4,6 +4,7 @@
  * of their own at their origin).
  */
 import { createFinanceConnector, type FinanceConnector } from './finance/connector.js';
+import { maxConcurrency as concurrencyDefaults } from './odata/concurrency-settings.js';
 import {
   type CircuitBreakerOptions,
   createClientCredentialsTokenProvider,
@@ -40,6 +41,11 @@ export interface ConnectorsOptions {
   circuitBreaker?: Omit<CircuitBreakerOptions, 'onStateChange'>;
   /** Called when a system's breaker opens, re-opens or closes (`health.system` names it), for logs. */
   onCircuitChange?: (health: ODataClientHealth) => void;
+  /**
+   * The most requests in flight to each system at once; Sales follows Dataverse's `x-ms-dop-hint` up to
+   * its figure. Default (`maxConcurrency` in concurrency-settings.ts): 52 and 4.
+   */
+  maxConcurrency?: Partial<Record<SystemName, number>>;
 }
 
 export interface Connectors {
@@ -56,6 +62,7 @@ export function createConnectors({
   onRequest,
   circuitBreaker,
   onCircuitChange,
+  maxConcurrency = {},
 }: ConnectorsOptions): Connectors {
   const clientFor = (system: SystemName, endpoint: SystemEndpoint, rootPath: string) => {
     const url = endpoint.url.replace(/\/+$/, '');
@@ -74,6 +81,10 @@ export function createConnectors({
       ...(onRequest ? { onRequest } : {}),
       ...(circuitBreaker ? { circuitBreaker } : {}),
       ...(onCircuitChange ? { onCircuitChange } : {}),
+      concurrency: {
+        ...concurrencyDefaults[system],
+        max: maxConcurrency[system] ?? concurrencyDefaults[system].max,
+      },
     });
   };
   return {

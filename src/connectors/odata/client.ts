@@ -22,6 +22,8 @@ import {
   toBatchRequests,
 } from './batch.js';
 import { type CircuitBreakerOptions, type CircuitHealth, createCircuitBreaker } from './circuit-breaker.js';
+import { createRequestSlots } from './concurrency.js';
+import { type ConcurrencyOptions, maxConcurrency } from './concurrency-settings.js';
 import { CircuitOpenError, type SystemName } from './errors.js';
 import { defaultHeadersFor, headerValue, mergeHeaders, withPreference } from './headers.js';
 import { stringifyJson } from './json.js';
@@ -73,6 +75,11 @@ export interface ODataClientOptions {
   circuitBreaker?: Omit<CircuitBreakerOptions, 'onStateChange'>;
   /** Called when the circuit breaker opens, re-opens or closes, for logs. Must not throw. */
   onCircuitChange?: (health: ODataClientHealth) => void;
+  /**
+   * The most requests in flight to the system at once (see concurrency.ts). Default `maxConcurrency`:
+   * Sales follows Dataverse's `x-ms-dop-hint` from 4 up to 52; Finance stays at 4.
+   */
+  concurrency?: ConcurrencyOptions;
 }
 
 /** Where the client's circuit breaker stands, for a health endpoint. */
@@ -167,6 +174,7 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     onRequest,
     circuitBreaker,
     onCircuitChange,
+    concurrency = maxConcurrency[options.system],
   } = options;
   const serviceRoot = options.serviceRoot.endsWith('/') ? options.serviceRoot : `${options.serviceRoot}/`;
   const rootOrigin = new URL(serviceRoot).origin;
@@ -190,6 +198,7 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     timeoutMs,
     onAttempt: onRequest,
     pathOf,
+    slots: createRequestSlots(concurrency),
   });
   const breaker = createCircuitBreaker({
     ...circuitBreaker,

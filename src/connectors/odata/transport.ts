@@ -5,6 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { httpError, networkError, ODataError, type SystemName, TimeoutError } from './errors.js';
 import { type Dispatcher, request } from 'undici';
+import type { RequestSlots } from './concurrency.js';
 import type { RetryPolicy } from './retry.js';
 import type { TokenProvider } from './tokens.js';
 import { noteFailedAttempt } from './tracing.js';
@@ -49,6 +50,8 @@ export interface TransportOptions {
   onAttempt: ((event: AttemptEvent) => void) | undefined;
   /** Service-relative path of a URL, for errors and events. */
   pathOf(url: string): string;
+  /** Bounds the attempts in flight to the system (see concurrency.ts); default: no bound. */
+  slots?: RequestSlots;
 }
 
 /** 2xx, and 304 for conditional GETs (If-None-Match with an ETag). */
@@ -58,7 +61,7 @@ export function isSuccess(status: number): boolean {
 
 /** Returns `send`: attempts until success, a failure the policy will not retry, or its last attempt. */
 export function createTransport(options: TransportOptions): (call: Call) => Promise<RawResponse> {
-  const { system, tokens, retry, onAttempt, pathOf } = options;
+  const { system, tokens, retry, onAttempt, pathOf, slots } = options;
   return async function send(call) {
     const context = { system, method: call.method, path: pathOf(call.url) };
     let failures = 0;
@@ -68,9 +71,13 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
       const token = tokens ? await tokens.getToken() : undefined;
       const started = performance.now();
       attempts += 1;
-      const outcome = await attempt(call, token, context, options);
+      // The token is fetched, and a retry waits, without holding a slot; the duration counts the queueing.
+      const outcome = slots
+        ? await slots.run(() => attempt(call, token, context, options))
+        : await attempt(call, token, context, options);
       const durationMs = performance.now() - started;
       if (!(outcome instanceof ODataError)) {
+        slots?.observe(outcome.headers);
         onAttempt?.({ ...context, attempt: attempts, status: outcome.status, durationMs });
         return outcome;
       }
