@@ -109,6 +109,31 @@ export function createHubMetrics({
       }
     },
   });
+  new Gauge({
+    name: 'p2c_backend_concurrency_limit',
+    help: "The most requests this instance sends to each system at once: Finance's FINANCE_MAX_CONCURRENCY, Sales' x-ms-dop-hint up to SALES_MAX_CONCURRENCY.",
+    labelNames: ['system'] as const,
+    registers,
+    collect() {
+      if (!connectors) return;
+      for (const connector of [connectors.sales, connectors.finance])
+        this.set({ system: connector.client.system }, connector.client.concurrency().limit);
+    },
+  });
+  new Gauge({
+    name: 'p2c_backend_requests_in_flight',
+    help: 'Requests to each system from this instance: sent and not yet answered (state="sent"), or waiting for the bound (state="waiting").',
+    labelNames: ['system', 'state'] as const,
+    registers,
+    collect() {
+      if (!connectors) return;
+      for (const connector of [connectors.sales, connectors.finance]) {
+        const { inFlight, waiting } = connector.client.concurrency();
+        this.set({ system: connector.client.system, state: 'sent' }, inFlight);
+        this.set({ system: connector.client.system, state: 'waiting' }, waiting);
+      }
+    },
+  });
   const continuousLooks = new Counter({
     name: 'p2c_continuous_looks_total',
     help: 'Looks of continuous sync at a flow on this instance, by what they found: changes (a run started), none, busy (the flow was running), failed.',

@@ -314,6 +314,33 @@ describe('GET /metrics', () => {
     });
   });
 
+  it("shows each system's bound on requests at once, and the requests sent and waiting for it", async () => {
+    const inFlight = async () => {
+      const samples = await samplesNow();
+      return {
+        limit: sumOf(samples, 'p2c_backend_concurrency_limit', { system: 'finance' }),
+        sent: sumOf(samples, 'p2c_backend_requests_in_flight', { system: 'finance', state: 'sent' }),
+        waiting: sumOf(samples, 'p2c_backend_requests_in_flight', { system: 'finance', state: 'waiting' }),
+      };
+    };
+    const salesLimit = async () =>
+      sumOf(await samplesNow(), 'p2c_backend_concurrency_limit', { system: 'sales' });
+    // Sales answers with x-ms-dop-hint 4, the simulators' default; Finance has its fixed default of 4.
+    expect(await salesLimit()).toBe(4);
+    expect(await inFlight()).toEqual({ limit: 4, sent: 0, waiting: 0 });
+    simulators.finance.faults.set({ latencyMs: 400 });
+    try {
+      const six = Promise.all(Array.from({ length: 6 }, () => connectors.finance.companies()));
+      await expect
+        .poll(inFlight, { interval: 20, timeout: 2_000 })
+        .toEqual({ limit: 4, sent: 4, waiting: 2 });
+      await six;
+    } finally {
+      simulators.finance.faults.set({ latencyMs: 0 });
+    }
+    expect(await inFlight()).toEqual({ limit: 4, sent: 0, waiting: 0 });
+  });
+
   it("shows each system's circuit breaker: 0 closed, 1 half-open, 2 open", async () => {
     const breakers = async () => {
       const samples = await samplesNow();

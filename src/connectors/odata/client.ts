@@ -159,6 +159,14 @@ export interface ODataClient {
   ): Promise<BatchItem<BatchPartResult>[]>;
   /** The circuit breaker's state: closed, open (until `nextTryAt`) or half-open. */
   health(): ODataClientHealth;
+  /** The bound on requests in flight now (Sales: as last hinted), and how many are in flight and waiting. */
+  concurrency(): ODataClientConcurrency;
+}
+
+export interface ODataClientConcurrency {
+  limit: number;
+  inFlight: number;
+  waiting: number;
 }
 
 const defaultMaxUrlLength: Record<SystemName, number> = { sales: 32_768, finance: 8_192 };
@@ -191,6 +199,7 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     return `${parsed.pathname}${parsed.search}`;
   }
 
+  const slots = createRequestSlots(concurrency);
   const transport = createTransport({
     system,
     tokens,
@@ -198,7 +207,7 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     timeoutMs,
     onAttempt: onRequest,
     pathOf,
-    slots: createRequestSlots(concurrency),
+    slots,
   });
   const breaker = createCircuitBreaker({
     ...circuitBreaker,
@@ -340,7 +349,23 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
 
   const health = (): ODataClientHealth => ({ system, ...breaker.health() });
 
-  return { system, serviceRoot, maxUrlLength, urlFor, request, pages, batch, health };
+  const concurrencyNow = (): ODataClientConcurrency => ({
+    limit: slots.limit,
+    inFlight: slots.active,
+    waiting: slots.waiting,
+  });
+
+  return {
+    system,
+    serviceRoot,
+    maxUrlLength,
+    urlFor,
+    request,
+    pages,
+    batch,
+    health,
+    concurrency: concurrencyNow,
+  };
 }
 
 function appendQuery(base: string, query: string | QueryOptions | undefined): string {
