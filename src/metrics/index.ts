@@ -63,6 +63,8 @@ export function createHubMetrics({
   if (processMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   let connectors: Connectors | undefined;
+  /** Each system's OData client, once the hub has handed its connectors over; none before. */
+  const clients = () => (connectors ? [connectors.sales.client, connectors.finance.client] : []);
   let database: Pick<Database, 'db'> | undefined;
 
   const operations = new Counter({
@@ -102,11 +104,8 @@ export function createHubMetrics({
     labelNames: ['system'] as const,
     registers,
     collect() {
-      if (!connectors) return;
-      for (const connector of [connectors.sales, connectors.finance]) {
-        const health = connector.client.health();
-        this.set({ system: health.system }, breakerStateValue[health.state]);
-      }
+      for (const client of clients())
+        this.set({ system: client.system }, breakerStateValue[client.health().state]);
     },
   });
   new Gauge({
@@ -115,9 +114,7 @@ export function createHubMetrics({
     labelNames: ['system'] as const,
     registers,
     collect() {
-      if (!connectors) return;
-      for (const connector of [connectors.sales, connectors.finance])
-        this.set({ system: connector.client.system }, connector.client.concurrency().limit);
+      for (const client of clients()) this.set({ system: client.system }, client.concurrency().limit);
     },
   });
   new Gauge({
@@ -126,11 +123,10 @@ export function createHubMetrics({
     labelNames: ['system', 'state'] as const,
     registers,
     collect() {
-      if (!connectors) return;
-      for (const connector of [connectors.sales, connectors.finance]) {
-        const { inFlight, waiting } = connector.client.concurrency();
-        this.set({ system: connector.client.system, state: 'sent' }, inFlight);
-        this.set({ system: connector.client.system, state: 'waiting' }, waiting);
+      for (const client of clients()) {
+        const { inFlight, waiting } = client.concurrency();
+        this.set({ system: client.system, state: 'sent' }, inFlight);
+        this.set({ system: client.system, state: 'waiting' }, waiting);
       }
     },
   });

@@ -23,7 +23,7 @@ import type { Store } from '../core/store.js';
 import { tablesWithoutBulkMessages } from './entities.js';
 import { salesCodes } from './errors.js';
 import type { SalesRows } from './rows.js';
-import type { SalesWrites } from './writes.js';
+import { recordPath, type SalesWrites } from './writes.js';
 
 const namespace = 'Microsoft.Dynamics.CRM';
 export const bulkMessages = ['CreateMultiple', 'UpdateMultiple', 'UpsertMultiple'] as const;
@@ -95,8 +95,7 @@ export function createBulkMessages(store: Store, rows: SalesRows, writes: SalesW
   ): { row: Row | undefined; keyValues: Row } | undefined {
     const id = target['@odata.id'];
     if (id !== undefined) {
-      const relative =
-        typeof id === 'string' ? id.replace(serviceRoot, '').replace(/^\/?(api\/data\/v9\.\d\/)?/, '') : '';
+      const relative = typeof id === 'string' ? recordPath(id, serviceRoot) : '';
       const path = relative ? parseResourcePath(relative) : undefined;
       if (!path?.key || path.entitySet !== set.name || path.action || path.count) {
         throw new ServiceError(

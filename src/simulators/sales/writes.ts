@@ -20,6 +20,14 @@ import type { SalesRows } from './rows.js';
 
 export type SalesWrites = ReturnType<typeof createSalesWrites>;
 
+/**
+ * A record's URL as `@odata.bind` or `@odata.id` give it (absolute, `/api/data/v9.2/accounts(…)` or
+ * `accounts(…)`), relative to the service root, for `parseResourcePath`.
+ */
+export function recordPath(url: string, serviceRoot: string): string {
+  return url.replace(serviceRoot, '').replace(/^\/?(api\/data\/v9\.\d\/)?/, '');
+}
+
 export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () => string) {
   const { etagOf, shape, setOf, resolve, notFound } = rows;
 
@@ -66,8 +74,7 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
           '',
           `The value of '${name}' must be a URL like "/${targetSet.name}(<id>)".`,
         );
-      const relative = value.replace(serviceRoot, '').replace(/^\/?(api\/data\/v9\.\d\/)?/, '');
-      const target = parseResourcePath(relative);
+      const target = parseResourcePath(recordPath(value, serviceRoot));
       if (target.entitySet !== targetSet.name || !target.key) {
         throw new ServiceError(
           400,
