@@ -25,6 +25,7 @@ import {
   startSystems,
   type Systems,
 } from './bench-cluster.js';
+import { postGraphQL } from './bench/graphql.js';
 
 const { values } = parseArgs({
   options: {
@@ -73,16 +74,8 @@ function seeded(seed: number): () => number {
   };
 }
 
-async function graphql<T>(hub: HubProcess, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const response = await fetch(hub.url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors) throw new Error(body.errors.map(({ message }) => message).join('; '));
-  return body.data!;
-}
+const graphql = <T>(hub: HubProcess, query: string, variables?: Record<string, unknown>): Promise<T> =>
+  postGraphQL<T>(hub.url, query, variables);
 
 async function runEnded(hub: HubProcess, id: string): Promise<string> {
   for (;;) {

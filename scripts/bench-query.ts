@@ -25,6 +25,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { postGraphQL } from './bench/graphql.js';
 
 const { values } = parseArgs({
   options: {
@@ -146,16 +147,8 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-async function post(url: string, query: string, variables?: Record<string, unknown>): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
-  if (body.errors) throw new Error(`${url} answered errors: ${JSON.stringify(body.errors).slice(0, 500)}`);
-  return body.data;
-}
+const post = (url: string, query: string, variables?: Record<string, unknown>): Promise<unknown> =>
+  postGraphQL(url, query, variables);
 
 /** CPU ms per second a process spends with no request at all (the hub's job engine polls, leases renew). */
 async function idleCpuPerSecond(pid: number, seconds = 10): Promise<number> {

@@ -33,6 +33,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
+import { postGraphQL } from './bench/graphql.js';
 import pg from 'pg';
 import { createConnectors } from '../src/connectors/index.js';
 import { openDatabase, type DatabaseConfig } from '../src/db/connection.js';
@@ -243,16 +244,8 @@ async function startCompiledHub(
     child.once('exit', () => reject(new Error(`the hub exited before serving:\n${output ?? ''}`)));
   });
 
-  async function graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-    if (body.errors) throw new Error(body.errors.map(({ message }) => message).join('; '));
-    return body.data!;
-  }
+  const graphql = <T>(query: string, variables?: Record<string, unknown>): Promise<T> =>
+    postGraphQL<T>(url, query, variables);
 
   const counters = 'read created updated unchanged skipped failed';
   const runQuery = `query($id: ID!) { syncRun(id: $id) {
