@@ -101,12 +101,20 @@ async function runFlow(
   // Whether the stored cursor holds a position inside a read that this run has not finished.
   let positionStored = resumeAt !== null;
   const movesCursor = !dryRun && !onlyKeys;
-  /** One page: processed, then its outcomes, links and read position committed in one transaction. */
-  const handlePage = async (page: SourcePage): Promise<Counters> => {
+  /**
+   * A page's reads from the source system: its records (from the read), their children and the page's
+   * lookups. They depend on nothing earlier pages write, so the next page's go out while this one's are
+   * processed and committed.
+   */
+  const readPage = async (page: SourcePage): Promise<ReadPage> => {
     const children = await readChildren(connectors, plan, page.rows);
     const pageReference = plan.lookups
       ? await plan.lookups(connectors, page.rows, reference, children?.flat() ?? [])
       : reference;
+    return { page, children, reference: pageReference };
+  };
+  /** One page: processed, then its outcomes, links and read position committed in one transaction. */
+  const handlePage = async ({ page, children, reference: pageReference }: ReadPage): Promise<Counters> => {
     const outcome = await processPage({ ...context, reference: pageReference }, page.rows, children);
     // Each page commits where the read goes on after it, so a crash resumes after the last committed
     // page; the delta link replaces the position only with the last page.
@@ -140,11 +148,20 @@ async function runFlow(
     onProgress({ counters: { ...totals }, estimatedTotal });
     return outcome.counters;
   };
-  let pageNumber = 0;
-  for await (const page of pages) {
-    pageNumber += 1;
-    await tracePage(request, pageNumber, page, handlePage);
-    if (signal.aborted) return { status: 'cancelled' };
+  // Pipelined: while a page is processed and committed, the next one is read. Pages are processed and
+  // committed one at a time, in order, so a page sees the claims of every page before it and a crash
+  // resumes after the last committed page exactly as without the read-ahead; a page read ahead but not
+  // committed is simply read again.
+  const ahead = readAhead(pages, readPage);
+  try {
+    let pageNumber = 0;
+    for (let next = await ahead.next(); next; next = await ahead.next()) {
+      pageNumber += 1;
+      await tracePage(request, pageNumber, next, handlePage);
+      if (signal.aborted) return { status: 'cancelled' };
+    }
+  } finally {
+    ahead.close();
   }
   // A resumed read that found nothing more has no last page to clear the position with.
   if (movesCursor && positionStored) {
@@ -180,6 +197,50 @@ function databaseRetry(dependencies: FlowRunDependencies, request: FlowRunReques
         `The ${flow} flow waits for the database: ${describeDatabaseFailure(error) ?? String(error)}; ` +
           `trying again in ${waitMs} ms`,
       ),
+  };
+}
+
+/** A source page with what was read for it besides its records. */
+interface ReadPage {
+  page: SourcePage;
+  children: (readonly object[])[] | undefined;
+  reference: PageContext['reference'];
+}
+
+/**
+ * The pages of `source`, each prepared by `prepare`, one page ahead: asking for a page starts reading the
+ * one after it. `close` ends the read (a read ahead that is not asked for is dropped; its failure is not
+ * reported, since nothing of it was used).
+ */
+export function readAhead<T>(
+  source: AsyncIterable<SourcePage>,
+  prepare: (page: SourcePage) => Promise<T>,
+): { next(): Promise<T | null>; close(): void } {
+  const iterator = source[Symbol.asyncIterator]();
+  const fetch = async (): Promise<T | null> => {
+    const step = await iterator.next();
+    return step.done ? null : prepare(step.value);
+  };
+  let pending: Promise<T | null> | null = null;
+  const start = () => {
+    pending = fetch();
+    // Awaited by the next `next`; until then, a failure must not count as unhandled.
+    pending.catch(() => undefined);
+    return pending;
+  };
+  return {
+    async next() {
+      const current = await (pending ?? start());
+      if (current === null) pending = Promise.resolve(null);
+      else start();
+      return current;
+    },
+    close() {
+      const last = pending ?? Promise.resolve(null);
+      pending = Promise.resolve(null);
+      // The generator is suspended at most at one `yield`: end it once its last read is in.
+      void last.finally(() => iterator.return?.(undefined)).catch(() => undefined);
+    },
   };
 }
 

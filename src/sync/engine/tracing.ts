@@ -1,8 +1,8 @@
 /**
  * Sync runs as OpenTelemetry spans (src/tracing): each flow of a run is a trace of its own, a `sync
  * <flow>` span holding a `sync page` span for every page the engine processes and commits, and the
- * back-end requests made on the way as their children (the source read of each page falls between two
- * page spans, inside the flow's). Both carry the run id and the flow; a page its number and counts.
+ * back-end requests made on the way as their children (the next page's source read, made while a page
+ * is processed, falls inside that page's span). Both carry the run id and the flow; a page its number and counts.
  */
 import { type Attributes, type Span, SpanKind } from '@opentelemetry/api';
 import type { Counters } from '../../db/runs.js';
@@ -44,17 +44,17 @@ export function traceFlowRuns(runner: FlowRunner): FlowRunner {
  * Runs `handle(page)` (process and commit one page) inside the page's span, numbered from 1 in this flow
  * run, and records the page's counters on it.
  */
-export function tracePage(
+export function tracePage<P extends { page: SourcePage }>(
   request: FlowRunRequest,
   pageNumber: number,
-  page: SourcePage,
-  handle: (page: SourcePage) => Promise<Counters>,
+  page: P,
+  handle: (page: P) => Promise<Counters>,
 ): Promise<Counters> {
   if (!tracingEnabled) return handle(page);
   const attributes: Attributes = {
     ...runAttributes(request),
     'p2c.sync.page': pageNumber,
-    'p2c.sync.records.read': page.rows.length,
+    'p2c.sync.records.read': page.page.rows.length,
   };
   return tracer().startActiveSpan('sync page', { kind: SpanKind.INTERNAL, attributes }, async (span) => {
     try {

@@ -5,7 +5,9 @@
  *
  * Environment: SALES_ORIGIN, FINANCE_ORIGIN (the simulators), DATABASE (JSON DatabaseConfig), FLOW,
  * PAGE_SIZE, and KILL_AT: `commit:N` dies right after the N-th page commit (between pages), `write:N`
- * right after Finance answered the N-th write batch and before that page's outcomes were committed.
+ * right after Finance answered the N-th write batch and before that page's outcomes were committed,
+ * `prefetch:N` as the N-th page is about to commit, once the next page has been read ahead (it exits
+ * with code 3 instead if that read does not come while the page waits: the engine did not read ahead).
  * Prints the run id on stdout as soon as the run is created.
  */
 import { createConnectors, type Connectors } from '../../../src/connectors/index.js';
@@ -25,7 +27,7 @@ const env = (name: string): string => {
   return value;
 };
 
-const [point, count] = env('KILL_AT').split(':') as ['commit' | 'write', string];
+const [point, count] = env('KILL_AT').split(':') as ['commit' | 'write' | 'prefetch', string];
 const killAfter = Number(count);
 let seen = 0;
 /** Counts one event of the kind the test named; the N-th ends the process on the spot. */
@@ -39,6 +41,31 @@ const connectors = createConnectors({
   finance: connectorEndpointFor(env('FINANCE_ORIGIN')),
   financeCompany: 'usmf',
 });
+/** Pages of the Sales change feed read so far, and who waits for the next one. */
+let pagesRead = 0;
+let onRead: (() => void) | null = null;
+const sales: Connectors['sales'] = {
+  ...connectors.sales,
+  async *changes(...args) {
+    for await (const page of connectors.sales.changes(...args)) {
+      pagesRead += 1;
+      onRead?.();
+      yield page;
+    }
+  },
+};
+let commits = 0;
+/** `prefetch:N`: the N-th commit waits (up to 5 s) for the read of page N + 1, then the process dies. */
+async function beforeCommit(): Promise<void> {
+  if (point !== 'prefetch' || ++commits !== killAfter) return;
+  if (pagesRead <= killAfter)
+    await new Promise<void>((resolve) => {
+      onRead = resolve;
+      setTimeout(resolve, 5_000);
+    });
+  if (pagesRead > killAfter) process.kill(process.pid, 'SIGKILL');
+  process.exit(3);
+}
 const finance: Connectors['finance'] = {
   ...connectors.finance,
   upsert: async (...args) => {
@@ -56,6 +83,7 @@ const store = createRunStore(database);
 const runs: RunStore = {
   ...store,
   commitPage: async (page) => {
+    await beforeCommit();
     const counters = await store.commitPage(page);
     reached('commit');
     return counters;
@@ -65,7 +93,7 @@ const manager = await startSyncManager(database, {
   runs,
   runner: createFlowRunner({
     plans: flowPlans(),
-    connectors: { ...connectors, finance },
+    connectors: { ...connectors, sales, finance },
     runs,
     links: createLinkStore(database),
     valueMaps: withValueMaps(),

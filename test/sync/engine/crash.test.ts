@@ -104,7 +104,7 @@ async function runToEnd(sync: SyncManager): Promise<RunSnapshot> {
 }
 
 describe.each(backends)('a sync killed mid-run, on $name', (backend) => {
-  // Two scenarios, each with fresh systems and a fresh database.
+  // Three scenarios, each with fresh systems and a fresh database.
   describe.each([
     {
       killAt: 'commit:2',
@@ -113,6 +113,10 @@ describe.each(backends)('a sync killed mid-run, on $name', (backend) => {
     {
       killAt: 'write:2',
       when: "after Finance took a page's writes but before the page was committed",
+    },
+    {
+      killAt: 'prefetch:2',
+      when: 'after the next page was read ahead but before the page in hand was committed',
     },
   ])('killed $when', ({ killAt }) => {
     let sim: RunningSimulators;
