@@ -110,11 +110,23 @@ export function createHubMetrics({
   });
   new Gauge({
     name: 'p2c_backend_concurrency_limit',
-    help: "The most requests this instance sends to each system at once: Finance's FINANCE_MAX_CONCURRENCY, Sales' x-ms-dop-hint up to SALES_MAX_CONCURRENCY.",
+    help: "The most requests this instance sends to each system at once: Finance's FINANCE_MAX_CONCURRENCY, Sales' x-ms-dop-hint up to SALES_MAX_CONCURRENCY; halved after a 429 and climbing back by one per round of good answers.",
     labelNames: ['system'] as const,
     registers,
     collect() {
       for (const client of clients()) this.set({ system: client.system }, client.concurrency().limit);
+    },
+  });
+  new Gauge({
+    name: 'p2c_backend_throttled_seconds',
+    help: 'Seconds until each system takes requests from this instance again after a 429 (its Retry-After); 0 when it is not throttled.',
+    labelNames: ['system'] as const,
+    registers,
+    collect() {
+      for (const client of clients()) {
+        const until = client.concurrency().throttledUntil;
+        this.set({ system: client.system }, until ? Math.max(0, (until.getTime() - Date.now()) / 1000) : 0);
+      }
     },
   });
   new Gauge({

@@ -89,3 +89,69 @@ describe('requests in flight per system', () => {
     expect(finance.log.peakInFlight).toBe(3);
   });
 });
+
+/** Epoch ms at which `server` answered its HTTP requests (with `status`, when given), in order. */
+function answeredAt(server: SalesSimulator | FinanceSimulator, status?: number): number[] {
+  return server.log.entries
+    .filter((entry) => !entry.inBatch && (status === undefined || entry.status === status))
+    .map((entry) => entry.at);
+}
+
+describe('throttling slows only the system that throttles', () => {
+  it('a 429 from Finance holds every Finance request for its Retry-After, while Sales requests go on', async () => {
+    const connectors = connectorsWith();
+    await Promise.all([connectors.sales.count('account'), connectors.finance.count('customer')]);
+    for (const server of [sales, finance]) server.log.clear();
+    finance.faults.failNext(1, { status: 429, retryAfterSeconds: 1 });
+
+    const throttledCount = connectors.finance.count('customer');
+    // Once the 429 is in, a second Finance read waits for the pause too, and Sales is asked ten times.
+    while (answeredAt(finance, 429).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const pause = connectors.finance.client.concurrency().throttledUntil;
+    const secondCount = connectors.finance.count('customer');
+    for (let read = 0; read < 10; read += 1) await connectors.sales.count('account');
+    const salesDone = Date.now();
+    await Promise.all([throttledCount, secondCount]);
+
+    const [throttledAt] = answeredAt(finance, 429);
+    expect(pause).toBeInstanceOf(Date);
+    // Sales was not held: its ten reads were answered inside Finance's pause.
+    expect(answeredAt(sales)).toHaveLength(10);
+    expect(salesDone - throttledAt!).toBeLessThan(1_000);
+    // Finance was: both its reads were answered only after the second asked for.
+    const financeAfter = answeredAt(finance, 200);
+    expect(financeAfter).toHaveLength(2);
+    for (const at of financeAfter) expect(at - throttledAt!).toBeGreaterThanOrEqual(950);
+    expect(connectors.sales.client.concurrency().throttledUntil).toBeNull();
+  });
+
+  it('halves the bound on a 429 and climbs back one request at a time as answers come back good', async () => {
+    const connectors = connectorsWith({ finance: 8 });
+    const finance_ = connectors.finance;
+    await finance_.count('customer');
+    expect(finance_.client.concurrency()).toMatchObject({ limit: 8, ceiling: 8, throttledUntil: null });
+    // Every request of a burst meets the throttle at once: the bound halves once, not once per 429.
+    finance.faults.failNext(6, { status: 429, retryAfterSeconds: 1 });
+    finance.faults.set({ latencyMs: 30 });
+    finance.log.clear();
+    const burst = Promise.all(Array.from({ length: 6 }, () => finance_.count('customer')));
+    while (answeredAt(finance, 429).length < 6) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(finance_.client.concurrency()).toMatchObject({ limit: 4, throttledUntil: expect.any(Date) });
+    await burst;
+    // Good answers raise it again: a round of `limit` answers adds one, up to the ceiling and no further.
+    finance.log.clear();
+    for (let round = 0; round < 40; round += 1) await finance_.count('customer');
+    expect(finance_.client.concurrency()).toMatchObject({ limit: 8, ceiling: 8 });
+  });
+
+  it('climbs back to what Sales hints, not beyond it', async () => {
+    const connectors = connectorsWith();
+    await connectors.sales.count('account');
+    expect(connectors.sales.client.concurrency()).toMatchObject({ limit: 6, ceiling: 6 });
+    sales.faults.failNext(1, { status: 429, retryAfterSeconds: 0 });
+    await connectors.sales.count('account');
+    expect(connectors.sales.client.concurrency().limit).toBe(3);
+    for (let read = 0; read < 30; read += 1) await connectors.sales.count('account');
+    expect(connectors.sales.client.concurrency()).toMatchObject({ limit: 6, ceiling: 6 });
+  });
+});

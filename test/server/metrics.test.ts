@@ -65,7 +65,8 @@ beforeAll(async () => {
     sales: connectorEndpointFor(simulators.sales.origin),
     finance: connectorEndpointFor(simulators.finance.origin),
     financeCompany: 'usmf',
-    retry: recordingRetryPolicy([]),
+    // Backoffs take no time; a Retry-After is waited for, so a throttled system shows as such.
+    retry: { ...recordingRetryPolicy([]), retryWaitMs: (error) => error.retryAfterMs ?? 0 },
     timeoutMs: 2_000,
     onRequest: (event) => metrics.backendRequest(event),
     circuitBreaker: { failureThreshold: 1, coolDownMs: 60_000, now: () => clockMs },
@@ -339,6 +340,26 @@ describe('GET /metrics', () => {
       simulators.finance.faults.set({ latencyMs: 0 });
     }
     expect(await inFlight()).toEqual({ limit: 4, sent: 0, waiting: 0 });
+  });
+
+  it('shows a system throttled: the seconds until it takes requests again, and its lowered bound', async () => {
+    const throttle = async () => {
+      const samples = await samplesNow();
+      return {
+        seconds: sumOf(samples, 'p2c_backend_throttled_seconds', { system: 'finance' }),
+        limit: sumOf(samples, 'p2c_backend_concurrency_limit', { system: 'finance' }),
+        sales: sumOf(samples, 'p2c_backend_throttled_seconds', { system: 'sales' }),
+      };
+    };
+    expect(await throttle()).toEqual({ seconds: 0, limit: 4, sales: 0 });
+    simulators.finance.faults.failNext(1, { status: 429, retryAfterSeconds: 2 });
+    const read = connectors.finance.companies();
+    await expect
+      .poll(async () => (await throttle()).seconds, { interval: 20, timeout: 2_000 })
+      .toBeGreaterThan(1);
+    expect(await throttle()).toMatchObject({ limit: 2, sales: 0 });
+    await read;
+    expect(await throttle()).toMatchObject({ seconds: 0 });
   });
 
   it("shows each system's circuit breaker: 0 closed, 1 half-open, 2 open", async () => {

@@ -164,9 +164,14 @@ export interface ODataClient {
 }
 
 export interface ODataClientConcurrency {
+  /** The bound now: the hint or maximum, halved after a 429 and climbing back with good answers. */
   limit: number;
+  /** What the bound climbs back to. */
+  ceiling: number;
   inFlight: number;
   waiting: number;
+  /** Until when the system holds every request back after a 429; null when it is not throttled. */
+  throttledUntil: Date | null;
 }
 
 const defaultMaxUrlLength: Record<SystemName, number> = { sales: 32_768, finance: 8_192 };
@@ -349,11 +354,16 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
 
   const health = (): ODataClientHealth => ({ system, ...breaker.health() });
 
-  const concurrencyNow = (): ODataClientConcurrency => ({
-    limit: slots.limit,
-    inFlight: slots.active,
-    waiting: slots.waiting,
-  });
+  const concurrencyNow = (): ODataClientConcurrency => {
+    const { limit, ceiling, active, waiting, pausedUntil } = slots.state();
+    return {
+      limit,
+      ceiling,
+      inFlight: active,
+      waiting,
+      throttledUntil: pausedUntil === null ? null : new Date(pausedUntil),
+    };
+  };
 
   return {
     system,

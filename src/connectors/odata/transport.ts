@@ -73,7 +73,7 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
       attempts += 1;
       // The token is fetched, and a retry waits, without holding a slot; the duration counts the queueing.
       const outcome = slots
-        ? await slots.run(() => attempt(call, token, context, options))
+        ? await slots.run(() => attempt(call, token, context, options), call.signal)
         : await attempt(call, token, context, options);
       const durationMs = performance.now() - started;
       if (!(outcome instanceof ODataError)) {
@@ -92,13 +92,13 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
       }
       failures += 1;
       const request = { method: call.method, path: context.path, idempotent: call.idempotent };
-      if (
-        call.retry === false ||
-        failures >= retry.maxAttempts ||
-        !retry.shouldRetry(error, failures, request)
-      )
-        throw error;
-      const waitMs = retry.retryWaitMs(error, failures);
+      const retrying =
+        call.retry !== false && failures < retry.maxAttempts && retry.shouldRetry(error, failures, request);
+      const throttled = error.status === 429;
+      const waitMs = retrying || throttled ? retry.retryWaitMs(error, failures) : 0;
+      // Throttled: the whole system pauses for what it asked (and takes fewer requests at once after).
+      if (throttled) slots?.throttled(waitMs);
+      if (!retrying) throw error;
       if (waitMs > 0) await delay(waitMs, undefined, call.signal ? { signal: call.signal } : {});
     }
   };
