@@ -4,7 +4,7 @@
  * one port. `npm start`, the tests and the benchmarks all build it here, so they run the same thing.
  */
 import { hostname } from 'node:os';
-import type { Connectors } from './connectors/index.js';
+import { systemPace, type Connectors } from './connectors/index.js';
 import type { Database } from './db/connection.js';
 import { createLinkStore } from './db/links.js';
 import { createRunStore, defaultRetentionDays } from './db/runs.js';
@@ -250,6 +250,7 @@ export async function startHub({
     ),
     financeCompanies: () => connectors.finance.companies(),
     company: connectors.finance.company,
+    pace: () => systemPace(connectors),
     leases: {
       owner: thisProcess(instance),
       ...(runLeaseMs !== undefined && { leaseMs: runLeaseMs }),

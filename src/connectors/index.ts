@@ -95,3 +95,28 @@ export function createConnectors({
     }),
   };
 }
+
+/** What each system's client says of its pace now: its bound, requests sent and waiting, a throttle pause. */
+export interface ClientPace {
+  system: SystemName;
+  concurrency: number;
+  maxConcurrency: number;
+  inFlight: number;
+  waiting: number;
+  throttledUntil: Date | null;
+}
+
+/** Both systems' pace now (Sales first). */
+export function systemPace(connectors: Connectors): ClientPace[] {
+  return [connectors.sales.client, connectors.finance.client].map((client) => {
+    const { limit, ceiling, inFlight, waiting, throttledUntil } = client.concurrency();
+    return {
+      system: client.system,
+      concurrency: limit,
+      maxConcurrency: ceiling,
+      inFlight,
+      waiting,
+      throttledUntil,
+    };
+  });
+}

@@ -7,7 +7,7 @@ import type { AccountModel, ContactModel, QuoteModel, QuoteLineModel, ProductMod
 import type { SalesAccount as SalesAccountRow, SalesContact as SalesContactRow, SalesQuote as SalesQuoteRow, SalesQuoteLine as SalesQuoteLineRow, SalesProduct as SalesProductRow } from '../connectors/sales/types.js';
 import type { FinanceCustomer as FinanceCustomerRow, FinanceContactPerson as FinanceContactPersonRow, FinanceQuoteHeader as FinanceQuoteHeaderRow, FinanceQuoteLine as FinanceQuoteLineRow, FinanceProduct as FinanceProductRow } from '../connectors/finance/types.js';
 import type { FlowDefinition, EntityRef, EligibilityRule, Route, TargetMapping, BusinessKey, FieldMapping, ConstantMapping, ChildRecords } from '../sync/flows/types.js';
-import type { RunSnapshot } from '../sync/runs/types.js';
+import type { RunSnapshot, SystemPace } from '../sync/runs/types.js';
 import type { SyncFailureRecord } from '../db/runs.js';
 import type { ScheduleRecord, FiringRecord } from '../db/schedules.js';
 import type { AlertDelivery as AlertDeliveryRow } from '../alerts/index.js';
@@ -2037,6 +2037,37 @@ export type SyncRunFlow = {
    * add up to `counters.skipped`.
    */
   skips: Array<SyncSkipCount>;
+  /**
+   * Each system's pace while the flow runs, as the instance executing it sees it: how many requests it sends
+   * at once, and whether the system is throttling it (and when it resumes), e.g. "Finance throttled,
+   * resuming in 12 s". Empty before the flow starts and after it ends.
+   */
+  systems: Array<SyncSystemPace>;
+};
+
+/** How fast one back-end system takes the hub's requests now. */
+export type SyncSystemPace = {
+  __typename?: 'SyncSystemPace';
+  /** The system. */
+  system: SyncSystem;
+  /**
+   * Requests the hub sends it at once now: halved after a throttling answer (429), then climbing back by one
+   * per round of good answers.
+   */
+  concurrency: Scalars['Int']['output'];
+  /**
+   * What `concurrency` climbs back to: the degree of parallelism Dataverse recommends (x-ms-dop-hint, at most
+   * SALES_MAX_CONCURRENCY) for Sales, FINANCE_MAX_CONCURRENCY for Finance.
+   */
+  maxConcurrency: Scalars['Int']['output'];
+  /** Requests sent and not yet answered. */
+  inFlight: Scalars['Int']['output'];
+  /** Requests waiting for a free place under `concurrency`. */
+  waiting: Scalars['Int']['output'];
+  /** Whether the system holds the hub's requests back now, after a 429, until `resumesAt`. */
+  throttled: Scalars['Boolean']['output'];
+  /** When the system takes requests again (its Retry-After), while throttled; null otherwise. */
+  resumesAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
 /** How many records of a flow one reason skipped. */
@@ -2291,6 +2322,7 @@ export type ResolversTypes = ResolversObject<{
   SyncRunStatus: SyncRunStatus;
   SyncRun: ResolverTypeWrapper<RunSnapshot>;
   SyncRunFlow: ResolverTypeWrapper<RunFlowModel>;
+  SyncSystemPace: ResolverTypeWrapper<SystemPace>;
   SyncSkipCount: ResolverTypeWrapper<SyncSkipCount>;
   SyncCounters: ResolverTypeWrapper<SyncCounters>;
   SyncFailure: ResolverTypeWrapper<SyncFailureRecord>;
@@ -2369,6 +2401,7 @@ export type ResolversParentTypes = ResolversObject<{
   SyncRunTrigger: SyncRunTrigger;
   SyncRun: RunSnapshot;
   SyncRunFlow: RunFlowModel;
+  SyncSystemPace: SystemPace;
   SyncSkipCount: SyncSkipCount;
   SyncCounters: SyncCounters;
   SyncFailure: SyncFailureRecord;
@@ -2999,6 +3032,17 @@ export type SyncRunFlowResolvers<ContextType = HubContext, ParentType extends Re
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   notes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   skips?: Resolver<Array<ResolversTypes['SyncSkipCount']>, ParentType, ContextType>;
+  systems?: Resolver<Array<ResolversTypes['SyncSystemPace']>, ParentType, ContextType>;
+}>;
+
+export type SyncSystemPaceResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncSystemPace'] = ResolversParentTypes['SyncSystemPace']> = ResolversObject<{
+  system?: Resolver<ResolversTypes['SyncSystem'], ParentType, ContextType>;
+  concurrency?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxConcurrency?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  inFlight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  throttled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  resumesAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 }>;
 
 export type SyncSkipCountResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncSkipCount'] = ResolversParentTypes['SyncSkipCount']> = ResolversObject<{
@@ -3099,6 +3143,7 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   SyncRunTrigger?: SyncRunTriggerResolvers<ContextType>;
   SyncRun?: SyncRunResolvers<ContextType>;
   SyncRunFlow?: SyncRunFlowResolvers<ContextType>;
+  SyncSystemPace?: SyncSystemPaceResolvers<ContextType>;
   SyncSkipCount?: SyncSkipCountResolvers<ContextType>;
   SyncCounters?: SyncCountersResolvers<ContextType>;
   SyncFailure?: SyncFailureResolvers<ContextType>;

@@ -12,6 +12,7 @@ import type {
   FinanceQuoteLine,
 } from '../connectors/finance/types.js';
 import type { SyncRunFlowRecord } from '../db/runs.js';
+import type { SystemPace } from '../sync/runs/types.js';
 import type {
   SalesAccount,
   SalesContact,
@@ -60,4 +61,5 @@ export interface RunFlowModel {
   record: SyncRunFlowRecord;
   recordsPerSecond: number | null;
   etaSeconds: number | null;
+  systems: SystemPace[];
 }

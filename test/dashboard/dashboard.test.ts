@@ -311,6 +311,24 @@ describe('the sync dashboard in a browser', () => {
     expect(financeCustomer(number)?.['PrimaryContactEmail']).toBe('changed-in-finance@example.com');
   });
 
+  it('shows a system throttling the run, with a countdown to when it resumes, while the run goes on', async () => {
+    await ensureAccountsSynced();
+    const page = await openDashboard();
+    await signInAsOperator(page);
+    // Finance answers the first read of current customers with 429 and Retry-After: 4.
+    dashboard.hub.simulators.finance.faults.failNext(1, {
+      status: 429,
+      retryAfterSeconds: 4,
+      match: { method: 'GET', entitySet: 'CustomersV3' },
+    });
+    await startSyncFromPage(page, ['Accounts'], { mode: 'Full' });
+    const pace = page.getByLabel("Systems' pace");
+    await expectText(pace, /Finance throttled, resuming in \d(\.\d)? s/);
+    await expectText(pace, /Sales: \d+ of \d+ requests at once/);
+    await expectText(page.getByLabel('Run status', { exact: true }), /^SUCCEEDED$/);
+    await expect.poll(() => pace.count()).toBe(0);
+  });
+
   it('finds a customer by number and highlights the field that drifted in Finance, and only that one', async () => {
     await ensureAccountsSynced();
     const sales = numberedAccounts().find((a) => a['accountnumber'] === driftedNumber)!;

@@ -24,6 +24,7 @@ import { loadConfig } from '../../src/config.js';
 import { startHub, type Hub } from '../../src/hub.js';
 import { audience, issuer } from '../support/auth.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
+import { recordingRetryPolicy } from '../support/systems.js';
 
 /** Debian's package puts the browser here; CI installs it (`.ci/run`). */
 export const chromiumPath = '/usr/bin/chromium';
@@ -145,6 +146,8 @@ export async function startDashboardHub(options: DashboardHubOptions = {}): Prom
     dashboardDir: builtDashboard,
     // Pages of 50, so the 300 accounts arrive in six steps a progress bar can show.
     syncPageSize,
+    // Backoffs take no time; a Retry-After is waited for, as the hub does, so a throttled system shows.
+    retry: { ...recordingRetryPolicy([]), retryWaitMs: (error) => error.retryAfterMs ?? 0 },
     ...(alerts && { alerts }),
     ...(circuitBreaker && { circuitBreaker }),
     ...(continuous && { continuous }),

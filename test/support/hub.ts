@@ -4,7 +4,7 @@
  * port. `graphql()` posts a query the way any client would.
  */
 import { createConnectors, type Connectors } from '../../src/connectors/index.js';
-import type { CircuitBreakerOptions } from '../../src/connectors/odata/index.js';
+import type { CircuitBreakerOptions, RetryPolicy } from '../../src/connectors/odata/index.js';
 import { openDatabase, type Database, type OpenDatabaseOptions } from '../../src/db/connection.js';
 import { startHub, type Hub, type HubOptions } from '../../src/hub.js';
 import type { HubServer } from '../../src/server/index.js';
@@ -61,6 +61,7 @@ export async function startTestHub({
   continuous,
   watchAvailability = false,
   queryLogger,
+  retry = recordingRetryPolicy([]),
 }: {
   accounts?: number;
   seed?: number;
@@ -97,6 +98,8 @@ export async function startTestHub({
   watchAvailability?: boolean;
   /** Told of every SQL statement the hub's database runs through drizzle (default: none), to count them. */
   queryLogger?: OpenDatabaseOptions['logger'];
+  /** When the connectors try again (default: as the hub does, without waiting). */
+  retry?: RetryPolicy;
 } = {}): Promise<TestHub> {
   const simulators = await startSimulators({ seed, accounts });
   const database = await openDatabase(
@@ -107,7 +110,7 @@ export async function startTestHub({
     sales: connectorEndpointFor(simulators.sales.origin),
     finance: connectorEndpointFor(simulators.finance.origin),
     financeCompany: company,
-    retry: recordingRetryPolicy([]),
+    retry,
     timeoutMs,
     ...(circuitBreaker ? { circuitBreaker } : {}),
   });

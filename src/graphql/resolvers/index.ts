@@ -6,7 +6,15 @@ import { Account } from './account.js';
 import { Contact } from './contact.js';
 import { Product } from './product.js';
 import { Query } from './query.js';
-import { Mutation, Subscription, SyncFailure, SyncRun, SyncRunFlow, syncRunQueries } from './sync-runs.js';
+import {
+  Mutation,
+  Subscription,
+  SyncFailure,
+  SyncRun,
+  SyncRunFlow,
+  SyncSystemPace,
+  syncRunQueries,
+} from './sync-runs.js';
 import {
   SyncChildRecords,
   SyncConstant,
@@ -51,6 +59,7 @@ export const resolvers: Resolvers = {
   Subscription,
   SyncRun,
   SyncRunFlow,
+  SyncSystemPace,
   SyncFailure,
   SyncFlow,
   SyncEntity,

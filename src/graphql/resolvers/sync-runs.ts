@@ -8,6 +8,7 @@ import type {
   SubscriptionResolvers,
   SyncFailureResolvers,
   SyncRunFlowResolvers,
+  SyncSystemPaceResolvers,
   SyncRunResolvers,
 } from '../../generated/resolvers-types.js';
 import { type RunSnapshot, SyncRequestError } from '../../sync/runs/types.js';
@@ -130,6 +131,7 @@ export const SyncRun: SyncRunResolvers = {
       record,
       recordsPerSecond: s.rates[record.flow]?.recordsPerSecond ?? null,
       etaSeconds: s.rates[record.flow]?.etaSeconds ?? null,
+      systems: s.rates[record.flow]?.systems ?? [],
     })),
   totals: (s) => s.run.totals,
   error: (s) => s.run.error,
@@ -171,6 +173,15 @@ export const SyncRunFlow: SyncRunFlowResolvers = {
   error: (f) => f.record.error,
   notes: (f) => f.record.notes,
   skips: (f) => f.record.skips,
+  systems: (f) => f.systems,
+};
+
+export const SyncSystemPace: SyncSystemPaceResolvers = {
+  throttled: (p) => p.throttledUntil !== null && p.throttledUntil.getTime() > Date.now(),
+  resumesAt: (p) =>
+    p.throttledUntil !== null && p.throttledUntil.getTime() > Date.now()
+      ? p.throttledUntil.toISOString()
+      : null,
 };
 
 export const SyncFailure: SyncFailureResolvers = {

@@ -16,7 +16,7 @@ import {
   type DatabaseRetryPolicy,
 } from '../engine/database-retry.js';
 import type { FlowRunner, FlowRunResult } from '../engine/types.js';
-import type { RunEventBus, RunSnapshot } from './types.js';
+import type { RunEventBus, RunSnapshot, SystemPace } from './types.js';
 import { flows as flowDefinitions, type FlowName } from '../flows/index.js';
 import { finalStatus, type FlowOutcome } from './final-status.js';
 import { createThrottle } from './progress.js';
@@ -80,7 +80,19 @@ export interface ExecuteDependencies {
   release?: (reason: string) => Promise<void>;
   /** Told once the run's final status is stored (by the instance that stored it). */
   onFinished?: (runId: string) => void;
+  /**
+   * Each system's pace now: a change (a system throttled, resuming, its bound moving) is published like
+   * progress, so a dashboard shows "Finance throttled" while no page commits.
+   */
+  pace?: () => SystemPace[];
 }
+
+/** How often a running flow looks whether a system's pace changed. */
+const paceCheckMs = 500;
+
+/** What of the systems' pace a subscriber sees change: bounds and pauses (not the requests in flight). */
+const paceSignature = (pace: readonly SystemPace[]) =>
+  pace.map((p) => `${p.system}:${p.concurrency}:${p.throttledUntil?.getTime() ?? ''}`).join(' ');
 
 /** A sentence for the run's error: a database failure without its SQL, anything else by its message. */
 const messageOf = (error: unknown) =>
@@ -246,6 +258,16 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     publish();
     let running = true;
     const throttle = createThrottle(progressIntervalMs, () => publish());
+    const { pace } = dependencies;
+    let paceSeen = pace ? paceSignature(pace()) : '';
+    const paceWatch = pace
+      ? setInterval(() => {
+          const current = paceSignature(pace());
+          if (current === paceSeen) return;
+          paceSeen = current;
+          throttle.request();
+        }, paceCheckMs).unref()
+      : undefined;
     let result: FlowRunResult;
     try {
       result = await runner({
@@ -271,6 +293,7 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
       result = { status: 'failed', error: `the flow engine failed unexpectedly: ${messageOf(error)}` };
     } finally {
       running = false;
+      clearInterval(paceWatch);
       // The status snapshot below carries the latest counters, so a pending progress event is redundant.
       throttle.cancel();
     }

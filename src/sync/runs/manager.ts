@@ -18,6 +18,7 @@ import {
   type RunSnapshot,
   type StartRunInput,
   type SyncManager,
+  type SystemPace,
 } from './types.js';
 import { inDependencyOrder, type FlowName } from '../flows/index.js';
 import { createInProcessEventBus } from './events.js';
@@ -68,6 +69,11 @@ export interface SyncManagerOptions {
   alerts?: Alerts;
   /** Told of every run this instance ends (continuous sync counts its runs' failures). Must not throw. */
   onRunFinished?: (runId: string) => Promise<void>;
+  /**
+   * Each system's pace now (requests at once, throttling), shown on the flows running here. Default:
+   * none shown.
+   */
+  pace?: () => SystemPace[];
   /**
    * How this instance signs the runs it executes and holds them (leases.ts), so other instances on the
    * same database leave them alone while it lives and take them over when it dies. Default: this process,
@@ -123,7 +129,10 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
       if (!state) return flow;
       const estimatedTotal = state.estimatedTotal ?? flow.estimatedTotal;
       if (flow.status === 'RUNNING') {
-        rates[flow.flow] = flowRate(flow.counters.read, estimatedTotal, state.startedAtMs, now());
+        rates[flow.flow] = {
+          ...flowRate(flow.counters.read, estimatedTotal, state.startedAtMs, now()),
+          ...(options.pace && { systems: options.pace() }),
+        };
       }
       return { ...flow, estimatedTotal };
     });
@@ -211,6 +220,7 @@ export function createSyncManager(options: SyncManagerOptions): SyncManager {
       snapshotOf,
       onEnd: () => active.delete(runId),
       logger,
+      ...(options.pace && { pace: options.pace }),
       owner: owner.instance,
       onFinished: (id) => {
         options.alerts

@@ -4,13 +4,31 @@
  */
 import type { RunTrigger, SyncRunRecord } from '../../db/runs.js';
 import type { SyncMode } from '../../db/schema.js';
+import type { ClientPace } from '../../connectors/index.js';
 import type { FlowName, SystemName } from '../../vocabulary.js';
+
+/**
+ * How fast one system takes this instance's requests now: the bound on requests at once (lowered after a
+ * 429, climbing back), what it climbs back to, the requests sent and waiting, and until when the system
+ * holds every request back after a 429 (null when it does not).
+ */
+export type SystemPace = ClientPace;
+
+/** What only the instance executing a flow knows about it while it runs. */
+export interface FlowRate {
+  /** Source records read per second. */
+  recordsPerSecond: number | null;
+  /** Seconds left at that rate, when the total is known. */
+  etaSeconds: number | null;
+  /** Each system's pace as the flow runs (both systems: a flow reads one and writes the other). */
+  systems?: SystemPace[];
+}
 
 /** A run as clients see it: the stored run plus live rates per flow. */
 export interface RunSnapshot {
   run: SyncRunRecord;
-  /** Per flow (by name): records read per second while running, and the seconds left at that rate. */
-  rates: Partial<Record<FlowName, { recordsPerSecond: number | null; etaSeconds: number | null }>>;
+  /** Per flow (by name), while it runs on the instance that published the snapshot. */
+  rates: Partial<Record<FlowName, FlowRate>>;
 }
 
 /** Start a run: flows default to all four (run in dependency order). */
