@@ -196,7 +196,7 @@ describe('a system that keeps failing', () => {
     expect(c.changes.map((change) => change.state)).toEqual(['open', 'open', 'open', 'open']);
   });
 
-  it('lets one trial through at a time: requests arriving during it fail at once', async () => {
+  it('lets one trial through at a time: requests arriving during it go on once it closed the breaker', async () => {
     const c = connect();
     await takeFinanceDown(c);
     bringFinanceBack();
@@ -205,15 +205,31 @@ describe('a system that keeps failing', () => {
 
     const trial = c.finance.get('customer', customer);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const meanwhile = await failure(c.finance.get('customer', customer));
-    expect(meanwhile).toBeInstanceOf(CircuitOpenError);
-    expect(meanwhile.message).toMatch(
-      /a trial request is under way, and the hub tries again when it ends\.$/,
-    );
+    const meanwhile = c.finance.get('customer', customer);
+    // Only the trial is sent while it is under way.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(systems.finance.log.inFlight).toBe(1);
 
     expect(await trial).toMatchObject(customer);
-    expect(systems.finance.log.httpRequests()).toBe(1);
+    expect(await meanwhile).toMatchObject(customer);
+    expect(systems.finance.log.httpRequests()).toBe(2);
     expect(c.finance.client.health().state).toBe('closed');
+  });
+
+  it('refuses the requests waiting behind a trial that found the system still down', async () => {
+    const c = connect();
+    await takeFinanceDown(c);
+    c.advance(30_000);
+    systems.finance.log.clear();
+
+    const trial = failure(c.finance.get('customer', customer));
+    const meanwhile = failure(c.finance.get('customer', customer));
+    expect(await trial).toMatchObject({ status: 503 });
+    const refused = await meanwhile;
+    expect(refused).toBeInstanceOf(CircuitOpenError);
+    expect(refused.message).toMatch(/the hub will try it again at \S+ \(in 60 s\)\.$/);
+    // The trial and its retries, nothing of the request behind it.
+    expect(systems.finance.log.httpRequests()).toBe(5);
   });
 });
 

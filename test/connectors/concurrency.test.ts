@@ -135,9 +135,11 @@ describe('throttling slows only the system that throttles', () => {
     finance.faults.set({ latencyMs: 30 });
     finance.log.clear();
     const burst = Promise.all(Array.from({ length: 6 }, () => finance_.count('customer')));
-    while (answeredAt(finance, 429).length < 6) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(finance_.client.concurrency()).toMatchObject({ limit: 4, throttledUntil: expect.any(Date) });
+    await expect
+      .poll(() => finance_.client.concurrency(), { interval: 5 })
+      .toMatchObject({ limit: 4, throttledUntil: expect.any(Date) });
     await burst;
+    expect(answeredAt(finance, 429)).toHaveLength(6);
     // Good answers raise it again: a round of `limit` answers adds one, up to the ceiling and no further.
     finance.log.clear();
     for (let round = 0; round < 40; round += 1) await finance_.count('customer');

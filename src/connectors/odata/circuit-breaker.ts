@@ -3,7 +3,9 @@
  * requests in a row fail in a way that means "the system is unavailable", the breaker opens: requests
  * fail at once, unsent, until a cool-down has passed. Then one trial request goes through (half-open):
  * any answer closes the breaker, another such failure re-opens it for twice as long, up to
- * `maxCoolDownMs`. Requests arriving while the trial is under way fail at once too.
+ * `maxCoolDownMs`. Requests arriving while the trial is under way wait for its outcome: they go on once
+ * it closed the breaker and fail at once if it re-opened it, so a sync with several requests in flight
+ * neither fails for want of a turn nor sends them all to a system that may still be down.
  *
  * It counts requests, not HTTP attempts: the breaker sees what the retry policy made of a request, so a
  * 503 that a retry got past is no failure, and one counted failure is already several refused attempts.
@@ -12,8 +14,7 @@
  * failure percentage over a rolling window, not on consecutive failures, has a fixed reset timeout and
  * runs its own timers (its current major also needs Node 22); cockatiel has a consecutive breaker and
  * exponential half-open delays, but its current major needs Node 22 too, reads `Date.now()` (no clock to
- * inject), keeps when it opened and when it retries private, and makes callers wait for a trial instead
- * of failing fast. Both would need as much glue as this file.
+ * inject) and keeps when it opened and when it retries private. Both would need as much glue as this file.
  */
 import { ODataError } from './errors.js';
 
@@ -93,7 +94,8 @@ export function createCircuitBreaker({
   let failures = 0;
   let lastFailure: string | null = null;
   let opened: Opened | null = null;
-  let trialUnderWay = false;
+  /** Settles when the trial under way ends, whatever its outcome; null when none is. */
+  let trial: Promise<void> | null = null;
 
   function state(): CircuitState {
     if (!opened) return 'closed';
@@ -130,20 +132,29 @@ export function createCircuitBreaker({
 
   return {
     async run(action, refuse) {
-      const current = state();
-      if (current === 'open' || (current === 'half-open' && trialUnderWay)) throw refuse(health(), now());
-      const trial = current === 'half-open';
-      if (trial) trialUnderWay = true;
+      let current = state();
+      // Behind a trial: its outcome decides (closed: go on; re-opened: refused; neither: maybe the trial).
+      while (current === 'half-open' && trial) {
+        await trial;
+        current = state();
+      }
+      if (current === 'open') throw refuse(health(), now());
+      const isTrial = current === 'half-open';
+      let endTrial = () => {};
+      if (isTrial) trial = new Promise<void>((resolve) => (endTrial = resolve));
       try {
         const result = await action();
         answered();
         return result;
       } catch (error) {
-        if (isFailure(error)) failed(error, trial);
+        if (isFailure(error)) failed(error, isTrial);
         else if (error instanceof ODataError) answered();
         throw error;
       } finally {
-        if (trial) trialUnderWay = false;
+        if (isTrial) {
+          trial = null;
+          endTrial();
+        }
       }
     },
     health,

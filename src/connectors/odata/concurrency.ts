@@ -88,7 +88,8 @@ export function createRequestSlots(
         // Following the hint, the bound is the hint; after a 429 it climbs back to it a round at a time.
         if (!lowered || limit.concurrency > ceiling) return setLimit(ceiling);
       }
-      if (limit.concurrency >= ceiling) return;
+      // Answers that come in during a pause were sent before the 429: they say nothing of the new bound.
+      if (limit.concurrency >= ceiling || pausedUntil > now()) return;
       goodAnswers += 1;
       if (goodAnswers >= limit.concurrency) setLimit(limit.concurrency + 1);
     },

@@ -144,7 +144,7 @@ function entitySetOf(path: string): string {
  */
 export class CircuitOpenError extends ODataError {
   override name = 'CircuitOpenError';
-  /** When the breaker lets a trial request through; in the past while one is under way. */
+  /** When the breaker lets a trial request through. */
   readonly nextTryAt: Date;
 
   /** `breaker` is the refusing breaker's health (`CircuitHealth`), `now` the time by its clock. */
@@ -159,7 +159,7 @@ export class CircuitOpenError extends ODataError {
     const next =
       waitMs > 0
         ? `the hub will try it again at ${nextTryAt.toISOString()} (in ${Math.ceil(waitMs / 1000)} s)`
-        : 'a trial request is under way, and the hub tries again when it ends';
+        : 'a trial request found it still unavailable';
     super({
       ...request,
       kind: 'unavailable',

@@ -68,7 +68,7 @@ interface Routed {
   identity: string;
 }
 
-interface Candidate {
+export interface Candidate {
   source: object;
   key: string;
   mapping: TargetMapping;
@@ -86,18 +86,34 @@ export async function processPage(
   rows: readonly object[],
   children?: readonly (readonly object[])[],
 ): Promise<PageOutcome> {
+  return settlePage(context, await claimPage(context, rows, children));
+}
+
+/** A page whose records are routed, claimed and mapped: what is left is comparing and writing them. */
+export interface ClaimedPage {
+  /** The outcomes so far: skips, failures, and the page's new claims. */
+  outcome: PageOutcome;
+  candidates: readonly Candidate[];
+}
+
+/**
+ * The first part of a page, which must see every earlier page's claims and so runs one page at a time, in
+ * order: routes each record (skips counted), claims its key, maps it (failures counted).
+ */
+export async function claimPage(
+  context: PageContext,
+  rows: readonly object[],
+  children?: readonly (readonly object[])[],
+): Promise<ClaimedPage> {
   const outcome = emptyOutcome();
   outcome.counters.read = rows.length;
-  const fail = (recordKey: string, message: string, code: FailureCode) => {
-    outcome.counters.failed += 1;
-    outcome.failures.push({ recordKey, message, code });
-  };
+  const fail = failWith(outcome);
   const routed: Routed[] = [];
   rows.forEach((source, index) => {
     const record = route(context, source, children?.[index] ?? [], outcome);
     if (record) routed.push(record);
   });
-  if (routed.length === 0) return outcome;
+  if (routed.length === 0) return { outcome, candidates: [] };
 
   // What earlier pages claimed, for this page's keys only; this page's own claims join it as it goes.
   const claimed = await context.claimedKeys(routed.map((record) => record.key));
@@ -114,8 +130,19 @@ export async function processPage(
     const candidate = prepare(context, record, fail);
     if (candidate) candidates.push(candidate);
   }
-  if (candidates.length === 0) return outcome;
+  return { outcome, candidates };
+}
 
+/**
+ * The second part of a page, which pages may run side by side: compares the claimed records with the
+ * target (unchanged ones by hash first, where the flow allows) and writes those that differ.
+ */
+export async function settlePage(
+  context: PageContext,
+  { outcome, candidates }: ClaimedPage,
+): Promise<PageOutcome> {
+  if (candidates.length === 0) return outcome;
+  const fail = failWith(outcome);
   const keys = candidates.map((c) => c.key);
   const stored = context.storedLinks ? await context.storedLinks(keys) : new Map<string, LinkRow>();
   const toCompare = candidates.filter((c) => {
@@ -135,6 +162,14 @@ export async function processPage(
   }
   return outcome;
 }
+
+/** Counts a record failure on `outcome`. */
+const failWith =
+  (outcome: PageOutcome) =>
+  (recordKey: string, message: string, code: FailureCode): void => {
+    outcome.counters.failed += 1;
+    outcome.failures.push({ recordKey, message, code });
+  };
 
 /**
  * Compares candidates of one mapping with their current target rows (one batched read) and writes the

@@ -14,7 +14,8 @@ import { failedLinks } from './failed-links.js';
 import { commitPageThroughOutage } from './commit.js';
 import { defaultDatabaseRetry, retryThroughOutage, type DatabaseRetryOptions } from './database-retry.js';
 import { addCounters, emptyOutcome } from './outcomes.js';
-import { processPage, type PageContext } from './page.js';
+import { claimPage, settlePage, type PageContext } from './page.js';
+import type { PageOutcome } from './outcomes.js';
 import type { FlowPlan } from './plan.js';
 import { estimateTotal, positionOf, readSource, type ReadRequest, type SourcePage } from './read.js';
 import { loadReferenceData } from './reference-data.js';
@@ -22,6 +23,12 @@ import { traceFlowRuns, tracePage } from './tracing.js';
 
 /** Records per source page unless the dependencies say otherwise. */
 export const defaultPageSize = 500;
+
+/**
+ * Pages that compare and write at once unless the dependencies say otherwise: as many as each system's
+ * default bound on requests in flight (4), so a flow keeps the back ends as busy as they allow.
+ */
+export const defaultPagesInFlight = 4;
 
 /**
  * Creates the engine's `FlowRunner` over injected flow plans, connectors, run store, link store and value
@@ -42,6 +49,7 @@ async function runFlow(
   request: FlowRunRequest,
 ): Promise<FlowRunResult> {
   const { connectors, runs, links, valueMaps, pageSize = defaultPageSize } = dependencies;
+  const pagesInFlight = Math.max(1, dependencies.pagesInFlight ?? defaultPagesInFlight);
   const { runId, flow, mode, dryRun, onlyKeys, signal, onProgress, owner } = request;
   if (signal.aborted) return { status: 'cancelled' };
   const notes: string[] = [];
@@ -113,9 +121,33 @@ async function runFlow(
       : reference;
     return { page, children, reference: pageReference };
   };
-  /** One page: processed, then its outcomes, links and read position committed in one transaction. */
-  const handlePage = async ({ page, children, reference: pageReference }: ReadPage): Promise<Counters> => {
-    const outcome = await processPage({ ...context, reference: pageReference }, page.rows, children);
+  /**
+   * Claims of pages claimed but not committed yet (`matchKey` → identity): with those of the run store,
+   * what a page's records are checked against, so pages in flight see each other's claims.
+   */
+  const uncommitted = new Map<string, string>();
+  const pageContext: PageContext = {
+    ...context,
+    async claimedKeys(keys) {
+      const found = await claimedKeys(keys);
+      for (const key of keys) {
+        const holder = uncommitted.get(matchKey(key));
+        if (holder !== undefined && !found.has(matchKey(key))) found.set(matchKey(key), holder);
+      }
+      return found;
+    },
+  };
+  /** A page's first part, one page at a time in order: its records routed, claimed and mapped. */
+  const claim = async ({ page, children, reference: pageReference }: ReadPage) => {
+    const claimed = await claimPage({ ...pageContext, reference: pageReference }, page.rows, children);
+    // A record a page in flight also holds (the same record read twice) must not be compared before
+    // that page's write: such a page waits for the pages before it to commit.
+    const overlaps = claimed.candidates.some((candidate) => uncommitted.has(matchKey(candidate.key)));
+    for (const { key, claimedBy } of claimed.outcome.claims) uncommitted.set(matchKey(key), claimedBy);
+    return { ...claimed, reference: pageReference, overlaps };
+  };
+  /** A page's outcomes, links and read position committed in one transaction. */
+  const commitOutcome = async (page: SourcePage, outcome: PageOutcome): Promise<Counters> => {
     // Each page commits where the read goes on after it, so a crash resumes after the last committed
     // page; the delta link replaces the position only with the last page.
     const advance = movesCursor ? { cursor: cursorAfter(page) } : {};
@@ -143,24 +175,50 @@ async function runFlow(
       ...(owner !== undefined && { owner }),
     };
     await commitPageThroughOutage(runs, commit, { ...totals }, retry);
+    // Committed: the run store holds the page's claims now.
+    for (const { key } of outcome.claims) uncommitted.delete(matchKey(key));
     if (movesCursor) positionStored = page.resumeAt !== undefined;
     addCounters(totals, outcome.counters);
     onProgress({ counters: { ...totals }, estimatedTotal });
     return outcome.counters;
   };
-  // Pipelined: while a page is processed and committed, the next one is read. Pages are processed and
-  // committed one at a time, in order, so a page sees the claims of every page before it and a crash
-  // resumes after the last committed page exactly as without the read-ahead; a page read ahead but not
-  // committed is simply read again.
+  // Pipelined: the next page is read while pages are processed, and up to `pagesInFlight` pages compare
+  // and write at once. A page's claims are decided one page at a time, in order, and pages commit in
+  // order, each after the one before it: a page sees the claims of every page before it, and a crash
+  // resumes after the last committed page exactly as without the overlap. A page written but not
+  // committed when the process died is read again and found written (unchanged), as after any crash
+  // between a write and its commit.
   const ahead = readAhead(pages, readPage);
+  const window: Promise<Counters>[] = [];
+  let lastCommit: Promise<unknown> = Promise.resolve();
   try {
     let pageNumber = 0;
-    for (let next = await ahead.next(); next; next = await ahead.next()) {
+    for (let next = await ahead.next(); next && !signal.aborted; next = await ahead.next()) {
       pageNumber += 1;
-      await tracePage(request, pageNumber, next, handlePage);
-      if (signal.aborted) return { status: 'cancelled' };
+      const claimed = deferred<void>();
+      const before = lastCommit;
+      const handled = tracePage(request, pageNumber, next, async (read) => {
+        const page = await claim(read).then(
+          (value) => (claimed.resolve(), value),
+          (error: unknown) => (claimed.reject(error), Promise.reject(error)),
+        );
+        if (page.overlaps) await before;
+        const outcome = await settlePage({ ...pageContext, reference: page.reference }, page);
+        await before;
+        return commitOutcome(read.page, outcome);
+      });
+      handled.catch(() => undefined);
+      lastCommit = handled;
+      window.push(handled);
+      await claimed.promise;
+      while (window.length >= pagesInFlight) await window.shift();
     }
+    while (window.length > 0) await window.shift();
+    if (signal.aborted) return { status: 'cancelled' };
   } finally {
+    // A page that failed fails the flow, once the pages still in flight have settled (those before it
+    // committed), so nothing of this flow run happens after it returns.
+    await Promise.allSettled(window);
     ahead.close();
   }
   // A resumed read that found nothing more has no last page to clear the position with.
@@ -198,6 +256,19 @@ function databaseRetry(dependencies: FlowRunDependencies, request: FlowRunReques
           `trying again in ${waitMs} ms`,
       ),
   };
+}
+
+/** A promise with its resolve and reject (Promise.withResolvers is Node 22). */
+function deferred<T>(): {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+} {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((ok, fail) => ((resolve = ok), (reject = fail)));
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 /** A source page with what was read for it besides its records. */

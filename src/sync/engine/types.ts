@@ -22,6 +22,11 @@ export interface FlowRunDependencies {
   valueMaps: ValueMaps;
   /** Records per page read from the source (default 500): bounds memory and the size of a commit. */
   pageSize?: number;
+  /**
+   * Pages of a flow that compare and write at once (default 4); they still claim and commit one at a
+   * time, in order. Memory holds about this many pages, plus the one read ahead.
+   */
+  pagesInFlight?: number;
   /** How each flow runs (`flowPlans` of src/sync/flows, made with the flows' settings). */
   plans: FlowPlans;
   /** The settings flow rules read (`inSetting`), e.g. the account relationship types to sync. Default none. */

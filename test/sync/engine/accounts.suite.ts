@@ -163,6 +163,7 @@ export function accountsSuite(harness: () => EngineHarness): void {
       // Finance answers the first page, then refuses the next read (a 400 is not retried).
       const { result, counters } = await h.run('accounts', {
         mode: 'FULL',
+        pagesInFlight: 1,
         onProgress: () =>
           h.sim.finance.faults.failNext(1, {
             status: 400,
@@ -224,6 +225,7 @@ export function accountsSuite(harness: () => EngineHarness): void {
         mode: 'FULL',
         dryRun: true,
         signal: controller.signal,
+        pagesInFlight: 1,
         onProgress: () => controller.abort(),
       });
       expect(result).toEqual({ status: 'cancelled' });

@@ -5,7 +5,8 @@
  *
  * Environment: SALES_ORIGIN, FINANCE_ORIGIN (the simulators), DATABASE (JSON DatabaseConfig), FLOW,
  * PAGE_SIZE, and KILL_AT: `commit:N` dies right after the N-th page commit (between pages), `write:N`
- * right after Finance answered the N-th write batch and before that page's outcomes were committed,
+ * right after Finance answered the N-th write batch (once N - 1 pages are committed) and before that
+ * page's outcomes were committed,
  * `prefetch:N` as the N-th page is about to commit, once the next page has been read ahead (it exits
  * with code 3 instead if that read does not come while the page waits: the engine did not read ahead).
  * Prints the run id on stdout as soon as the run is created.
@@ -30,9 +31,18 @@ const env = (name: string): string => {
 const [point, count] = env('KILL_AT').split(':') as ['commit' | 'write' | 'prefetch', string];
 const killAfter = Number(count);
 let seen = 0;
-/** Counts one event of the kind the test named; the N-th ends the process on the spot. */
-const reached = (kind: 'commit' | 'write'): void => {
-  if (kind === point && ++seen === killAfter) process.kill(process.pid, 'SIGKILL');
+/** Pages committed so far. */
+let committed = 0;
+/**
+ * Counts one event of the kind the test named; the N-th ends the process on the spot. Pages write side
+ * by side, so the N-th write may come before page N - 1 has committed: the kill then waits for that
+ * commit, so it falls after the pages before the written one are committed, and before that one is.
+ */
+const reached = async (kind: 'commit' | 'write'): Promise<void> => {
+  if (kind !== point || ++seen !== killAfter) return;
+  while (kind === 'write' && committed < killAfter - 1)
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  process.kill(process.pid, 'SIGKILL');
 };
 
 const database = await openDatabase(JSON.parse(env('DATABASE')) as DatabaseConfig);
@@ -70,12 +80,12 @@ const finance: Connectors['finance'] = {
   ...connectors.finance,
   upsert: async (...args) => {
     const results = await connectors.finance.upsert(...args);
-    reached('write');
+    await reached('write');
     return results;
   },
   writeChangeSets: async (...args) => {
     const results = await connectors.finance.writeChangeSets(...args);
-    reached('write');
+    await reached('write');
     return results;
   },
 };
@@ -85,7 +95,8 @@ const runs: RunStore = {
   commitPage: async (page) => {
     await beforeCommit();
     const counters = await store.commitPage(page);
-    reached('commit');
+    committed += 1;
+    await reached('commit');
     return counters;
   },
 };

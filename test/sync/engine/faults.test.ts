@@ -8,7 +8,8 @@
  * slide and every retry would be refused again. A script fails exactly the requests it names, so the test
  * is deterministic and costs no waiting; `h.waits` still shows the waits the policy asked for. The
  * connectors' circuit breakers (default settings) run on a clock the tests move, so a cool-down costs no
- * waiting either.
+ * waiting either. The runs take one page at a time (`pagesInFlight: 1`), so a fault armed from a page's
+ * progress falls on the next page's requests.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultRetryPolicy } from '../../../src/connectors/odata/index.js';
@@ -121,6 +122,7 @@ describe('the sync absorbs back-end faults by retrying', () => {
     throttlePage();
     let pages = 0;
     const { result, counters } = await h.run('accounts', {
+      pagesInFlight: 1,
       mode: 'FULL',
       onProgress: () => {
         pages += 1;
@@ -161,6 +163,7 @@ describe('the sync absorbs back-end faults by retrying', () => {
     throttlePage();
     let pages = 0;
     const { result, counters } = await h.run('accounts', {
+      pagesInFlight: 1,
       onProgress: () => {
         pages += 1;
         throttlePage();
@@ -203,6 +206,7 @@ describe('the sync absorbs back-end faults by retrying', () => {
     }
     let pages = 0;
     const { result, counters } = await h.run('accounts', {
+      pagesInFlight: 1,
       mode: 'FULL',
       onProgress: () => {
         pages += 1;
@@ -236,6 +240,7 @@ describe('the sync absorbs back-end faults by retrying', () => {
     const cursorBefore = await h.runs.getCursor('accounts');
     let pages = 0;
     const { result, counters } = await h.run('accounts', {
+      pagesInFlight: 1,
       onProgress: () => {
         pages += 1;
         if (pages > 1) return;
@@ -296,6 +301,7 @@ describe('the sync and a Finance that stays down', () => {
     const cursorBefore = await h.runs.getCursor('accounts');
     let pages = 0;
     const first = await h.run('accounts', {
+      pagesInFlight: 1,
       onProgress: () => {
         pages += 1;
         if (pages === 1) h.sim.finance.faults.set({ unavailableRate: 1 });
