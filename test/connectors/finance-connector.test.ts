@@ -1,6 +1,7 @@
 /**
  * The Finance connector against the Finance simulator over real HTTP: company scoping, existence-checked
- * upserts that return Finance-assigned values, and atomic change sets for a quotation with its lines.
+ * upserts that return Finance-assigned values, reads of several entities in one `$batch`, write batches
+ * of 1,000 operations, and atomic change sets for a quotation with its lines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { financeData } from '../support/fixtures.js';
@@ -62,6 +63,61 @@ describe('upserts', () => {
     expect(await systems.connectors.finance.get('customer', { CustomerAccount: 'ACC-00002' })).toMatchObject({
       CreditLimit: '99.95',
     });
+  });
+});
+
+describe('batched reads', () => {
+  it('reads by values of several entities in one $batch of GETs, each read grouped on its own', async () => {
+    systems.finance.log.clear();
+    const [customers, groups] = await systems.connectors.finance.getByValuesTogether([
+      { kind: 'customer', property: 'CustomerAccount', values: ['ACC-00001', 'acc-00004', 'ACC-99999'] },
+      { kind: 'customerGroup', property: 'CustomerGroupId', values: ['20'] },
+    ]);
+    expect([...customers.keys()].sort()).toEqual(['acc-00001', 'acc-00004']);
+    expect(customers.get('acc-00004')?.[0]).toMatchObject({
+      CustomerAccount: 'ACC-00004',
+      dataAreaId: 'usmf',
+    });
+    expect([...groups.values()].flat()).toEqual([
+      expect.objectContaining({ CustomerGroupId: '20', dataAreaId: 'usmf' }),
+    ]);
+    expect(systems.finance.log.httpRequests()).toBe(1);
+    expect(systems.finance.log.counts()).toEqual({
+      'POST $batch': 1,
+      'GET CustomersV3': 1,
+      'GET CustomerGroups': 1,
+    });
+  });
+
+  it('sends reads that fit one URL as one plain GET, and none for no values', async () => {
+    systems.finance.log.clear();
+    const [customers, none] = await systems.connectors.finance.getByValuesTogether([
+      { kind: 'customer', property: 'CustomerAccount', values: ['ACC-00002'] },
+      { kind: 'contactPerson', property: 'ContactPersonId', values: [] },
+    ]);
+    expect(customers.get('acc-00002')).toHaveLength(1);
+    expect(none.size).toBe(0);
+    expect(systems.finance.log.counts()).toEqual({ 'GET CustomersV3': 1 });
+  });
+});
+
+describe('write batches', () => {
+  it('writes a page of 1,000 records in one $batch, a refused record failing alone', async () => {
+    const records = Array.from({ length: 1_000 }, (_, i) => ({
+      match: { CustomerAccount: `BULK-${String(i).padStart(4, '0')}` },
+      body: { OrganizationName: `Bulk ${i}`, CustomerGroupId: i === 500 ? '99' : '10' },
+      current: null,
+    }));
+    systems.finance.log.clear();
+    const results = await systems.connectors.finance.upsert('customer', records);
+    expect(results.filter((r) => r.outcome === 'created')).toHaveLength(999);
+    expect(results[500]).toMatchObject({
+      outcome: 'failed',
+      error: { message: expect.stringMatching(/Customer group/) },
+    });
+    // The rows the caller read go along (`current`), so nothing is read again.
+    expect(systems.finance.log.httpRequests()).toBe(1);
+    expect(systems.finance.log.httpRequests({ method: 'POST', entitySet: '$batch' })).toBe(1);
   });
 });
 

@@ -4,6 +4,8 @@
  * Limits: pages of up to 10,000 rows with `$skip` next links (reads are ordered by key so paging is
  * stable); no `in` operator, so batched lookups are `or` chains split by URL length; `$batch` of up to
  * 5,000 operations whose outer status is 200 even when parts failed; 429 + Retry-After when busy.
+ * Writes go in batches of 1,000 operations by default (see `defaultFinanceBatchSize`), and reads a page
+ * needs together go as GET parts of one `$batch` (`getByValuesTogether`).
  *
  * Every read is scoped to one company (`cross-company=true` plus `dataAreaId eq '<company>'`), so the
  * caller's default company in F&O never decides what the hub sees. F&O documents no upsert, so writes
@@ -28,7 +30,7 @@ import {
   firstPageCount,
   groupBy,
   matchKey,
-  readByValues,
+  readManyByValues,
   toRecord,
   toWireBody,
 } from '../odata/records.js';
@@ -74,11 +76,34 @@ export type FinanceOperation =
     }
   | { method: 'DELETE'; kind: FinanceKind; key: Record<string, string | number> };
 
+/** One read of `getByValuesTogether`: the `kind` records whose `property` is one of `values`. */
+export interface FinanceValuesRead<K extends FinanceKind = FinanceKind> {
+  kind: K;
+  property: string;
+  values: readonly string[];
+  /** Columns to read (the property and the key are added); default: the entity's columns. */
+  select?: readonly string[];
+}
+
+/** What `getByValuesTogether` answers for each read: its records grouped by value (lower-cased). */
+export type FinanceValuesResults<R extends readonly FinanceValuesRead[]> = {
+  [I in keyof R]: Map<string, FinanceRecords[R[I]['kind']][]>;
+};
+
+/**
+ * Operations per write `$batch` unless configured: a page of 500 records (the engine's page size) is one
+ * request, and a page of quotations with their lines (about five operations each) a few. F&O accepts
+ * 5,000 operations in one `$batch` but runs them one after another, so a batch is as long as its parts
+ * together; 1,000 keeps one request well inside that limit and is also what Dataverse accepts, so both
+ * connectors share one bound. Lower it (`batchSize`) for an environment whose writes are slow.
+ */
+export const defaultFinanceBatchSize = 1_000;
+
 export interface FinanceConnectorOptions {
   client: ODataClient;
   /** The legal entity (`dataAreaId`) every read and write is scoped to, e.g. `usmf`. */
   company: string;
-  /** Operations per `$batch` request (F&O allows 5,000; smaller batches keep each request short). */
+  /** Operations per write `$batch` request (default `defaultFinanceBatchSize`, 1,000; F&O allows 5,000). */
   batchSize?: number;
 }
 
@@ -104,6 +129,13 @@ export interface FinanceConnector {
     options?: { select?: readonly string[] },
   ): Promise<Map<string, FinanceRecords[K][]>>;
   /**
+   * Several independent `getByValues` reads in one request (the GET parts of one `$batch`, or one GET when
+   * a single URL holds them all); one result per read, in order.
+   */
+  getByValuesTogether<const R extends readonly FinanceValuesRead[]>(
+    reads: R,
+  ): Promise<FinanceValuesResults<R>>;
+  /**
    * Checks existence in batched reads (of the records without a `current` row), then creates or updates in
    * `$batch` requests; one result per record.
    */
@@ -122,7 +154,7 @@ export interface FinanceConnector {
 export function createFinanceConnector({
   client,
   company,
-  batchSize = 200,
+  batchSize = defaultFinanceBatchSize,
 }: FinanceConnectorOptions): FinanceConnector {
   const dataAreaId = company.toLowerCase();
 
@@ -191,20 +223,37 @@ export function createFinanceConnector({
     values: readonly string[],
     { select }: { select?: readonly string[] } = {},
   ): Promise<Map<string, FinanceRecords[K][]>> {
-    const entity = financeEntities[kind];
-    const columns = select ? [...new Set([...select, property, ...entity.key])] : entity.columns;
-    // F&O reads `*` in an `eq` literal as a wildcard and has no escape for it, so such a value cannot be
-    // matched exactly: `CustomerAccount eq '*'` would page through every row of the company to group none
-    // under '*'. No row can be grouped under it anyway, so it is left out of the request.
-    const exact = values.filter((value) => !value.includes('*'));
-    const rows = await readByValues(client, entity, exact, (group) => ({
-      ...scope(entity, anyOf(property, group)),
-      select: columns,
-    }));
-    return groupBy(
-      rows.map((row) => toRecord<FinanceRecords[K]>(row, entity)),
-      property as keyof FinanceRecords[K],
+    const [found] = await getByValuesTogether([{ kind, property, values, ...(select && { select }) }]);
+    return found;
+  }
+
+  async function getByValuesTogether<const R extends readonly FinanceValuesRead[]>(
+    reads: R,
+  ): Promise<FinanceValuesResults<R>> {
+    const rows = await readManyByValues(
+      client,
+      reads.map(({ kind, property, values, select }) => {
+        const entity = financeEntities[kind];
+        const columns = select ? [...new Set([...select, property, ...entity.key])] : entity.columns;
+        // F&O reads `*` in an `eq` literal as a wildcard and has no escape for it, so such a value cannot
+        // be matched exactly: `CustomerAccount eq '*'` would page through every row of the company to
+        // group none under '*'. No row can be grouped under it anyway, so it is left out of the request.
+        const exact = values.filter((value) => !value.includes('*'));
+        return {
+          entity,
+          values: exact,
+          render: (group: readonly string[]) => ({
+            ...scope(entity, anyOf(property, group)),
+            select: columns,
+          }),
+        };
+      }),
     );
+    return reads.map(({ kind, property }, index) => {
+      const entity = financeEntities[kind];
+      const records = rows[index]!.map((row) => toRecord<Record<string, unknown>>(row, entity));
+      return groupBy(records, property);
+    }) as unknown as FinanceValuesResults<R>;
   }
 
   async function runBatches<T>(
@@ -333,7 +382,18 @@ export function createFinanceConnector({
     return ids;
   }
 
-  return { client, company: dataAreaId, list, count, get, getByValues, upsert, writeChangeSets, companies };
+  return {
+    client,
+    company: dataAreaId,
+    list,
+    count,
+    get,
+    getByValues,
+    getByValuesTogether,
+    upsert,
+    writeChangeSets,
+    companies,
+  };
 }
 
 const fieldsOf = (record: unknown): Record<string, unknown> => record as Record<string, unknown>;

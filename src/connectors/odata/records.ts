@@ -55,6 +55,14 @@ export const matchKey = (value: unknown): string => matchText(String(value));
 /** At most this many reads go in one `$batch` (Dataverse refuses more than 1,000 requests in one). */
 export const maxReadsPerBatch = 100;
 
+/** One read of `readManyByValues`: the rows of `entity` whose property is one of `values`. */
+export interface ValuesRead {
+  entity: EntityDescriptor;
+  values: readonly string[];
+  /** The query of one group of values (its filter names the property). */
+  render: (group: readonly string[]) => QueryOptions;
+}
+
 /**
  * Reads every row whose `property` is one of `values` in one request whatever their number: the values
  * are split so each read's URL fits `client.maxUrlLength`, and when that takes more than one read, the
@@ -69,42 +77,62 @@ export async function readByValues(
   render: (group: readonly string[]) => QueryOptions,
   headers: Record<string, string> = {},
 ): Promise<Record<string, unknown>[]> {
-  const unique = [...new Map(values.map((v) => [matchKey(v), v])).values()];
-  if (unique.length === 0) return [];
-  const groups = chunkByUrlLength(
-    unique,
-    (group) => client.urlFor(entity.set, render(group)),
-    client.maxUrlLength,
-  );
-  const rows: Record<string, unknown>[] = [];
-  const readOn = async (nextLink: string | undefined): Promise<void> => {
+  const [rows] = await readManyByValues(client, [{ entity, values, render }], headers);
+  return rows ?? [];
+}
+
+/**
+ * Several independent `readByValues` reads in one request: every URL-sized group of every read is a GET
+ * part of the same `$batch` (one plain GET when there is only one group in all), so a page that needs
+ * quotation headers and their lines, or customers and contact persons, asks Finance once. The rows of
+ * each read come back in the order of `reads`. At most `maxReadsPerBatch` parts go in one `$batch`; more
+ * (thousands of keys) go in further batches, sent together.
+ */
+export async function readManyByValues(
+  client: ODataClient,
+  reads: readonly ValuesRead[],
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>[][]> {
+  const rows = reads.map((): Record<string, unknown>[] => []);
+  const parts = reads.flatMap(({ entity, values, render }, index) => {
+    const unique = [...new Map(values.map((v) => [matchKey(v), v])).values()];
+    if (unique.length === 0) return [];
+    const groups = chunkByUrlLength(
+      unique,
+      (group) => client.urlFor(entity.set, render(group)),
+      client.maxUrlLength,
+    );
+    return groups.map((group) => ({ index, set: entity.set, query: render(group) }));
+  });
+  const readOn = async (index: number, nextLink: string | undefined): Promise<void> => {
     if (nextLink === undefined) return;
     for await (const page of client.pages<Record<string, unknown>>(nextLink, undefined, { headers }))
-      rows.push(...page.rows);
+      rows[index]!.push(...page.rows);
   };
-  if (groups.length === 1) {
-    await readOn(client.urlFor(entity.set, render(groups[0]!)));
+  if (parts.length <= 1) {
+    const [only] = parts;
+    if (only) await readOn(only.index, client.urlFor(only.set, only.query));
     return rows;
   }
   await Promise.all(
-    chunk(groups, maxReadsPerBatch).map(async (batch) => {
+    chunk(parts, maxReadsPerBatch).map(async (batch) => {
       const answers = await client.batch(
-        batch.map((group) => ({
+        batch.map(({ set, query }) => ({
           kind: 'single' as const,
-          part: { method: 'GET', path: entity.set, query: render(group), headers },
+          part: { method: 'GET', path: set, query, headers },
         })),
       );
-      const nextLinks: (string | undefined)[] = [];
-      for (const answer of answers) {
+      const nextLinks = answers.map((answer, i) => {
+        const { index, set } = batch[i]!;
         // Reads are never in a change set, so each answer is a single part.
         const part = (answer as { kind: 'single'; part: BatchPartResult }).part;
         if (part.error) throw part.error;
-        const context = { system: client.system, method: 'GET', path: `$batch ${entity.set}` };
+        const context = { system: client.system, method: 'GET', path: `$batch ${set}` };
         const page = toPage<Record<string, unknown>>(part.body, part.status, context);
-        rows.push(...page.rows);
-        nextLinks.push(page.nextLink);
-      }
-      await Promise.all(nextLinks.map(readOn));
+        rows[index]!.push(...page.rows);
+        return { index, nextLink: page.nextLink };
+      });
+      await Promise.all(nextLinks.map(({ index, nextLink }) => readOn(index, nextLink)));
     }),
   );
   return rows;

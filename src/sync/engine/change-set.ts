@@ -38,7 +38,7 @@ function financeKind(mapping: TargetMapping): FinanceKind {
 
 /**
  * The change-set adapter of `flow`'s header mapping `header` (which must declare children): it reads
- * headers and lines of a page in two concurrent batched reads, and writes each record's operations as one
+ * headers and lines of a page together in one batched read, and writes each record's operations as one
  * change set.
  */
 export function financeChangeSetTarget(
@@ -94,9 +94,10 @@ export function financeChangeSetTarget(
 
   return {
     async readCurrent(keys) {
-      const [headers, lines] = await Promise.all([
-        finance.getByValues(headerKind, headerKey, keys),
-        finance.getByValues(lineKind, lineParent, keys),
+      // Headers and lines are independent reads of the same keys: one request for both.
+      const [headers, lines] = await finance.getByValuesTogether([
+        { kind: headerKind, property: headerKey, values: keys },
+        { kind: lineKind, property: lineParent, values: keys },
       ]);
       const current = new Map<string, object>();
       for (const key of keys) {

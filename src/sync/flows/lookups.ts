@@ -3,8 +3,14 @@
  * itself is synchronous): a contact's parent account → its account number, currency and Finance customer
  * party number. An id that resolves to nothing stays unknown, and the mapping reports it as a missing
  * dependency rather than guessing.
+ *
+ * The page's current Finance rows do not depend on the lookups, so a flow may read them ahead in the same
+ * `$batch` as its Finance lookup (`ReadAhead`): a page of contacts then asks Finance once before writing,
+ * not once for the lookup and once per target entity.
  */
 import { matchKey } from '../../vocabulary.js';
+import type { FinanceValuesRead } from '../../connectors/finance/connector.js';
+import type { FinanceKind } from '../../connectors/finance/types.js';
 import type { Connectors } from '../../connectors/index.js';
 import type { ReferenceData } from '../reference.js';
 import { readField } from '../transforms.js';
@@ -22,14 +28,30 @@ export function withLookups(reference: ReferenceData, lookups: ReferenceData['lo
   return { ...reference, lookups: { ...reference.lookups, ...lookups } };
 }
 
+/** What `accountLookups` reads besides the Sales accounts. */
+export interface AccountLookupOptions {
+  /**
+   * Whether to read the accounts' Finance customers for `customerPartyByAccountId` (contacts need it;
+   * quotes name the customer by account number only, so they skip that Finance read). Default true.
+   */
+  customerParty?: boolean;
+  /**
+   * Reads the page's current target rows for these keys in the same `$batch` as the customers' read (so
+   * only with `customerParty`).
+   */
+  readAhead?: { ahead: ReadAhead; keys: readonly string[] };
+}
+
 /**
- * Lookups over the Sales accounts `accountIds` (one batched Sales read) and their Finance customers (one
- * batched Finance read): account number, currency ISO code and the customer's party number.
+ * Lookups over the Sales accounts `accountIds` (one batched Sales read) and, unless `customerParty` is
+ * false, their Finance customers (one batched Finance read): account number, currency ISO code and the
+ * customer's party number.
  */
 export async function accountLookups(
   connectors: Connectors,
   accountIds: readonly string[],
   reference: ReferenceData,
+  { customerParty = true, readAhead }: AccountLookupOptions = {},
 ): Promise<ReferenceData> {
   const accounts = await connectors.sales.getByValues('account', 'accountid', accountIds, {
     select: ['accountid', 'accountnumber', '_transactioncurrencyid_value'],
@@ -42,27 +64,45 @@ export async function accountLookups(
     const iso = currency ? reference.currencyIsoById(currency) : undefined;
     if (iso) currencyById.set(matchKey(id), iso);
   }
-  const customers = await connectors.finance.getByValues(
-    'customer',
-    'CustomerAccount',
-    [...numberById.values()],
+  const numberOf = (id: string) => numberById.get(matchKey(id));
+  const lookups: NonNullable<ReferenceData['lookups']> = {
+    accountNumberByAccountId: numberOf,
+    currencyIsoByAccountId: (id) => currencyById.get(matchKey(id)),
+  };
+  if (customerParty) {
+    const partyByNumber = await customerParties(connectors, [...numberById.values()], readAhead);
+    lookups.customerPartyByAccountId = (id) => {
+      const number = numberOf(id);
+      return number === undefined ? undefined : partyByNumber.get(matchKey(number));
+    };
+  }
+  return withLookups(reference, lookups);
+}
+
+/**
+ * The party number of each Finance customer of `accountNumbers` that has one, by `matchKey(number)`; the
+ * reads of `readAhead` go in the same request and are held for the page's targets.
+ */
+async function customerParties(
+  connectors: Connectors,
+  accountNumbers: readonly string[],
+  readAhead: AccountLookupOptions['readAhead'],
+): Promise<Map<string, string>> {
+  const [customers, ...current] = await connectors.finance.getByValuesTogether([
     {
+      kind: 'customer',
+      property: 'CustomerAccount',
+      values: accountNumbers,
       select: ['CustomerAccount', 'PartyNumber'],
     },
-  );
+    ...(readAhead ? readAhead.ahead.reads(readAhead.keys) : []),
+  ]);
+  readAhead?.ahead.hold(readAhead.keys, current);
   const partyByNumber = new Map<string, string>();
   for (const [number, [customer]] of customers) {
     if (customer?.PartyNumber) partyByNumber.set(number, customer.PartyNumber);
   }
-  const numberOf = (id: string) => numberById.get(matchKey(id));
-  return withLookups(reference, {
-    accountNumberByAccountId: numberOf,
-    currencyIsoByAccountId: (id) => currencyById.get(matchKey(id)),
-    customerPartyByAccountId: (id) => {
-      const number = numberOf(id);
-      return number === undefined ? undefined : partyByNumber.get(matchKey(number));
-    },
-  });
+  return partyByNumber;
 }
 
 /**
@@ -84,4 +124,65 @@ export async function productLookups(
     }
   }
   return withLookups(reference, { externalProductNumberById: (id) => numberById.get(matchKey(id)) });
+}
+
+/** A Finance target whose current rows can be read ahead: its entity and the property holding its key. */
+export interface ReadAheadTarget {
+  kind: FinanceKind;
+  keyField: string;
+}
+
+/**
+ * The current rows of a flow's Finance targets, read with a page's lookups and held for that page's
+ * `readCurrent` (`financeTarget`'s `readAhead`). It holds the last few pages (the engine reads a page
+ * ahead while several compare and write) and gives each target's rows once, and only for keys that were
+ * all read ahead together; otherwise the target reads for itself, so a page the read-ahead does not cover
+ * (another run of the flow at the same time, a key it did not see) still compares with rows read for it.
+ */
+export interface ReadAhead {
+  /** The reads of every target's current rows for a page's `keys`, in the order of the targets. */
+  reads(keys: readonly string[]): FinanceValuesRead[];
+  /** Holds the answers to `reads(keys)`, in the same order. */
+  hold(keys: readonly string[], results: readonly Map<string, object[]>[]): void;
+  /** The held rows of target `name` for `keys` by `matchKey`, when all of `keys` were read ahead; once. */
+  take(name: string, keys: readonly string[]): Map<string, object> | undefined;
+}
+
+/**
+ * Pages held at most: the engine's pages in flight and the one read ahead, with room to spare. A page
+ * that failed before its targets took their rows is dropped once newer pages push it out.
+ */
+const pagesHeld = 8;
+
+/** A `ReadAhead` over `targets` by name (the names the flow's `financeTarget`s take rows by). */
+export function createReadAhead(targets: Readonly<Record<string, ReadAheadTarget>>): ReadAhead {
+  const names = Object.keys(targets);
+  const held: { keys: Set<string>; rows: Map<string, Map<string, object[]>> }[] = [];
+  return {
+    reads: (keys) =>
+      names.map((name) => ({ kind: targets[name]!.kind, property: targets[name]!.keyField, values: keys })),
+    hold(keys, results) {
+      held.push({
+        keys: new Set(keys.map(matchKey)),
+        rows: new Map(names.map((name, index) => [name, results[index] ?? new Map()])),
+      });
+      if (held.length > pagesHeld) held.shift();
+    },
+    take(name, keys) {
+      const index = held.findIndex(
+        (page) => page.rows.has(name) && keys.every((key) => page.keys.has(matchKey(key))),
+      );
+      const page = held[index];
+      const rows = page?.rows.get(name);
+      if (!page || !rows) return undefined;
+      page.rows.delete(name);
+      if (page.rows.size === 0) held.splice(index, 1);
+      return new Map(
+        keys.flatMap((key) => {
+          const [row] = rows.get(matchKey(key)) ?? [];
+          return row ? [[matchKey(key), row] as const] : [];
+        }),
+      );
+    },
+  };
 }

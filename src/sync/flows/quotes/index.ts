@@ -21,7 +21,8 @@ export const quotes: FlowModule = {
     }),
     async lookups(connectors, rows, reference, lines) {
       const [customers, products] = await Promise.all([
-        accountLookups(connectors, valuesOf(rows, '_customerid_value'), reference),
+        // A quotation names its customer by account number only: no Finance read for party numbers.
+        accountLookups(connectors, valuesOf(rows, '_customerid_value'), reference, { customerParty: false }),
         productLookups(connectors, valuesOf(lines, '_productid_value'), reference),
       ]);
       return withLookups(customers, products.lookups);
