@@ -5,11 +5,14 @@
  * batched lookups use `Microsoft.Dynamics.CRM.In` split by URL length; `$batch` of at most 1,000
  * requests; service protection answers 429 + Retry-After, which the client's retry policy honours.
  *
- * Reads return typed records (`types.ts`); writes are upserts by alternate key (PATCH to
- * `accounts(accountnumber='…')`, which creates or updates) in `$batch` requests with
- * `Prefer: odata.continue-on-error`, so one bad record never stops the others; records that must be
- * written together (a product, its price list item, its default price list) go in one change set
- * (`writeChangeSets`). Nothing here is specific to the simulator: the same code speaks to a real Dataverse environment.
+ * Reads return typed records (`types.ts`). Writes use Dataverse's bulk messages where the table supports
+ * them (bulk.ts): CreateMultiple for records known to be new, UpsertMultiple by alternate key for records
+ * known to exist, UpdateMultiple for update-only writes — one request per 1,000 records. Where a table
+ * refuses them, a chunk fails as a whole, or the caller does not know whether a record exists, records
+ * are upserted one by one by alternate key (PATCH to `accounts(accountnumber='…')`, which creates or
+ * updates) in `$batch` requests with `Prefer: odata.continue-on-error`, so one bad record never stops the
+ * others. Records that must be written together go in one change set (`writeChangeSets`). Nothing here is
+ * specific to the simulator: the same code speaks to a real Dataverse environment.
  */
 import {
   type BatchItem,
@@ -23,6 +26,7 @@ import {
   type QueryOptions,
 } from '../odata/index.js';
 import { chunk, firstPageCount, groupBy, readByValues, toRecord, toWireBody } from '../odata/records.js';
+import { createBulkSender, defaultBulkSize, type BulkMessage } from './bulk.js';
 import { salesEntities } from './entities.js';
 import type { SalesKind, SalesRecords } from './types.js';
 
@@ -96,6 +100,13 @@ export interface SalesUpsert {
   key: string | { id: string };
   /** Column values; lookups as `"<nav>@odata.bind": "/accounts(…)"` (see `bind`). Decimals as text. */
   body: Record<string, unknown>;
+  /**
+   * What the caller read of the record just before: `{ id }` when it exists, null when it does not;
+   * absent when unknown. Bulk messages answer nothing per record (UpsertMultiple answers 204), so only a
+   * record whose existence is known can go in one: a new one by CreateMultiple (whose answer carries its
+   * id), an existing one by UpsertMultiple. Unknown ones are upserted one by one in `$batch`.
+   */
+  existing?: { id: string } | null;
 }
 
 /**
@@ -111,7 +122,10 @@ export type SalesOperation =
       key: string | { id: string };
       body: Record<string, unknown>;
       only?: 'create' | 'update';
-    };
+      /** The record's id when the caller knows it: a bulk update answers none, so results carry this. */
+      id?: string;
+    }
+  | { method: 'DELETE'; kind: SalesKind; key: string | { id: string } };
 
 export interface UpsertResult {
   outcome: 'created' | 'updated' | 'failed';
@@ -126,6 +140,8 @@ export interface SalesConnectorOptions {
   pageSize?: number;
   /** Upserts per `$batch` request (Dataverse allows 1,000; smaller batches finish under the 2-minute timeout). */
   batchSize?: number;
+  /** Records per bulk message (default 1,000, Microsoft's suggested start; see `defaultBulkSize`). */
+  bulkSize?: number;
 }
 
 export interface SalesConnector {
@@ -153,8 +169,23 @@ export interface SalesConnector {
     kind: K,
     options?: SalesChangesOptions,
   ): AsyncIterable<SalesChangePage<SalesRecords[K]>>;
-  /** Upserts records by alternate key (or id) in `$batch` requests; one result per record, in order. */
+  /**
+   * Upserts records by alternate key (or id); one result per record, in order. Records whose `existing`
+   * is known go by bulk messages (CreateMultiple, UpsertMultiple) on tables that support them; a chunk
+   * Sales refuses as a whole, and every other record, is upserted one by one in `$batch` requests with
+   * continue-on-error, so one bad record fails alone with its own error.
+   */
   upsert(kind: SalesKind, records: readonly SalesUpsert[]): Promise<UpsertResult[]>;
+  /**
+   * Writes operations with bulk messages, one message per table and kind of write: a POST or a
+   * create-only PATCH by CreateMultiple (results carry the new ids), an update-only PATCH by
+   * UpdateMultiple, a PATCH by UpsertMultiple (reported `updated`, with the `id` given); a DELETE one by
+   * one (Dataverse has no DeleteMultiple for standard tables). Each operation stands alone: a chunk
+   * Sales refuses as a whole is written again one operation at a time in `$batch`, so only the bad one
+   * fails. One result per operation, in order. Operations that must succeed or fail together belong in
+   * `writeChangeSets`.
+   */
+  writeMultiple(operations: readonly SalesOperation[]): Promise<UpsertResult[]>;
   /**
    * Writes each group atomically: a group of several operations as one change set (all or none; later
    * parts may bind to records earlier parts create, by alternate key), a group of one as a plain request.
@@ -173,7 +204,9 @@ export function createSalesConnector({
   client,
   pageSize = maxPageSize,
   batchSize = 200,
+  bulkSize = defaultBulkSize,
 }: SalesConnectorOptions): SalesConnector {
+  const bulk = createBulkSender({ client, bulkSize });
   const pageHeaders = (size = pageSize): Record<string, string> => ({
     Prefer: `odata.maxpagesize=${Math.min(size, maxPageSize)}`,
   });
@@ -343,7 +376,8 @@ export function createSalesConnector({
     };
   }
 
-  async function upsert(kind: SalesKind, records: readonly SalesUpsert[]): Promise<UpsertResult[]> {
+  /** Upserts records one by one in `$batch` requests (continue-on-error); one result per record. */
+  async function upsertInBatches(kind: SalesKind, records: readonly SalesUpsert[]): Promise<UpsertResult[]> {
     const results: UpsertResult[] = [];
     for (const group of chunk(records, Math.min(batchSize, 1000))) {
       const items: BatchItem<BatchOperation>[] = group.map((record) => ({
@@ -354,6 +388,114 @@ export function createSalesConnector({
       for (const item of answered) {
         if (item.kind === 'single') results.push(toUpsertResult(item.part, kind));
       }
+    }
+    return results;
+  }
+
+  async function upsert(kind: SalesKind, records: readonly SalesUpsert[]): Promise<UpsertResult[]> {
+    const entity = salesEntities[kind];
+    const results: UpsertResult[] = new Array<UpsertResult>(records.length);
+    const indexes = { created: [] as number[], updated: [] as number[], single: [] as number[] };
+    records.forEach((record, index) => {
+      const known = record.existing !== undefined && typeof record.key === 'string' && entity.alternateKey;
+      if (!known) indexes.single.push(index);
+      else indexes[record.existing ? 'updated' : 'created'].push(index);
+    });
+    const place = (at: readonly number[], answers: readonly UpsertResult[]): void =>
+      at.forEach((index, n) => (results[index] = answers[n]!));
+    const perRecord = (items: readonly SalesUpsert[]) => upsertInBatches(kind, items);
+
+    place(
+      indexes.created,
+      await bulk.send({
+        kind,
+        message: 'CreateMultiple',
+        items: indexes.created.map((index) => records[index]!),
+        // The alternate key goes in as a column; a record created meanwhile makes the chunk fail
+        // (duplicate key), and the per-record fallback then updates it, as an upsert should.
+        toTarget: (record) => ({ ...toWireBody(record.body, entity), [entity.alternateKey!]: record.key }),
+        written: (items, ids) =>
+          items.map((_, n) => ({ outcome: 'created', ...(ids[n] ? { id: ids[n] } : {}) })),
+        perRecord,
+      }),
+    );
+    place(
+      indexes.updated,
+      await bulk.send({
+        kind,
+        message: 'UpsertMultiple',
+        items: indexes.updated.map((index) => records[index]!),
+        // Microsoft's UpsertMultiple reference names each record by `@odata.id` with its alternate key.
+        toTarget: (record) => ({
+          ...toWireBody(record.body, entity),
+          '@odata.id': keyPath(kind, record.key),
+        }),
+        written: (items) => items.map((record) => ({ outcome: 'updated', id: record.existing!.id })),
+        perRecord,
+      }),
+    );
+    place(indexes.single, await perRecord(indexes.single.map((index) => records[index]!)));
+    return results;
+  }
+
+  /** The bulk message an operation goes by; undefined for one that has none (DELETE). */
+  function messageFor(operation: SalesOperation): BulkMessage | undefined {
+    if (operation.method === 'DELETE') return undefined;
+    if (operation.method === 'POST' || operation.only === 'create') return 'CreateMultiple';
+    return operation.only === 'update' ? 'UpdateMultiple' : 'UpsertMultiple';
+  }
+
+  /** An operation as a bulk target: created with its key as a column, changed by `@odata.id`. */
+  function toTarget(operation: SalesOperation): Record<string, unknown> {
+    if (operation.method === 'DELETE') throw new TypeError('A DELETE has no bulk target');
+    const entity = salesEntities[operation.kind];
+    const body = toWireBody(operation.body, entity);
+    if (operation.method === 'POST') return body;
+    if (operation.only !== 'create') return { ...body, '@odata.id': keyPath(operation.kind, operation.key) };
+    const key = operation.key;
+    if (typeof key === 'object') return { ...body, [entity.key[0]!]: key.id };
+    if (!entity.alternateKey) throw new TypeError(`${entity.set} has no alternate key; address it by { id }`);
+    return { ...body, [entity.alternateKey]: key };
+  }
+
+  /** The result of an operation a bulk message wrote; `id` from CreateMultiple's `Ids`. */
+  function writtenResult(operation: SalesOperation, id: string | undefined): UpsertResult {
+    if (id !== undefined) return { outcome: 'created', id };
+    const known =
+      operation.method === 'PATCH'
+        ? (operation.id ?? (typeof operation.key === 'object' ? operation.key.id : undefined))
+        : undefined;
+    return {
+      outcome: messageFor(operation) === 'CreateMultiple' ? 'created' : 'updated',
+      ...(known ? { id: known } : {}),
+    };
+  }
+
+  async function writeMultiple(operations: readonly SalesOperation[]): Promise<UpsertResult[]> {
+    const results: UpsertResult[] = new Array<UpsertResult>(operations.length);
+    const groups = new Map<string, { kind: SalesKind; message: BulkMessage | undefined; at: number[] }>();
+    operations.forEach((operation, index) => {
+      const message = messageFor(operation);
+      const name = `${operation.kind} ${message ?? 'single'}`;
+      const group = groups.get(name) ?? { kind: operation.kind, message, at: [] };
+      group.at.push(index);
+      groups.set(name, group);
+    });
+    const oneByOne = async (items: readonly SalesOperation[]): Promise<UpsertResult[]> =>
+      (await writeChangeSets(items.map((operation) => [operation]))).map((group) => group[0]!);
+    for (const { kind, message, at } of groups.values()) {
+      const items = at.map((index) => operations[index]!);
+      const answers = message
+        ? await bulk.send({
+            kind,
+            message,
+            items,
+            toTarget,
+            written: (written, ids) => written.map((operation, n) => writtenResult(operation, ids[n])),
+            perRecord: oneByOne,
+          })
+        : await oneByOne(items);
+      at.forEach((index, n) => (results[index] = answers[n]!));
     }
     return results;
   }
@@ -394,6 +536,8 @@ export function createSalesConnector({
 
   function toBatchOperation(operation: SalesOperation): BatchOperation {
     const entity = salesEntities[operation.kind];
+    if (operation.method === 'DELETE')
+      return { method: 'DELETE', path: keyPath(operation.kind, operation.key) };
     const conditions: Record<string, string> = {};
     if (operation.method === 'PATCH' && operation.only === 'create') conditions['If-None-Match'] = '*';
     if (operation.method === 'PATCH' && operation.only === 'update') conditions['If-Match'] = '*';
@@ -426,6 +570,7 @@ export function createSalesConnector({
     getByValues,
     changes,
     upsert,
+    writeMultiple,
     writeChangeSets,
     bind: (kind, key) => `/${keyPath(kind, key)}`,
   };

@@ -1,12 +1,14 @@
 /**
  * Where mapped records go: one adapter per target entity that reads the current target rows of a page in
  * one batched request and writes the page's creates and updates. Sales targets are upserted by alternate
- * key in `$batch`; Finance targets are upserted with `match` on the business key, with the rows the page
- * already read, so nothing is read twice. Records with children go through a change-set adapter
+ * key, with bulk messages where Sales supports them (the rows read tell new records from existing ones,
+ * which bulk messages need), else in `$batch`; Finance targets are upserted with `match` on the business
+ * key, with the rows the page already read, so nothing is read twice. Records with children go through a change-set adapter
  * (change-set.ts).
  */
 import type { Connectors } from '../../connectors/index.js';
 import type { FinanceKind } from '../../connectors/finance/types.js';
+import { salesEntities } from '../../connectors/sales/entities.js';
 import type { SalesKind } from '../../connectors/sales/types.js';
 import { computeDrift } from '../drift.js';
 import type { FlowDefinition, MappingName } from '../flows/types.js';
@@ -75,11 +77,26 @@ export function holdsMapped(source: object, target: object, comparison: Comparis
 const firstOfEach = <T>(groups: Map<string, T[]>): Map<string, object> =>
   new Map([...groups].flatMap(([key, rows]) => (rows[0] ? [[key, rows[0] as object] as const] : [])));
 
+/** Options of `financeTarget`. */
+export interface FinanceTargetOptions {
+  /**
+   * The current rows of `keys` when the page's lookups already read them (in the same `$batch`), by
+   * `matchKey(key)`; undefined when they did not, and the adapter reads them itself.
+   */
+  readAhead?: (keys: readonly string[]) => Map<string, object> | undefined;
+}
+
 /** A Finance entity keyed by `keyField` (`CustomerAccount`), written with `upsert` matching on it. */
-export function financeTarget(connectors: Connectors, kind: FinanceKind, keyField: string): TargetAdapter {
+export function financeTarget(
+  connectors: Connectors,
+  kind: FinanceKind,
+  keyField: string,
+  { readAhead }: FinanceTargetOptions = {},
+): TargetAdapter {
   const { finance } = connectors;
   return {
-    readCurrent: async (keys) => firstOfEach(await finance.getByValues(kind, keyField, keys)),
+    readCurrent: async (keys) =>
+      readAhead?.(keys) ?? firstOfEach(await finance.getByValues(kind, keyField, keys)),
     async write(records) {
       const results = await finance.upsert(
         kind,
@@ -128,9 +145,15 @@ export function salesTarget(connectors: Connectors, kind: SalesKind, keyField: s
   return {
     readCurrent: async (keys) => firstOfEach(await sales.getByValues(kind, keyField, keys)),
     async write(records) {
+      const idColumn = salesEntities[kind].key[0]!;
       const results = await sales.upsert(
         kind,
-        records.map(({ key, values }) => ({ key, body: toBody(values) })),
+        // readCurrent just said which records exist, so the connector can write them with bulk messages.
+        records.map(({ key, values, existing }) => {
+          const id = existing ? (existing as Record<string, unknown>)[idColumn] : undefined;
+          const known = existing ? (typeof id === 'string' ? { existing: { id } } : {}) : { existing: null };
+          return { key, body: toBody(values), ...known };
+        }),
       );
       return results.map((result) =>
         result.outcome === 'failed'

@@ -17,9 +17,10 @@ const listedInNote = 10;
 /**
  * Sales products read and settled at a time: each page's numbers are checked against the read in one
  * query and its vanished products retired in one `$batch`, so memory stays that of one page however many
- * products Sales holds.
+ * products Sales holds. Dataverse's largest page (5,000): a row is three short columns, so a page is a
+ * few hundred KB, and the sweep costs one Sales request per 5,000 products rather than per 1,000.
  */
-const productsPerPage = 1_000;
+const productsPerPage = 5_000;
 
 interface Vanished {
   id: string;
