@@ -1,46 +1,98 @@
 /**
- * `npm run bench:sync`: all four flows FULL, then INCREMENTAL, against both simulators (0 ms latency), on
- * the embedded PGlite or on PostgreSQL. Reports records per second per flow, the runs' counters, and the
- * hub's memory: resident memory (VmRSS) sampled every 100 ms while the hub is idle before the first run
- * (10 s), during the FULL run, during the INCREMENTAL run and after them (10 s), with the V8 heap's peak.
+ * `npm run bench:sync`: all four flows FULL, then INCREMENTAL, against both simulators, on the embedded
+ * PGlite or on PostgreSQL. Reports per flow its records per second, its requests to each system, the most
+ * requests it had in flight at each, the 429 answers it got and, with latency, how close it came to the
+ * bound the back end sets; per run its counters; and the hub's memory: resident memory (VmRSS) sampled
+ * every 100 ms while the hub is idle before the first run (10 s), during the FULL run, during the
+ * INCREMENTAL run and after them (10 s), with the V8 heap's peak.
  *
  * What is measured is the hub alone, as `npm start` runs it: by default the hub is its own process,
  * `node dist/main.js` (so build first: `npm run build`), pointed at the simulators and the database as an
  * operator would point it, and driven over GraphQL; scripts/bench/memory-probe.mjs, preloaded into it,
- * takes the samples. The simulators run in another child process, so their copy of both systems' data
- * is not counted, and this script's own TypeScript loader (tsx) is not in the measured process either.
- * `--hub in-process` runs the hub inside this script from source instead (no build needed; a heap
- * snapshot or `--inspect` reaches the engine directly), whose figures include tsx's loader thread and
- * compiled modules: tens of MiB more than the hub's own.
+ * takes the samples. The simulators run in another child process (scripts/bench/simulators-process.ts),
+ * so their copy of both systems' data is not counted, and this script's own TypeScript loader (tsx) is not
+ * in the measured process either. `--hub in-process` runs the hub inside this script from source instead
+ * (no build needed; a heap snapshot or `--inspect` reaches the engine directly), whose figures include
+ * tsx's loader thread and compiled modules: tens of MiB more than the hub's own.
+ *
+ * Requests per flow. The simulators count what they answer, in their process; this script asks for their
+ * counts over IPC before a run and whenever a flow of it starts or ends, as the run's `syncRunUpdated`
+ * subscription shows them (status changes are published at once), and charges each interval between two
+ * counts to the flow that ran in it (scripts/bench/sync-requests.ts). The run's own requests before its
+ * first flow go to that flow. Flows that ran side by side (their intervals overlap) are charged together
+ * and reported as one line, `ACCOUNTS+PRODUCTS`, rather than each getting the other's requests. The
+ * figures per system:
+ * - requests: HTTP requests answered, a `$batch` counting once (the operations inside it are shown apart);
+ *   token requests are not counted. Split into GET and the others (POST, PATCH, DELETE, `$batch`).
+ * - per 1,000 records: per 1,000 records the flow read from its source system (its `read` counter, the
+ *   figure its records per second count too), whichever system the requests went to.
+ * - peak in flight: the most HTTP requests in progress at once at the system while the flow ran, against
+ *   that system's concurrency bound: `SALES_MAX_CONCURRENCY` (default 52) held to the simulator's
+ *   `x-ms-dop-hint` of 4, so 4, and `FINANCE_MAX_CONCURRENCY` (default 4), as this script's environment
+ *   passes them to the compiled hub.
+ * - 429s: the requests the simulator's throttle answered 429 (`--throttle`).
+ * - the bound (only with `--latency-ms` above 0): every request waits the latency L, so a system with
+ *   concurrency bound C answers at most C / L requests per second, and a flow that sent Q requests to it
+ *   for R records read cannot exceed (R / Q) × C / L records per second. The flow's bound is the lower of
+ *   its two systems' (that of the one it keeps busier); the ratio is its records per second over that
+ *   bound: 1 means that system's request slots were waiting on latency the whole time, lower means time
+ *   spent elsewhere (the hub, its database, the simulators' own work, fewer requests in flight than the
+ *   bound). Requests answered 429 count, as they wait the latency too.
  *
  * Every repetition starts afresh: new simulators, an empty database (a PGlite folder of its own, or a
  * PostgreSQL database the benchmark creates next to `--database-url` and drops afterwards) and a new hub.
  *
  * Options: --accounts N (300); --database pglite|postgres (pglite); --database-url URL (PostgreSQL: a
  * database on the server to connect to first, whose role may create databases; default `DATABASE_URL`, else
- * postgres://postgres@127.0.0.1:5432/test); --repeat N (1; with more, the memory figures' medians follow);
- * --hub compiled|in-process (compiled); --hub-node-option FLAG, repeatable, passed to the compiled hub's
- * node (e.g. --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=DIR, to take heap snapshots of it mid-run,
- * or --trace-gc); --hub-log FILE: where the compiled hub's output goes (default: nowhere).
+ * postgres://postgres@127.0.0.1:5432/test); --repeat N (1; with more, the medians follow); --latency-ms N
+ * (0) and --throttle N/S (none: 429 with Retry-After: S after N requests in S seconds), on both
+ * simulators; --baseline-dist DIR: a second compiled hub, the `dist` folder of another build (e.g. a `git
+ * worktree` of an older commit, built with `npm run build` there), measured in the same invocation, the
+ * two builds taking turns in each repetition (the first alternating), and the medians printed side by side
+ * with their ratio (current/baseline); --json FILE: every repetition's figures as JSON; --hub
+ * compiled|in-process (compiled); --hub-node-option FLAG, repeatable, passed to the compiled hub's node
+ * (e.g. --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=DIR, to take heap snapshots of it mid-run, or
+ * --trace-gc); --hub-log FILE: where the compiled hub's output goes (default: nowhere).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
-import { postGraphQL } from './bench/graphql.js';
+import { createClient } from 'graphql-ws';
 import pg from 'pg';
+import WebSocket from 'ws';
+import { postGraphQL } from './bench/graphql.js';
+import {
+  createRequestTracker,
+  type Backend,
+  type FlowStatus,
+  isFinished,
+  type SimulatorStats,
+  type SimulatorsMessage,
+  type SimulatorsRequest,
+} from './bench/sync-requests.js';
+import {
+  figuresOf,
+  printMedians,
+  printRun,
+  type RunReport,
+  type RunResult,
+  runResult,
+} from './bench/sync-report.js';
 import { createConnectors } from '../src/connectors/index.js';
 import { openDatabase, type DatabaseConfig } from '../src/db/connection.js';
 import { startHub } from '../src/hub.js';
 import { defaultClient } from '../src/simulators/core/server.js';
 import { hubEnvironment } from '../src/simulators/hub-env.js';
 import { connectorEndpointFor } from '../src/simulators/index.js';
+import { maxConcurrency } from '../src/connectors/odata/concurrency-settings.js';
 import type { RunSnapshot } from '../src/sync/runs/types.js';
 
 const { values } = parseArgs({
@@ -55,10 +107,15 @@ const { values } = parseArgs({
     hub: { type: 'string', default: 'compiled' },
     'hub-node-option': { type: 'string', multiple: true, default: [] },
     'hub-log': { type: 'string' },
+    'latency-ms': { type: 'string', default: '0' },
+    throttle: { type: 'string' },
+    'baseline-dist': { type: 'string' },
+    json: { type: 'string' },
   },
 });
 const accounts = Number(values.accounts);
 const repeat = Number(values.repeat);
+const latencyMs = Number(values['latency-ms']);
 const databaseKind = values.database;
 const hubKind = values.hub;
 if (databaseKind !== 'pglite' && databaseKind !== 'postgres')
@@ -68,8 +125,29 @@ if (hubKind !== 'compiled' && hubKind !== 'in-process')
 // Repetitions in one process would inherit each other's heap and loaded code: only separate processes
 // are independent samples.
 if (hubKind === 'in-process' && repeat !== 1) throw new Error('--hub in-process measures one repetition');
+if (hubKind === 'in-process' && values['baseline-dist'])
+  throw new Error('--baseline-dist compares compiled hubs: leave out --hub in-process');
+if (!Number.isInteger(latencyMs) || latencyMs < 0)
+  throw new Error(`--latency-ms is a whole number of milliseconds, not '${values['latency-ms']}'`);
+if (values.throttle !== undefined && !/^\d+\/\d+$/.test(values.throttle))
+  throw new Error(`--throttle looks like 6000/300 (requests/seconds), not '${values.throttle}'`);
 
-const finished = new Set(['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED']);
+/**
+ * Each system's bound on requests in flight, as the hub sets it: its environment's
+ * SALES_/FINANCE_MAX_CONCURRENCY or the defaults, Sales further held to the simulator's `x-ms-dop-hint`
+ * (4, its default). The in-process hub is started with the defaults.
+ */
+const simulatorDopHint = 4;
+const concurrencyFromEnv = (name: string, fallback: number) =>
+  hubKind === 'compiled' && process.env[name] ? Number(process.env[name]) : fallback;
+const backend: Backend = {
+  latencyMs,
+  concurrency: {
+    sales: Math.min(simulatorDopHint, concurrencyFromEnv('SALES_MAX_CONCURRENCY', maxConcurrency.sales.max)),
+    finance: concurrencyFromEnv('FINANCE_MAX_CONCURRENCY', maxConcurrency.finance.max),
+  },
+};
+
 const idleMs = 10_000;
 const afterMs = 10_000;
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -85,25 +163,11 @@ interface Sample {
 const peak = (samples: readonly Sample[], of: (sample: Sample) => number) =>
   mib(samples.reduce((highest, sample) => Math.max(highest, of(sample)), 0));
 
-interface FlowReport {
-  flow: string;
-  status: string;
-  counters: Record<string, number>;
-  /** When the flow ran, on this process's `performance.now()` clock; null when it did not. */
-  window: { from: number; to: number } | null;
-}
-
-interface RunReport {
-  status: string;
-  seconds: number;
-  totals: Record<string, number>;
-  flows: FlowReport[];
-}
-
 /** A hub under measurement: its memory samples, a way to run a sync to its end, and its stop. */
 interface HubUnderTest {
   samples: Sample[];
-  run(mode: 'FULL' | 'INCREMENTAL'): Promise<RunReport>;
+  /** Runs a sync to its end, telling `observe` every update of its flows as the hub publishes them. */
+  run(mode: 'FULL' | 'INCREMENTAL', observe: (flows: FlowStatus[]) => void): Promise<RunReport>;
   /** The process's peak resident memory over its whole life (VmHWM), in bytes. */
   highWaterMark(): Promise<number | null>;
   stop(): Promise<void>;
@@ -116,30 +180,50 @@ interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** The simulators in a child process (`npm run simulators`), on free ports; resolves with their origins. */
-async function startSimulatorProcess() {
+/** The simulators in their child process (scripts/bench/simulators-process.ts), on free ports. */
+interface SimulatorProcess {
+  child: ChildProcess;
+  sales: string;
+  finance: string;
+  /** Both systems' request counts so far, and their peaks in flight since the previous call. */
+  stats(): Promise<SimulatorStats>;
+}
+
+async function startSimulatorProcess(): Promise<SimulatorProcess> {
   const child = spawn(
     process.execPath,
     [
       '--import',
       'tsx',
-      'src/simulators/main.ts',
+      'scripts/bench/simulators-process.ts',
       `--accounts=${accounts}`,
-      '--sales-port=0',
-      '--finance-port=0',
+      `--latency-ms=${latencyMs}`,
+      ...(values.throttle ? [`--throttle=${values.throttle}`] : []),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
-  const origins: string[] = [];
-  for await (const line of createInterface({ input: child.stdout })) {
-    const root = /(http:\/\/\S+?)\/(api\/data|data)\//.exec(line);
-    if (root) origins.push(root[1]!);
-    if (origins.length === 2) break;
-  }
-  if (origins.length !== 2) throw new Error('the simulators did not start');
-  // Keep reading, so the simulators never block on a full pipe.
-  child.stdout.resume();
-  return { child, sales: origins[0]!, finance: origins[1]! };
+  const waiting = new Map<number, (stats: SimulatorStats) => void>();
+  let nextId = 0;
+  const origins = await new Promise<{ sales: string; finance: string }>((resolve, reject) => {
+    child.on('message', (message: SimulatorsMessage) => {
+      if (message.type === 'ready') resolve(message);
+      else {
+        waiting.get(message.id)?.(message.stats);
+        waiting.delete(message.id);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the simulators exited (${code}) before starting`)));
+  });
+  return {
+    child,
+    ...origins,
+    stats: () =>
+      new Promise((resolve) => {
+        nextId += 1;
+        waiting.set(nextId, resolve);
+        child.send({ type: 'stats', id: nextId } satisfies SimulatorsRequest);
+      }),
+  };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -184,10 +268,21 @@ async function createBenchDatabase(index: number): Promise<BenchDatabase> {
   };
 }
 
-/** The hub as `npm start` runs it, in a process of its own, sampled by the preloaded memory probe. */
+const counters = 'read created updated unchanged skipped failed';
+const runFields = `status startedAt finishedAt totals { ${counters} } flows { flow status counters { ${counters} } }`;
+interface RunAnswer {
+  status: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  totals: Record<string, number>;
+  flows: { flow: string; status: string; counters: Record<string, number> }[];
+}
+
+/** The hub as `npm start` runs it (from `dist`), in a process of its own, sampled by the memory probe. */
 async function startCompiledHub(
   simulators: { sales: string; finance: string },
   database: BenchDatabase,
+  dist: string,
 ): Promise<HubUnderTest> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -210,7 +305,7 @@ async function startCompiledHub(
       ...values['hub-node-option'],
       '--import',
       './scripts/bench/memory-probe.mjs',
-      'dist/main.js',
+      join(dist, 'main.js'),
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
   );
@@ -226,7 +321,7 @@ async function startCompiledHub(
   const keep = (chunk: Buffer) => {
     if (output !== null) output += chunk.toString();
   };
-  const log = values['hub-log'] ? createWriteStream(values['hub-log']) : null;
+  const log = values['hub-log'] ? createWriteStream(values['hub-log'], { flags: 'a' }) : null;
   child.stderr!.on('data', keep);
   if (log) {
     child.stdout!.pipe(log);
@@ -246,21 +341,17 @@ async function startCompiledHub(
 
   const graphql = <T>(query: string, variables?: Record<string, unknown>): Promise<T> =>
     postGraphQL<T>(url, query, variables);
-
-  const counters = 'read created updated unchanged skipped failed';
-  const runQuery = `query($id: ID!) { syncRun(id: $id) {
-    status startedAt finishedAt totals { ${counters} } flows { flow status counters { ${counters} } } } }`;
-  interface RunAnswer {
-    status: string;
-    startedAt: string | null;
-    finishedAt: string | null;
-    totals: Record<string, number>;
-    flows: { flow: string; status: string; counters: Record<string, number> }[];
-  }
+  // Status changes come over the subscription as the hub publishes them (progress at most every 250 ms),
+  // so each flow's start and end are seen within milliseconds, without polling the hub.
+  const socket = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+  });
 
   return {
     samples,
-    async run(mode) {
+    async run(mode, observe) {
       const { startSync } = await graphql<{ startSync: { id: string } }>(
         `
           mutation ($mode: SyncMode!) {
@@ -271,38 +362,38 @@ async function startCompiledHub(
         `,
         { mode },
       );
-      // A flow's time is seen from here, polled every 250 ms: GraphQL shows a flow's status, not its times.
-      const began = new Map<string, number>();
-      const ended = new Map<string, number>();
-      for (;;) {
-        const { syncRun } = await graphql<{ syncRun: RunAnswer }>(runQuery, { id: startSync.id });
-        const now = performance.now();
-        for (const flow of syncRun.flows) {
-          if (flow.status !== 'QUEUED' && !began.has(flow.flow)) began.set(flow.flow, now);
-          if (finished.has(flow.status) && !ended.has(flow.flow)) ended.set(flow.flow, now);
-        }
-        if (finished.has(syncRun.status)) {
-          return {
-            status: syncRun.status,
-            seconds: (Date.parse(syncRun.finishedAt!) - Date.parse(syncRun.startedAt!)) / 1000,
-            totals: syncRun.totals,
-            flows: syncRun.flows.map(({ flow, status, counters }) => {
-              const start = began.get(flow);
-              const end = ended.get(flow);
-              return {
-                flow,
-                status,
-                counters,
-                window: start !== undefined && end !== undefined ? { from: start, to: end } : null,
-              };
-            }),
-          };
-        }
-        await sleep(250);
-      }
+      await new Promise<void>((resolve, reject) => {
+        socket.subscribe<{ syncRunUpdated: RunAnswer }>(
+          {
+            query: `subscription($id: ID!) { syncRunUpdated(id: $id) { ${runFields} } }`,
+            variables: { id: startSync.id },
+          },
+          {
+            next({ data, errors }) {
+              if (errors) reject(new Error(errors.map(({ message }) => message).join('; ')));
+              else if (data) observe(data.syncRunUpdated.flows);
+            },
+            error: reject,
+            complete: resolve,
+          },
+        );
+      });
+      const { syncRun } = await graphql<{ syncRun: RunAnswer }>(
+        `query($id: ID!) { syncRun(id: $id) { ${runFields} } }`,
+        { id: startSync.id },
+      );
+      return {
+        status: syncRun.status,
+        seconds: (Date.parse(syncRun.finishedAt!) - Date.parse(syncRun.startedAt!)) / 1000,
+        totals: syncRun.totals,
+        flows: syncRun.flows,
+      };
     },
     highWaterMark: () => highWaterMarkOf(child.pid!),
-    stop: () => stopChild(child),
+    async stop() {
+      await socket.dispose();
+      await stopChild(child);
+    },
   };
 }
 
@@ -331,11 +422,18 @@ async function startInProcessHub(
   const hub = await startHub({ connectors, database: opened, port: 0, host: '127.0.0.1' });
   return {
     samples,
-    async run(mode) {
+    async run(mode, observe) {
       const started = await hub.sync.start({ mode, dryRun: false });
+      const flowsOf = (update: RunSnapshot) =>
+        update.run.flows.map((flow) => ({
+          flow: flow.flow.toUpperCase(),
+          status: flow.status,
+          counters: { ...flow.counters },
+        }));
       const snapshot = await new Promise<RunSnapshot>((resolve) => {
         const stop = hub.sync.events.subscribe(started.run.id, (update) => {
-          if (finished.has(update.run.status)) {
+          observe(flowsOf(update));
+          if (isFinished(update.run.status)) {
             stop();
             resolve(update);
           }
@@ -346,18 +444,7 @@ async function startInProcessHub(
         status: run.status,
         seconds: (run.finishedAt!.getTime() - run.startedAt!.getTime()) / 1000,
         totals: { ...run.totals },
-        flows: run.flows.map((flow) => ({
-          flow: flow.flow.toUpperCase(),
-          status: flow.status,
-          counters: { ...flow.counters },
-          window:
-            flow.startedAt && flow.finishedAt
-              ? {
-                  from: flow.startedAt.getTime() - performance.timeOrigin,
-                  to: flow.finishedAt.getTime() - performance.timeOrigin,
-                }
-              : null,
-        })),
+        flows: flowsOf(snapshot),
       };
     },
     highWaterMark: () => highWaterMarkOf('self'),
@@ -367,22 +454,6 @@ async function startInProcessHub(
       await opened.close();
     },
   };
-}
-
-/** The run's counters and each flow's rate, with the hub's peak resident memory while the flow ran. */
-function report(label: string, run: RunReport, samples: readonly Sample[]): void {
-  console.log(`${label}: ${run.status} in ${run.seconds.toFixed(1)} s — ${JSON.stringify(run.totals)}`);
-  for (const flow of run.flows) {
-    const seconds = flow.window ? (flow.window.to - flow.window.from) / 1000 : 0;
-    const rate = seconds > 0 ? Math.round((flow.counters['read'] ?? 0) / seconds) : 0;
-    const taken = flow.window
-      ? samples.filter(({ at }) => at >= flow.window!.from && at <= flow.window!.to)
-      : [];
-    const memory = taken.length > 0 ? `RSS peak ${peak(taken, (s) => s.rss)} MiB` : 'RSS peak —';
-    console.log(
-      `  ${flow.flow.padEnd(9)} ${flow.status.padEnd(22)} read ${String(flow.counters['read']).padStart(7)} in ${seconds.toFixed(1).padStart(6)} s = ${String(rate).padStart(6)} records/s  ${memory.padEnd(18)} ${JSON.stringify(flow.counters)}`,
-    );
-  }
 }
 
 /** The memory figures of one repetition, in MiB. */
@@ -411,7 +482,39 @@ function within(samples: readonly Sample[], from: number, to: number): Sample[] 
   return taken;
 }
 
-async function repetition(index: number): Promise<Memory> {
+/** A build of the hub to measure: this tree's `dist`, or the baseline's. */
+interface Build {
+  label: string;
+  dist: string;
+}
+
+/** One repetition of one build: its runs and memory. */
+interface Repetition {
+  build: string;
+  index: number;
+  runs: RunResult[];
+  memory: Memory;
+}
+
+/** Runs a sync with the simulators' stats taken at each flow's start and end; prints and returns it. */
+async function measuredRun(
+  hub: HubUnderTest,
+  simulators: SimulatorProcess,
+  mode: 'FULL' | 'INCREMENTAL',
+): Promise<RunResult> {
+  const tracker = createRequestTracker(() => simulators.stats());
+  const report = await hub.run(mode, (flows) => tracker.observe(flows));
+  const requests = await tracker.finish();
+  const peakBetween = (from: number, to: number) => {
+    const taken = hub.samples.filter(({ at }) => at >= from && at <= to);
+    return taken.length > 0 ? peak(taken, (s) => s.rss) : null;
+  };
+  const result = runResult(mode, report, requests, backend, peakBetween);
+  printRun(`${mode.toLowerCase()} run`, result, backend);
+  return result;
+}
+
+async function repetition(index: number, build: Build): Promise<Repetition> {
   const seeding = Date.now();
   const simulators = await startSimulatorProcess();
   console.log(`simulators seeded in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
@@ -424,13 +527,16 @@ async function repetition(index: number): Promise<Memory> {
     await database.drop();
   };
   try {
-    hub = await (hubKind === 'compiled' ? startCompiledHub : startInProcessHub)(simulators, database);
+    hub =
+      hubKind === 'compiled'
+        ? await startCompiledHub(simulators, database, build.dist)
+        : await startInProcessHub(simulators, database);
     const idleFrom = performance.now();
     await sleep(idleMs);
     const fullFrom = performance.now();
-    report('full run', await hub.run('FULL'), hub.samples);
+    const full = await measuredRun(hub, simulators, 'FULL');
     const incrementalFrom = performance.now();
-    report('incremental run', await hub.run('INCREMENTAL'), hub.samples);
+    const incremental = await measuredRun(hub, simulators, 'INCREMENTAL');
     const afterFrom = performance.now();
     await sleep(afterMs);
     const { samples } = hub;
@@ -446,7 +552,7 @@ async function repetition(index: number): Promise<Memory> {
       console.log(`  ${label.padEnd(46)} ${String(memory[name as keyof Memory]).padStart(5)} MiB`);
     const simulatorsPeak = await highWaterMarkOf(simulators.child.pid!);
     console.log(`  (the simulators' process, not counted: ${mib(simulatorsPeak ?? 0)} MiB at its peak)`);
-    return memory;
+    return { build: build.label, index, runs: [full, incremental], memory };
   } finally {
     await cleanUp?.();
   }
@@ -461,26 +567,66 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const median = (numbers: readonly number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
-};
-
+const builds: Build[] = [{ label: 'current', dist: resolve('dist') }];
+if (values['baseline-dist']) builds.push({ label: 'baseline', dist: resolve(values['baseline-dist']) });
+const faults = [
+  `${latencyMs} ms latency`,
+  ...(values.throttle ? [`throttle ${values.throttle} (requests/seconds)`] : []),
+].join(', ');
 console.log(
   `bench:sync — ${accounts} accounts, ${databaseKind === 'pglite' ? 'PGlite on disk' : 'PostgreSQL'}, hub ` +
-    `${hubKind === 'compiled' ? 'compiled (node dist/main.js)' : 'in this process (tsx)'}, ` +
-    `${availableParallelism()} cores, Node ${process.version}`,
+    `${hubKind === 'compiled' ? `compiled (node ${builds.map((b) => join(b.dist, 'main.js')).join(' against node ')})` : 'in this process (tsx)'}, ` +
+    `${availableParallelism()} cores, Node ${process.version}; both systems: ${faults}, ` +
+    `at most ${backend.concurrency.sales} (Sales) and ${backend.concurrency.finance} (Finance) requests in flight`,
 );
-const results: Memory[] = [];
+const results: Repetition[] = [];
 for (let index = 1; index <= repeat; index += 1) {
-  if (repeat > 1) console.log(`\nrepetition ${index} of ${repeat}`);
-  results.push(await repetition(index));
-}
-if (repeat > 1) {
-  console.log(`\nmedians of ${repeat} repetitions (MiB; every value in brackets):`);
-  for (const [name, label] of Object.entries(memoryLabels)) {
-    const all = results.map((memory) => memory[name as keyof Memory]);
-    console.log(`  ${label.padEnd(46)} ${String(median(all)).padStart(5)}  [${all.join(', ')}]`);
+  // With a baseline, the builds take turns, and which goes first alternates too.
+  const order = index % 2 === 1 ? builds : [...builds].reverse();
+  for (const build of order) {
+    if (repeat > 1 || builds.length > 1)
+      console.log(
+        `\nrepetition ${index} of ${repeat}${builds.length > 1 ? `, ${build.label} (${build.dist})` : ''}`,
+      );
+    results.push(await repetition(index, build));
   }
+}
+if (repeat > 1 || builds.length > 1) {
+  const byBuild = new Map(
+    builds.map((build) => [
+      build.label,
+      results
+        .filter((result) => result.build === build.label)
+        .map(({ runs, memory }) =>
+          figuresOf(
+            runs,
+            Object.fromEntries(
+              Object.entries(memoryLabels).map(([name, label]) => [label, memory[name as keyof Memory]]),
+            ),
+          ),
+        ),
+    ]),
+  );
+  printMedians(byBuild);
+}
+if (values.json) {
+  await writeFile(
+    values.json,
+    `${JSON.stringify(
+      {
+        accounts,
+        database: databaseKind,
+        hub: hubKind,
+        backend,
+        throttle: values.throttle ?? null,
+        builds,
+        node: process.version,
+        cores: availableParallelism(),
+        repetitions: results,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`\nwritten: ${values.json}`);
 }
