@@ -34,7 +34,9 @@ interface RunView {
   flows: { flow: string; status: string; error: string | null; notes: string[] }[];
 }
 
-const accounts = 1_500; // three pages of 500
+// Six pages of 500: when SIGTERM lands after the first page, the pages in flight beside it (at most four)
+// commit and the read is not finished.
+const accounts = 3_000;
 const finalStatuses = ['SUCCEEDED', 'COMPLETED_WITH_ERRORS', 'FAILED', 'CANCELLED'];
 
 async function run(hub: MainProcess, id: string): Promise<RunView> {
@@ -66,7 +68,7 @@ describe('SIGTERM during a sync run', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('commits the page in hand, marks the run interrupted, exits 0, and the next start resumes it', async () => {
+  it('commits the pages in hand, marks the run interrupted, exits 0, and the next start resumes it', async () => {
     const env = { ...systems.env, HUB_DATA_DIR: dataDir };
     hub = await startMainProcess(env);
     // Slow enough that a page of 500 accounts takes a good second: SIGTERM lands inside one.
@@ -105,7 +107,7 @@ describe('SIGTERM during a sync run', () => {
       error: shutdownInterruption,
       flows: [{ flow: 'ACCOUNTS', status: 'FAILED', error: shutdownInterruption }],
     });
-    // The page in hand when SIGTERM came was committed, and the read had not finished.
+    // The pages in hand when SIGTERM came were committed, and the read had not finished.
     const committed = interrupted.totals.read;
     expect(committed).toBeGreaterThan(firstPage.totals.read);
     expect(committed).toBeLessThan(accounts);

@@ -229,6 +229,15 @@ async function runFlow(
       retry,
     );
   }
+  if (context.storedLinks && totals.read > 0) {
+    // Said, because it is the cost of an INCREMENTAL run with nothing to do: Finance's entity has no
+    // change feed over OData and no modified date to ask for less (see docs/sync.md).
+    notes.push(
+      `Finance has no change feed for ${plan.flow.source.entity} and the entity no modified date, so all ` +
+        `${totals.read.toLocaleString('en-US')} records were read again and compared by their content hash; ` +
+        `${totals.unchanged.toLocaleString('en-US')} were unchanged.`,
+    );
+  }
   if (plan.afterRead && !onlyKeys) {
     // What vanished is what a complete read did not see; a resumed read saw only its rest.
     if (resumeAt) notes.push('Records missing from the source are checked on the next complete read.');

@@ -1,10 +1,10 @@
 /**
- * One run's execution in the background: RUNNING, then each flow in order through the FlowRunner (a
- * flow whose dependency failed in this run is skipped), then the final status. A run taken over from
- * another instance keeps the flows that instance finished and goes on with the one it left in progress
- * after its last committed page. Every snapshot of the run
- * goes out through one queue, read from the store in order, so subscribers see statuses in order and
- * counters that never go backwards.
+ * One run's execution in the background: RUNNING, then its flows through the FlowRunner, side by side as
+ * their dependencies allow (a flow whose dependency failed in this run is skipped), then the final
+ * status. A run taken over from another instance keeps the flows that instance finished and goes on with
+ * those it left in progress, each after its last committed page. Every snapshot of the run goes out
+ * through one queue, read from the store in order, so subscribers see statuses in order and counters that
+ * never go backwards.
  */
 import { describeDatabaseFailure } from '../../db/query-failures.js';
 import type { Counters, FailedKey, RunStore, SyncRunRecord } from '../../db/runs.js';
@@ -356,36 +356,77 @@ export function executeRun(record: SyncRunRecord, dependencies: ExecuteDependenc
     );
     const outcomes = new Map<FlowName, FlowOutcome>();
     const errors: string[] = [];
-    for (const { flow, status, error, counters } of record.flows) {
-      if (signal.aborted) break;
-      if (isFinal(status)) {
-        // Finished before this instance took the run over: kept as it ended.
-        outcomes.set(flow, outcomeOf(status, error));
-        if (status === 'FAILED' && error) errors.push(`${flow}: ${error}`);
+    const inRun = new Set(record.flows.map(({ flow }) => flow));
+    const waiting: typeof record.flows = [];
+    for (const entry of record.flows) {
+      const { flow, status, error } = entry;
+      if (!isFinal(status)) {
+        waiting.push(entry);
         continue;
       }
-      const blocker = flowDefinitions[flow].dependsOn.find((dependency) => {
-        const outcome = outcomes.get(dependency);
-        return outcome === 'failed' || outcome === 'skipped';
-      });
-      if (blocker) {
-        // Running it would fail every record for want of its parent; say why once instead.
-        const error = `skipped: dependency ${blocker} failed`;
-        await retryThroughOutage(
-          () => runs.setFlowStatus(id, flow, 'CANCELLED', { error, ...fence }),
-          duringRun,
-        );
-        publish();
-        log.warn({ flow, status: 'CANCELLED', error }, 'sync flow skipped');
-        outcomes.set(flow, 'skipped');
-        continue;
-      }
-      const ended = await runFlow(flow, resumed && status === 'RUNNING' ? { failed: counters.failed } : null);
-      if (!ended) break;
-      const { outcome, error: flowError } = ended;
-      outcomes.set(flow, outcome);
-      if (flowError) errors.push(`${flow}: ${flowError}`);
+      // Finished before this instance took the run over: kept as it ended.
+      outcomes.set(flow, outcomeOf(status, error));
+      if (status === 'FAILED' && error) errors.push(`${flow}: ${error}`);
     }
+    // Flows run side by side as their dependencies allow (accounts and products at once; contacts once
+    // accounts ended; quotes last), each starting when every flow of this run it depends on has ended.
+    // They share each system's bound on requests in flight, so together they ask no more of a system
+    // than one flow may.
+    const inFlight = new Map<FlowName, Promise<void>>();
+    let stop = false;
+    let broken: { error: unknown } | undefined;
+    const ready = (flow: FlowName) =>
+      flowDefinitions[flow].dependsOn.every(
+        (dependency) => !inRun.has(dependency) || outcomes.has(dependency),
+      );
+    while (!stop && !signal.aborted) {
+      for (const entry of [...waiting]) {
+        if (stop || signal.aborted || !ready(entry.flow)) continue;
+        waiting.splice(waiting.indexOf(entry), 1);
+        const { flow, status, counters } = entry;
+        const blocker = flowDefinitions[flow].dependsOn.find((dependency) => {
+          const outcome = outcomes.get(dependency);
+          return outcome === 'failed' || outcome === 'skipped';
+        });
+        if (blocker) {
+          // Running it would fail every record for want of its parent; say why once instead.
+          const error = `skipped: dependency ${blocker} failed`;
+          await retryThroughOutage(
+            () => runs.setFlowStatus(id, flow, 'CANCELLED', { error, ...fence }),
+            duringRun,
+          );
+          publish();
+          log.warn({ flow, status: 'CANCELLED', error }, 'sync flow skipped');
+          outcomes.set(flow, 'skipped');
+          continue;
+        }
+        const resume = resumed && status === 'RUNNING' ? { failed: counters.failed } : null;
+        const ended = runFlow(flow, resume).then(
+          (result) => {
+            inFlight.delete(flow);
+            // Handed back, taken over or lost: no flow of this run starts here any more.
+            if (!result) {
+              stop = true;
+              return;
+            }
+            outcomes.set(flow, result.outcome);
+            if (result.error) errors.push(`${flow}: ${result.error}`);
+          },
+          (error: unknown) => {
+            // The run breaks, once the flows beside this one have ended.
+            inFlight.delete(flow);
+            stop = true;
+            broken ??= { error };
+          },
+        );
+        inFlight.set(flow, ended);
+      }
+      if (inFlight.size === 0) break;
+      // A flow's end may make others ready (or stop the run); a failure of one stops the others' start.
+      await Promise.race(inFlight.values());
+    }
+    await Promise.all(inFlight.values());
+    if (broken) throw broken.error;
     if (signal.aborted || abandoned) return stopped();
     const run = await retryThroughOutage(() => runs.getRun(id), duringRun);
     if (!run) throw new Error(`run ${id} disappeared from the store`);

@@ -147,6 +147,25 @@ describe('starting a run', () => {
     await recorder.ended(first.run.id);
   });
 
+  it("runs a run's flows side by side as their dependencies allow: products beside accounts, contacts after it", async () => {
+    const hold = gate();
+    const { manager, requests, recorder } = await setup({
+      accounts: { ...moving, beforePage: () => hold.opened },
+    });
+    const started = await manager.start(input);
+    const flowStatus = async (flow: string) =>
+      (await store.runs.getRun(started.run.id))?.flows.find((f) => f.flow === flow)?.status;
+    // Products depends on nothing: it runs and ends while accounts holds its page.
+    await until(async () => (await flowStatus('products')) === 'SUCCEEDED');
+    expect(await flowStatus('accounts')).toBe('RUNNING');
+    // Contacts waits for accounts, quotes for accounts, contacts and products.
+    expect(await flowStatus('contacts')).toBe('QUEUED');
+    expect(requests.map(({ flow }) => flow)).toEqual(['accounts', 'products']);
+    hold.open();
+    expect((await recorder.ended(started.run.id)).run.status).toBe('SUCCEEDED');
+    expect(requests.map(({ flow }) => flow)).toEqual(['accounts', 'products', 'contacts', 'quotes']);
+  });
+
   it('runs runs of different flows at the same time', async () => {
     const hold = gate();
     const { manager, recorder } = await setup({ accounts: { ...moving, beforePage: () => hold.opened } });
@@ -316,7 +335,8 @@ describe('the hub stopping and starting', () => {
         },
       },
     });
-    const started = await manager.start({ ...input, flows: ['accounts', 'products'] });
+    // Contacts waits for accounts, so it has not started when the run is taken.
+    const started = await manager.start({ ...input, flows: ['accounts', 'contacts'] });
     await reached.opened;
     // What a takeover leaves in the row while this instance does not look: another owner.
     await store.database.db.execute(
@@ -331,7 +351,7 @@ describe('the hub stopping and starting', () => {
       run?.flows.map(({ flow, status, error, counters }) => ({ flow, status, error, read: counters.read })),
     ).toEqual([
       { flow: 'accounts', status: 'RUNNING', error: null, read: 2 },
-      { flow: 'products', status: 'QUEUED', error: null, read: 0 },
+      { flow: 'contacts', status: 'QUEUED', error: null, read: 0 },
     ]);
     expect(requests.map(({ flow }) => flow)).toEqual(['accounts']);
     expect(recorder.of(started.run.id).map((event) => event.run.status)).not.toContain('FAILED');
@@ -347,9 +367,14 @@ describe('the hub stopping and starting', () => {
     await manager.shutdown();
     const run = (await manager.snapshot(started.run.id))?.run;
     expect(run).toMatchObject({ status: 'FAILED', error: shutdownInterruption });
-    expect(run?.flows.map(({ status, error }) => ({ status, error }))).toEqual(
-      run?.flows.map(() => ({ status: 'FAILED', error: shutdownInterruption })),
-    );
+    // Products ran beside accounts and finished; the flows held or not started are interrupted.
+    const interrupted = { status: 'FAILED', error: shutdownInterruption };
+    expect(run?.flows.map(({ flow, status, error }) => ({ flow, status, error }))).toEqual([
+      { flow: 'accounts', ...interrupted },
+      { flow: 'products', status: 'SUCCEEDED', error: null },
+      { flow: 'contacts', ...interrupted },
+      { flow: 'quotes', ...interrupted },
+    ]);
     const refused = await manager.start(input).catch((error) => error);
     expect(refused).toMatchObject({
       code: 'VALIDATION_FAILED',
