@@ -150,13 +150,15 @@ describe.skipIf(!adminUrl || !postgres)('a run whose instance is killed (needs T
     await alone.stop('SIGTERM');
 
     // Slowed, so the run lasts long enough to be killed several times.
-    for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 80 });
+    for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 150 });
     const live = await Promise.all([1, 2, 3].map(() => hub(systems, place)));
     const runId = await start(live[0]!);
     const takeovers: number[] = [];
     for (let kill = 0; kill < kills; kill += 1) {
       const owner = await vi.waitFor(
         async () => {
+          // A run that ended meanwhile (the last takeover finished it) has no owner left to kill.
+          if (finalStatuses.includes((await runOn(live[0]!, runId)).status)) return null;
           const found = [];
           for (const instance of live) if ((await executing(instance)).includes(runId)) found.push(instance);
           expect(found, context).toHaveLength(1);
@@ -164,6 +166,7 @@ describe.skipIf(!adminUrl || !postgres)('a run whose instance is killed (needs T
         },
         { timeout: 3 * leaseMs + 10_000, interval: 50 },
       );
+      if (!owner) break;
       // A moment somewhere in the next 0.3–2.5 s of the run's work.
       await new Promise((resolve) => setTimeout(resolve, 300 + next() * 2_200));
       if (finalStatuses.includes((await runOn(owner, runId)).status)) break;
