@@ -60,7 +60,10 @@ async function runFlow(
   // taken over goes on where its own read stopped.
   const ownRead = request.resume === true && cursor?.lastRunId === runId;
   const resumeAt = mode === 'INCREMENTAL' || ownRead ? positionOf(cursor?.checkpoint ?? null) : null;
-  if (resumeAt) {
+  // Its own last page committed (the position cleared with it) but the flow not ended when it was taken
+  // over (during the check for vanished products, say): its read is complete, and is not done again.
+  const readComplete = ownRead && cursor?.checkpoint === null;
+  if (resumeAt || readComplete) {
     notes.push(
       ownRead
         ? 'Went on after the last page this run committed before it was taken over: those records were not read again.'
@@ -105,7 +108,7 @@ async function runFlow(
   };
   // Reported with every page's progress, so a dashboard's bar and ETA have a scale.
   const estimatedTotal = await estimateTotal(read);
-  const pages = readSource(read);
+  const pages = readComplete ? noPages() : readSource(read);
   // Whether the stored cursor holds a position inside a read that this run has not finished.
   let positionStored = resumeAt !== null;
   const movesCursor = !dryRun && !onlyKeys;
@@ -266,6 +269,9 @@ function databaseRetry(dependencies: FlowRunDependencies, request: FlowRunReques
       ),
   };
 }
+
+/** The read of a flow whose read was complete before it was taken over. */
+async function* noPages(): AsyncGenerator<SourcePage> {}
 
 /** A promise with its resolve and reject (Promise.withResolvers is Node 22). */
 function deferred<T>(): {

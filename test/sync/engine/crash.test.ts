@@ -104,7 +104,7 @@ async function runToEnd(sync: SyncManager): Promise<RunSnapshot> {
 }
 
 describe.each(backends)('a sync killed mid-run, on $name', (backend) => {
-  // Three scenarios, each with fresh systems and a fresh database.
+  // Four scenarios, each with fresh systems and a fresh database.
   describe.each([
     {
       killAt: 'commit:2',
@@ -117,6 +117,11 @@ describe.each(backends)('a sync killed mid-run, on $name', (backend) => {
     {
       killAt: 'prefetch:2',
       when: 'after the next page was read ahead but before the page in hand was committed',
+    },
+    {
+      // 40 accounts in pages of 10: the fourth commit is the last page's, with the new delta link.
+      killAt: 'commit:4',
+      when: 'after its last page was committed but before the flow ended',
     },
   ])('killed $when', ({ killAt }) => {
     let sim: RunningSimulators;
