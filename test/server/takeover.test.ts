@@ -77,6 +77,16 @@ const timestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
  * sync does (record ids, timestamps, row versions), so two systems seeded alike compare by content.
  */
 function contents(systems: ExternalSystems, system: 'sales' | 'finance', set: string): string[] {
+  // Finance numbers parties and quotation lines in the order it creates them, which pages writing side by
+  // side vary: a party number is compared as the customer it is the party of (a contact's own party, as
+  // just that), and a line is known by its quotation and sequence number, not its id.
+  const customerOfParty = new Map(
+    systems.finance.store
+      .scan('CustomersV3')
+      .map((row: Row) => [String(row['PartyNumber']), String(row['CustomerAccount'])] as const),
+  );
+  const party = (value: unknown) =>
+    value === null ? null : `party of ${customerOfParty.get(String(value)) ?? 'a contact person'}`;
   return systems[system].store
     .scan(set)
     .map((row: Row) =>
@@ -84,8 +94,11 @@ function contents(systems: ExternalSystems, system: 'sales' | 'finance', set: st
         Object.entries(row)
           .filter(([key, value]) => {
             if (/etag|versionnumber/i.test(key)) return false;
+            // A quotation line's id is the next of Finance's sequence when it is created: left out too.
+            if (key === 'InventoryLotId') return false;
             return !(typeof value === 'string' && (uuid.test(value) || timestamp.test(value)));
           })
+          .map(([key, value]) => [key, /PartyNumber$/.test(key) ? party(value) : value] as const)
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       ),
     )

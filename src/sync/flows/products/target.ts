@@ -2,25 +2,13 @@
  * Where the products flow writes: Sales products by product number, plus what Dataverse needs around a
  * product that a field map cannot say.
  *
- * A new product takes three writes: create the product (create-only), add it to its price list (a price
- * list item in its default unit at Finance's sales price), then set that list as its default price list
- * and its configured state (Dataverse accepts neither the default price list on create nor a default
- * price list the product has no item on). An update is the product's PATCH, never touching its state,
- * plus the price of its item on its default price list when Finance's price changed (one batched read of
- * those items per page).
- *
- * Each step goes for the whole page as one bulk message per table (CreateMultiple, UpdateMultiple,
- * UpsertMultiple; the connector falls back per record when a chunk fails), so a page of 1,000 new
- * products costs three write requests instead of fifteen `$batch` requests of change sets. What the
- * change sets guaranteed is kept by ordering and by undoing:
- * - A new product whose item or default price list fails is deleted again (with its item), so Sales
- *   never keeps a product outside its price list; the record fails with Sales's reason and the next run
- *   creates it whole. Between the requests of one write such a product exists for a moment.
- * - A product whose own create failed gets no item; a product whose item failed is not set.
- * - On update the item goes first and the product only when its item was written: a product is never
- *   at Finance's price while its item is not, which the next run could not see (it compares the
- *   product's price). An item written whose product then fails is found equal next run, and only the
- *   product is written again.
+ * A new product is written as ONE change set of three parts, so Sales never holds a product outside its
+ * price list: create the product (create-only, `If-None-Match: *`), add it to its price list (a price list
+ * item in its default unit at Finance's sales price), then set that list as its default price list and
+ * its configured state (Dataverse accepts neither the default price list on create nor a default price
+ * list the product has no item on). An update is the product's PATCH alone, never touching its state,
+ * plus the price of its item on its default price list when Finance's price changed (one batched read
+ * of those items per page). Every page's writes go in one `$batch` request per 200 operations.
  */
 import { matchKey } from '../../../vocabulary.js';
 import type { Connectors } from '../../../connectors/index.js';
@@ -97,19 +85,9 @@ export function productTarget(connectors: Connectors, settings: ProductSettings)
   };
 
   /** The update of a product, with its item on its default price list when the price changed. */
-  const updateGroup = (
-    record: TargetWrite,
-    item: SalesPriceListItem | undefined,
-    productId: string,
-  ): SalesOperation[] => {
+  const updateGroup = (record: TargetWrite, item: SalesPriceListItem | undefined): SalesOperation[] => {
     const group: SalesOperation[] = [
-      {
-        method: 'PATCH',
-        kind: 'product',
-        key: record.key,
-        body: salesBody(connectors, record.values),
-        id: productId,
-      },
+      { method: 'PATCH', kind: 'product', key: record.key, body: salesBody(connectors, record.values) },
     ];
     const price = text(record.values['price']);
     if (item && price !== null && !sameValue(item.amount, price, 'decimal')) {
@@ -162,7 +140,7 @@ export function productTarget(connectors: Connectors, settings: ProductSettings)
     return found;
   };
 
-  const adapter: TargetAdapter = {
+  return {
     readCurrent: (keys) => products.readCurrent(keys),
     async check(records, reference: ReferenceData) {
       if (records.every((record) => record.existing)) return records.map(() => null);
@@ -177,128 +155,24 @@ export function productTarget(connectors: Connectors, settings: ProductSettings)
     async write(records) {
       const lists = records.some((record) => !record.existing) ? await loadPriceLists() : undefined;
       const items = await itemsToReprice(records);
-      const results = new Array<TargetWriteResult>(records.length);
-      const creates: { index: number; group: SalesOperation[] }[] = [];
-      const updates: { index: number; group: SalesOperation[] }[] = [];
-      records.forEach((record, index) => {
+      const groups = records.map((record) => {
         if (record.existing) {
           const productId = (record.existing as SalesProductWithPriceList).productid;
-          updates.push({ index, group: updateGroup(record, items.get(matchKey(productId)), productId) });
-          return;
+          return updateGroup(record, items.get(matchKey(productId)));
         }
-        const group = createGroup(lists!, record);
-        if (typeof group === 'string') results[index] = { outcome: 'failed', message: group };
-        else creates.push({ index, group });
+        return createGroup(lists!, record);
       });
-      await writeUpdates(updates, results);
-      await writeCreates(creates, results);
-      return results;
+      const written = await sales.writeChangeSets(
+        groups.map((group) => (typeof group === 'string' ? [] : group)),
+      );
+      return groups.map((group, index) =>
+        typeof group === 'string' ? { outcome: 'failed', message: group } : outcomeOf(written[index]!),
+      );
     },
   };
-
-  /** Items first, then the products whose item (if any) was written. */
-  async function writeUpdates(
-    updates: readonly { index: number; group: SalesOperation[] }[],
-    results: TargetWriteResult[],
-  ): Promise<void> {
-    const repriced = updates.filter(({ group }) => group.length > 1);
-    const itemResults = await sales.writeMultiple(repriced.map(({ group }) => group[1]!));
-    const itemFailed = new Map<number, UpsertResult>();
-    repriced.forEach(({ index }, n) => {
-      if (itemResults[n]!.outcome === 'failed') itemFailed.set(index, itemResults[n]!);
-    });
-    const products = updates.filter(({ index }) => !itemFailed.has(index));
-    const productResults = await sales.writeMultiple(products.map(({ group }) => group[0]!));
-    for (const [index, failed] of itemFailed) results[index] = outcomeOf([failed]);
-    products.forEach(({ index }, n) => (results[index] = outcomeOf([productResults[n]!])));
-  }
-
-  /** Products, then the items of those created, then the default price list of those with an item. */
-  async function writeCreates(
-    creates: readonly { index: number; group: SalesOperation[] }[],
-    results: TargetWriteResult[],
-  ): Promise<void> {
-    const created = await sales.writeMultiple(creates.map(({ group }) => group[0]!));
-    const made = creates.flatMap(({ index, group }, n) => {
-      const product = created[n]!;
-      if (product.outcome === 'failed') {
-        results[index] = outcomeOf([product]);
-        return [];
-      }
-      return [{ index, group, product }];
-    });
-    const itemResults = await sales.writeMultiple(made.map(({ group, product }) => itemOf(group, product)));
-    const undo: HalfCreated[] = [];
-    const withItem = made.flatMap((entry, n) => {
-      const item = itemResults[n]!;
-      if (item.outcome !== 'failed') return [{ ...entry, item }];
-      undo.push({ index: entry.index, product: entry.product, failed: item });
-      return [];
-    });
-    const defaults = await sales.writeMultiple(withItem.map(({ group }) => group[2]!));
-    withItem.forEach((entry, n) => {
-      const set = defaults[n]!;
-      if (set.outcome === 'failed') undo.push({ ...entry, failed: set });
-      else results[entry.index] = outcomeOf([entry.product]);
-    });
-    await removeHalfCreated(undo, creates, results);
-  }
-
-  /**
-   * Deletes the products (and their items) whose item or default price list failed, so none stays outside
-   * its price list; each record fails with the reason its step gave.
-   */
-  async function removeHalfCreated(
-    undo: readonly HalfCreated[],
-    creates: readonly { index: number; group: SalesOperation[] }[],
-    results: TargetWriteResult[],
-  ): Promise<void> {
-    if (undo.length === 0) return;
-    const keyOf = new Map(creates.map(({ index, group }) => [index, (group[0] as { key: string }).key]));
-    const removals = await sales.writeChangeSets(
-      undo.map(({ index, product, item }) => [
-        ...(item?.id ? [{ method: 'DELETE', kind: 'priceListItem', key: { id: item.id } } as const] : []),
-        {
-          method: 'DELETE',
-          kind: 'product',
-          key: product.id ? { id: product.id } : keyOf.get(index)!,
-        } as const,
-      ]),
-    );
-    undo.forEach(({ index, failed }, n) => {
-      const reason = outcomeOf([failed]).message ?? 'Sales refused the product';
-      const removal = removals[n]!.find((result) => result.outcome === 'failed');
-      results[index] = {
-        outcome: 'failed',
-        message: removal
-          ? `${reason} Removing the product created without it failed too: ${removal.error?.message ?? 'Sales refused'}`
-          : reason,
-      };
-    });
-  }
-
-  /** The price list item of a create group, bound to the product by the id Sales gave it. */
-  function itemOf(group: readonly SalesOperation[], product: UpsertResult): SalesOperation {
-    const item = group[1]!;
-    if (item.method !== 'POST' || !product.id) return item;
-    return {
-      ...item,
-      body: { ...item.body, 'productid@odata.bind': sales.bind('product', { id: product.id }) },
-    };
-  }
-
-  return adapter;
 }
 
-/** A new product whose item or default price list failed (`failed`), to delete again. */
-interface HalfCreated {
-  index: number;
-  product: UpsertResult;
-  item?: UpsertResult;
-  failed: UpsertResult;
-}
-
-/** One record's outcome from its writes' results: the first one's, or the one that failed. */
+/** One record's outcome from its change set's results: the first part's, or the part that failed. */
 function outcomeOf(results: readonly UpsertResult[]): TargetWriteResult {
   const failed = results.filter((result) => result.outcome === 'failed');
   if (failed.length > 0) {
