@@ -198,13 +198,10 @@ async function runFlow(
     let pageNumber = 0;
     for (let next = await ahead.next(); next && !signal.aborted; next = await ahead.next()) {
       pageNumber += 1;
-      const claimed = deferred<void>();
+      // Claimed here, in read order, before the next page is; compared, written and committed in flight.
+      const page = await claim(next);
       const before = lastCommit;
       const handled = tracePage(request, pageNumber, next, async (read) => {
-        const page = await claim(read).then(
-          (value) => (claimed.resolve(), value),
-          (error: unknown) => (claimed.reject(error), Promise.reject(error)),
-        );
         if (page.overlaps) await before;
         const outcome = await settlePage({ ...pageContext, reference: page.reference }, page);
         await before;
@@ -213,7 +210,6 @@ async function runFlow(
       handled.catch(() => undefined);
       lastCommit = handled;
       window.push(handled);
-      await claimed.promise;
       while (window.length >= pagesInFlight) await window.shift();
     }
     while (window.length > 0) await window.shift();
@@ -273,19 +269,6 @@ function databaseRetry(dependencies: FlowRunDependencies, request: FlowRunReques
 /** The read of a flow whose read was complete before it was taken over. */
 async function* noPages(): AsyncGenerator<SourcePage> {}
 
-/** A promise with its resolve and reject (Promise.withResolvers is Node 22). */
-function deferred<T>(): {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-} {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((ok, fail) => ((resolve = ok), (reject = fail)));
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
-
 /** A source page with what was read for it besides its records. */
 interface ReadPage {
   page: SourcePage;
@@ -298,7 +281,7 @@ interface ReadPage {
  * one after it. `close` ends the read (a read ahead that is not asked for is dropped; its failure is not
  * reported, since nothing of it was used).
  */
-export function readAhead<T>(
+function readAhead<T>(
   source: AsyncIterable<SourcePage>,
   prepare: (page: SourcePage) => Promise<T>,
 ): { next(): Promise<T | null>; close(): void } {

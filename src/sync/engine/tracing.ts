@@ -1,8 +1,9 @@
 /**
  * Sync runs as OpenTelemetry spans (src/tracing): each flow of a run is a trace of its own, a `sync
- * <flow>` span holding a `sync page` span for every page the engine processes and commits, and the
- * back-end requests made on the way as their children (the next page's source read, made while a page
- * is processed, falls inside that page's span). Both carry the run id and the flow; a page its number and counts.
+ * <flow>` span holding a `sync page` span for every page the engine compares, writes and commits (its
+ * claims, decided in read order before, make no request), and the back-end requests made on the way as
+ * their children (a source read, made ahead while pages are in flight, falls inside the flow's span or a
+ * page's). Both carry the run id and the flow; a page its number and counts.
  */
 import { type Attributes, type Span, SpanKind } from '@opentelemetry/api';
 import type { Counters } from '../../db/runs.js';
