@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import { type AlertTarget, defaultUnavailableMinutes } from './alerts/settings.js';
 import { maxConcurrency } from './connectors/odata/concurrency-settings.js';
+import { defaultFinanceBatchSize } from './connectors/finance/batch-size.js';
+import { defaultPagesInFlight } from './sync/engine/pages-in-flight.js';
 import { defaultRetentionDays } from './db/retention.js';
 import { maxPageSize } from './graphql/page-size.js';
 import { type Role, roles } from './graphql/roles.js';
@@ -154,6 +156,10 @@ const schema = z.object({
   // Dataverse's x-ms-dop-hint asks for, at most its 52 concurrent requests per user.
   SALES_MAX_CONCURRENCY: limit(1, 52, maxConcurrency.sales.max),
   FINANCE_MAX_CONCURRENCY: limit(1, 64, maxConcurrency.finance.max),
+  // Rows per Finance $batch: fewer for an environment whose writes come near its request timeout.
+  FINANCE_BATCH_SIZE: limit(1, 1_000, defaultFinanceBatchSize),
+  // Pages of a flow that compare and write at once; 1 processes one page at a time (still reading ahead).
+  SYNC_PAGES_IN_FLIGHT: limit(1, 16, defaultPagesInFlight),
   VALUE_MAPS_FILE: z.string().trim().min(1).optional(),
   SEED: z.coerce.number().int().min(0).default(1),
   SEED_ACCOUNTS: z.coerce.number().int().min(1).max(1_000_000).default(300),
@@ -437,6 +443,10 @@ export interface HubConfig {
    * follows Dataverse's `x-ms-dop-hint` up to its figure. Defaults 52 and 4.
    */
   maxConcurrency: Record<SystemName, number>;
+  /** `FINANCE_BATCH_SIZE`: the most rows one Finance `$batch` carries; default 1,000. */
+  financeBatchSize: number;
+  /** `SYNC_PAGES_IN_FLIGHT`: pages of a flow that compare and write at once; default 4. */
+  pagesInFlight: number;
   /** `AUTHORITY_URL`: the token authority of both systems unless `SALES_`/`FINANCE_AUTHORITY_URL` say otherwise. */
   authorityUrl: string;
   seed: { seed: number; accounts: number };
@@ -553,6 +563,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     finance: system('FINANCE'),
     financeCompany: e.FINANCE_COMPANY,
     maxConcurrency: { sales: e.SALES_MAX_CONCURRENCY, finance: e.FINANCE_MAX_CONCURRENCY },
+    financeBatchSize: e.FINANCE_BATCH_SIZE,
+    pagesInFlight: e.SYNC_PAGES_IN_FLIGHT,
     authorityUrl: e.AUTHORITY_URL,
     seed: { seed: e.SEED, accounts: e.SEED_ACCOUNTS },
     valueMapsFile: e.VALUE_MAPS_FILE,

@@ -98,6 +98,8 @@ export interface HubOptions {
   dashboardDir?: string | null;
   /** Source records per sync page (each page is read, written and committed together); default 500. */
   syncPageSize?: number;
+  /** Pages of a flow that compare and write at once (`SYNC_PAGES_IN_FLIGHT`); default 4. */
+  syncPagesInFlight?: number;
   /**
    * The instance's metrics, served at `/metrics`; default: new ones with the default instance id. Back-end
    * requests are counted when the connectors were created with `onRequest: metrics.backendRequest`.
@@ -178,6 +180,7 @@ export async function startHub({
   connections,
   dashboardDir,
   syncPageSize,
+  syncPagesInFlight,
   metrics = createHubMetrics(),
   instanceId,
   runLeaseMs,
@@ -245,6 +248,7 @@ export async function startHub({
         valueMaps: maps,
         flowSettings,
         ...(syncPageSize !== undefined && { pageSize: syncPageSize }),
+        ...(syncPagesInFlight !== undefined && { pagesInFlight: syncPagesInFlight }),
         logger,
       }),
     ),

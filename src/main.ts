@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     finance: endpointFor(systemLabels.finance, config.finance, simulators.endpoints.finance, logger),
     financeCompany: config.financeCompany,
     maxConcurrency: config.maxConcurrency,
+    financeBatchSize: config.financeBatchSize,
     // A system that keeps failing is left alone for a while; the operator should know when and why.
     onCircuitChange: (health) => logCircuitChange(logger, health),
     onRequest: (event) => metrics.backendRequest(event),
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     retentionDays: config.retentionDays,
     products: config.products,
     flowSettings: { accountRelationshipTypes: config.accountRelationshipTypes },
+    syncPagesInFlight: config.pagesInFlight,
     auth: config.auth,
     introspection: config.introspection,
     sandbox: config.sandbox,

@@ -29,6 +29,8 @@ describe('configuration', () => {
       finance: { kind: 'simulator' },
       financeCompany: 'usmf',
       maxConcurrency: { sales: 52, finance: 4 },
+      financeBatchSize: 1_000,
+      pagesInFlight: 4,
       authorityUrl: 'https://login.microsoftonline.com',
       seed: { seed: 1, accounts: 300 },
       valueMapsFile: undefined,
@@ -134,6 +136,17 @@ describe('configuration', () => {
     expect(failure({ SALES_MAX_CONCURRENCY: '60', FINANCE_MAX_CONCURRENCY: '0' }).problems).toEqual([
       'SALES_MAX_CONCURRENCY must be a whole number from 1 to 52, e.g. 52',
       'FINANCE_MAX_CONCURRENCY must be a whole number from 1 to 64, e.g. 4',
+    ]);
+  });
+
+  it('reads the rows per Finance batch and the pages a flow processes at once, within their bounds', () => {
+    expect(loadConfig({ FINANCE_BATCH_SIZE: '200', SYNC_PAGES_IN_FLIGHT: '1' })).toMatchObject({
+      financeBatchSize: 200,
+      pagesInFlight: 1,
+    });
+    expect(failure({ FINANCE_BATCH_SIZE: '5000', SYNC_PAGES_IN_FLIGHT: '0' }).problems).toEqual([
+      'FINANCE_BATCH_SIZE must be a whole number from 1 to 1000, e.g. 1000',
+      'SYNC_PAGES_IN_FLIGHT must be a whole number from 1 to 16, e.g. 4',
     ]);
   });
 

@@ -46,6 +46,8 @@ export interface ConnectorsOptions {
    * its figure. Default (`maxConcurrency` in concurrency-settings.ts): 52 and 4.
    */
   maxConcurrency?: Partial<Record<SystemName, number>>;
+  /** Rows per Finance `$batch` (default 1,000, `FINANCE_BATCH_SIZE`). */
+  financeBatchSize?: number;
 }
 
 export interface Connectors {
@@ -63,6 +65,7 @@ export function createConnectors({
   circuitBreaker,
   onCircuitChange,
   maxConcurrency = {},
+  financeBatchSize,
 }: ConnectorsOptions): Connectors {
   const clientFor = (system: SystemName, endpoint: SystemEndpoint, rootPath: string) => {
     const url = endpoint.url.replace(/\/+$/, '');
@@ -92,6 +95,7 @@ export function createConnectors({
     finance: createFinanceConnector({
       client: clientFor('finance', finance, '/data/'),
       company: financeCompany,
+      ...(financeBatchSize !== undefined && { batchSize: financeBatchSize }),
     }),
   };
 }

@@ -132,7 +132,13 @@ describe.skipIf(!adminUrl || !postgres)(
     });
 
     it('stays up, commits each killed page once, reports the database down while it is, and loses nothing', async () => {
-      hub = await startMainProcess({ ...systems.env, DATABASE_URL: (place.config as { url: string }).url });
+      // One page processed at a time (SYNC_PAGES_IN_FLIGHT), so that each killed commit is the next page's
+      // and the count can be followed page by page; pages in flight have crash tests of their own.
+      hub = await startMainProcess({
+        ...systems.env,
+        DATABASE_URL: (place.config as { url: string }).url,
+        SYNC_PAGES_IN_FLIGHT: '1',
+      });
       const before = customersByAccount(systems);
       for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 100 });
 

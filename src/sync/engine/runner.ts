@@ -20,15 +20,12 @@ import type { FlowPlan } from './plan.js';
 import { estimateTotal, positionOf, readSource, type ReadRequest, type SourcePage } from './read.js';
 import { loadReferenceData } from './reference-data.js';
 import { traceFlowRuns, tracePage } from './tracing.js';
+import { defaultPagesInFlight } from './pages-in-flight.js';
 
 /** Records per source page unless the dependencies say otherwise. */
 export const defaultPageSize = 500;
 
-/**
- * Pages that compare and write at once unless the dependencies say otherwise: as many as each system's
- * default bound on requests in flight (4), so a flow keeps the back ends as busy as they allow.
- */
-export const defaultPagesInFlight = 4;
+export { defaultPagesInFlight };
 
 /**
  * Creates the engine's `FlowRunner` over injected flow plans, connectors, run store, link store and value
