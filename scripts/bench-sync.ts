@@ -52,7 +52,9 @@
  * with their ratio (current/baseline); --json FILE: every repetition's figures as JSON; --hub
  * compiled|in-process (compiled); --hub-node-option FLAG, repeatable, passed to the compiled hub's node
  * (e.g. --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=DIR, to take heap snapshots of it mid-run, or
- * --trace-gc); --hub-log FILE: where the compiled hub's output goes (default: nowhere).
+ * --trace-gc); --simulators-node-option FLAG, repeatable, the same for the simulators' process (e.g.
+ * --cpu-prof --cpu-prof-dir=DIR: the profile is written when the bench ends); --hub-log FILE: where the
+ * compiled hub's output goes (default: nowhere).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -106,6 +108,7 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '1' },
     hub: { type: 'string', default: 'compiled' },
     'hub-node-option': { type: 'string', multiple: true, default: [] },
+    'simulators-node-option': { type: 'string', multiple: true, default: [] },
     'hub-log': { type: 'string' },
     'latency-ms': { type: 'string', default: '0' },
     throttle: { type: 'string' },
@@ -193,6 +196,7 @@ async function startSimulatorProcess(): Promise<SimulatorProcess> {
   const child = spawn(
     process.execPath,
     [
+      ...values['simulators-node-option'],
       '--import',
       'tsx',
       'scripts/bench/simulators-process.ts',

@@ -251,12 +251,10 @@ function addSkipCounts(page: SkipCounts) {
   )`;
 }
 
-/** PostgreSQL takes at most 65,535 bind parameters per statement; a claim uses 4. */
-const claimsPerStatement = 10_000;
-
 /**
  * Records the page's claims. A key claimed already (the same record read twice, on a page committed
- * again after an outage) keeps its first claim: the engine never passes a key another record holds.
+ * again after an outage) keeps its first claim: the engine never passes a key another record holds. One
+ * JSON parameter carries them all, as the link store's upserts do (links.ts).
  */
 async function insertClaims(
   tx: HubDb,
@@ -264,15 +262,14 @@ async function insertClaims(
   flow: FlowName,
   claims: readonly KeyClaim[],
 ): Promise<void> {
+  if (claims.length === 0) return;
   const rows = [...new Map(claims.map(({ key, claimedBy }) => [matchKey(key), claimedBy])).entries()].map(
-    ([keyNormalized, claimedBy]) => ({ runId, flow, keyNormalized, claimedBy }),
+    ([key, claimedBy]) => ({ key, claimedBy }),
   );
-  for (let start = 0; start < rows.length; start += claimsPerStatement) {
-    await tx
-      .insert(syncRunKeys)
-      .values(rows.slice(start, start + claimsPerStatement))
-      .onConflictDoNothing();
-  }
+  await tx.execute(sql`insert into ${syncRunKeys} (run_id, flow, key_normalized, claimed_by)
+    select ${runId}, ${flow}, incoming.key, incoming."claimedBy"
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as incoming(key text, "claimedBy" text)
+    on conflict do nothing`);
 }
 
 async function advanceCursor(tx: HubDb, runId: string, flow: FlowName, cursor: CursorAdvance): Promise<void> {

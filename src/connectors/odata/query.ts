@@ -135,7 +135,7 @@ export function crmIn(property: string, values: readonly (string | number | { gu
  * Splits `values` into consecutive groups, each as large as possible while `render(group).length` stays
  * within `budget`. `render` returns the whole URL for a group (see `ODataClient.urlFor`), so the limit
  * checked is the real one. Rendered lengths must grow with the group, which every filter here does;
- * that lets each group be found with O(log n) renders instead of one per key.
+ * that lets each group be found with a few renders (from a guess by average length) instead of one per key.
  * Throws a RangeError when a single value does not fit.
  */
 export function chunkByUrlLength<T>(
@@ -163,19 +163,38 @@ function largestFittingSize<T>(
   render: (group: readonly T[]) => string,
   budget: number,
 ): number {
-  const fits = (size: number) => render(values.slice(start, start + size)).length <= budget;
   const remaining = values.length - start;
-  if (fits(remaining)) return remaining;
-  // Gallop to bracket the answer between `low` (fits) and `high` (does not), then bisect.
+  const length = (size: number) => render(values.slice(start, start + size)).length;
+  const whole = length(remaining);
+  if (whole <= budget) return remaining;
+  // Values are alike in length, so the share of the whole that fits is a close first guess; gallop from
+  // it to bracket the answer between `low` (fits) and `high` (does not), then bisect. A few renders
+  // where starting from one value took twice the logarithm of the group's size.
+  const guess = Math.max(1, Math.min(remaining - 1, Math.floor((remaining * budget) / whole)));
   let low = 0;
-  let high = 1;
-  while (high < remaining && fits(high)) {
-    low = high;
-    high = Math.min(high * 2, remaining);
+  let high = remaining;
+  if (length(guess) <= budget) {
+    low = guess;
+    for (let step = 1; low + step < high; step *= 2) {
+      if (length(low + step) > budget) {
+        high = low + step;
+        break;
+      }
+      low += step;
+    }
+  } else {
+    high = guess;
+    for (let step = 1; high - step > low; step *= 2) {
+      if (length(high - step) <= budget) {
+        low = high - step;
+        break;
+      }
+      high -= step;
+    }
   }
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    if (fits(middle)) low = middle;
+    if (length(middle) <= budget) low = middle;
     else high = middle;
   }
   return low;

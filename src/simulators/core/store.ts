@@ -49,6 +49,11 @@ interface Table {
   nextPosition: number;
   /** Bumped whenever a row joins or leaves `rows`: a `scan` snapshot is current while this stays put. */
   layout: number;
+  /**
+   * The last `scan` snapshot, handed out again while the layout stays put: every read of a table
+   * copying all its rows made a sync of many pages quadratic in the table's size.
+   */
+  scanned: Row[] | undefined;
 }
 
 /**
@@ -88,7 +93,8 @@ export interface Store {
    */
   countCandidates(set: string, probes: readonly IndexProbe[]): number;
   /**
-   * Rows in insertion order. The array is a snapshot; rows are the live objects (do not mutate). Pass it
+   * Rows in insertion order. The array is a snapshot, the same one until a row joins or leaves the set:
+   * never change it; rows are the live objects (do not mutate). Pass it
    * on unmodified: while no row has joined or left the set since, `scanSource` recognises it, so a reader
    * can answer from the indexes (`selectRows`) instead of visiting every row.
    */
@@ -133,6 +139,7 @@ export function createStore(
       positions: new Map(),
       nextPosition: 0,
       layout: 0,
+      scanned: undefined,
     });
   }
   let version = 0;
@@ -158,11 +165,13 @@ export function createStore(
     t.rows.set(pk, row);
     t.positions.set(pk, t.nextPosition++);
     t.layout += 1;
+    t.scanned = undefined;
   };
   const unplace = (t: Table, pk: string): void => {
     t.rows.delete(pk);
     t.positions.delete(pk);
     t.layout += 1;
+    t.scanned = undefined;
   };
 
   const indexValue = (index: PropertyIndex, pk: string, value: Value, add: boolean): void => {
@@ -258,7 +267,9 @@ export function createStore(
     },
     scan: (set) => {
       const t = table(set);
+      if (t.scanned) return t.scanned;
       const rows = [...t.rows.values()];
+      t.scanned = rows;
       const layout = t.layout;
       snapshots.set(rows, { store, set, current: () => t.layout === layout && rows.length === t.rows.size });
       return rows;

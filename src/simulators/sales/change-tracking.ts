@@ -84,18 +84,23 @@ export function createChangeTracking({
       const snapshot = state?.version ?? store.version;
       const offset = state?.offset ?? 0;
 
-      // Rows first (by version for a delta, all rows for the initial read), deletions last.
-      const entries: ({ row: Row } | { deletedId: string })[] =
-        since === undefined
-          ? store.scan(set.name).map((row) => ({ row }))
-          : (() => {
-              const changes = store.changesSince(set.name, since);
-              return [
-                ...changes.changed.map((row) => ({ row })),
-                ...changes.deleted.map((d) => ({ deletedId: String(d.key[set.key[0]!]) })),
-              ];
-            })();
-      const page = entries.slice(offset, offset + size);
+      // Rows first (by version for a delta, all rows for the initial read), deletions last. The initial
+      // read pages through the store's snapshot as it is, so a page costs its own rows, not the table's.
+      let total: number;
+      let page: ({ row: Row } | { deletedId: string })[];
+      if (since === undefined) {
+        const all = store.scan(set.name);
+        total = all.length;
+        page = all.slice(offset, offset + size).map((row) => ({ row }));
+      } else {
+        const changes = store.changesSince(set.name, since);
+        const entries = [
+          ...changes.changed.map((row) => ({ row })),
+          ...changes.deleted.map((d) => ({ deletedId: String(d.key[set.key[0]!]) })),
+        ];
+        total = entries.length;
+        page = entries.slice(offset, offset + size);
+      }
       const rows = page.flatMap((e) => ('row' in e ? [e.row] : []));
       const shaped = shape(rows, query);
       const value = [
@@ -116,7 +121,7 @@ export function createChangeTracking({
         '@odata.context': `${request.serviceRoot}$metadata#${set.name}`,
         value,
       };
-      if (offset + page.length < entries.length) {
+      if (offset + page.length < total) {
         body['@odata.nextLink'] = linkWith(request.serviceRoot, request.resource, request.rawQuery, {
           $skiptoken: encodePageToken({ offset: offset + page.length, version: snapshot }),
         });

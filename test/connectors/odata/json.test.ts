@@ -1,5 +1,6 @@
 import { parse as losslessParse } from 'lossless-json';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'lossless-json';
 import { decimal, decimalText, parseJson, stringifyJson } from '../../../src/connectors/odata/json.js';
 
 /** What the hub read with lossless-json's own parser: its results are the reference. */
@@ -87,6 +88,20 @@ describe('lossless JSON', () => {
     expect(
       stringifyJson({ CreditLimit: decimal('12.10'), Name: '12.10', Qty: decimal(3), Skip: undefined }),
     ).toBe('{"CreditLimit":12.10,"Name":"12.10","Qty":3}');
+  });
+
+  it.each([
+    [
+      'nested decimals, arrays, escapes and dates',
+      { a: [decimal('-0.50'), { b: 'q"uote\\', c: null }], d: new Date(0) },
+    ],
+    [
+      'a string that looks like the mark decimals take inside',
+      { name: '\u0001decimal:5', qty: decimal('5') },
+    ],
+    ['a bigint, written as its digits', { big: 12345678901234567890n }],
+  ])('writes exactly what lossless-json writes: %s', (_case, value) => {
+    expect(stringifyJson(value)).toBe(stringify(value));
   });
 
   it('refuses what is not decimal notation', () => {

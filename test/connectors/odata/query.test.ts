@@ -127,6 +127,21 @@ describe('chunkByUrlLength', () => {
     }
   });
 
+  it('finds the largest group that fits however unequal the keys are in length', () => {
+    // Short keys first, then long ones: a guess from the average length is wrong both ways.
+    const unequal = [
+      ...Array.from({ length: 300 }, (_, i) => `K${i}`),
+      ...Array.from({ length: 300 }, (_, i) => `${'LONG-'.repeat(12)}${i}`),
+    ];
+    const groups = chunkByUrlLength(unequal, render, finance.maxUrlLength);
+    expect(groups.flat()).toEqual(unequal);
+    for (const [i, group] of groups.entries()) {
+      expect(render(group).length).toBeLessThanOrEqual(finance.maxUrlLength);
+      const next = groups[i + 1]?.[0];
+      if (next !== undefined) expect(render([...group, next]).length).toBeGreaterThan(finance.maxUrlLength);
+    }
+  });
+
   it('splits a Sales CRM.In lookup at the Sales limit', () => {
     const sales = createODataClient({
       system: 'sales',
