@@ -57,7 +57,7 @@
  * compiled hub's output goes (default: nowhere).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { writeFile } from 'node:fs/promises';
@@ -143,8 +143,10 @@ if (values.throttle !== undefined && !/^\d+\/\d+$/.test(values.throttle))
 const simulatorDopHint = 4;
 const concurrencyFromEnv = (name: string, fallback: number) =>
   hubKind === 'compiled' && process.env[name] ? Number(process.env[name]) : fallback;
+const throttleMatch = values.throttle === undefined ? null : /^(\d+)\/(\d+)$/.exec(values.throttle);
 const backend: Backend = {
   latencyMs,
+  throttle: throttleMatch ? { requests: Number(throttleMatch[1]), seconds: Number(throttleMatch[2]) } : null,
   concurrency: {
     sales: Math.min(simulatorDopHint, concurrencyFromEnv('SALES_MAX_CONCURRENCY', maxConcurrency.sales.max)),
     finance: concurrencyFromEnv('FINANCE_MAX_CONCURRENCY', maxConcurrency.finance.max),
@@ -306,6 +308,8 @@ async function startCompiledHub(
     process.execPath,
     [
       '--enable-source-maps',
+      // The heap limit `npm start` sets (an option given here comes later and wins).
+      ...startHeapLimit(),
       ...values['hub-node-option'],
       '--import',
       './scripts/bench/memory-probe.mjs',
@@ -633,4 +637,12 @@ if (values.json) {
     )}\n`,
   );
   console.log(`\nwritten: ${values.json}`);
+}
+
+/** `--max-old-space-size=N` as `npm start` sets it (package.json), so the hub measured is the one started. */
+function startHeapLimit(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+    .scripts['start'];
+  const limit = /--max-old-space-size=\d+/.exec(start ?? '');
+  return limit ? [limit[0]] : [];
 }

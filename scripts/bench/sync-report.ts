@@ -4,6 +4,7 @@
  */
 import {
   boundOf,
+  permittedShare,
   systems,
   type Backend,
   type Bound,
@@ -132,14 +133,17 @@ export function runResult(
 const fixed = (value: number | null, digits = 1) => (value === null ? '—' : value.toFixed(digits));
 const whole = (value: number | null) => (value === null ? '—' : Math.round(value).toLocaleString('en-US'));
 
-function systemLine(system: SystemName, group: GroupResult, concurrency: Record<SystemName, number>): string {
+function systemLine(system: SystemName, group: GroupResult, backend: Backend): string {
+  const { concurrency } = backend;
   const sent = group.requests[system];
   const per = group.perThousand?.[system];
   const rates = per
     ? `${fixed(per.reads)} GET + ${fixed(per.writes)} write`
     : `${sent.reads} GET + ${sent.writes} write`;
   const parts = per && sent.batchParts > 0 ? ` (${fixed(per.batchParts)} in $batch)` : '';
-  return `${system} ${rates}${parts}, peak ${sent.peakInFlight}/${concurrency[system]}, 429s ${sent.throttled}`;
+  const share = permittedShare(sent, group.seconds, backend);
+  const used = share === null ? '' : `, ${Math.round(share * 100)} % of the permitted rate`;
+  return `${system} ${rates}${parts}, peak ${sent.peakInFlight}/${concurrency[system]}, 429s ${sent.throttled}${used}`;
 }
 
 /** Prints a run: per flow its rate and memory, then per flow (or side-by-side group) its requests. */
@@ -160,13 +164,23 @@ export function printRun(label: string, run: RunResult, backend: Backend): void 
     const bound = group.bound
       ? ` · bound ${whole(group.bound.recordsPerSecond)} records/s (${group.bound.system}), ratio ${group.bound.ratio.toFixed(2)}`
       : '';
-    const lines = systems.map((s) => systemLine(s, group, backend.concurrency)).join(' · ');
+    const lines = systems.map((s) => systemLine(s, group, backend)).join(' · ');
     console.log(
       `  ${name.padEnd(9)} ${group.perThousand ? '' : 'no records read, requests: '}${lines}${bound}${together}`,
     );
   }
   const outside = systems.map((s) => `${s} ${run.outside[s].requests}`).join(', ');
   console.log(`  outside every flow's window: ${outside} requests`);
+  if (backend.throttle) {
+    const used = systems.map((system) => {
+      const sent = runRequests(run, system);
+      const share = permittedShare(sent, run.seconds, backend);
+      return `${system} ${sent.requests - sent.throttled} accepted, ${sent.throttled} 429s = ${Math.round((share ?? 0) * 100)} %`;
+    });
+    console.log(
+      `  the whole run against ${backend.throttle.requests} requests per ${backend.throttle.seconds} s: ${used.join(' · ')}`,
+    );
+  }
 }
 
 export const median = (numbers: readonly number[]) => {
@@ -231,4 +245,13 @@ export function printMedians(byHub: ReadonlyMap<string, readonly Map<string, num
         : '';
     console.log(`  ${name.padEnd(52)} ${cells}${ratio}`);
   }
+}
+
+/** A system's requests over the whole run: every group's and those outside every flow's window. */
+function runRequests(run: RunResult, system: SystemName): { requests: number; throttled: number } {
+  const counted = [...run.groups.map((group) => group.requests[system]), run.outside[system]];
+  return {
+    requests: counted.reduce((sum, sent) => sum + sent.requests, 0),
+    throttled: counted.reduce((sum, sent) => sum + sent.throttled, 0),
+  };
 }

@@ -182,6 +182,22 @@ export function createRequestTracker(takeStats: () => Promise<SimulatorStats>) {
 export interface Backend {
   concurrency: Record<SystemName, number>;
   latencyMs: number;
+  /** Both simulators' throttle (`--throttle N/S`): at most `requests` in any `seconds`; null for none. */
+  throttle: { requests: number; seconds: number } | null;
+}
+
+/**
+ * The share of a system's permitted request rate that `requests` over `seconds` used: the requests it
+ * accepted (429s do not count) over what the throttle allows in that time. Null without a throttle.
+ */
+export function permittedShare(
+  sent: Pick<SystemStats, 'requests' | 'throttled'>,
+  seconds: number | null,
+  backend: Backend,
+): number | null {
+  if (!backend.throttle || seconds === null || seconds <= 0) return null;
+  const permitted = (backend.throttle.requests / backend.throttle.seconds) * seconds;
+  return (sent.requests - sent.throttled) / permitted;
 }
 
 export interface Bound {

@@ -146,6 +146,38 @@ describe('throttling slows only the system that throttles', () => {
     expect(finance_.client.concurrency()).toMatchObject({ limit: 8, ceiling: 8 });
   });
 
+  it('learns from a 429 the rate a system allows and keeps under it, rather than meeting it again and again', async () => {
+    const connectors = connectorsWith();
+    await connectors.finance.count('customer');
+    // 50 requests in any second (a sliding window, as Dataverse counts), Retry-After: 1.
+    finance.faults.set({ throttle: { maxRequests: 50, windowMs: 1_000, retryAfterSeconds: 1 } });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    finance.log.clear();
+    // Four callers asking without a break: 250 requests, five seconds' worth. Unpaced, a client meets
+    // the limit every second (50 accepted, a 429, a second's pause, and again).
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < 250) {
+          next += 1;
+          await connectors.finance.count('customer');
+        }
+      }),
+    );
+    expect(answeredAt(finance, 200).length).toBeGreaterThanOrEqual(250);
+    // Throttled at most twice (429s answered together are one throttling: the requests in flight met it).
+    const refused = answeredAt(finance, 429);
+    const throttlings = refused.filter((at, i) => i === 0 || at - refused[i - 1]! > 500);
+    expect(throttlings.length).toBeGreaterThanOrEqual(1);
+    expect(throttlings.length).toBeLessThanOrEqual(2);
+    // The pace it learned: 95 % of the requests the system accepted in the second before the first 429
+    // (and a fifth less after a second one).
+    const { pace } = connectors.finance.client.concurrency();
+    expect(pace).toMatchObject({ windowMs: 1_000 });
+    expect(pace!.requests).toBeGreaterThanOrEqual(throttlings.length === 1 ? 45 : 36);
+    expect(pace!.requests).toBeLessThanOrEqual(47);
+  });
+
   it('climbs back to what Sales hints, not beyond it', async () => {
     const connectors = connectorsWith();
     await connectors.sales.count('account');

@@ -6,7 +6,7 @@
  * (a taken port, a damaged folder) says so in one sentence before any slow work.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm, truncate } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -81,6 +81,10 @@ describe('npm start as a service', () => {
       output,
     ).toBe(true);
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    // Node's heap limit is 1 GiB unless NODE_OPTIONS sets another (Node's own default lets garbage grow).
+    expect(await readFile(`/proc/${hub.hubPid}/environ`, 'utf8')).toContain(
+      'NODE_OPTIONS=--max-old-space-size=1024 ',
+    );
     process.kill(hub.hubPid, 'SIGTERM');
     expect(await hub.exited).toEqual({ code: 0, signal: null });
   }, 180_000);

@@ -22,7 +22,7 @@ import {
   toBatchRequests,
 } from './batch.js';
 import { type CircuitBreakerOptions, type CircuitHealth, createCircuitBreaker } from './circuit-breaker.js';
-import { createRequestSlots } from './concurrency.js';
+import { createRequestSlots, type Pace } from './concurrency.js';
 import { type ConcurrencyOptions, maxConcurrency } from './concurrency-settings.js';
 import { CircuitOpenError, type SystemName } from './errors.js';
 import { defaultHeadersFor, headerValue, mergeHeaders, withPreference } from './headers.js';
@@ -172,6 +172,8 @@ export interface ODataClientConcurrency {
   waiting: number;
   /** Until when the system holds every request back after a 429; null when it is not throttled. */
   throttledUntil: Date | null;
+  /** The pace 429s taught: at most `requests` start in any `windowMs` (concurrency.ts); null for none. */
+  pace: Pace | null;
 }
 
 const defaultMaxUrlLength: Record<SystemName, number> = { sales: 32_768, finance: 8_192 };
@@ -355,13 +357,14 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
   const health = (): ODataClientHealth => ({ system, ...breaker.health() });
 
   const concurrencyNow = (): ODataClientConcurrency => {
-    const { limit, ceiling, active, waiting, pausedUntil } = slots.state();
+    const { limit, ceiling, active, waiting, pausedUntil, pace } = slots.state();
     return {
       limit,
       ceiling,
       inFlight: active,
       waiting,
       throttledUntil: pausedUntil === null ? null : new Date(pausedUntil),
+      pace,
     };
   };
 

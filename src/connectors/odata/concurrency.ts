@@ -16,6 +16,16 @@
  * another object, so its requests go on meanwhile. 429s that arrive together (every request in flight
  * meets the same throttle) halve the bound once: a 429 during a pause only extends the pause.
  *
+ * A bound on requests in flight does not bound their rate, and service protection limits are rates
+ * (Dataverse: 6,000 requests per user in a sliding 300 s window; F&O's optional user limits alike). So
+ * a 429 also teaches the client a pace: the requests it started within the Retry-After before the 429
+ * are what the system allowed in that time, and from then on at most 95 % of that many start in any such
+ * window (a sliding window, as the systems count). Another 429 while paced (the system's window is longer
+ * than its Retry-After, or others share the allowance) lowers the pace by a fifth. A pace that has seen
+ * no 429 for ten of its windows is dropped: the load that caused it (F&O throttles a busy environment)
+ * may be gone. Without a pace, a run that outruns the limit spends a whole Retry-After idle at every
+ * 429; paced, it keeps just under the limit.
+ *
  * The queueing is p-limit's: it lets the limit change while requests wait (`limit.concurrency`).
  */
 import { setTimeout as delay } from 'node:timers/promises';
@@ -31,7 +41,29 @@ export interface SlotsState {
   waiting: number;
   /** Until when (epoch ms) no request starts, after a 429; null when the system is not throttled. */
   pausedUntil: number | null;
+  /** The pace learned from 429s: at most `requests` start in any `windowMs`; null when none holds. */
+  pace: Pace | null;
 }
+
+export interface Pace {
+  requests: number;
+  windowMs: number;
+}
+
+/** The share of what a system allowed before its 429 that a paced client sends. */
+const paceShare = 0.95;
+/** Another 429 while paced: the pace drops to this share of itself. */
+const paceDecrease = 0.8;
+/** A pace that has seen no 429 for this many of its windows is dropped. */
+const paceForgottenAfterWindows = 10;
+/**
+ * Fewer starts than this within the Retry-After before a 429 teach no pace: a system that throttles so
+ * few requests is not counting a rate worth pacing to (a busy moment, a scripted refusal); the pause and
+ * the halved bound answer it.
+ */
+const minimumPacedRequests = 20;
+/** Dataverse's 429 for too many requests at once: a bound on concurrency, which teaches no pace. */
+const concurrencyLimitCode = '0x80072326';
 
 export interface RequestSlots {
   /**
@@ -41,8 +73,11 @@ export interface RequestSlots {
   run<T>(send: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** Reads the hint, if any, from a good answer's (lower-case) headers, and counts the answer. */
   observe(headers: Readonly<Record<string, string>>): void;
-  /** The system answered 429: no request starts for `waitMs`, and the bound halves. */
-  throttled(waitMs: number): void;
+  /**
+   * The system answered 429 (with the error `code` it gave, if any): no request starts for `waitMs`, the
+   * bound halves, and requests are paced (see the module comment).
+   */
+  throttled(waitMs: number, code?: string): void;
   /** The bound now. */
   readonly limit: number;
   readonly active: number;
@@ -59,10 +94,59 @@ export function createRequestSlots(
   let pausedUntil = 0;
   /** Good answers since the bound last changed: a round of them raises a lowered bound by one. */
   let goodAnswers = 0;
+  let pace: (Pace & { lastThrottledAt: number }) | null = null;
+  /**
+   * When requests started (epoch ms), oldest first, from `first` on: kept for Dataverse's 300 s window or
+   * the longest Retry-After seen, so the first 429 can tell how many the system allowed before it.
+   */
+  const starts: number[] = [];
+  let first = 0;
+  let keepMs = 300_000;
+  const forget = (before: number) => {
+    while (first < starts.length && starts[first]! <= before) first += 1;
+    // Compact now and then rather than shifting on every start.
+    if (first > 1_024 && first * 2 > starts.length) {
+      starts.splice(0, first);
+      first = 0;
+    }
+  };
+  const startedSince = (since: number): number => {
+    // Binary search: the starts are in order.
+    let low = first;
+    let high = starts.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (starts[middle]! <= since) low = middle + 1;
+      else high = middle;
+    }
+    return starts.length - low;
+  };
   const setLimit = (bound: number) => {
     goodAnswers = 0;
     if (bound !== limit.concurrency) limit.concurrency = bound;
   };
+
+  /** A new 429 (not one of a burst answered together): sets or lowers the pace. */
+  function learnPace(at: number, waitMs: number): void {
+    if (pace) {
+      pace = {
+        requests: Math.max(1, Math.floor(pace.requests * paceDecrease)),
+        windowMs: Math.max(pace.windowMs, waitMs),
+        lastThrottledAt: at,
+      };
+    } else {
+      // What the system accepted: the starts within the wait before this 429, less this request and the
+      // ones still in flight, which met the same limit and will most likely be refused as well.
+      const allowed = startedSince(at - waitMs) - 1 - limit.activeCount;
+      if (allowed < minimumPacedRequests) return;
+      pace = {
+        requests: Math.max(1, Math.floor(allowed * paceShare)),
+        windowMs: waitMs,
+        lastThrottledAt: at,
+      };
+    }
+    keepMs = Math.max(keepMs, pace.windowMs);
+  }
 
   async function untilResumed(signal: AbortSignal | undefined): Promise<void> {
     for (let wait = pausedUntil - now(); wait > 0; wait = pausedUntil - now()) {
@@ -74,10 +158,32 @@ export function createRequestSlots(
     }
   }
 
+  /** Waits until the pace lets one more request start, then counts its start. */
+  async function paced(signal: AbortSignal | undefined): Promise<void> {
+    for (;;) {
+      const at = now();
+      if (pace && at - pace.lastThrottledAt > paceForgottenAfterWindows * pace.windowMs) pace = null;
+      if (!pace || startedSince(at - pace.windowMs) < pace.requests) break;
+      // The oldest start inside the window leaves it at its start plus the window.
+      const inWindow = startedSince(at - pace.windowMs);
+      const leaves = starts[starts.length - inWindow]! + pace.windowMs;
+      try {
+        await delay(Math.max(1, leaves - at), undefined, signal ? { signal } : {});
+      } catch (error) {
+        throw signal?.aborted ? signal.reason : error;
+      }
+      await untilResumed(signal);
+    }
+    const at = now();
+    starts.push(at);
+    forget(at - keepMs);
+  }
+
   return {
     run: (send, signal) =>
       limit(async () => {
         await untilResumed(signal);
+        await paced(signal);
         return send();
       }),
     observe(headers) {
@@ -93,10 +199,14 @@ export function createRequestSlots(
       goodAnswers += 1;
       if (goodAnswers >= limit.concurrency) setLimit(limit.concurrency + 1);
     },
-    throttled(waitMs) {
+    throttled(waitMs, code) {
       const at = now();
-      if (pausedUntil <= at) setLimit(Math.max(1, Math.floor(limit.concurrency / 2)));
-      pausedUntil = Math.max(pausedUntil, at + Math.max(0, waitMs));
+      const wait = Math.max(0, waitMs);
+      if (pausedUntil <= at) {
+        setLimit(Math.max(1, Math.floor(limit.concurrency / 2)));
+        if (wait > 0 && code !== concurrencyLimitCode) learnPace(at, wait);
+      }
+      pausedUntil = Math.max(pausedUntil, at + wait);
     },
     get limit() {
       return limit.concurrency;
@@ -113,6 +223,7 @@ export function createRequestSlots(
       active: limit.activeCount,
       waiting: limit.pendingCount,
       pausedUntil: pausedUntil > now() ? pausedUntil : null,
+      pace: pace ? { requests: pace.requests, windowMs: pace.windowMs } : null,
     }),
   };
 }
