@@ -21,6 +21,7 @@ import { withValueMaps, type ValueMaps } from '../../../src/sync/flows/value-map
 import type { FlowName } from '../../../src/sync/flows/types.js';
 import type { FlowFilterSettings } from '../../../src/sync/reference.js';
 import { recordingRetryPolicy } from '../../support/systems.js';
+import type { Row } from '../../../src/simulators/core/model.js';
 
 export interface EngineHarness {
   sim: RunningSimulators;
@@ -142,4 +143,39 @@ export function writeCount(sim: RunningSimulators['sales'] | RunningSimulators['
 /** The counters add up: every record read has exactly one outcome. */
 export function outcomesSum(counters: Counters): number {
   return counters.created + counters.updated + counters.unchanged + counters.skipped + counters.failed;
+}
+
+/**
+ * New sellable products in the Finance simulator, each a copy of `template()` numbered `<prefix>-0001`,
+ * `<prefix>-0002`… and named `<name> 1`, `<name> 2`…, and edits of them: what the products tests release
+ * and change between runs. `harness` is called at each use (test files start theirs in `beforeAll`).
+ */
+export function financeProductReleases(
+  harness: () => EngineHarness,
+  { prefix, name, template }: { prefix: string; name: string; template: () => Row },
+): {
+  release(changes?: Record<string, string>): string;
+  edit(number: string, changes: Record<string, string>): void;
+} {
+  let released = 0;
+  return {
+    release(changes = {}) {
+      released += 1;
+      const number = `${prefix}-${String(released).padStart(4, '0')}`;
+      harness().sim.finance.store.insert('SellableReleasedProducts', {
+        ...template(),
+        ProductNumber: number,
+        ProductName: `${name} ${released}`,
+        ...changes,
+      });
+      return number;
+    },
+    edit(number, changes) {
+      harness().sim.finance.store.update(
+        'SellableReleasedProducts',
+        { dataAreaId: 'usmf', ProductNumber: number },
+        changes,
+      );
+    },
+  };
 }
