@@ -188,7 +188,8 @@ export interface Backend {
 
 /**
  * The share of a system's permitted request rate that `requests` over `seconds` used: the requests it
- * accepted (429s do not count) over what the throttle allows in that time. Null without a throttle.
+ * accepted (429s do not count) over what the throttle allows in that time (its N requests in a span
+ * shorter than its window). Null without a throttle.
  */
 export function permittedShare(
   sent: Pick<SystemStats, 'requests' | 'throttled'>,
@@ -196,7 +197,8 @@ export function permittedShare(
   backend: Backend,
 ): number | null {
   if (!backend.throttle || seconds === null || seconds <= 0) return null;
-  const permitted = (backend.throttle.requests / backend.throttle.seconds) * seconds;
+  // A sliding window allows its N requests in any span up to its length, then N per window.
+  const permitted = backend.throttle.requests * Math.max(1, seconds / backend.throttle.seconds);
   return (sent.requests - sent.throttled) / permitted;
 }
 
