@@ -50,6 +50,12 @@ export interface FlowPlan {
    * unchanged without reading the target (in INCREMENTAL mode; FULL mode always compares).
    */
   unchangedByHash: boolean;
+  /**
+   * Source records per page for this flow when the engine is not given a page size (default 500): for a
+   * flow whose every read of a page is one batched request whatever the page's size, a larger page costs
+   * the same requests for more records.
+   */
+  pageSize?: number;
 }
 
 /** Every flow's plan by name: what the engine runs. */

@@ -45,7 +45,9 @@ async function runFlow(
   plan: FlowPlan,
   request: FlowRunRequest,
 ): Promise<FlowRunResult> {
-  const { connectors, runs, links, valueMaps, pageSize = defaultPageSize } = dependencies;
+  const { connectors, runs, links, valueMaps } = dependencies;
+  // A page size given to the engine (tests, `syncPageSize`) holds for every flow; else the flow's own.
+  const pageSize = dependencies.pageSize ?? plan.pageSize ?? defaultPageSize;
   const pagesInFlight = Math.max(1, dependencies.pagesInFlight ?? defaultPagesInFlight);
   const { runId, flow, mode, dryRun, onlyKeys, signal, onProgress, owner } = request;
   if (signal.aborted) return { status: 'cancelled' };

@@ -20,7 +20,10 @@ export interface FlowRunDependencies {
   runs: RunStore;
   links: LinkStore;
   valueMaps: ValueMaps;
-  /** Records per page read from the source (default 500): bounds memory and the size of a commit. */
+  /**
+   * Records per page read from the source, for every flow: bounds memory and the size of a commit.
+   * Default: each flow's own (`FlowPlan.pageSize`), else 500.
+   */
   pageSize?: number;
   /**
    * Pages of a flow that compare and write at once (default 4); they still claim and commit one at a

@@ -26,6 +26,7 @@ import {
 import { generateSeed } from '../../../src/simulators/seed/index.js';
 import { createFlowRunner } from '../../../src/sync/engine/index.js';
 import { flowPlans } from '../../../src/sync/flows/index.js';
+import { quotesPageSize } from '../../../src/sync/flows/quotes/index.js';
 import type { FlowName } from '../../../src/sync/flows/types.js';
 import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
 import { recordingRetryPolicy } from '../../support/systems.js';
@@ -97,8 +98,11 @@ interface Measured {
   sales: number;
 }
 
-/** Runs `flow` FULL in a new run and measures what it asked of both systems. */
-async function measure(flow: FlowName): Promise<Measured> {
+/**
+ * Runs `flow` FULL in a new run and measures what it asked of both systems, at pages of `size` (the
+ * engine given no page size: the flow's own).
+ */
+async function measure(flow: FlowName, size: number | 'own' = pageSize): Promise<Measured> {
   sim.finance.log.clear();
   sim.sales.log.clear();
   const { id: runId } = await runs.createRun({ flows: [flow], mode: 'FULL', dryRun: false });
@@ -108,7 +112,7 @@ async function measure(flow: FlowName): Promise<Measured> {
     runs,
     links: createLinkStore(database),
     valueMaps: withValueMaps(),
-    pageSize,
+    ...(size !== 'own' && { pageSize: size }),
   });
   const result = await runner({
     runId,
@@ -124,7 +128,7 @@ async function measure(flow: FlowName): Promise<Measured> {
   return {
     counters,
     written: counters.created + counters.updated,
-    pages: Math.ceil(counters.read / pageSize),
+    pages: Math.ceil(counters.read / (size === 'own' ? (flowPlans()[flow].pageSize ?? 500) : size)),
     finance: requests(sim.finance.log),
     sales: requests(sim.sales.log).total,
   };
@@ -198,5 +202,16 @@ describe('Finance requests per 1,000 records written (FULL runs, pages of 500)',
     // Sales: currencies, units, the count, 4 pages of quotes, and per page its lines, accounts and products.
     expectCost(measured, { written: 1_321, financeWrites: 7, sales: 19 });
     expect(per1000(measured.finance.total, measured.written)).toBe(8.3);
+  });
+
+  it('quotes at their own page of 1,000: 4 Sales requests a page (the quotes, their lines, customers and products), 4 per 1,000 quotes read', async () => {
+    // The quotations exist now: the run compares and writes nothing, so only the reads are left.
+    const measured = await measure('quotes', 'own');
+    expect(quotesPageSize).toBe(1_000);
+    expect(measured.counters).toMatchObject({ read: 1_565, created: 0 });
+    expect(measured.pages).toBe(2);
+    // Currencies, units, the count, then per page the quotes, their lines, accounts and products.
+    expect(measured.sales).toBe(3 + 2 * 4);
+    expect(measured.finance).toMatchObject({ reads: 2, writes: 0 });
   });
 });

@@ -18,6 +18,7 @@ import {
 } from '../../../src/simulators/index.js';
 import { createFlowRunner } from '../../../src/sync/engine/index.js';
 import { flowPlans } from '../../../src/sync/flows/index.js';
+import { productsPageSize } from '../../../src/sync/flows/products/index.js';
 import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
 import { recordingRetryPolicy } from '../../support/systems.js';
 
@@ -122,13 +123,14 @@ const tally = (requests: readonly string[]): Record<string, number> => {
   return counts;
 };
 
-describe('Sales requests per page of 500 products written', () => {
-  it('creating 1,000 products on their price lists takes 4 requests per page of 500 and 4 per run', async () => {
-    const numbers = releaseProducts(1000);
+describe("Sales requests per page of products written (the flow's own page: 1,000)", () => {
+  it('creating 2,000 products on their price lists takes 4 requests per page of 1,000 and 4 per run', async () => {
+    expect(productsPageSize).toBe(1_000);
+    const numbers = releaseProducts(2000);
 
     const { counters, requests } = await runProducts();
 
-    expect(counters).toMatchObject({ created: 1000, updated: 0, failed: 0 });
+    expect(counters).toMatchObject({ created: 2000, updated: 0, failed: 0 });
     const pages = 2;
     expect(tally(requests)).toEqual({
       // Once per run: currencies and units (the engine's reference data), price lists (read by the first
@@ -144,7 +146,7 @@ describe('Sales requests per page of 500 products written', () => {
       'POST products/UpdateMultiple': pages,
     });
     expect(requests).toHaveLength(4 * pages + 4);
-    for (const number of [numbers[0]!, numbers[499]!, numbers[500]!, numbers.at(-1)!]) {
+    for (const number of [numbers[0]!, numbers[999]!, numbers[1000]!, numbers.at(-1)!]) {
       const product = sim.sales.store.findByAlternateKey('products', { productnumber: number });
       expect(product, number).toMatchObject({
         statecode: 0,
@@ -156,14 +158,14 @@ describe('Sales requests per page of 500 products written', () => {
     }
   });
 
-  it('repricing 1,000 products takes 4 requests per page of 500 and 3 per run', async () => {
-    const numbers = releaseProducts(1000);
+  it('repricing 2,000 products takes 4 requests per page of 1,000 and 3 per run', async () => {
+    const numbers = releaseProducts(2000);
     await runProducts();
     reprice(numbers, '77.5');
 
     const { counters, requests } = await runProducts();
 
-    expect(counters).toMatchObject({ updated: 1000, failed: 0 });
+    expect(counters).toMatchObject({ updated: 2000, failed: 0 });
     const pages = 2;
     expect(tally(requests)).toEqual({
       // Once per run: currencies, units and the vanished-products sweep; no price lists, no product is new.
@@ -172,7 +174,8 @@ describe('Sales requests per page of 500 products written', () => {
       // Per page: products read, their price list items read, their items repriced (before the products,
       // so a product is never at Finance's price while its item is not), the products updated.
       'GET products': pages + 1,
-      'GET productpricelevels': pages,
+      // (The items of 1,000 products are more ids than a URL takes: one `$batch` of GETs reads them.)
+      'POST $batch': pages,
       'POST productpricelevels/UpdateMultiple': pages,
       'POST products/UpsertMultiple': pages,
     });

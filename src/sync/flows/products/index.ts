@@ -8,6 +8,9 @@ import { productsFlow } from './definition.js';
 import { productTarget } from './target.js';
 import { vanishedProducts } from './vanished.js';
 
+/** Products per page (see the plan). */
+export const productsPageSize = 1_000;
+
 export const products: FlowModule = {
   definition: productsFlow,
   plan: ({ products: settings }) => ({
@@ -17,6 +20,9 @@ export const products: FlowModule = {
     linkEntity: 'product',
     salesId: (_source, current) => idOf('productid')(current),
     unchangedByHash: true,
+    // Sales takes 1,000 records a bulk message: a page of 1,000 products is written in as many requests
+    // (products, their price list items, their default price lists) as one of 500.
+    pageSize: productsPageSize,
     afterRead: (connectors, wasRead, { dryRun }) =>
       vanishedProducts(connectors, wasRead, { settings, dryRun }),
   }),

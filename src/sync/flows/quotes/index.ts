@@ -8,6 +8,9 @@ import { accountLookups, productLookups, valuesOf, withLookups } from '../lookup
 import { idOf, type FlowModule } from '../module.js';
 import { quotesFlow } from './definition.js';
 
+/** Quotes per page (see the plan). */
+export const quotesPageSize = 1_000;
+
 export const quotes: FlowModule = {
   definition: quotesFlow,
   plan: () => ({
@@ -30,5 +33,9 @@ export const quotes: FlowModule = {
     linkEntity: 'quote',
     salesId: idOf('quoteid'),
     unchangedByHash: false,
+    // A page of quotes costs Sales four requests (the quotes, their lines, their customers, their
+    // products: each one batched read) for 1,000 quotes as for 500; Finance's writes are bounded by its
+    // batch size either way, and most quotes are not activated, so a page writes a fraction of what it reads.
+    pageSize: quotesPageSize,
   }),
 };
