@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeSetRolledBackCode } from '../../src/connectors/odata/index.js';
-import { createSalesConnector } from '../../src/connectors/sales/connector.js';
+import { createSalesConnector, expiredTokenCode } from '../../src/connectors/sales/connector.js';
 import { guid, salesAccounts, salesContacts } from '../support/fixtures.js';
 import { collect, startTestSystems, type TestSystems } from '../support/systems.js';
 
@@ -97,6 +97,46 @@ describe('change feed', () => {
     expect(restarted.flatMap((p) => p.rows)).toHaveLength(9);
     expect(restarted.at(-1)!.deltaLink).toBeTruthy();
   });
+
+  it.each([400, 410, 422])(
+    "reads everything again when a delta link is refused with Dataverse's expired-token code, here under a %i",
+    async (status) => {
+      const sales = systems.connectors.sales;
+      const first = await collect(mapPages(sales.changes('account')));
+      systems.sales.faults.failNext(1, {
+        status,
+        code: expiredTokenCode,
+        message: 'Version stamp associated with the client has expired. Please perform a full sync.',
+        match: { method: 'GET', entitySet: 'accounts' },
+      });
+      const restarted = await collect(
+        mapPages(sales.changes('account', { deltaLink: first.at(-1)!.deltaLink! })),
+      );
+      expect(restarted[0]!.fullRead).toBe(true);
+      expect(restarted[0]!.restartReason).toMatch(/Version stamp associated with the client has expired/);
+    },
+  );
+
+  it.each([
+    [400, '0x80060888', 'The query parameter $deltatoken is not valid.'],
+    [403, '0x80040220', 'Principal user is missing prvReadAccount privilege.'],
+    [404, '0x80060888', "Resource not found for the segment 'accounts'."],
+  ])(
+    'fails the read on any other refusal of a delta link (%i %s), rather than reading everything again',
+    async (status, code, message) => {
+      const sales = systems.connectors.sales;
+      const first = await collect(mapPages(sales.changes('account')));
+      systems.sales.faults.failNext(1, {
+        status,
+        code,
+        message,
+        match: { method: 'GET', entitySet: 'accounts' },
+      });
+      await expect(
+        collect(mapPages(sales.changes('account', { deltaLink: first.at(-1)!.deltaLink! }))),
+      ).rejects.toMatchObject({ name: 'ODataError', system: 'sales', status, code });
+    },
+  );
 });
 
 describe('upserts', () => {

@@ -576,10 +576,22 @@ export function createSalesConnector({
   };
 }
 
+/** Dataverse's error code for a change-tracking token it no longer keeps the changes for. */
+export const expiredTokenCode = '0x80044352';
+/** ... and its documented message, for a gateway that passes the message on without the code. */
+const expiredTokenMessage = /version stamp associated with the client has expired/i;
+
 /**
- * Dataverse refuses an expired or cleaned-up change-tracking token with a 4xx (the exact code is not
- * documented); anything in that class on a delta link means "read everything again".
+ * Whether a refused delta link means "read everything again": Dataverse says so by its error code
+ * 0x80044352, "Version stamp associated with the client has expired. Please perform a full sync."
+ * (Microsoft's change-tracking documentation), whatever the HTTP status that carries it. Any other refusal
+ * (a 400 for a malformed link, a 403, a 404 for a table that is gone) is an error: reading everything
+ * again would hide it and cost a full read.
  */
 function isExpiredToken(error: unknown): boolean {
-  return error instanceof ODataError && error.kind === 'http' && [400, 404, 410, 422].includes(error.status);
+  return (
+    error instanceof ODataError &&
+    error.kind === 'http' &&
+    (error.code.toLowerCase() === expiredTokenCode || expiredTokenMessage.test(error.message))
+  );
 }

@@ -32,7 +32,7 @@ export interface FaultMatch {
 export type FaultDecision =
   | { kind: 'none' }
   | { kind: 'hang' }
-  | { kind: 'status'; status: number }
+  | { kind: 'status'; status: number; code?: string; message?: string }
   | { kind: 'throttle'; retryAfterSeconds: number };
 
 export interface Faults {
@@ -40,9 +40,19 @@ export interface Faults {
   set(options: Partial<FaultOptions>): void;
   reset(): void;
   /** The next `count` matching requests fail with `status` (429s carry Retry-After: `retryAfterSeconds`). */
+  /**
+   * The next `count` matching requests fail with `status`, answered in the system's error shape with
+   * `code` and `message` when given (e.g. Dataverse's 0x80044352 for an expired change-tracking token).
+   */
   failNext(
     count: number,
-    options?: { status?: number; retryAfterSeconds?: number; match?: FaultMatch },
+    options?: {
+      status?: number;
+      retryAfterSeconds?: number;
+      code?: string;
+      message?: string;
+      match?: FaultMatch;
+    },
   ): void;
   hangNext(count: number, options?: { match?: FaultMatch }): void;
   /** Decides the fate of one request; counts it against the throttle window. */
@@ -88,9 +98,16 @@ export function createFaults(initial: Partial<FaultOptions> = {}, now: () => num
       scripted = [];
       window = [];
     },
-    failNext(count, { status = 503, retryAfterSeconds = 1, match } = {}) {
+    failNext(count, { status = 503, retryAfterSeconds = 1, code, message, match } = {}) {
       const decision: FaultDecision =
-        status === 429 ? { kind: 'throttle', retryAfterSeconds } : { kind: 'status', status };
+        status === 429
+          ? { kind: 'throttle', retryAfterSeconds }
+          : {
+              kind: 'status',
+              status,
+              ...(code !== undefined && { code }),
+              ...(message !== undefined && { message }),
+            };
       scripted.push({ remaining: count, decision, match });
     },
     hangNext(count, { match } = {}) {

@@ -103,7 +103,11 @@ export function createSimulatorServer({
     if (decision.kind === 'throttle') response = behaviour.renderThrottle(decision.retryAfterSeconds);
     else if (decision.kind === 'status')
       response = behaviour.renderError(
-        new ServiceError(decision.status, '', 'The service is temporarily unavailable. Try again later.'),
+        new ServiceError(
+          decision.status,
+          decision.code ?? '',
+          decision.message ?? 'The service is temporarily unavailable. Try again later.',
+        ),
       );
     else if (requireAuth && !tokens.verify(req.headers.authorization)) response = unauthorized();
     else

@@ -189,19 +189,38 @@ export function accountsSuite(harness: () => EngineHarness): void {
       expect(cursor?.deltaLink).toContain('$deltatoken=');
     });
 
-    it('falls back to a full read, with a note, when the stored token is refused', async () => {
+    it('falls back to a full read, with a note, when the stored token has expired', async () => {
       const { id: runId } = await h.runs.createRun({
         flows: ['accounts'],
         mode: 'INCREMENTAL',
         dryRun: false,
       });
-      const stale = `${h.sim.sales.serviceRoot}/accounts?$deltatoken=expired`;
+      // Issued long ago: Sales answers with its expired-token error (0x80044352).
+      const stale = `${h.sim.sales.serviceRoot}/accounts?$deltatoken=1!2020-01-01T00:00:00.000Z`;
       await h.runs.resetCursor('accounts');
       await h.runs.commitPage({ runId, flow: 'accounts', cursor: { deltaLink: stale } });
       const { result, counters } = await h.run('accounts');
       expect(result.status === 'completed' && result.notes.join(' ')).toMatch(/token was refused/);
       expect(counters.read).toBe(h.sim.sales.store.count('accounts'));
       expect((await h.runs.getCursor('accounts'))?.deltaLink).not.toBe(stale);
+    });
+
+    it('fails the flow, keeping the stored token, when Sales refuses it for another reason than its age', async () => {
+      const { id: runId } = await h.runs.createRun({
+        flows: ['accounts'],
+        mode: 'INCREMENTAL',
+        dryRun: false,
+      });
+      const malformed = `${h.sim.sales.serviceRoot}/accounts?$deltatoken=not-a-token`;
+      await h.runs.resetCursor('accounts');
+      await h.runs.commitPage({ runId, flow: 'accounts', cursor: { deltaLink: malformed } });
+      const { result, counters } = await h.run('accounts');
+      expect(result).toMatchObject({ status: 'failed' });
+      expect(counters.read).toBe(0);
+      expect((await h.runs.getCursor('accounts'))?.deltaLink).toBe(malformed);
+      // Put right for the tests that follow: a full read stores a new delta link.
+      await h.runs.resetCursor('accounts');
+      await h.run('accounts', { mode: 'FULL' });
     });
 
     it('stores its links relative to Sales, and reads everything again after one from another address', async () => {
