@@ -24,7 +24,7 @@ import {
 import { type CircuitBreakerOptions, type CircuitHealth, createCircuitBreaker } from './circuit-breaker.js';
 import { createRequestSlots, type Pace } from './concurrency.js';
 import { type ConcurrencyOptions, maxConcurrency } from './concurrency-settings.js';
-import { CircuitOpenError, type SystemName } from './errors.js';
+import { CircuitOpenError, ODataError, type SystemName } from './errors.js';
 import { defaultHeadersFor, headerValue, mergeHeaders, withPreference } from './headers.js';
 import { stringifyJson } from './json.js';
 import {
@@ -235,12 +235,26 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     );
   }
 
-  /** The bearer token goes only to the service root's origin, whatever a nextLink says. */
-  function checkOrigin(url: string): void {
-    const origin = new URL(url).origin;
-    if (origin !== rootOrigin) {
-      throw new Error(`Refusing to send a ${system} request to ${origin}: not the origin of ${serviceRoot}`);
-    }
+  /**
+   * The bearer token goes only to the service root's origin, whatever a nextLink says: a link elsewhere
+   * (or no URL at all) is refused as the connectors' typed error, with the request that led to it when a
+   * link did (`answer`), else as the caller's mistake (status 0, nothing sent).
+   */
+  function checkOrigin(url: string, answer?: { method: string; path: string; status: number }): void {
+    const origin = URL.canParse(url) ? new URL(url).origin : null;
+    if (origin === rootOrigin) return;
+    const message =
+      origin === null
+        ? `Refusing to send a ${system} request to '${url.slice(0, 200)}': not a URL`
+        : `Refusing to send a ${system} request to ${origin}: not the origin of ${serviceRoot}`;
+    throw new ODataError({
+      system,
+      method: answer?.method ?? 'GET',
+      path: answer?.path ?? url.slice(0, 200),
+      status: answer?.status ?? 0,
+      code: 'OriginRefused',
+      message,
+    });
   }
 
   function prepare(request: ODataRequest): Call {
@@ -291,7 +305,7 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
     for (;;) {
       const response = await send(call);
       const context = { system, method: 'GET', path: pathOf(call.url) };
-      const page = toPage<T>(parseBody(response, context), response.status, context);
+      const page = toPage<T>(parseBody(response, context), response.status, context, call.url);
       yield page;
       if (page.nextLink === undefined) return;
       if (page.nextLink === call.url) {
@@ -303,7 +317,7 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
       }
       // Verbatim: the link is opaque ($skiptoken) and may exceed what we would build; the same headers
       // (Prefer: odata.maxpagesize, odata.track-changes) go with it, as both systems require.
-      checkOrigin(page.nextLink);
+      checkOrigin(page.nextLink, { ...context, status: response.status });
       call = { ...call, url: page.nextLink };
     }
   }

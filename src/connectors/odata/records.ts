@@ -128,7 +128,12 @@ export async function readManyByValues(
         const part = (answer as { kind: 'single'; part: BatchPartResult }).part;
         if (part.error) throw part.error;
         const context = { system: client.system, method: 'GET', path: `$batch ${set}` };
-        const page = toPage<Record<string, unknown>>(part.body, part.status, context);
+        const page = toPage<Record<string, unknown>>(
+          part.body,
+          part.status,
+          context,
+          client.urlFor(set, batch[i]!.query),
+        );
         rows[index]!.push(...page.rows);
         return { index, nextLink: page.nextLink };
       });

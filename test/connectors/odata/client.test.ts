@@ -126,19 +126,77 @@ describe('paging', () => {
     );
   });
 
-  it('refuses a nextLink to another origin, so the token never leaves the service', async () => {
+  it('refuses a nextLink to another origin, so the token never leaves the service, with the typed error', async () => {
     const { client } = await salesClient((_request, response) =>
       send(response, 200, { value: [], '@odata.nextLink': 'https://evil.example/steal?x=1' }),
     );
-    const read = async () => {
-      for await (const _page of client.pages('accounts')) {
-        // drain
-      }
-    };
-    await expect(read()).rejects.toThrow(/Refusing to send a sales request to https:\/\/evil.example/);
+    const error = await failure(drain(client.pages('accounts')));
+    expect(error).toMatchObject({ system: 'sales', method: 'GET', path: 'accounts', status: 200 });
+    expect(error.code).toBe('OriginRefused');
+    expect(error.message).toMatch(/Refusing to send a sales request to https:\/\/evil.example/);
+    expect(server!.requests).toHaveLength(1);
+  });
+
+  it('resolves relative links against the context URL, itself relative, as SAP CAP sends them (OData JSON 4.0 §4.3)', async () => {
+    const { client } = await salesClient((request, response) =>
+      request.url.includes('$skiptoken')
+        ? send(response, 200, {
+            '@odata.context': `${server!.origin}${salesRoot}$metadata#accounts`,
+            value: [{ name: 'B' }],
+            '@odata.deltaLink': 'accounts?$deltatoken=abc',
+          })
+        : send(response, 200, {
+            '@odata.context': '$metadata#accounts',
+            value: [{ name: 'A' }],
+            '@odata.nextLink': 'accounts?$skiptoken=40',
+          }),
+    );
+    const pages = await drain(client.pages('accounts', '$select=name'));
+    expect(pages.flatMap((page) => page.rows)).toEqual([{ name: 'A' }, { name: 'B' }]);
+    expect(server!.requests.map((request) => request.url)).toEqual([
+      `${salesRoot}accounts?$select=name`,
+      `${salesRoot}accounts?$skiptoken=40`,
+    ]);
+    expect(pages[1]!.deltaLink).toBe(`${server!.origin}${salesRoot}accounts?$deltatoken=abc`);
+  });
+
+  it('resolves a relative link against the request URL when the answer has no context URL', async () => {
+    const { client } = await salesClient((request, response) =>
+      send(response, 200, {
+        value: [],
+        ...(request.url.includes('$skiptoken') ? {} : { '@odata.nextLink': '?$skiptoken=2' }),
+      }),
+    );
+    await drain(client.pages('accounts', '$select=name'));
+    expect(server!.requests.map((request) => request.url)).toEqual([
+      `${salesRoot}accounts?$select=name`,
+      `${salesRoot}accounts?$skiptoken=2`,
+    ]);
+  });
+
+  it.each([
+    ['a link that is not a URL', 'http://[not a host'],
+    ['a link of another scheme', 'mailto:admin@example.com'],
+    ['an empty link', ''],
+    ['a link that is not text', 42],
+  ])('answers %s with the typed error, never a bare TypeError', async (_case, link) => {
+    const { client } = await salesClient((_request, response) =>
+      send(response, 200, { value: [], '@odata.nextLink': link }),
+    );
+    const error = await failure(drain(client.pages('accounts')));
+    expect(error).toMatchObject({ system: 'sales', method: 'GET', path: 'accounts', status: 200 });
+    expect(error.code).toBe('InvalidResponse');
+    expect(error.message).toMatch(/@odata.nextLink that is not a URL/);
     expect(server!.requests).toHaveLength(1);
   });
 });
+
+/** Every page of a read. */
+async function drain<T>(pages: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) all.push(page);
+  return all;
+}
 
 describe('requests and bodies', () => {
   it('writes decimal() values as JSON numbers and reads decimals back exactly', async () => {
