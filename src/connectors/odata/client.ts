@@ -351,7 +351,17 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
       idempotent: idempotent ?? onlyReads,
       ...(signal ? { signal } : {}),
     });
-    const response = await send({ ...call, body: encodeBatchRequest(sent, boundary) }, parts.length);
+    const response = await send(
+      {
+        ...call,
+        body: encodeBatchRequest(sent, boundary),
+        // Without continue-on-error Dataverse answers 400 when it stopped at a failed part, the body still
+        // the multipart answer of the parts it ran: read it, and the parts after are reported as not run.
+        readsAnswer: (answer) =>
+          answer.status === 400 && /^multipart\/mixed/i.test(answer.headers['content-type'] ?? ''),
+      },
+      parts.length,
+    );
     let answered: BatchItem<BatchResponse>[];
     try {
       answered = decodeBatchResponse(response.text, response.headers['content-type']);

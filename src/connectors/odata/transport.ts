@@ -23,6 +23,11 @@ export interface Call {
   /** False: one attempt, whatever the retry policy says (see `ODataRequest.retry`). */
   retry?: false;
   signal?: AbortSignal;
+  /**
+   * A non-2xx answer the caller reads itself rather than as a failure: Dataverse's `$batch` stopped at a
+   * failed part answers 400 with the multipart answer of the parts it ran.
+   */
+  readsAnswer?: (response: RawResponse) => boolean;
 }
 
 export interface RawResponse {
@@ -140,7 +145,9 @@ async function attempt(
     if (timeout.aborted) return new TimeoutError(context, timeoutMs);
     return networkError(context, error);
   }
-  return isSuccess(response.status) ? response : httpError(context, { ...response, body: response.text });
+  return isSuccess(response.status) || call.readsAnswer?.(response)
+    ? response
+    : httpError(context, { ...response, body: response.text });
 }
 
 /** undici's response headers (lower-case names; repeated ones as lists) as one value per name. */

@@ -63,6 +63,7 @@ export function executeBatch(
   };
 
   const results: BatchItem<BatchResponse>[] = [];
+  let stopped = false;
   for (const item of items) {
     let failed = false;
     if (item.kind === 'single') {
@@ -86,11 +87,14 @@ export function executeBatch(
         failed = true;
       }
     }
-    if (failed && !continueOnError) break;
+    if (failed && !continueOnError) {
+      stopped = true;
+      break;
+    }
   }
   const boundary = newBoundary('batchresponse');
   return {
-    status: 200,
+    status: stopped ? behaviour.batch.stoppedStatus : 200,
     headers: {
       'Content-Type': `multipart/mixed; boundary=${boundary}`,
       'OData-Version': '4.0',

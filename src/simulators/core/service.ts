@@ -38,6 +38,12 @@ export interface SystemBehaviour {
     /** F&O runs every part regardless; Dataverse stops at the first failure unless asked to continue. */
     continueOnErrorByDefault: boolean;
     maxOperations: number;
+    /**
+     * The outer status of a batch stopped at a failed part: Dataverse answers 400 Bad Request, its body
+     * still the multipart answer of the parts it ran, the failing one last ("Execute batch operations
+     * using the Web API", handling errors).
+     */
+    stoppedStatus: number;
   };
   transaction<T>(work: () => T): T;
   /** Headers added to every response under the service root (Dataverse: `x-ms-dop-hint`). */

@@ -243,7 +243,7 @@ export function createFinanceBehaviour({
         containerName: 'Resources',
         sets: [...store.sets.values()],
       }),
-    batch: { continueOnErrorByDefault: true, maxOperations: 5000 },
+    batch: { continueOnErrorByDefault: true, maxOperations: 5000, stoppedStatus: 200 },
     transaction: (work) => store.transaction(work),
   };
 }

@@ -152,7 +152,7 @@ export function createSalesBehaviour({
         containerName: 'System',
         sets: [...store.sets.values()],
       }),
-    batch: { continueOnErrorByDefault: false, maxOperations: 1000 },
+    batch: { continueOnErrorByDefault: false, maxOperations: 1000, stoppedStatus: 400 },
     transaction: (work) => store.transaction(work),
     responseHeaders: { 'x-ms-dop-hint': String(dopHint) },
     changeTracking,

@@ -29,28 +29,36 @@ afterEach(async () => {
 interface BatchServerOptions {
   /** Dataverse without continue-on-error: stop at the first failed item unless the client prefers otherwise. */
   stopOnError: boolean;
+  /** The outer status of a batch stopped at a failure (Dataverse: 400); default 200. */
+  stoppedStatus?: number;
 }
 
 /** A $batch endpoint: runs every part through `runPart`, change sets all-or-nothing, outer status 200. */
 async function startBatchServer(
   system: 'sales' | 'finance',
   runPart: (part: BatchRequest) => BatchResponse,
-  { stopOnError }: BatchServerOptions,
+  { stopOnError, stoppedStatus = 200 }: BatchServerOptions,
 ): Promise<ODataClient> {
   server = await startServer((request, response) => {
     received = decodeBatchRequest(request.body, request.headers['content-type']);
     const continueOnError = /odata\.continue-on-error/.test(String(request.headers['prefer'] ?? ''));
     const answered: BatchItem<BatchResponse>[] = [];
+    let stopped = false;
     for (const item of received) {
       const parts = (item.kind === 'single' ? [item.part] : item.parts).map(runPart);
       const failed = parts.find((part) => part.status >= 400);
       if (item.kind === 'changeset' && failed) answered.push({ kind: 'single', part: failed });
       else if (item.kind === 'changeset') answered.push({ kind: 'changeset', parts });
       else answered.push({ kind: 'single', part: parts[0]! });
-      if (failed && stopOnError && !continueOnError) break;
+      if (failed && stopOnError && !continueOnError) {
+        stopped = true;
+        break;
+      }
     }
     const boundary = newBoundary('batchresponse');
-    response.writeHead(200, { 'Content-Type': `multipart/mixed; boundary=${boundary}` });
+    response.writeHead(stopped ? stoppedStatus : 200, {
+      'Content-Type': `multipart/mixed; boundary=${boundary}`,
+    });
     response.end(encodeBatchResponse(answered, boundary));
   });
   const root = system === 'sales' ? '/api/data/v9.2/' : '/data/';
@@ -176,6 +184,69 @@ describe('$batch', () => {
       [424, batchPartNotRunCode],
     ]);
     expect(parts[2]?.error?.path).toBe("accounts(accountnumber='A3')");
+  });
+
+  it("reads Dataverse's outer 400 of a batch stopped at a failure: the parts run, the failing one's error, the rest not run", async () => {
+    const client = await startBatchServer(
+      'sales',
+      (part) =>
+        part.url.includes('bad')
+          ? json(
+              400,
+              { error: { code: '0x80040237', message: 'A record with matching key values already exists.' } },
+              part.contentId,
+            )
+          : noContent(),
+      { stopOnError: true, stoppedStatus: 400 },
+    );
+    const patch = (key: string) => ({
+      method: 'PATCH',
+      path: `accounts(accountnumber='${key}')`,
+      body: { name: key },
+    });
+    const results = await client.batch([
+      { kind: 'single', part: patch('A1') },
+      { kind: 'changeset', parts: [patch('A2'), patch('bad'), patch('A4')] },
+      { kind: 'single', part: patch('A5') },
+      { kind: 'changeset', parts: [patch('A6'), patch('A7')] },
+    ]);
+    expect(server!.requests).toHaveLength(1);
+    expect(
+      results.map((item) => (item.kind === 'single' ? [item.part.status] : item.parts.map((p) => p.status))),
+    ).toEqual([[204], [424, 400, 424], [424], [424, 424]]);
+    const parts = flattenBatchResults(results);
+    expect(parts.map((part) => part.error?.code)).toEqual([
+      undefined,
+      changeSetRolledBackCode,
+      '0x80040237',
+      changeSetRolledBackCode,
+      batchPartNotRunCode,
+      batchPartNotRunCode,
+      batchPartNotRunCode,
+    ]);
+    expect(parts[2]?.error).toMatchObject({
+      system: 'sales',
+      method: 'PATCH',
+      path: "accounts(accountnumber='bad')",
+    });
+    expect(parts[2]?.error?.message).toBe('A record with matching key values already exists.');
+  });
+
+  it('still fails a batch whose 400 is not a multipart answer (the request itself refused) with its error', async () => {
+    server = await startServer((_request, response) => {
+      response.writeHead(400, { 'Content-Type': 'application/json' });
+      response.end(
+        JSON.stringify({ error: { code: '0x80048d19', message: 'The batch contains 1001 operations.' } }),
+      );
+    });
+    const client = createODataClient({
+      system: 'sales',
+      serviceRoot: `${server.origin}/api/data/v9.2/`,
+      retry: noRetryPolicy,
+    });
+    await expect(
+      client.batch([{ kind: 'single', part: { method: 'GET', path: 'accounts' } }]),
+    ).rejects.toMatchObject({ name: 'ODataError', status: 400, code: '0x80048d19', path: '$batch' });
   });
 
   it('runs every part with continueOnError and reports each outcome', async () => {
