@@ -149,13 +149,7 @@ export function createRequestSlots(
   }
 
   async function untilResumed(signal: AbortSignal | undefined): Promise<void> {
-    for (let wait = pausedUntil - now(); wait > 0; wait = pausedUntil - now()) {
-      try {
-        await delay(wait, undefined, signal ? { signal } : {});
-      } catch (error) {
-        throw signal?.aborted ? signal.reason : error;
-      }
-    }
+    for (let wait = pausedUntil - now(); wait > 0; wait = pausedUntil - now()) await sleep(wait, signal);
   }
 
   /** Waits until the pace lets one more request start, then counts its start. */
@@ -167,11 +161,7 @@ export function createRequestSlots(
       // The oldest start inside the window leaves it at its start plus the window.
       const inWindow = startedSince(at - pace.windowMs);
       const leaves = starts[starts.length - inWindow]! + pace.windowMs;
-      try {
-        await delay(Math.max(1, leaves - at), undefined, signal ? { signal } : {});
-      } catch (error) {
-        throw signal?.aborted ? signal.reason : error;
-      }
+      await sleep(Math.max(1, leaves - at), signal);
       await untilResumed(signal);
     }
     const at = now();
@@ -226,4 +216,13 @@ export function createRequestSlots(
       pace: pace ? { requests: pace.requests, windowMs: pace.windowMs } : null,
     }),
   };
+}
+
+/** Waits `ms`; an aborted `signal` ends the wait with the signal's reason. */
+async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : {});
+  } catch (error) {
+    throw signal?.aborted ? signal.reason : error;
+  }
 }
