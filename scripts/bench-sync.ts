@@ -76,6 +76,7 @@ import {
   type Backend,
   type FlowStatus,
   isFinished,
+  parseThrottle,
   type SimulatorStats,
   type SimulatorsMessage,
   type SimulatorsRequest,
@@ -132,8 +133,6 @@ if (hubKind === 'in-process' && values['baseline-dist'])
   throw new Error('--baseline-dist compares compiled hubs: leave out --hub in-process');
 if (!Number.isInteger(latencyMs) || latencyMs < 0)
   throw new Error(`--latency-ms is a whole number of milliseconds, not '${values['latency-ms']}'`);
-if (values.throttle !== undefined && !/^\d+\/\d+$/.test(values.throttle))
-  throw new Error(`--throttle looks like 6000/300 (requests/seconds), not '${values.throttle}'`);
 
 /**
  * Each system's bound on requests in flight, as the hub sets it: its environment's
@@ -143,10 +142,9 @@ if (values.throttle !== undefined && !/^\d+\/\d+$/.test(values.throttle))
 const simulatorDopHint = 4;
 const concurrencyFromEnv = (name: string, fallback: number) =>
   hubKind === 'compiled' && process.env[name] ? Number(process.env[name]) : fallback;
-const throttleMatch = values.throttle === undefined ? null : /^(\d+)\/(\d+)$/.exec(values.throttle);
 const backend: Backend = {
   latencyMs,
-  throttle: throttleMatch ? { requests: Number(throttleMatch[1]), seconds: Number(throttleMatch[2]) } : null,
+  throttle: parseThrottle(values.throttle),
   concurrency: {
     sales: Math.min(simulatorDopHint, concurrencyFromEnv('SALES_MAX_CONCURRENCY', maxConcurrency.sales.max)),
     finance: concurrencyFromEnv('FINANCE_MAX_CONCURRENCY', maxConcurrency.finance.max),

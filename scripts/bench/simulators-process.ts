@@ -14,15 +14,19 @@ import { startSimulators } from '../../src/simulators/index.js';
 import type { FaultOptions } from '../../src/simulators/core/faults.js';
 import type { RequestLog } from '../../src/simulators/core/request-log.js';
 import { parseArgs } from 'node:util';
-import type { SimulatorsMessage, SimulatorsRequest, SystemStats } from './sync-requests.js';
+import {
+  parseThrottle,
+  type SimulatorsMessage,
+  type SimulatorsRequest,
+  type SystemStats,
+} from './sync-requests.js';
 
 /** `6000/300` (requests/seconds) → a throttle of 6,000 requests in 300 s, with Retry-After: 300. */
 function throttleOf(text: string | undefined): FaultOptions['throttle'] {
-  if (text === undefined) return null;
-  const match = /^(\d+)\/(\d+)$/.exec(text);
-  if (!match) throw new Error(`--throttle must look like 6000/300 (requests/seconds), got '${text}'`);
-  const seconds = Number(match[2]);
-  return { maxRequests: Number(match[1]), windowMs: seconds * 1000, retryAfterSeconds: seconds };
+  const throttle = parseThrottle(text);
+  if (throttle === null) return null;
+  const { requests, seconds } = throttle;
+  return { maxRequests: requests, windowMs: seconds * 1000, retryAfterSeconds: seconds };
 }
 
 /**

@@ -178,6 +178,17 @@ export function createRequestTracker(takeStats: () => Promise<SimulatorStats>) {
   };
 }
 
+/**
+ * `--throttle 6000/300` (requests/seconds): at most N requests in any S seconds; null when not given. The
+ * benchmark and the simulators' process read the option with this one parser.
+ */
+export function parseThrottle(text: string | undefined): { requests: number; seconds: number } | null {
+  if (text === undefined) return null;
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  if (!match) throw new Error(`--throttle looks like 6000/300 (requests/seconds), not '${text}'`);
+  return { requests: Number(match[1]), seconds: Number(match[2]) };
+}
+
 /** Each system's bound on requests in flight and the latency every request waits there. */
 export interface Backend {
   concurrency: Record<SystemName, number>;

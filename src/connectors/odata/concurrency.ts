@@ -157,9 +157,9 @@ export function createRequestSlots(
     for (;;) {
       const at = now();
       if (pace && at - pace.lastThrottledAt > paceForgottenAfterWindows * pace.windowMs) pace = null;
-      if (!pace || startedSince(at - pace.windowMs) < pace.requests) break;
+      const inWindow = pace ? startedSince(at - pace.windowMs) : 0;
+      if (!pace || inWindow < pace.requests) break;
       // The oldest start inside the window leaves it at its start plus the window.
-      const inWindow = startedSince(at - pace.windowMs);
       const leaves = starts[starts.length - inWindow]! + pace.windowMs;
       await sleep(Math.max(1, leaves - at), signal);
       await untilResumed(signal);
