@@ -54,9 +54,12 @@ systems.finance.faults.set({ latencyMs });
 const endpoint = (origin: string) => ({
   url: origin,
   authorityUrl: origin,
-  tenantId: 'simulator',
-  clientId: 'hub-client',
-  clientSecret: secret,
+  credential: {
+    kind: 'client-secret' as const,
+    tenantId: 'simulator',
+    clientId: 'hub-client',
+    clientSecret: secret,
+  },
 });
 /** What saves in Sales as a person's app would: through the Web API. */
 const editor = createConnectors({

@@ -47,6 +47,37 @@ const optionalUrl = z
   .transform((url) => url.replace(/\/+$/, ''))
   .optional();
 
+/**
+ * An Entra ID authority: https, as msal-node requires; plain http only on loopback, where a simulator
+ * or a local stand-in issues tokens.
+ */
+const authorityUrl = z
+  .string()
+  .trim()
+  .url({ message: 'must be an absolute URL like https://login.microsoftonline.com' })
+  .refine(
+    (url) => {
+      // A value that is no URL at all has its problem from .url(); this one is about the scheme only.
+      if (!URL.canParse(url)) return true;
+      const { protocol, hostname } = new URL(url);
+      return protocol === 'https:' || (protocol === 'http:' && isLoopbackHost(hostname));
+    },
+    { message: 'must be an https URL (plain http only for a loopback stand-in such as the simulators)' },
+  )
+  .transform((url) => url.replace(/\/+$/, ''));
+
+const credentialKinds = ['client-secret', 'certificate', 'managed-identity'] as const;
+const credentialKind = z
+  .enum(credentialKinds, { error: `must be one of ${credentialKinds.join(', ')}` })
+  .optional();
+
+/** The scope tokens are asked for: the environment URL followed by `/.default` unless set. */
+const scope = z
+  .string()
+  .trim()
+  .regex(/^\S+\/\.default$/, { message: 'must end in /.default, e.g. https://org.crm.dynamics.com/.default' })
+  .optional();
+
 const portMessage = 'must be a port number from 0 to 65535';
 const port = z.coerce
   .number({ error: portMessage })
@@ -142,16 +173,27 @@ const schema = z.object({
     })
     .transform((s) => s.toLowerCase())
     .default('usmf'),
+  // How each system signs the hub in (connectors/odata/credentials.ts): inferred from which of
+  // CLIENT_SECRET and CERTIFICATE_FILE is set; a managed identity is asked for by name.
+  SALES_CREDENTIAL: credentialKind,
   SALES_TENANT_ID: z.string().trim().min(1).optional(),
   SALES_CLIENT_ID: z.string().trim().min(1).optional(),
   SALES_CLIENT_SECRET: z.string().min(1).optional(),
+  SALES_CERTIFICATE_FILE: z.string().trim().min(1).optional(),
+  SALES_CERTIFICATE_PASSWORD: z.string().min(1).optional(),
+  SALES_SCOPE: scope,
+  FINANCE_CREDENTIAL: credentialKind,
   FINANCE_TENANT_ID: z.string().trim().min(1).optional(),
   FINANCE_CLIENT_ID: z.string().trim().min(1).optional(),
   FINANCE_CLIENT_SECRET: z.string().min(1).optional(),
-  AUTHORITY_URL: optionalUrl.default('https://login.microsoftonline.com'),
-  // Each system's token authority when they differ (e.g. two simulators, each issuing its own tokens).
-  SALES_AUTHORITY_URL: optionalUrl,
-  FINANCE_AUTHORITY_URL: optionalUrl,
+  FINANCE_CERTIFICATE_FILE: z.string().trim().min(1).optional(),
+  FINANCE_CERTIFICATE_PASSWORD: z.string().min(1).optional(),
+  FINANCE_SCOPE: scope,
+  AUTHORITY_URL: authorityUrl.default('https://login.microsoftonline.com'),
+  // Each system's token authority when they differ (two tenants in different clouds, or two
+  // simulators, each issuing its own tokens).
+  SALES_AUTHORITY_URL: authorityUrl.optional(),
+  FINANCE_AUTHORITY_URL: authorityUrl.optional(),
   // Requests in flight at once per system (connectors/odata/concurrency.ts). Sales: the cap on what
   // Dataverse's x-ms-dop-hint asks for, at most its 52 concurrent requests per user.
   SALES_MAX_CONCURRENCY: limit(1, 52, maxConcurrency.sales.max),
@@ -416,18 +458,32 @@ function relationshipTypeCode(item: string): number | undefined {
   return relationshipTypes[item.toLowerCase()];
 }
 
-export interface Credentials {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-}
+/**
+ * How the hub signs in to a system. A certificate is named by its file here; main reads it at start
+ * (connectors/odata/credentials.ts), so the configuration loads no crypto library.
+ */
+export type CredentialConfig =
+  | { kind: 'client-secret'; tenantId: string; clientId: string; clientSecret: string }
+  | {
+      kind: 'certificate';
+      tenantId: string;
+      clientId: string;
+      certificateFile: string;
+      certificatePassword?: string;
+    }
+  | {
+      kind: 'managed-identity';
+      /** A user-assigned identity's client id; absent for the system-assigned identity. */
+      clientId?: string;
+    };
 
 /**
- * A back-end system: a real environment (URL, the token authority that signs its callers in, and
- * credentials), or the embedded simulator.
+ * A back-end system: a real environment (URL, the token authority that signs its callers in, the scope
+ * asked for, and credentials), or the embedded simulator.
  */
 export type SystemConfig =
-  { kind: 'remote'; url: string; authorityUrl: string; credentials: Credentials } | { kind: 'simulator' };
+  | { kind: 'remote'; url: string; authorityUrl: string; scope: string; credential: CredentialConfig }
+  | { kind: 'simulator' };
 
 export interface HubConfig {
   /** NODE_ENV=development: unexpected errors show their message to clients (never in production). */
@@ -537,15 +593,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const system = (prefix: 'SALES' | 'FINANCE'): SystemConfig => {
     const url = e[`${prefix}_URL`];
     if (!url) return { kind: 'simulator' };
+    const tenantId = e[`${prefix}_TENANT_ID`]!;
+    const clientId = e[`${prefix}_CLIENT_ID`];
+    const password = e[`${prefix}_CERTIFICATE_PASSWORD`];
+    const credential: CredentialConfig = (() => {
+      switch (credentialKindOf(prefix, present)) {
+        case 'managed-identity':
+          return { kind: 'managed-identity', ...(clientId !== undefined && { clientId }) };
+        case 'certificate':
+          return {
+            kind: 'certificate',
+            tenantId,
+            clientId: clientId!,
+            certificateFile: e[`${prefix}_CERTIFICATE_FILE`]!,
+            ...(password !== undefined && { certificatePassword: password }),
+          };
+        default:
+          return {
+            kind: 'client-secret',
+            tenantId,
+            clientId: clientId!,
+            clientSecret: e[`${prefix}_CLIENT_SECRET`]!,
+          };
+      }
+    })();
     return {
       kind: 'remote',
       url,
       authorityUrl: e[`${prefix}_AUTHORITY_URL`] ?? e.AUTHORITY_URL,
-      credentials: {
-        tenantId: e[`${prefix}_TENANT_ID`]!,
-        clientId: e[`${prefix}_CLIENT_ID`]!,
-        clientSecret: e[`${prefix}_CLIENT_SECRET`]!,
-      },
+      scope: e[`${prefix}_SCOPE`] ?? `${url}/.default`,
+      credential,
     };
   };
   const production = e.NODE_ENV === 'production';
@@ -723,26 +800,62 @@ function timeoutProblems(env: Record<string, string>): string[] {
   return problems;
 }
 
-/** A system with a URL needs its Entra ID client credentials; one without needs no authority. */
+/**
+ * A system with a URL needs one credential with what it takes; one without (the embedded simulator,
+ * which issues its own tokens) takes none of the settings.
+ */
 function missingCredentials(env: Record<string, string>): string[] {
   const problems: string[] = [];
   for (const system of systemNames) {
     const prefix = system.toUpperCase();
+    const label = systemLabels[system];
     if (!env[`${prefix}_URL`]) {
-      // The embedded simulator issues its own tokens; an authority for it is a setting gone astray.
-      if (env[`${prefix}_AUTHORITY_URL`])
-        problems.push(`${prefix}_AUTHORITY_URL has no effect without ${prefix}_URL: set both or neither`);
+      for (const part of ['AUTHORITY_URL', 'CREDENTIAL', 'CERTIFICATE_FILE', 'SCOPE']) {
+        if (env[`${prefix}_${part}`])
+          problems.push(`${prefix}_${part} has no effect without ${prefix}_URL: set both or neither`);
+      }
       continue;
     }
-    for (const part of ['TENANT_ID', 'CLIENT_ID', 'CLIENT_SECRET']) {
-      if (!env[`${prefix}_${part}`]) {
+    const given = (part: string) => Boolean(env[`${prefix}_${part}`]);
+    const kind = credentialKindOf(prefix, env);
+    if (given('CLIENT_SECRET') && given('CERTIFICATE_FILE')) {
+      problems.push(
+        `${prefix}_CLIENT_SECRET and ${prefix}_CERTIFICATE_FILE are both set: choose one credential`,
+      );
+    }
+    const needs: Record<CredentialKind, string[]> = {
+      'client-secret': ['TENANT_ID', 'CLIENT_ID', 'CLIENT_SECRET'],
+      certificate: ['TENANT_ID', 'CLIENT_ID', 'CERTIFICATE_FILE'],
+      'managed-identity': [],
+    };
+    for (const part of needs[kind]) {
+      if (!given(part)) {
         problems.push(
-          `${prefix}_${part} is required when ${prefix}_URL is set (Entra ID client credentials for ${systemLabels[system]})`,
+          `${prefix}_${part} is required when ${prefix}_URL is set with a ${kind} credential (Entra ID app registration for ${label}${kind === 'client-secret' ? `; or set ${prefix}_CERTIFICATE_FILE, or ${prefix}_CREDENTIAL=managed-identity` : ''})`,
         );
+      }
+    }
+    const stray: Record<CredentialKind, string[]> = {
+      'client-secret': ['CERTIFICATE_PASSWORD'],
+      certificate: ['CLIENT_SECRET'],
+      'managed-identity': ['TENANT_ID', 'CLIENT_SECRET', 'CERTIFICATE_FILE', 'CERTIFICATE_PASSWORD'],
+    };
+    for (const part of stray[kind]) {
+      if (given(part) && !(part === 'CLIENT_SECRET' && given('CERTIFICATE_FILE'))) {
+        problems.push(`${prefix}_${part} has no effect with a ${kind} credential: remove it`);
       }
     }
   }
   return problems;
+}
+
+type CredentialKind = (typeof credentialKinds)[number];
+
+/** `<SYSTEM>_CREDENTIAL`, or what the variables set imply: a certificate file, else a client secret. */
+function credentialKindOf(prefix: string, env: Record<string, string>): CredentialKind {
+  const named = env[`${prefix}_CREDENTIAL`]?.trim();
+  if (named && (credentialKinds as readonly string[]).includes(named)) return named as CredentialKind;
+  return env[`${prefix}_CERTIFICATE_FILE`] ? 'certificate' : 'client-secret';
 }
 
 /** An empty variable (`FOO=`) means unset, as most deployment tools write it. */

@@ -38,6 +38,14 @@ const secretFields = [
   'HUB_JWT_SECRET',
   'SALES_CLIENT_SECRET',
   'FINANCE_CLIENT_SECRET',
+  'privateKey',
+  'private_key',
+  'passphrase',
+  'certificatePassword',
+  'client_assertion',
+  'clientAssertion',
+  'SALES_CERTIFICATE_PASSWORD',
+  'FINANCE_CERTIFICATE_PASSWORD',
   'DATABASE_URL',
 ];
 
@@ -90,7 +98,7 @@ export interface LoggerOptions {
    * had a logger). Tests pass a stream to read what was logged.
    */
   destination?: DestinationStream;
-  /** Values to scrub from every line wherever they appear (client secrets, the JWT secret). */
+  /** Values to scrub from every line wherever they appear (client secrets, certificate passwords, the JWT secret). */
   secrets?: readonly (string | undefined)[];
 }
 
@@ -100,7 +108,10 @@ export interface LoggerOptions {
 const bearerCredential =
   /\b(Bearer)\s+(?!<)(?![A-Za-z][a-z]{0,15}(?:[\s,;:!?)"']|\.(?![\w\-~+/=])|$))[^\s"\\]+/gi;
 const jwtShaped = /\beyJ[\w-]*\.[\w-]+\.[\w-]*/g;
-const mayHoldCredential = /bearer|eyJ/i;
+// A PEM private key (a certificate credential's), raw or JSON-escaped; without its end, its base64 run.
+const privateKeyPem =
+  /-----BEGIN ([A-Z ]*)PRIVATE KEY-----(?:[\s\S]*?-----END \1PRIVATE KEY-----|[A-Za-z0-9+/=\r\n\\]*)/g;
+const mayHoldCredential = /bearer|eyJ|PRIVATE KEY/i;
 
 /** A logger as described above. */
 export function createLogger({
@@ -123,7 +134,10 @@ export function createLogger({
         streamWrite: (line) => {
           // Most lines hold neither a bearer credential nor a JWT: test before building a new string.
           let text = mayHoldCredential.test(line)
-            ? line.replace(bearerCredential, `$1 ${redactedText}`).replace(jwtShaped, redactedText)
+            ? line
+                .replace(bearerCredential, `$1 ${redactedText}`)
+                .replace(jwtShaped, redactedText)
+                .replace(privateKeyPem, redactedText)
             : line;
           for (const secret of scrubbed)
             if (text.includes(secret)) text = text.split(secret).join(redactedText);

@@ -11,8 +11,10 @@
  */
 import { ConfigError, loadConfig, type HubConfig, type SystemConfig } from './config.js';
 import type { Connectors, SystemEndpoint } from './connectors/index.js';
+import type { Credential } from './connectors/odata/credentials.js';
 import type { ODataClientHealth } from './connectors/odata/index.js';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Database, OpenStep } from './db/connection.js';
 import { lockDataDir } from './db/data-dir-lock.js';
@@ -22,7 +24,7 @@ import { handleStopSignals, type ServiceStop } from './server/service-stop.js';
 import type { ValueMaps } from './sync/flows/value-maps.js';
 import { loadValueMapFile } from './sync/value-map-file.js';
 import { startTracing } from './tracing/index.js';
-import { systemLabels } from './vocabulary.js';
+import { type SystemName, systemLabels, systemNames } from './vocabulary.js';
 import type { EmbeddedSystems } from './simulators/embedded.js';
 
 /** How long a start-up step may run before a line says it still does. */
@@ -30,7 +32,8 @@ const progressEveryMs = 2_000;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const credentials = await readCredentialsOrExit(config);
+  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config, credentials) });
   const service = handleStopSignals({ logger, timeoutMs: config.stopTimeoutMs });
   // Before anything is traced, closed after everything else, so that the stop's spans are sent as well.
   await service.step(startTracing(config.tracing, logger), (tracing) => tracing.shutdown());
@@ -46,8 +49,14 @@ async function main(): Promise<void> {
   const { createConnectors, createHubMetrics, startHub } = await modules();
   const metrics = createHubMetrics({ instanceId: config.instanceId });
   const connectors = createConnectors({
-    sales: endpointFor(systemLabels.sales, config.sales, simulators.endpoints.sales, logger),
-    finance: endpointFor(systemLabels.finance, config.finance, simulators.endpoints.finance, logger),
+    sales: endpointFor('sales', config.sales, credentials.sales, simulators.endpoints.sales, logger),
+    finance: endpointFor(
+      'finance',
+      config.finance,
+      credentials.finance,
+      simulators.endpoints.finance,
+      logger,
+    ),
     financeCompany: config.financeCompany,
     maxConcurrency: config.maxConcurrency,
     financeBatchSize: config.financeBatchSize,
@@ -192,10 +201,19 @@ async function startHubOrExit<T>(start: Promise<T>, config: HubConfig, logger: L
 }
 
 /** Every secret of the configuration the logger scrubs from its lines (API keys are held as digests). */
-function secretsOf(config: HubConfig): string[] {
+function secretsOf(config: HubConfig, credentials: SystemCredentials): string[] {
   const secrets: string[] = [];
+  for (const credential of [credentials.sales, credentials.finance]) {
+    if (credential?.kind === 'client-secret') secrets.push(credential.clientSecret);
+    if (credential?.kind === 'certificate') secrets.push(credential.certificate.privateKey);
+  }
   for (const system of [config.sales, config.finance]) {
-    if (system.kind === 'remote') secrets.push(system.credentials.clientSecret);
+    if (
+      system.kind === 'remote' &&
+      system.credential.kind === 'certificate' &&
+      system.credential.certificatePassword
+    )
+      secrets.push(system.credential.certificatePassword);
   }
   if (config.auth?.jwt?.keys.kind === 'secret') secrets.push(config.auth.jwt.keys.secret);
   if (config.alerts) secrets.push(config.alerts.secret);
@@ -346,18 +364,82 @@ function loadConfigOrExit(): HubConfig {
   }
 }
 
+type SystemCredentials = Record<SystemName, Credential | undefined>;
+
+/**
+ * Each remote system's credential, its certificate file read (and node-forge loaded) only when one is
+ * configured. A file that cannot be used stops the start as a wrong variable does, naming the variable.
+ */
+async function readCredentialsOrExit(config: HubConfig): Promise<SystemCredentials> {
+  const problems: string[] = [];
+  const credentials: SystemCredentials = { sales: undefined, finance: undefined };
+  for (const system of systemNames) {
+    const settings = config[system];
+    if (settings.kind !== 'remote') continue;
+    const { credential } = settings;
+    if (credential.kind !== 'certificate') {
+      credentials[system] = credential;
+      continue;
+    }
+    const variable = `${system.toUpperCase()}_CERTIFICATE_FILE`;
+    const { CertificateError, readClientCertificate } = await import('./connectors/odata/credentials.js');
+    try {
+      const file = await readFile(credential.certificateFile);
+      credentials[system] = {
+        kind: 'certificate',
+        tenantId: credential.tenantId,
+        clientId: credential.clientId,
+        certificate: readClientCertificate(file, credential.certificatePassword),
+      };
+    } catch (error) {
+      const reason =
+        error instanceof CertificateError
+          ? error.message
+          : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+      problems.push(`${variable} ${credential.certificateFile}: ${reason}`);
+    }
+  }
+  if (problems.length > 0) {
+    console.error(new ConfigError(problems).message);
+    process.exit(1);
+  }
+  return credentials;
+}
+
 function endpointFor(
-  name: string,
-  system: SystemConfig,
+  system: SystemName,
+  settings: SystemConfig,
+  credential: Credential | undefined,
   simulator: SystemEndpoint | undefined,
   logger: Logger,
 ): SystemEndpoint {
-  if (system.kind === 'remote') {
-    logger.info(`${name}: ${system.url} (tokens from ${system.authorityUrl})`);
-    return { url: system.url, authorityUrl: system.authorityUrl, ...system.credentials };
+  const name = systemLabels[system];
+  if (settings.kind === 'remote' && credential) {
+    logger.info(
+      `${name}: ${settings.url} (${describeCredential(credential)}, tokens from ${tokenSource(settings, credential)})`,
+    );
+    return { url: settings.url, authorityUrl: settings.authorityUrl, scope: settings.scope, credential };
   }
   logger.info(`${name}: embedded simulator at ${simulator!.url}`);
   return simulator!;
+}
+
+/** What signs the hub in, with what identifies it in Entra ID and nothing secret. */
+function describeCredential(credential: Credential): string {
+  switch (credential.kind) {
+    case 'client-secret':
+      return `client ${credential.clientId} with a client secret`;
+    case 'certificate':
+      return `client ${credential.clientId} with certificate ${credential.certificate.thumbprint} (${credential.certificate.subject}, valid to ${credential.certificate.validTo.toISOString().slice(0, 10)})`;
+    case 'managed-identity':
+      return credential.clientId
+        ? `user-assigned managed identity ${credential.clientId}`
+        : 'the system-assigned managed identity';
+  }
+}
+
+function tokenSource(settings: { authorityUrl: string }, credential: Credential): string {
+  return credential.kind === 'managed-identity' ? 'the managed identity endpoint' : settings.authorityUrl;
 }
 
 /** One cheap read per system, so a wrong URL or credential shows at start, not at the first query. */

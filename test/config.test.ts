@@ -385,7 +385,8 @@ describe('configuration', () => {
       kind: 'remote',
       url: 'https://org.crm.dynamics.com',
       authorityUrl: 'https://login.microsoftonline.com',
-      credentials: { tenantId: 't', clientId: 'c', clientSecret: 's' },
+      scope: 'https://org.crm.dynamics.com/.default',
+      credential: { kind: 'client-secret', tenantId: 't', clientId: 'c', clientSecret: 's' },
     });
     expect(config.finance).toEqual({ kind: 'simulator' });
     expect(config.financeCompany).toBe('demf');
@@ -436,14 +437,128 @@ describe('configuration', () => {
   it.each([
     [
       { SALES_AUTHORITY_URL: 'not a url' },
-      'SALES_AUTHORITY_URL must be an absolute URL like https://org.crm.dynamics.com',
+      'SALES_AUTHORITY_URL must be an absolute URL like https://login.microsoftonline.com',
     ],
     [
       { FINANCE_AUTHORITY_URL: 'login.example.com' },
-      'FINANCE_AUTHORITY_URL must be an absolute URL like https://org.crm.dynamics.com',
+      'FINANCE_AUTHORITY_URL must be an absolute URL like https://login.microsoftonline.com',
     ],
   ])('refuses a token authority that is not a URL: %o', (env, problem) => {
     expect(failure({ ...remoteSystems, ...env }).problems).toEqual([problem]);
+  });
+
+  it('refuses a plain-http token authority beyond loopback: tokens and secrets would cross the network in clear', () => {
+    expect(failure({ ...remoteSystems, AUTHORITY_URL: 'http://login.example.com' }).problems).toEqual([
+      'AUTHORITY_URL must be an https URL (plain http only for a loopback stand-in such as the simulators)',
+    ]);
+    expect(
+      loadConfig({ ...remoteSystems, SALES_AUTHORITY_URL: 'http://localhost:5101' }).sales,
+    ).toMatchObject({
+      authorityUrl: 'http://localhost:5101',
+    });
+  });
+
+  const financeByUrl = { FINANCE_URL: 'https://org.operations.dynamics.com' };
+
+  it('takes a certificate credential from <SYSTEM>_CERTIFICATE_FILE, with its password', () => {
+    const config = loadConfig({
+      ...financeByUrl,
+      FINANCE_TENANT_ID: 'fabrikam.onmicrosoft.com',
+      FINANCE_CLIENT_ID: 'c',
+      FINANCE_CERTIFICATE_FILE: '/run/secrets/finance.pfx',
+      FINANCE_CERTIFICATE_PASSWORD: 'pfx-password',
+    });
+    expect(config.finance).toEqual({
+      kind: 'remote',
+      url: 'https://org.operations.dynamics.com',
+      authorityUrl: 'https://login.microsoftonline.com',
+      scope: 'https://org.operations.dynamics.com/.default',
+      credential: {
+        kind: 'certificate',
+        tenantId: 'fabrikam.onmicrosoft.com',
+        clientId: 'c',
+        certificateFile: '/run/secrets/finance.pfx',
+        certificatePassword: 'pfx-password',
+      },
+    });
+  });
+
+  it('takes a managed identity when asked for by name: system-assigned, or user-assigned by client id', () => {
+    const env = { ...financeByUrl, FINANCE_CREDENTIAL: 'managed-identity' };
+    expect(loadConfig(env).finance).toMatchObject({ credential: { kind: 'managed-identity' } });
+    expect(loadConfig({ ...env, FINANCE_CLIENT_ID: 'mi-client' }).finance).toMatchObject({
+      credential: { kind: 'managed-identity', clientId: 'mi-client' },
+    });
+  });
+
+  it('gives each system its own tenant, cloud and scope', () => {
+    const config = loadConfig({
+      ...remoteSystems,
+      SALES_TENANT_ID: 'contoso.onmicrosoft.com',
+      FINANCE_TENANT_ID: 'fabrikam.onmicrosoft.us',
+      FINANCE_AUTHORITY_URL: 'https://login.microsoftonline.us',
+      FINANCE_SCOPE: 'https://org.operations.dynamics.us/.default',
+    });
+    expect(config.sales).toMatchObject({
+      authorityUrl: 'https://login.microsoftonline.com',
+      scope: 'https://org.crm.dynamics.com/.default',
+      credential: { tenantId: 'contoso.onmicrosoft.com' },
+    });
+    expect(config.finance).toMatchObject({
+      authorityUrl: 'https://login.microsoftonline.us',
+      scope: 'https://org.operations.dynamics.us/.default',
+      credential: { tenantId: 'fabrikam.onmicrosoft.us' },
+    });
+  });
+
+  it.each([
+    [
+      'a secret and a certificate',
+      {
+        ...financeByUrl,
+        FINANCE_TENANT_ID: 't',
+        FINANCE_CLIENT_ID: 'c',
+        FINANCE_CLIENT_SECRET: 's',
+        FINANCE_CERTIFICATE_FILE: 'f.pem',
+      },
+      ['FINANCE_CLIENT_SECRET and FINANCE_CERTIFICATE_FILE are both set: choose one credential'],
+    ],
+    [
+      'a certificate without its app registration',
+      { ...financeByUrl, FINANCE_CERTIFICATE_FILE: 'f.pem' },
+      [
+        'FINANCE_TENANT_ID is required when FINANCE_URL is set with a certificate credential (Entra ID app registration for Finance)',
+        'FINANCE_CLIENT_ID is required when FINANCE_URL is set with a certificate credential (Entra ID app registration for Finance)',
+      ],
+    ],
+    [
+      'a managed identity with a secret',
+      { ...financeByUrl, FINANCE_CREDENTIAL: 'managed-identity', FINANCE_CLIENT_SECRET: 's' },
+      ['FINANCE_CLIENT_SECRET has no effect with a managed-identity credential: remove it'],
+    ],
+    [
+      'an unknown credential',
+      {
+        ...financeByUrl,
+        FINANCE_CREDENTIAL: 'password',
+        FINANCE_TENANT_ID: 't',
+        FINANCE_CLIENT_ID: 'c',
+        FINANCE_CLIENT_SECRET: 's',
+      },
+      ['FINANCE_CREDENTIAL must be one of client-secret, certificate, managed-identity'],
+    ],
+    [
+      'a scope that is not a .default scope',
+      { ...remoteSystems, SALES_SCOPE: 'https://org.crm.dynamics.com/user_impersonation' },
+      ['SALES_SCOPE must end in /.default, e.g. https://org.crm.dynamics.com/.default'],
+    ],
+    [
+      'a credential for the embedded simulator',
+      { FINANCE_CREDENTIAL: 'managed-identity' },
+      ['FINANCE_CREDENTIAL has no effect without FINANCE_URL: set both or neither'],
+    ],
+  ])('refuses %s, saying what to change', (_, env, problems) => {
+    expect(failure(env).problems).toEqual(problems);
   });
 
   it('refuses a token authority for a system left to the embedded simulator', () => {
@@ -479,13 +594,16 @@ describe('configuration', () => {
     }
   });
 
-  it('never repeats a secret in its message', () => {
+  it('never repeats a secret or a certificate password in its message', () => {
     const error = failure({
       SALES_URL: 'https://org.crm.dynamics.com',
       SALES_CLIENT_SECRET: 'hunter2-secret',
+      FINANCE_CREDENTIAL: 'managed-identity',
+      FINANCE_CERTIFICATE_PASSWORD: 'pfx-hunter2',
       PORT: '-1',
     });
     expect(error.message).not.toContain('hunter2-secret');
+    expect(error.message).not.toContain('pfx-hunter2');
   });
 });
 

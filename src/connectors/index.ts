@@ -1,14 +1,15 @@
 /**
- * Builds both connectors from where each system lives: its environment URL, token authority and client
- * credentials. The same code serves real environments and the embedded simulators (which issue tokens
+ * Builds both connectors from where each system lives: its environment URL, token authority and
+ * credential. The same code serves real environments and the embedded simulators (which issue tokens
  * of their own at their origin).
  */
 import { createFinanceConnector, type FinanceConnector } from './finance/connector.js';
 import { maxConcurrency as concurrencyDefaults } from './odata/concurrency-settings.js';
 import {
   type CircuitBreakerOptions,
-  createClientCredentialsTokenProvider,
+  type Credential,
   createODataClient,
+  createTokenProvider,
   type ODataClientHealth,
   type ODataRequestEvent,
   type RetryPolicy,
@@ -19,11 +20,11 @@ import { createSalesConnector, type SalesConnector } from './sales/connector.js'
 export interface SystemEndpoint {
   /** Environment URL without a path: `https://org.crm.dynamics.com`, `https://env.operations.dynamics.com`. */
   url: string;
-  /** Token authority: `https://login.microsoftonline.com`, or a simulator's origin. */
+  /** Token authority: `https://login.microsoftonline.com` (or a national cloud's), or a simulator's origin. */
   authorityUrl: string;
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
+  /** The scope tokens are asked for; default `{url}/.default`. */
+  scope?: string;
+  credential: Credential;
 }
 
 export interface ConnectorsOptions {
@@ -72,12 +73,11 @@ export function createConnectors({
     return createODataClient({
       system,
       serviceRoot: `${url}${rootPath}`,
-      tokens: createClientCredentialsTokenProvider({
+      tokens: createTokenProvider({
+        system,
+        credential: endpoint.credential,
         authorityUrl: endpoint.authorityUrl,
-        tenantId: endpoint.tenantId,
-        clientId: endpoint.clientId,
-        clientSecret: endpoint.clientSecret,
-        scope: `${url}/.default`,
+        scope: endpoint.scope ?? `${url}/.default`,
       }),
       ...(retry ? { retry } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),

@@ -6,7 +6,7 @@
  */
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { CircuitOpenError, ODataError } from '../connectors/odata/index.js';
+import { CircuitOpenError, ODataError, TokenError } from '../connectors/odata/index.js';
 import { systemLabels } from '../vocabulary.js';
 
 export type ErrorCode =
@@ -72,7 +72,15 @@ export function badInput(argument: string, message: string): HubError {
  * (UPSTREAM_UNAVAILABLE, with the system named), or the hub asked something wrong (a bug: internal).
  */
 export function fromUpstream(error: unknown): Error {
+  if (error instanceof TokenError && error.system) {
+    return new HubError(
+      'UPSTREAM_UNAVAILABLE',
+      `${systemLabels[error.system]} is unavailable: the hub could not sign in to it (its token authority answered ${error.code}; check the hub's credentials). Try again later.`,
+      { system: error.system },
+    );
+  }
   if (!(error instanceof ODataError)) return error instanceof Error ? error : new Error(String(error));
+  if (error.kind === 'invalid-request') return error;
   const unavailable =
     error.kind !== 'http' ||
     error.status === 401 ||

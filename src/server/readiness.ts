@@ -228,6 +228,8 @@ function describeFailure(name: string, error: unknown, timeoutMs: number): strin
       }
       case 'unavailable':
         return `${name} is unavailable.`;
+      case 'invalid-request':
+        return `${name} could not be asked: the hub could not form its check (${error.code}).`;
       case 'http':
         if (error.status === 401 || error.status === 403)
           return `${name} refused the hub's credentials (HTTP ${error.status}).`;

@@ -19,7 +19,10 @@ export const simulatorTenant = 'simulator';
 export const simulatorCompany = 'usmf';
 
 /** The variables, in the order they are printed: for each system its URL, authority and credentials. */
-export function hubEnvironment(origins: SimulatorOrigins, client: ClientCredentials): Record<string, string> {
+export function hubEnvironment(
+  origins: SimulatorOrigins,
+  client: ClientCredentials & { clientSecret: string },
+): Record<string, string> {
   const system = (prefix: 'SALES' | 'FINANCE', origin: string) => ({
     [`${prefix}_URL`]: origin,
     [`${prefix}_AUTHORITY_URL`]: origin,

@@ -6,9 +6,11 @@ import type { SystemEndpoint } from '../connectors/index.js';
 import type { ClientCredentials } from './core/tokens.js';
 import { defaultClient } from './core/server.js';
 import type { FaultOptions } from './core/faults.js';
+import type { ManagedIdentityOptions } from './core/managed-identity.js';
 import { createFinanceSimulator, type FinanceSimulator } from './finance/index.js';
 import { createSalesSimulator, type SalesSimulator } from './sales/index.js';
 import { generateSeed, type SeedData } from './seed/index.js';
+import { simulatorTenant } from './hub-env.js';
 
 export interface SimulatorsOptions {
   /** Seed and size of the generated data; `data` overrides generation entirely. */
@@ -22,6 +24,8 @@ export interface SimulatorsOptions {
   salesPageSize?: number;
   financePageSize?: number;
   clients?: readonly ClientCredentials[];
+  /** Serves the IMDS and App Service managed identity endpoints on both simulators. */
+  managedIdentity?: ManagedIdentityOptions;
   requireAuth?: boolean;
   salesFaults?: Partial<FaultOptions>;
   financeFaults?: Partial<FaultOptions>;
@@ -44,6 +48,7 @@ export async function startSimulators({
   salesPageSize,
   financePageSize,
   clients = [defaultClient],
+  managedIdentity,
   requireAuth = true,
   salesFaults,
   financeFaults,
@@ -51,6 +56,7 @@ export async function startSimulators({
   const sales = createSalesSimulator({
     data: data.sales,
     clients,
+    ...(managedIdentity ? { managedIdentity } : {}),
     requireAuth,
     ...(salesPageSize ? { pageSize: salesPageSize } : {}),
     ...(salesFaults ? { faults: salesFaults } : {}),
@@ -58,6 +64,7 @@ export async function startSimulators({
   const finance = createFinanceSimulator({
     data: data.finance,
     clients,
+    ...(managedIdentity ? { managedIdentity } : {}),
     requireAuth,
     ...(financePageSize ? { pageSize: financePageSize } : {}),
     ...(financeFaults ? { faults: financeFaults } : {}),
@@ -85,7 +92,16 @@ export async function startSimulators({
  * other `clients`.
  */
 export function connectorEndpointFor(origin: string): SystemEndpoint {
-  return { url: origin, authorityUrl: origin, tenantId: 'simulator', ...defaultClient };
+  return {
+    url: origin,
+    authorityUrl: origin,
+    credential: {
+      kind: 'client-secret',
+      tenantId: simulatorTenant,
+      clientId: defaultClient.clientId,
+      clientSecret: defaultClient.clientSecret ?? '',
+    },
+  };
 }
 
 export { defaultClient };

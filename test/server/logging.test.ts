@@ -3,6 +3,8 @@
  * sane, echoed back), the run id on every sync line, and never a credential: not the Authorization
  * header, an API key, a JWT, the JWT secret or the systems' client secrets, wherever they were used.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -12,6 +14,8 @@ import { audience, issuer, signWithSecret, wsRequest } from '../support/auth.js'
 import { captureLogs, type CapturedLogs } from '../support/logs.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { startExternalSystems, startMainProcess } from '../support/main-process.js';
+
+const fixtures = path.resolve(import.meta.dirname, '../fixtures/credentials');
 
 const apiKey = 'operator-key-for-logging-tests-0123456789';
 const wrongKey = 'not-a-key-of-this-hub-but-long-enough-0123';
@@ -261,6 +265,30 @@ describe('the logger', () => {
       },
       msg: `sent Bearer ${redactedText} with ${redactedText} and ${redactedText}`,
     });
+  });
+
+  it('censors a certificate credential: its private key, password and signed assertions', () => {
+    const key = readFileSync(path.join(fixtures, 'private-key.pem'), 'utf8');
+    const logs = captureLogs({ secrets: ['pfx-password-value'] });
+    logs.logger.error(
+      {
+        credential: { privateKey: key, certificatePassword: 'p', thumbprint: 'A1B2' },
+        form: { client_assertion: 'q' },
+        echoed: `the server said: ${key}`,
+      },
+      `could not sign with ${key.slice(0, 200)} (pfx-password-value)`,
+    );
+    const text = logs.text();
+    const [line] = logs.lines();
+    expect(line).toMatchObject({
+      credential: { privateKey: redactedText, certificatePassword: redactedText, thumbprint: 'A1B2' },
+      form: { client_assertion: redactedText },
+      echoed: `the server said: ${redactedText}\n`,
+      msg: `could not sign with ${redactedText} (${redactedText})`,
+    });
+    expect(text).not.toMatch(/PRIVATE KEY|pfx-password-value/);
+    const base64Line = key.split('\n')[1]!;
+    expect(text).not.toContain(base64Line);
   });
 
   it('censors secret fields inside lists and errors too, whatever their case', () => {

@@ -258,17 +258,41 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
   }
 
   function prepare(request: ODataRequest): Call {
-    const url = urlFor(request.path, request.query);
+    const method = request.method.toUpperCase();
+    const refuse = (code: string, message: string, cause?: unknown) =>
+      new ODataError(
+        {
+          kind: 'invalid-request',
+          system,
+          method,
+          path: request.path.slice(0, 200),
+          status: 0,
+          code,
+          message,
+        },
+        { cause },
+      );
+    let url: string;
+    try {
+      url = urlFor(request.path, request.query);
+    } catch (error) {
+      throw refuse('InvalidRequest', `The request cannot be formed: ${reasonOf(error)}`, error);
+    }
     checkOrigin(url);
     if (url.length > maxUrlLength) {
-      throw new RangeError(
+      throw refuse(
+        'UrlTooLong',
         `The ${system} URL is ${url.length} characters, over the limit of ${maxUrlLength}: ` +
           'split the key list with chunkByUrlLength',
       );
     }
-    const method = request.method.toUpperCase();
     const headers = mergeHeaders(defaultHeaders, request.headers);
-    const body = request.body === undefined ? undefined : stringifyJson(request.body);
+    let body: string | undefined;
+    try {
+      body = request.body === undefined ? undefined : stringifyJson(request.body);
+    } catch (error) {
+      throw refuse('InvalidRequest', `The request body cannot be written: ${reasonOf(error)}`, error);
+    }
     if (body !== undefined && headerValue(headers, 'content-type') === undefined) {
       headers['Content-Type'] = 'application/json';
     }
@@ -408,4 +432,8 @@ export function createODataClient(options: ODataClientOptions): ODataClient {
 function appendQuery(base: string, query: string | QueryOptions | undefined): string {
   const search = typeof query === 'string' ? query.replace(/^\?/, '') : buildQuery(query);
   return search ? `${base}${base.includes('?') ? '&' : '?'}${search}` : base;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

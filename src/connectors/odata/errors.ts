@@ -17,8 +17,10 @@ export type { SystemName };
  * - `timeout`: no complete answer within the client's `timeoutMs` (status 0).
  * - `network`: the connection failed (refused, reset, DNS); status 0.
  * - `unavailable`: not sent, because the system's circuit breaker is open (`CircuitOpenError`); status 0.
+ * - `invalid-request`: not sent, because it cannot be formed (a URL over the system's length limit, a
+ *   body value that has no JSON form); status 0, code `UrlTooLong` or `InvalidRequest`.
  */
-export type ODataErrorKind = 'http' | 'timeout' | 'network' | 'unavailable';
+export type ODataErrorKind = 'http' | 'timeout' | 'network' | 'unavailable' | 'invalid-request';
 
 export interface ODataErrorDetails {
   system: SystemName;
@@ -98,6 +100,8 @@ export class ODataError extends Error {
         return `${system} was not sent ${operation}: it failed repeatedly, and the hub tries it again ${this.retryAfterMs ? `in ${Math.ceil(this.retryAfterMs / 1000)} s` : 'shortly'}.`;
       case 'http':
         return `${system} answered HTTP ${this.status}${this.code ? ` (code ${this.code})` : ''} to ${operation}.`;
+      case 'invalid-request':
+        return `The hub could not form ${operation} for ${system} (${this.code}).`;
     }
   }
 

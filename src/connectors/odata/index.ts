@@ -76,9 +76,10 @@ export {
   type RetryPolicyOptions,
   type RetryRequest,
 } from './retry.js';
+export { createTokenProvider, TokenError, type TokenProvider, type TokenProviderOptions } from './tokens.js';
 export {
-  createClientCredentialsTokenProvider,
-  TokenError,
-  type ClientCredentialsOptions,
-  type TokenProvider,
-} from './tokens.js';
+  CertificateError,
+  readClientCertificate,
+  type ClientCertificate,
+  type Credential,
+} from './credentials.js';

@@ -5,6 +5,7 @@
  */
 import type { BatchPartResult } from './batch.js';
 import type { ODataClient } from './client.js';
+import { ODataError } from './errors.js';
 import { toPage } from './response.js';
 import { chunkByUrlLength, type QueryOptions } from './query.js';
 import { decimal, decimalText } from './json.js';
@@ -97,11 +98,7 @@ export async function readManyByValues(
   const parts = reads.flatMap(({ entity, values, render }, index) => {
     const unique = [...new Map(values.map((v) => [matchKey(v), v])).values()];
     if (unique.length === 0) return [];
-    const groups = chunkByUrlLength(
-      unique,
-      (group) => client.urlFor(entity.set, render(group)),
-      client.maxUrlLength,
-    );
+    const groups = chunkOrRefuse(client, entity.set, unique, render);
     return groups.map((group) => ({ index, set: entity.set, query: render(group) }));
   });
   const readOn = async (index: number, nextLink: string | undefined): Promise<void> => {
@@ -173,4 +170,27 @@ export async function firstPageCount(
 ): Promise<number | undefined> {
   for await (const page of client.pages(set, query)) return page.count;
   return undefined;
+}
+
+/** The values in URL-sized groups; a value too long for a URL of its own is the connectors' typed error. */
+function chunkOrRefuse(
+  client: ODataClient,
+  set: string,
+  values: readonly string[],
+  render: (group: readonly string[]) => QueryOptions,
+): string[][] {
+  try {
+    return chunkByUrlLength(values, (group) => client.urlFor(set, render(group)), client.maxUrlLength);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new ODataError({
+      kind: 'invalid-request',
+      system: client.system,
+      method: 'GET',
+      path: set,
+      status: 0,
+      code: 'UrlTooLong',
+      message: `Reading ${set} by key: ${error.message}`,
+    });
+  }
 }

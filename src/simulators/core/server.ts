@@ -1,13 +1,22 @@
 /**
  * The HTTP front of a simulator: a real `node:http` server on its own port that serves one system's
- * behaviour at its service root, plus an Entra-style token endpoint, bearer-token checks, fault
- * injection and a request log. Everything system-specific lives in the `SystemBehaviour`.
+ * behaviour at its service root, plus an Entra-style token endpoint and discovery document, optional
+ * managed identity endpoints, bearer-token checks, fault injection and a request log. Everything
+ * system-specific lives in the `SystemBehaviour`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { executeBatch } from './batch.js';
 import { ServiceError } from './errors.js';
+import { jsonWebKeySet, openIdConfiguration } from './discovery.js';
 import { createFaults, type FaultOptions, type Faults } from './faults.js';
+import {
+  answerAppService,
+  answerImds,
+  appServiceTokenPath,
+  imdsTokenPath,
+  type ManagedIdentityOptions,
+} from './managed-identity.js';
 import { createRequestLog, type RequestLog } from './request-log.js';
 import { parseResourcePath } from './resource-path.js';
 import type { SimRequest, SimResponse, SystemBehaviour } from './service.js';
@@ -15,8 +24,13 @@ import { type ClientCredentials, createTokenIssuer, type TokenIssuer } from './t
 
 export interface SimulatorServerOptions {
   behaviour: SystemBehaviour;
-  /** Client credentials the token endpoint accepts. */
+  /** App registrations the token endpoint accepts (secret and/or certificates). Default `[defaultClient]`. */
   clients?: readonly ClientCredentials[];
+  /**
+   * Serves the IMDS and App Service managed identity endpoints (managed-identity.ts); without it they
+   * answer 404 like any unknown path.
+   */
+  managedIdentity?: ManagedIdentityOptions;
   /** When false, requests need no bearer token (handy for poking at it with curl). Default true. */
   requireAuth?: boolean;
   faults?: Partial<FaultOptions>;
@@ -38,11 +52,16 @@ export interface SimulatorServer {
   readonly tokens: TokenIssuer;
 }
 
-export const defaultClient: ClientCredentials = { clientId: 'hub-client', clientSecret: 'hub-secret' };
+/** The app registration every simulator knows unless given other `clients`: a client secret. */
+export const defaultClient = {
+  clientId: 'hub-client',
+  clientSecret: 'hub-secret',
+} satisfies ClientCredentials;
 
 export function createSimulatorServer({
   behaviour,
   clients = [defaultClient],
+  managedIdentity,
   requireAuth = true,
   faults: faultOptions = {},
   tokenLifetimeSeconds,
@@ -81,13 +100,29 @@ export function createSimulatorServer({
     if (body === undefined)
       return send(res, behaviour.renderError(new ServiceError(413, '', 'The request body is too large.')));
 
+    // The origin as the client addressed it (localhost or 127.0.0.1): Entra's own URLs are what a
+    // client assertion's audience must name, and what its discovery document lists.
+    const addressed = `http://${req.headers.host ?? new URL(origin).host}`;
     if (method === 'POST' && /^\/[^/]+\/oauth2\/(v2\.0\/)?token$/.test(url.pathname)) {
-      const answer = tokens.issue(new URLSearchParams(body));
-      return send(res, {
-        status: answer.status,
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(answer.body),
-      });
+      return sendJson(res, tokens.issue(new URLSearchParams(body), `${addressed}${url.pathname}`));
+    }
+    const discovery = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
+    if (method === 'GET' && discovery) {
+      return sendJson(res, { status: 200, body: openIdConfiguration(addressed, discovery[1]!) });
+    }
+    if (method === 'GET' && /^\/[^/]+\/discovery\/v2\.0\/keys$/.test(url.pathname)) {
+      return sendJson(res, { status: 200, body: jsonWebKeySet });
+    }
+    // msal-node canonicalises AZURE_POD_IDENTITY_AUTHORITY_HOST + the IMDS path with a trailing slash.
+    const untrailed = url.pathname.replace(/(.)\/$/, '$1');
+    if (managedIdentity && method === 'GET' && untrailed === imdsTokenPath) {
+      return sendJson(res, answerImds(url.searchParams, lowerCaseHeaders(req), managedIdentity, tokens));
+    }
+    if (managedIdentity && method === 'GET' && untrailed === appServiceTokenPath) {
+      return sendJson(
+        res,
+        answerAppService(url.searchParams, lowerCaseHeaders(req), managedIdentity, tokens),
+      );
     }
     if (!url.pathname.startsWith(behaviour.rootPath)) {
       return send(res, behaviour.renderError(new ServiceError(404, '', `No service at ${url.pathname}.`)));
@@ -220,6 +255,14 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | u
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(res: ServerResponse, answer: { status: number; body: unknown }): void {
+  send(res, {
+    status: answer.status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(answer.body),
+  });
 }
 
 function send(res: ServerResponse, response: SimResponse): void {

@@ -6,8 +6,9 @@ import {
 } from '../../../src/connectors/odata/client.js';
 import { ODataError, TimeoutError } from '../../../src/connectors/odata/errors.js';
 import { decimal } from '../../../src/connectors/odata/json.js';
+import { readByValues } from '../../../src/connectors/odata/records.js';
 import { createRetryPolicy, type RetryPolicy } from '../../../src/connectors/odata/retry.js';
-import { createClientCredentialsTokenProvider } from '../../../src/connectors/odata/tokens.js';
+import { createTokenProvider } from '../../../src/connectors/odata/tokens.js';
 import { send, startServer, type Handler, type TestServer } from './http-server.js';
 
 const salesRoot = '/api/data/v9.2/';
@@ -230,17 +231,58 @@ describe('requests and bodies', () => {
     expect(response.headers['odata-entityid']).toBe('http://x/api/data/v9.2/accounts(1)');
   });
 
-  it('refuses a URL over maxUrlLength before sending anything', async () => {
+  it("refuses a URL over maxUrlLength before sending anything, as the connectors' typed error", async () => {
     const { client } = await salesClient((_request, response) => send(response, 200, { value: [] }), {
       maxUrlLength: 100,
     });
-    await expect(
+    const error = await failure(
       client.request({
         method: 'GET',
         path: 'accounts',
         query: { filter: "name eq '" + 'x'.repeat(100) + "'" },
       }),
-    ).rejects.toThrow(RangeError);
+    );
+    expect(error).toMatchObject({
+      kind: 'invalid-request',
+      system: 'sales',
+      method: 'GET',
+      status: 0,
+      code: 'UrlTooLong',
+    });
+    expect(error.message).toMatch(/^The sales URL is \d+ characters, over the limit of 100/);
+    expect(server!.requests).toHaveLength(0);
+  });
+
+  it('refuses a body value that has no JSON form as the typed error, before sending anything', async () => {
+    const { client } = await salesClient((_request, response) => send(response, 204, undefined));
+    const body: Record<string, unknown> = { name: 'x' };
+    body['parent'] = body; // a cycle: JSON has no form for it
+    const error = await failure(client.request({ method: 'PATCH', path: 'accounts(1)', body }));
+    expect(error).toMatchObject({
+      kind: 'invalid-request',
+      method: 'PATCH',
+      path: 'accounts(1)',
+      code: 'InvalidRequest',
+    });
+    expect(error.message).toMatch(/^The request body cannot be written: /);
+    expect(server!.requests).toHaveLength(0);
+  });
+
+  it('refuses a key too long for any URL as the typed error when reading by values', async () => {
+    const { client } = await salesClient((_request, response) => send(response, 200, { value: [] }), {
+      maxUrlLength: 200,
+    });
+    const error = await failure(
+      readByValues(client, { set: 'accounts', key: ['accountid'] } as never, ['x'.repeat(300)], (group) => ({
+        filter: `accountnumber in (${group.map((v) => `'${v}'`).join(',')})`,
+      })),
+    );
+    expect(error).toMatchObject({
+      kind: 'invalid-request',
+      system: 'sales',
+      path: 'accounts',
+      code: 'UrlTooLong',
+    });
     expect(server!.requests).toHaveLength(0);
   });
 });
@@ -370,7 +412,7 @@ describe('bearer tokens', () => {
   async function start(valid: (token: string) => boolean) {
     let issued = 0;
     server = await startServer((request, response) => {
-      if (request.url.endsWith('/oauth2/v2.0/token')) {
+      if (request.url.split('?')[0]!.endsWith('/oauth2/v2.0/token')) {
         issued += 1;
         return send(response, 200, {
           token_type: 'Bearer',
@@ -382,11 +424,9 @@ describe('bearer tokens', () => {
       if (!valid(token)) return send(response, 401, { error: { code: '', message: 'Unauthorized' } });
       send(response, 200, { value: [] });
     });
-    const tokens = createClientCredentialsTokenProvider({
+    const tokens = createTokenProvider({
       authorityUrl: server.origin,
-      tenantId: 'tenant',
-      clientId: 'hub-client',
-      clientSecret: secret,
+      credential: { kind: 'client-secret', tenantId: 'tenant', clientId: 'hub-client', clientSecret: secret },
       scope: 'https://org.crm.dynamics.com/.default',
     });
     const client = createODataClient({
@@ -395,8 +435,9 @@ describe('bearer tokens', () => {
       tokens,
       retry: zeroWaitPolicy().policy,
     });
-    const tokenRequests = () => server!.requests.filter((r) => r.url.endsWith('/token')).length;
-    const serviceRequests = () => server!.requests.filter((r) => !r.url.endsWith('/token'));
+    const isToken = (url: string) => url.split('?')[0]!.endsWith('/token');
+    const tokenRequests = () => server!.requests.filter((r) => isToken(r.url)).length;
+    const serviceRequests = () => server!.requests.filter((r) => !isToken(r.url));
     return { client, tokenRequests, serviceRequests };
   }
 

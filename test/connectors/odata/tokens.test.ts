@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClientCredentialsTokenProvider, TokenError } from '../../../src/connectors/odata/tokens.js';
+import { type ClientCertificate, readClientCertificate } from '../../../src/connectors/odata/credentials.js';
+import { createTokenProvider, TokenError } from '../../../src/connectors/odata/tokens.js';
+import { createSalesSimulator, type SalesSimulator } from '../../../src/simulators/sales/index.js';
 import { send, startServer, type TestServer } from './http-server.js';
 
 const secret = 'sup3r-s3cret-value';
@@ -28,13 +32,17 @@ async function startAuthority(expiresIn = 3599): Promise<TestServer> {
 }
 
 function provider(authority: TestServer, overrides: { clientSecret?: string; now?: () => number } = {}) {
-  return createClientCredentialsTokenProvider({
+  const { clientSecret = secret, now } = overrides;
+  return createTokenProvider({
     authorityUrl: `${authority.origin}/`,
-    tenantId: 'contoso.onmicrosoft.com',
-    clientId: 'hub-client',
-    clientSecret: secret,
+    credential: {
+      kind: 'client-secret',
+      tenantId: 'contoso.onmicrosoft.com',
+      clientId: 'hub-client',
+      clientSecret,
+    },
     scope: 'https://org.crm.dynamics.com/.default',
-    ...overrides,
+    ...(now && { now }),
   });
 }
 
@@ -44,9 +52,9 @@ describe('client-credentials tokens', () => {
     await provider(authority).getToken();
     const [request] = authority.requests;
     expect(request?.method).toBe('POST');
-    expect(request?.url).toBe('/contoso.onmicrosoft.com/oauth2/v2.0/token');
-    expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(Object.fromEntries(new URLSearchParams(request?.body))).toEqual({
+    expect(request?.url.split('?')[0]).toBe('/contoso.onmicrosoft.com/oauth2/v2.0/token');
+    expect(request?.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(Object.fromEntries(new URLSearchParams(request?.body))).toMatchObject({
       client_id: 'hub-client',
       client_secret: secret,
       grant_type: 'client_credentials',
@@ -111,5 +119,73 @@ describe('client-credentials tokens', () => {
     await expect(tokens.getToken()).rejects.toThrow(TokenError);
     await expect(tokens.getToken()).rejects.toThrow(TokenError);
     expect(authority.requests).toHaveLength(2);
+  });
+});
+
+describe('certificate tokens', () => {
+  const fixtures = path.resolve(import.meta.dirname, '../../fixtures/credentials');
+  const read = (name: string) => readFileSync(path.join(fixtures, name));
+  let sales: SalesSimulator | undefined;
+
+  afterEach(async () => {
+    await sales?.close();
+    sales = undefined;
+  });
+
+  async function salesTrusting(certificate: string): Promise<SalesSimulator> {
+    sales = createSalesSimulator({
+      clients: [{ clientId: 'hub-client', certificates: [read(certificate).toString()] }],
+    });
+    await sales.listen(0, '127.0.0.1');
+    return sales;
+  }
+
+  function certificateProvider(origin: string, certificate: ClientCertificate) {
+    return createTokenProvider({
+      authorityUrl: origin,
+      credential: {
+        kind: 'certificate',
+        tenantId: 'contoso.onmicrosoft.com',
+        clientId: 'hub-client',
+        certificate,
+      },
+      scope: `${origin}/.default`,
+    });
+  }
+
+  it('signs in with a PKCS#12 certificate: a client assertion, no secret, and the token opens the data API', async () => {
+    const simulator = await salesTrusting('certificate.pem');
+    const certificate = readClientCertificate(read('client.pfx'), 'test-password');
+    const token = await certificateProvider(simulator.origin, certificate).getToken();
+    // The app registration holds the certificate only: a token means the assertion was accepted.
+    const answer = await fetch(`${simulator.serviceRoot}accounts?$top=1&$select=name`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(answer.status).toBe(200);
+    expect(simulator.tokens.issued).toBe(1);
+  });
+
+  it('refuses a certificate the app registration does not hold, naming its thumbprint and nothing of its key', async () => {
+    const simulator = await salesTrusting('certificate.pem');
+    const other = readClientCertificate(
+      Buffer.concat([read('other-key.pem'), read('other-certificate.pem')]),
+    );
+    const error = await certificateProvider(simulator.origin, other)
+      .getToken()
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBeInstanceOf(TokenError);
+    const tokenError = error as TokenError;
+    expect(tokenError.code).toBe('invalid_client');
+    expect(tokenError.status).toBe(400);
+    expect(tokenError.message).toMatch(
+      /^Token request for client hub-client at http:\/\/127\.0\.0\.1:\d+\/contoso\.onmicrosoft\.com\/oauth2\/v2\.0\/token failed: invalid_client: AADSTS700027: Client assertion contains an invalid signature\./,
+    );
+    expect(tokenError.message).toContain(other.thumbprintSha256.toUpperCase());
+    const keyLines = other.privateKey.split('\n').slice(1, -2);
+    for (const line of keyLines) expect(tokenError.message).not.toContain(line);
+    expect(tokenError.message).not.toMatch(/eyJ/); // no assertion
   });
 });
