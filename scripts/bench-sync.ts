@@ -45,7 +45,7 @@
  * Options: --accounts N (300); --database pglite|postgres (pglite); --database-url URL (PostgreSQL: a
  * database on the server to connect to first, whose role may create databases; default `DATABASE_URL`, else
  * postgres://postgres@127.0.0.1:5432/test); --repeat N (1; with more, the medians follow); --latency-ms N
- * (0) and --throttle N/S (none: 429 with Retry-After: S after N requests in S seconds), on both
+ * (0) and --throttle N/S (none: 429 after N requests in a sliding window of S seconds), on both
  * simulators; --baseline-dist DIR: a second compiled hub, the `dist` folder of another build (e.g. a `git
  * worktree` of an older commit, built with `npm run build` there), measured in the same invocation, the
  * two builds taking turns in each repetition (the first alternating), and the medians printed side by side

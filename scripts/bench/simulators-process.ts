@@ -21,12 +21,12 @@ import {
   type SystemStats,
 } from './sync-requests.js';
 
-/** `6000/300` (requests/seconds) → a throttle of 6,000 requests in 300 s, with Retry-After: 300. */
+/** `6000/300` (requests/seconds) → a sliding window of 6,000 requests in 300 s (faults.ts). */
 function throttleOf(text: string | undefined): FaultOptions['throttle'] {
   const throttle = parseThrottle(text);
   if (throttle === null) return null;
   const { requests, seconds } = throttle;
-  return { maxRequests: requests, windowMs: seconds * 1000, retryAfterSeconds: seconds };
+  return { maxRequests: requests, windowMs: seconds * 1000 };
 }
 
 /**

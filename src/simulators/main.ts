@@ -4,7 +4,7 @@
  * for that as `export` lines. Options: --seed N, --accounts N, --sales-port N, --finance-port N,
  * --no-auth (accept requests without a bearer token), and faults for both systems: --latency-ms N,
  * --unavailable-rate R (share of requests answered 503), --hang-rate R (share never answered),
- * --throttle N/S (429 with Retry-After: S after N requests in S seconds).
+ * --throttle N/S (429 after N requests in a sliding window of S seconds, Retry-After until it admits again).
  */
 import { parseArgs } from 'node:util';
 import { seedSummary } from './seed/index.js';
@@ -48,7 +48,7 @@ function throttleOf(text: string | undefined): FaultOptions['throttle'] {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   if (!match) return usage(`--throttle must look like 6000/300 (requests/seconds), got '${text}'`);
   const seconds = Number(match[2]);
-  return { maxRequests: Number(match[1]), windowMs: seconds * 1000, retryAfterSeconds: seconds };
+  return { maxRequests: Number(match[1]), windowMs: seconds * 1000 };
 }
 
 const faults: Partial<FaultOptions> = {

@@ -97,6 +97,19 @@ function answeredAt(server: SalesSimulator | FinanceSimulator, status?: number):
     .map((entry) => entry.at);
 }
 
+/** `callers` callers asking one after another without a break, `total` requests in all. */
+async function withoutBreak(callers: number, total: number, ask: () => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next < total) {
+        next += 1;
+        await ask();
+      }
+    }),
+  );
+}
+
 describe('throttling slows only the system that throttles', () => {
   it('a 429 from Finance holds every Finance request for its Retry-After, while Sales requests go on', async () => {
     const connectors = connectorsWith();
@@ -149,33 +162,51 @@ describe('throttling slows only the system that throttles', () => {
   it('learns from a 429 the rate a system allows and keeps under it, rather than meeting it again and again', async () => {
     const connectors = connectorsWith();
     await connectors.finance.count('customer');
-    // 50 requests in any second (a sliding window, as Dataverse counts), Retry-After: 1.
-    finance.faults.set({ throttle: { maxRequests: 50, windowMs: 1_000, retryAfterSeconds: 1 } });
+    // 50 requests in any second (a sliding window, as Dataverse counts), Retry-After until it admits
+    // again; Finance's 429 states no limit.
+    finance.faults.set({ throttle: { maxRequests: 50, windowMs: 1_000 } });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     finance.log.clear();
     // Four callers asking without a break: 250 requests, five seconds' worth. Unpaced, a client meets
     // the limit every second (50 accepted, a 429, a second's pause, and again).
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (next < 250) {
-          next += 1;
-          await connectors.finance.count('customer');
-        }
-      }),
-    );
+    await withoutBreak(4, 250, () => connectors.finance.count('customer'));
     expect(answeredAt(finance, 200).length).toBeGreaterThanOrEqual(250);
     // Throttled at most twice (429s answered together are one throttling: the requests in flight met it).
     const refused = answeredAt(finance, 429);
     const throttlings = refused.filter((at, i) => i === 0 || at - refused[i - 1]! > 500);
     expect(throttlings.length).toBeGreaterThanOrEqual(1);
     expect(throttlings.length).toBeLessThanOrEqual(2);
-    // The pace it learned: 95 % of the requests the system accepted in the second before the first 429
-    // (and a fifth less after a second one).
+    // The pace it learned: 95 % of the requests the system accepted since the window began (after the
+    // idle second), over the time from there to the end of the Retry-After (a fifth less after a second
+    // 429). Retry-After counts whole seconds, so the window it infers is the second and a little more.
     const { pace } = connectors.finance.client.concurrency();
-    expect(pace).toMatchObject({ windowMs: 1_000 });
+    expect(pace!.windowMs).toBeGreaterThanOrEqual(1_000);
+    expect(pace!.windowMs).toBeLessThan(1_500);
     expect(pace!.requests).toBeGreaterThanOrEqual(throttlings.length === 1 ? 45 : 36);
     expect(pace!.requests).toBeLessThanOrEqual(47);
+  });
+
+  it('paces Sales by the limit Dataverse states in its 429, and meets it once at most', async () => {
+    const connectors = connectorsWith();
+    await connectors.sales.count('account');
+    // 100 requests in any 2 s, a sliding window: the 429 names the limit, as Dataverse's does, and its
+    // Retry-After says when the window admits a request again.
+    sales.faults.set({ throttle: { maxRequests: 100, windowMs: 2_000 } });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    sales.log.clear();
+    await withoutBreak(4, 300, () => connectors.sales.count('account'));
+    expect(answeredAt(sales, 200).length).toBeGreaterThanOrEqual(300);
+    const refused = answeredAt(sales, 429);
+    const throttlings = refused.filter((at, i) => i === 0 || at - refused[i - 1]! > 500);
+    expect(throttlings).toHaveLength(1);
+    // 95 % of the stated 100 per 2 s, whatever the client happened to send before the 429.
+    expect(connectors.sales.client.concurrency().pace).toEqual({ requests: 95, windowMs: 2_000 });
+    // Paced, it keeps within the window: no 2 s holds more accepted requests than the limit.
+    const accepted = answeredAt(sales, 200);
+    for (const [i, at] of accepted.entries()) {
+      const inWindow = accepted.filter((other, j) => j >= i && other - at < 2_000).length;
+      expect(inWindow).toBeLessThanOrEqual(100);
+    }
   });
 
   it('climbs back to what Sales hints, not beyond it', async () => {

@@ -18,10 +18,14 @@
  *
  * A bound on requests in flight does not bound their rate, and service protection limits are rates
  * (Dataverse: 6,000 requests per user in a sliding 300 s window; F&O's optional user limits alike). So
- * a 429 also teaches the client a pace: the requests it started within the Retry-After before the 429
- * are what the system allowed in that time, and from then on at most 95 % of that many start in any such
- * window (a sliding window, as the systems count). Another 429 while paced (the system's window is longer
- * than its Retry-After, or others share the allowance) lowers the pace by a fifth. A pace that has seen
+ * a 429 also teaches the client a pace. Dataverse's request-count 429 (0x80072322) states its limit
+ * ("Number of requests exceeded the limit of 6000 over time window of 300 seconds."): from then on at
+ * most 95 % of that many start in any such window. Another system's 429 states none, but its Retry-After
+ * says when its window admits again: the window began after the last pause in sending at least that long,
+ * the requests started since are what it allowed, and at most 95 % of that many start in any window from
+ * that pause to the end of the wait (a sliding window, as the systems count). Another 429 while
+ * paced (the system's window is longer than its Retry-After, or others share the allowance) lowers the
+ * pace by a fifth. A pace that has seen
  * no 429 for ten of its windows is dropped: the load that caused it (F&O throttles a busy environment)
  * may be gone. Without a pace, a run that outruns the limit spends a whole Retry-After idle at every
  * 429; paced, it keeps just under the limit.
@@ -64,6 +68,9 @@ const paceForgottenAfterWindows = 10;
 const minimumPacedRequests = 20;
 /** Dataverse's 429 for too many requests at once: a bound on concurrency, which teaches no pace. */
 const concurrencyLimitCode = '0x80072326';
+/** Dataverse's 429 for too many requests in its window, whose message states the limit. */
+const requestLimitCode = '0x80072322';
+const statedLimit = /limit of ([\d,]+) over time window of (\d+) seconds/;
 
 export interface RequestSlots {
   /**
@@ -74,10 +81,10 @@ export interface RequestSlots {
   /** Reads the hint, if any, from a good answer's (lower-case) headers, and counts the answer. */
   observe(headers: Readonly<Record<string, string>>): void;
   /**
-   * The system answered 429 (with the error `code` it gave, if any): no request starts for `waitMs`, the
-   * bound halves, and requests are paced (see the module comment).
+   * The system answered 429 (with the error `code` and message it gave, if any): no request starts for
+   * `waitMs`, the bound halves, and requests are paced (see the module comment).
    */
-  throttled(waitMs: number, code?: string): void;
+  throttled(waitMs: number, code?: string, message?: string): void;
   /** The bound now. */
   readonly limit: number;
   readonly active: number;
@@ -127,21 +134,32 @@ export function createRequestSlots(
   };
 
   /** A new 429 (not one of a burst answered together): sets or lowers the pace. */
-  function learnPace(at: number, waitMs: number): void {
-    if (pace) {
+  function learnPace(at: number, waitMs: number, stated: Pace | undefined): void {
+    if (stated && !pace) {
+      pace = {
+        requests: Math.max(1, Math.floor(stated.requests * paceShare)),
+        windowMs: stated.windowMs,
+        lastThrottledAt: at,
+      };
+    } else if (pace) {
       pace = {
         requests: Math.max(1, Math.floor(pace.requests * paceDecrease)),
         windowMs: Math.max(pace.windowMs, waitMs),
         lastThrottledAt: at,
       };
     } else {
-      // What the system accepted: the starts within the wait before this 429, less this request and the
-      // ones still in flight, which met the same limit and will most likely be refused as well.
-      const allowed = startedSince(at - waitMs) - 1 - limit.activeCount;
-      if (allowed < minimumPacedRequests) return;
+      // A sliding window that admits again in `waitMs` began at a start with no other start in the
+      // `waitMs` before it (else that one would still count), so at the first start after the last such
+      // pause in sending (or the first one remembered). What the system accepted since then, less this
+      // request and the ones still in flight (which met the same limit), is its allowance for a window
+      // from there to the end of the wait.
+      let since = starts.length - 1;
+      while (since > first && starts[since]! - starts[since - 1]! < waitMs) since -= 1;
+      const allowed = starts.length - since - 1 - limit.activeCount;
+      if (since < first || allowed < minimumPacedRequests) return;
       pace = {
         requests: Math.max(1, Math.floor(allowed * paceShare)),
-        windowMs: waitMs,
+        windowMs: Math.max(waitMs, at + waitMs - starts[since]!),
         lastThrottledAt: at,
       };
     }
@@ -159,8 +177,9 @@ export function createRequestSlots(
       if (pace && at - pace.lastThrottledAt > paceForgottenAfterWindows * pace.windowMs) pace = null;
       const inWindow = pace ? startedSince(at - pace.windowMs) : 0;
       if (!pace || inWindow < pace.requests) break;
-      // The oldest start inside the window leaves it at its start plus the window.
-      const leaves = starts[starts.length - inWindow]! + pace.windowMs;
+      // The oldest start inside the window leaves it at its start plus the window, as the system sees it
+      // a moment later than the client started it (a hundredth of the window for that delay's spread).
+      const leaves = starts[starts.length - inWindow]! + pace.windowMs * 1.01;
       await sleep(Math.max(1, leaves - at), signal);
       await untilResumed(signal);
     }
@@ -189,12 +208,12 @@ export function createRequestSlots(
       goodAnswers += 1;
       if (goodAnswers >= limit.concurrency) setLimit(limit.concurrency + 1);
     },
-    throttled(waitMs, code) {
+    throttled(waitMs, code, message) {
       const at = now();
       const wait = Math.max(0, waitMs);
       if (pausedUntil <= at) {
         setLimit(Math.max(1, Math.floor(limit.concurrency / 2)));
-        if (wait > 0 && code !== concurrencyLimitCode) learnPace(at, wait);
+        if (wait > 0 && code !== concurrencyLimitCode) learnPace(at, wait, limitStatedIn(code, message));
       }
       pausedUntil = Math.max(pausedUntil, at + wait);
     },
@@ -216,6 +235,15 @@ export function createRequestSlots(
       pace: pace ? { requests: pace.requests, windowMs: pace.windowMs } : null,
     }),
   };
+}
+
+/** The limit Dataverse's request-count 429 states in its message; undefined for any other 429. */
+function limitStatedIn(code: string | undefined, message: string | undefined): Pace | undefined {
+  const match = code === requestLimitCode ? statedLimit.exec(message ?? '') : null;
+  if (!match) return undefined;
+  const requests = Number(match[1]!.replaceAll(',', ''));
+  const windowMs = Number(match[2]) * 1000;
+  return requests >= 1 && windowMs >= 1000 ? { requests, windowMs } : undefined;
 }
 
 /** Waits `ms`; an aborted `signal` ends the wait with the signal's reason. */

@@ -102,7 +102,7 @@ export function createTransport(options: TransportOptions): (call: Call) => Prom
       const throttled = error.status === 429;
       const waitMs = retrying || throttled ? retry.retryWaitMs(error, failures) : 0;
       // Throttled: the whole system pauses for what it asked (and takes fewer requests at once after).
-      if (throttled) slots?.throttled(waitMs, error.code);
+      if (throttled) slots?.throttled(waitMs, error.code, error.message);
       if (!retrying) throw error;
       if (waitMs > 0) await delay(waitMs, undefined, call.signal ? { signal: call.signal } : {});
     }

@@ -5,6 +5,8 @@
  * - `latencyMs`: added before every answer.
  * - `throttle`: after `maxRequests` requests within `windowMs`, answer 429 with Retry-After (Dataverse
  *   service-protection shape on Sales, F&O's plain-text message on Finance) until the window slides.
+ *   As Dataverse's sliding window does, Retry-After says when the window next admits a request (a client
+ *   need not wait the whole window), and a request sent while refused counts too, pushing that later.
  * - `unavailableRate` / `hangRate`: a share of requests answered 503, or never answered at all. Drawn from
  *   a seeded generator so a run is repeatable.
  * - `failNext(n, { status, match })` / `hangNext(n, { match })`: the next n matching requests, exactly.
@@ -13,7 +15,8 @@
 export interface ThrottleOptions {
   maxRequests: number;
   windowMs: number;
-  retryAfterSeconds: number;
+  /** A fixed Retry-After instead of the time until the window admits a request again. */
+  retryAfterSeconds?: number;
 }
 
 export interface FaultOptions {
@@ -33,7 +36,13 @@ export type FaultDecision =
   | { kind: 'none' }
   | { kind: 'hang' }
   | { kind: 'status'; status: number; code?: string; message?: string }
-  | { kind: 'throttle'; retryAfterSeconds: number };
+  | { kind: 'throttle'; retryAfterSeconds: number; limit?: ThrottleLimit };
+
+/** The limit a throttle decision enforced, for the answer's message (Dataverse names it). */
+export interface ThrottleLimit {
+  maxRequests: number;
+  windowSeconds: number;
+}
 
 export interface Faults {
   readonly options: Readonly<FaultOptions>;
@@ -126,7 +135,12 @@ export function createFaults(initial: Partial<FaultOptions> = {}, now: () => num
         window = window.filter((at) => at > t - throttle.windowMs);
         window.push(t);
         if (window.length > throttle.maxRequests) {
-          return { kind: 'throttle', retryAfterSeconds: throttle.retryAfterSeconds };
+          // Admitted again once all but maxRequests - 1 of the window's requests have left it.
+          const admitsAt = window[window.length - throttle.maxRequests]! + throttle.windowMs;
+          const retryAfterSeconds =
+            throttle.retryAfterSeconds ?? Math.max(1, Math.ceil((admitsAt - t) / 1000));
+          const limit = { maxRequests: throttle.maxRequests, windowSeconds: throttle.windowMs / 1000 };
+          return { kind: 'throttle', retryAfterSeconds, limit };
         }
       }
       if (options.hangRate > 0 && random() < options.hangRate) return { kind: 'hang' };

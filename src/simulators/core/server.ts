@@ -135,7 +135,8 @@ export function createSimulatorServer({
     if (faults.options.latencyMs > 0) await sleep(faults.options.latencyMs);
     if (decision.kind === 'hang') return; // never answered; the socket is destroyed on close()
     let response: SimResponse;
-    if (decision.kind === 'throttle') response = behaviour.renderThrottle(decision.retryAfterSeconds);
+    if (decision.kind === 'throttle')
+      response = behaviour.renderThrottle(decision.retryAfterSeconds, decision.limit);
     else if (decision.kind === 'status')
       response = behaviour.renderError(
         new ServiceError(

@@ -4,6 +4,7 @@
  * against its in-memory store, which keeps `$batch` change sets atomic without locks.
  */
 import type { ServiceError } from './errors.js';
+import type { ThrottleLimit } from './faults.js';
 
 export interface SimRequest {
   method: string;
@@ -32,7 +33,8 @@ export interface SystemBehaviour {
   rootPath: string;
   handle(request: SimRequest): SimResponse;
   renderError(error: ServiceError): SimResponse;
-  renderThrottle(retryAfterSeconds: number): SimResponse;
+  /** A 429; `limit`, when the request-count limit refused it, is the limit to name. */
+  renderThrottle(retryAfterSeconds: number, limit?: ThrottleLimit): SimResponse;
   metadata(serviceRoot: string): string;
   batch: {
     /** F&O runs every part regardless; Dataverse stops at the first failure unless asked to continue. */

@@ -4,6 +4,7 @@
  */
 import type { ServiceError } from '../core/errors.js';
 import { jsonHeaders, type SimResponse } from '../core/service.js';
+import type { ThrottleLimit } from '../core/faults.js';
 
 const defaultCodes: Record<number, string> = {
   400: '0x80060888', // a malformed query or payload
@@ -34,8 +35,14 @@ export function renderSalesError(error: ServiceError): SimResponse {
   };
 }
 
-/** Service-protection limit answer: 429, Retry-After, and Dataverse's message for the request-count limit. */
-export function renderSalesThrottle(retryAfterSeconds: number): SimResponse {
+/**
+ * Service-protection limit answer: 429, Retry-After, and Dataverse's message for the request-count limit,
+ * naming the limit it enforced (Dataverse's default, 6,000 in 300 s, for a scripted 429).
+ */
+export function renderSalesThrottle(
+  retryAfterSeconds: number,
+  { maxRequests, windowSeconds }: ThrottleLimit = { maxRequests: 6000, windowSeconds: 300 },
+): SimResponse {
   return {
     status: 429,
     headers: {
@@ -46,7 +53,7 @@ export function renderSalesThrottle(retryAfterSeconds: number): SimResponse {
     body: JSON.stringify({
       error: {
         code: salesCodes.requestsExceeded,
-        message: 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.',
+        message: `Number of requests exceeded the limit of ${maxRequests} over time window of ${windowSeconds} seconds.`,
       },
     }),
   };

@@ -7,6 +7,8 @@ import { createSalesSimulator, type SalesSimulator } from '../../../src/simulato
 import { send, startServer, type TestServer } from './http-server.js';
 
 const secret = 'sup3r-s3cret-value';
+/** What a rejected `getToken()` gave, for `.then(() => undefined, identity)`. */
+const identity = (caught: unknown): unknown => caught;
 let server: TestServer | undefined;
 
 afterEach(async () => {
@@ -98,10 +100,7 @@ describe('client-credentials tokens', () => {
     const wrongSecret = 'wrong-secret-value';
     const error = await provider(authority, { clientSecret: wrongSecret })
       .getToken()
-      .then(
-        () => undefined,
-        (caught: unknown) => caught,
-      );
+      .then(() => undefined, identity);
     expect(error).toBeInstanceOf(TokenError);
     const tokenError = error as TokenError;
     expect(tokenError.code).toBe('invalid_client');
@@ -172,10 +171,7 @@ describe('certificate tokens', () => {
     );
     const error = await certificateProvider(simulator.origin, other)
       .getToken()
-      .then(
-        () => undefined,
-        (caught: unknown) => caught,
-      );
+      .then(() => undefined, identity);
     expect(error).toBeInstanceOf(TokenError);
     const tokenError = error as TokenError;
     expect(tokenError.code).toBe('invalid_client');
