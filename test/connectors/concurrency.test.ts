@@ -209,6 +209,24 @@ describe('throttling slows only the system that throttles', () => {
     }
   });
 
+  it('lowers a pace on a further 429 and grows it back while it holds requests back without one', async () => {
+    const connectors = connectorsWith();
+    await connectors.sales.count('account');
+    sales.faults.set({ throttle: { maxRequests: 100, windowMs: 2_000 } });
+    await withoutBreak(4, 150, () => connectors.sales.count('account'));
+    expect(connectors.sales.client.concurrency().pace).toEqual({ requests: 95, windowMs: 2_000 });
+    // Another client of the same user takes part of the allowance: one more 429 while paced.
+    sales.faults.failNext(1, { status: 429, retryAfterSeconds: 1 });
+    await connectors.sales.count('account');
+    expect(connectors.sales.client.concurrency().pace).toEqual({ requests: 76, windowMs: 2_000 });
+    // Asked for more than the pace lets through for three windows, with no 429: it grows back a
+    // twentieth a window, never past 95 % of the stated limit.
+    await withoutBreak(4, 280, () => connectors.sales.count('account'));
+    const grown = connectors.sales.client.concurrency().pace!.requests;
+    expect(grown).toBeGreaterThan(76);
+    expect(grown).toBeLessThanOrEqual(95);
+  });
+
   it('climbs back to what Sales hints, not beyond it', async () => {
     const connectors = connectorsWith();
     await connectors.sales.count('account');

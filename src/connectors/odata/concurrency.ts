@@ -24,8 +24,9 @@
  * says when its window admits again: the window began after the last pause in sending at least that long,
  * the requests started since are what it allowed, and at most 95 % of that many start in any window from
  * that pause to the end of the wait (a sliding window, as the systems count). Another 429 while
- * paced (the system's window is longer than its Retry-After, or others share the allowance) lowers the
- * pace by a fifth. A pace that has seen
+ * paced (others share the allowance, or the estimate was high) lowers the pace by a fifth; a pace that
+ * held requests back for a whole window without a 429 grows by a twentieth (an estimate may be low too),
+ * never beyond 95 % of a stated limit. A pace that has seen
  * no 429 for ten of its windows is dropped: the load that caused it (F&O throttles a busy environment)
  * may be gone. Without a pace, a run that outruns the limit spends a whole Retry-After idle at every
  * 429; paced, it keeps just under the limit.
@@ -58,6 +59,11 @@ export interface Pace {
 const paceShare = 0.95;
 /** Another 429 while paced: the pace drops to this share of itself. */
 const paceDecrease = 0.8;
+/**
+ * A learned pace that held requests back for a whole window without a 429 grows by this share: what a
+ * 429 that states no limit teaches is an estimate, and one too low would otherwise hold for good.
+ */
+const paceIncrease = 0.05;
 /** A pace that has seen no 429 for this many of its windows is dropped. */
 const paceForgottenAfterWindows = 10;
 /**
@@ -92,6 +98,16 @@ export interface RequestSlots {
   state(): SlotsState;
 }
 
+interface PaceState extends Pace {
+  lastThrottledAt: number;
+  /** When it was last set, lowered or raised. */
+  changedAt: number;
+  /** Whether it has held a request back since then. */
+  held: boolean;
+  /** What it may grow to: 95 % of a stated limit; unbounded for a learned one. */
+  most: number;
+}
+
 export function createRequestSlots(
   { max, initial = max, hintHeader }: ConcurrencyOptions,
   now: () => number = Date.now,
@@ -101,7 +117,7 @@ export function createRequestSlots(
   let pausedUntil = 0;
   /** Good answers since the bound last changed: a round of them raises a lowered bound by one. */
   let goodAnswers = 0;
-  let pace: (Pace & { lastThrottledAt: number }) | null = null;
+  let pace: PaceState | null = null;
   /**
    * When requests started (epoch ms), oldest first, from `first` on: kept for Dataverse's 300 s window or
    * the longest Retry-After seen, so the first 429 can tell how many the system allowed before it.
@@ -136,16 +152,23 @@ export function createRequestSlots(
   /** A new 429 (not one of a burst answered together): sets or lowers the pace. */
   function learnPace(at: number, waitMs: number, stated: Pace | undefined): void {
     if (stated && !pace) {
+      const requests = Math.max(1, Math.floor(stated.requests * paceShare));
       pace = {
-        requests: Math.max(1, Math.floor(stated.requests * paceShare)),
+        requests,
         windowMs: stated.windowMs,
         lastThrottledAt: at,
+        changedAt: at,
+        held: false,
+        most: requests,
       };
     } else if (pace) {
       pace = {
+        ...pace,
         requests: Math.max(1, Math.floor(pace.requests * paceDecrease)),
         windowMs: Math.max(pace.windowMs, waitMs),
         lastThrottledAt: at,
+        changedAt: at,
+        held: false,
       };
     } else {
       // A sliding window that admits again in `waitMs` began at a start with no other start in the
@@ -161,6 +184,9 @@ export function createRequestSlots(
         requests: Math.max(1, Math.floor(allowed * paceShare)),
         windowMs: Math.max(waitMs, at + waitMs - starts[since]!),
         lastThrottledAt: at,
+        changedAt: at,
+        held: false,
+        most: Infinity,
       };
     }
     keepMs = Math.max(keepMs, pace.windowMs);
@@ -175,8 +201,16 @@ export function createRequestSlots(
     for (;;) {
       const at = now();
       if (pace && at - pace.lastThrottledAt > paceForgottenAfterWindows * pace.windowMs) pace = null;
+      if (pace?.held && at - pace.changedAt >= pace.windowMs && pace.requests < pace.most) {
+        const requests = Math.min(
+          pace.most,
+          pace.requests + Math.max(1, Math.floor(pace.requests * paceIncrease)),
+        );
+        pace = { ...pace, requests, changedAt: at, held: false };
+      }
       const inWindow = pace ? startedSince(at - pace.windowMs) : 0;
       if (!pace || inWindow < pace.requests) break;
+      pace.held = true;
       // The oldest start inside the window leaves it at its start plus the window, as the system sees it
       // a moment later than the client started it (a hundredth of the window for that delay's spread).
       const leaves = starts[starts.length - inWindow]! + pace.windowMs * 1.01;
