@@ -841,6 +841,7 @@ function missingCredentials(env: Record<string, string>): string[] {
       'managed-identity': ['TENANT_ID', 'CLIENT_SECRET', 'CERTIFICATE_FILE', 'CERTIFICATE_PASSWORD'],
     };
     for (const part of stray[kind]) {
+      // A secret beside a certificate file is reported once, as the two being set together (above).
       if (given(part) && !(part === 'CLIENT_SECRET' && given('CERTIFICATE_FILE'))) {
         problems.push(`${prefix}_${part} has no effect with a ${kind} credential: remove it`);
       }

@@ -99,7 +99,7 @@ export function connectorEndpointFor(origin: string): SystemEndpoint {
       kind: 'client-secret',
       tenantId: simulatorTenant,
       clientId: defaultClient.clientId,
-      clientSecret: defaultClient.clientSecret ?? '',
+      clientSecret: defaultClient.clientSecret,
     },
   };
 }

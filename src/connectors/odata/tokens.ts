@@ -63,7 +63,7 @@ export interface TokenProviderOptions {
  */
 export class TokenError extends Error {
   override name = 'TokenError';
-  system: SystemName | undefined;
+  readonly system: SystemName | undefined;
   constructor(
     readonly code: string,
     message: string,
@@ -106,9 +106,12 @@ export function createTokenProvider({
     try {
       result = await acquire();
     } catch (error) {
-      const failure = tokenError(error, `${who} at ${endpoint}`, network.lastStatus, secretsOf(credential));
-      failure.system = system;
-      throw failure;
+      throw tokenError(error, {
+        context: `${who} at ${endpoint}`,
+        status: network.lastStatus,
+        secrets: secretsOf(credential),
+        ...(system && { system }),
+      });
     }
     // msal states the expiry on the wall clock; the lifetime is measured against it, the renewal on `now`.
     const lifetimeMs = result.expiresOn ? Math.max(0, result.expiresOn.getTime() - startedAt) : 3_599_000;
@@ -202,10 +205,11 @@ interface MsalAuthority {
 
 function msalAuthority(authorityUrl: string, tenantId: string): MsalAuthority {
   const url = new URL(authorityUrl);
-  const base = `${url.origin}${url.pathname.replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}`;
+  const path = `${url.pathname.replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}`;
+  const base = `${url.origin}${path}`;
   const tokenEndpoint = `${base}/oauth2/v2.0/token`;
   if (url.protocol === 'https:') return { authority: base, tokenEndpoint, metadata: {} };
-  const named = `https://${url.host}${url.pathname.replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}`;
+  const named = `https://${url.host}${path}`;
   return {
     authority: named,
     tokenEndpoint,
@@ -271,7 +275,18 @@ function createNetwork(timeoutMs: number): { client: INetworkModule; readonly la
 }
 
 /** One TokenError for whatever msal or the network threw: Entra's code and description, nothing secret. */
-function tokenError(error: unknown, context: string, status: number, secrets: string[]): TokenError {
+interface FailureContext {
+  /** Who asked where: `client hub-client at https://…/token`. */
+  context: string;
+  /** The last answer's status, which msal's errors do not always carry. */
+  status: number;
+  /** What the text must never hold. */
+  secrets: string[];
+  system?: SystemName;
+}
+
+function tokenError(error: unknown, failure: FailureContext): TokenError {
+  const { context, status, secrets, system } = failure;
   // Only what the server said can echo a secret. A very short "secret" is not searched for: it would
   // blot out ordinary letters of the message (Entra secrets are 40 characters).
   const clean = (detail: string) =>
@@ -284,12 +299,15 @@ function tokenError(error: unknown, context: string, status: number, secrets: st
         ),
     );
   if (error instanceof TokenError) {
-    return new TokenError(error.code, clean(error.message), error.status || status, { cause: error });
+    return new TokenError(error.code, clean(error.message), error.status || status, {
+      cause: error,
+      ...(system && { system }),
+    });
   }
   if (error instanceof AuthError) {
     // A network failure inside msal wraps ours; its own code is the generic `network_error`.
     const inner = (error as { error?: unknown }).error ?? error.cause;
-    if (inner instanceof TokenError) return tokenError(inner, context, status, secrets);
+    if (inner instanceof TokenError) return tokenError(inner, failure);
     const httpStatus = error instanceof ServerError && error.status ? error.status : status;
     // Entra's `error` is a word; a body of another shape (an OData error object) leaves msal with none.
     const code =
@@ -300,9 +318,11 @@ function tokenError(error: unknown, context: string, status: number, secrets: st
           : 'token_error';
     const description = descriptionOf(error.errorMessage);
     // msal's error is not kept as the cause: its text may hold what the server echoed of a secret.
-    return new TokenError(code, clean(`${code}${description ? `: ${description}` : ''}`), httpStatus);
+    return new TokenError(code, clean(`${code}${description ? `: ${description}` : ''}`), httpStatus, {
+      ...(system && { system }),
+    });
   }
-  return new TokenError('token_error', clean(String(error)), status);
+  return new TokenError('token_error', clean(String(error)), status, { ...(system && { system }) });
 }
 
 /** What a token error's text must never hold. */
