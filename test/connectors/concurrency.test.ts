@@ -97,6 +97,12 @@ function answeredAt(server: SalesSimulator | FinanceSimulator, status?: number):
     .map((entry) => entry.at);
 }
 
+/** When a system throttled: its 429s, those answered together (the requests in flight met it) as one. */
+function throttlingsOf(server: SalesSimulator | FinanceSimulator): number[] {
+  const refused = answeredAt(server, 429);
+  return refused.filter((at, i) => i === 0 || at - refused[i - 1]! > 500);
+}
+
 /** `callers` callers asking one after another without a break, `total` requests in all. */
 async function withoutBreak(callers: number, total: number, ask: () => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -171,9 +177,8 @@ describe('throttling slows only the system that throttles', () => {
     // the limit every second (50 accepted, a 429, a second's pause, and again).
     await withoutBreak(4, 250, () => connectors.finance.count('customer'));
     expect(answeredAt(finance, 200).length).toBeGreaterThanOrEqual(250);
-    // Throttled at most twice (429s answered together are one throttling: the requests in flight met it).
-    const refused = answeredAt(finance, 429);
-    const throttlings = refused.filter((at, i) => i === 0 || at - refused[i - 1]! > 500);
+    // Throttled at most twice.
+    const throttlings = throttlingsOf(finance);
     expect(throttlings.length).toBeGreaterThanOrEqual(1);
     expect(throttlings.length).toBeLessThanOrEqual(2);
     // The pace it learned: 95 % of the requests the system accepted since the window began (after the
@@ -196,8 +201,7 @@ describe('throttling slows only the system that throttles', () => {
     sales.log.clear();
     await withoutBreak(4, 300, () => connectors.sales.count('account'));
     expect(answeredAt(sales, 200).length).toBeGreaterThanOrEqual(300);
-    const refused = answeredAt(sales, 429);
-    const throttlings = refused.filter((at, i) => i === 0 || at - refused[i - 1]! > 500);
+    const throttlings = throttlingsOf(sales);
     expect(throttlings).toHaveLength(1);
     // 95 % of the stated 100 per 2 s, whatever the client happened to send before the 429.
     expect(connectors.sales.client.concurrency().pace).toEqual({ requests: 95, windowMs: 2_000 });

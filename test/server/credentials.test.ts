@@ -4,27 +4,27 @@
  * simulator that accepts only that credential. The logs name the certificate by thumbprint and hold
  * nothing secret.
  */
-import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFinanceSimulator, type FinanceSimulator } from '../../src/simulators/finance/index.js';
 import { createSalesSimulator, type SalesSimulator } from '../../src/simulators/sales/index.js';
 import { generateSeed } from '../../src/simulators/seed/index.js';
+import {
+  credentialFile,
+  fixturePassword as pfxPassword,
+  fixtureThumbprint as thumbprint,
+  readCredentialFile,
+} from '../support/credentials.js';
 import { runMainUntilExit, startMainProcess } from '../support/main-process.js';
 
-const fixtures = path.resolve(import.meta.dirname, '../fixtures/credentials');
-const pfx = path.join(fixtures, 'client.pfx');
-const pfxPassword = 'test-password';
+const pfx = credentialFile('client.pfx');
 const identityHeader = 'app-service-identity-header-0123456789';
-/** The fixture certificate's SHA-1 thumbprint, as the Azure portal lists it. */
-const thumbprint = '6D7E5E802469EB36E12E8D6E1D0E0B3D94012614';
 
 let sales: SalesSimulator;
 let finance: FinanceSimulator;
 
 beforeAll(async () => {
   const data = generateSeed({ seed: 1, accounts: 5 });
-  const certificate = readFileSync(path.join(fixtures, 'certificate.pem'), 'utf8');
+  const certificate = readCredentialFile('certificate.pem').toString();
   // Sales knows the app by its certificate only; Finance takes the machine's managed identity only.
   sales = createSalesSimulator({
     data: data.sales,
@@ -79,7 +79,7 @@ describe('credentials per system', () => {
       expect(output).toContain('the system-assigned managed identity');
       for (const secret of [pfxPassword, identityHeader, ...sales.tokens.live(), ...finance.tokens.live()])
         expect(output).not.toContain(secret);
-      const key = readFileSync(path.join(fixtures, 'private-key.pem'), 'utf8');
+      const key = readCredentialFile('private-key.pem').toString();
       for (const line of key.split('\n').slice(1, -2)) expect(output).not.toContain(line);
       expect(output).not.toMatch(/PRIVATE KEY|bearer|eyJ/i);
     } finally {
@@ -98,7 +98,7 @@ describe('credentials per system', () => {
   }, 60_000);
 
   it("says which system refused the hub's credential, at start and to a caller", async () => {
-    const other = path.join(fixtures, 'client.pem');
+    const other = credentialFile('client.pem');
     // The certificate as PEM this time (Sales takes it); a wrong identity header makes Finance refuse.
     const hub = await startMainProcess(
       environment({

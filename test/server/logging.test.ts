@@ -3,8 +3,6 @@
  * sane, echoed back), the run id on every sync line, and never a credential: not the Authorization
  * header, an API key, a JWT, the JWT secret or the systems' client secrets, wherever they were used.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -13,9 +11,8 @@ import { redactedText } from '../../src/logging.js';
 import { audience, issuer, signWithSecret, wsRequest } from '../support/auth.js';
 import { captureLogs, type CapturedLogs } from '../support/logs.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
+import { readCredentialFile } from '../support/credentials.js';
 import { startExternalSystems, startMainProcess } from '../support/main-process.js';
-
-const fixtures = path.resolve(import.meta.dirname, '../fixtures/credentials');
 
 const apiKey = 'operator-key-for-logging-tests-0123456789';
 const wrongKey = 'not-a-key-of-this-hub-but-long-enough-0123';
@@ -268,7 +265,7 @@ describe('the logger', () => {
   });
 
   it('censors a certificate credential: its private key, password and signed assertions', () => {
-    const key = readFileSync(path.join(fixtures, 'private-key.pem'), 'utf8');
+    const key = readCredentialFile('private-key.pem').toString();
     const logs = captureLogs({ secrets: ['pfx-password-value'] });
     logs.logger.error(
       {

@@ -5,7 +5,6 @@
  * discovery document points msal at its own token endpoint; and msal-node itself gets a token from it.
  */
 import { createHash, createPrivateKey, randomUUID, sign, constants, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   ConfidentialClientApplication,
   type Configuration,
@@ -17,11 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultClient } from '../../src/simulators/core/server.js';
 import { createTokenIssuer } from '../../src/simulators/core/tokens.js';
 import { createSalesSimulator, type SalesSimulator } from '../../src/simulators/sales/index.js';
+import { readCredentialFile } from '../support/credentials.js';
 import { salesAccounts } from '../support/fixtures.js';
 import { call } from '../support/wire.js';
 
-const fixture = (name: string) =>
-  readFileSync(new URL(`../fixtures/credentials/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readCredentialFile(name).toString();
 const certificatePem = fixture('certificate.pem');
 const privateKeyPem = fixture('private-key.pem');
 const otherCertificatePem = fixture('other-certificate.pem');

@@ -1,14 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CertificateError, readClientCertificate } from '../../../src/connectors/odata/credentials.js';
-
-const fixtures = path.resolve(import.meta.dirname, '../../fixtures/credentials');
-const file = (name: string) => readFileSync(path.join(fixtures, name));
-const password = 'test-password';
-
-/** The fixture certificate's SHA-1 thumbprint, as `openssl x509 -fingerprint -sha1` and the Azure portal give it. */
-const sha1 = '6D7E5E802469EB36E12E8D6E1D0E0B3D94012614';
+import {
+  fixturePassword as password,
+  fixtureThumbprint as sha1,
+  readCredentialFile as file,
+} from '../../support/credentials.js';
 
 function refusal(read: () => unknown): string {
   try {

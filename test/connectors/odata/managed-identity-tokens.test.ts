@@ -4,8 +4,9 @@
  * Its own file: msal-node settles on one managed identity source per process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenProvider, TokenError } from '../../../src/connectors/odata/tokens.js';
+import { createTokenProvider } from '../../../src/connectors/odata/tokens.js';
 import { createFinanceSimulator, type FinanceSimulator } from '../../../src/simulators/finance/index.js';
+import { tokenFailure } from '../../support/credentials.js';
 
 const userAssigned = '11111111-2222-3333-4444-555555555555';
 let finance: FinanceSimulator;
@@ -63,15 +64,9 @@ describe('managed identity tokens (IMDS)', () => {
   });
 
   it('reports an identity the machine does not have as a TokenError for the system', async () => {
-    const error = await provider('99999999-0000-0000-0000-000000000000')
-      .getToken()
-      .then(
-        () => undefined,
-        (caught: unknown) => caught,
-      );
-    expect(error).toBeInstanceOf(TokenError);
+    const error = await tokenFailure(provider('99999999-0000-0000-0000-000000000000').getToken());
     expect(error).toMatchObject({ system: 'finance', status: 400 });
-    expect((error as TokenError).message).toMatch(
+    expect(error.message).toMatch(
       /^Token request for managed identity 99999999-0000-0000-0000-000000000000 at managed identity \(DefaultToImds\) failed: .*Identity not found/,
     );
   });

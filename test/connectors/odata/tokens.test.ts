@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ClientCertificate, readClientCertificate } from '../../../src/connectors/odata/credentials.js';
 import { createTokenProvider, TokenError } from '../../../src/connectors/odata/tokens.js';
 import { createSalesSimulator, type SalesSimulator } from '../../../src/simulators/sales/index.js';
+import { fixturePassword, readCredentialFile as read, tokenFailure } from '../../support/credentials.js';
 import { send, startServer, type TestServer } from './http-server.js';
 
 const secret = 'sup3r-s3cret-value';
-/** What a rejected `getToken()` gave, for `.then(() => undefined, identity)`. */
-const identity = (caught: unknown): unknown => caught;
 let server: TestServer | undefined;
 
 afterEach(async () => {
@@ -98,11 +95,7 @@ describe('client-credentials tokens', () => {
   it('reports invalid_client clearly, without the secret', async () => {
     const authority = await startAuthority();
     const wrongSecret = 'wrong-secret-value';
-    const error = await provider(authority, { clientSecret: wrongSecret })
-      .getToken()
-      .then(() => undefined, identity);
-    expect(error).toBeInstanceOf(TokenError);
-    const tokenError = error as TokenError;
+    const tokenError = await tokenFailure(provider(authority, { clientSecret: wrongSecret }).getToken());
     expect(tokenError.code).toBe('invalid_client');
     expect(tokenError.status).toBe(400);
     expect(tokenError.message).toMatch(
@@ -122,8 +115,6 @@ describe('client-credentials tokens', () => {
 });
 
 describe('certificate tokens', () => {
-  const fixtures = path.resolve(import.meta.dirname, '../../fixtures/credentials');
-  const read = (name: string) => readFileSync(path.join(fixtures, name));
   let sales: SalesSimulator | undefined;
 
   afterEach(async () => {
@@ -154,7 +145,7 @@ describe('certificate tokens', () => {
 
   it('signs in with a PKCS#12 certificate: a client assertion, no secret, and the token opens the data API', async () => {
     const simulator = await salesTrusting('certificate.pem');
-    const certificate = readClientCertificate(read('client.pfx'), 'test-password');
+    const certificate = readClientCertificate(read('client.pfx'), fixturePassword);
     const token = await certificateProvider(simulator.origin, certificate).getToken();
     // The app registration holds the certificate only: a token means the assertion was accepted.
     const answer = await fetch(`${simulator.serviceRoot}accounts?$top=1&$select=name`, {
@@ -169,11 +160,7 @@ describe('certificate tokens', () => {
     const other = readClientCertificate(
       Buffer.concat([read('other-key.pem'), read('other-certificate.pem')]),
     );
-    const error = await certificateProvider(simulator.origin, other)
-      .getToken()
-      .then(() => undefined, identity);
-    expect(error).toBeInstanceOf(TokenError);
-    const tokenError = error as TokenError;
+    const tokenError = await tokenFailure(certificateProvider(simulator.origin, other).getToken());
     expect(tokenError.code).toBe('invalid_client');
     expect(tokenError.status).toBe(400);
     expect(tokenError.message).toMatch(
