@@ -10,7 +10,7 @@
  * page of 500 accounts takes a good second.
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { hubApplicationName } from '../../src/db/connection.js';
 import { type TestPlace, postgresBackend } from '../db/backends.js';
 import {
@@ -139,6 +139,9 @@ describe.skipIf(!adminUrl || !postgres)(
         DATABASE_URL: (place.config as { url: string }).url,
         SYNC_PAGES_IN_FLIGHT: '1',
       });
+      // If the hub goes away, its last words say why (the failure itself only shows a refused connection).
+      const hubProcess = hub;
+      onTestFailed(() => console.error(`hub output (end):\n${hubProcess.output().slice(-6_000)}`));
       const before = customersByAccount(systems);
       for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 100 });
 
