@@ -117,12 +117,139 @@ export interface FinanceLegalEntity {
   Name: string | null;
 }
 
+/**
+ * Finance's processing status of a sales order, in the order an order moves through it (`None` is an
+ * open order, not yet confirmed). Finance sets it by posting documents (confirmation, picking list,
+ * packing slip, invoice), never by a plain write.
+ */
+export const financeOrderStatuses = [
+  'None',
+  'Confirmed',
+  'PartiallyPicked',
+  'Picked',
+  'PartiallyPacked',
+  'Packed',
+  'PartiallyDelivered',
+  'Delivered',
+  'PartiallyInvoiced',
+  'Invoiced',
+  'Cancelled',
+] as const;
+export type FinanceOrderStatus = (typeof financeOrderStatuses)[number];
+
+/** The status of one sales order line. */
+export const financeOrderLineStatuses = ['Backorder', 'Delivered', 'Invoiced', 'Cancelled'] as const;
+export type FinanceOrderLineStatus = (typeof financeOrderLineStatuses)[number];
+
+/** A sales order header (`SalesOrderHeadersV2`); the totals are Finance's "Calculate sales totals". */
+export interface FinanceOrderHeader extends CompanyRecord {
+  SalesOrderNumber: string;
+  SalesOrderName: string | null;
+  SalesOrderProcessingStatus: FinanceOrderStatus | null;
+  OrderingCustomerAccountNumber: string | null;
+  InvoiceCustomerAccountNumber: string | null;
+  /** Whether the ordering (invoice) customer is mastered in Sales; Finance derives both from the customer. */
+  OrderingCustomerIsExternallyMaintained: NoYes | null;
+  InvoiceCustomerIsExternallyMaintained: NoYes | null;
+  CurrencyCode: string | null;
+  RequestedShippingDate: string | null;
+  ConfirmedShippingDate: string | null;
+  DeliveryAddressStreet: string | null;
+  DeliveryAddressCity: string | null;
+  DeliveryAddressStateId: string | null;
+  DeliveryAddressZipCode: string | null;
+  DeliveryAddressCountryRegionISOCode: string | null;
+  CustomersOrderReference: string | null;
+  LanguageId: string | null;
+  OrderTotalAmount: Decimal | null;
+  OrderTotalDiscountAmount: Decimal | null;
+  OrderTotalTaxAmount: Decimal | null;
+  OrderTotalChargesAmount: Decimal | null;
+}
+
+/** A sales order line (`SalesOrderLines`). `LineDiscountAmount` is per unit, as in Finance. */
+export interface FinanceOrderLine extends CompanyRecord {
+  InventoryLotId: string;
+  SalesOrderNumber: string | null;
+  LineCreationSequenceNumber: number | null;
+  ItemNumber: string | null;
+  OrderedSalesQuantity: Decimal | null;
+  SalesPrice: Decimal | null;
+  SalesUnitSymbol: string | null;
+  LineDiscountAmount: Decimal | null;
+  LineAmount: Decimal | null;
+  LineTotalTaxAmount: Decimal | null;
+  SalesOrderLineStatus: FinanceOrderLineStatus | null;
+  LineDescription: string | null;
+}
+
+/** A charge on a sales order header (`SalesOrderHeaderCharges`): freight, handling. */
+export interface FinanceOrderHeaderCharge extends CompanyRecord {
+  SalesOrderNumber: string;
+  SalesChargeCode: string;
+  FixedChargeAmount: Decimal | null;
+  ChargeDescription: string | null;
+}
+
+/** A charge on one sales order line (`SalesOrderLineCharges`), such as the discount rounding charge. */
+export interface FinanceOrderLineCharge extends CompanyRecord {
+  SalesOrderNumber: string;
+  LineCreationSequenceNumber: number;
+  SalesChargeCode: string;
+  FixedChargeAmount: Decimal | null;
+  ChargeDescription: string | null;
+}
+
+/**
+ * A posted sales invoice (`SalesInvoiceHeadersV2`): an order's invoice, or a free-text invoice (no
+ * `SalesOrderNumber`). Finance creates them by posting; they are never written over OData.
+ */
+export interface FinanceInvoiceHeader extends CompanyRecord {
+  InvoiceNumber: string;
+  InvoiceDate: string | null;
+  SalesOrderNumber: string | null;
+  InvoiceCustomerAccountNumber: string | null;
+  CurrencyCode: string | null;
+  LedgerVoucher: string | null;
+  InvoiceAddressStreet: string | null;
+  InvoiceAddressCity: string | null;
+  InvoiceAddressStateId: string | null;
+  InvoiceAddressZipCode: string | null;
+  InvoiceAddressCountryRegionISOCode: string | null;
+  TotalInvoiceAmount: Decimal | null;
+  TotalTaxAmount: Decimal | null;
+  TotalChargeAmount: Decimal | null;
+  TotalDiscountAmount: Decimal | null;
+  /** The header charges' own description ("Freight"), empty when the invoice has none. */
+  ChargeDescription: string | null;
+}
+
+/** A posted sales invoice line (`SalesInvoiceLinesV2`). A free-text line has no `ProductNumber`. */
+export interface FinanceInvoiceLine extends CompanyRecord {
+  InvoiceNumber: string;
+  LineCreationSequenceNumber: number;
+  ProductNumber: string | null;
+  InvoicedQuantity: Decimal | null;
+  SalesUnitSymbol: string | null;
+  SalesPrice: Decimal | null;
+  LineAmount: Decimal | null;
+  LineTotalDiscountAmount: Decimal | null;
+  LineTotalTaxAmount: Decimal | null;
+  LineDescription: string | null;
+}
+
 /** Every entity kind the Finance connector reads and writes, by name. */
 export interface FinanceRecords {
   customer: FinanceCustomer;
   contactPerson: FinanceContactPerson;
   quoteHeader: FinanceQuoteHeader;
   quoteLine: FinanceQuoteLine;
+  orderHeader: FinanceOrderHeader;
+  orderLine: FinanceOrderLine;
+  orderHeaderCharge: FinanceOrderHeaderCharge;
+  orderLineCharge: FinanceOrderLineCharge;
+  invoiceHeader: FinanceInvoiceHeader;
+  invoiceLine: FinanceInvoiceLine;
   product: FinanceProduct;
   customerGroup: FinanceCustomerGroup;
   legalEntity: FinanceLegalEntity;

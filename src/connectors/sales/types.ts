@@ -153,12 +153,143 @@ export interface SalesPriceListItem {
   versionnumber: number | null;
 }
 
+/**
+ * The Prospect-to-cash solution's processing status of a sales order (`msdynce_processingstatus`). A new
+ * order is Draft and the only editable state; activating it makes it Active, and from then on Finance
+ * moves it on.
+ */
+export const salesOrderStatus = {
+  active: 647390000,
+  confirmed: 647390001,
+  packingSlip: 647390002,
+  invoiced: 647390003,
+  picked: 647390004,
+  partiallyPicked: 647390005,
+  partiallyPacked: 647390006,
+  shipped: 647390007,
+  partiallyShipped: 647390008,
+  partiallyInvoiced: 647390009,
+  cancelled: 647390010,
+  draft: 647390011,
+} as const;
+
+/** The dual-write line status of a sales order line (`msdyn_linestatus`). */
+export const salesOrderLineStatus = {
+  backorder: 192350000,
+  delivered: 192350001,
+  invoiced: 192350002,
+  cancelled: 192350003,
+} as const;
+
+/**
+ * A sales order (`salesorder`). statecode 0 Active, 1 Submitted, 2 Canceled, 3 Fulfilled, 4 Invoiced; the
+ * Prospect-to-cash progress is `msdynce_processingstatus` (`salesOrderStatus`).
+ */
+export interface SalesOrder extends Versioned {
+  salesorderid: Guid;
+  ordernumber: string | null;
+  name: string | null;
+  _customerid_value: Guid | null;
+  /** The quote the order was converted from, if any. */
+  _quoteid_value: Guid | null;
+  _pricelevelid_value: Guid | null;
+  _transactioncurrencyid_value: Guid | null;
+  requestdeliveryby: string | null;
+  shipto_line1: string | null;
+  shipto_city: string | null;
+  shipto_stateorprovince: string | null;
+  shipto_postalcode: string | null;
+  shipto_country: string | null;
+  totallineitemamount: Decimal | null;
+  discountamount: Decimal | null;
+  totaldiscountamount: Decimal | null;
+  totaltax: Decimal | null;
+  freightamount: Decimal | null;
+  totalamount: Decimal | null;
+  msdynce_processingstatus: number | null;
+  msdynce_hasexternallymaintainedproductsonly: boolean | null;
+  msdynce_ismaintainedexternally: boolean | null;
+}
+
+export interface SalesOrderLine {
+  etag: string;
+  salesorderdetailid: Guid;
+  _salesorderid_value: Guid | null;
+  _productid_value: Guid | null;
+  isproductoverridden: boolean | null;
+  productdescription: string | null;
+  quantity: Decimal | null;
+  priceperunit: Decimal | null;
+  manualdiscountamount: Decimal | null;
+  extendedamount: Decimal | null;
+  tax: Decimal | null;
+  sequencenumber: number | null;
+  _uomid_value: Guid | null;
+  description: string | null;
+  msdyn_linestatus: number | null;
+  createdon: string | null;
+  modifiedon: string | null;
+  versionnumber: number | null;
+}
+
+/**
+ * An invoice (`invoice`); from Finance, read-only in Sales (`msdynce_ismaintainedexternally`).
+ * statecode 0 Active, 1 Closed, 2 Paid, 3 Canceled.
+ */
+export interface SalesInvoice extends Versioned {
+  invoiceid: Guid;
+  invoicenumber: string | null;
+  name: string | null;
+  _customerid_value: Guid | null;
+  _salesorderid_value: Guid | null;
+  _pricelevelid_value: Guid | null;
+  _transactioncurrencyid_value: Guid | null;
+  msdynce_invoicedate: string | null;
+  billto_line1: string | null;
+  billto_city: string | null;
+  billto_stateorprovince: string | null;
+  billto_postalcode: string | null;
+  billto_country: string | null;
+  totallineitemamount: Decimal | null;
+  totaldiscountamount: Decimal | null;
+  totaltax: Decimal | null;
+  freightamount: Decimal | null;
+  totalamount: Decimal | null;
+  msdynce_ismaintainedexternally: boolean | null;
+  msdynce_hasexternallymaintainedproductsonly: boolean | null;
+}
+
+export interface SalesInvoiceLine {
+  etag: string;
+  invoicedetailid: Guid;
+  _invoiceid_value: Guid | null;
+  _productid_value: Guid | null;
+  isproductoverridden: boolean | null;
+  productdescription: string | null;
+  quantity: Decimal | null;
+  priceperunit: Decimal | null;
+  manualdiscountamount: Decimal | null;
+  extendedamount: Decimal | null;
+  tax: Decimal | null;
+  sequencenumber: number | null;
+  _uomid_value: Guid | null;
+  msdynce_invoicenumber: string | null;
+  msdynce_invoicedate: string | null;
+  createdon: string | null;
+  modifiedon: string | null;
+  versionnumber: number | null;
+}
+
 /** Every entity kind the Sales connector reads and writes, by name. */
 export interface SalesRecords {
   account: SalesAccount;
   contact: SalesContact;
   quote: SalesQuote;
   quoteLine: SalesQuoteLine;
+  order: SalesOrder;
+  orderLine: SalesOrderLine;
+  invoice: SalesInvoice;
+  invoiceLine: SalesInvoiceLine;
   product: SalesProduct;
   productWithPriceList: SalesProductWithPriceList;
   currency: SalesCurrency;

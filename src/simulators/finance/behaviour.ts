@@ -3,7 +3,8 @@
  * unless `cross-company=true`), server paging with `$skip`/`$top` next links, `$skip` supported, composite
  * keys that must name every part, creates answered 201 with the row (Finance-assigned values filled),
  * PATCH updates (no upsert), deletes, weak base64 ETags, and business validation failures as 500 with the
- * infolog text inside.
+ * infolog text inside. Posted invoices are read-only; sales orders are posted (confirmed … invoiced) by the
+ * `PostSalesOrder` action bound to an order, or by `postOrder` in-process: see `orders.ts`.
  */
 import { coerceBody } from '../core/body.js';
 import {
@@ -24,7 +25,17 @@ import { type ResourcePath, parseResourcePath } from '../core/resource-path.js';
 import { jsonHeaders, type SimRequest, type SimResponse, type SystemBehaviour } from '../core/service.js';
 import { DuplicateKeyError, type Store } from '../core/store.js';
 import { financeTableNames, renderFinanceError, renderFinanceThrottle, writeFailed } from './errors.js';
-import { applyFinanceRules, createNumberSequences } from './rules.js';
+import {
+  type FreeTextInvoiceRequest,
+  type PostedInvoice,
+  postFreeTextInvoice,
+  type PostingContext,
+  type PostingResult,
+  type PostingStep,
+  postingSteps,
+  postSalesOrder,
+} from './orders.js';
+import { afterFinanceWrite, applyFinanceRules, beforeFinanceDelete, createNumberSequences } from './rules.js';
 
 export interface FinanceBehaviourOptions {
   store: Store;
@@ -35,17 +46,43 @@ export interface FinanceBehaviourOptions {
   now?: () => Date;
 }
 
+/** The Finance behaviour plus what Finance does outside OData: posting orders and free-text invoices. */
+export interface FinanceBehaviour extends SystemBehaviour {
+  /** Posts one step on a sales order, atomically; throws a `ServiceError` (500 + infolog) when refused. */
+  postOrder(company: string, salesOrderNumber: string, step: PostingStep): PostingResult;
+  /** Posts a free-text invoice, atomically; throws a `ServiceError` (500 + infolog) when refused. */
+  createFreeTextInvoice(company: string, request: FreeTextInvoiceRequest): PostedInvoice;
+}
+
+/** Entities Finance fills only by posting: every write over OData is refused. */
+const postedEntities: Record<string, string> = {
+  SalesInvoiceHeadersV2: 'SalesInvoiceHeaderV2Entity',
+  SalesInvoiceLinesV2: 'SalesInvoiceLineV2Entity',
+};
+
+/** `SalesOrderHeadersV2(<key>)/Microsoft.Dynamics.DataEntities.PostSalesOrder`: the path and the action. */
+const postOrderAction = /^(SalesOrderHeadersV2\(.*\))\/Microsoft\.Dynamics\.DataEntities\.PostSalesOrder$/;
+
+const isPostingStep = (value: unknown): value is PostingStep =>
+  typeof value === 'string' && (postingSteps as readonly string[]).includes(value);
+
 export function createFinanceBehaviour({
   store,
   pageSize = 10_000,
   defaultCompany = 'usmf',
   now = () => new Date(),
-}: FinanceBehaviourOptions): SystemBehaviour {
+}: FinanceBehaviourOptions): FinanceBehaviour {
   const sequences = createNumberSequences(store);
   const timestamp = (): string =>
     now()
       .toISOString()
       .replace(/\.\d{3}Z$/, 'Z');
+  /** F&O dates (an invoice date) are midnight UTC over OData. */
+  const posting = (): PostingContext => ({
+    store,
+    sequences,
+    today: `${now().toISOString().slice(0, 10)}T00:00:00Z`,
+  });
   const isCompanySpecific = (set: EntitySetDef): boolean => set.key[0] === 'dataAreaId';
 
   /** `W/"JzEsNTYzNzE0NDU3Nic="`: F&O's weak ETag is base64 of `'1,<record version>'`. */
@@ -135,7 +172,7 @@ export function createFinanceBehaviour({
         throw writeFailed(set.name, `Error: Company '${row['dataAreaId']}' does not exist.`);
       }
     }
-    applyFinanceRules(set.name, row, true, store, sequences, timestamp());
+    applyFinanceRules(set.name, row, undefined, store, sequences, timestamp());
     const missing = set.key.filter((k) => row[k] === null || row[k] === '');
     if (missing.length > 0)
       throw writeFailed(set.name, `Error: Field '${missing.join("', '")}' must be filled in.`);
@@ -155,6 +192,7 @@ export function createFinanceBehaviour({
       }
       throw error;
     }
+    afterFinanceWrite(set.name, stored, store);
     const url = entityUrl(request, set, stored);
     const body = {
       '@odata.context': `${request.serviceRoot}$metadata#${set.name}/$entity`,
@@ -186,8 +224,9 @@ export function createFinanceBehaviour({
       }
     }
     const merged = { ...current, ...changes };
-    applyFinanceRules(set.name, merged, false, store, sequences, timestamp());
+    applyFinanceRules(set.name, merged, current, store, sequences, timestamp());
     const stored = store.update(set.name, key, merged);
+    afterFinanceWrite(set.name, stored, store);
     return { status: 204, headers: { ETag: etagOf(set, stored), 'OData-Version': '4.0' } };
   }
 
@@ -195,23 +234,52 @@ export function createFinanceBehaviour({
     const key = keyOf(set, path);
     const row = store.get(set.name, key);
     if (!row) throw notFound(set);
-    if (set.name === 'SalesQuotationHeadersV2') {
-      const lines = store
-        .findBy('SalesQuotationLines', 'SalesQuotationNumber', row['SalesQuotationNumber'] ?? null)
-        .filter((l) => l['dataAreaId'] === row['dataAreaId']);
-      for (const line of lines)
-        store.remove('SalesQuotationLines', pick(line, ['dataAreaId', 'InventoryLotId']));
-    }
-    store.remove(set.name, key);
+    beforeFinanceDelete(set.name, row, store);
+    const removed = store.remove(set.name, key);
+    afterFinanceWrite(set.name, removed, store);
     return { status: 204, headers: { 'OData-Version': '4.0' } };
   }
 
+  /** The `PostSalesOrder` action: `{"step":"confirm"}` in, `{"value": PostingResult}` out. */
+  function postOrderOverHttp(request: SimRequest, orderPath: string): SimResponse {
+    if (request.method !== 'POST') throw new ServiceError(405, '', 'PostSalesOrder accepts POST only.');
+    const set = setOf('SalesOrderHeadersV2');
+    const key = keyOf(set, parseResourcePath(orderPath));
+    if (!store.get(set.name, key))
+      throw new ServiceError(404, '', `Resource not found for the segment '${set.name}'.`);
+    const step = parseObjectBody(request.body)['step'];
+    if (!isPostingStep(step)) {
+      throw new ServiceError(
+        400,
+        '',
+        `The parameter 'step' of PostSalesOrder must be one of ${postingSteps.join(', ')}; got ${JSON.stringify(step) ?? 'nothing'}.`,
+      );
+    }
+    const result = store.transaction(() =>
+      postSalesOrder(posting(), String(key['dataAreaId']), String(key['SalesOrderNumber']), step),
+    );
+    const answer = {
+      '@odata.context': `${request.serviceRoot}$metadata#Microsoft.Dynamics.DataEntities.SalesOrderPostingResult`,
+      value: result,
+    };
+    return { status: 200, headers: jsonHeaders(), body: stringifyBody(answer) };
+  }
+
   function handle(request: SimRequest): SimResponse {
+    // The one action bound to an entity (not a collection), which the shared path parser does not take.
+    const action = postOrderAction.exec(request.resource);
+    if (action) return postOrderOverHttp(request, action[1]!);
     const path = parseResourcePath(request.resource);
     const set = setOf(path.entitySet);
     const method = request.method;
-    // F&O's data entities bind no actions the hub uses; Dataverse's bulk messages are Sales only.
+    // Dataverse's bulk messages are Sales only; F&O binds no action to a collection the hub uses.
     if (path.action) throw new ServiceError(404, '', `No action '${path.action}' is bound to ${set.name}.`);
+    const posted = postedEntities[set.name];
+    if (posted && method !== 'GET') {
+      throw new ServiceError(500, '', 'An error has occurred.', {
+        inner: `Write failed for table row of type '${posted}'. Infolog: Error: ${set.name} is read-only: Finance creates invoices by posting them, never through the data entity.`,
+      });
+    }
     if (path.count) {
       if (method !== 'GET') throw new ServiceError(405, '', '$count supports GET only.');
       return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: String(store.count(set.name)) };
@@ -232,6 +300,10 @@ export function createFinanceBehaviour({
   }
 
   return {
+    postOrder: (company, salesOrderNumber, step) =>
+      store.transaction(() => postSalesOrder(posting(), company, salesOrderNumber, step)),
+    createFreeTextInvoice: (company, request) =>
+      store.transaction(() => postFreeTextInvoice(posting(), company, request)),
     system: 'finance',
     rootPath: '/data/',
     handle,

@@ -3,6 +3,7 @@
  * as in a live system's `$metadata`; see the reference property lists). Company-specific entities have
  * `dataAreaId` as the first key part. Enums are serialized by member name.
  */
+import { financeOrderLineStatuses, financeOrderStatuses } from '../../connectors/finance/types.js';
 import type { EntitySetDef, PropertyDef } from '../core/model.js';
 import { dateTime, decimal, enumOf, int32, readOnly, required, str } from '../core/properties.js';
 
@@ -145,6 +146,151 @@ export const SalesQuotationLines: EntitySetDef = {
   },
 };
 
+/**
+ * Sales order headers. Finance assigns the status (by posting), the customers' "externally maintained"
+ * flags (from the customers) and the totals ("Calculate sales totals", run by the simulator at every
+ * change of the order), so those are read-only.
+ */
+export const SalesOrderHeadersV2: EntitySetDef = {
+  name: 'SalesOrderHeadersV2',
+  entityType: 'SalesOrderHeaderV2',
+  key: ['dataAreaId', 'SalesOrderNumber'],
+  properties: {
+    ...company,
+    SalesOrderNumber: required(str(20)),
+    SalesOrderName: str(60),
+    SalesOrderProcessingStatus: readOnly(enumOf('SalesOrderProcessingStatus', financeOrderStatuses)),
+    OrderingCustomerAccountNumber: str(20),
+    InvoiceCustomerAccountNumber: str(20),
+    OrderingCustomerIsExternallyMaintained: readOnly(noYes()),
+    InvoiceCustomerIsExternallyMaintained: readOnly(noYes()),
+    CurrencyCode: str(3),
+    RequestedShippingDate: required(dateTime()),
+    ConfirmedShippingDate: dateTime(),
+    ...address('DeliveryAddress', 'StateId'),
+    CustomersOrderReference: str(60),
+    LanguageId: str(7),
+    OrderTotalAmount: readOnly(required(decimal())),
+    OrderTotalDiscountAmount: readOnly(required(decimal())),
+    OrderTotalTaxAmount: readOnly(required(decimal())),
+    OrderTotalChargesAmount: readOnly(required(decimal())),
+  },
+  expansions: {
+    SalesOrderLines: {
+      target: 'SalesOrderLines',
+      cardinality: 'many',
+      via: 'SalesOrderNumber',
+      alsoMatch: ['dataAreaId'],
+      references: 'SalesOrderNumber',
+    },
+  },
+};
+
+/** Sales order lines; `LineDiscountAmount` is per unit, as in Finance. */
+export const SalesOrderLines: EntitySetDef = {
+  name: 'SalesOrderLines',
+  entityType: 'SalesOrderLine',
+  key: ['dataAreaId', 'InventoryLotId'],
+  properties: {
+    ...company,
+    InventoryLotId: readOnly(required(str(20))),
+    SalesOrderNumber: str(20),
+    LineCreationSequenceNumber: required(int32()),
+    ItemNumber: str(20),
+    OrderedSalesQuantity: required(decimal()),
+    SalesPrice: required(decimal()),
+    SalesUnitSymbol: str(10),
+    LineDiscountAmount: required(decimal()),
+    LineAmount: readOnly(required(decimal())),
+    LineTotalTaxAmount: readOnly(required(decimal())),
+    SalesOrderLineStatus: readOnly(enumOf('SalesOrderLineStatus', financeOrderLineStatuses)),
+    LineDescription: str(1000),
+  },
+};
+
+/** Charges on a sales order header (freight, handling); a fixed amount, possibly negative. */
+export const SalesOrderHeaderCharges: EntitySetDef = {
+  name: 'SalesOrderHeaderCharges',
+  entityType: 'SalesOrderHeaderCharge',
+  key: ['dataAreaId', 'SalesOrderNumber', 'SalesChargeCode'],
+  properties: {
+    ...company,
+    SalesOrderNumber: required(str(20)),
+    SalesChargeCode: required(str(10)),
+    FixedChargeAmount: required(decimal()),
+    ChargeDescription: str(60),
+  },
+};
+
+/** Charges on one sales order line, such as the −0.01 discount rounding charge. */
+export const SalesOrderLineCharges: EntitySetDef = {
+  name: 'SalesOrderLineCharges',
+  entityType: 'SalesOrderLineCharge',
+  key: ['dataAreaId', 'SalesOrderNumber', 'LineCreationSequenceNumber', 'SalesChargeCode'],
+  properties: {
+    ...company,
+    SalesOrderNumber: required(str(20)),
+    LineCreationSequenceNumber: required(int32()),
+    SalesChargeCode: required(str(10)),
+    FixedChargeAmount: required(decimal()),
+    ChargeDescription: str(60),
+  },
+};
+
+/**
+ * Posted sales invoices: an order's invoice or a free-text invoice (no `SalesOrderNumber`). Finance
+ * creates them by posting; the behaviour refuses every write to them.
+ */
+export const SalesInvoiceHeadersV2: EntitySetDef = {
+  name: 'SalesInvoiceHeadersV2',
+  entityType: 'SalesInvoiceHeaderV2',
+  key: ['dataAreaId', 'InvoiceNumber'],
+  properties: {
+    ...company,
+    InvoiceNumber: required(str(20)),
+    InvoiceDate: dateTime(),
+    SalesOrderNumber: str(20),
+    InvoiceCustomerAccountNumber: str(20),
+    CurrencyCode: str(3),
+    LedgerVoucher: str(20),
+    ...address('InvoiceAddress', 'StateId'),
+    TotalInvoiceAmount: required(decimal()),
+    TotalTaxAmount: required(decimal()),
+    TotalChargeAmount: required(decimal()),
+    TotalDiscountAmount: required(decimal()),
+    ChargeDescription: str(255),
+  },
+  expansions: {
+    SalesInvoiceLinesV2: {
+      target: 'SalesInvoiceLinesV2',
+      cardinality: 'many',
+      via: 'InvoiceNumber',
+      alsoMatch: ['dataAreaId'],
+      references: 'InvoiceNumber',
+    },
+  },
+};
+
+/** Posted sales invoice lines; a free-text line has no `ProductNumber`. */
+export const SalesInvoiceLinesV2: EntitySetDef = {
+  name: 'SalesInvoiceLinesV2',
+  entityType: 'SalesInvoiceLineV2',
+  key: ['dataAreaId', 'InvoiceNumber', 'LineCreationSequenceNumber'],
+  properties: {
+    ...company,
+    InvoiceNumber: required(str(20)),
+    LineCreationSequenceNumber: required(int32()),
+    ProductNumber: str(20),
+    InvoicedQuantity: required(decimal()),
+    SalesUnitSymbol: str(10),
+    SalesPrice: required(decimal()),
+    LineAmount: required(decimal()),
+    LineTotalDiscountAmount: required(decimal()),
+    LineTotalTaxAmount: required(decimal()),
+    LineDescription: str(1000),
+  },
+};
+
 export const SellableReleasedProducts: EntitySetDef = {
   name: 'SellableReleasedProducts',
   entityType: 'SellableReleasedProduct',
@@ -172,4 +318,10 @@ export const financeEntitySets: readonly EntitySetDef[] = [
   SalesQuotationHeadersV2,
   SalesQuotationLines,
   SellableReleasedProducts,
+  SalesOrderHeadersV2,
+  SalesOrderLines,
+  SalesOrderHeaderCharges,
+  SalesOrderLineCharges,
+  SalesInvoiceHeadersV2,
+  SalesInvoiceLinesV2,
 ];

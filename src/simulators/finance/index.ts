@@ -1,12 +1,17 @@
 /**
  * The Finance simulator: F&O OData at /data for the Prospect-to-cash entities, on its own HTTP port,
- * with at least two companies. Usable in-process from tests and from `npm start`.
+ * with at least two companies. Usable in-process from tests and from `npm start`. Besides OData it does
+ * what Finance users do in its UI: post sales orders (confirm … invoice, cancel) and free-text invoices.
  */
+import { ServiceError } from '../core/errors.js';
 import type { Row } from '../core/model.js';
 import { createSimulatorServer, type SimulatorServer, type SimulatorServerOptions } from '../core/server.js';
 import { createStore, type Store } from '../core/store.js';
 import { createFinanceBehaviour } from './behaviour.js';
 import { financeEntitySets } from './entities.js';
+import type { FreeTextInvoiceRequest, PostedInvoice, PostingResult, PostingStep } from './orders.js';
+
+export type { FreeTextInvoiceRequest, PostedInvoice, PostingResult, PostingStep } from './orders.js';
 
 export interface FinanceSimulatorOptions extends Omit<SimulatorServerOptions, 'behaviour'> {
   /** Rows per entity set to start with (e.g. `generateSeed().finance`). */
@@ -19,6 +24,25 @@ export interface FinanceSimulatorOptions extends Omit<SimulatorServerOptions, 'b
 
 export interface FinanceSimulator extends SimulatorServer {
   readonly store: Store;
+  /**
+   * Posts one step on a sales order as a Finance user would (confirmation, picking list, packing slip,
+   * delivery, invoice, cancellation) and returns the order's new status, with the invoice number for
+   * `invoice`. Throws an `Error` carrying Finance's infolog text when Finance refuses the step.
+   */
+  postOrder(company: string, salesOrderNumber: string, step: PostingStep): PostingResult;
+  /** Posts a free-text invoice (no sales order, lines without a product) and returns its rows. */
+  createFreeTextInvoice(company: string, request: FreeTextInvoiceRequest): PostedInvoice;
+}
+
+/** A refused posting as a plain `Error` whose message is the infolog text, not "An error has occurred.". */
+function infologError<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof ServiceError)
+      throw new Error(error.options.inner ?? error.message, { cause: error });
+    throw error;
+  }
 }
 
 export function createFinanceSimulator({
@@ -36,5 +60,11 @@ export function createFinanceSimulator({
     ...(defaultCompany ? { defaultCompany } : {}),
     ...(now ? { now } : {}),
   });
-  return Object.assign(createSimulatorServer({ ...serverOptions, behaviour }), { store });
+  return Object.assign(createSimulatorServer({ ...serverOptions, behaviour }), {
+    store,
+    postOrder: (company: string, salesOrderNumber: string, step: PostingStep) =>
+      infologError(() => behaviour.postOrder(company, salesOrderNumber, step)),
+    createFreeTextInvoice: (company: string, request: FreeTextInvoiceRequest) =>
+      infologError(() => behaviour.createFreeTextInvoice(company, request)),
+  });
 }

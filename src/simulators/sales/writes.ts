@@ -1,7 +1,8 @@
 /**
  * Dataverse writes: creates (204 + OData-EntityId, or the row with `Prefer: return=representation`),
  * updates and upserts by PATCH with `If-Match` / `If-None-Match`, deletes, lookups bound through
- * `nav@odata.bind`, and the totals Dataverse keeps on quotes.
+ * `nav@odata.bind`, the totals Dataverse keeps on quotes, orders and invoices, and the order and invoice
+ * rules (order-rules.ts).
  */
 import { parseCollectionQuery, pick } from '../core/collection.js';
 import { coerceBody } from '../core/body.js';
@@ -15,7 +16,8 @@ import { jsonHeaders, type SimRequest, type SimResponse } from '../core/service.
 import { DuplicateKeyError, type Store } from '../core/store.js';
 import { applyCatalogRules, checkCreateColumns } from './catalog-rules.js';
 import { salesCodes } from './errors.js';
-import { applyCreateDefaults, applyDerived, quoteTotal } from './rules.js';
+import { checkOrderDelete, checkOrderRules } from './order-rules.js';
+import { applyCreateDefaults, applyDerived, applyHeaderTotals, lineHeaders, quoteTotal } from './rules.js';
 import type { SalesRows } from './rows.js';
 
 export type SalesWrites = ReturnType<typeof createSalesWrites>;
@@ -90,15 +92,27 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
     return row;
   }
 
-  function refreshQuoteTotals(quoteIds: Iterable<string>): void {
-    for (const quoteid of new Set(quoteIds)) {
-      if (store.get('quotes', { quoteid }))
-        store.update(
-          'quotes',
-          { quoteid },
-          { totalamount: quoteTotal(store, quoteid), modifiedon: timestamp() },
-        );
+  /** Refreshes the totals of the headers (ids) of the lines of `lineSet` after those lines changed. */
+  function refreshHeaders(lineSet: string, ids: Iterable<string>): void {
+    const header = lineHeaders[lineSet];
+    if (!header) return;
+    for (const id of new Set(ids)) {
+      const key = { [header.key]: id.toLowerCase() };
+      const current = store.get(header.set, key);
+      if (!current) continue;
+      if (header.set === 'quotes') {
+        store.update('quotes', key, { totalamount: quoteTotal(store, id), modifiedon: timestamp() });
+        continue;
+      }
+      const next = { ...current };
+      applyHeaderTotals(header.set, next, [], store);
+      store.update(header.set, key, { ...next, modifiedon: timestamp() });
     }
+  }
+
+  /** Order and invoice headers: totals and the Finance-products flag, from the stored lines. */
+  function completeHeader(set: string, row: Row, changes: Row): void {
+    if (set === 'salesorders' || set === 'invoices') applyHeaderTotals(set, row, Object.keys(changes), store);
   }
 
   function create(request: SimRequest, set: EntitySetDef, changes: Row): SimResponse {
@@ -112,7 +126,9 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
     Object.assign(row, changes);
     applyCreateDefaults(set.name, row, timestamp(), store);
     applyCatalogRules(set.name, row, undefined, changes, store);
-    const quotes = applyDerived(set.name, row);
+    checkOrderRules(set.name, row, undefined, changes, store);
+    const headers = applyDerived(set.name, row);
+    completeHeader(set.name, row, changes);
     let stored: Row;
     try {
       stored = store.insert(set.name, row);
@@ -126,7 +142,7 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
       }
       throw error;
     }
-    refreshQuoteTotals(quotes);
+    refreshHeaders(set.name, headers);
     return stored;
   }
 
@@ -138,7 +154,9 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
   function updateRow(set: EntitySetDef, current: Row, changes: Row): Row {
     const merged = { ...current, ...changes, modifiedon: timestamp() };
     applyCatalogRules(set.name, merged, current, changes, store);
-    const quotes = applyDerived(set.name, merged);
+    checkOrderRules(set.name, merged, current, changes, store);
+    const headers = applyDerived(set.name, merged);
+    completeHeader(set.name, merged, changes);
     const keyValues = pick(current, set.key);
     try {
       store.update(set.name, keyValues, merged);
@@ -152,8 +170,9 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
       }
       throw error;
     }
-    const previousQuote = current['_quoteid_value'];
-    refreshQuoteTotals(typeof previousQuote === 'string' ? [...quotes, previousQuote] : quotes);
+    // A line moved to another header leaves its previous header's totals to refresh too.
+    const previousHeader = current[lineHeaders[set.name]?.column ?? ''];
+    refreshHeaders(set.name, typeof previousHeader === 'string' ? [...headers, previousHeader] : headers);
     return store.get(set.name, keyValues)!;
   }
 
@@ -207,14 +226,19 @@ export function createSalesWrites(store: Store, rows: SalesRows, timestamp: () =
     const { row, keyValues } = resolve(set, path.key!);
     if (!row) throw notFound(set, keyValues);
     const primary = pick(row, set.key);
-    if (set.name === 'quotes') {
-      for (const line of store.findBy('quotedetails', '_quoteid_value', row['quoteid'] ?? null)) {
-        store.remove('quotedetails', pick(line, ['quotedetailid']));
+    checkOrderDelete(set.name, row, store);
+    // Deleting a header deletes its lines, as Dataverse's parental relationships do.
+    for (const [lineSet, header] of Object.entries(lineHeaders)) {
+      if (header.set !== set.name) continue;
+      const lineKey = store.def(lineSet)!.key;
+      for (const line of store.findBy(lineSet, header.column, row[header.key] ?? null)) {
+        store.remove(lineSet, pick(line, lineKey));
       }
     }
     store.remove(set.name, primary);
-    if (set.name === 'quotedetails' && typeof row['_quoteid_value'] === 'string')
-      refreshQuoteTotals([row['_quoteid_value']]);
+    const header = lineHeaders[set.name];
+    const headerId = header ? row[header.column] : undefined;
+    if (typeof headerId === 'string') refreshHeaders(set.name, [headerId]);
     return { status: 204, headers: { 'OData-Version': '4.0' } };
   }
 

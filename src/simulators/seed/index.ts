@@ -12,9 +12,11 @@ import { createContext } from './context.js';
 import { generateContacts } from './contacts.js';
 import { generateFinanceContacts } from './finance-contacts.js';
 import { generateFinanceCustomers } from './finance-customers.js';
+import { generateFinanceOrders } from './finance-orders.js';
 import { generateFinanceQuotations } from './finance-quotations.js';
 import { createPools } from './pools.js';
 import { generateProducts } from './products.js';
+import { generateOrders } from './orders.js';
 import { generateQuotes } from './quotes.js';
 import { createReferenceData } from './reference-data.js';
 import { Sequence } from './rows.js';
@@ -27,6 +29,10 @@ export type SalesSeedSet =
   | 'contacts'
   | 'quotes'
   | 'quotedetails'
+  | 'salesorders'
+  | 'salesorderdetails'
+  | 'invoices'
+  | 'invoicedetails'
   | 'products'
   | 'transactioncurrencies'
   | 'uoms'
@@ -41,7 +47,13 @@ export type FinanceSeedSet =
   | 'ContactPersons'
   | 'SalesQuotationHeadersV2'
   | 'SalesQuotationLines'
-  | 'SellableReleasedProducts';
+  | 'SellableReleasedProducts'
+  | 'SalesOrderHeadersV2'
+  | 'SalesOrderLines'
+  | 'SalesOrderHeaderCharges'
+  | 'SalesOrderLineCharges'
+  | 'SalesInvoiceHeadersV2'
+  | 'SalesInvoiceLinesV2';
 
 /** Rows per entity set for each simulator; every row has every property of its set except `versionnumber`. */
 export interface SeedData {
@@ -85,6 +97,21 @@ export function generateSeed({
   const customers = generateFinanceCustomers(context, salesAccounts, parties);
   const financeContacts = generateFinanceContacts(context, contacts, customers.partyByAccountNumber, parties);
   const quotations = generateFinanceQuotations(context, quotes, customers.partyByAccountNumber);
+  // Orders and invoices come last, from their own random streams, so every set above stays as it was.
+  const orders = generateOrders(
+    context,
+    salesAccounts,
+    quotes,
+    catalog.quotable,
+    customers.partyByAccountNumber,
+  );
+  const financeOrders = generateFinanceOrders(
+    context,
+    orders,
+    customers.rows,
+    catalog.quotable,
+    quotations.lines.length + 1,
+  );
 
   return {
     sales: {
@@ -92,6 +119,10 @@ export function generateSeed({
       contacts: contacts.map((c) => c.row),
       quotes: quotes.map((q) => q.row),
       quotedetails: quotes.flatMap((q) => q.lines.map((l) => l.row)),
+      salesorders: orders.map((o) => o.row),
+      salesorderdetails: orders.flatMap((o) => o.lines.map((l) => l.row)),
+      invoices: financeOrders.invoices,
+      invoicedetails: financeOrders.invoicedetails,
       products: catalog.salesProducts,
       transactioncurrencies: reference.transactioncurrencies,
       uoms: reference.uoms,
@@ -106,6 +137,12 @@ export function generateSeed({
       SalesQuotationHeadersV2: quotations.headers,
       SalesQuotationLines: quotations.lines,
       SellableReleasedProducts: catalog.financeProducts,
+      SalesOrderHeadersV2: financeOrders.SalesOrderHeadersV2,
+      SalesOrderLines: financeOrders.SalesOrderLines,
+      SalesOrderHeaderCharges: financeOrders.SalesOrderHeaderCharges,
+      SalesOrderLineCharges: financeOrders.SalesOrderLineCharges,
+      SalesInvoiceHeadersV2: financeOrders.SalesInvoiceHeadersV2,
+      SalesInvoiceLinesV2: financeOrders.SalesInvoiceLinesV2,
     },
   };
 }

@@ -9,6 +9,13 @@ import type { Weighted } from './random.js';
 /** A quote's stage: Draft, Active, Won or Closed (statecode 0–3). */
 export type QuoteStage = 'draft' | 'active' | 'won' | 'closed';
 
+/**
+ * A sales order's stage: Draft (not activated), Active (activated, not yet in Finance), or in Finance at
+ * one of Finance's processing statuses.
+ */
+export type OrderStage =
+  'draft' | 'active' | 'confirmed' | 'picked' | 'packed' | 'delivered' | 'invoiced' | 'cancelled';
+
 /** Probabilities per record, counts per account and weights (relative) of the seed. */
 export const ratios = {
   /** Address countries of accounts; `blank` is a US address whose country the user left empty. */
@@ -83,6 +90,47 @@ export const ratios = {
   lineWithDescription: 0.4,
   /** Of eligible Active quotes whose customer is in Finance: already sent to Finance. */
   quoteInFinance: 0.5,
+
+  /** Sales orders per numbered account: none, one or two (0.4 on average, so large sets stay modest). */
+  ordersPerNumberedAccount: [
+    [0, 65],
+    [1, 30],
+    [2, 5],
+  ] as const satisfies readonly Weighted<number>[],
+  /** Accounts without a number that still have a (Draft or Active) order, never eligible for the orders flow. */
+  unnumberedAccountWithOrder: 0.1,
+  /**
+   * Stages of orders whose customer is in Finance; an order whose customer is not (or who has no number)
+   * only gets Draft or Active, and an order that cannot be activated (write-in or Sales-only product) stays
+   * Draft.
+   */
+  orderStages: [
+    ['draft', 20],
+    ['active', 15],
+    ['confirmed', 12],
+    ['picked', 5],
+    ['packed', 5],
+    ['delivered', 10],
+    ['invoiced', 27],
+    ['cancelled', 6],
+  ] as const satisfies readonly Weighted<OrderStage>[],
+  /** Of accounts with an Active or Won quote not yet ordered: the order is that quote converted. */
+  orderFromQuote: 0.35,
+  /** Orders with a write-in line, which therefore cannot be activated. */
+  orderWithWriteIn: 0.05,
+  linesPerOrder: [1, 4] as const,
+  /** Of order lines on whole quantities: with a manual discount (amounts that seldom divide evenly). */
+  orderLineWithDiscount: 0.2,
+  orderWithShipTo: 0.6,
+  /**
+   * Of orders in Finance: Sales still shows an earlier status (Active, or Confirmed when Finance is past
+   * it), so the order status flow has work.
+   */
+  orderStatusBehind: 0.2,
+  /** Of invoices of orders whose status Sales already shows: already in Sales (the rest is the invoices flow's work). */
+  invoiceInSales: 0.5,
+  /** Free-text invoices in Finance (fixed, not scaled: Sales filters them out). */
+  freeTextInvoices: 4,
 };
 
 /** `base × ratio` rounded, at least `min` (none when `base` is 0, so an empty data set stays empty). */
