@@ -35,7 +35,7 @@ import {
   type TraceExporterName,
   type TracingSettings,
 } from './tracing/settings.js';
-import { type SystemName, systemLabels, systemNames } from './vocabulary.js';
+import { type InvoiceType, invoiceTypes, type SystemName, systemLabels, systemNames } from './vocabulary.js';
 
 // Where alerts go is the alerts' own type; the hub (src/hub.ts) takes it from here with the configuration.
 export type { AlertTarget };
@@ -403,6 +403,28 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).max(255).default(defaultServiceName),
+  INVOICE_TYPES: z
+    .string()
+    .transform((text, context) => {
+      const types = [
+        ...new Set(
+          text
+            .split(',')
+            .map((part) => part.trim())
+            .filter((part) => part !== ''),
+        ),
+      ];
+      const unknown = types.filter((type) => !(invoiceTypes as readonly string[]).includes(type));
+      if (unknown.length > 0 || types.length === 0) {
+        context.addIssue({
+          code: 'custom',
+          message: `lists '${unknown.join(', ') || text}': give one or both of ${invoiceTypes.join(', ')} (comma-separated), e.g. salesOrder,freeText`,
+        });
+        return z.NEVER;
+      }
+      return types as InvoiceType[];
+    })
+    .optional(),
   ACCOUNTS_RELATIONSHIP_TYPES: z
     .string()
     .transform((text, context) => {
@@ -514,6 +536,11 @@ export interface HubConfig {
   products: ProductSettings;
   /** The Sales relationship types (`customertypecode`) of the accounts to sync; empty: every account. */
   accountRelationshipTypes: number[];
+  /**
+   * Which Finance invoices the invoices flow brings to Sales (INVOICE_TYPES): `salesOrder` (invoices of
+   * orders, the documented template's only kind) and `freeText`. Default: sales-order invoices only.
+   */
+  invoiceTypes: InvoiceType[];
   /**
    * API keys (as digests) and JWT verification; null when neither is configured: every caller is an
    * operator, so the hub then listens on loopback only (and refuses to start in production).
@@ -652,6 +679,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       vanished: e.PRODUCTS_VANISHED,
     },
     accountRelationshipTypes: e.ACCOUNTS_RELATIONSHIP_TYPES ?? [],
+    invoiceTypes: e.INVOICE_TYPES ?? ['salesOrder'],
     auth,
     introspection: e.HUB_INTROSPECTION ?? !production,
     sandbox: e.HUB_SANDBOX ?? !production,

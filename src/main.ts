@@ -78,7 +78,10 @@ async function main(): Promise<void> {
     valueMaps,
     retentionDays: config.retentionDays,
     products: config.products,
-    flowSettings: { accountRelationshipTypes: config.accountRelationshipTypes },
+    flowSettings: {
+      accountRelationshipTypes: config.accountRelationshipTypes,
+      invoiceTypes: config.invoiceTypes,
+    },
     syncPagesInFlight: config.pagesInFlight,
     auth: config.auth,
     introspection: config.introspection,

@@ -4,9 +4,27 @@
  * configuration, the sync and the GraphQL layer can all use it without depending on one another.
  */
 
-/** The four Prospect-to-cash flows, as the hub names them everywhere (GraphQL maps its enum onto these). */
-export const flowNames = ['accounts', 'contacts', 'products', 'quotes'] as const;
+/**
+ * The seven Prospect-to-cash flows, as the hub names them everywhere (GraphQL maps its enum onto these,
+ * `orderStatus` as ORDER_STATUS).
+ */
+export const flowNames = [
+  'accounts',
+  'contacts',
+  'products',
+  'quotes',
+  'orders',
+  'orderStatus',
+  'invoices',
+] as const;
 export type FlowName = (typeof flowNames)[number];
+
+/**
+ * The kinds of Finance invoice the invoices flow can bring to Sales (setting `invoiceTypes`, INVOICE_TYPES):
+ * invoices of sales orders, and free-text invoices (no order).
+ */
+export const invoiceTypes = ['salesOrder', 'freeText'] as const;
+export type InvoiceType = (typeof invoiceTypes)[number];
 
 /** The two systems. */
 export const systemNames = ['sales', 'finance'] as const;

@@ -37,6 +37,7 @@ describe('configuration', () => {
       retentionDays: 45,
       products: { createState: 'active', priceList: null, vanished: 'report' },
       accountRelationshipTypes: [],
+      invoiceTypes: ['salesOrder'],
       auth: null,
       introspection: true,
       sandbox: true,

@@ -24,7 +24,15 @@ import {
 import { flowNames, runStatuses, systemNames } from '../vocabulary.js';
 
 /** The business records the hub links across Sales and Finance, one per sync flow. */
-export const linkEntities = ['account', 'contact', 'quote', 'product'] as const;
+export const linkEntities = [
+  'account',
+  'contact',
+  'quote',
+  'product',
+  'order',
+  'orderStatus',
+  'invoice',
+] as const;
 export type LinkEntity = (typeof linkEntities)[number];
 
 /**
@@ -63,7 +71,7 @@ export const recordLinks = pgTable(
     primaryKey({ columns: [t.entity, t.businessKeyNormalized] }),
     // The TypeScript enums above only guard the hub's own code; these guard the table against anything
     // else that writes to it (a manual repair, a future migration).
-    check('record_links_entity_check', sql`${t.entity} in ('account', 'contact', 'quote', 'product')`),
+    check('record_links_entity_check', oneOf(t.entity, linkEntities)),
     check('record_links_state_check', sql`${t.state} in ('PENDING', 'FAILED')`),
   ],
 );

@@ -3,9 +3,9 @@
 import type { FlowName as SyncFlowName } from '../vocabulary.js';
 import type { SystemName as SyncSystem } from '../vocabulary.js';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { AccountModel, ContactModel, QuoteModel, QuoteLineModel, ProductModel, RunFlowModel } from '../graphql/models.js';
-import type { SalesAccount as SalesAccountRow, SalesContact as SalesContactRow, SalesQuote as SalesQuoteRow, SalesQuoteLine as SalesQuoteLineRow, SalesProduct as SalesProductRow } from '../connectors/sales/types.js';
-import type { FinanceCustomer as FinanceCustomerRow, FinanceContactPerson as FinanceContactPersonRow, FinanceQuoteHeader as FinanceQuoteHeaderRow, FinanceQuoteLine as FinanceQuoteLineRow, FinanceProduct as FinanceProductRow } from '../connectors/finance/types.js';
+import type { AccountModel, ContactModel, QuoteModel, QuoteLineModel, OrderModel, OrderLineModel, InvoiceModel, InvoiceLineModel, ProductModel, RunFlowModel } from '../graphql/models.js';
+import type { SalesAccount as SalesAccountRow, SalesContact as SalesContactRow, SalesQuote as SalesQuoteRow, SalesQuoteLine as SalesQuoteLineRow, SalesOrder as SalesOrderRow, SalesOrderLine as SalesOrderLineRow, SalesInvoice as SalesInvoiceRow, SalesInvoiceLine as SalesInvoiceLineRow, SalesProduct as SalesProductRow } from '../connectors/sales/types.js';
+import type { FinanceCustomer as FinanceCustomerRow, FinanceContactPerson as FinanceContactPersonRow, FinanceQuoteHeader as FinanceQuoteHeaderRow, FinanceQuoteLine as FinanceQuoteLineRow, FinanceOrderHeader as FinanceOrderHeaderRow, FinanceOrderLine as FinanceOrderLineRow, FinanceInvoiceHeader as FinanceInvoiceHeaderRow, FinanceInvoiceLine as FinanceInvoiceLineRow, FinanceProduct as FinanceProductRow } from '../connectors/finance/types.js';
 import type { FlowDefinition, EntityRef, EligibilityRule, Route, TargetMapping, BusinessKey, FieldMapping, ConstantMapping, ChildRecords } from '../sync/flows/types.js';
 import type { RunSnapshot, SystemPace } from '../sync/runs/types.js';
 import type { SyncFailureRecord } from '../db/runs.js';
@@ -79,6 +79,18 @@ export type Account = {
    * ordered by quote number. Empty when the account is not in Sales.
    */
   quotes: Array<Quote>;
+  /**
+   * The account's orders: Sales orders with an order number whose customer (`customerid`) is this account,
+   * ordered by order number. Empty when the account is not in Sales.
+   */
+  orders: Array<Order>;
+  /**
+   * The account's invoices: the Finance invoices whose invoice customer (`InvoiceCustomerAccountNumber`) is
+   * this account and the Sales invoices whose customer (`customerid`) is, matched by invoice number, ordered
+   * by invoice number. Null, with an UPSTREAM_UNAVAILABLE error, when Finance (which lists invoices) cannot
+   * be read, so the rest of the account still shows.
+   */
+  invoices?: Maybe<Array<Invoice>>;
   /** How the Sales account and the Finance customer stand with each other (the accounts flow). */
   sync: SyncLink;
 };
@@ -100,6 +112,26 @@ export type AccountContactsArgs = {
  * Finance field when the account exists only in Finance. The accounts flow copies them to Finance.
  */
 export type AccountQuotesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A customer account: the Sales account and the Finance customer (`CustomersV3`) with the same account
+ * number. Sales is the system of record: the unified fields come from the Sales row, or from the mapped
+ * Finance field when the account exists only in Finance. The accounts flow copies them to Finance.
+ */
+export type AccountOrdersArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A customer account: the Sales account and the Finance customer (`CustomersV3`) with the same account
+ * number. Sales is the system of record: the unified fields come from the Sales row, or from the mapped
+ * Finance field when the account exists only in Finance. The accounts flow copies them to Finance.
+ */
+export type AccountInvoicesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -568,10 +600,10 @@ export type FinanceContactPerson = {
 };
 
 /**
- * Near-real-time sync of one flow. For a Sales flow (accounts, contacts, quotes) the hub looks at the Sales
- * change feed every few seconds (an empty feed costs one request) and starts an INCREMENTAL run as soon as it
- * holds changes; products, which Finance offers no change feed for, are compared by hash in an INCREMENTAL
- * run on their own, longer interval. The runs are ordinary runs (trigger CONTINUOUS), with the flow's
+ * Near-real-time sync of one flow. For a Sales flow (accounts, contacts, quotes, orders) the hub looks at the
+ * Sales change feed every few seconds (an empty feed costs one request) and starts an INCREMENTAL run as soon
+ * as it holds changes; the Finance flows (products, order status, invoices), which Finance offers no change
+ * feed for, are compared by hash in an INCREMENTAL run on their own, longer interval (the products' one). The runs are ordinary runs (trigger CONTINUOUS), with the flow's
  * exclusivity: a look while the flow runs waits for the next. When a system throttles or is away, the looks
  * back off (the interval doubling up to five minutes) and resume their pace once it answers.
  */
@@ -669,6 +701,27 @@ export type Query = {
    * number. A quotation that exists only in Finance is not listed; query it by number with `quote`.
    */
   quotes: QuoteConnection;
+  /**
+   * The order with this order number (Sales `ordernumber`, Finance `SalesOrderNumber`), matched
+   * case-insensitively. Found when it exists in either system; null when in neither.
+   */
+  order?: Maybe<Order>;
+  /**
+   * Orders as Sales, their system of record, lists them: Sales orders with an order number, ordered by order
+   * number. An order that exists only in Finance is not listed; query it by number with `order`.
+   */
+  orders: OrderConnection;
+  /**
+   * The invoice with this invoice number (Finance `InvoiceNumber`, Sales `invoicenumber`), matched
+   * case-insensitively. Found when it exists in either system; null when in neither.
+   */
+  invoice?: Maybe<Invoice>;
+  /**
+   * Invoices as Finance, their system of record, lists them: the posted sales invoices of the configured
+   * company, free-text invoices included, ordered by invoice number. An invoice that exists only in Sales is
+   * not listed; query it by number with `invoice`.
+   */
+  invoices: InvoiceConnection;
   /**
    * The product with this product number (Finance `ProductNumber`, Sales `productnumber`), matched
    * case-insensitively. Found when it exists in either system; null when in neither.
@@ -798,6 +851,46 @@ export type QueryQuotesArgs = {
  * The read roots of the hub. Every unified record joins the Sales (Dataverse) row and the Finance (F&O) row
  * that share a business key; reads go to both systems live, nothing is served from a copy.
  */
+export type QueryOrderArgs = {
+  orderNumber: Scalars['String']['input'];
+};
+
+
+/**
+ * The read roots of the hub. Every unified record joins the Sales (Dataverse) row and the Finance (F&O) row
+ * that share a business key; reads go to both systems live, nothing is served from a copy.
+ */
+export type QueryOrdersArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<OrderFilter>;
+};
+
+
+/**
+ * The read roots of the hub. Every unified record joins the Sales (Dataverse) row and the Finance (F&O) row
+ * that share a business key; reads go to both systems live, nothing is served from a copy.
+ */
+export type QueryInvoiceArgs = {
+  invoiceNumber: Scalars['String']['input'];
+};
+
+
+/**
+ * The read roots of the hub. Every unified record joins the Sales (Dataverse) row and the Finance (F&O) row
+ * that share a business key; reads go to both systems live, nothing is served from a copy.
+ */
+export type QueryInvoicesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<InvoiceFilter>;
+};
+
+
+/**
+ * The read roots of the hub. Every unified record joins the Sales (Dataverse) row and the Finance (F&O) row
+ * that share a business key; reads go to both systems live, nothing is served from a copy.
+ */
 export type QueryProductArgs = {
   productNumber: Scalars['String']['input'];
 };
@@ -869,6 +962,725 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
   /** The cursor of the last record of this page; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * A posted sales invoice: the Finance sales invoice (`SalesInvoiceHeadersV2` with `SalesInvoiceLinesV2`) and
+ * the read-only Sales invoice (`invoice` with its `invoicedetails`) with the same invoice number. Finance is
+ * the system of record (it posts invoices; nothing else writes them): the unified fields come from the
+ * Finance row, or from the mapped Sales field when the invoice exists only in Sales. The invoices flow
+ * copies them to Sales, header and lines together.
+ */
+export type Invoice = {
+  __typename?: 'Invoice';
+  /** The business key: Finance `InvoiceNumber` = Sales `invoicenumber`. */
+  invoiceNumber: Scalars['String']['output'];
+  /** Finance `InvoiceDate` (Sales `msdynce_invoicedate`). */
+  invoiceDate?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * True for a free-text invoice, one without a sales order (Finance `SalesOrderNumber` blank; Sales
+   * `salesorderid` empty).
+   */
+  isFreeText: Scalars['Boolean']['output'];
+  /**
+   * The invoiced order: Finance `SalesOrderNumber`, or for an invoice only in Sales its order
+   * (`salesorderid`). Null on a free-text invoice.
+   */
+  order?: Maybe<Order>;
+  /**
+   * The invoiced customer account: Finance `InvoiceCustomerAccountNumber`, or for an invoice only in Sales
+   * the Sales customer (`customerid`) when it is an account.
+   */
+  account?: Maybe<Account>;
+  /** Finance `CurrencyCode`, ISO 4217, e.g. `USD` (Sales `_transactioncurrencyid_value`). */
+  currency?: Maybe<Scalars['String']['output']>;
+  /** Finance `InvoiceAddress*` (Sales `billto_*`); null when every part is blank. */
+  billTo?: Maybe<Address>;
+  /** Finance `TotalInvoiceAmount` (Sales `totalamount`). */
+  totalAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Finance `TotalTaxAmount` (Sales `totaltax`). */
+  taxTotal?: Maybe<Scalars['Decimal']['output']>;
+  /** Finance `TotalDiscountAmount` (Sales `totaldiscountamount`). */
+  discountTotal?: Maybe<Scalars['Decimal']['output']>;
+  /**
+   * Finance `TotalChargeAmount`, the header charges (freight): Finance only, since Sales carries them as a
+   * write-in line. Null when the invoice is not in Finance.
+   */
+  chargesTotal?: Maybe<Scalars['Decimal']['output']>;
+  /**
+   * The invoice's lines in line-number order. Finance and Sales lines are matched by line number (Finance
+   * `LineCreationSequenceNumber` = Sales `sequencenumber`); a line in only one system is listed too, with the
+   * other side null (the Sales line that carries the header charges is one).
+   */
+  lines: Array<InvoiceLine>;
+  /** The Sales invoice row as it is; null when the invoice is not in Sales. */
+  sales?: Maybe<SalesInvoice>;
+  /** The Finance invoice header row as it is; null when the invoice is not in Finance. */
+  finance?: Maybe<FinanceSalesInvoice>;
+  /**
+   * How the Finance invoice and the Sales invoice stand with each other (the invoices flow), lines included:
+   * a line's drifted field is named after its line (`lines[2].quantity`), and a Finance line missing in Sales
+   * is drift too (`lines[3]`).
+   */
+  sync: SyncLink;
+};
+
+/**
+ * One line of an invoice: the Finance invoice line and the Sales invoice line with the same line number.
+ * Finance is the system of record.
+ */
+export type InvoiceLine = {
+  __typename?: 'InvoiceLine';
+  /** The line's key within the invoice: Finance `LineCreationSequenceNumber` = Sales `sequencenumber`. */
+  lineNumber?: Maybe<Scalars['Int']['output']>;
+  /**
+   * Finance `ProductNumber` (Sales `productid` → `productnumber`); null on a free-text line or a Sales
+   * write-in line.
+   */
+  productNumber?: Maybe<Scalars['String']['output']>;
+  /** Finance `LineDescription` (Sales `productdescription`). */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Finance `InvoicedQuantity` (Sales `quantity`). */
+  quantity?: Maybe<Scalars['Decimal']['output']>;
+  /** Finance `SalesPrice` (Sales `priceperunit`). */
+  unitPrice?: Maybe<Scalars['Decimal']['output']>;
+  /**
+   * Finance `LineTotalDiscountAmount`, the line's whole discount (Sales `manualdiscountamount`): per-unit
+   * discount and rounding charge together, so the 10.00 of the Sales order line again.
+   */
+  discount?: Maybe<Scalars['Decimal']['output']>;
+  /** Finance `LineTotalTaxAmount` (Sales `tax`). */
+  tax?: Maybe<Scalars['Decimal']['output']>;
+  /** Finance `LineAmount`, or Sales `extendedamount` for a line only in Sales. */
+  amount?: Maybe<Scalars['Decimal']['output']>;
+  /** Finance `SalesUnitSymbol` (Sales `uomid` → its name). */
+  unit?: Maybe<Scalars['String']['output']>;
+  /** The line's product; null on a free-text line or when no product has `productNumber`. */
+  product?: Maybe<Product>;
+  /** The Sales invoice line row as it is; null when the line is not in Sales. */
+  sales?: Maybe<SalesInvoiceLine>;
+  /** The Finance invoice line row as it is; null when the line is not in Finance. */
+  finance?: Maybe<FinanceSalesInvoiceLine>;
+};
+
+/** Conditions on invoices; every condition given must hold. They apply to the Finance invoice row. */
+export type InvoiceFilter = {
+  /** Finance `InvoiceCustomerAccountNumber` equals this account number. */
+  accountNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Finance `SalesOrderNumber` equals this order number. */
+  orderNumber?: InputMaybe<Scalars['String']['input']>;
+  /** True: only free-text invoices (no sales order); false: only invoices of sales orders. */
+  isFreeText?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Finance `InvoiceDate` is at or after this instant. */
+  invoicedSince?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Finance `InvoiceDate` is at or before this instant. */
+  invoicedUntil?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** A page of invoices (Relay cursor connection). */
+export type InvoiceConnection = {
+  __typename?: 'InvoiceConnection';
+  /** The invoices of this page with their cursors. */
+  edges: Array<InvoiceEdge>;
+  /** The invoices of this page, without cursors: the same records as `edges`, in the same order. */
+  nodes: Array<Invoice>;
+  /** Where this page ends and whether another follows. */
+  pageInfo: PageInfo;
+};
+
+/** An invoice in a page, with the cursor that points at it. */
+export type InvoiceEdge = {
+  __typename?: 'InvoiceEdge';
+  /** Pass as `after` to continue after this invoice. */
+  cursor: Scalars['String']['output'];
+  /** The invoice. */
+  node: Invoice;
+};
+
+/**
+ * A Sales (Dataverse) `invoice` row as the connector reads it: one field per column, named as Dataverse
+ * spells it. Decimals are exact, lookups are `_<name>_value` GUIDs. Read-only in Sales: Finance posts it.
+ */
+export type SalesInvoice = {
+  __typename?: 'SalesInvoice';
+  /** Primary key (`invoiceid`). */
+  invoiceid: Scalars['ID']['output'];
+  /** Invoice number, the business key shared with Finance. */
+  invoicenumber?: Maybe<Scalars['String']['output']>;
+  /** Invoice name (the invoice number). */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Lookup to the customer (`customerid`): an account or a contact. */
+  _customerid_value?: Maybe<Scalars['ID']['output']>;
+  /** Lookup to the invoiced order (`salesorderid`); null on a free-text invoice. */
+  _salesorderid_value?: Maybe<Scalars['ID']['output']>;
+  /** Lookup to the price list (`pricelevelid`). */
+  _pricelevelid_value?: Maybe<Scalars['ID']['output']>;
+  /** Lookup to the transaction currency (`transactioncurrencyid`). */
+  _transactioncurrencyid_value?: Maybe<Scalars['ID']['output']>;
+  /** Invoice date (from Finance). */
+  msdynce_invoicedate?: Maybe<Scalars['DateTime']['output']>;
+  /** Bill-to address: street. */
+  billto_line1?: Maybe<Scalars['String']['output']>;
+  /** Bill-to address: city. */
+  billto_city?: Maybe<Scalars['String']['output']>;
+  /** Bill-to address: state or province. */
+  billto_stateorprovince?: Maybe<Scalars['String']['output']>;
+  /** Bill-to address: postal code. */
+  billto_postalcode?: Maybe<Scalars['String']['output']>;
+  /** Bill-to address: country or region name. */
+  billto_country?: Maybe<Scalars['String']['output']>;
+  /** Sum of the lines' amounts. */
+  totallineitemamount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total discount. */
+  totaldiscountamount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total tax. */
+  totaltax?: Maybe<Scalars['Decimal']['output']>;
+  /** Freight amount. */
+  freightamount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total amount. */
+  totalamount?: Maybe<Scalars['Decimal']['output']>;
+  /** True: the invoice is maintained in Finance and read-only in Sales (set by the invoices flow). */
+  msdynce_ismaintainedexternally?: Maybe<Scalars['Boolean']['output']>;
+  /** True when every product on the invoice is maintained in Finance. */
+  msdynce_hasexternallymaintainedproductsonly?: Maybe<Scalars['Boolean']['output']>;
+  /** State option value: 0 Active, 1 Closed, 2 Paid, 3 Canceled. */
+  statecode?: Maybe<Scalars['Int']['output']>;
+  /** Status reason option value, refining `statecode`. */
+  statuscode?: Maybe<Scalars['Int']['output']>;
+  /** When the row was created. */
+  createdon?: Maybe<Scalars['DateTime']['output']>;
+  /** When the row was last modified. */
+  modifiedon?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * Row version (`versionnumber`, a 64-bit integer that grows with every change), as decimal text because it
+   * can exceed GraphQL's 32-bit `Int`.
+   */
+  versionnumber?: Maybe<Scalars['String']['output']>;
+  /** The row's ETag (`@odata.etag`), for optimistic concurrency. */
+  etag: Scalars['String']['output'];
+};
+
+/**
+ * A Sales (Dataverse) `invoicedetail` row as the connector reads it: one field per column, named as Dataverse
+ * spells it. Decimals are exact, lookups are `_<name>_value` GUIDs.
+ */
+export type SalesInvoiceLine = {
+  __typename?: 'SalesInvoiceLine';
+  /** Primary key (`invoicedetailid`). */
+  invoicedetailid: Scalars['ID']['output'];
+  /** Lookup to the invoice (`invoiceid`). */
+  _invoiceid_value?: Maybe<Scalars['ID']['output']>;
+  /** Lookup to the catalogue product (`productid`); null on a write-in line. */
+  _productid_value?: Maybe<Scalars['ID']['output']>;
+  /** True for a write-in line (a free-text line, or the line carrying the header charges). */
+  isproductoverridden?: Maybe<Scalars['Boolean']['output']>;
+  /** The line's text; the product's name on a write-in line. */
+  productdescription?: Maybe<Scalars['String']['output']>;
+  /** Quantity. */
+  quantity?: Maybe<Scalars['Decimal']['output']>;
+  /** Price per unit. */
+  priceperunit?: Maybe<Scalars['Decimal']['output']>;
+  /** Manual discount amount for the whole line. */
+  manualdiscountamount?: Maybe<Scalars['Decimal']['output']>;
+  /** Extended amount, computed by Dataverse (read-only). */
+  extendedamount?: Maybe<Scalars['Decimal']['output']>;
+  /** Tax on the line. */
+  tax?: Maybe<Scalars['Decimal']['output']>;
+  /** Line number within the invoice, the line's key shared with Finance. */
+  sequencenumber?: Maybe<Scalars['Int']['output']>;
+  /** Lookup to the unit (`uomid`). */
+  _uomid_value?: Maybe<Scalars['ID']['output']>;
+  /** The invoice number, as the invoices flow writes it on each line. */
+  msdynce_invoicenumber?: Maybe<Scalars['String']['output']>;
+  /** The invoice date, as the invoices flow writes it on each line. */
+  msdynce_invoicedate?: Maybe<Scalars['DateTime']['output']>;
+  /** When the row was created. */
+  createdon?: Maybe<Scalars['DateTime']['output']>;
+  /** When the row was last modified. */
+  modifiedon?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * Row version (`versionnumber`, a 64-bit integer that grows with every change), as decimal text because it
+   * can exceed GraphQL's 32-bit `Int`.
+   */
+  versionnumber?: Maybe<Scalars['String']['output']>;
+  /** The row's ETag (`@odata.etag`), for optimistic concurrency. */
+  etag: Scalars['String']['output'];
+};
+
+/**
+ * A Finance (F&O) posted sales invoice header row (`SalesInvoiceHeadersV2`) as the connector reads it: one
+ * field per property, named as F&O spells it. Decimals are exact.
+ */
+export type FinanceSalesInvoice = {
+  __typename?: 'FinanceSalesInvoice';
+  /** Legal entity (company) the row belongs to, e.g. `usmf`. */
+  dataAreaId: Scalars['String']['output'];
+  /** Invoice number, the business key (Sales `invoicenumber`). */
+  InvoiceNumber: Scalars['String']['output'];
+  /** Invoice date. */
+  InvoiceDate?: Maybe<Scalars['DateTime']['output']>;
+  /** Number of the invoiced sales order; blank on a free-text invoice. */
+  SalesOrderNumber?: Maybe<Scalars['String']['output']>;
+  /** Account number of the invoiced customer. */
+  InvoiceCustomerAccountNumber?: Maybe<Scalars['String']['output']>;
+  /** Currency (ISO 4217). */
+  CurrencyCode?: Maybe<Scalars['String']['output']>;
+  /** The voucher the invoice was posted under. */
+  LedgerVoucher?: Maybe<Scalars['String']['output']>;
+  /** Invoice address: street. */
+  InvoiceAddressStreet?: Maybe<Scalars['String']['output']>;
+  /** Invoice address: city. */
+  InvoiceAddressCity?: Maybe<Scalars['String']['output']>;
+  /** Invoice address: state. */
+  InvoiceAddressStateId?: Maybe<Scalars['String']['output']>;
+  /** Invoice address: ZIP or postal code. */
+  InvoiceAddressZipCode?: Maybe<Scalars['String']['output']>;
+  /** Invoice address: country or region (ISO 3166 alpha-3). */
+  InvoiceAddressCountryRegionISOCode?: Maybe<Scalars['String']['output']>;
+  /** Invoice total. */
+  TotalInvoiceAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total tax. */
+  TotalTaxAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total of the header charges (freight). */
+  TotalChargeAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total discount. */
+  TotalDiscountAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** The header charges' own description (e.g. `Freight`); blank when the invoice has none. */
+  ChargeDescription?: Maybe<Scalars['String']['output']>;
+  /** The row's ETag (`@odata.etag`), for optimistic concurrency. */
+  etag: Scalars['String']['output'];
+};
+
+/**
+ * A Finance (F&O) posted sales invoice line row (`SalesInvoiceLinesV2`) as the connector reads it: one field
+ * per property, named as F&O spells it. Decimals are exact.
+ */
+export type FinanceSalesInvoiceLine = {
+  __typename?: 'FinanceSalesInvoiceLine';
+  /** Legal entity (company) the row belongs to, e.g. `usmf`. */
+  dataAreaId: Scalars['String']['output'];
+  /** Number of the invoice the line belongs to. */
+  InvoiceNumber: Scalars['String']['output'];
+  /** Line number within the invoice, the line's key shared with Sales (`sequencenumber`). */
+  LineCreationSequenceNumber: Scalars['Int']['output'];
+  /** Product number; blank on a free-text line. */
+  ProductNumber?: Maybe<Scalars['String']['output']>;
+  /** Invoiced quantity. */
+  InvoicedQuantity?: Maybe<Scalars['Decimal']['output']>;
+  /** Sales unit symbol, e.g. `ea`. */
+  SalesUnitSymbol?: Maybe<Scalars['String']['output']>;
+  /** Unit price. */
+  SalesPrice?: Maybe<Scalars['Decimal']['output']>;
+  /** Line amount. */
+  LineAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** The line's whole discount (per-unit discount × quantity, less the rounding charge). */
+  LineTotalDiscountAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Tax on the line. */
+  LineTotalTaxAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Line description. */
+  LineDescription?: Maybe<Scalars['String']['output']>;
+  /** The row's ETag (`@odata.etag`), for optimistic concurrency. */
+  etag: Scalars['String']['output'];
+};
+
+/**
+ * A sales order: the Sales order with its lines (`salesorderdetails`) and the Finance sales order
+ * (`SalesOrderHeadersV2` with `SalesOrderLines`) with the same order number. Sales is the system of record:
+ * the unified fields come from the Sales row, or from the mapped Finance field when the order exists only in
+ * Finance. The orders flow copies activated orders to Finance, header and lines together; the order status
+ * flow brings Finance's progress back.
+ */
+export type Order = {
+  __typename?: 'Order';
+  /** The business key: Sales `ordernumber` = Finance `SalesOrderNumber`. */
+  orderNumber: Scalars['String']['output'];
+  /** Sales `name` (Finance `SalesOrderName`). */
+  name?: Maybe<Scalars['String']['output']>;
+  /**
+   * Sales `msdynce_processingstatus`. Null when the order is not in Sales (or has no processing status);
+   * Finance's own status is `financeStatus`.
+   */
+  status?: Maybe<OrderStatus>;
+  /**
+   * Finance `SalesOrderProcessingStatus` member name: `None`, `Confirmed`, `PartiallyPicked`, `Picked`,
+   * `PartiallyPacked`, `Packed`, `PartiallyDelivered`, `Delivered`, `PartiallyInvoiced`, `Invoiced` or
+   * `Cancelled`. Finance only: null when the order is not in Finance.
+   */
+  financeStatus?: Maybe<Scalars['String']['output']>;
+  /**
+   * ISO 4217 code of the Sales transaction currency (`_transactioncurrencyid_value`), e.g. `USD` (Finance
+   * `CurrencyCode`).
+   */
+  currency?: Maybe<Scalars['String']['output']>;
+  /** Sales `requestdeliveryby` (Finance `RequestedShippingDate`). */
+  requestedDeliveryBy?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * Sales `totalamount` (which the order status flow sets from Finance once Finance has confirmed the order),
+   * or Finance `OrderTotalAmount` for an order only in Finance.
+   */
+  totalAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Sales `shipto_*` (Finance `DeliveryAddress*`); null when every part is blank. */
+  shipTo?: Maybe<Address>;
+  /**
+   * The customer account: the Sales customer (`customerid`) when it is an account, or, for an order only in
+   * Finance, the customer `OrderingCustomerAccountNumber`. Null when the customer is a contact or missing.
+   */
+  account?: Maybe<Account>;
+  /**
+   * The quote the order was converted from (Sales `quoteid`); null when the order was not made from a quote,
+   * or the order is not in Sales.
+   */
+  quote?: Maybe<Quote>;
+  /**
+   * The order's lines in line-number order. Sales and Finance lines are matched by line number (Sales
+   * `sequencenumber` = Finance `LineCreationSequenceNumber`); a line in only one system is listed too, with
+   * the other side null.
+   */
+  lines: Array<OrderLine>;
+  /**
+   * The order's invoices in invoice-number order: the Sales invoices of this order (`salesorderid`) and the
+   * Finance invoices with this `SalesOrderNumber`, matched by invoice number.
+   */
+  invoices: Array<Invoice>;
+  /** The Sales order row as it is; null when the order is not in Sales. */
+  sales?: Maybe<SalesOrder>;
+  /** The Finance sales order header row as it is; null when the order is not in Finance. */
+  finance?: Maybe<FinanceSalesOrder>;
+  /**
+   * How the Sales order and the Finance sales order stand with each other (the orders flow), lines included:
+   * a line's drifted field is named after its line (`lines[2].quantity`), and a Sales line missing in Finance
+   * is drift too (`lines[3]`).
+   */
+  sync: SyncLink;
+};
+
+/**
+ * The processing status of a Sales order (Sales `msdynce_processingstatus`, the Prospect-to-cash solution's
+ * option set). A new order is DRAFT; activating it makes it ACTIVE, and from then on Finance moves it on.
+ */
+export type OrderStatus =
+  /** Being written (647390011): the only editable status; not synced. */
+  | 'DRAFT'
+  /** Activated (647390000): the orders flow sends it to Finance. */
+  | 'ACTIVE'
+  /** Confirmed in Finance (647390001). */
+  | 'CONFIRMED'
+  /** Packing slip posted in Finance (647390002). */
+  | 'PACKING_SLIP'
+  /** Invoiced in Finance (647390003). */
+  | 'INVOICED'
+  /** Picked in Finance (647390004). */
+  | 'PICKED'
+  /** Partially picked in Finance (647390005). */
+  | 'PARTIALLY_PICKED'
+  /** Partially packed in Finance (647390006). */
+  | 'PARTIALLY_PACKED'
+  /** Shipped (delivered) in Finance (647390007). */
+  | 'SHIPPED'
+  /** Partially shipped in Finance (647390008). */
+  | 'PARTIALLY_SHIPPED'
+  /** Partially invoiced in Finance (647390009). */
+  | 'PARTIALLY_INVOICED'
+  /** Cancelled (647390010). */
+  | 'CANCELLED';
+
+/**
+ * One line of an order: the Sales order line and the Finance sales order line with the same line number.
+ * Sales is the system of record; Finance computes its own amounts once synced (compare with `finance`).
+ */
+export type OrderLine = {
+  __typename?: 'OrderLine';
+  /** The line's key within the order: Sales `sequencenumber` = Finance `LineCreationSequenceNumber`. */
+  lineNumber?: Maybe<Scalars['Int']['output']>;
+  /** The product's number (Sales `productid` → `productnumber`; Finance `ItemNumber`); null on a write-in line. */
+  productNumber?: Maybe<Scalars['String']['output']>;
+  /**
+   * Sales `description`, or on a write-in line without one the typed product text `productdescription`
+   * (Finance `LineDescription`).
+   */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Sales `quantity` (Finance `OrderedSalesQuantity`). */
+  quantity?: Maybe<Scalars['Decimal']['output']>;
+  /** Sales `priceperunit` (Finance `SalesPrice`). */
+  unitPrice?: Maybe<Scalars['Decimal']['output']>;
+  /**
+   * Sales `manualdiscountamount`, a discount amount for the whole line. Finance's discount is per unit: for a
+   * line only in Finance, its `LineDiscountAmount` × `OrderedSalesQuantity` less the rounding charge
+   * (`roundingCharge`), which is the Sales amount again (3.33 × 3 − (−0.01) = 10.00).
+   */
+  discount?: Maybe<Scalars['Decimal']['output']>;
+  /**
+   * The Finance line charge `DISC-RND` (`SalesOrderLineCharges`): what rounding the per-unit discount to
+   * cents lost (a 10.00 discount on quantity 3 is 3.33 a unit and a −0.01 charge). Null when the line has
+   * none (the discount divides evenly, or the line is not in Finance).
+   */
+  roundingCharge?: Maybe<Scalars['Decimal']['output']>;
+  /** Sales `extendedamount`, computed by Sales, or Finance `LineAmount` for a line only in Finance. */
+  amount?: Maybe<Scalars['Decimal']['output']>;
+  /** The unit's name (Sales `uomid` → `name`; Finance `SalesUnitSymbol` through the unit value map). */
+  unit?: Maybe<Scalars['String']['output']>;
+  /**
+   * Sales `isproductoverridden`: true for a write-in line (a product typed on the order, not from the
+   * catalogue), which keeps the order from syncing. False for a line only in Finance.
+   */
+  isWriteIn: Scalars['Boolean']['output'];
+  /**
+   * Finance `SalesOrderLineStatus` member name: `Backorder`, `Delivered`, `Invoiced` or `Cancelled`. Null when
+   * the line is not in Finance.
+   */
+  status?: Maybe<Scalars['String']['output']>;
+  /** The line's product; null on a write-in line or when no product has `productNumber`. */
+  product?: Maybe<Product>;
+  /** The Sales order line row as it is; null when the line is not in Sales. */
+  sales?: Maybe<SalesOrderLine>;
+  /** The Finance sales order line row as it is; null when the line is not in Finance. */
+  finance?: Maybe<FinanceSalesOrderLine>;
+};
+
+/** Conditions on orders; every condition given must hold. They apply to the Sales order row. */
+export type OrderFilter = {
+  /** Sales `name` starts with this text (case-insensitive). */
+  nameStartsWith?: InputMaybe<Scalars['String']['input']>;
+  /** Sales `name` contains this text (case-insensitive). */
+  nameContains?: InputMaybe<Scalars['String']['input']>;
+  /** The customer account's account number equals this number (case-insensitive). */
+  accountNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Sales `msdynce_processingstatus` is this status. */
+  status?: InputMaybe<OrderStatus>;
+  /** Sales `modifiedon` is at or after this instant. */
+  modifiedSince?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** A page of orders (Relay cursor connection). */
+export type OrderConnection = {
+  __typename?: 'OrderConnection';
+  /** The orders of this page with their cursors. */
+  edges: Array<OrderEdge>;
+  /** The orders of this page, without cursors: the same records as `edges`, in the same order. */
+  nodes: Array<Order>;
+  /** Where this page ends and whether another follows. */
+  pageInfo: PageInfo;
+};
+
+/** An order in a page, with the cursor that points at it. */
+export type OrderEdge = {
+  __typename?: 'OrderEdge';
+  /** Pass as `after` to continue after this order. */
+  cursor: Scalars['String']['output'];
+  /** The order. */
+  node: Order;
+};
+
+/**
+ * A Sales (Dataverse) `salesorder` row as the connector reads it: one field per column, named as Dataverse
+ * spells it. Decimals are exact, lookups are `_<name>_value` GUIDs.
+ */
+export type SalesOrder = {
+  __typename?: 'SalesOrder';
+  /** Primary key (`salesorderid`). */
+  salesorderid: Scalars['ID']['output'];
+  /** Order number, the business key shared with Finance. */
+  ordernumber?: Maybe<Scalars['String']['output']>;
+  /** Order name. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Lookup to the customer (`customerid`): an account or a contact. */
+  _customerid_value?: Maybe<Scalars['ID']['output']>;
+  /** Lookup to the quote the order was converted from (`quoteid`), if any. */
+  _quoteid_value?: Maybe<Scalars['ID']['output']>;
+  /** Lookup to the price list (`pricelevelid`). */
+  _pricelevelid_value?: Maybe<Scalars['ID']['output']>;
+  /** Lookup to the transaction currency (`transactioncurrencyid`). */
+  _transactioncurrencyid_value?: Maybe<Scalars['ID']['output']>;
+  /** Delivery date the customer asked for. */
+  requestdeliveryby?: Maybe<Scalars['DateTime']['output']>;
+  /** Ship-to address: street. */
+  shipto_line1?: Maybe<Scalars['String']['output']>;
+  /** Ship-to address: city. */
+  shipto_city?: Maybe<Scalars['String']['output']>;
+  /** Ship-to address: state or province. */
+  shipto_stateorprovince?: Maybe<Scalars['String']['output']>;
+  /** Ship-to address: postal code. */
+  shipto_postalcode?: Maybe<Scalars['String']['output']>;
+  /** Ship-to address: country or region name. */
+  shipto_country?: Maybe<Scalars['String']['output']>;
+  /** Sum of the lines' amounts (read-only). */
+  totallineitemamount?: Maybe<Scalars['Decimal']['output']>;
+  /** Order-level discount amount. */
+  discountamount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total discount, lines and order (read-only). */
+  totaldiscountamount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total tax (read-only; set from Finance by the order status flow). */
+  totaltax?: Maybe<Scalars['Decimal']['output']>;
+  /** Freight amount (Finance's charges, set by the order status flow). */
+  freightamount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total amount (read-only; set from Finance by the order status flow once confirmed). */
+  totalamount?: Maybe<Scalars['Decimal']['output']>;
+  /**
+   * Processing status option value (`salesOrderStatus`): 647390011 Draft, 647390000 Active, 647390001
+   * Confirmed, … 647390010 Cancelled; see `OrderStatus`.
+   */
+  msdynce_processingstatus?: Maybe<Scalars['Int']['output']>;
+  /** True when every product on the order is maintained in Finance (the orders flow requires it). */
+  msdynce_hasexternallymaintainedproductsonly?: Maybe<Scalars['Boolean']['output']>;
+  /** True once the order is mastered in Finance (set by the order status flow). */
+  msdynce_ismaintainedexternally?: Maybe<Scalars['Boolean']['output']>;
+  /** State option value: 0 Active, 1 Submitted, 2 Canceled, 3 Fulfilled, 4 Invoiced. */
+  statecode?: Maybe<Scalars['Int']['output']>;
+  /** Status reason option value, refining `statecode`. */
+  statuscode?: Maybe<Scalars['Int']['output']>;
+  /** When the row was created. */
+  createdon?: Maybe<Scalars['DateTime']['output']>;
+  /** When the row was last modified. */
+  modifiedon?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * Row version (`versionnumber`, a 64-bit integer that grows with every change), as decimal text because it
+   * can exceed GraphQL's 32-bit `Int`.
+   */
+  versionnumber?: Maybe<Scalars['String']['output']>;
+  /** The row's ETag (`@odata.etag`), for optimistic concurrency. */
+  etag: Scalars['String']['output'];
+};
+
+/**
+ * A Sales (Dataverse) `salesorderdetail` row as the connector reads it: one field per column, named as
+ * Dataverse spells it. Decimals are exact, lookups are `_<name>_value` GUIDs.
+ */
+export type SalesOrderLine = {
+  __typename?: 'SalesOrderLine';
+  /** Primary key (`salesorderdetailid`). */
+  salesorderdetailid: Scalars['ID']['output'];
+  /** Lookup to the order (`salesorderid`). */
+  _salesorderid_value?: Maybe<Scalars['ID']['output']>;
+  /** Lookup to the catalogue product (`productid`); null on a write-in line. */
+  _productid_value?: Maybe<Scalars['ID']['output']>;
+  /** True for a write-in line: a product typed on the order instead of one from the catalogue. */
+  isproductoverridden?: Maybe<Scalars['Boolean']['output']>;
+  /** The write-in product's text. */
+  productdescription?: Maybe<Scalars['String']['output']>;
+  /** Quantity. */
+  quantity?: Maybe<Scalars['Decimal']['output']>;
+  /** Price per unit. */
+  priceperunit?: Maybe<Scalars['Decimal']['output']>;
+  /** Manual discount amount for the whole line. */
+  manualdiscountamount?: Maybe<Scalars['Decimal']['output']>;
+  /** Extended amount, computed by Dataverse (read-only). */
+  extendedamount?: Maybe<Scalars['Decimal']['output']>;
+  /** Tax on the line (set from Finance by the order status flow). */
+  tax?: Maybe<Scalars['Decimal']['output']>;
+  /** Line number within the order, the line's key shared with Finance. */
+  sequencenumber?: Maybe<Scalars['Int']['output']>;
+  /** Lookup to the unit (`uomid`). */
+  _uomid_value?: Maybe<Scalars['ID']['output']>;
+  /** Line description. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Line status option value (`msdyn_linestatus`): 192350000 Backorder, 192350001 Delivered, 192350002 Invoiced, 192350003 Cancelled. */
+  msdyn_linestatus?: Maybe<Scalars['Int']['output']>;
+  /** When the row was created. */
+  createdon?: Maybe<Scalars['DateTime']['output']>;
+  /** When the row was last modified. */
+  modifiedon?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * Row version (`versionnumber`, a 64-bit integer that grows with every change), as decimal text because it
+   * can exceed GraphQL's 32-bit `Int`.
+   */
+  versionnumber?: Maybe<Scalars['String']['output']>;
+  /** The row's ETag (`@odata.etag`), for optimistic concurrency. */
+  etag: Scalars['String']['output'];
+};
+
+/**
+ * A Finance (F&O) sales order header row (`SalesOrderHeadersV2`) as the connector reads it: one field per
+ * property, named as F&O spells it. Decimals are exact, enums are F&O member names; the totals are Finance's
+ * "Calculate sales totals".
+ */
+export type FinanceSalesOrder = {
+  __typename?: 'FinanceSalesOrder';
+  /** Legal entity (company) the row belongs to, e.g. `usmf`. */
+  dataAreaId: Scalars['String']['output'];
+  /** Sales order number, the business key (Sales `ordernumber`). */
+  SalesOrderNumber: Scalars['String']['output'];
+  /** Order name. */
+  SalesOrderName?: Maybe<Scalars['String']['output']>;
+  /**
+   * Processing status (`SalesOrderProcessingStatus` member name): `None`, `Confirmed`, `PartiallyPicked`,
+   * `Picked`, `PartiallyPacked`, `Packed`, `PartiallyDelivered`, `Delivered`, `PartiallyInvoiced`, `Invoiced`
+   * or `Cancelled`.
+   */
+  SalesOrderProcessingStatus?: Maybe<Scalars['String']['output']>;
+  /** Account number of the ordering customer. */
+  OrderingCustomerAccountNumber?: Maybe<Scalars['String']['output']>;
+  /** Account number of the customer to invoice. */
+  InvoiceCustomerAccountNumber?: Maybe<Scalars['String']['output']>;
+  /** `Yes` when the ordering customer is mastered in Sales (derived by Finance from the customer). */
+  OrderingCustomerIsExternallyMaintained?: Maybe<NoYes>;
+  /** `Yes` when the invoice customer is mastered in Sales (derived by Finance from the customer). */
+  InvoiceCustomerIsExternallyMaintained?: Maybe<NoYes>;
+  /** Currency (ISO 4217). */
+  CurrencyCode?: Maybe<Scalars['String']['output']>;
+  /** Requested shipping date. */
+  RequestedShippingDate?: Maybe<Scalars['DateTime']['output']>;
+  /** Confirmed shipping date. */
+  ConfirmedShippingDate?: Maybe<Scalars['DateTime']['output']>;
+  /** Delivery address: street. */
+  DeliveryAddressStreet?: Maybe<Scalars['String']['output']>;
+  /** Delivery address: city. */
+  DeliveryAddressCity?: Maybe<Scalars['String']['output']>;
+  /** Delivery address: state. */
+  DeliveryAddressStateId?: Maybe<Scalars['String']['output']>;
+  /** Delivery address: ZIP or postal code. */
+  DeliveryAddressZipCode?: Maybe<Scalars['String']['output']>;
+  /** Delivery address: country or region (ISO 3166 alpha-3). */
+  DeliveryAddressCountryRegionISOCode?: Maybe<Scalars['String']['output']>;
+  /** The customer's own reference for the order. */
+  CustomersOrderReference?: Maybe<Scalars['String']['output']>;
+  /** Language, e.g. `en-us`. */
+  LanguageId?: Maybe<Scalars['String']['output']>;
+  /** Order total, computed by Finance. */
+  OrderTotalAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total discount, computed by Finance. */
+  OrderTotalDiscountAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total tax, computed by Finance. */
+  OrderTotalTaxAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Total of the header and line charges (freight, discount rounding), computed by Finance. */
+  OrderTotalChargesAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** The row's ETag (`@odata.etag`), for optimistic concurrency. */
+  etag: Scalars['String']['output'];
+};
+
+/**
+ * A Finance (F&O) sales order line row (`SalesOrderLines`) as the connector reads it: one field per property,
+ * named as F&O spells it. Decimals are exact; `LineDiscountAmount` is per unit, as in Finance.
+ */
+export type FinanceSalesOrderLine = {
+  __typename?: 'FinanceSalesOrderLine';
+  /** Legal entity (company) the row belongs to, e.g. `usmf`. */
+  dataAreaId: Scalars['String']['output'];
+  /** Lot ID, the line's key in Finance. */
+  InventoryLotId: Scalars['String']['output'];
+  /** Number of the order the line belongs to. */
+  SalesOrderNumber?: Maybe<Scalars['String']['output']>;
+  /** Line number within the order, the line's key shared with Sales (`sequencenumber`). */
+  LineCreationSequenceNumber?: Maybe<Scalars['Int']['output']>;
+  /** Item (product) number. */
+  ItemNumber?: Maybe<Scalars['String']['output']>;
+  /** Ordered quantity. */
+  OrderedSalesQuantity?: Maybe<Scalars['Decimal']['output']>;
+  /** Unit price. */
+  SalesPrice?: Maybe<Scalars['Decimal']['output']>;
+  /** Sales unit symbol, e.g. `ea`. */
+  SalesUnitSymbol?: Maybe<Scalars['String']['output']>;
+  /** Discount per unit. */
+  LineDiscountAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Line amount, computed by Finance. */
+  LineAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Tax on the line, computed by Finance. */
+  LineTotalTaxAmount?: Maybe<Scalars['Decimal']['output']>;
+  /** Line status (`SalesOrderLineStatus` member name): `Backorder`, `Delivered`, `Invoiced` or `Cancelled`. */
+  SalesOrderLineStatus?: Maybe<Scalars['String']['output']>;
+  /** Line description. */
+  LineDescription?: Maybe<Scalars['String']['output']>;
+  /** The row's ETag (`@odata.etag`), for optimistic concurrency. */
+  etag: Scalars['String']['output'];
 };
 
 /**
@@ -1075,6 +1887,11 @@ export type Quote = {
    * the other side null.
    */
   lines: Array<QuoteLine>;
+  /**
+   * The orders converted from this quote: Sales orders with an order number whose quote (`quoteid`) is this
+   * one, ordered by order number. Empty when the quote is not in Sales.
+   */
+  orders: Array<Order>;
   /** The Sales quote row as it is; null when the quote is not in Sales. */
   sales?: Maybe<SalesQuote>;
   /** The Finance quotation header row as it is; null when the quote is not in Finance. */
@@ -1674,6 +2491,15 @@ export type SyncBusinessKey = {
   target: Scalars['String']['output'];
 };
 
+/** How a child record names its parent, in the source and (where it has a field for it) in the target. */
+export type SyncParentKey = {
+  __typename?: 'SyncParentKey';
+  /** The child's source field holding the parent's id. */
+  source: Scalars['String']['output'];
+  /** The child's target field holding the parent's business key; null when the target binds the parent by id. */
+  target?: Maybe<Scalars['String']['output']>;
+};
+
 /** One target field and how its value is made from the source. */
 export type SyncFieldMapping = {
   __typename?: 'SyncFieldMapping';
@@ -1685,10 +2511,13 @@ export type SyncFieldMapping = {
   target: Scalars['String']['output'];
   /**
    * The transform's kind: `copy`, `truncate`, `decimal`, `date`, `valueMap`, `currencyIso`, `currencyId`,
-   * `unitSymbol`, `unitId` or `lookup`.
+   * `unitSymbol`, `unitId`, `lookup` or `perUnit` (a line total divided by the quantity field, to cents).
    */
   transform: Scalars['String']['output'];
-  /** The transform's parameter when it has one: the maximum length, the value map's name, or the lookup's name. */
+  /**
+   * The transform's parameter when it has one: the maximum length, the value map's name, the lookup's name,
+   * or the quantity field of `perUnit`.
+   */
   transformDetail?: Maybe<Scalars['String']['output']>;
   /** The value written when the source is blank, in target terms; null when none. */
   default?: Maybe<Scalars['String']['output']>;
@@ -1727,8 +2556,11 @@ export type SyncChildRecords = {
   label: Scalars['String']['output'];
   /** The mapping the children are written with. */
   mapping: Scalars['String']['output'];
-  /** The child field holding the parent's id ↔ the target field holding the parent's business key. */
-  parent: SyncBusinessKey;
+  /**
+   * The child field holding the parent's id ↔ the target field holding the parent's business key (the
+   * target field is null when the target's children name their parent by id only, like Sales order lines).
+   */
+  parent: SyncParentKey;
   /** Rules every child must meet; a parent with one ineligible child is skipped as a whole, with that reason. */
   eligibility: Array<SyncRule>;
 };
@@ -2269,6 +3101,25 @@ export type ResolversTypes = ResolversObject<{
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  Invoice: ResolverTypeWrapper<InvoiceModel>;
+  InvoiceLine: ResolverTypeWrapper<InvoiceLineModel>;
+  InvoiceFilter: InvoiceFilter;
+  InvoiceConnection: ResolverTypeWrapper<Omit<InvoiceConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['InvoiceEdge']>, nodes: Array<ResolversTypes['Invoice']> }>;
+  InvoiceEdge: ResolverTypeWrapper<Omit<InvoiceEdge, 'node'> & { node: ResolversTypes['Invoice'] }>;
+  SalesInvoice: ResolverTypeWrapper<SalesInvoiceRow>;
+  SalesInvoiceLine: ResolverTypeWrapper<SalesInvoiceLineRow>;
+  FinanceSalesInvoice: ResolverTypeWrapper<FinanceInvoiceHeaderRow>;
+  FinanceSalesInvoiceLine: ResolverTypeWrapper<FinanceInvoiceLineRow>;
+  Order: ResolverTypeWrapper<OrderModel>;
+  OrderStatus: OrderStatus;
+  OrderLine: ResolverTypeWrapper<OrderLineModel>;
+  OrderFilter: OrderFilter;
+  OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['OrderEdge']>, nodes: Array<ResolversTypes['Order']> }>;
+  OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
+  SalesOrder: ResolverTypeWrapper<SalesOrderRow>;
+  SalesOrderLine: ResolverTypeWrapper<SalesOrderLineRow>;
+  FinanceSalesOrder: ResolverTypeWrapper<FinanceOrderHeaderRow>;
+  FinanceSalesOrderLine: ResolverTypeWrapper<FinanceOrderLineRow>;
   Product: ResolverTypeWrapper<ProductModel>;
   ProductType: ProductType;
   ProductFilter: ProductFilter;
@@ -2307,6 +3158,7 @@ export type ResolversTypes = ResolversObject<{
   SyncRoute: ResolverTypeWrapper<Route>;
   SyncMapping: ResolverTypeWrapper<TargetMapping>;
   SyncBusinessKey: ResolverTypeWrapper<BusinessKey>;
+  SyncParentKey: ResolverTypeWrapper<SyncParentKey>;
   SyncFieldMapping: ResolverTypeWrapper<FieldMapping>;
   SyncConstantApply: SyncConstantApply;
   SyncConstant: ResolverTypeWrapper<ConstantMapping>;
@@ -2362,6 +3214,24 @@ export type ResolversParentTypes = ResolversObject<{
   Decimal: Scalars['Decimal']['output'];
   Query: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  Invoice: InvoiceModel;
+  InvoiceLine: InvoiceLineModel;
+  InvoiceFilter: InvoiceFilter;
+  InvoiceConnection: Omit<InvoiceConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['InvoiceEdge']>, nodes: Array<ResolversParentTypes['Invoice']> };
+  InvoiceEdge: Omit<InvoiceEdge, 'node'> & { node: ResolversParentTypes['Invoice'] };
+  SalesInvoice: SalesInvoiceRow;
+  SalesInvoiceLine: SalesInvoiceLineRow;
+  FinanceSalesInvoice: FinanceInvoiceHeaderRow;
+  FinanceSalesInvoiceLine: FinanceInvoiceLineRow;
+  Order: OrderModel;
+  OrderLine: OrderLineModel;
+  OrderFilter: OrderFilter;
+  OrderConnection: Omit<OrderConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['OrderEdge']>, nodes: Array<ResolversParentTypes['Order']> };
+  OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
+  SalesOrder: SalesOrderRow;
+  SalesOrderLine: SalesOrderLineRow;
+  FinanceSalesOrder: FinanceOrderHeaderRow;
+  FinanceSalesOrderLine: FinanceOrderLineRow;
   Product: ProductModel;
   ProductFilter: ProductFilter;
   ProductConnection: Omit<ProductConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ProductEdge']>, nodes: Array<ResolversParentTypes['Product']> };
@@ -2390,6 +3260,7 @@ export type ResolversParentTypes = ResolversObject<{
   SyncRoute: Route;
   SyncMapping: TargetMapping;
   SyncBusinessKey: BusinessKey;
+  SyncParentKey: SyncParentKey;
   SyncFieldMapping: FieldMapping;
   SyncConstant: ConstantMapping;
   SyncChildRecords: ChildRecords;
@@ -2424,6 +3295,8 @@ export type AccountResolvers<ContextType = HubContext, ParentType extends Resolv
   finance?: Resolver<Maybe<ResolversTypes['FinanceCustomer']>, ParentType, ContextType>;
   contacts?: Resolver<Array<ResolversTypes['Contact']>, ParentType, ContextType, RequireFields<AccountContactsArgs, 'first'>>;
   quotes?: Resolver<Array<ResolversTypes['Quote']>, ParentType, ContextType, RequireFields<AccountQuotesArgs, 'first'>>;
+  orders?: Resolver<Array<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<AccountOrdersArgs, 'first'>>;
+  invoices?: Resolver<Maybe<Array<ResolversTypes['Invoice']>>, ParentType, ContextType, RequireFields<AccountInvoicesArgs, 'first'>>;
   sync?: Resolver<ResolversTypes['SyncLink'], ParentType, ContextType>;
 }>;
 
@@ -2647,6 +3520,10 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   contacts?: Resolver<ResolversTypes['ContactConnection'], ParentType, ContextType, RequireFields<QueryContactsArgs, 'first'>>;
   quote?: Resolver<Maybe<ResolversTypes['Quote']>, ParentType, ContextType, RequireFields<QueryQuoteArgs, 'quoteNumber'>>;
   quotes?: Resolver<ResolversTypes['QuoteConnection'], ParentType, ContextType, RequireFields<QueryQuotesArgs, 'first'>>;
+  order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'orderNumber'>>;
+  orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, RequireFields<QueryOrdersArgs, 'first'>>;
+  invoice?: Resolver<Maybe<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryInvoiceArgs, 'invoiceNumber'>>;
+  invoices?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<QueryInvoicesArgs, 'first'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'productNumber'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
   alertDeliveries?: Resolver<Array<ResolversTypes['AlertDelivery']>, ParentType, ContextType, RequireFields<QueryAlertDeliveriesArgs, 'first'>>;
@@ -2666,6 +3543,277 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
 export type PageInfoResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type InvoiceResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice']> = ResolversObject<{
+  invoiceNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  invoiceDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  isFreeText?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType>;
+  account?: Resolver<Maybe<ResolversTypes['Account']>, ParentType, ContextType>;
+  currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  billTo?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  totalAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  taxTotal?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  discountTotal?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  chargesTotal?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['InvoiceLine']>, ParentType, ContextType>;
+  sales?: Resolver<Maybe<ResolversTypes['SalesInvoice']>, ParentType, ContextType>;
+  finance?: Resolver<Maybe<ResolversTypes['FinanceSalesInvoice']>, ParentType, ContextType>;
+  sync?: Resolver<ResolversTypes['SyncLink'], ParentType, ContextType>;
+}>;
+
+export type InvoiceLineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['InvoiceLine'] = ResolversParentTypes['InvoiceLine']> = ResolversObject<{
+  lineNumber?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  productNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  quantity?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  unitPrice?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  discount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  tax?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  amount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
+  sales?: Resolver<Maybe<ResolversTypes['SalesInvoiceLine']>, ParentType, ContextType>;
+  finance?: Resolver<Maybe<ResolversTypes['FinanceSalesInvoiceLine']>, ParentType, ContextType>;
+}>;
+
+export type InvoiceConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['InvoiceConnection'] = ResolversParentTypes['InvoiceConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['InvoiceEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type InvoiceEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['InvoiceEdge'] = ResolversParentTypes['InvoiceEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Invoice'], ParentType, ContextType>;
+}>;
+
+export type SalesInvoiceResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SalesInvoice'] = ResolversParentTypes['SalesInvoice']> = ResolversObject<{
+  invoiceid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invoicenumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  _customerid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  _salesorderid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  _pricelevelid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  _transactioncurrencyid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  msdynce_invoicedate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  billto_line1?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  billto_city?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  billto_stateorprovince?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  billto_postalcode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  billto_country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  totallineitemamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  totaldiscountamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  totaltax?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  freightamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  totalamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  msdynce_ismaintainedexternally?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  msdynce_hasexternallymaintainedproductsonly?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  statecode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  statuscode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  createdon?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  modifiedon?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  versionnumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  etag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SalesInvoiceLineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SalesInvoiceLine'] = ResolversParentTypes['SalesInvoiceLine']> = ResolversObject<{
+  invoicedetailid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  _invoiceid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  _productid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  isproductoverridden?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  productdescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  quantity?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  priceperunit?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  manualdiscountamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  extendedamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  tax?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  sequencenumber?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  _uomid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  msdynce_invoicenumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  msdynce_invoicedate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdon?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  modifiedon?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  versionnumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  etag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type FinanceSalesInvoiceResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FinanceSalesInvoice'] = ResolversParentTypes['FinanceSalesInvoice']> = ResolversObject<{
+  dataAreaId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  InvoiceNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  InvoiceDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  SalesOrderNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  InvoiceCustomerAccountNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  CurrencyCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  LedgerVoucher?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  InvoiceAddressStreet?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  InvoiceAddressCity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  InvoiceAddressStateId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  InvoiceAddressZipCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  InvoiceAddressCountryRegionISOCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  TotalInvoiceAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  TotalTaxAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  TotalChargeAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  TotalDiscountAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  ChargeDescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  etag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type FinanceSalesInvoiceLineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FinanceSalesInvoiceLine'] = ResolversParentTypes['FinanceSalesInvoiceLine']> = ResolversObject<{
+  dataAreaId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  InvoiceNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  LineCreationSequenceNumber?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ProductNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  InvoicedQuantity?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  SalesUnitSymbol?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  SalesPrice?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  LineAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  LineTotalDiscountAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  LineTotalTaxAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  LineDescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  etag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type OrderResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = ResolversObject<{
+  orderNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['OrderStatus']>, ParentType, ContextType>;
+  financeStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  requestedDeliveryBy?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  totalAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  shipTo?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
+  account?: Resolver<Maybe<ResolversTypes['Account']>, ParentType, ContextType>;
+  quote?: Resolver<Maybe<ResolversTypes['Quote']>, ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['OrderLine']>, ParentType, ContextType>;
+  invoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType>;
+  sales?: Resolver<Maybe<ResolversTypes['SalesOrder']>, ParentType, ContextType>;
+  finance?: Resolver<Maybe<ResolversTypes['FinanceSalesOrder']>, ParentType, ContextType>;
+  sync?: Resolver<ResolversTypes['SyncLink'], ParentType, ContextType>;
+}>;
+
+export type OrderLineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OrderLine'] = ResolversParentTypes['OrderLine']> = ResolversObject<{
+  lineNumber?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  productNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  quantity?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  unitPrice?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  discount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  roundingCharge?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  amount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  isWriteIn?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
+  sales?: Resolver<Maybe<ResolversTypes['SalesOrderLine']>, ParentType, ContextType>;
+  finance?: Resolver<Maybe<ResolversTypes['FinanceSalesOrderLine']>, ParentType, ContextType>;
+}>;
+
+export type OrderConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OrderConnection'] = ResolversParentTypes['OrderConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['OrderEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Order']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type OrderEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OrderEdge'] = ResolversParentTypes['OrderEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
+}>;
+
+export type SalesOrderResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SalesOrder'] = ResolversParentTypes['SalesOrder']> = ResolversObject<{
+  salesorderid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ordernumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  _customerid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  _quoteid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  _pricelevelid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  _transactioncurrencyid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  requestdeliveryby?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  shipto_line1?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  shipto_city?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  shipto_stateorprovince?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  shipto_postalcode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  shipto_country?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  totallineitemamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  discountamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  totaldiscountamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  totaltax?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  freightamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  totalamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  msdynce_processingstatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  msdynce_hasexternallymaintainedproductsonly?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  msdynce_ismaintainedexternally?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  statecode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  statuscode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  createdon?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  modifiedon?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  versionnumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  etag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SalesOrderLineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SalesOrderLine'] = ResolversParentTypes['SalesOrderLine']> = ResolversObject<{
+  salesorderdetailid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  _salesorderid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  _productid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  isproductoverridden?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  productdescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  quantity?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  priceperunit?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  manualdiscountamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  extendedamount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  tax?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  sequencenumber?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  _uomid_value?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  msdyn_linestatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  createdon?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  modifiedon?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  versionnumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  etag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type FinanceSalesOrderResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FinanceSalesOrder'] = ResolversParentTypes['FinanceSalesOrder']> = ResolversObject<{
+  dataAreaId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  SalesOrderNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  SalesOrderName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  SalesOrderProcessingStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  OrderingCustomerAccountNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  InvoiceCustomerAccountNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  OrderingCustomerIsExternallyMaintained?: Resolver<Maybe<ResolversTypes['NoYes']>, ParentType, ContextType>;
+  InvoiceCustomerIsExternallyMaintained?: Resolver<Maybe<ResolversTypes['NoYes']>, ParentType, ContextType>;
+  CurrencyCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  RequestedShippingDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  ConfirmedShippingDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  DeliveryAddressStreet?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  DeliveryAddressCity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  DeliveryAddressStateId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  DeliveryAddressZipCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  DeliveryAddressCountryRegionISOCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  CustomersOrderReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  LanguageId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  OrderTotalAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  OrderTotalDiscountAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  OrderTotalTaxAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  OrderTotalChargesAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  etag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type FinanceSalesOrderLineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FinanceSalesOrderLine'] = ResolversParentTypes['FinanceSalesOrderLine']> = ResolversObject<{
+  dataAreaId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  InventoryLotId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  SalesOrderNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  LineCreationSequenceNumber?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  ItemNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  OrderedSalesQuantity?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  SalesPrice?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  SalesUnitSymbol?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  LineDiscountAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  LineAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  LineTotalTaxAmount?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+  SalesOrderLineStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  LineDescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  etag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type ProductResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = ResolversObject<{
@@ -2742,6 +3890,7 @@ export type QuoteResolvers<ContextType = HubContext, ParentType extends Resolver
   shipTo?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType>;
   account?: Resolver<Maybe<ResolversTypes['Account']>, ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['QuoteLine']>, ParentType, ContextType>;
+  orders?: Resolver<Array<ResolversTypes['Order']>, ParentType, ContextType>;
   sales?: Resolver<Maybe<ResolversTypes['SalesQuote']>, ParentType, ContextType>;
   finance?: Resolver<Maybe<ResolversTypes['FinanceQuotation']>, ParentType, ContextType>;
   sync?: Resolver<ResolversTypes['SyncLink'], ParentType, ContextType>;
@@ -2890,7 +4039,7 @@ export type FieldDriftResolvers<ContextType = HubContext, ParentType extends Res
   finance?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
-export type SyncFlowNameResolvers = EnumResolverSignature<{ ACCOUNTS?: any, CONTACTS?: any, PRODUCTS?: any, QUOTES?: any }, ResolversTypes['SyncFlowName']>;
+export type SyncFlowNameResolvers = EnumResolverSignature<{ ACCOUNTS?: any, CONTACTS?: any, PRODUCTS?: any, QUOTES?: any, ORDERS?: any, ORDER_STATUS?: any, INVOICES?: any }, ResolversTypes['SyncFlowName']>;
 
 export type SyncSystemResolvers = EnumResolverSignature<{ SALES?: any, FINANCE?: any }, ResolversTypes['SyncSystem']>;
 
@@ -2946,6 +4095,11 @@ export type SyncBusinessKeyResolvers<ContextType = HubContext, ParentType extend
   target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type SyncParentKeyResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncParentKey'] = ResolversParentTypes['SyncParentKey']> = ResolversObject<{
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  target?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type SyncFieldMappingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncFieldMapping'] = ResolversParentTypes['SyncFieldMapping']> = ResolversObject<{
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2968,7 +4122,7 @@ export type SyncConstantResolvers<ContextType = HubContext, ParentType extends R
 export type SyncChildRecordsResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SyncChildRecords'] = ResolversParentTypes['SyncChildRecords']> = ResolversObject<{
   label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   mapping?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  parent?: Resolver<ResolversTypes['SyncBusinessKey'], ParentType, ContextType>;
+  parent?: Resolver<ResolversTypes['SyncParentKey'], ParentType, ContextType>;
   eligibility?: Resolver<Array<ResolversTypes['SyncRule']>, ParentType, ContextType>;
 }>;
 
@@ -3107,6 +4261,22 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   Decimal?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Invoice?: InvoiceResolvers<ContextType>;
+  InvoiceLine?: InvoiceLineResolvers<ContextType>;
+  InvoiceConnection?: InvoiceConnectionResolvers<ContextType>;
+  InvoiceEdge?: InvoiceEdgeResolvers<ContextType>;
+  SalesInvoice?: SalesInvoiceResolvers<ContextType>;
+  SalesInvoiceLine?: SalesInvoiceLineResolvers<ContextType>;
+  FinanceSalesInvoice?: FinanceSalesInvoiceResolvers<ContextType>;
+  FinanceSalesInvoiceLine?: FinanceSalesInvoiceLineResolvers<ContextType>;
+  Order?: OrderResolvers<ContextType>;
+  OrderLine?: OrderLineResolvers<ContextType>;
+  OrderConnection?: OrderConnectionResolvers<ContextType>;
+  OrderEdge?: OrderEdgeResolvers<ContextType>;
+  SalesOrder?: SalesOrderResolvers<ContextType>;
+  SalesOrderLine?: SalesOrderLineResolvers<ContextType>;
+  FinanceSalesOrder?: FinanceSalesOrderResolvers<ContextType>;
+  FinanceSalesOrderLine?: FinanceSalesOrderLineResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
@@ -3133,6 +4303,7 @@ export type Resolvers<ContextType = HubContext> = ResolversObject<{
   SyncRoute?: SyncRouteResolvers<ContextType>;
   SyncMapping?: SyncMappingResolvers<ContextType>;
   SyncBusinessKey?: SyncBusinessKeyResolvers<ContextType>;
+  SyncParentKey?: SyncParentKeyResolvers<ContextType>;
   SyncFieldMapping?: SyncFieldMappingResolvers<ContextType>;
   SyncConstant?: SyncConstantResolvers<ContextType>;
   SyncChildRecords?: SyncChildRecordsResolvers<ContextType>;

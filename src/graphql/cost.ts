@@ -3,7 +3,7 @@
  * an object type (or interface or union) counts 1 for each time it can occur, that is, times the `first`
  * of every list around it; scalar fields count nothing. `first` comes from the operation (a literal or a
  * variable's value) or else from the schema's default (`first: Int = 50`), so a nested list nobody sized
- * still multiplies by 50. Lists without `first` (a quote's lines, the four flows) do not multiply: their
+ * still multiplies by 50. Lists without `first` (a quote's or an order's lines, an order's invoices, the flows) do not multiply: their
  * size is the data's, not the caller's. Introspection (`__schema`, `__type`) costs nothing.
  *
  * For example, `accounts(first: 5) { nodes { sync { state } } pageInfo { hasNextPage } }` costs

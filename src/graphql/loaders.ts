@@ -74,6 +74,15 @@ export function createLoaders({
   const s = signal ? stopWhenAborted(connectors.sales, signal) : connectors.sales;
   const f = signal ? stopWhenAborted(connectors.finance, signal) : connectors.finance;
   const salesProductById = oneLoader(sales(s, 'product', 'productid'));
+  /** Each line comes with its product (`$expand`), which primes the product loader (see quote lines). */
+  const withProducts = {
+    navigation: 'productid',
+    kind: 'product',
+    receive: (products: SalesRecords['product'][]) => {
+      for (const product of products) salesProductById.prime(product.productid, product);
+    },
+  } as const;
+  const financeOrderLineChargesByNumber = groupLoader(finance(f, 'orderLineCharge', 'SalesOrderNumber'));
   return {
     salesAccountByNumber: oneLoader(sales(s, 'account', 'accountnumber')),
     salesAccountById: oneLoader(sales(s, 'account', 'accountid')),
@@ -86,15 +95,25 @@ export function createLoaders({
      * product costs no round trip of its own, and the Finance product is read one level sooner.
      */
     salesQuoteLinesByQuoteId: groupLoader((keys) =>
-      s.getByValues('quoteLine', '_quoteid_value', keys, {
-        related: {
-          navigation: 'productid',
-          kind: 'product',
-          receive: (products) => {
-            for (const product of products) salesProductById.prime(product.productid, product);
-          },
-        },
-      }),
+      s.getByValues('quoteLine', '_quoteid_value', keys, { related: withProducts }),
+    ),
+    salesQuoteById: oneLoader(sales(s, 'quote', 'quoteid')),
+    salesOrderByNumber: oneLoader(sales(s, 'order', 'ordernumber')),
+    salesOrderById: oneLoader(sales(s, 'order', 'salesorderid')),
+    salesOrdersByAccountId: groupLoader(sales(s, 'order', '_customerid_value')),
+    salesOrdersByQuoteId: groupLoader(sales(s, 'order', '_quoteid_value')),
+    salesOrderLinesByOrderId: groupLoader((keys) =>
+      s.getByValues('orderLine', '_salesorderid_value', keys, { related: withProducts }),
+    ),
+    salesInvoiceByNumber: oneLoader(sales(s, 'invoice', 'invoicenumber')),
+    salesInvoicesByOrderId: groupLoader(sales(s, 'invoice', '_salesorderid_value')),
+    salesInvoicesByAccountId: groupLoader(sales(s, 'invoice', '_customerid_value')),
+    /**
+     * By invoice number, the column the invoices flow writes on each line (its child key), so the lines
+     * are read alongside Finance's rather than after the Sales invoice.
+     */
+    salesInvoiceLinesByNumber: groupLoader((keys) =>
+      s.getByValues('invoiceLine', 'msdynce_invoicenumber', keys, { related: withProducts }),
     ),
     salesProductById,
     salesProductByNumber: oneLoader(sales(s, 'product', 'productnumber')),
@@ -103,6 +122,24 @@ export function createLoaders({
     financeCustomerByParty: oneLoader(finance(f, 'customer', 'PartyNumber')),
     financeQuoteByNumber: oneLoader(finance(f, 'quoteHeader', 'SalesQuotationNumber')),
     financeQuoteLinesByNumber: groupLoader(finance(f, 'quoteLine', 'SalesQuotationNumber')),
+    financeOrderByNumber: oneLoader(finance(f, 'orderHeader', 'SalesOrderNumber')),
+    /**
+     * An order's lines, read in the same `$batch` as their line charges (the discount rounding charge),
+     * which the charge loader is primed with: a line's `roundingCharge` costs no round trip of its own.
+     */
+    financeOrderLinesByNumber: groupLoader(async (keys) => {
+      const [lines, charges] = await f.getByValuesTogether([
+        { kind: 'orderLine', property: 'SalesOrderNumber', values: keys },
+        { kind: 'orderLineCharge', property: 'SalesOrderNumber', values: keys },
+      ] as const);
+      for (const key of keys) financeOrderLineChargesByNumber.prime(key, charges.get(matchKey(key)) ?? []);
+      return lines;
+    }),
+    financeOrderLineChargesByNumber,
+    financeInvoiceByNumber: oneLoader(finance(f, 'invoiceHeader', 'InvoiceNumber')),
+    financeInvoicesByOrderNumber: groupLoader(finance(f, 'invoiceHeader', 'SalesOrderNumber')),
+    financeInvoicesByAccount: groupLoader(finance(f, 'invoiceHeader', 'InvoiceCustomerAccountNumber')),
+    financeInvoiceLinesByNumber: groupLoader(finance(f, 'invoiceLine', 'InvoiceNumber')),
     financeProductByNumber: oneLoader(finance(f, 'product', 'ProductNumber')),
     /** Sync links by `entity:businessKey`: one query per entity for all keys of a tick. */
     link: new DataLoader<string, LinkRow | null, string>(

@@ -7,6 +7,10 @@
 import type {
   FinanceContactPerson,
   FinanceCustomer,
+  FinanceInvoiceHeader,
+  FinanceInvoiceLine,
+  FinanceOrderHeader,
+  FinanceOrderLine,
   FinanceProduct,
   FinanceQuoteHeader,
   FinanceQuoteLine,
@@ -16,6 +20,10 @@ import type { SystemPace } from '../sync/runs/types.js';
 import type {
   SalesAccount,
   SalesContact,
+  SalesInvoice,
+  SalesInvoiceLine,
+  SalesOrder,
+  SalesOrderLine,
   SalesProduct,
   SalesQuote,
   SalesQuoteLine,
@@ -47,6 +55,35 @@ export interface QuoteLineModel {
   lineNumber: number | null;
   sales: SalesQuoteLine | null | undefined;
   finance: FinanceQuoteLine | null | undefined;
+}
+
+export interface OrderModel {
+  orderNumber: string;
+  sales: SalesOrder | null | undefined;
+  finance: FinanceOrderHeader | null | undefined;
+}
+
+export interface OrderLineModel {
+  orderNumber: string;
+  /** Sales `sequencenumber` ↔ Finance `LineCreationSequenceNumber`. */
+  lineNumber: number | null;
+  sales: SalesOrderLine | null | undefined;
+  finance: FinanceOrderLine | null | undefined;
+}
+
+/** Invoices are mastered in Finance: the unified fields come from the Finance row when there is one. */
+export interface InvoiceModel {
+  invoiceNumber: string;
+  finance: FinanceInvoiceHeader | null | undefined;
+  sales: SalesInvoice | null | undefined;
+}
+
+export interface InvoiceLineModel {
+  invoiceNumber: string;
+  /** Finance `LineCreationSequenceNumber` ↔ Sales `sequencenumber`. */
+  lineNumber: number | null;
+  finance: FinanceInvoiceLine | null | undefined;
+  sales: SalesInvoiceLine | null | undefined;
 }
 
 /** Products are mastered in Finance: the unified fields come from the Finance row when there is one. */

@@ -14,13 +14,19 @@ import { matchKey } from '../vocabulary.js';
  * - `currencyIsoByAccountId`: Sales account id → ISO code of the account's currency (person customers
  *   bill in their parent account's currency);
  * - `externalProductNumberById`: Sales product id → `productnumber`, only for products maintained in
- *   Finance (`msdynce_ismaintainedexternally`); quote lines may only carry those.
+ *   Finance (`msdynce_ismaintainedexternally`); quote and order lines may only carry those;
+ * - `accountIdByNumber`: Sales `accountnumber` → the account's id (an invoice's customer);
+ * - `salesOrderIdByNumber`: Sales `ordernumber` → the order's id (order status, an invoice's order);
+ * - `productIdByNumber`: Sales `productnumber` → the product's id (an invoice line's product).
  */
 export type LookupName =
   | 'accountNumberByAccountId'
   | 'customerPartyByAccountId'
   | 'currencyIsoByAccountId'
-  | 'externalProductNumberById';
+  | 'externalProductNumberById'
+  | 'accountIdByNumber'
+  | 'salesOrderIdByNumber'
+  | 'productIdByNumber';
 
 /** The lookup names, for validation and listing. */
 export const lookupNames: readonly LookupName[] = [
@@ -28,17 +34,22 @@ export const lookupNames: readonly LookupName[] = [
   'customerPartyByAccountId',
   'currencyIsoByAccountId',
   'externalProductNumberById',
+  'accountIdByNumber',
+  'salesOrderIdByNumber',
+  'productIdByNumber',
 ];
 
 /**
  * Settings a flow's rules read (`inSetting` conditions), from configuration:
  * - `accountRelationshipTypes`: the Sales relationship types (`customertypecode`) of the accounts to sync;
- *   dual-write syncs Customer (3) only, the Data Integrator every account, and so does the hub by default.
+ *   dual-write syncs Customer (3) only, the Data Integrator every account, and so does the hub by default;
+ * - `invoiceTypes`: which Finance invoices the invoices flow brings to Sales: `salesOrder` (invoices of
+ *   orders, the documented template's only kind) and `freeText`; default `salesOrder`.
  */
-export type SettingName = 'accountRelationshipTypes';
+export type SettingName = 'accountRelationshipTypes' | 'invoiceTypes';
 
 /** The setting names, for validation and listing. */
-export const settingNames: readonly SettingName[] = ['accountRelationshipTypes'];
+export const settingNames: readonly SettingName[] = ['accountRelationshipTypes', 'invoiceTypes'];
 
 /** Each setting's values; a setting absent or empty filters nothing. */
 export type FlowFilterSettings = Partial<Record<SettingName, readonly (string | number)[]>>;

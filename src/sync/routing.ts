@@ -29,6 +29,16 @@ export function conditionHolds(condition: Condition, record: object, reference: 
       return true;
     case 'notBlank':
       return !isBlank(readField(record, condition.field));
+    case 'blank':
+      return isBlank(readField(record, condition.field));
+    case 'settingIncludes': {
+      const values = reference.settings?.[condition.setting];
+      return values === undefined || values.length === 0
+        ? condition.byDefault
+        : values.includes(condition.value);
+    }
+    case 'anyOf':
+      return condition.conditions.some((each) => conditionHolds(each, record, reference));
     case 'equals':
       return readField(record, condition.field) === condition.value;
     case 'notEquals':

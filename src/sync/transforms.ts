@@ -5,6 +5,7 @@
  * computation shows them; `applyMapping` is what throws.
  */
 import type { FieldMapping, Transform } from './flows/types.js';
+import { divideToCents } from './money.js';
 import type { ValueMap, ValueMaps } from './flows/value-maps.js';
 import { canonicalDecimal, isBlank, type Comparison } from './normalise.js';
 import type { LookupName, ReferenceData } from './reference.js';
@@ -36,6 +37,9 @@ const unmapped = (message: string): FieldResult => ({ status: 'unmapped', messag
 /** The target value `field` gives for `record`. */
 export function mapField(field: FieldMapping, record: object, context: TransformContext): FieldResult {
   const value = readField(record, field.source);
+  if (field.transform.kind === 'perUnit' && !isBlank(value)) {
+    return perUnit(String(value).trim(), readField(record, field.transform.quantity));
+  }
   if (!isBlank(value)) return applyTransform(field.transform, value, context);
   if (field.defaultFrom !== undefined) {
     const fallback = readField(record, field.defaultFrom);
@@ -52,6 +56,7 @@ export function mapField(field: FieldMapping, record: object, context: Transform
 export function comparisonOf(transform: Transform): Comparison {
   switch (transform.kind) {
     case 'decimal':
+    case 'perUnit':
       return 'decimal';
     case 'date':
       return 'instant';
@@ -93,10 +98,20 @@ function mapOf(transform: Transform, context: TransformContext): ValueMap | unde
   }
 }
 
+/** `total` ÷ `quantity`, rounded half away from zero to cents, as exact decimal text. */
+function perUnit(total: string, quantity: unknown): FieldResult {
+  if (canonicalDecimal(total) === undefined) return unmapped(`'${total}' is not a decimal`);
+  const count = isBlank(quantity) ? undefined : canonicalDecimal(String(quantity).trim());
+  if (count === undefined || Number(count) === 0) return unmapped(`no quantity to divide '${total}' by`);
+  return ok(divideToCents(total, String(quantity).trim()));
+}
+
 function applyTransform(transform: Transform, value: unknown, context: TransformContext): FieldResult {
   const { reference, valueMaps } = context;
   const text = String(value).trim();
   switch (transform.kind) {
+    case 'perUnit':
+      return unmapped('a per-unit amount needs its record');
     case 'copy':
       return ok(value);
     case 'truncate':
@@ -152,6 +167,10 @@ const missingDependencyMessages: Record<LookupName, (id: string) => string> = {
   currencyIsoByAccountId: (id) => `its account (Sales id ${id}) has no currency the hub can resolve`,
   externalProductNumberById: (id) =>
     `its product (Sales id ${id}) is not maintained in Finance; only products that came from Finance can be quoted in Finance`,
+  accountIdByNumber: (number) =>
+    `its customer '${number}' is not an account in Sales; only customers mastered in Sales (synced by the accounts flow) get their invoices in Sales`,
+  salesOrderIdByNumber: (number) => `its sales order '${number}' is not in Sales; sync orders first`,
+  productIdByNumber: (number) => `its product '${number}' is not in Sales; sync products first`,
 };
 
 function throughMap(map: ValueMap, name: string, key: string): FieldResult {

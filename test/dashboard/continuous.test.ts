@@ -106,7 +106,7 @@ describe('continuous sync on the Flows page', () => {
     // Every flow has its card, in the order a run of all of them takes.
     expect(
       await page.locator('.continuous-card h3').evaluateAll((all) => all.map((h) => h.textContent)),
-    ).toEqual(['Accounts', 'Products', 'Contacts', 'Quotes']);
+    ).toEqual(['Accounts', 'Products', 'Contacts', 'Quotes', 'Orders', 'Order status', 'Invoices']);
 
     await toggle.click();
     await expectAttribute(toggle, 'aria-checked', 'true');

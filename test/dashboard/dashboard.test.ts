@@ -87,7 +87,7 @@ async function startSyncFromPage(
 ): Promise<string> {
   await page.getByRole('navigation').getByRole('link', { name: 'Start a sync' }).click();
   await page.getByRole('heading', { name: 'Start a sync' }).waitFor();
-  for (const flow of ['Accounts', 'Contacts', 'Products', 'Quotes']) {
+  for (const flow of ['Accounts', 'Contacts', 'Products', 'Quotes', 'Orders', 'Order status', 'Invoices']) {
     await page.getByRole('checkbox', { name: flow, exact: true }).setChecked(flows.includes(flow));
   }
   await page.getByRole('radio', { name: mode }).check();

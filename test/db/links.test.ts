@@ -206,7 +206,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
     });
 
     it('rejects an entity or state outside the closed sets, even past the type checker', async () => {
-      await expect(links.upsert({ entity: 'invoice' as 'account', businessKey: 'I-1' })).rejects.toThrow();
+      await expect(links.upsert({ entity: 'shipment' as 'account', businessKey: 'S-1' })).rejects.toThrow();
       await expect(
         links.upsert({ entity: 'account', businessKey: 'A-1', state: 'DONE' as 'FAILED' }),
       ).rejects.toThrow();

@@ -367,7 +367,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))(
         ],
         [
           'a link outside the closed sets',
-          async () => ({ links: [{ entity: 'invoice' as 'account', businessKey: 'I-1' }] }),
+          async () => ({ links: [{ entity: 'shipment' as 'account', businessKey: 'S-1' }] }),
           'violates check constraint "record_links_entity_check"',
         ],
         [

@@ -1,7 +1,8 @@
 /**
  * Every back-end hop is batched: a page of 500 accounts with their Finance view, contacts, quotes, lines
  * and products costs exactly as many back-end requests to each system as a page of 5 or 50, and requests
- * at the same depth of the query go out together rather than one after another.
+ * at the same depth of the query go out together rather than one after another. Pages of orders (with
+ * lines, products, charges and invoices) and of invoices cost the same whatever their size too.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultLimits } from '../../src/server/limit-settings.js';
@@ -40,6 +41,45 @@ function requestCounts(): { sales: number; finance: number; requests: Record<str
     }
   }
   return { ...totals, requests };
+}
+
+const orders = `query($first: Int) {
+  orders(first: $first) {
+    nodes {
+      orderNumber status financeStatus
+      finance { SalesOrderNumber }
+      account { name finance { CustomerAccount } }
+      quote { quoteNumber }
+      lines { quantity discount roundingCharge status product { productNumber name finance { ProductName } } }
+      invoices { invoiceNumber totalAmount sales { invoiceid } lines { quantity product { productNumber } } }
+    }
+  }
+}`;
+
+const invoices = `query($first: Int) {
+  invoices(first: $first) {
+    nodes {
+      invoiceNumber isFreeText totalAmount
+      sales { invoiceid }
+      account { name }
+      order { status financeStatus }
+      lines { quantity sales { invoicedetailid } product { productNumber name } }
+    }
+  }
+}`;
+
+/** The request counts of `query` at each page size (after a first read of the Sales reference data). */
+async function countsAt(query: string, field: string, sizes: readonly number[]) {
+  expect((await hub.graphql(query, { first: 1 })).errors).toBeUndefined();
+  const counts = [];
+  for (const first of sizes) {
+    resetSystems(hub);
+    const page = await hub.graphql(query, { first });
+    expect(page.errors).toBeUndefined();
+    expect(page.data[field].nodes).toHaveLength(first);
+    counts.push(requestCounts());
+  }
+  return counts;
 }
 
 describe('batching', () => {
@@ -100,5 +140,51 @@ describe('batching', () => {
       .sort((a, b) => a - b);
     const waves = times.filter((at, i) => i === 0 || at - times[i - 1]! > latencyMs / 2).length;
     expect(waves).toBe(4);
+  });
+
+  it('makes the same number of back-end requests to each system for 20 and 200 orders', async () => {
+    const counts = await countsAt(orders, 'orders', [20, 200]);
+    // Sales: the orders; their accounts, quotes, lines (each with its product, $expand) and invoices; the
+    // invoices of Finance's that the order's Sales invoices did not include (by number); the invoice
+    // lines. Finance: the orders, and the order lines with their charges (one $batch); the customers and
+    // the invoices; the products and the invoice lines.
+    expect(counts.map(({ sales, finance }) => ({ sales, finance }))).toEqual([
+      { sales: 7, finance: 6 },
+      { sales: 7, finance: 6 },
+    ]);
+    expect(counts[0]!.requests).toEqual({
+      'sales GET salesorders': 1,
+      'sales GET accounts': 1,
+      'sales GET quotes': 1,
+      'sales GET salesorderdetails': 1,
+      'sales GET invoices': 2,
+      'sales GET invoicedetails': 1,
+      'finance GET SalesOrderHeadersV2': 1,
+      'finance POST $batch': 1,
+      'finance GET CustomersV3': 1,
+      'finance GET SalesInvoiceHeadersV2': 1,
+      'finance GET SalesInvoiceLinesV2': 1,
+      'finance GET SellableReleasedProducts': 1,
+    });
+  });
+
+  it('makes the same number of back-end requests to each system for 5 and 50 invoices', async () => {
+    const counts = await countsAt(invoices, 'invoices', [5, 50]);
+    // Finance: the invoices; the invoice lines, the orders; the products. Sales: the invoices and the
+    // invoice lines (by invoice number, with their products), the accounts and the orders.
+    expect(counts.map(({ sales, finance }) => ({ sales, finance }))).toEqual([
+      { sales: 4, finance: 4 },
+      { sales: 4, finance: 4 },
+    ]);
+    expect(counts[0]!.requests).toEqual({
+      'finance GET SalesInvoiceHeadersV2': 1,
+      'finance GET SalesInvoiceLinesV2': 1,
+      'finance GET SalesOrderHeadersV2': 1,
+      'finance GET SellableReleasedProducts': 1,
+      'sales GET invoices': 1,
+      'sales GET invoicedetails': 1,
+      'sales GET accounts': 1,
+      'sales GET salesorders': 1,
+    });
   });
 });

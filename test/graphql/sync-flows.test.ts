@@ -36,15 +36,52 @@ beforeAll(async () => {
 afterAll(() => hub.close());
 
 describe('syncFlows', () => {
-  it('lists the four flows in run order with their direction and dependencies', async () => {
+  it('lists the seven flows in run order with their direction and dependencies', async () => {
     const { data, errors } = await hub.graphql(query);
     expect(errors).toBeUndefined();
     const byName = Object.fromEntries(data.syncFlows.map((f: { name: string }) => [f.name, f]));
-    expect(Object.keys(byName)).toEqual(['ACCOUNTS', 'PRODUCTS', 'CONTACTS', 'QUOTES']);
+    expect(Object.keys(byName)).toEqual([
+      'ACCOUNTS',
+      'PRODUCTS',
+      'CONTACTS',
+      'QUOTES',
+      'ORDERS',
+      'ORDER_STATUS',
+      'INVOICES',
+    ]);
     expect(byName.ACCOUNTS).toMatchObject({ direction: 'SALES_TO_FINANCE', dependsOn: [] });
     expect(byName.PRODUCTS).toMatchObject({ direction: 'FINANCE_TO_SALES', dependsOn: [] });
     expect(byName.CONTACTS.dependsOn).toEqual(['ACCOUNTS']);
     expect([...byName.QUOTES.dependsOn].sort()).toEqual(['ACCOUNTS', 'CONTACTS', 'PRODUCTS']);
+    expect([...byName.ORDERS.dependsOn].sort()).toEqual(['ACCOUNTS', 'CONTACTS', 'PRODUCTS']);
+    expect(byName.ORDER_STATUS).toMatchObject({ direction: 'FINANCE_TO_SALES', dependsOn: ['ORDERS'] });
+    expect(byName.INVOICES).toMatchObject({ direction: 'FINANCE_TO_SALES', dependsOn: ['ORDER_STATUS'] });
+  });
+
+  it("shows the orders flow's rules and its discount split, and how order lines name their order", async () => {
+    const { data, errors } = await hub.graphql(query);
+    expect(errors).toBeUndefined();
+    const orders = data.syncFlows.find((f: { name: string }) => f.name === 'ORDERS');
+    expect(orders.eligibility).toContainEqual({
+      condition: 'msdynce_hasexternallymaintainedproductsonly = true',
+      reason: 'order has products not maintained in Finance',
+    });
+    const line = orders.mappings.find((m: { name: string }) => m.name === 'orderLine');
+    expect(line.fields).toContainEqual(
+      expect.objectContaining({
+        source: 'manualdiscountamount',
+        target: 'LineDiscountAmount',
+        transform: 'perUnit',
+        transformDetail: 'quantity',
+      }),
+    );
+    const status = data.syncFlows.find((f: { name: string }) => f.name === 'ORDER_STATUS');
+    expect(status.children.parent).toEqual({ source: 'SalesOrderNumber', target: null });
+    const invoices = data.syncFlows.find((f: { name: string }) => f.name === 'INVOICES');
+    expect(invoices.eligibility).toContainEqual({
+      condition: 'SalesOrderNumber is not blank, or invoiceTypes includes freeText (no: not set)',
+      reason: 'free-text invoice (not in invoiceTypes)',
+    });
   });
 
   it('shows the accounts mapping field by field, with transforms, defaults and constants', async () => {

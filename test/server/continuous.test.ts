@@ -137,6 +137,9 @@ describe('continuous sync', () => {
       ['PRODUCTS', false, 'OFF', 2],
       ['CONTACTS', false, 'OFF', 1],
       ['QUOTES', false, 'OFF', 1],
+      ['ORDERS', false, 'OFF', 1],
+      ['ORDER_STATUS', false, 'OFF', 2],
+      ['INVOICES', false, 'OFF', 2],
     ]);
   });
 

@@ -325,7 +325,7 @@ describe('under the default limits', () => {
       // One completed makes room again, on the same connection.
       unsubscribes[0]!();
       const [answer] = await wsRequest(client, '{ syncFlows { name } }');
-      expect(answer?.data.syncFlows).toHaveLength(4);
+      expect(answer?.data.syncFlows).toHaveLength(7);
     } finally {
       unsubscribes.forEach((unsubscribe) => unsubscribe());
       await client.dispose();

@@ -28,8 +28,21 @@ import {
 } from '../../src/sync/flows/index.js';
 
 describe('flow definitions', () => {
-  it('run in dependency order: accounts and products, then contacts, then quotes', () => {
-    expect(flowOrder).toEqual(['accounts', 'products', 'contacts', 'quotes']);
+  it('run in dependency order: accounts and products, then contacts, then quotes and orders, then order status, then invoices', () => {
+    expect(flowOrder).toEqual([
+      'accounts',
+      'products',
+      'contacts',
+      'quotes',
+      'orders',
+      'orderStatus',
+      'invoices',
+    ]);
+    expect(inDependencyOrder(['invoices', 'orders', 'orderStatus'])).toEqual([
+      'orders',
+      'orderStatus',
+      'invoices',
+    ]);
     expect(inDependencyOrder(['quotes', 'contacts', 'accounts'])).toEqual(['accounts', 'contacts', 'quotes']);
     expect(inDependencyOrder(['quotes', 'quotes'])).toEqual(['quotes']);
   });
@@ -92,12 +105,16 @@ describe('flow definitions', () => {
 
 describe('value maps', () => {
   it('agree with the ones the demo data was made with', () => {
-    expect(defaultValueMaps).toEqual({
+    expect(defaultValueMaps).toMatchObject({
       countryNameToIso,
       salesUnitToFinanceUnit,
       financeUnitToSalesUnit,
       productTypeToSalesCode,
     });
+    // The way back from Finance's country codes is the same map reversed.
+    for (const [name, iso] of Object.entries(countryNameToIso)) {
+      expect(defaultValueMaps.countryIsoToName[iso]).toBe(name);
+    }
     expect(ACCOUNT_BLANK_COUNTRY).toBe(accountBlankCountryIso);
     expect(CONTACT_BLANK_COUNTRY).toBe(accountBlankCountryIso);
     expect(QUOTE_BLANK_COUNTRY).toBe(quoteBlankCountryIso);
@@ -175,6 +192,9 @@ describe('validation of a definition', () => {
       accounts: flows.accounts,
       products: flows.products,
       contacts: flows.contacts,
+      orders: flows.orders,
+      orderStatus: flows.orderStatus,
+      invoices: flows.invoices,
     };
     expect(validateFlows(reordered)).toEqual([
       'quotes: depends on accounts, which does not run before it',

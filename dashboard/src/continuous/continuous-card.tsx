@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ContinuousStatusFragment, ContinuousSyncState } from '../generated/graphql';
+import type { ContinuousStatusFragment, ContinuousSyncState, SyncSystem } from '../generated/graphql';
 import { paths } from '../routing/paths';
 import { Link } from '../routing/router';
 import { flowLabel, formatAge, formatDateTime } from '../ui/format';
@@ -19,13 +19,15 @@ const stateWords: Record<ContinuousSyncState, (status: ContinuousStatusFragment)
  * Continuous sync of one flow: its state, how long ago it last saw a change (counting every second), when
  * it last looked and the last run it started; `onChanged` (operators only) adds the switch and the
  * interval, and is called after each save. A save's answer is shown at once, until the hub's next status
- * is newer.
+ * is newer. `source`, the system the flow reads, explains the interval once known.
  */
 export function ContinuousCard({
   status: polled,
+  source,
   onChanged,
 }: {
   status: ContinuousStatusFragment;
+  source?: SyncSystem;
   onChanged?: () => void;
 }) {
   const [saved, setSaved] = useState<ContinuousStatusFragment>();
@@ -109,7 +111,7 @@ export function ContinuousCard({
           </div>
         )}
       </dl>
-      {onChanged && <IntervalForm status={status} onSaved={onSaved} />}
+      {onChanged && <IntervalForm status={status} source={source} onSaved={onSaved} />}
     </section>
   );
 }

@@ -1,11 +1,25 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useMutation, type CombinedError } from 'urql';
-import { SetContinuousSyncDocument, type ContinuousStatusFragment } from '../generated/graphql';
+import {
+  SetContinuousSyncDocument,
+  type ContinuousStatusFragment,
+  type SyncSystem,
+} from '../generated/graphql';
 import { ErrorAlert } from '../ui/error-alert';
 import { flowLabel } from '../ui/format';
 
 /** The argument the hub names when an interval is out of the flow's range. */
 const intervalArgument = 'input.intervalSeconds';
+
+/**
+ * What a look costs, by the system the flow reads: the hub follows the Sales change feed, and runs a flow
+ * that reads Finance (which has no change feed) on the longer interval of its own range.
+ */
+const intervalHints: Record<SyncSystem, string> = {
+  SALES: 'An empty look costs Sales one request.',
+  FINANCE:
+    'Finance has no change feed: each look is an incremental run, so minutes suit it better than seconds.',
+};
 
 interface ControlProps {
   status: ContinuousStatusFragment;
@@ -44,10 +58,11 @@ export function ContinuousSwitch({ status, onSaved }: ControlProps) {
 
 /**
  * How often the flow looks, in seconds (operators). The hub checks the range (it differs between the
- * Sales flows and products) and its sentence is shown under the field; a value that is not a whole
- * number is refused here, since GraphQL would refuse it with no field named.
+ * flows that read Sales and those that read Finance) and its sentence is shown under the field; a value
+ * that is not a whole number is refused here, since GraphQL would refuse it with no field named. The hint
+ * under the field needs `source`, the system the flow reads.
  */
-export function IntervalForm({ status, onSaved }: ControlProps) {
+export function IntervalForm({ status, source, onSaved }: ControlProps & { source?: SyncSystem }) {
   const id = useId();
   const [result, setContinuousSync] = useMutation(SetContinuousSyncDocument);
   // What the operator typed, until saved; null shows the hub's value.
@@ -103,9 +118,7 @@ export function IntervalForm({ status, onSaved }: ControlProps) {
           </p>
         )}
         <p className="hint" id={`${id}-hint`}>
-          {flow === 'PRODUCTS'
-            ? 'Each look compares every product by hash: minutes suit it better than seconds.'
-            : 'An empty look costs Sales one request.'}
+          {source && intervalHints[source]}
         </p>
       </div>
       {unplaced && <ErrorAlert error={unplaced} />}

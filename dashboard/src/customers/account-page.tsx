@@ -6,10 +6,12 @@ import { ErrorAlert } from '../ui/error-alert';
 import { useDocumentTitle } from '../ui/hooks';
 import { StatusText, Time, Value } from '../ui/values';
 import type { AccountDetail } from './account-fields';
+import { AccountInvoices } from './account-invoices';
+import { AccountOrders } from './account-orders';
 import { ContactsTable, QuotesTable } from './related-records';
 import { SideBySideTable } from './side-by-side-table';
 
-/** One account as both systems hold it now, how the two stand, and its contacts and quotes. */
+/** One account as both systems hold it now, how the two stand, and its contacts, quotes, orders and invoices. */
 export function AccountPage({ accountNumber }: { accountNumber: string }) {
   const [{ data, error }, reexecute] = useQuery({ query: AccountDocument, variables: { accountNumber } });
   const account = data?.account;
@@ -43,6 +45,20 @@ export function AccountPage({ accountNumber }: { accountNumber: string }) {
       <section aria-labelledby="account-quotes">
         <h2 id="account-quotes">Quotes</h2>
         <QuotesTable quotes={account.quotes} />
+      </section>
+      <section aria-labelledby="account-orders">
+        <h2 id="account-orders">Orders</h2>
+        <AccountOrders
+          accountNumber={account.accountNumber}
+          financeAway={account.sync.unavailable.includes('FINANCE')}
+        />
+      </section>
+      <section aria-labelledby="account-invoices">
+        <h2 id="account-invoices">Invoices</h2>
+        <AccountInvoices
+          accountNumber={account.accountNumber}
+          financeAway={account.sync.unavailable.includes('FINANCE')}
+        />
       </section>
     </>
   );

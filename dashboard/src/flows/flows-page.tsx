@@ -6,7 +6,7 @@ import { useDocumentTitle } from '../ui/hooks';
 import { FlowSection } from './flow-section';
 
 /**
- * The four flows: first whether each is synced continuously (and its switch, for operators), then how
+ * The flows: first whether each is synced continuously (and its switch, for operators), then how
  * the hub runs them: what each reads, skips and writes, field by field.
  */
 export function FlowsPage() {
@@ -15,7 +15,9 @@ export function FlowsPage() {
   return (
     <>
       <h1>Flows</h1>
-      <ContinuousPanel />
+      <ContinuousPanel
+        sources={data && new Map(data.syncFlows.map((flow) => [flow.name, flow.source.system]))}
+      />
       {error && <ErrorAlert error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />}
       {!data && !error && <p className="muted">Loading the flows…</p>}
       {data && (

@@ -5,16 +5,37 @@ const count = new Intl.NumberFormat();
 const list = new Intl.ListFormat(undefined, { type: 'conjunction' });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const shortDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+// Read in UTC: the systems keep a calendar date (an invoice's) as its midnight UTC.
+const calendarDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
 
-/** `ACCOUNTS` → `Accounts`: how the page names a flow (its headings, labels and options). */
+/**
+ * How the page names each flow (its headings, labels and options). A record, so that a flow the schema
+ * adds does not compile until it has a name here.
+ */
+const flowLabels: Readonly<Record<SyncFlowName, string>> = {
+  ACCOUNTS: 'Accounts',
+  CONTACTS: 'Contacts',
+  PRODUCTS: 'Products',
+  QUOTES: 'Quotes',
+  ORDERS: 'Orders',
+  ORDER_STATUS: 'Order status',
+  INVOICES: 'Invoices',
+};
+
+/** `ORDER_STATUS` → `Order status`. */
 export function flowLabel(flow: SyncFlowName): string {
-  return flow.charAt(0) + flow.slice(1).toLowerCase();
+  return flowLabels[flow];
 }
 
 /** An enum value in words: `COMPLETED_WITH_ERRORS` → `Completed with errors`. */
 export function enumLabel(value: string): string {
   const words = value.toLowerCase().replaceAll('_', ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A Finance enum member name in words: `PartiallyInvoiced` → `Partially invoiced`. */
+export function memberLabel(member: string): string {
+  return enumLabel(member.replace(/(?<=[a-z])(?=[A-Z])/g, '_'));
 }
 
 /** `SALES_TO_FINANCE` → `Sales → Finance`. */
@@ -34,6 +55,11 @@ export function formatCount(value: number): string {
 /** `short`: to the minute, as narrow as the language writes it, for table cells. */
 export function formatDateTime(iso: string, { short = false } = {}): string {
   return (short ? shortDateTime : dateTime).format(new Date(iso));
+}
+
+/** A calendar date kept as its midnight UTC (`2025-11-03T00:00:00Z`), the same day in every time zone. */
+export function formatDate(iso: string): string {
+  return calendarDate.format(new Date(iso));
 }
 
 /** Records per second: whole numbers from 10 up, one decimal below. */

@@ -1,5 +1,5 @@
 import { Fragment } from 'react';
-import { formatDateTime } from './format';
+import { formatDate, formatDateTime } from './format';
 
 /** An instant, readable, with the machine-readable value kept in the element; `short` in full on hover. */
 export function Time({ iso, short = false }: { iso: string; short?: boolean }) {
@@ -8,6 +8,11 @@ export function Time({ iso, short = false }: { iso: string; short?: boolean }) {
       {formatDateTime(iso, { short })}
     </time>
   );
+}
+
+/** A calendar date (an invoice's), kept as its midnight UTC: the same day wherever the page is read. */
+export function CalendarDate({ iso }: { iso: string }) {
+  return <time dateTime={iso.slice(0, 10)}>{formatDate(iso)}</time>;
 }
 
 /** A value, or a dash when there is none. */

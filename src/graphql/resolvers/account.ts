@@ -8,8 +8,10 @@ import type { SalesAccount } from '../../connectors/sales/types.js';
 import type { AccountResolvers } from '../../generated/resolvers-types.js';
 import { recordViews } from '../../sync/read-model/index.js';
 import type { HubContext } from '../context.js';
-import type { AccountModel, ContactModel, QuoteModel } from '../models.js';
+import type { AccountModel, ContactModel, InvoiceModel, OrderModel, QuoteModel } from '../models.js';
 import { pageSize } from '../cursors.js';
+import { invoicesOf } from './invoice.js';
+import { ordersOfSales } from './order.js';
 import { rowsOf, unifiedAddress } from './shared.js';
 import { syncLink } from './sync.js';
 
@@ -99,11 +101,28 @@ export const Account: AccountResolvers = {
       .slice(0, pageSize(first))
       .map((quote) => ({ quoteNumber: numberOf(quote)!, sales: quote, finance: undefined }));
   },
+  orders: async (account, { first }, context): Promise<OrderModel[]> => {
+    const sales = await salesAccountOf(account, context);
+    if (!sales) return [];
+    const size = pageSize(first);
+    return ordersOfSales(await context.loaders.salesOrdersByAccountId.load(sales.accountid), size);
+  },
+  /** Finance's invoices of the account number and Sales' of the account, matched by invoice number. */
+  invoices: async (account, { first }, context): Promise<InvoiceModel[]> => {
+    const size = pageSize(first);
+    const [sales, finance] = await Promise.all([
+      salesAccountOf(account, context).then((row) =>
+        row ? context.loaders.salesInvoicesByAccountId.load(row.accountid) : [],
+      ),
+      context.loaders.financeInvoicesByAccount.load(account.accountNumber),
+    ]);
+    return invoicesOf(finance, sales).slice(0, size);
+  },
   sync: (account, _args, context) =>
     syncLink(context, {
       entity: 'account',
       key: account.accountNumber,
-      flow: 'accounts',
+      flow: accounts.flow,
       ...rows(account, context),
     }),
 };

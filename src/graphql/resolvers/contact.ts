@@ -95,7 +95,7 @@ export const Contact: ContactResolvers = {
     syncLink(context, {
       entity: 'contact',
       key: contact.contactNumber ?? '',
-      flow: 'contacts',
+      flow: contacts.flow,
       ...rows(contact, context),
     }),
 };

@@ -7,11 +7,18 @@
 import type { SyncFlowNameResolvers, SyncSystemResolvers } from '../../generated/resolvers-types.js';
 import { flowNames, systemNames } from '../../vocabulary.js';
 
-/** Each word under its name in capitals: `{ ACCOUNTS: 'accounts', … }`. */
-type ByCapitals<Word extends string> = { [W in Word as Uppercase<W>]: W };
+/** A camel-case word in capitals, an underscore before each inner capital: `orderStatus` → `ORDER_STATUS`. */
+type Capitals<W extends string> = W extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Uppercase<Head> : `_${Head}`}${Capitals<Tail>}`
+  : W;
+
+/** Each word under its name in capitals: `{ ACCOUNTS: 'accounts', ORDER_STATUS: 'orderStatus', … }`. */
+type ByCapitals<Word extends string> = { [W in Word as Capitals<W>]: W };
+
+const capitals = (word: string): string => word.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase();
 
 function byCapitals<const Word extends string>(words: readonly Word[]): ByCapitals<Word> {
-  return Object.fromEntries(words.map((word) => [word.toUpperCase(), word])) as ByCapitals<Word>;
+  return Object.fromEntries(words.map((word) => [capitals(word), word])) as ByCapitals<Word>;
 }
 
 // `Required`: the compiler refuses a map that leaves out a value of the schema's enum.

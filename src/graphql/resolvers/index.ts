@@ -25,6 +25,8 @@ import {
   SyncRoute,
   SyncRule,
 } from './sync-flows.js';
+import { Invoice, InvoiceLine } from './invoice.js';
+import { Order, OrderLine } from './order.js';
 import { Quote, QuoteLine } from './quote.js';
 import { viewerQueries } from './viewer.js';
 import { availabilityQueries } from './alerts.js';
@@ -72,6 +74,10 @@ export const resolvers: Resolvers = {
   Contact,
   Quote,
   QuoteLine,
+  Order,
+  OrderLine,
+  Invoice,
+  InvoiceLine,
   Product,
   FinanceContact: {
     // A contact flagged active customer lives in Finance as a person customer, any other as a contact person.

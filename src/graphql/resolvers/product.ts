@@ -66,5 +66,5 @@ export const Product: ProductResolvers = {
   sales: (p, _a, ctx) => salesProductOf(p, ctx),
   finance: (p, _a, ctx) => financeProductOf(p, ctx),
   sync: (p, _a, ctx) =>
-    syncLink(ctx, { entity: 'product', key: p.productNumber, flow: 'products', ...rows(p, ctx) }),
+    syncLink(ctx, { entity: 'product', key: p.productNumber, flow: products.flow, ...rows(p, ctx) }),
 };

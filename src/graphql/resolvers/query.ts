@@ -3,22 +3,32 @@
  * filters translated to each system's `$filter` dialect. Unknown keys give null; bad arguments give
  * BAD_USER_INPUT naming the argument.
  */
-import { eq, formatLiteral, ne, type ODataLiteral } from '../../connectors/odata/index.js';
+import { and, eq, formatLiteral, ne, or, type ODataLiteral } from '../../connectors/odata/index.js';
 import type { QueryResolvers } from '../../generated/resolvers-types.js';
 import { checkedText, maxKeyLength } from '../arguments.js';
 import type { HubContext } from '../context.js';
 import { badInput, fromUpstream } from '../errors.js';
 import { pageRequest, toConnection, type KeysetOrder } from '../listing.js';
-import type { AccountModel, ContactModel, ProductModel, QuoteModel } from '../models.js';
+import type {
+  AccountModel,
+  ContactModel,
+  InvoiceModel,
+  OrderModel,
+  ProductModel,
+  QuoteModel,
+} from '../models.js';
 import { flows } from '../../sync/flows/index.js';
 import { counterpartOf } from '../../sync/read-model/index.js';
+import { orderStatusValue } from './order.js';
 
 const guid = (value: string): ODataLiteral => ({ guid: value });
 const orders = {
   accounts: { list: 'accounts', sort: 'name', key: 'accountid', keyLiteral: guid },
   contacts: { list: 'contacts', sort: 'fullname', key: 'contactid', keyLiteral: guid },
   quotes: { list: 'quotes', sort: 'quotenumber', key: 'quoteid', keyLiteral: guid },
+  orders: { list: 'orders', sort: 'ordernumber', key: 'salesorderid', keyLiteral: guid },
   products: { list: 'products', sort: 'ProductNumber', key: 'ProductNumber', keyLiteral: (v: string) => v },
+  invoices: { list: 'invoices', sort: 'InvoiceNumber', key: 'InvoiceNumber', keyLiteral: (v: string) => v },
 } satisfies Record<string, KeysetOrder>;
 
 const quoteStates = { DRAFT: 0, ACTIVE: 1, WON: 2, CLOSED: 3 } as const;
@@ -63,6 +73,9 @@ function wildcard(
 
 const since = (property: string, value: string | null | undefined): string | undefined =>
   value ? `${property} ge ${new Date(value).toISOString()}` : undefined;
+
+const until = (property: string, value: string | null | undefined): string | undefined =>
+  value ? `${property} le ${new Date(value).toISOString()}` : undefined;
 
 const all = (...clauses: (string | undefined)[]): string | undefined => {
   const kept = clauses.filter((c): c is string => !!c);
@@ -197,6 +210,77 @@ export const Query: QueryResolvers = {
       quoteNumber: row.quotenumber!,
       sales: row,
       finance: undefined,
+    }));
+  },
+  order: async (_root, args, context): Promise<OrderModel | null> => {
+    const orderNumber = key('orderNumber', args.orderNumber);
+    const [sales, finance] = await bothSides(
+      context.loaders.salesOrderByNumber.load(orderNumber),
+      context.loaders.financeOrderByNumber.load(orderNumber),
+    );
+    if (!sales && finance === null) return null;
+    return { orderNumber: sales?.ordernumber ?? orderNumber, sales, finance };
+  },
+  orders: async (_root, { first, after, filter }, context) => {
+    const accountId = await accountIdOf(context, filter?.accountNumber ?? undefined);
+    const request = pageRequest(
+      orders.orders,
+      first,
+      after,
+      all(
+        ne('ordernumber', null),
+        call('startswith', 'name', text('filter.nameStartsWith', filter?.nameStartsWith)),
+        call('contains', 'name', text('filter.nameContains', filter?.nameContains)),
+        accountId !== undefined ? eq('_customerid_value', accountId ? guid(accountId) : null) : undefined,
+        filter?.status ? eq('msdynce_processingstatus', orderStatusValue(filter.status)) : undefined,
+        since('modifiedon', filter?.modifiedSince),
+      ),
+    );
+    const rows = accountId === null ? [] : await firstPage(context.loaders.salesList('order', request));
+    return toConnection(orders.orders, request, rows, (row) => ({
+      orderNumber: row.ordernumber!,
+      sales: row,
+      finance: undefined,
+    }));
+  },
+  // Finance is the invoices' system of record: it must answer; Sales may fail later, on its own path.
+  invoice: async (_root, args, context): Promise<InvoiceModel | null> => {
+    const invoiceNumber = key('invoiceNumber', args.invoiceNumber);
+    const [finance, sales] = await bothSides(
+      context.loaders.financeInvoiceByNumber.load(invoiceNumber),
+      context.loaders.salesInvoiceByNumber.load(invoiceNumber),
+    );
+    if (!finance && sales === null) return null;
+    return { invoiceNumber: finance?.InvoiceNumber ?? invoiceNumber, finance, sales };
+  },
+  invoices: async (_root, { first, after, filter }, context) => {
+    const request = pageRequest(
+      orders.invoices,
+      first,
+      after,
+      all(
+        filter?.accountNumber
+          ? eq('InvoiceCustomerAccountNumber', financeKey('filter.accountNumber', filter.accountNumber))
+          : undefined,
+        filter?.orderNumber
+          ? eq('SalesOrderNumber', financeKey('filter.orderNumber', filter.orderNumber))
+          : undefined,
+        // F&O keeps a blank string column as '', an OData client may see null: either is no order.
+        filter?.isFreeText === true
+          ? or(eq('SalesOrderNumber', ''), eq('SalesOrderNumber', null))
+          : undefined,
+        filter?.isFreeText === false
+          ? and(ne('SalesOrderNumber', ''), ne('SalesOrderNumber', null))
+          : undefined,
+        since('InvoiceDate', filter?.invoicedSince),
+        until('InvoiceDate', filter?.invoicedUntil),
+      ),
+    );
+    const rows = await firstPage(context.loaders.financeList('invoiceHeader', request));
+    return toConnection(orders.invoices, request, rows, (row) => ({
+      invoiceNumber: row.InvoiceNumber,
+      finance: row,
+      sales: undefined,
     }));
   },
   product: async (_root, args, context): Promise<ProductModel | null> => {

@@ -7,8 +7,9 @@ import type { SalesQuote } from '../../connectors/sales/types.js';
 import type { QuoteLineResolvers, QuoteResolvers } from '../../generated/resolvers-types.js';
 import { recordViews } from '../../sync/read-model/index.js';
 import type { HubContext } from '../context.js';
-import type { AccountModel, ProductModel, QuoteLineModel, QuoteModel } from '../models.js';
+import type { AccountModel, OrderModel, ProductModel, QuoteLineModel, QuoteModel } from '../models.js';
 import { accountOfSales } from './account.js';
+import { ordersOfSales } from './order.js';
 import { rowsOf, unifiedAddress } from './shared.js';
 import { syncLink } from './sync.js';
 
@@ -86,10 +87,16 @@ export const Quote: QuoteResolvers = {
     }
     return [...byNumber.values()].sort((a, b) => (a.lineNumber ?? 0) - (b.lineNumber ?? 0));
   },
+  /** Sales orders made from the quote (`quoteid`): a handful at most, so not paged. */
+  orders: async (q, _a, ctx): Promise<OrderModel[]> => {
+    const sales = await salesQuoteOf(q, ctx);
+    if (!sales) return [];
+    return ordersOfSales(await ctx.loaders.salesOrdersByQuoteId.load(sales.quoteid), Infinity);
+  },
   sales: (q, _a, ctx) => salesQuoteOf(q, ctx),
   finance: (q, _a, ctx) => financeQuoteOf(q, ctx),
   sync: (q, _a, ctx) =>
-    syncLink(ctx, { entity: 'quote', key: q.quoteNumber, flow: 'quotes', ...rows(q, ctx) }),
+    syncLink(ctx, { entity: 'quote', key: q.quoteNumber, flow: quotes.flow, ...rows(q, ctx) }),
 };
 
 /** A line's rows as the quote's `lines` paired them: nothing is loaded. */

@@ -31,6 +31,16 @@ export function describeCondition(condition: Condition, settings: FlowFilterSett
       return 'always';
     case 'notBlank':
       return `${condition.field} is not blank`;
+    case 'blank':
+      return `${condition.field} is blank`;
+    case 'settingIncludes': {
+      const values = settings[condition.setting] ?? [];
+      const includes = values.length === 0 ? condition.byDefault : values.includes(condition.value);
+      const now = values.length === 0 ? 'not set' : values.join(', ');
+      return `${condition.setting} includes ${condition.value} (${includes ? 'yes' : 'no'}: ${now})`;
+    }
+    case 'anyOf':
+      return condition.conditions.map((each) => describeCondition(each, settings)).join(', or ');
     case 'equals':
       return `${condition.field} = ${String(condition.value)}`;
     case 'notEquals':
@@ -56,6 +66,8 @@ function transformDetail(transform: Transform): string | null {
       return transform.map;
     case 'lookup':
       return transform.lookup;
+    case 'perUnit':
+      return transform.quantity;
     default:
       return null;
   }

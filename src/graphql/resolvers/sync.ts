@@ -4,21 +4,32 @@
  * turns an outage of any of them into `unavailable` rather than an error.
  */
 import type { SyncLink } from '../../generated/resolvers-types.js';
-import { flows, type FlowName } from '../../sync/flows/index.js';
-import { syncStatusOf } from '../../sync/read-model/index.js';
+import type { FlowDefinition } from '../../sync/flows/index.js';
+import { syncStatusOf, type RecordView } from '../../sync/read-model/index.js';
 import { isDatabaseOutage } from '../../db/outages.js';
 import type { HubContext } from '../context.js';
 import { HubError } from '../errors.js';
 import type { LinkEntity } from '../loaders.js';
+import { pairLines } from './lines.js';
 
 export interface SyncLinkInput {
   entity: LinkEntity;
   key: string;
-  flow: FlowName;
+  /** The flow the record belongs to: its record view's (`recordViews.quote.flow`). */
+  flow: FlowDefinition;
   /** Reads the flow's source row (Sales for accounts, contacts, quotes; Finance for products), null if absent. */
   source: () => Promise<object | null>;
   /** Reads the flow's target row, null if absent. */
   target: () => Promise<object | null>;
+  /**
+   * For a flow with child lines (orders, invoices): the view of its child mapping and reads of each
+   * system's lines, which are then compared too. Absent: only the header is compared.
+   */
+  lines?: {
+    view: RecordView<object, object>;
+    source: () => Promise<readonly object[]>;
+    target: () => Promise<readonly object[]>;
+  };
 }
 
 /**
@@ -28,16 +39,26 @@ export interface SyncLinkInput {
  * error is a bug and is thrown.
  */
 export async function syncLink(context: HubContext, input: SyncLinkInput): Promise<SyncLink> {
-  const flow = flows[input.flow];
+  const { flow } = input;
   const toFinance = flow.direction === 'salesToFinance';
-  const [link, source, target, reference] = await Promise.all([
+  const sourceSystem = toFinance ? 'SALES' : 'FINANCE';
+  const targetSystem = toFinance ? 'FINANCE' : 'SALES';
+  const none = async (): Promise<readonly object[]> => [];
+  const [link, source, target, reference, sourceLines, targetLines] = await Promise.all([
     settle('DATABASE', () => context.loaders.link.load(`${input.entity}:${input.key}`), isDatabaseOutage),
-    settle(toFinance ? 'SALES' : 'FINANCE', input.source),
-    settle(toFinance ? 'FINANCE' : 'SALES', input.target),
+    settle(sourceSystem, input.source),
+    settle(targetSystem, input.target),
     // Currencies and units come from Sales: without them no mapped value can be compared.
     settle('SALES', () => context.reference()),
+    settle(sourceSystem, input.lines?.source ?? none),
+    settle(targetSystem, input.lines?.target ?? none),
   ]);
-  const unavailable = [...new Set([link, source, target, reference].flatMap((read) => read.unavailable))];
+  const reads = [link, source, target, reference, sourceLines, targetLines];
+  const unavailable = [...new Set(reads.flatMap((read) => read.unavailable))];
+  const lines =
+    input.lines && sourceLines.value && targetLines.value
+      ? pairLines(input.lines.view, sourceLines.value, targetLines.value)
+      : undefined;
   const row = link.value ?? null;
   const { state, drift } = syncStatusOf(
     flow,
@@ -47,6 +68,7 @@ export async function syncLink(context: HubContext, input: SyncLinkInput): Promi
       target: target.value ?? null,
       reference: reference.value,
       incomplete: unavailable.length > 0,
+      lines,
     },
     { valueMaps: context.valueMaps },
   );

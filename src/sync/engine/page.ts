@@ -267,7 +267,10 @@ function prepare(
     const { mapping: childMapping, parent } = flow.children;
     const mappedChildren = children.map((child) => ({
       source: child,
-      values: { ...mapped(context, childMapping, child, 'all'), [parent.target]: key },
+      values: {
+        ...mapped(context, childMapping, child, 'all'),
+        ...(parent.target === undefined ? {} : { [parent.target]: key }),
+      },
     }));
     const hash = contentHash({ header: values, lineValues: mappedChildren.map((child) => child.values) });
     return { source, key, mapping, values, children: mappedChildren, hash };

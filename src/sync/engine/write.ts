@@ -123,6 +123,11 @@ export function financeTarget(
 const salesLookups: Readonly<Record<string, { nav: string; kind: SalesKind }>> = {
   _defaultuomid_value: { nav: 'defaultuomid', kind: 'unit' },
   _transactioncurrencyid_value: { nav: 'transactioncurrencyid', kind: 'currency' },
+  _uomid_value: { nav: 'uomid', kind: 'unit' },
+  _productid_value: { nav: 'productid', kind: 'product' },
+  // The flows only ever name an account as a customer (an invoice's), never a contact.
+  _customerid_value: { nav: 'customerid_account', kind: 'account' },
+  _salesorderid_value: { nav: 'salesorderid', kind: 'order' },
 };
 
 /** Mapped Sales values as a request body: lookups (`_x_value`) become `x@odata.bind`. */

@@ -1,11 +1,14 @@
 /**
  * The Prospect-to-cash flows, one folder each, registered here in dependency order: accounts and products
- * (independent of each other), then contacts, then quotes. Object key order is the run order. Adding a
+ * (independent of each other), then contacts, then quotes and orders, then order status, then invoices. Object key order is the run order. Adding a
  * flow means adding its folder and one line below.
  */
 import type { FlowPlans } from '../engine/plan.js';
 import { accounts } from './accounts/index.js';
 import { contacts } from './contacts/index.js';
+import { invoices } from './invoices/index.js';
+import { orderStatus } from './order-status/index.js';
+import { orders } from './orders/index.js';
 import type { FlowModule } from './module.js';
 import { products } from './products/index.js';
 import { productSettings, type ProductSettings } from './products/settings.js';
@@ -13,7 +16,15 @@ import { quotes } from './quotes/index.js';
 import type { FlowDefinition, FlowName } from './types.js';
 
 /** Every flow module by name; a Record, so a new flow name does not compile until it has a module. */
-const modules: Readonly<Record<FlowName, FlowModule>> = { accounts, products, contacts, quotes };
+const modules: Readonly<Record<FlowName, FlowModule>> = {
+  accounts,
+  products,
+  contacts,
+  quotes,
+  orders,
+  orderStatus,
+  invoices,
+};
 
 const mapFlows = <T>(pick: (module: FlowModule) => T): Readonly<Record<FlowName, T>> =>
   Object.fromEntries(Object.entries(modules).map(([name, module]) => [name, pick(module)])) as Record<

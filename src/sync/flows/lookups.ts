@@ -186,3 +186,43 @@ export function createReadAhead(targets: Readonly<Record<string, ReadAheadTarget
     },
   };
 }
+
+/**
+ * Adds a lookup from a Sales business number to the record's id (`column` of `kind`), over `numbers`
+ * (one batched Sales read): an order number to its order, an account number to its account.
+ */
+export async function salesIdLookup(
+  connectors: Connectors,
+  reference: ReferenceData,
+  name: 'salesOrderIdByNumber' | 'accountIdByNumber' | 'productIdByNumber',
+  target: { kind: 'order' | 'account' | 'product'; column: string; id: string },
+  numbers: readonly string[],
+): Promise<ReferenceData> {
+  const found =
+    numbers.length === 0
+      ? new Map<string, object[]>()
+      : await connectors.sales.getByValues(target.kind, target.column, numbers, {
+          select: [target.id, target.column],
+        });
+  const idByNumber = new Map<string, string>();
+  for (const [number, [row]] of found) {
+    const id = row ? readField(row, target.id) : null;
+    if (typeof id === 'string') idByNumber.set(number, id);
+  }
+  return withLookups(reference, { [name]: (number: string) => idByNumber.get(matchKey(number)) });
+}
+
+/** The Sales order lookup (`salesOrderIdByNumber`) over the order numbers of `rows`' `field`. */
+export const salesOrderLookup = (
+  connectors: Connectors,
+  reference: ReferenceData,
+  rows: readonly object[],
+  field: string,
+): Promise<ReferenceData> =>
+  salesIdLookup(
+    connectors,
+    reference,
+    'salesOrderIdByNumber',
+    { kind: 'order', column: 'ordernumber', id: 'salesorderid' },
+    valuesOf(rows, field),
+  );

@@ -47,7 +47,12 @@ export type Transform =
   /** Finance unit symbol → Sales unit name (value map `map`) → Sales `uomid` (Sales units). */
   | { kind: 'unitId'; map: ValueMapName }
   /** The id of a record another flow owns → a value of it (its business number, its party number). */
-  | { kind: 'lookup'; lookup: LookupName };
+  | { kind: 'lookup'; lookup: LookupName }
+  /**
+   * A line total → an amount per unit, divided by the source field `quantity` and rounded to cents
+   * (a Sales line discount → Finance's per-unit line discount; the rest goes in a rounding charge).
+   */
+  | { kind: 'perUnit'; quantity: string };
 
 /** The transform kinds, for exhaustive switches and validation. */
 export type TransformKind = Transform['kind'];
@@ -101,14 +106,26 @@ export interface TargetMapping<S extends string = string, T extends string = str
   constants: readonly ConstantMapping<T>[];
 }
 
-/** Every mapping of the four flows, by name. */
+/** Every mapping of the seven flows, by name. */
 export type MappingName =
-  'customer' | 'contactPerson' | 'personCustomer' | 'product' | 'quotationHeader' | 'quotationLine';
+  | 'customer'
+  | 'contactPerson'
+  | 'personCustomer'
+  | 'product'
+  | 'quotationHeader'
+  | 'quotationLine'
+  | 'orderHeader'
+  | 'orderLine'
+  | 'orderStatus'
+  | 'orderLineStatus'
+  | 'invoiceHeader'
+  | 'invoiceLine';
 
 /** A test on one source record; data, so it can be shown and overridden. */
 export type Condition<S extends string = string> =
   | { test: 'always' }
   | { test: 'notBlank'; field: S }
+  | { test: 'blank'; field: S }
   | { test: 'equals'; field: S; value: Scalar }
   | { test: 'notEquals'; field: S; value: Scalar }
   /** The field holds an id the named lookup resolves (a product that came from Finance). */
@@ -117,7 +134,14 @@ export type Condition<S extends string = string> =
    * The field holds one of the values the named setting lists (configuration, e.g. which relationship
    * types of accounts to sync); holds for every record while the setting lists nothing.
    */
-  | { test: 'inSetting'; field: S; setting: SettingName };
+  | { test: 'inSetting'; field: S; setting: SettingName }
+  /**
+   * The named setting lists `value` (configuration, e.g. which invoice types to sync); `byDefault` is
+   * whether it holds while the setting is not configured.
+   */
+  | { test: 'settingIncludes'; setting: SettingName; value: string; byDefault: boolean }
+  /** Holds when one of `conditions` holds. */
+  | { test: 'anyOf'; conditions: readonly Condition<S>[] };
 
 /** A record that fails `require` is skipped, and reported as skipped with `reason`. */
 export interface EligibilityRule<S extends string = string> {
@@ -137,8 +161,12 @@ export interface ChildRecords<S extends string = string, T extends string = stri
   /** What a person calls one child ('line'), for skip reasons such as "write-in line (line 3)". */
   label: string;
   mapping: MappingName;
-  /** Child column holding the parent's id ↔ target column holding the parent's business key. */
-  parent: BusinessKey<S, T>;
+  /**
+   * Child column holding the parent's id ↔ target column holding the parent's business key; no target
+   * column when the target's children name their parent by id only (a Sales order line), which the
+   * flow's target adapter binds.
+   */
+  parent: { source: S; target?: T };
   /** A parent with one ineligible child is skipped as a whole, with the child's reason and key. */
   eligibility: readonly EligibilityRule<S>[];
 }

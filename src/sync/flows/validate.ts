@@ -90,6 +90,8 @@ function transformProblems(where: string, transform: Transform): string[] {
       return mapProblems(where, transform.map);
     case 'lookup':
       return knownLookups.has(transform.lookup) ? [] : [`${where}: unknown lookup ${transform.lookup}`];
+    case 'perUnit':
+      return transform.quantity.trim() === '' ? [`${where}: perUnit needs a quantity field`] : [];
     case 'copy':
     case 'decimal':
     case 'date':
@@ -103,6 +105,11 @@ const mapProblems = (where: string, map: ValueMapName): string[] =>
   knownMaps.has(map) ? [] : [`${where}: unknown value map ${map}`];
 
 function conditionProblems(where: string, condition: Condition): string[] {
+  if (condition.test === 'anyOf')
+    return condition.conditions.flatMap((each) => conditionProblems(where, each));
+  if (condition.test === 'settingIncludes' && !settingNames.includes(condition.setting)) {
+    return [`${where}: a condition uses unknown setting ${condition.setting}`];
+  }
   if (condition.test === 'resolves' && !knownLookups.has(condition.lookup)) {
     return [`${where}: a condition uses unknown lookup ${condition.lookup}`];
   }

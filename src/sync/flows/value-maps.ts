@@ -46,9 +46,43 @@ const financeUnitToSalesUnit: ValueMap = {
 /** F&O `ProductType` → Sales `producttypecode` (1 Sales Inventory, 3 Services). */
 const productTypeToSalesCode: ValueMap = { Item: 1, Service: 3 };
 
+/** ISO 3166-1 alpha-3 code → Sales country name: Finance's invoice address country → the Sales bill-to country. */
+const countryIsoToName: ValueMap = Object.fromEntries(
+  Object.entries(countryNameToIso).map(([name, iso]) => [iso, name]),
+);
+
+/**
+ * Finance's sales order processing status → the Prospect-to-cash solution's `msdynce_processingstatus`
+ * in Sales (Finance has no "Draft"; a Finance order not yet confirmed is Active in Sales).
+ */
+const financeOrderStatusToSales: ValueMap = {
+  None: 647390000,
+  Confirmed: 647390001,
+  PartiallyPicked: 647390005,
+  Picked: 647390004,
+  PartiallyPacked: 647390006,
+  Packed: 647390002,
+  PartiallyDelivered: 647390008,
+  Delivered: 647390007,
+  PartiallyInvoiced: 647390009,
+  Invoiced: 647390003,
+  Cancelled: 647390010,
+};
+
+/** Finance's sales order line status → dual-write's `msdyn_linestatus` in Sales. */
+const financeLineStatusToSales: ValueMap = {
+  Backorder: 192350000,
+  Delivered: 192350001,
+  Invoiced: 192350002,
+  Cancelled: 192350003,
+};
+
 /** The default value maps, by name. */
 export const defaultValueMaps = {
   countryNameToIso,
+  countryIsoToName,
+  financeOrderStatusToSales,
+  financeLineStatusToSales,
   salesUnitToFinanceUnit,
   financeUnitToSalesUnit,
   productTypeToSalesCode,

@@ -8,6 +8,10 @@
 import type {
   FinanceContactPerson,
   FinanceCustomer,
+  FinanceInvoiceHeader,
+  FinanceInvoiceLine,
+  FinanceOrderHeader,
+  FinanceOrderLine,
   FinanceProduct,
   FinanceQuoteHeader,
   FinanceQuoteLine,
@@ -15,17 +19,29 @@ import type {
 import type {
   SalesAccount,
   SalesContact,
+  SalesInvoice,
+  SalesInvoiceLine,
+  SalesOrder,
+  SalesOrderLine,
   SalesProduct,
   SalesQuote,
   SalesQuoteLine,
 } from '../../connectors/sales/types.js';
 import { flows } from '../flows/index.js';
+import { invoicesFlow } from '../flows/invoices/definition.js';
+import { ordersFlow } from '../flows/orders/definition.js';
 import { recordView } from './unified-fields.js';
 
 export { counterpartOf, routedMapping, routedMappings, targetMappingOf } from './routes.js';
 export type { CounterpartOptions } from './routes.js';
 export { syncStatusOf } from './sync-state.js';
-export type { RecordSyncState, RecordSyncStatus, SyncFacts, SyncStatusOptions } from './sync-state.js';
+export type {
+  LinePair,
+  RecordSyncState,
+  RecordSyncStatus,
+  SyncFacts,
+  SyncStatusOptions,
+} from './sync-state.js';
 export { recordView } from './unified-fields.js';
 export type {
   FieldReading,
@@ -44,4 +60,9 @@ export const recordViews = {
   quote: recordView<SalesQuote, FinanceQuoteHeader>(flows.quotes),
   quoteLine: recordView<SalesQuoteLine, FinanceQuoteLine>(flows.quotes, { mappings: ['quotationLine'] }),
   product: recordView<FinanceProduct, SalesProduct>(flows.products),
+  // The order flows' definitions directly: the views need only the declarations, not the registered modules.
+  order: recordView<SalesOrder, FinanceOrderHeader>(ordersFlow),
+  orderLine: recordView<SalesOrderLine, FinanceOrderLine>(ordersFlow, { mappings: ['orderLine'] }),
+  invoice: recordView<FinanceInvoiceHeader, SalesInvoice>(invoicesFlow),
+  invoiceLine: recordView<FinanceInvoiceLine, SalesInvoiceLine>(invoicesFlow, { mappings: ['invoiceLine'] }),
 };

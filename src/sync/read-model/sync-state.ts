@@ -27,6 +27,18 @@ export interface SyncFacts {
   reference: ReferenceData | undefined;
   /** Whether anything (a system, the hub's database) could not be read. */
   incomplete: boolean;
+  /**
+   * The record's child lines of both systems paired by line number, for a flow with children (orders,
+   * invoices); absent when not read, and then only the header is compared.
+   */
+  lines?: readonly LinePair[] | undefined;
+}
+
+/** One child line of a record: the flow's source and target rows with one line number, either possibly null. */
+export interface LinePair {
+  lineNumber: number | string | null;
+  source: object | null;
+  target: object | null;
 }
 
 export interface RecordSyncStatus {
@@ -47,12 +59,15 @@ export interface SyncStatusOptions {
  */
 export function syncStatusOf(
   flow: FlowDefinition,
-  { link, source, target, reference, incomplete }: SyncFacts,
+  { link, source, target, reference, incomplete, lines }: SyncFacts,
   { valueMaps }: SyncStatusOptions = {},
 ): RecordSyncStatus {
   const drift =
     source && target && reference
-      ? computeDrift(flow, source, target, reference, valueMaps ? { valueMaps } : {})
+      ? [
+          ...computeDrift(flow, source, target, reference, valueMaps ? { valueMaps } : {}),
+          ...lineDrift(flow, lines ?? [], reference, valueMaps),
+        ]
       : [];
   if (link?.state === 'FAILED' || link?.state === 'PENDING') return { state: link.state, drift };
   if (incomplete || !reference) return { state: 'UNKNOWN', drift };
@@ -71,6 +86,35 @@ export function syncStatusOf(
             ? 'DRIFTED'
             : 'IN_SYNC';
   return { state, drift };
+}
+
+/**
+ * The drift of a record's lines through the flow's child mapping, each field named after its line
+ * (`lines[2].quantity`). A source line missing from the target is drift too (`lines[3]`, its number on
+ * the source's side): the next run would write it. A line only in the target is not: the flow may write
+ * lines of its own there (an invoice's header charges line in Sales).
+ */
+function lineDrift(
+  flow: FlowDefinition,
+  lines: readonly LinePair[],
+  reference: ReferenceData,
+  valueMaps: Partial<ValueMaps> | undefined,
+): FieldDrift[] {
+  const { children } = flow;
+  if (!children) return [];
+  const toFinance = flow.direction === 'salesToFinance';
+  return lines.flatMap(({ lineNumber, source, target }): FieldDrift[] => {
+    const name = `lines[${String(lineNumber)}]`;
+    if (!source) return [];
+    if (!target) {
+      const shown = String(lineNumber);
+      return [{ field: name, sales: toFinance ? shown : null, finance: toFinance ? null : shown }];
+    }
+    return computeDrift(flow, source, target, reference, {
+      mapping: children.mapping,
+      ...(valueMaps ? { valueMaps } : {}),
+    }).map((field) => ({ ...field, field: `${name}.${field.field}` }));
+  });
 }
 
 /**
@@ -94,7 +138,7 @@ function hashChangedSinceSync(
   reference: ReferenceData,
   valueMaps: Partial<ValueMaps> | undefined,
 ): boolean {
-  if (flow.direction !== 'financeToSales' || !source || !storedHash) return false;
+  if (flow.direction !== 'financeToSales' || !source || !storedHash || !hashRecomputable(flow)) return false;
   const decision = routeRecord(flow, source, reference);
   if (decision.action === 'skip') return false;
   try {
@@ -108,4 +152,17 @@ function hashChangedSinceSync(
     if (error instanceof MappingError) return false;
     throw error;
   }
+}
+
+/**
+ * Whether the read model can recompute the hash `flow` stores: not when it covers child lines (an
+ * invoice's hash includes its lines' values) or values only a lookup finds (Sales ids), which a read of
+ * one record does not have. Such a record is never shown PENDING by its hash; Finance's posted invoices do
+ * not change anyway.
+ */
+function hashRecomputable(flow: FlowDefinition): boolean {
+  return (
+    !flow.children &&
+    flow.mappings.every((mapping) => mapping.fields.every((field) => field.transform.kind !== 'lookup'))
+  );
 }

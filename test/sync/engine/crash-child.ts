@@ -5,7 +5,8 @@
  *
  * Environment: SALES_ORIGIN, FINANCE_ORIGIN (the simulators), DATABASE (JSON DatabaseConfig), FLOW,
  * PAGE_SIZE, and KILL_AT: `commit:N` dies right after the N-th page commit (between pages), `write:N`
- * right after Finance answered the N-th write batch (once N - 1 pages are committed) and before that
+ * right after the target (Finance, or Sales for its change sets) answered the N-th write batch (once
+ * N - 1 pages are committed) and before that
  * page's outcomes were committed,
  * `prefetch:N` as the N-th page is about to commit, once the next page has been read ahead (it exits
  * with code 3 instead if that read does not come while the page waits: the engine did not read ahead).
@@ -56,6 +57,12 @@ let pagesRead = 0;
 let onRead: (() => void) | null = null;
 const sales: Connectors['sales'] = {
   ...connectors.sales,
+  // Finance → Sales flows (invoices) write their change sets to Sales.
+  writeChangeSets: async (...args) => {
+    const results = await connectors.sales.writeChangeSets(...args);
+    await reached('write');
+    return results;
+  },
   async *changes(...args) {
     for await (const page of connectors.sales.changes(...args)) {
       pagesRead += 1;

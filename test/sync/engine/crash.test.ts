@@ -17,7 +17,7 @@ import {
   type RunningSimulators,
 } from '../../../src/simulators/index.js';
 import { createFlowRunner } from '../../../src/sync/engine/index.js';
-import { flowPlans } from '../../../src/sync/flows/index.js';
+import { flowPlans, type FlowName } from '../../../src/sync/flows/index.js';
 import type { RunSnapshot, SyncManager } from '../../../src/sync/runs/types.js';
 import { withValueMaps } from '../../../src/sync/flows/value-maps.js';
 import { startSyncManager } from '../../support/sync-manager.js';
@@ -27,15 +27,20 @@ import { customersByAccount, numberedAccounts } from '../../support/sync-outcome
 const pageSize = 10;
 const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 
-/** Runs the accounts flow in a child process that SIGKILLs itself at `killAt`; resolves with its run id. */
-async function syncUntilKilled(sim: RunningSimulators, place: TestPlace, killAt: string): Promise<string> {
+/** Runs `flow` in a child process that SIGKILLs itself at `killAt`; resolves with its run id. */
+async function syncUntilKilled(
+  sim: RunningSimulators,
+  place: TestPlace,
+  killAt: string,
+  flow: FlowName = 'accounts',
+): Promise<string> {
   const process_ = spawn(process.execPath, ['--import', 'tsx', child], {
     env: {
       ...process.env,
       SALES_ORIGIN: sim.sales.origin,
       FINANCE_ORIGIN: sim.finance.origin,
       DATABASE: JSON.stringify(place.config),
-      FLOW: 'accounts',
+      FLOW: flow,
       PAGE_SIZE: String(pageSize),
       KILL_AT: killAt,
     },
@@ -91,9 +96,9 @@ async function ended(runs: RunStore, runId: string): Promise<SyncRunRecord> {
   throw new Error(`run ${runId} did not end within 30 s`);
 }
 
-/** Starts an incremental accounts run and resolves with its final snapshot. */
-async function runToEnd(sync: SyncManager): Promise<RunSnapshot> {
-  const started = await sync.start({ flows: ['accounts'], mode: 'INCREMENTAL', dryRun: false });
+/** Starts an incremental run of `flows` (accounts) and resolves with its final snapshot. */
+async function runToEnd(sync: SyncManager, flows: FlowName[] = ['accounts']): Promise<RunSnapshot> {
+  const started = await sync.start({ flows, mode: 'INCREMENTAL', dryRun: false });
   return new Promise((resolve) => {
     const unsubscribe = sync.events.subscribe(started.run.id, (snapshot) => {
       if (snapshot.run.status === 'QUEUED' || snapshot.run.status === 'RUNNING') return;
@@ -180,3 +185,103 @@ describe.each(backends)('a sync killed mid-run, on $name', (backend) => {
     });
   });
 });
+
+/**
+ * Takes the orders that came from Sales out of Finance (with their lines and charges), so the orders flow
+ * has each of them to create again: the seed has them synced already.
+ */
+function forgetOrdersInFinance(sim: RunningSimulators): void {
+  const numbers = new Set(sim.sales.store.scan('salesorders').map((row) => row['ordernumber']));
+  for (const set of [
+    'SalesOrderLineCharges',
+    'SalesOrderHeaderCharges',
+    'SalesOrderLines',
+    'SalesOrderHeadersV2',
+  ]) {
+    for (const row of sim.finance.store.scan(set)) {
+      if (numbers.has(row['SalesOrderNumber'])) sim.finance.store.remove(set, row);
+    }
+  }
+}
+
+/** How often each value occurs. */
+const tally = (values: readonly unknown[]): Map<string, number> => {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(String(value), (counts.get(String(value)) ?? 0) + 1);
+  return counts;
+};
+
+describe.each(backends)(
+  'an order-to-cash flow killed after its target took a change set, on $name',
+  (backend) => {
+    // Orders write Finance change sets (header, lines, rounding charges); invoices write Sales change sets
+    // (invoice, lines, the order's status). Each is killed after its first page's writes, before the commit.
+    describe.each([
+      { flow: 'orders' as const, before: ['accounts', 'products', 'contacts'] as FlowName[] },
+      {
+        flow: 'invoices' as const,
+        before: ['accounts', 'products', 'contacts', 'orders', 'orderStatus'] as FlowName[],
+      },
+    ])('the $flow flow', ({ flow, before }) => {
+      let sim: RunningSimulators;
+      let place: TestPlace;
+      let database: Database;
+      let killedRun: string;
+      /** The target's documents before the killed run: it and its takeover must add to them. */
+      let documentsBefore: number;
+      const documents = () =>
+        flow === 'orders'
+          ? sim.finance.store.count('SalesOrderHeadersV2')
+          : sim.sales.store.count('invoices');
+
+      beforeAll(async () => {
+        sim = await startSimulators({ accounts: 40 });
+        place = await backend.createPlace({ persistent: true });
+        database = await openDatabase(place.config);
+        const { sync } = await restart(sim, database);
+        const { run } = await runToEnd(sync, before);
+        expect(run.flows.every((each) => each.status !== 'FAILED')).toBe(true);
+        for (const manager of managers.splice(0)) await manager.shutdown();
+        await database.close();
+        if (flow === 'orders') forgetOrdersInFinance(sim);
+        documentsBefore = documents();
+        killedRun = await syncUntilKilled(sim, place, 'write:1', flow);
+        database = await openDatabase(place.config);
+      }, 90_000);
+
+      afterEach(async () => {
+        for (const manager of managers.splice(0)) await manager.shutdown();
+      });
+
+      afterAll(async () => {
+        await database?.close();
+        await sim?.close();
+        await place?.dispose();
+      });
+
+      it('is finished by the next start: every document once, none of its lines twice', async () => {
+        const { runs } = await restart(sim, database);
+        const run = await ended(runs, killedRun);
+        expect(['SUCCEEDED', 'COMPLETED_WITH_ERRORS']).toContain(run.status);
+        if (flow === 'orders') {
+          expect(run.totals.read).toBe(sim.sales.store.count('salesorders'));
+          const headers = sim.finance.store.scan('SalesOrderHeadersV2').map((row) => row['SalesOrderNumber']);
+          expect([...tally(headers).values()].every((n) => n === 1)).toBe(true);
+          const lines = sim.finance.store
+            .scan('SalesOrderLines')
+            .map((row) => `${String(row['SalesOrderNumber'])}/${String(row['LineCreationSequenceNumber'])}`);
+          expect([...tally(lines).values()].every((n) => n === 1)).toBe(true);
+        } else {
+          expect(run.totals.read).toBe(sim.finance.store.count('SalesInvoiceHeadersV2'));
+          const invoices = sim.sales.store.scan('invoices').map((row) => row['invoicenumber']);
+          expect([...tally(invoices).values()].every((n) => n === 1)).toBe(true);
+          const lines = sim.sales.store
+            .scan('invoicedetails')
+            .map((row) => `${String(row['_invoiceid_value'])}/${String(row['sequencenumber'])}`);
+          expect([...tally(lines).values()].every((n) => n === 1)).toBe(true);
+        }
+        expect(documents()).toBeGreaterThan(documentsBefore);
+      });
+    });
+  },
+);

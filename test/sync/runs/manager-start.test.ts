@@ -18,31 +18,23 @@ const setup = useManager(store, { company: 'USMF', progressIntervalMs: 5 });
 
 const input = { mode: 'INCREMENTAL', dryRun: false } as const;
 const moving: FlowScript = { pages: [{ read: 2, created: 1, updated: 1 }] };
+/** Every flow, in the order a run of all of them runs them. */
+const allFlows = ['accounts', 'products', 'contacts', 'quotes', 'orders', 'orderStatus', 'invoices'];
 
 describe('starting a run', () => {
-  it('returns the QUEUED run at once and runs all four flows in dependency order to SUCCEEDED', async () => {
+  it('returns the QUEUED run at once and runs all seven flows in dependency order to SUCCEEDED', async () => {
     const hold = gate();
     const { manager, requests, recorder } = await setup({
       accounts: { ...moving, beforePage: () => hold.opened },
     });
     const started = await manager.start({ ...input, requestedBy: 'admin@contoso.com' });
     expect(started.run).toMatchObject({ status: 'QUEUED', requestedBy: 'admin@contoso.com' });
-    expect(started.run.flows.map((flow) => flow.flow)).toEqual([
-      'accounts',
-      'products',
-      'contacts',
-      'quotes',
-    ]);
+    expect(started.run.flows.map((flow) => flow.flow)).toEqual(allFlows);
     hold.open();
     const ended = await recorder.ended(started.run.id);
     expect(ended.run.status).toBe('SUCCEEDED');
-    expect(ended.run.flows.map((flow) => flow.status)).toEqual([
-      'SUCCEEDED',
-      'SUCCEEDED',
-      'SUCCEEDED',
-      'SUCCEEDED',
-    ]);
-    expect(requests.map((request) => request.flow)).toEqual(['accounts', 'products', 'contacts', 'quotes']);
+    expect(ended.run.flows.map((flow) => flow.status)).toEqual(allFlows.map(() => 'SUCCEEDED'));
+    expect(requests.map((request) => request.flow)).toEqual(allFlows);
     expect(requests[0]).toMatchObject({ runId: started.run.id, mode: 'INCREMENTAL', dryRun: false });
   });
 
@@ -98,6 +90,9 @@ describe('starting a run', () => {
       { flow: 'products', status: 'SUCCEEDED', error: null },
       { flow: 'contacts', status: 'CANCELLED', error: 'skipped: dependency accounts failed' },
       { flow: 'quotes', status: 'CANCELLED', error: 'skipped: dependency accounts failed' },
+      { flow: 'orders', status: 'CANCELLED', error: 'skipped: dependency accounts failed' },
+      { flow: 'orderStatus', status: 'CANCELLED', error: 'skipped: dependency orders failed' },
+      { flow: 'invoices', status: 'CANCELLED', error: 'skipped: dependency orderStatus failed' },
     ]);
     expect(ended.run.status).toBe('COMPLETED_WITH_ERRORS');
   });
@@ -163,7 +158,7 @@ describe('starting a run', () => {
     expect(requests.map(({ flow }) => flow)).toEqual(['accounts', 'products']);
     hold.open();
     expect((await recorder.ended(started.run.id)).run.status).toBe('SUCCEEDED');
-    expect(requests.map(({ flow }) => flow)).toEqual(['accounts', 'products', 'contacts', 'quotes']);
+    expect(requests.map(({ flow }) => flow)).toEqual(allFlows);
   });
 
   it('runs runs of different flows at the same time', async () => {
@@ -182,13 +177,13 @@ describe('validation', () => {
   it('lists every problem at once and creates no run', async () => {
     const { manager } = await setup({}, { company: 'nope' });
     const refused = await manager
-      .start({ ...input, flows: ['accounts', 'invoices' as never, 'accounts'] })
+      .start({ ...input, flows: ['accounts', 'shipments' as never, 'accounts'] })
       .catch((error) => error);
     expect(refused).toBeInstanceOf(SyncRequestError);
     expect(refused.code).toBe('VALIDATION_FAILED');
     expect(refused.problems).toEqual([
       'company nope does not exist in Finance (it has usmf, usrt)',
-      'flow invoices is unknown; the flows are accounts, products, contacts, quotes',
+      'flow shipments is unknown; the flows are accounts, products, contacts, quotes, orders, orderStatus, invoices',
       'flow accounts is requested more than once',
     ]);
     expect((await store.runs.listRuns({ first: 10 })).items).toEqual([]);
@@ -374,6 +369,9 @@ describe('the hub stopping and starting', () => {
       { flow: 'products', status: 'SUCCEEDED', error: null },
       { flow: 'contacts', ...interrupted },
       { flow: 'quotes', ...interrupted },
+      { flow: 'orders', ...interrupted },
+      { flow: 'orderStatus', ...interrupted },
+      { flow: 'invoices', ...interrupted },
     ]);
     const refused = await manager.start(input).catch((error) => error);
     expect(refused).toMatchObject({

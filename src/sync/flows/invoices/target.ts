@@ -1,0 +1,147 @@
+/**
+ * The invoices flow's Sales target: a posted Finance invoice becomes a Sales invoice with its lines in ONE
+ * change set — the invoice (created by its number, never overwriting one), its lines bound to it by that
+ * number, a write-in line for the header charges, and the invoiced order's status set to Invoiced — so
+ * Sales never holds half an invoice, nor an invoice whose order still looks open. A posted invoice does
+ * not change in Finance, and an invoice from Finance is read-only in Sales: one that exists is left
+ * alone (unchanged).
+ */
+import type { Connectors } from '../../../connectors/index.js';
+import type { SalesOperation } from '../../../connectors/sales/connector.js';
+import { salesOrderStatus } from '../../../connectors/sales/types.js';
+import { isBlank } from '../../normalise.js';
+import { salesBody, type TargetAdapter, type TargetWrite } from '../../engine/write.js';
+import { readField } from '../../transforms.js';
+import { HEADER_CHARGES_LINE } from './definition.js';
+
+type Values = Record<string, unknown>;
+
+/** The body of one invoice line; a line without a product (free text) becomes a write-in line. */
+function lineBody(
+  connectors: Connectors,
+  invoiceNumber: string,
+  values: Values,
+  invoiceDate: unknown,
+): Values {
+  const writeIn = isBlank(values['_productid_value']);
+  const { _productid_value: product, ...rest } = values;
+  return {
+    ...salesBody(connectors, writeIn ? rest : { ...rest, _productid_value: product }),
+    isproductoverridden: writeIn,
+    msdynce_invoicedate: invoiceDate ?? null,
+    'invoiceid@odata.bind': connectors.sales.bind('invoice', invoiceNumber),
+  };
+}
+
+/** The write-in line carrying the invoice's header charges, or null when it has none. */
+function chargesLine(
+  connectors: Connectors,
+  record: TargetWrite,
+  lastSequence: number,
+): SalesOperation | null {
+  const amount = readField(record.source, 'TotalChargeAmount');
+  if (isBlank(amount) || Number(amount) === 0) return null;
+  const description = readField(record.source, 'ChargeDescription');
+  return {
+    method: 'POST',
+    kind: 'invoiceLine',
+    body: lineBody(
+      connectors,
+      record.key,
+      {
+        sequencenumber: lastSequence + 1,
+        quantity: '1',
+        priceperunit: String(amount),
+        manualdiscountamount: '0',
+        tax: '0',
+        msdynce_invoicenumber: record.key,
+        productdescription: isBlank(description)
+          ? HEADER_CHARGES_LINE
+          : `${HEADER_CHARGES_LINE}: ${String(description)}`,
+      },
+      record.values['msdynce_invoicedate'],
+    ),
+  };
+}
+
+export function salesInvoiceTarget(connectors: Connectors): TargetAdapter {
+  const { sales } = connectors;
+
+  function changeSet(record: TargetWrite, orderStatus: ReadonlyMap<string, number | null>): SalesOperation[] {
+    const { invoicenumber: _key, ...header } = record.values;
+    const operations: SalesOperation[] = [
+      {
+        method: 'PATCH',
+        kind: 'invoice',
+        key: record.key,
+        body: salesBody(connectors, header),
+        only: 'create',
+      },
+    ];
+    let last = 0;
+    for (const child of record.children ?? []) {
+      last = Math.max(last, Number(child.values['sequencenumber'] ?? 0));
+      operations.push({
+        method: 'POST',
+        kind: 'invoiceLine',
+        body: lineBody(connectors, record.key, child.values, header['msdynce_invoicedate']),
+      });
+    }
+    const charges = chargesLine(connectors, record, last);
+    if (charges) operations.push(charges);
+    const orderId = header['_salesorderid_value'];
+    if (typeof orderId === 'string') {
+      const status = orderStatus.get(orderId.toLowerCase());
+      if (status !== salesOrderStatus.invoiced && status !== salesOrderStatus.cancelled) {
+        operations.push({
+          method: 'PATCH',
+          kind: 'order',
+          key: { id: orderId },
+          body: { msdynce_processingstatus: salesOrderStatus.invoiced },
+          only: 'update',
+          id: orderId,
+        });
+      }
+    }
+    return operations;
+  }
+
+  /** The current processing status of the Sales orders `records` invoice, in one batched read. */
+  async function statusesOf(records: readonly TargetWrite[]): Promise<Map<string, number | null>> {
+    const ids = [
+      ...new Set(
+        records.flatMap((r) =>
+          typeof r.values['_salesorderid_value'] === 'string' ? [r.values['_salesorderid_value']] : [],
+        ),
+      ),
+    ];
+    const statuses = new Map<string, number | null>();
+    if (ids.length === 0) return statuses;
+    const orders = await sales.getByValues('order', 'salesorderid', ids, {
+      select: ['salesorderid', 'msdynce_processingstatus'],
+    });
+    for (const [id, [order]] of orders) statuses.set(id, order?.msdynce_processingstatus ?? null);
+    return statuses;
+  }
+
+  return {
+    async readCurrent(keys) {
+      const found = await sales.getByValues('invoice', 'invoicenumber', keys);
+      return new Map([...found].flatMap(([key, [row]]) => (row ? [[key, row as object] as const] : [])));
+    },
+    // Posted invoices never change, and Sales keeps them read-only: an invoice that exists is done.
+    holds: () => true,
+    async write(records) {
+      const statuses = await statusesOf(records);
+      const results = await sales.writeChangeSets(records.map((record) => changeSet(record, statuses)));
+      return records.map((_record, index) => {
+        const parts = results[index]!;
+        const refused = parts.find((result) => result.outcome === 'failed');
+        if (refused)
+          return { outcome: 'failed', message: refused.error?.message ?? 'Sales refused the invoice' };
+        const id = parts[0]?.id;
+        return { outcome: 'created', ...(id ? { id } : {}) };
+      });
+    },
+  };
+}

@@ -1,0 +1,421 @@
+/**
+ * The order-to-cash flows end to end against both simulators: an order taken in Sales goes to Finance
+ * (orders), Finance's progress comes back to the Sales order (order status), and Finance's invoice
+ * appears on the customer in Sales (invoices). Orders are made here through the Sales API, so each rule
+ * is pinned on a record the test controls; the seed's own orders are counted but not relied on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { salesOrderLineStatus, salesOrderStatus } from '../../../src/connectors/sales/types.js';
+import type { Row } from '../../../src/simulators/core/model.js';
+import { recomposeLineDiscount } from '../../../src/sync/money.js';
+import { outcomesSum, startEngineHarness, type EngineHarness } from './harness.js';
+
+let h: EngineHarness;
+let account: Row;
+let products: Row[];
+let orderCount = 0;
+
+const usmf = 'usmf';
+const financeOrder = (number: string) =>
+  h.sim.finance.store.get('SalesOrderHeadersV2', { dataAreaId: usmf, SalesOrderNumber: number });
+const financeLines = (number: string) =>
+  h.sim.finance.store.findBy('SalesOrderLines', 'SalesOrderNumber', number);
+const financeCharges = (number: string) =>
+  h.sim.finance.store.findBy('SalesOrderLineCharges', 'SalesOrderNumber', number);
+const salesOrder = (number: string) => h.sim.sales.store.findBy('salesorders', 'ordernumber', number)[0];
+const salesLines = (number: string) =>
+  h.sim.sales.store.findBy(
+    'salesorderdetails',
+    '_salesorderid_value',
+    salesOrder(number)?.['salesorderid'] ?? null,
+  );
+const salesInvoice = (number: string) => h.sim.sales.store.findBy('invoices', 'invoicenumber', number)[0];
+
+interface LineSpec {
+  product?: Row;
+  writeIn?: string;
+  quantity: string;
+  price: string;
+  discount?: string;
+}
+
+/**
+ * A new Sales order of `customer` with `lines`, written as one change set through the Sales API, then
+ * activated unless `activate` is false. Returns its order number.
+ */
+async function takeOrder(lines: LineSpec[], { customer = account, activate = true } = {}): Promise<string> {
+  orderCount += 1;
+  const number = `ORD-T${String(orderCount).padStart(4, '0')}`;
+  const { sales } = h.connectors;
+  const [results] = await sales.writeChangeSets([
+    [
+      {
+        method: 'PATCH',
+        kind: 'order',
+        key: number,
+        only: 'create',
+        body: {
+          name: `Test order ${orderCount}`,
+          'customerid_account@odata.bind': sales.bind('account', { id: String(customer['accountid']) }),
+          'transactioncurrencyid@odata.bind': sales.bind('currency', {
+            id: String(customer['_transactioncurrencyid_value']),
+          }),
+        },
+      },
+      ...lines.map((line, index) => ({
+        method: 'POST' as const,
+        kind: 'orderLine' as const,
+        body: {
+          'salesorderid@odata.bind': sales.bind('order', number),
+          sequencenumber: index + 1,
+          quantity: line.quantity,
+          priceperunit: line.price,
+          manualdiscountamount: line.discount ?? '0',
+          ...(line.product
+            ? {
+                isproductoverridden: false,
+                'productid@odata.bind': sales.bind('product', { id: String(line.product['productid']) }),
+                'uomid@odata.bind': sales.bind('unit', { id: String(line.product['_defaultuomid_value']) }),
+              }
+            : { isproductoverridden: true, productdescription: line.writeIn ?? 'Write-in' }),
+        },
+      })),
+    ],
+  ]);
+  expect(
+    results!.every((result) => result.outcome !== 'failed'),
+    JSON.stringify(results),
+  ).toBe(true);
+  if (activate) {
+    const [activated] = await sales.writeMultiple([
+      {
+        method: 'PATCH',
+        kind: 'order',
+        key: number,
+        only: 'update',
+        body: { msdynce_processingstatus: salesOrderStatus.active },
+      },
+    ]);
+    expect(activated?.outcome, JSON.stringify(activated?.error?.message)).not.toBe('failed');
+  }
+  return number;
+}
+
+/** Runs each flow in order; every one completes. */
+async function runFlows(...flows: ('orders' | 'orderStatus' | 'invoices')[]): Promise<void> {
+  for (const flow of flows) {
+    const { result } = await h.run(flow);
+    expect(result).toMatchObject({ status: 'completed' });
+  }
+}
+
+beforeAll(async () => {
+  h = await startEngineHarness({ accounts: 20 });
+  for (const flow of ['accounts', 'products', 'contacts'] as const) {
+    const { result } = await h.run(flow);
+    expect(result.status).toBe('completed');
+  }
+  // A customer mastered in Sales and synced to Finance, and products that came from Finance.
+  account = h.sim.sales.store.scan('accounts').find((row) => {
+    const number = row['accountnumber'];
+    return (
+      typeof number === 'string' &&
+      row['statecode'] === 0 &&
+      h.sim.finance.store.get('CustomersV3', { dataAreaId: usmf, CustomerAccount: number })?.[
+        'IsExternallyMaintained'
+      ] === 'Yes'
+    );
+  })!;
+  products = h.sim.sales.store
+    .scan('products')
+    .filter(
+      (row) =>
+        row['msdynce_ismaintainedexternally'] === true &&
+        row['statecode'] === 0 &&
+        h.sim.finance.store.get('SellableReleasedProducts', {
+          dataAreaId: usmf,
+          ProductNumber: row['productnumber'] ?? null,
+        }) !== undefined,
+    )
+    .slice(0, 3);
+  expect(account).toBeDefined();
+  expect(products).toHaveLength(3);
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('orders flow (Sales → Finance)', () => {
+  it('sends an activated order with its lines, splitting a $10 discount on quantity 3 into 3.33 per unit and a −0.01 charge', async () => {
+    const number = await takeOrder([
+      { product: products[0]!, quantity: '3', price: '20.00', discount: '10.00' },
+      { product: products[1]!, quantity: '2', price: '5.00', discount: '1.00' },
+    ]);
+    const { result, counters, runId } = await h.run('orders');
+    expect(result).toMatchObject({ status: 'completed' });
+    expect(outcomesSum(counters)).toBe(counters.read);
+
+    expect(financeOrder(number)).toMatchObject({
+      SalesOrderName: 'Test order 1',
+      OrderingCustomerAccountNumber: account['accountnumber'],
+      InvoiceCustomerAccountNumber: account['accountnumber'],
+      SalesOrderProcessingStatus: 'None',
+    });
+    const lines = financeLines(number).sort(
+      (a, b) => Number(a['LineCreationSequenceNumber']) - Number(b['LineCreationSequenceNumber']),
+    );
+    expect(
+      lines.map((line) => [line['ItemNumber'], line['OrderedSalesQuantity'], line['LineDiscountAmount']]),
+    ).toEqual([
+      [products[0]!['productnumber'], '3', '3.33'],
+      [products[1]!['productnumber'], '2', '0.50'],
+    ]);
+    // Only the line whose discount does not divide evenly carries a rounding charge.
+    expect(financeCharges(number)).toEqual([
+      expect.objectContaining({
+        LineCreationSequenceNumber: 1,
+        SalesChargeCode: 'DISC-RND',
+        FixedChargeAmount: '-0.01',
+      }),
+    ]);
+    // Finance's line comes out at Sales' amount: 3 × (20.00 − 3.33) − 0.01 = 50.00 = 3 × 20.00 − 10.00.
+    expect(lines[0]!['LineAmount']).toBe('50.01');
+    expect(recomposeLineDiscount('3.33', '3', '-0.01')).toBe('10.00');
+    const { skips } = (await h.runs.getRun(runId))!.flows[0]!;
+    expect(skips.reduce((sum, skip) => sum + skip.count, 0)).toBe(counters.skipped);
+  });
+
+  it('leaves an order it already sent unchanged, and a Finance-confirmed order to Finance', async () => {
+    const number = await takeOrder([{ product: products[0]!, quantity: '1', price: '7.00' }]);
+    await runFlows('orders');
+    const before = financeLines(number)[0]!;
+
+    const again = await h.run('orders', { mode: 'FULL' });
+    expect(again.counters.failed).toBe(0);
+    expect(financeLines(number)[0]).toEqual(before);
+
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    // A Sales line edited after Finance confirmed (as an import might) does not reach Finance.
+    const [line] = salesLines(number);
+    h.sim.sales.store.update(
+      'salesorderdetails',
+      { salesorderdetailid: line!['salesorderdetailid'] ?? null },
+      {
+        quantity: '9',
+      },
+    );
+    await runFlows('orders');
+    const full = await h.run('orders', { mode: 'FULL' });
+    expect(full.counters.failed).toBe(0);
+    expect(financeLines(number)[0]!['OrderedSalesQuantity']).toBe('1');
+  });
+
+  it('skips orders that do not qualify, each with its reason', async () => {
+    await takeOrder([{ product: products[0]!, quantity: '1', price: '1.00' }], { activate: false });
+    // An order activated before its write-in line was added (data from an older system).
+    const writeIn = await takeOrder([{ writeIn: 'Installation', quantity: '1', price: '100.00' }], {
+      activate: false,
+    });
+    h.sim.sales.store.update(
+      'salesorders',
+      { salesorderid: salesOrder(writeIn)!['salesorderid'] ?? null },
+      {
+        msdynce_processingstatus: salesOrderStatus.active,
+      },
+    );
+    const { counters, runId } = await h.run('orders', { mode: 'FULL' });
+    const { skips } = (await h.runs.getRun(runId))!.flows[0]!;
+    const draft = h.sim.sales.store
+      .scan('salesorders')
+      .filter(
+        (row) => row['ordernumber'] && row['msdynce_processingstatus'] === salesOrderStatus.draft,
+      ).length;
+    expect(skips).toContainEqual({ reason: 'order not activated (Draft)', count: draft });
+    expect(skips.map((skip) => skip.reason)).toContain('order has products not maintained in Finance');
+    expect(financeOrder(writeIn)).toBeUndefined();
+    expect(counters.skipped).toBe(skips.reduce((sum, skip) => sum + skip.count, 0));
+  });
+
+  it('never leaves half an order in Finance: a line Finance refuses fails the whole order', async () => {
+    // A product maintained in Finance by its flag whose item Finance does not have (released elsewhere).
+    const stray = { ...products[2]!, productid: crypto.randomUUID(), productnumber: 'NOT-IN-FINANCE' };
+    h.sim.sales.store.insert('products', stray);
+    const number = await takeOrder([
+      { product: products[0]!, quantity: '1', price: '2.00' },
+      { product: stray, quantity: '1', price: '2.00' },
+    ]);
+    const { counters, runId } = await h.run('orders');
+    expect(counters.failed).toBeGreaterThanOrEqual(1);
+    const failures = await h.runs.failures(runId, { first: 50 });
+    expect(failures.items.find((failure) => failure.recordKey === number)?.message).toMatch(/NOT-IN-FINANCE/);
+    expect(financeOrder(number)).toBeUndefined();
+    expect(financeLines(number)).toEqual([]);
+  });
+
+  it('decides every outcome in a dry run and writes nothing', async () => {
+    const number = await takeOrder([{ product: products[1]!, quantity: '4', price: '3.00' }]);
+    const { counters } = await h.run('orders', { dryRun: true });
+    expect(counters.created).toBeGreaterThanOrEqual(1);
+    expect(financeOrder(number)).toBeUndefined();
+  });
+});
+
+describe('order status flow (Finance → Sales)', () => {
+  it("brings Finance's status, totals and line statuses to the Sales order, forward only", async () => {
+    const number = await takeOrder([
+      { product: products[0]!, quantity: '3', price: '20.00', discount: '10.00' },
+    ]);
+    await runFlows('orders');
+    // Not confirmed in Finance yet: the Sales order stays as it is.
+    await runFlows('orderStatus');
+    expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.active);
+
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    await runFlows('orderStatus');
+    const finance = financeOrder(number)!;
+    expect(salesOrder(number)).toMatchObject({
+      msdynce_processingstatus: salesOrderStatus.confirmed,
+      totalamount: finance['OrderTotalAmount'],
+      totaltax: finance['OrderTotalTaxAmount'],
+      freightamount: finance['OrderTotalChargesAmount'],
+      msdynce_ismaintainedexternally: true,
+    });
+    expect(salesLines(number)[0]).toMatchObject({
+      msdyn_linestatus: salesOrderLineStatus.backorder,
+      tax: financeLines(number)[0]!['LineTotalTaxAmount'],
+    });
+
+    h.sim.finance.postOrder(usmf, number, 'deliver');
+    await runFlows('orderStatus');
+    expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.shipped);
+    expect(salesLines(number)[0]!['msdyn_linestatus']).toBe(salesOrderLineStatus.delivered);
+
+    // Sales already shows Invoiced (from the invoices flow); Finance's header still says Delivered.
+    h.sim.sales.store.update(
+      'salesorders',
+      { salesorderid: salesOrder(number)!['salesorderid'] ?? null },
+      {
+        msdynce_processingstatus: salesOrderStatus.invoiced,
+      },
+    );
+    const full = await h.run('orderStatus', { mode: 'FULL' });
+    expect(full.counters.failed).toBe(0);
+    expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.invoiced);
+  });
+
+  it('shows an order cancelled in Finance as cancelled', async () => {
+    const number = await takeOrder([{ product: products[1]!, quantity: '1', price: '9.00' }]);
+    await runFlows('orders');
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    await runFlows('orderStatus');
+    h.sim.finance.postOrder(usmf, number, 'cancel');
+    await runFlows('orderStatus');
+    expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.cancelled);
+    expect(salesLines(number)[0]!['msdyn_linestatus']).toBe(salesOrderLineStatus.cancelled);
+  });
+
+  it('skips open orders and orders Finance created itself, with the reason', async () => {
+    const { runId } = await h.run('orderStatus', { mode: 'FULL' });
+    const reasons = (await h.runs.getRun(runId))!.flows[0]!.skips.map((skip) => skip.reason);
+    expect(reasons).toContain('order not confirmed in Finance');
+  });
+});
+
+describe('invoices flow (Finance → Sales)', () => {
+  it('creates the invoice with its lines read-only in Sales, the discount back at $10.00, and the order Invoiced', async () => {
+    const number = await takeOrder([
+      { product: products[0]!, quantity: '3', price: '20.00', discount: '10.00' },
+      { product: products[2]!, quantity: '1', price: '15.00' },
+    ]);
+    await runFlows('orders');
+    h.sim.finance.store.insert('SalesOrderHeaderCharges', {
+      dataAreaId: usmf,
+      SalesOrderNumber: number,
+      SalesChargeCode: 'FREIGHT',
+      FixedChargeAmount: '25.00',
+      ChargeDescription: 'Freight',
+    });
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    const { InvoiceNumber: invoiceNumber } = h.sim.finance.postOrder(usmf, number, 'invoice');
+    await runFlows('orderStatus', 'invoices');
+
+    const invoice = salesInvoice(String(invoiceNumber))!;
+    const finance = h.sim.finance.store.get('SalesInvoiceHeadersV2', {
+      dataAreaId: usmf,
+      InvoiceNumber: invoiceNumber ?? null,
+    })!;
+    expect(invoice).toMatchObject({
+      _salesorderid_value: salesOrder(number)!['salesorderid'],
+      _customerid_value: account['accountid'],
+      msdynce_ismaintainedexternally: true,
+      totalamount: finance['TotalInvoiceAmount'],
+      totaltax: finance['TotalTaxAmount'],
+    });
+    const lines = h.sim.sales.store
+      .findBy('invoicedetails', '_invoiceid_value', invoice['invoiceid'] ?? null)
+      .sort((a, b) => Number(a['sequencenumber']) - Number(b['sequencenumber']));
+    expect(
+      lines.map((line) => [line['sequencenumber'], line['quantity'], line['manualdiscountamount']]),
+    ).toEqual([
+      [1, '3', '10.00'],
+      [2, '1', '0.00'],
+      [3, '1', '0'],
+    ]);
+    // The header charge as the template carries it: a write-in line.
+    expect(lines[2]).toMatchObject({
+      isproductoverridden: true,
+      productdescription: 'Charges: Freight',
+      priceperunit: '25.00',
+    });
+    expect(lines[0]).toMatchObject({
+      msdynce_invoicenumber: invoiceNumber,
+      _productid_value: products[0]!['productid'],
+    });
+    expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.invoiced);
+
+    // Posted invoices do not change: the next run leaves it alone.
+    const again = await h.run('invoices', { mode: 'FULL' });
+    expect(again.counters.created).toBe(0);
+    expect(again.counters.failed).toBe(0);
+  });
+
+  it('leaves free-text invoices out by default and brings them when invoiceTypes includes freeText', async () => {
+    const { header } = h.sim.finance.createFreeTextInvoice(usmf, {
+      customerAccount: String(account['accountnumber']),
+      lines: [{ description: 'Consulting, November', quantity: '2', price: '150.00' }],
+    });
+    const invoiceNumber = String(header['InvoiceNumber']);
+    const { runId } = await h.run('invoices');
+    const skips = (await h.runs.getRun(runId))!.flows[0]!.skips;
+    expect(skips.map((skip) => skip.reason)).toContain('free-text invoice (not in invoiceTypes)');
+    expect(salesInvoice(invoiceNumber)).toBeUndefined();
+
+    const included = await h.run('invoices', {
+      mode: 'FULL',
+      flowSettings: { invoiceTypes: ['salesOrder', 'freeText'] },
+    });
+    expect(included.counters.failed).toBe(0);
+    const invoice = salesInvoice(invoiceNumber)!;
+    expect(invoice['_salesorderid_value']).toBeNull();
+    expect(
+      h.sim.sales.store.findBy('invoicedetails', '_invoiceid_value', invoice['invoiceid'] ?? null),
+    ).toEqual([
+      expect.objectContaining({
+        isproductoverridden: true,
+        productdescription: 'Consulting, November',
+        quantity: '2',
+      }),
+    ]);
+  });
+
+  it('decides an invoice in a dry run and writes nothing', async () => {
+    const number = await takeOrder([{ product: products[1]!, quantity: '1', price: '4.00' }]);
+    await runFlows('orders');
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    const { InvoiceNumber: invoiceNumber } = h.sim.finance.postOrder(usmf, number, 'invoice');
+    const { counters } = await h.run('invoices', { dryRun: true });
+    expect(counters.created).toBeGreaterThanOrEqual(1);
+    expect(salesInvoice(String(invoiceNumber))).toBeUndefined();
+  });
+});
