@@ -22,6 +22,8 @@ const flowOfEntity: Readonly<Record<string, FlowName>> = {
   contact: 'contacts',
   quote: 'quotes',
   quotedetail: 'quotes',
+  salesorder: 'orders',
+  salesorderdetail: 'orders',
 };
 
 export interface WebhookHandlerOptions {

@@ -165,6 +165,21 @@ describe('the Dataverse webhook endpoint', () => {
     }
   });
 
+  it('starts an orders run for a change of a sales order or one of its lines', async () => {
+    for (const entity of ['salesorder', 'salesorderdetail']) {
+      const answer = await post(context(entity));
+      expect(answer.status).toBe(202);
+      expect(await answer.json()).toEqual({ accepted: true, flow: 'ORDERS' });
+    }
+    await vi.waitFor(
+      async () => {
+        const runs = await webhookRuns();
+        expect(runs.some((run) => run.flows.map(({ flow }) => flow).join() === 'ORDERS')).toBe(true);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+  });
+
   it('is off, saying how to turn it on, when no key is configured', async () => {
     const plain = await startTestHub({ accounts: 5 });
     try {

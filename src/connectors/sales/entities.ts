@@ -21,6 +21,21 @@ const productColumns = [
   ...versioned,
 ];
 
+/** The priced-line columns order and invoice lines share, in the order both list them. */
+const pricedLine = [
+  '_productid_value',
+  'isproductoverridden',
+  'productdescription',
+  'quantity',
+  'priceperunit',
+  'manualdiscountamount',
+  'extendedamount',
+  'tax',
+  'sequencenumber',
+  '_uomid_value',
+];
+const pricedLineDecimals = ['quantity', 'priceperunit', 'manualdiscountamount', 'extendedamount', 'tax'];
+
 /** Product states (`statecode`) with the status reason (`statuscode`) Dataverse gives each by default. */
 export const productStates = {
   active: { statecode: 0, statuscode: 1 },
@@ -160,23 +175,14 @@ export const salesEntities: Record<SalesKind, SalesEntity> = {
     columns: [
       'salesorderdetailid',
       '_salesorderid_value',
-      '_productid_value',
-      'isproductoverridden',
-      'productdescription',
-      'quantity',
-      'priceperunit',
-      'manualdiscountamount',
-      'extendedamount',
-      'tax',
-      'sequencenumber',
-      '_uomid_value',
+      ...pricedLine,
       'description',
       'msdyn_linestatus',
       'createdon',
       'modifiedon',
       'versionnumber',
     ],
-    decimals: ['quantity', 'priceperunit', 'manualdiscountamount', 'extendedamount', 'tax'],
+    decimals: pricedLineDecimals,
   },
   invoice: {
     set: 'invoices',
@@ -209,23 +215,14 @@ export const salesEntities: Record<SalesKind, SalesEntity> = {
     columns: [
       'invoicedetailid',
       '_invoiceid_value',
-      '_productid_value',
-      'isproductoverridden',
-      'productdescription',
-      'quantity',
-      'priceperunit',
-      'manualdiscountamount',
-      'extendedamount',
-      'tax',
-      'sequencenumber',
-      '_uomid_value',
+      ...pricedLine,
       'msdynce_invoicenumber',
       'msdynce_invoicedate',
       'createdon',
       'modifiedon',
       'versionnumber',
     ],
-    decimals: ['quantity', 'priceperunit', 'manualdiscountamount', 'extendedamount', 'tax'],
+    decimals: pricedLineDecimals,
   },
   product: {
     set: 'products',

@@ -211,10 +211,9 @@ export interface SalesOrder extends Versioned {
   msdynce_ismaintainedexternally: boolean | null;
 }
 
-export interface SalesOrderLine {
+/** The priced-line columns order and invoice lines share, and their row metadata. */
+interface PricedLine {
   etag: string;
-  salesorderdetailid: Guid;
-  _salesorderid_value: Guid | null;
   _productid_value: Guid | null;
   isproductoverridden: boolean | null;
   productdescription: string | null;
@@ -225,11 +224,16 @@ export interface SalesOrderLine {
   tax: Decimal | null;
   sequencenumber: number | null;
   _uomid_value: Guid | null;
-  description: string | null;
-  msdyn_linestatus: number | null;
   createdon: string | null;
   modifiedon: string | null;
   versionnumber: number | null;
+}
+
+export interface SalesOrderLine extends PricedLine {
+  salesorderdetailid: Guid;
+  _salesorderid_value: Guid | null;
+  description: string | null;
+  msdyn_linestatus: number | null;
 }
 
 /**
@@ -259,25 +263,11 @@ export interface SalesInvoice extends Versioned {
   msdynce_hasexternallymaintainedproductsonly: boolean | null;
 }
 
-export interface SalesInvoiceLine {
-  etag: string;
+export interface SalesInvoiceLine extends PricedLine {
   invoicedetailid: Guid;
   _invoiceid_value: Guid | null;
-  _productid_value: Guid | null;
-  isproductoverridden: boolean | null;
-  productdescription: string | null;
-  quantity: Decimal | null;
-  priceperunit: Decimal | null;
-  manualdiscountamount: Decimal | null;
-  extendedamount: Decimal | null;
-  tax: Decimal | null;
-  sequencenumber: number | null;
-  _uomid_value: Guid | null;
   msdynce_invoicenumber: string | null;
   msdynce_invoicedate: string | null;
-  createdon: string | null;
-  modifiedon: string | null;
-  versionnumber: number | null;
 }
 
 /** Every entity kind the Sales connector reads and writes, by name. */

@@ -1,6 +1,6 @@
 /**
  * What a Dataverse service endpoint does on the simulator's own changes: after each create, update or
- * delete of an account, contact, quote or quote line through the Web API (in a `$batch` too), it posts a
+ * delete of an account, contact, quote, quote line, sales order or order line through the Web API (in a `$batch` too), it posts a
  * RemoteExecutionContext to the configured webhook, asynchronously, as a step registered in asynchronous
  * mode would. A call that fails is dropped (Dataverse's asynchronous service retries; the hub treats the
  * call as a hint anyway).
@@ -15,7 +15,7 @@ export interface SalesWebhook {
   headers?: Record<string, string>;
 }
 
-const watched = new Set(['account', 'contact', 'quote', 'quotedetail']);
+const watched = new Set(['account', 'contact', 'quote', 'quotedetail', 'salesorder', 'salesorderdetail']);
 const messages: Record<string, string> = { POST: 'Create', PATCH: 'Update', DELETE: 'Delete' };
 
 /** Calls the webhook, if any, about the change `request` made (when it made one). */

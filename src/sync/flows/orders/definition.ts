@@ -13,6 +13,7 @@ import type { FinanceOrderHeader, FinanceOrderLine } from '../../../connectors/f
 import { salesOrderStatus, type SalesOrder, type SalesOrderLine } from '../../../connectors/sales/types.js';
 import { addressFields } from '../addresses.js';
 import { financeEntity, salesEntity } from '../entities.js';
+import { salesLineFields, salesLineRules } from '../sales-lines.js';
 import { QUOTE_BLANK_COUNTRY } from '../quotes/definition.js';
 import { defineChildren, defineMapping, defineRules, type FlowDefinition } from '../types.js';
 
@@ -86,26 +87,15 @@ const orderLine = defineMapping<SalesOrderLine, FinanceOrderLine>({
   target: financeEntity('orderLine'),
   key: { source: 'sequencenumber', target: 'LineCreationSequenceNumber' },
   fields: [
-    {
-      field: 'lineNumber',
-      source: 'sequencenumber',
-      target: 'LineCreationSequenceNumber',
-      transform: { kind: 'copy' },
-    },
-    {
-      field: 'productNumber',
-      source: '_productid_value',
-      target: 'ItemNumber',
-      transform: { kind: 'lookup', lookup: 'externalProductNumberById' },
-      description: 'Product → its product number (the Finance item number)',
-    },
+    salesLineFields.lineNumber,
+    salesLineFields.productNumber,
     {
       field: 'quantity',
       source: 'quantity',
       target: 'OrderedSalesQuantity',
       transform: { kind: 'decimal' },
     },
-    { field: 'unitPrice', source: 'priceperunit', target: 'SalesPrice', transform: { kind: 'decimal' } },
+    salesLineFields.unitPrice,
     {
       field: 'discount',
       source: 'manualdiscountamount',
@@ -115,19 +105,8 @@ const orderLine = defineMapping<SalesOrderLine, FinanceOrderLine>({
       description:
         "Sales' line total discount ÷ quantity, rounded to cents (Finance's discount is per unit); what rounding loses goes in a DISC-RND line charge",
     },
-    {
-      field: 'description',
-      source: 'description',
-      target: 'LineDescription',
-      transform: { kind: 'truncate', length: 1000 },
-    },
-    {
-      field: 'unit',
-      source: '_uomid_value',
-      target: 'SalesUnitSymbol',
-      transform: { kind: 'unitSymbol', map: 'salesUnitToFinanceUnit' },
-      description: 'Sales unit → Finance unit symbol',
-    },
+    salesLineFields.description,
+    salesLineFields.unit,
   ],
   constants: [],
 });
@@ -164,12 +143,6 @@ export const ordersFlow: FlowDefinition = {
     label: 'line',
     mapping: 'orderLine',
     parent: { source: '_salesorderid_value', target: 'SalesOrderNumber' },
-    eligibility: [
-      { require: { test: 'notEquals', field: 'isproductoverridden', value: true }, reason: 'write-in line' },
-      {
-        require: { test: 'resolves', field: '_productid_value', lookup: 'externalProductNumberById' },
-        reason: 'product not maintained in Finance',
-      },
-    ],
+    eligibility: salesLineRules,
   }),
 };

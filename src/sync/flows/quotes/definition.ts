@@ -7,6 +7,7 @@ import type { FinanceQuoteHeader, FinanceQuoteLine } from '../../../connectors/f
 import type { SalesQuote, SalesQuoteLine } from '../../../connectors/sales/types.js';
 import { addressFields } from '../addresses.js';
 import { financeEntity, salesEntity } from '../entities.js';
+import { salesLineFields, salesLineRules } from '../sales-lines.js';
 import { defineChildren, defineMapping, defineRules, type FlowDefinition } from '../types.js';
 
 /**
@@ -101,26 +102,15 @@ const quotationLine = defineMapping<SalesQuoteLine, FinanceQuoteLine>({
   target: financeEntity('quoteLine'),
   key: { source: 'sequencenumber', target: 'LineCreationSequenceNumber' },
   fields: [
-    {
-      field: 'lineNumber',
-      source: 'sequencenumber',
-      target: 'LineCreationSequenceNumber',
-      transform: { kind: 'copy' },
-    },
-    {
-      field: 'productNumber',
-      source: '_productid_value',
-      target: 'ItemNumber',
-      transform: { kind: 'lookup', lookup: 'externalProductNumberById' },
-      description: 'Product → its product number (the Finance item number)',
-    },
+    salesLineFields.lineNumber,
+    salesLineFields.productNumber,
     {
       field: 'quantity',
       source: 'quantity',
       target: 'RequestedSalesQuantity',
       transform: { kind: 'decimal' },
     },
-    { field: 'unitPrice', source: 'priceperunit', target: 'SalesPrice', transform: { kind: 'decimal' } },
+    salesLineFields.unitPrice,
     {
       field: 'discount',
       source: 'manualdiscountamount',
@@ -129,19 +119,8 @@ const quotationLine = defineMapping<SalesQuoteLine, FinanceQuoteLine>({
       default: '0',
       description: 'Required in Finance: blank → 0',
     },
-    {
-      field: 'description',
-      source: 'description',
-      target: 'LineDescription',
-      transform: { kind: 'truncate', length: 1000 },
-    },
-    {
-      field: 'unit',
-      source: '_uomid_value',
-      target: 'SalesUnitSymbol',
-      transform: { kind: 'unitSymbol', map: 'salesUnitToFinanceUnit' },
-      description: 'Sales unit → Finance unit symbol',
-    },
+    salesLineFields.description,
+    salesLineFields.unit,
   ],
   constants: [],
 });
@@ -167,12 +146,6 @@ export const quotesFlow: FlowDefinition = {
     label: 'line',
     mapping: 'quotationLine',
     parent: { source: '_quoteid_value', target: 'SalesQuotationNumber' },
-    eligibility: [
-      { require: { test: 'notEquals', field: 'isproductoverridden', value: true }, reason: 'write-in line' },
-      {
-        require: { test: 'resolves', field: '_productid_value', lookup: 'externalProductNumberById' },
-        reason: 'product not maintained in Finance',
-      },
-    ],
+    eligibility: salesLineRules,
   }),
 };
