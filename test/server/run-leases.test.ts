@@ -89,8 +89,9 @@ describe.skipIf(!adminUrl || !postgres)('runs held by live hub instances (needs 
 
   it('leaves a running sync alone when another instance starts beside it', async () => {
     const a = await hub('hub-a');
-    // Slowed, so the run is still going while the second instance starts and looks around.
-    for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 400 });
+    // Slowed, so the run is still going while the second instance starts and looks around: at 400 ms a
+    // request, a loaded machine once started the second instance only after the run had ended.
+    for (const system of [systems.sales, systems.finance]) system.faults.set({ latencyMs: 1_000 });
     const runId = await start(a, 'FULL');
     await waitForRun(a, runId, (run) => run.status === 'RUNNING');
 
