@@ -19,13 +19,20 @@
  * --cpu-prof-of example, the example query's; with --cpu-prof-of bare, profile bare Apollo under the
  * trivial query instead), write the profile to DIR when it stops, and skip the rest.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { postGraphQL } from './bench/graphql.js';
+import {
+  backendCounts,
+  median,
+  percentile,
+  startHubProcess,
+  startProcess,
+  startSimulatorsProcess,
+} from './bench/processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,76 +67,16 @@ const unifiedPage = `query Page($first: Int!) {
   }
 }`;
 
-const children: ChildProcess[] = [];
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null) child.kill();
-});
-
-/** Spawns a node program and resolves with the first stdout match of `pattern`; the rest is drained. */
-async function startProcess(
-  args: string[],
-  pattern: RegExp,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ child: ChildProcess; match: RegExpExecArray; lines: string[] }> {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const lines: string[] = [];
-  // Warnings (no authentication configured) are expected here; only a failed start shows them.
-  child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
-  const reader = createInterface({ input: child.stdout! });
-  for await (const line of reader) {
-    lines.push(line);
-    const match = pattern.exec(line);
-    if (match) {
-      // Keep reading (and dropping) what it writes, or a full pipe would block it.
-      child.stdout!.resume();
-      return { child, match, lines };
-    }
-  }
-  throw new Error(`${args.join(' ')} stopped before it was ready:\n${lines.join('\n')}`);
-}
-
-/** Both simulators in a process of their own; resolves with the environment that points a hub at them. */
-async function startSimulators(latencyMs: number): Promise<NodeJS.ProcessEnv> {
-  const { lines } = await startProcess(
-    [
-      'dist/simulators/main.js',
-      `--accounts=${accounts}`,
-      '--sales-port=0',
-      '--finance-port=0',
-      `--latency-ms=${latencyMs}`,
-    ],
-    /^export FINANCE_COMPANY=/,
-  );
-  const env: NodeJS.ProcessEnv = {};
-  for (const line of lines) {
-    const match = /^export (\w+)=(.*)$/.exec(line);
-    if (match) env[match[1]!] = match[2]!.replace(/^'(.*)'$/, '$1');
-  }
-  return env;
-}
-
 /** The compiled hub as `npm start` runs it, on a free port with an in-memory database. */
 async function startHub(
   systems: NodeJS.ProcessEnv,
   profile?: string,
 ): Promise<{ pid: number; url: string; child: ChildProcess }> {
-  const node = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const { child, match } = await startProcess(
-    [...node, '--enable-source-maps', 'dist/main.js'],
-    /GraphQL API: (\S+)/,
-    {
-      PATH: process.env['PATH'],
-      ...systems,
-      PORT: '0',
-      HUB_DATA_DIR: 'memory://',
-      // Room for the 500-account unified page; the trivial query and the example query are far below both.
-      HUB_MAX_FIRST: '500',
-      HUB_MAX_COST: '1000000',
-    },
-  );
-  return { pid: child.pid!, url: match[1]!, child };
+  return startHubProcess(systems, { nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
 }
+
+const startSimulators = async (latencyMs: number): Promise<NodeJS.ProcessEnv> =>
+  (await startSimulatorsProcess(accounts, latencyMs)).systems;
 
 async function startBareApollo(profile?: string): Promise<{ pid: number; url: string; child: ChildProcess }> {
   const node = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
@@ -179,18 +126,6 @@ async function load(target: { pid: number; url: string }, query: string, total: 
   };
 }
 
-/** The hub's back-end requests so far per system and entity set, from its Prometheus counters. */
-async function backendCounts(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(new URL('/metrics', url))).text();
-  const counts = new Map<string, number>();
-  for (const match of text.matchAll(/^p2c_backend_requests_total\{([^}]*)\} (\d+)/gm)) {
-    const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    const key = `${labels['system']} ${labels['entity_set']}`;
-    counts.set(key, (counts.get(key) ?? 0) + Number(match[2]));
-  }
-  return counts;
-}
-
 /** The back-end requests one query makes: per system in total, and per entity set. */
 async function requestsOf(url: string, query: string, variables?: Record<string, unknown>): Promise<string> {
   const before = await backendCounts(url);
@@ -207,16 +142,6 @@ async function requestsOf(url: string, query: string, variables?: Record<string,
   }
   return `${[...bySystem].map(([system, n]) => `${system} ${n}`).join(', ')} (${bySet.join(', ')})`;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
-};
 
 /** A numbered account with contacts and at least two quotes: the example query touches every relation. */
 async function exampleAccount(url: string): Promise<string> {

@@ -292,6 +292,7 @@ const schema = z.object({
     .default('roles'),
   HUB_INTROSPECTION: flag.optional(),
   HUB_SANDBOX: flag.optional(),
+  HUB_FEDERATION: flag.default(false),
   // Abuse limits (src/server/limits.ts). The bounds only keep out nonsense; the defaults are the advice.
   HUB_MAX_DEPTH: limit(1, 100, defaultLimits.maxDepth),
   HUB_MAX_COST: limit(1, 10_000_000, defaultLimits.maxCost),
@@ -550,6 +551,11 @@ export interface HubConfig {
   introspection: boolean;
   /** The Apollo Sandbox landing page for browsers (`HUB_SANDBOX`); default on, off in production. */
   sandbox: boolean;
+  /**
+   * Serve the schema as an Apollo Federation v2 subgraph (`HUB_FEDERATION`): entity keys, `_service` and
+   * `_entities` (src/graphql/federation.ts); default off, the plain schema.
+   */
+  federation: boolean;
   /** Origins browsers may call the hub from (`HUB_CORS_ORIGINS`); `*` for any; default none. */
   corsOrigins: string[];
   /** Abuse limits (`HUB_MAX_…`, `HUB_OPERATION_TIMEOUT_MS`, `HUB_MUTATIONS_PER_MINUTE`); see limits.ts. */
@@ -683,6 +689,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth,
     introspection: e.HUB_INTROSPECTION ?? !production,
     sandbox: e.HUB_SANDBOX ?? !production,
+    federation: e.HUB_FEDERATION,
     corsOrigins: e.HUB_CORS_ORIGINS ?? [],
     limits: {
       maxDepth: e.HUB_MAX_DEPTH,

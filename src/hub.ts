@@ -10,6 +10,7 @@ import { createLinkStore } from './db/links.js';
 import { createRunStore, defaultRetentionDays } from './db/runs.js';
 import { createContextFactory } from './graphql/context.js';
 import { createSchema } from './graphql/schema.js';
+import { createSubgraphSchema } from './graphql/federation.js';
 import { silentLogger, type Logger } from './logging.js';
 import { createHubMetrics, type HubMetrics } from './metrics/index.js';
 import { type AuthenticatorOptions, type AuthSettings, createAuthenticator } from './server/auth.js';
@@ -81,6 +82,8 @@ export interface HubOptions {
   introspection?: boolean;
   /** The Apollo Sandbox landing page (`HUB_SANDBOX`); default true. */
   sandbox?: boolean;
+  /** Serve the schema as a Federation v2 subgraph (`HUB_FEDERATION`); default false. */
+  federation?: boolean;
   /** Origins browsers may call the hub from (`HUB_CORS_ORIGINS`); default none. */
   corsOrigins?: readonly string[];
   /** Where operations, sync runs and failed purges are logged; default: nowhere (tests). */
@@ -173,6 +176,7 @@ export async function startHub({
   authOptions,
   introspection = true,
   sandbox = true,
+  federation = false,
   corsOrigins = [],
   logger = silentLogger(),
   readiness,
@@ -296,7 +300,7 @@ export async function startHub({
   await runs.purgeOlderThan(retentionDays);
   metrics.observe({ connectors, database });
   const server = await createHubServer({
-    schema: createSchema(),
+    schema: federation ? createSubgraphSchema() : createSchema(),
     createContext: createContextFactory({
       connectors,
       links,

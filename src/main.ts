@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     auth: config.auth,
     introspection: config.introspection,
     sandbox: config.sandbox,
+    federation: config.federation,
     corsOrigins: config.corsOrigins,
     limits: config.limits,
     connections: config.connections,
@@ -491,6 +492,11 @@ function reportSecurity(config: HubConfig, logger: Logger): void {
   logger.info(
     `Introspection ${config.introspection ? 'on' : 'off'}, Sandbox ${config.sandbox ? 'on' : 'off'}, CORS origins: ${config.corsOrigins.join(', ') || 'none'}`,
   );
+  if (config.federation) {
+    logger.info(
+      'Federation: the schema is an Apollo Federation v2 subgraph (_service, _entities); subscriptions stay on this endpoint.',
+    );
+  }
   if (config.sandbox && !config.introspection) {
     logger.warn('The Sandbox needs introspection to show the schema: set HUB_INTROSPECTION=true as well.');
   }

@@ -19,7 +19,7 @@ const failure = (env: Record<string, string>): ConfigError => {
 };
 
 describe('configuration', () => {
-  it('defaults to the embedded setup: PGlite, both simulators, company usmf, loopback on 4000 without authentication, runs kept 45 days, new products Active, vanished ones reported, introspection and Sandbox on, no CORS origins', () => {
+  it('defaults to the embedded setup: PGlite, both simulators, company usmf, loopback on 4000 without authentication, runs kept 45 days, new products Active, vanished ones reported, introspection and Sandbox on, no CORS origins, the plain schema (no federation)', () => {
     expect(loadConfig({})).toEqual({
       development: false,
       port: 4000,
@@ -41,6 +41,7 @@ describe('configuration', () => {
       auth: null,
       introspection: true,
       sandbox: true,
+      federation: false,
       corsOrigins: [],
       logLevel: 'info',
       simulatorLatencyMs: 0,

@@ -3,7 +3,8 @@
  * an object type (or interface or union) counts 1 for each time it can occur, that is, times the `first`
  * of every list around it; scalar fields count nothing. `first` comes from the operation (a literal or a
  * variable's value) or else from the schema's default (`first: Int = 50`), so a nested list nobody sized
- * still multiplies by 50. Lists without `first` (a quote's or an order's lines, an order's invoices, the flows) do not multiply: their
+ * still multiplies by 50. A federation gateway's `_entities` counts 1 for each representation it sends,
+ * plus what is asked under it. Lists without `first` (a quote's or an order's lines, an order's invoices, the flows) do not multiply: their
  * size is the data's, not the caller's. Introspection (`__schema`, `__type`) costs nothing.
  *
  * For example, `accounts(first: 5) { nodes { sync { state } } pageInfo { hasNextPage } }` costs
@@ -77,6 +78,20 @@ export function operationCost(
     return pageSize(given as number, maxFirst);
   };
 
+  /**
+   * How many entities a federation gateway's `_entities(representations: …)` asks for (a literal list or
+   * a variable's value, as gateways send it); undefined for any other field.
+   */
+  const representationsOf = (node: FieldNode, field: GraphQLField<unknown, unknown>): number | undefined => {
+    if (field.name !== '_entities') return undefined;
+    const argument = node.arguments?.find((arg) => arg.name.value === 'representations');
+    if (!argument) return undefined;
+    if (argument.value.kind === graphql.Kind.LIST) return argument.value.values.length;
+    if (argument.value.kind !== graphql.Kind.VARIABLE) return undefined;
+    const given = variables?.[argument.value.name.value];
+    return Array.isArray(given) ? given.length : undefined;
+  };
+
   // The cost of a selection set is proportional to the multiplier around it (every term is), so each
   // selection set is costed once at multiplier 1 and scaled: a fragment's cost is kept and reused at
   // every spread of it. A fragment spread twice in each of 30 fragments is costed in 60 visits, not 2^30.
@@ -107,8 +122,15 @@ export function operationCost(
         const field = type.getFields()[selection.name.value];
         if (!field) continue;
         const named = graphql.getNamedType(field.type);
-        const first = firstOf(selection, field);
+        const entities = representationsOf(selection, field);
         if (!graphql.isCompositeType(named) || !selection.selectionSet) continue;
+        if (entities !== undefined) {
+          // Each entity counts itself, as a connection's node does, and what is asked under it.
+          const inner = saturatingAdd(1, setCost(selection.selectionSet, named));
+          cost = saturatingAdd(cost, saturatingAdd(1, Math.min(entities * inner, costCeiling)));
+          continue;
+        }
+        const first = firstOf(selection, field);
         const inner = setCost(selection.selectionSet, named);
         cost = saturatingAdd(cost, saturatingAdd(1, Math.min((first ?? 1) * inner, costCeiling)));
       } else if (selection.kind === graphql.Kind.INLINE_FRAGMENT) {

@@ -10,7 +10,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLSchema } from 'graphql';
@@ -151,6 +154,9 @@ export async function createHubServer<TContext extends object>({
       // Only with tracing on (started before the server), so that a hub without it runs no hook of it.
       ...(tracingEnabled ? [tracingPlugin<TContext>()] : []),
       subscriptionsOverWebSocketPlugin<TContext>(),
+      // Apollo would answer a gateway's `apollo-federation-include-trace` with per-field timings and the
+      // errors unmasked; the hub's own tracing is OpenTelemetry (src/tracing), for the operator's eyes only.
+      ApolloServerPluginInlineTraceDisabled(),
       sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
         : ApolloServerPluginLandingPageDisabled(),

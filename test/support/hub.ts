@@ -60,6 +60,7 @@ export async function startTestHub({
   webhookKey,
   continuous,
   watchAvailability = false,
+  federation = false,
   queryLogger,
   retry = recordingRetryPolicy([]),
 }: {
@@ -73,6 +74,8 @@ export async function startTestHub({
   circuitBreaker?: Omit<CircuitBreakerOptions, 'onStateChange'>;
   /** Authentication, introspection, Sandbox and CORS; default: none configured (anonymous operator). */
   security?: Pick<HubOptions, 'auth' | 'authOptions' | 'introspection' | 'sandbox' | 'corsOrigins'>;
+  /** Serve the schema as a Federation v2 subgraph (default: the plain schema). */
+  federation?: boolean;
   /** Abuse limits to replace (default: the hub's defaults). */
   limits?: HubOptions['limits'];
   /** Where the hub logs; default: nowhere. */
@@ -132,6 +135,7 @@ export async function startTestHub({
     ...(webhookKey ? { webhookKey } : {}),
     ...(continuous ? { continuous } : {}),
     watchAvailability,
+    federation,
   });
   const { server } = hub;
   const url = server.url;

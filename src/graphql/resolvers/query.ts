@@ -9,16 +9,7 @@ import { checkedText, maxKeyLength } from '../arguments.js';
 import type { HubContext } from '../context.js';
 import { badInput, fromUpstream } from '../errors.js';
 import { pageRequest, toConnection, type KeysetOrder } from '../listing.js';
-import type {
-  AccountModel,
-  ContactModel,
-  InvoiceModel,
-  OrderModel,
-  ProductModel,
-  QuoteModel,
-} from '../models.js';
-import { flows } from '../../sync/flows/index.js';
-import { counterpartOf } from '../../sync/read-model/index.js';
+import { byKey } from './by-key.js';
 import { orderStatusValue } from './order.js';
 
 const guid = (value: string): ODataLiteral => ({ guid: value });
@@ -102,26 +93,8 @@ async function accountIdOf(
   return (await context.loaders.salesAccountByNumber.load(number))?.accountid ?? null;
 }
 
-/** Both sides of a record by key: the system of record must answer; the other side may fail later, on its own path. */
-async function bothSides<S, F>(
-  sales: Promise<S | null>,
-  finance: Promise<F | null>,
-): Promise<[S | null, F | null | undefined]> {
-  const [s, f] = await Promise.allSettled([sales, finance]);
-  if (s.status === 'rejected') throw s.reason;
-  return [s.value, f.status === 'fulfilled' ? f.value : undefined];
-}
-
 export const Query: QueryResolvers = {
-  account: async (_root, args, context): Promise<AccountModel | null> => {
-    const accountNumber = key('accountNumber', args.accountNumber);
-    const [sales, finance] = await bothSides(
-      context.loaders.salesAccountByNumber.load(accountNumber),
-      context.loaders.financeCustomerByAccount.load(accountNumber),
-    );
-    if (!sales && finance === null) return null;
-    return { accountNumber: sales?.accountnumber ?? accountNumber, sales, finance };
-  },
+  account: (_root, args, context) => byKey.account(context, key('accountNumber', args.accountNumber)),
   accounts: async (_root, { first, after, filter }, context) => {
     const request = pageRequest(
       orders.accounts,
@@ -145,19 +118,7 @@ export const Query: QueryResolvers = {
       finance: undefined,
     }));
   },
-  contact: async (_root, args, context): Promise<ContactModel | null> => {
-    const contactNumber = key('contactNumber', args.contactNumber);
-    const sales = await context.loaders.salesContactByNumber.load(contactNumber);
-    if (sales)
-      return { contactNumber: sales.msdynce_contactnumber ?? contactNumber, sales, finance: undefined };
-    const [person, customer] = await Promise.all([
-      context.loaders.financeContactPersonById.load(contactNumber),
-      context.loaders.financeCustomerByAccount.load(contactNumber),
-    ]);
-    // Without its Sales contact, the counterpart the contacts flow's mappings recognise (a person customer).
-    const finance = counterpartOf(flows.contacts, null, [person, customer]);
-    return finance ? { contactNumber, sales: null, finance } : null;
-  },
+  contact: (_root, args, context) => byKey.contact(context, key('contactNumber', args.contactNumber)),
   contacts: async (_root, { first, after, filter }, context) => {
     const accountId = await accountIdOf(context, filter?.accountNumber ?? undefined);
     const request = pageRequest(
@@ -181,15 +142,7 @@ export const Query: QueryResolvers = {
       finance: undefined,
     }));
   },
-  quote: async (_root, args, context): Promise<QuoteModel | null> => {
-    const quoteNumber = key('quoteNumber', args.quoteNumber);
-    const [sales, finance] = await bothSides(
-      context.loaders.salesQuoteByNumber.load(quoteNumber),
-      context.loaders.financeQuoteByNumber.load(quoteNumber),
-    );
-    if (!sales && finance === null) return null;
-    return { quoteNumber: sales?.quotenumber ?? quoteNumber, sales, finance };
-  },
+  quote: (_root, args, context) => byKey.quote(context, key('quoteNumber', args.quoteNumber)),
   quotes: async (_root, { first, after, filter }, context) => {
     const accountId = await accountIdOf(context, filter?.accountNumber ?? undefined);
     const request = pageRequest(
@@ -212,15 +165,7 @@ export const Query: QueryResolvers = {
       finance: undefined,
     }));
   },
-  order: async (_root, args, context): Promise<OrderModel | null> => {
-    const orderNumber = key('orderNumber', args.orderNumber);
-    const [sales, finance] = await bothSides(
-      context.loaders.salesOrderByNumber.load(orderNumber),
-      context.loaders.financeOrderByNumber.load(orderNumber),
-    );
-    if (!sales && finance === null) return null;
-    return { orderNumber: sales?.ordernumber ?? orderNumber, sales, finance };
-  },
+  order: (_root, args, context) => byKey.order(context, key('orderNumber', args.orderNumber)),
   orders: async (_root, { first, after, filter }, context) => {
     const accountId = await accountIdOf(context, filter?.accountNumber ?? undefined);
     const request = pageRequest(
@@ -243,16 +188,7 @@ export const Query: QueryResolvers = {
       finance: undefined,
     }));
   },
-  // Finance is the invoices' system of record: it must answer; Sales may fail later, on its own path.
-  invoice: async (_root, args, context): Promise<InvoiceModel | null> => {
-    const invoiceNumber = key('invoiceNumber', args.invoiceNumber);
-    const [finance, sales] = await bothSides(
-      context.loaders.financeInvoiceByNumber.load(invoiceNumber),
-      context.loaders.salesInvoiceByNumber.load(invoiceNumber),
-    );
-    if (!finance && sales === null) return null;
-    return { invoiceNumber: finance?.InvoiceNumber ?? invoiceNumber, finance, sales };
-  },
+  invoice: (_root, args, context) => byKey.invoice(context, key('invoiceNumber', args.invoiceNumber)),
   invoices: async (_root, { first, after, filter }, context) => {
     const request = pageRequest(
       orders.invoices,
@@ -283,15 +219,7 @@ export const Query: QueryResolvers = {
       sales: undefined,
     }));
   },
-  product: async (_root, args, context): Promise<ProductModel | null> => {
-    const productNumber = key('productNumber', args.productNumber);
-    const [finance, sales] = await bothSides(
-      context.loaders.financeProductByNumber.load(productNumber),
-      context.loaders.salesProductByNumber.load(productNumber),
-    );
-    if (!finance && sales === null) return null;
-    return { productNumber: finance?.ProductNumber ?? productNumber, finance, sales };
-  },
+  product: (_root, args, context) => byKey.product(context, key('productNumber', args.productNumber)),
   products: async (_root, { first, after, filter }, context) => {
     const request = pageRequest(
       orders.products,
