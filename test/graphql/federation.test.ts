@@ -22,6 +22,7 @@ import {
   type Ticket,
 } from '../support/federation.js';
 import { resetSystems, startTestHub, type TestHub } from '../support/hub.js';
+import { captureLogs } from '../support/logs.js';
 
 const readerKey = 'gateway-reader-key-0123456789abcdef';
 const operatorKey = 'gateway-operator-key-0123456789abcdef';
@@ -36,6 +37,8 @@ interface SeedAccount {
 }
 
 let hub: TestHub;
+/** The hub's own log: one line per operation it answered, named as the gateway named it. */
+const hubLog = captureLogs();
 let tickets: Ticket[] = [];
 let ticketsSubgraph: RunningService;
 let gateway: RunningGateway;
@@ -47,7 +50,7 @@ const accountFields = `accountNumber name creditLimit finance { CreditLimit }
 
 beforeAll(async () => {
   const { auth } = loadConfig({ HUB_API_KEYS: `reader:gateway:${readerKey},operator:ops:${operatorKey}` });
-  hub = await startTestHub({ accounts: 90, federation: true, security: { auth } });
+  hub = await startTestHub({ accounts: 90, federation: true, security: { auth }, logger: hubLog.logger });
   const page = await hub.graphql(`{ accounts(first: 90) { nodes { ${accountFields} } } }`, undefined, {
     token: readerKey,
   });
@@ -71,7 +74,15 @@ afterAll(async () => {
 beforeEach(() => {
   resetSystems(hub);
   gateway.requests.length = 0;
+  hubLog.clear();
 });
+
+/** The operations the hub answered since the last reset, by name. */
+const hubOperations = (): unknown[] =>
+  hubLog
+    .lines()
+    .filter((line) => line['operationType'] !== undefined)
+    .map((line) => line['operation']);
 
 /** One open ticket for each of the first `count` accounts. */
 const ticketsFor = (count: number): Ticket[] =>
@@ -384,6 +395,9 @@ describe('through a real gateway', () => {
       const toHub = gateway.requests.filter((request) => request.subgraph === 'hub');
       expect(toHub).toHaveLength(1);
       expect((toHub[0]!.variables?.['representations'] as unknown[]).length).toBe(count);
+      // What the hub saw: one operation, the gateway's `_entities` call.
+      expect(hubOperations()).toEqual(['OpenTickets__hub__1']);
+      hubLog.clear();
       return backEndRequests();
     };
     const five = await countsFor(5);
