@@ -412,6 +412,25 @@ describe('through a real gateway', () => {
     });
   });
 
+  it("shows the accounts' Sales data while Finance is down, with UPSTREAM_UNAVAILABLE on each Finance view", async () => {
+    tickets = ticketsFor(3);
+    hub.simulators.finance.faults.set({ unavailableRate: 1 });
+    const { data, errors } = await post(gateway.url, ticketsQuery, { first: 3 }, readerKey);
+    for (const [index, account] of accounts.slice(0, 3).entries()) {
+      expect(data.tickets[index].account).toEqual({
+        ...account,
+        finance: null,
+        openTickets: [{ id: `T-${index + 1}` }],
+      });
+    }
+    expect(errors?.map((error) => [error.path?.join('.'), error.extensions?.['code']])).toEqual([
+      ['tickets.0.account.finance', 'UPSTREAM_UNAVAILABLE'],
+      ['tickets.1.account.finance', 'UPSTREAM_UNAVAILABLE'],
+      ['tickets.2.account.finance', 'UPSTREAM_UNAVAILABLE'],
+    ]);
+    expect(errors?.[0]?.message).toMatch(/^Finance is unavailable/);
+  });
+
   it('passes the caller on: without a key the tickets come back and their accounts do not', async () => {
     tickets = ticketsFor(2);
     const { data, errors } = await post(gateway.url, ticketsQuery, { first: 2 });
