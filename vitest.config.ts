@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,6 +9,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests start real HTTP servers on free ports; files run in parallel workers.
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: on the 2-core CI machines, one file at a time.
+    // Most files spend their time waiting (child processes, sockets, timers), so two at a time there.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
   resolve: {
     // graphql 16 has no `exports` map: without this, a file's `import 'graphql'` may load the ESM build
