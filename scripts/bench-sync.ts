@@ -1,5 +1,5 @@
 /**
- * `npm run bench:sync`: all four flows FULL, then INCREMENTAL, against both simulators, on the embedded
+ * `npm run bench:sync`: all seven flows FULL, then INCREMENTAL, against both simulators, on the embedded
  * PGlite or on PostgreSQL. Reports per flow its records per second, its requests to each system, the most
  * requests it had in flight at each, the 429 answers it got and, with latency, how close it came to the
  * bound the back end sets; per run its counters; and the hub's memory: resident memory (VmRSS) sampled

@@ -762,7 +762,7 @@ export type Query = {
    */
   syncScheduleTimes: Array<Scalars['DateTime']['output']>;
   /**
-   * The four sync flows as data, in the order "all flows" runs them: what each reads, which records it skips
+   * The seven sync flows as data, in the order "all flows" runs them: what each reads, which records it skips
    * and why, where it writes, and field by field how a value is carried (source field, target field,
    * transform, default). What an admin reads here is exactly what the sync runs.
    */
@@ -2737,7 +2737,7 @@ export type SubscriptionSyncRunUpdatedArgs = {
 
 /** What a sync run should do. */
 export type StartSyncInput = {
-  /** The flows to run; default all four, always in dependency order (accounts and products, then contacts, then quotes). */
+  /** The flows to run; default all seven, always in dependency order (accounts and products, then contacts, then quotes and orders, then order status, then invoices). */
   flows?: InputMaybe<Array<SyncFlowName>>;
   /** INCREMENTAL reads only what changed since the last run; FULL re-reads everything. */
   mode?: InputMaybe<SyncMode>;

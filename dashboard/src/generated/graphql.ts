@@ -180,7 +180,7 @@ export type SyncState =
    */
   | 'UNKNOWN';
 
-/** The four Prospect-to-cash flows. */
+/** The seven Prospect-to-cash flows. */
 export type SyncFlowName =
   /** Sales accounts → Finance customers (`CustomersV3`). */
   | 'ACCOUNTS'
@@ -220,7 +220,7 @@ export type SyncConstantApply =
 
 /** What a sync run should do. */
 export type StartSyncInput = {
-  /** The flows to run; default all four, always in dependency order (accounts and products, then contacts, then quotes). */
+  /** The flows to run; default all seven, always in dependency order (accounts and products, then contacts, then quotes and orders, then order status, then invoices). */
   flows?: Array<SyncFlowName> | null | undefined;
   /** INCREMENTAL reads only what changed since the last run; FULL re-reads everything. */
   mode?: SyncMode | null | undefined;

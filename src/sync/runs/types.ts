@@ -31,7 +31,7 @@ export interface RunSnapshot {
   rates: Partial<Record<FlowName, FlowRate>>;
 }
 
-/** Start a run: flows default to all four (run in dependency order). */
+/** Start a run: flows default to all seven (run in dependency order). */
 export interface StartRunInput {
   flows?: readonly FlowName[];
   mode: SyncMode;
