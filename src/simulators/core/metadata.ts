@@ -2,19 +2,48 @@
  * A CSDL XML `$metadata` document generated from the entity-set declarations, so generic OData tools
  * (and the hub's own conformance tests) can discover what a simulator serves.
  */
-import type { EntitySetDef } from './model.js';
+import type { EdmType, EntitySetDef, PropertyDef } from './model.js';
+
+/** A structured value an action returns, declared as a `<ComplexType>` in the schema's namespace. */
+export interface ComplexTypeDef {
+  name: string;
+  properties: Record<string, PropertyDef>;
+}
+
+/**
+ * An action bound to one entity of a set, declared as F&O declares actions on data entities: `IsBound`,
+ * the binding parameter `_this` typed as the set's entity type, then the action's own parameters.
+ */
+export interface EntityActionDef {
+  /** Unqualified name; clients call `<set>(<key>)/<namespace>.<name>`. */
+  name: string;
+  /** The entity set whose entity type `_this` has. */
+  boundTo: string;
+  /** Parameters after `_this`, in order: name → type. */
+  parameters: Record<string, EdmType>;
+  /** A complex type declared in `complexTypes` (qualified with the namespace), or an Edm type. */
+  returnType?: { complexType: string } | { type: EdmType };
+}
 
 export interface MetadataOptions {
   /** Schema namespace: `Microsoft.Dynamics.CRM` (Sales) or `Microsoft.Dynamics.DataEntities` (Finance). */
   namespace: string;
   containerName: string;
   sets: readonly EntitySetDef[];
+  complexTypes?: readonly ComplexTypeDef[];
+  actions?: readonly EntityActionDef[];
 }
 
-export function buildMetadata({ namespace, containerName, sets }: MetadataOptions): string {
+export function buildMetadata({
+  namespace,
+  containerName,
+  sets,
+  complexTypes = [],
+  actions = [],
+}: MetadataOptions): string {
   const enums = new Map<string, readonly string[]>();
-  for (const set of sets) {
-    for (const def of Object.values(set.properties)) {
+  for (const owner of [...sets, ...complexTypes]) {
+    for (const def of Object.values(owner.properties)) {
       if (def.enumType && def.enumMembers) enums.set(def.enumType, def.enumMembers);
     }
   }
@@ -30,6 +59,12 @@ export function buildMetadata({ namespace, containerName, sets }: MetadataOption
     lines.push('</EnumType>');
   }
   for (const set of sets) lines.push(...entityType(set, namespace, sets));
+  for (const complex of complexTypes) {
+    lines.push(`<ComplexType Name="${complex.name}">`);
+    for (const [name, def] of Object.entries(complex.properties)) lines.push(property(name, def, namespace));
+    lines.push('</ComplexType>');
+  }
+  for (const action of actions) lines.push(...entityAction(action, namespace, sets));
   lines.push(`<EntityContainer Name="${containerName}">`);
   for (const set of sets) {
     lines.push(`<EntitySet Name="${set.name}" EntityType="${namespace}.${set.entityType}">`);
@@ -46,14 +81,7 @@ function entityType(set: EntitySetDef, namespace: string, sets: readonly EntityS
   const lines = [`<EntityType Name="${set.entityType}">`, '<Key>'];
   for (const key of set.key) lines.push(`<PropertyRef Name="${key}"/>`);
   lines.push('</Key>');
-  for (const [name, def] of Object.entries(set.properties)) {
-    const type = def.enumType ? `${namespace}.${def.enumType}` : def.type;
-    const attrs = [`Name="${name}"`, `Type="${type}"`];
-    if (def.nullable === false) attrs.push('Nullable="false"');
-    if (def.maxLength !== undefined) attrs.push(`MaxLength="${def.maxLength}"`);
-    if (def.type === 'Edm.Decimal') attrs.push('Precision="32"', 'Scale="Variable"');
-    lines.push(`<Property ${attrs.join(' ')}/>`);
-  }
+  for (const [name, def] of Object.entries(set.properties)) lines.push(property(name, def, namespace));
   for (const [nav, expansion] of Object.entries(set.expansions ?? {})) {
     const target = sets.find((s) => s.name === expansion.target);
     if (!target) continue;
@@ -72,5 +100,35 @@ function entityType(set: EntitySetDef, namespace: string, sets: readonly EntityS
     );
   }
   lines.push('</EntityType>');
+  return lines;
+}
+
+function property(name: string, def: PropertyDef, namespace: string): string {
+  const type = def.enumType ? `${namespace}.${def.enumType}` : def.type;
+  const attrs = [`Name="${name}"`, `Type="${type}"`];
+  if (def.nullable === false) attrs.push('Nullable="false"');
+  if (def.maxLength !== undefined) attrs.push(`MaxLength="${def.maxLength}"`);
+  if (def.type === 'Edm.Decimal') attrs.push('Precision="32"', 'Scale="Variable"');
+  return `<Property ${attrs.join(' ')}/>`;
+}
+
+function entityAction(action: EntityActionDef, namespace: string, sets: readonly EntitySetDef[]): string[] {
+  const bound = sets.find((s) => s.name === action.boundTo);
+  // A declaration naming a set the simulator does not serve is a bug in the declaration, not in a request.
+  if (!bound)
+    throw new Error(`The action ${action.name} is bound to ${action.boundTo}, which is not served.`);
+  const lines = [
+    `<Action Name="${action.name}" IsBound="true">`,
+    `<Parameter Name="_this" Type="${namespace}.${bound.entityType}"/>`,
+    ...Object.entries(action.parameters).map(([name, type]) => `<Parameter Name="${name}" Type="${type}"/>`),
+  ];
+  if (action.returnType) {
+    const type =
+      'complexType' in action.returnType
+        ? `${namespace}.${action.returnType.complexType}`
+        : action.returnType.type;
+    lines.push(`<ReturnType Type="${type}" Nullable="false"/>`);
+  }
+  lines.push('</Action>');
   return lines;
 }

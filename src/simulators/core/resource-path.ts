@@ -1,8 +1,9 @@
 /**
  * Parses the resource part of an OData URL (after the service root): `accounts`, `accounts(<guid>)`,
  * `accounts(accountnumber='ACC-1')`, `CustomersV3(dataAreaId='usmf',CustomerAccount='US-001')`,
- * `accounts/$count`, `accounts/Microsoft.Dynamics.CRM.CreateMultiple` (a bound action). Literals follow
- * the same rules the connectors' `keyPredicate` writes.
+ * `accounts/$count`, `accounts/Microsoft.Dynamics.CRM.CreateMultiple` (an action bound to a collection) and,
+ * when asked for, `SalesOrderHeadersV2(<key>)/Microsoft.Dynamics.DataEntities.PostSalesOrder` (an action
+ * bound to one entity). Literals follow the same rules the connectors' `keyPredicate` writes.
  */
 import { ServiceError } from './errors.js';
 
@@ -14,11 +15,28 @@ export interface ResourcePath {
   key?: { unnamed: KeyLiteral } | { named: Record<string, KeyLiteral> };
   /** `$count` after a collection. */
   count: boolean;
-  /** A bound action after a collection, by its qualified name: `Microsoft.Dynamics.CRM.UpsertMultiple`. */
+  /**
+   * A bound action by its qualified name (`Microsoft.Dynamics.CRM.UpsertMultiple`): bound to the collection
+   * when `key` is absent, to that one entity when present (only with `entityActions`).
+   */
   action?: string;
 }
 
-export function parseResourcePath(rawPath: string): ResourcePath {
+export interface ParseResourcePathOptions {
+  /**
+   * Accept an action bound to one entity, `EntitySet(<key>)/Namespace.Action`. Off by default: a caller
+   * that reads `action` as bound to the collection (Sales' bulk messages) must keep refusing such a path.
+   */
+  entityActions?: boolean;
+}
+
+/** `Namespace.Name`: at least one dot, so a navigation property (`primarycontactid`) is not an action. */
+const qualifiedName = /^[A-Za-z_]\w*(\.\w+)+$/;
+
+export function parseResourcePath(
+  rawPath: string,
+  { entityActions = false }: ParseResourcePathOptions = {},
+): ResourcePath {
   const segments = rawPath.split('/').filter((s) => s !== '');
   const [first, ...rest] = segments.map((s) => safeDecode(s));
   if (!first) throw syntax('The request URI does not name an entity set.');
@@ -30,7 +48,8 @@ export function parseResourcePath(rawPath: string): ResourcePath {
     path.key = parseKeyPredicate(first.slice(open + 1, -1));
   }
   if (rest.length === 1 && rest[0] === '$count' && !path.key) path.count = true;
-  else if (rest.length === 1 && !path.key && /^[A-Za-z_]\w*(\.\w+)+$/.test(rest[0]!)) path.action = rest[0];
+  else if (rest.length === 1 && (!path.key || entityActions) && qualifiedName.test(rest[0]!))
+    path.action = rest[0];
   else if (rest.length > 0) throw syntax(`The path segment '${rest.join('/')}' is not supported.`);
   return path;
 }

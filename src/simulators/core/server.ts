@@ -231,9 +231,15 @@ export function createSimulatorServer({
   };
 }
 
+/**
+ * The entity set a request addresses, for the log and for faults matched by set. An action bound to one
+ * entity counts for its set even where the system's own handler refuses it.
+ */
 function entitySetOf(resource: string): string | undefined {
   try {
-    return resource.startsWith('$') ? resource.split(/[/?]/)[0] : parseResourcePath(resource).entitySet;
+    return resource.startsWith('$')
+      ? resource.split(/[/?]/)[0]
+      : parseResourcePath(resource, { entityActions: true }).entitySet;
   } catch {
     return undefined;
   }

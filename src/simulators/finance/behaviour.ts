@@ -4,7 +4,7 @@
  * keys that must name every part, creates answered 201 with the row (Finance-assigned values filled),
  * PATCH updates (no upsert), deletes, weak base64 ETags, and business validation failures as 500 with the
  * infolog text inside. Posted invoices are read-only; sales orders are posted (confirmed … invoiced) by the
- * `PostSalesOrder` action bound to an order, or by `postOrder` in-process: see `orders.ts`.
+ * `PostSalesOrder` action bound to an order, or by `postOrder` in-process: see `posting.ts`.
  */
 import { coerceBody } from '../core/body.js';
 import {
@@ -18,23 +18,24 @@ import {
 import { ServiceError } from '../core/errors.js';
 import { financeDialect } from '../core/filter/index.js';
 import { parseObjectBody, stringifyBody, toWire } from '../core/json.js';
-import { buildMetadata } from '../core/metadata.js';
+import { buildMetadata, type ComplexTypeDef, type EntityActionDef } from '../core/metadata.js';
 import type { EntitySetDef, Row } from '../core/model.js';
 import { linkWith } from '../core/paging.js';
 import { type ResourcePath, parseResourcePath } from '../core/resource-path.js';
 import { jsonHeaders, type SimRequest, type SimResponse, type SystemBehaviour } from '../core/service.js';
 import { DuplicateKeyError, type Store } from '../core/store.js';
+import { SalesInvoiceHeadersV2, SalesOrderHeadersV2 } from './entities.js';
 import { financeTableNames, renderFinanceError, renderFinanceThrottle, writeFailed } from './errors.js';
+import type { PostedInvoice } from './orders.js';
 import {
   type FreeTextInvoiceRequest,
-  type PostedInvoice,
   postFreeTextInvoice,
   type PostingContext,
   type PostingResult,
   type PostingStep,
   postingSteps,
   postSalesOrder,
-} from './orders.js';
+} from './posting.js';
 import { afterFinanceWrite, applyFinanceRules, beforeFinanceDelete, createNumberSequences } from './rules.js';
 
 export interface FinanceBehaviourOptions {
@@ -60,8 +61,29 @@ const postedEntities: Record<string, string> = {
   SalesInvoiceLinesV2: 'SalesInvoiceLineV2Entity',
 };
 
-/** `SalesOrderHeadersV2(<key>)/Microsoft.Dynamics.DataEntities.PostSalesOrder`: the path and the action. */
-const postOrderAction = /^(SalesOrderHeadersV2\(.*\))\/Microsoft\.Dynamics\.DataEntities\.PostSalesOrder$/;
+const namespace = 'Microsoft.Dynamics.DataEntities';
+
+/** What `PostSalesOrder` answers, typed from the order's and the invoice's own properties. */
+const postingResultType: ComplexTypeDef = {
+  name: 'SalesOrderPostingResult',
+  properties: {
+    SalesOrderNumber: SalesOrderHeadersV2.properties['SalesOrderNumber']!,
+    SalesOrderProcessingStatus: {
+      ...SalesOrderHeadersV2.properties['SalesOrderProcessingStatus']!,
+      nullable: false,
+    },
+    // Null for every step but `invoice`.
+    InvoiceNumber: { ...SalesInvoiceHeadersV2.properties['InvoiceNumber']!, nullable: true },
+  } satisfies Record<keyof PostingResult, unknown>,
+};
+
+/** `POST SalesOrderHeadersV2(<key>)/Microsoft.Dynamics.DataEntities.PostSalesOrder` with `{"step":"confirm"}`. */
+const postOrderAction: EntityActionDef = {
+  name: 'PostSalesOrder',
+  boundTo: SalesOrderHeadersV2.name,
+  parameters: { step: 'Edm.String' },
+  returnType: { complexType: postingResultType.name },
+};
 
 const isPostingStep = (value: unknown): value is PostingStep =>
   typeof value === 'string' && (postingSteps as readonly string[]).includes(value);
@@ -241,10 +263,9 @@ export function createFinanceBehaviour({
   }
 
   /** The `PostSalesOrder` action: `{"step":"confirm"}` in, `{"value": PostingResult}` out. */
-  function postOrderOverHttp(request: SimRequest, orderPath: string): SimResponse {
+  function postOrderOverHttp(request: SimRequest, set: EntitySetDef, path: ResourcePath): SimResponse {
     if (request.method !== 'POST') throw new ServiceError(405, '', 'PostSalesOrder accepts POST only.');
-    const set = setOf('SalesOrderHeadersV2');
-    const key = keyOf(set, parseResourcePath(orderPath));
+    const key = keyOf(set, path);
     if (!store.get(set.name, key))
       throw new ServiceError(404, '', `Resource not found for the segment '${set.name}'.`);
     const step = parseObjectBody(request.body)['step'];
@@ -259,20 +280,24 @@ export function createFinanceBehaviour({
       postSalesOrder(posting(), String(key['dataAreaId']), String(key['SalesOrderNumber']), step),
     );
     const answer = {
-      '@odata.context': `${request.serviceRoot}$metadata#Microsoft.Dynamics.DataEntities.SalesOrderPostingResult`,
+      '@odata.context': `${request.serviceRoot}$metadata#${namespace}.${postingResultType.name}`,
       value: result,
     };
     return { status: 200, headers: jsonHeaders(), body: stringifyBody(answer) };
   }
 
   function handle(request: SimRequest): SimResponse {
-    // The one action bound to an entity (not a collection), which the shared path parser does not take.
-    const action = postOrderAction.exec(request.resource);
-    if (action) return postOrderOverHttp(request, action[1]!);
-    const path = parseResourcePath(request.resource);
+    const path = parseResourcePath(request.resource, { entityActions: true });
     const set = setOf(path.entitySet);
     const method = request.method;
-    // Dataverse's bulk messages are Sales only; F&O binds no action to a collection the hub uses.
+    if (
+      path.key &&
+      set.name === postOrderAction.boundTo &&
+      path.action === `${namespace}.${postOrderAction.name}`
+    )
+      return postOrderOverHttp(request, set, path);
+    // Any other action, on the collection or on an entity: F&O binds none the hub uses (Dataverse's bulk
+    // messages are Sales only).
     if (path.action) throw new ServiceError(404, '', `No action '${path.action}' is bound to ${set.name}.`);
     const posted = postedEntities[set.name];
     if (posted && method !== 'GET') {
@@ -311,9 +336,11 @@ export function createFinanceBehaviour({
     renderThrottle: renderFinanceThrottle,
     metadata: () =>
       buildMetadata({
-        namespace: 'Microsoft.Dynamics.DataEntities',
+        namespace,
         containerName: 'Resources',
         sets: [...store.sets.values()],
+        complexTypes: [postingResultType],
+        actions: [postOrderAction],
       }),
     batch: { continueOnErrorByDefault: true, maxOperations: 5000, stoppedStatus: 200 },
     transaction: (work) => store.transaction(work),

@@ -9,9 +9,11 @@ import { createSimulatorServer, type SimulatorServer, type SimulatorServerOption
 import { createStore, type Store } from '../core/store.js';
 import { createFinanceBehaviour } from './behaviour.js';
 import { financeEntitySets } from './entities.js';
-import type { FreeTextInvoiceRequest, PostedInvoice, PostingResult, PostingStep } from './orders.js';
+import type { PostedInvoice } from './orders.js';
+import type { FreeTextInvoiceRequest, PostingResult, PostingStep } from './posting.js';
 
-export type { FreeTextInvoiceRequest, PostedInvoice, PostingResult, PostingStep } from './orders.js';
+export type { PostedInvoice } from './orders.js';
+export type { FreeTextInvoiceRequest, PostingResult, PostingStep } from './posting.js';
 
 export interface FinanceSimulatorOptions extends Omit<SimulatorServerOptions, 'behaviour'> {
   /** Rows per entity set to start with (e.g. `generateSeed().finance`). */
