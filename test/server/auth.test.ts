@@ -262,7 +262,7 @@ describe('a hub trusting a shared secret', () => {
   });
 
   it('closes a WebSocket with 4401 when the token it was opened with expires', async () => {
-    const token = await signWithSecret(secret, { sub: 'svc-report', roles: 'reader' }, { expiresIn: 2 });
+    const token = await signWithSecret(secret, { sub: 'svc-report', roles: 'reader' }, { expiresIn: 5 });
     const { client, connected, closed } = wsClient(secretHub.url, bearer(token));
     try {
       await connected;
