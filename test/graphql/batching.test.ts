@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultLimits } from '../../src/server/limit-settings.js';
-import { resetSystems, startTestHub, type TestHub } from '../support/hub.js';
+import { backEndRequestCounts, resetSystems, startTestHub, type TestHub } from '../support/hub.js';
 
 let hub: TestHub;
 beforeAll(async () => {
@@ -28,18 +28,12 @@ const deep = `query($first: Int) {
   }
 }`;
 
-/** HTTP requests per system and per `METHOD entity set` since the last reset (batch parts not counted). */
+/** HTTP requests per system and per `system METHOD entity set` since the last reset (batch parts not counted). */
 function requestCounts(): { sales: number; finance: number; requests: Record<string, number> } {
-  const requests: Record<string, number> = {};
+  const requests = backEndRequestCounts(hub);
   const totals = { sales: 0, finance: 0 };
-  for (const system of ['sales', 'finance'] as const) {
-    for (const entry of hub.simulators[system].log.entries) {
-      if (entry.inBatch) continue;
-      const label = `${system} ${entry.method} ${entry.entitySet ?? '-'}`;
-      requests[label] = (requests[label] ?? 0) + 1;
-      totals[system] += 1;
-    }
-  }
+  for (const [label, count] of Object.entries(requests))
+    totals[label.split(' ')[0] as 'sales' | 'finance'] += count;
   return { ...totals, requests };
 }
 

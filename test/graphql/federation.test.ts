@@ -21,7 +21,7 @@ import {
   startTicketsSubgraph,
   type Ticket,
 } from '../support/federation.js';
-import { resetSystems, startTestHub, type TestHub } from '../support/hub.js';
+import { backEndRequestCounts, resetSystems, startTestHub, type TestHub } from '../support/hub.js';
 import { captureLogs } from '../support/logs.js';
 
 const readerKey = 'gateway-reader-key-0123456789abcdef';
@@ -93,18 +93,8 @@ const ticketsFor = (count: number): Ticket[] =>
     accountNumber: account.accountNumber,
   }));
 
-/** HTTP requests each system got since the last reset, per `METHOD entity set` (batch parts not counted). */
-function backEndRequests(): Record<string, number> {
-  const requests: Record<string, number> = {};
-  for (const system of ['sales', 'finance'] as const) {
-    for (const entry of hub.simulators[system].log.entries) {
-      if (entry.inBatch) continue;
-      const label = `${system} ${entry.method} ${entry.entitySet ?? '-'}`;
-      requests[label] = (requests[label] ?? 0) + 1;
-    }
-  }
-  return requests;
-}
+/** HTTP requests each system got since the last reset, per `system METHOD entity set`. */
+const backEndRequests = (): Record<string, number> => backEndRequestCounts(hub);
 
 const ticketsQuery = `query OpenTickets($first: Int) {
   tickets(first: $first) {

@@ -174,3 +174,19 @@ export function resetSystems(hub: TestHub): void {
     sim.faults.reset();
   }
 }
+
+/**
+ * The HTTP requests each system got since the last `resetSystems`, per `system METHOD entity set`
+ * (`sales GET accounts`); parts inside a `$batch` are not counted, the `$batch` request is.
+ */
+export function backEndRequestCounts(hub: TestHub): Record<string, number> {
+  const requests: Record<string, number> = {};
+  for (const system of ['sales', 'finance'] as const) {
+    for (const entry of hub.simulators[system].log.entries) {
+      if (entry.inBatch) continue;
+      const label = `${system} ${entry.method} ${entry.entitySet ?? '-'}`;
+      requests[label] = (requests[label] ?? 0) + 1;
+    }
+  }
+  return requests;
+}
