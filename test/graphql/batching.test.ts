@@ -11,8 +11,14 @@ import { backEndRequestCounts, resetSystems, startTestHub, type TestHub } from '
 let hub: TestHub;
 beforeAll(async () => {
   // A 500-account page with everything under it costs far more than the default cost limit allows (see
-  // limit-settings.ts): this hub is configured for it, as an operator would for such a client.
-  hub = await startTestHub({ accounts: 560, limits: { ...defaultLimits, maxCost: 2_000_000 } });
+  // limit-settings.ts): this hub is configured for it, as an operator would for such a client. The
+  // connectors wait as long as the hub's default (30 s) rather than the test hubs' 1 s: on a loaded machine
+  // a $batch of 500 customers' reads can take longer than 1 s, and resending it would be counted twice.
+  hub = await startTestHub({
+    accounts: 560,
+    limits: { ...defaultLimits, maxCost: 2_000_000 },
+    timeoutMs: 30_000,
+  });
 });
 afterAll(() => hub.close());
 beforeEach(() => resetSystems(hub));
