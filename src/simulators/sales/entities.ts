@@ -7,7 +7,15 @@
  */
 import type { EntitySetDef } from '../core/model.js';
 import { bool, dateTime, decimal, guid, int32, int64, readOnly, required, str } from '../core/properties.js';
-import { address, currencyExpansion, currencyLookup, system } from './columns.js';
+import {
+  address,
+  currencyExpansion,
+  currencyLookup,
+  customerAccountExpansion,
+  customerLookup,
+  pricedLineTable,
+  system,
+} from './columns.js';
 import { invoicedetails, invoices, salesorderdetails, salesorders } from './order-entities.js';
 
 export const accounts: EntitySetDef = {
@@ -83,61 +91,26 @@ export const quotes: EntitySetDef = {
     effectivefrom: dateTime(),
     effectiveto: dateTime(),
     requestdeliveryby: dateTime(),
-    shipto_line1: str(250),
-    shipto_city: str(80),
-    shipto_stateorprovince: str(50),
-    shipto_postalcode: str(20),
-    shipto_country: str(80),
+    ...address('shipto'),
     totalamount: readOnly(decimal()),
     _transactioncurrencyid_value: guid(),
     ...system(),
   },
-  lookups: [
-    {
-      column: '_customerid_value',
-      navigations: { customerid_account: 'accounts', customerid_contact: 'contacts' },
-    },
-    currencyLookup,
-  ],
+  lookups: [customerLookup, currencyLookup],
   expansions: {
-    customerid_account: { target: 'accounts', cardinality: 'one', via: '_customerid_value' },
+    customerid_account: customerAccountExpansion,
     quote_details: { target: 'quotedetails', cardinality: 'many', via: '_quoteid_value' },
     transactioncurrencyid: currencyExpansion,
   },
 };
 
-export const quotedetails: EntitySetDef = {
+export const quotedetails = pricedLineTable({
   name: 'quotedetails',
   entityType: 'quotedetail',
-  key: ['quotedetailid'],
-  properties: {
-    quotedetailid: required(guid()),
-    _quoteid_value: guid(),
-    _productid_value: guid(),
-    isproductoverridden: bool(),
-    productdescription: str(500),
-    quantity: decimal(),
-    priceperunit: decimal(),
-    manualdiscountamount: decimal(),
-    extendedamount: readOnly(decimal()),
-    sequencenumber: int32(),
-    _uomid_value: guid(),
-    description: str(2000),
-    createdon: readOnly(dateTime()),
-    modifiedon: readOnly(dateTime()),
-    versionnumber: readOnly(int64()),
-  },
-  lookups: [
-    { column: '_quoteid_value', navigations: { quoteid: 'quotes' } },
-    { column: '_productid_value', navigations: { productid: 'products' } },
-    { column: '_uomid_value', navigations: { uomid: 'uoms' } },
-  ],
-  expansions: {
-    quoteid: { target: 'quotes', cardinality: 'one', via: '_quoteid_value' },
-    productid: { target: 'products', cardinality: 'one', via: '_productid_value' },
-    uomid: { target: 'uoms', cardinality: 'one', via: '_uomid_value' },
-  },
-};
+  header: { set: 'quotes', navigation: 'quoteid' },
+  withTax: false,
+  columns: { description: str(2000) },
+});
 
 export const products: EntitySetDef = {
   name: 'products',

@@ -5,14 +5,16 @@
  * (`statecode`, `statuscode`, `createdon`, `modifiedon`, `versionnumber`), lines only the last three.
  */
 import type { EntitySetDef, PropertyDef } from '../core/model.js';
-import { bool, dateTime, decimal, guid, int32, int64, readOnly, required, str } from '../core/properties.js';
-import { address, currencyExpansion, currencyLookup, system } from './columns.js';
-
-/** The customer lookup of quotes, orders and invoices: an account or a contact. */
-const customerLookup = {
-  column: '_customerid_value',
-  navigations: { customerid_account: 'accounts', customerid_contact: 'contacts' },
-};
+import { bool, dateTime, decimal, guid, int32, readOnly, required, str } from '../core/properties.js';
+import {
+  address,
+  currencyExpansion,
+  currencyLookup,
+  customerAccountExpansion,
+  customerLookup,
+  pricedLineTable,
+  system,
+} from './columns.js';
 
 /**
  * The money columns of an order or invoice header. `discountamount` (orders) and `freightamount` are what
@@ -26,26 +28,6 @@ const headerTotals = (withDiscount: boolean): Record<string, PropertyDef> => ({
   totaltax: decimal(),
   freightamount: decimal(),
   totalamount: decimal(),
-});
-
-/** The priced-line columns orders and invoices share with quote lines, plus the line's tax. */
-const pricedLine = (): Record<string, PropertyDef> => ({
-  _productid_value: guid(),
-  isproductoverridden: bool(),
-  productdescription: str(500),
-  quantity: decimal(),
-  priceperunit: decimal(),
-  manualdiscountamount: decimal(),
-  extendedamount: readOnly(decimal()),
-  tax: decimal(),
-  sequencenumber: int32(),
-  _uomid_value: guid(),
-});
-
-const lineSystem = (): Record<string, PropertyDef> => ({
-  createdon: readOnly(dateTime()),
-  modifiedon: readOnly(dateTime()),
-  versionnumber: readOnly(int64()),
 });
 
 /**
@@ -82,7 +64,7 @@ export const salesorders: EntitySetDef = {
     currencyLookup,
   ],
   expansions: {
-    customerid_account: { target: 'accounts', cardinality: 'one', via: '_customerid_value' },
+    customerid_account: customerAccountExpansion,
     quoteid: { target: 'quotes', cardinality: 'one', via: '_quoteid_value' },
     pricelevelid: { target: 'pricelevels', cardinality: 'one', via: '_pricelevelid_value' },
     order_details: { target: 'salesorderdetails', cardinality: 'many', via: '_salesorderid_value' },
@@ -91,29 +73,13 @@ export const salesorders: EntitySetDef = {
 };
 
 /** Order lines; `msdyn_linestatus` is the dual-write line status Finance sends (backorder, delivered, …). */
-export const salesorderdetails: EntitySetDef = {
+export const salesorderdetails = pricedLineTable({
   name: 'salesorderdetails',
   entityType: 'salesorderdetail',
-  key: ['salesorderdetailid'],
-  properties: {
-    salesorderdetailid: required(guid()),
-    _salesorderid_value: guid(),
-    ...pricedLine(),
-    description: str(2000),
-    msdyn_linestatus: int32(),
-    ...lineSystem(),
-  },
-  lookups: [
-    { column: '_salesorderid_value', navigations: { salesorderid: 'salesorders' } },
-    { column: '_productid_value', navigations: { productid: 'products' } },
-    { column: '_uomid_value', navigations: { uomid: 'uoms' } },
-  ],
-  expansions: {
-    salesorderid: { target: 'salesorders', cardinality: 'one', via: '_salesorderid_value' },
-    productid: { target: 'products', cardinality: 'one', via: '_productid_value' },
-    uomid: { target: 'uoms', cardinality: 'one', via: '_uomid_value' },
-  },
-};
+  header: { set: 'salesorders', navigation: 'salesorderid' },
+  withTax: true,
+  columns: { description: str(2000), msdyn_linestatus: int32() },
+});
 
 /**
  * Invoices: created in Finance and sent to Sales, where they are read-only once
@@ -146,7 +112,7 @@ export const invoices: EntitySetDef = {
     currencyLookup,
   ],
   expansions: {
-    customerid_account: { target: 'accounts', cardinality: 'one', via: '_customerid_value' },
+    customerid_account: customerAccountExpansion,
     salesorderid: { target: 'salesorders', cardinality: 'one', via: '_salesorderid_value' },
     pricelevelid: { target: 'pricelevels', cardinality: 'one', via: '_pricelevelid_value' },
     invoice_details: { target: 'invoicedetails', cardinality: 'many', via: '_invoiceid_value' },
@@ -155,26 +121,10 @@ export const invoices: EntitySetDef = {
 };
 
 /** Invoice lines, with the Finance invoice number and date each came from. */
-export const invoicedetails: EntitySetDef = {
+export const invoicedetails = pricedLineTable({
   name: 'invoicedetails',
   entityType: 'invoicedetail',
-  key: ['invoicedetailid'],
-  properties: {
-    invoicedetailid: required(guid()),
-    _invoiceid_value: guid(),
-    ...pricedLine(),
-    msdynce_invoicenumber: str(100),
-    msdynce_invoicedate: dateTime(),
-    ...lineSystem(),
-  },
-  lookups: [
-    { column: '_invoiceid_value', navigations: { invoiceid: 'invoices' } },
-    { column: '_productid_value', navigations: { productid: 'products' } },
-    { column: '_uomid_value', navigations: { uomid: 'uoms' } },
-  ],
-  expansions: {
-    invoiceid: { target: 'invoices', cardinality: 'one', via: '_invoiceid_value' },
-    productid: { target: 'products', cardinality: 'one', via: '_productid_value' },
-    uomid: { target: 'uoms', cardinality: 'one', via: '_uomid_value' },
-  },
-};
+  header: { set: 'invoices', navigation: 'invoiceid' },
+  withTax: true,
+  columns: { msdynce_invoicenumber: str(100), msdynce_invoicedate: dateTime() },
+});
