@@ -2511,14 +2511,20 @@ export type SyncFieldMapping = {
   target: Scalars['String']['output'];
   /**
    * The transform's kind: `copy`, `truncate`, `decimal`, `date`, `valueMap`, `currencyIso`, `currencyId`,
-   * `unitSymbol`, `unitId`, `lookup` or `perUnit` (a line total divided by the quantity field, to cents).
+   * `unitSymbol`, `unitId`, `lookup`, `perUnit` (a line total divided by the quantity field, to cents) or
+   * `lineTotal` (an amount per unit multiplied by the quantity field).
    */
   transform: Scalars['String']['output'];
   /**
    * The transform's parameter when it has one: the maximum length, the value map's name, the lookup's name,
-   * or the quantity field of `perUnit`.
+   * or the quantity field of `perUnit` and `lineTotal`.
    */
   transformDetail?: Maybe<Scalars['String']['output']>;
+  /**
+   * When the field is written: on every write, or only when the target record is created (an order created
+   * in Finance arrives in Sales whole; afterwards only its progress is written).
+   */
+  apply: SyncConstantApply;
   /** The value written when the source is blank, in target terms; null when none. */
   default?: Maybe<Scalars['String']['output']>;
   /** Another source field tried first when this one is blank; null when none. */
@@ -2527,7 +2533,7 @@ export type SyncFieldMapping = {
   description?: Maybe<Scalars['String']['output']>;
 };
 
-/** When a constant is written. */
+/** When a constant or a field is written. */
 export type SyncConstantApply =
   /** Only when the target record is created; the target system owns the value afterwards. */
   | 'ON_CREATE'
@@ -4106,6 +4112,7 @@ export type SyncFieldMappingResolvers<ContextType = HubContext, ParentType exten
   target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   transform?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   transformDetail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  apply?: Resolver<ResolversTypes['SyncConstantApply'], ParentType, ContextType>;
   default?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   defaultFrom?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

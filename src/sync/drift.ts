@@ -6,7 +6,8 @@
  *
  * Constants: those applied `always` (PartyType, IsExternallyMaintained…) are compared, because the next
  * sync would write them and a difference means someone changed what the flow asserts; `onCreate` defaults
- * (customer group, language, quotation status) are not, because the target owns them after creation. For
+ * (customer group, language, quotation status) are not, because the target owns them after creation, and
+ * neither are fields applied `onCreate` (an order created in Finance: its customer, address and lines). For
  * a compared constant the source side shows the value the flow asserts.
  *
  * What each side shows: the value as that system holds it (the Sales name, not the truncated one; the
@@ -62,7 +63,7 @@ export function computeDrift(
   const context: TransformContext = { reference, valueMaps: withValueMaps(options.valueMaps) };
   const drift: FieldDrift[] = [];
   for (const field of mapping.fields) {
-    if (!Object.hasOwn(targetRecord, field.target)) continue;
+    if (field.apply === 'onCreate' || !Object.hasOwn(targetRecord, field.target)) continue;
     const mapped = mapField(field, sourceRecord, context);
     if (mapped.status === 'unavailable') continue;
     const current = readField(targetRecord, field.target);

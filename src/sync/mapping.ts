@@ -13,8 +13,8 @@ export interface ApplyMappingOptions {
   valueMaps?: Partial<ValueMaps>;
   /**
    * Which constants to include: `all` for a create, `always` for an update (so defaults Finance owns after
-   * creation, like the customer group, are not overwritten), `none` for the mapped fields only.
-   * Default `all`.
+   * creation, like the customer group, are not overwritten, and fields applied `onCreate` are left out
+   * too), `none` for the mapped fields only. Default `all`.
    */
   constants?: 'all' | 'always' | 'none';
 }
@@ -72,6 +72,7 @@ export function applyMapping(
   const values: Record<string, unknown> = {};
   const problems: FieldProblem[] = [];
   for (const field of target.fields) {
+    if (constants === 'always' && field.apply === 'onCreate') continue;
     const result = mapField(field, sourceRecord, context);
     if (result.status === 'ok') values[field.target] = result.value;
     else

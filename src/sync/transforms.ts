@@ -5,7 +5,7 @@
  * computation shows them; `applyMapping` is what throws.
  */
 import type { FieldMapping, Transform } from './flows/types.js';
-import { divideToCents } from './money.js';
+import { divideToCents, fromCents, timesQuantity } from './money.js';
 import type { ValueMap, ValueMaps } from './flows/value-maps.js';
 import { canonicalDecimal, isBlank, type Comparison } from './normalise.js';
 import type { LookupName, ReferenceData } from './reference.js';
@@ -40,6 +40,9 @@ export function mapField(field: FieldMapping, record: object, context: Transform
   if (field.transform.kind === 'perUnit' && !isBlank(value)) {
     return perUnit(String(value).trim(), readField(record, field.transform.quantity));
   }
+  if (field.transform.kind === 'lineTotal' && !isBlank(value)) {
+    return lineTotal(String(value).trim(), readField(record, field.transform.quantity));
+  }
   if (!isBlank(value)) return applyTransform(field.transform, value, context);
   if (field.defaultFrom !== undefined) {
     const fallback = readField(record, field.defaultFrom);
@@ -57,6 +60,7 @@ export function comparisonOf(transform: Transform): Comparison {
   switch (transform.kind) {
     case 'decimal':
     case 'perUnit':
+    case 'lineTotal':
       return 'decimal';
     case 'date':
       return 'instant';
@@ -106,12 +110,22 @@ function perUnit(total: string, quantity: unknown): FieldResult {
   return ok(divideToCents(total, String(quantity).trim()));
 }
 
+/** `amount` per unit × `quantity`, as exact decimal text. */
+function lineTotal(amount: string, quantity: unknown): FieldResult {
+  if (canonicalDecimal(amount) === undefined) return unmapped(`'${amount}' is not a decimal`);
+  const count = isBlank(quantity) ? undefined : canonicalDecimal(String(quantity).trim());
+  if (count === undefined) return unmapped(`no quantity to multiply '${amount}' by`);
+  return ok(fromCents(timesQuantity(amount, String(quantity).trim())));
+}
+
 function applyTransform(transform: Transform, value: unknown, context: TransformContext): FieldResult {
   const { reference, valueMaps } = context;
   const text = String(value).trim();
   switch (transform.kind) {
     case 'perUnit':
       return unmapped('a per-unit amount needs its record');
+    case 'lineTotal':
+      return unmapped('a line total needs its record');
     case 'copy':
       return ok(value);
     case 'truncate':
@@ -168,7 +182,7 @@ const missingDependencyMessages: Record<LookupName, (id: string) => string> = {
   externalProductNumberById: (id) =>
     `its product (Sales id ${id}) is not maintained in Finance; only products that came from Finance can be quoted in Finance`,
   accountIdByNumber: (number) =>
-    `its customer '${number}' is not an account in Sales; only customers mastered in Sales (synced by the accounts flow) get their invoices in Sales`,
+    `its customer '${number}' is not an account in Sales; only customers mastered in Sales (synced by the accounts flow) get their orders and invoices in Sales`,
   salesOrderIdByNumber: (number) => `its sales order '${number}' is not in Sales; sync orders first`,
   productIdByNumber: (number) => `its product '${number}' is not in Sales; sync products first`,
 };

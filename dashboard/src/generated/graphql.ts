@@ -211,7 +211,7 @@ export type SyncSystem =
   /** Dynamics 365 Finance and Operations. */
   | 'FINANCE';
 
-/** When a constant is written. */
+/** When a constant or a field is written. */
 export type SyncConstantApply =
   /** Only when the target record is created; the target system owns the value afterwards. */
   | 'ON_CREATE'

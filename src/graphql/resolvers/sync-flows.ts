@@ -67,6 +67,7 @@ function transformDetail(transform: Transform): string | null {
     case 'lookup':
       return transform.lookup;
     case 'perUnit':
+    case 'lineTotal':
       return transform.quantity;
     default:
       return null;
@@ -139,6 +140,7 @@ export const SyncFieldMapping: SyncFieldMappingResolvers = {
   transformDetail: (field) => transformDetail(field.transform),
   default: (field) => text(field.default),
   defaultFrom: (field) => field.defaultFrom ?? null,
+  apply: (field) => (field.apply === 'onCreate' ? 'ON_CREATE' : 'ALWAYS'),
   description: (field) => field.description ?? null,
 };
 

@@ -16,7 +16,7 @@ import type { LinkEntity, LinkRow } from '../../db/schema.js';
 import { matchKey } from '../../vocabulary.js';
 import type { FlowDefinition, MappingName, TargetMapping } from '../flows/types.js';
 import type { ValueMaps } from '../flows/value-maps.js';
-import { applyMapping, MappingError } from '../mapping.js';
+import { applyMapping, findMapping, MappingError } from '../mapping.js';
 import type { ReferenceData } from '../reference.js';
 import { routeRecord } from '../routing.js';
 import { readField } from '../transforms.js';
@@ -75,6 +75,12 @@ export interface Candidate {
   values: Record<string, unknown>;
   children?: readonly MappedChild[];
   hash: string;
+  /**
+   * Why the record cannot be created, when only fields applied `onCreate` fail to map (an order whose
+   * ship-to country Sales does not know): the record is updated without them if the target has it, and
+   * fails with this if it does not.
+   */
+  createFailure?: MappingError;
 }
 
 /**
@@ -195,6 +201,10 @@ async function settle(
   const writes: { candidate: Candidate; existing: object | undefined; write: TargetWrite }[] = [];
   for (const candidate of candidates) {
     const existing = current.get(matchKey(candidate.key));
+    if (!existing && candidate.createFailure) {
+      fail(candidate.key, candidate.createFailure.message, failureCode(candidate.createFailure));
+      continue;
+    }
     const { key, source, values: allValues, children } = candidate;
     const record = { key, source, values: allValues, ...(children && { children }) };
     if (existing && holds({ ...record, existing })) {
@@ -254,31 +264,62 @@ function route(
   return { source, children, mapping, key, identity: identityOf(context, source, key) };
 }
 
-/** Maps one routed record with its children; null when it failed (counted through `fail`). */
+/**
+ * Maps one routed record with its children; null when it failed (counted through `fail`). When only
+ * fields applied `onCreate` fail, it is mapped without them and carries the failure for a create.
+ */
 function prepare(
   context: PageContext,
-  { source, children, mapping, key }: Routed,
+  routed: Routed,
   fail: (key: string, message: string, code: FailureCode) => void,
 ): Candidate | null {
-  const { flow } = context;
-  try {
-    const values = mapped(context, mapping.name, source, 'all');
-    if (!flow.children) return { source, key, mapping, values, hash: contentHash(values) };
-    const { mapping: childMapping, parent } = flow.children;
-    const mappedChildren = children.map((child) => ({
-      source: child,
-      values: {
-        ...mapped(context, childMapping, child, 'all'),
-        ...(parent.target === undefined ? {} : { [parent.target]: key }),
-      },
-    }));
-    const hash = contentHash({ header: values, lineValues: mappedChildren.map((child) => child.values) });
-    return { source, key, mapping, values, children: mappedChildren, hash };
-  } catch (error) {
+  const failed = (error: unknown): null => {
     if (!(error instanceof MappingError)) throw error;
-    fail(key, error.message, error.missingDependency ? 'MISSING_DEPENDENCY' : 'MAPPING_FAILED');
+    fail(routed.key, error.message, failureCode(error));
     return null;
+  };
+  try {
+    return candidateOf(context, routed, 'all');
+  } catch (error) {
+    if (!(error instanceof MappingError) || !onlyOnCreate(context.flow, error)) return failed(error);
+    try {
+      return { ...candidateOf(context, routed, 'always'), createFailure: error };
+    } catch (again) {
+      return failed(again);
+    }
   }
+}
+
+const failureCode = (error: MappingError): FailureCode =>
+  error.missingDependency ? 'MISSING_DEPENDENCY' : 'MAPPING_FAILED';
+
+/** Whether every field `error` names is applied `onCreate` only. */
+function onlyOnCreate(flow: FlowDefinition, error: MappingError): boolean {
+  const { fields } = findMapping(flow, error.mapping);
+  return error.problems.every(
+    (problem) => fields.find((field) => field.target === problem.target)?.apply === 'onCreate',
+  );
+}
+
+/** The record with its children mapped, with (`all`) or without (`always`) what is applied on create only. */
+function candidateOf(
+  context: PageContext,
+  { source, children, mapping, key }: Routed,
+  values: 'all' | 'always',
+): Candidate {
+  const { flow } = context;
+  const header = mapped(context, mapping.name, source, values);
+  if (!flow.children) return { source, key, mapping, values: header, hash: contentHash(header) };
+  const { mapping: childMapping, parent } = flow.children;
+  const mappedChildren = children.map((child) => ({
+    source: child,
+    values: {
+      ...mapped(context, childMapping, child, values),
+      ...(parent.target === undefined ? {} : { [parent.target]: key }),
+    },
+  }));
+  const hash = contentHash({ header, lineValues: mappedChildren.map((child) => child.values) });
+  return { source, key, mapping, values: header, children: mappedChildren, hash };
 }
 
 /** The source record's identity: its Sales id when it has one (Sales sources), else its key. */

@@ -52,7 +52,12 @@ export type Transform =
    * A line total → an amount per unit, divided by the source field `quantity` and rounded to cents
    * (a Sales line discount → Finance's per-unit line discount; the rest goes in a rounding charge).
    */
-  | { kind: 'perUnit'; quantity: string };
+  | { kind: 'perUnit'; quantity: string }
+  /**
+   * An amount per unit → a line total to cents, multiplied by the source field `quantity` (Finance's per-unit
+   * line discount → the Sales line's discount).
+   */
+  | { kind: 'lineTotal'; quantity: string };
 
 /** The transform kinds, for exhaustive switches and validation. */
 export type TransformKind = Transform['kind'];
@@ -71,6 +76,12 @@ export interface FieldMapping<S extends string = string, T extends string = stri
   default?: Scalar;
   /** When the source is blank, take this other source field (transformed the same way) before `default`. */
   defaultFrom?: S;
+  /**
+   * When the field is written: on every write (`always`, the default), or only when the target record is
+   * created (`onCreate`: an order created in Finance arrives whole in Sales; afterwards only its progress).
+   * Drift does not compare `onCreate` fields, as it does not compare `onCreate` constants.
+   */
+  apply?: 'onCreate' | 'always';
   description?: string;
 }
 

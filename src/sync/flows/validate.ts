@@ -91,7 +91,8 @@ function transformProblems(where: string, transform: Transform): string[] {
     case 'lookup':
       return knownLookups.has(transform.lookup) ? [] : [`${where}: unknown lookup ${transform.lookup}`];
     case 'perUnit':
-      return transform.quantity.trim() === '' ? [`${where}: perUnit needs a quantity field`] : [];
+    case 'lineTotal':
+      return transform.quantity.trim() === '' ? [`${where}: ${transform.kind} needs a quantity field`] : [];
     case 'copy':
     case 'decimal':
     case 'date':
