@@ -226,3 +226,43 @@ export const salesOrderLookup = (
     { kind: 'order', column: 'ordernumber', id: 'salesorderid' },
     valuesOf(rows, field),
   );
+
+/** Which fields of a Finance document (an order, an invoice) and its lines name Sales records. */
+export interface DocumentLookupFields {
+  /** The header's customer account number (`OrderingCustomerAccountNumber`, `InvoiceCustomerAccountNumber`). */
+  account: string;
+  /** The lines' product number (`ItemNumber`, `ProductNumber`). */
+  product: string;
+}
+
+/**
+ * The lookups a Finance → Sales document flow needs, read together (three batched Sales reads): the Sales
+ * order of each header's `SalesOrderNumber`, the Sales account of its customer and the Sales product of
+ * each line.
+ */
+export async function salesDocumentLookups(
+  connectors: Connectors,
+  reference: ReferenceData,
+  rows: readonly object[],
+  lines: readonly object[],
+  fields: DocumentLookupFields,
+): Promise<ReferenceData> {
+  const [orders, accounts, products] = await Promise.all([
+    salesOrderLookup(connectors, reference, rows, 'SalesOrderNumber'),
+    salesIdLookup(
+      connectors,
+      reference,
+      'accountIdByNumber',
+      { kind: 'account', column: 'accountnumber', id: 'accountid' },
+      valuesOf(rows, fields.account),
+    ),
+    salesIdLookup(
+      connectors,
+      reference,
+      'productIdByNumber',
+      { kind: 'product', column: 'productnumber', id: 'productid' },
+      valuesOf(lines, fields.product),
+    ),
+  ]);
+  return withLookups(reference, { ...orders.lookups, ...accounts.lookups, ...products.lookups });
+}

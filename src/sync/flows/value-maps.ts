@@ -46,10 +46,15 @@ const financeUnitToSalesUnit: ValueMap = {
 /** F&O `ProductType` → Sales `producttypecode` (1 Sales Inventory, 3 Services). */
 const productTypeToSalesCode: ValueMap = { Item: 1, Service: 3 };
 
-/** ISO 3166-1 alpha-3 code → Sales country name: Finance's invoice address country → the Sales bill-to country. */
-const countryIsoToName: ValueMap = Object.fromEntries(
-  Object.entries(countryNameToIso).map(([name, iso]) => [iso, name]),
-);
+/**
+ * ISO 3166-1 alpha-3 code → Sales country name: Finance's invoice and delivery address country → the Sales
+ * bill-to and ship-to country. Also 'US', the code the quotes and orders flows give a blank Sales country
+ * (the template's documented default), so an order holding it reads back as the United States.
+ */
+const countryIsoToName: ValueMap = {
+  ...Object.fromEntries(Object.entries(countryNameToIso).map(([name, iso]) => [iso, name])),
+  US: 'United States',
+};
 
 /**
  * Finance's sales order processing status → the Prospect-to-cash solution's `msdynce_processingstatus`

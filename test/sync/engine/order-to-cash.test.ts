@@ -101,6 +101,59 @@ async function takeOrder(lines: LineSpec[], { customer = account, activate = tru
   return number;
 }
 
+let financeOrderCount = 0;
+
+/**
+ * A new sales order entered in Finance (not in Sales) for `account` with `lines` of item numbers, written
+ * through Finance's OData API as a Finance user's client would; Finance opens it (status None). Returns
+ * its number, from Finance's own sequence.
+ */
+async function enterFinanceOrder(
+  lines: { item: string; quantity: string; price: string; discountPerUnit?: string }[],
+): Promise<string> {
+  financeOrderCount += 1;
+  const number = `SO-T${String(financeOrderCount).padStart(4, '0')}`;
+  const [results] = await h.connectors.finance.writeChangeSets([
+    [
+      {
+        method: 'POST',
+        kind: 'orderHeader',
+        body: {
+          dataAreaId: usmf,
+          SalesOrderNumber: number,
+          SalesOrderName: `Phone order ${financeOrderCount}`,
+          OrderingCustomerAccountNumber: account['accountnumber'],
+          RequestedShippingDate: '2026-12-24T12:00:00Z',
+          DeliveryAddressStreet: '1 Harbour Road',
+          DeliveryAddressCity: 'Seattle',
+          DeliveryAddressStateId: 'WA',
+          DeliveryAddressZipCode: '98101',
+          DeliveryAddressCountryRegionISOCode: 'US',
+          LanguageId: 'en-us',
+        },
+      },
+      ...lines.map((line, index) => ({
+        method: 'POST' as const,
+        kind: 'orderLine' as const,
+        body: {
+          dataAreaId: usmf,
+          SalesOrderNumber: number,
+          LineCreationSequenceNumber: index + 1,
+          ItemNumber: line.item,
+          OrderedSalesQuantity: line.quantity,
+          SalesPrice: line.price,
+          LineDiscountAmount: line.discountPerUnit ?? '0',
+        },
+      })),
+    ],
+  ]);
+  expect(
+    results!.every((result) => result.outcome !== 'failed'),
+    JSON.stringify(results),
+  ).toBe(true);
+  return number;
+}
+
 /** Runs each flow in order; every one completes. */
 async function runFlows(...flows: ('orders' | 'orderStatus' | 'invoices')[]): Promise<void> {
   for (const flow of flows) {
@@ -315,10 +368,164 @@ describe('order status flow (Finance → Sales)', () => {
     expect(salesLines(number)[0]!['msdyn_linestatus']).toBe(salesOrderLineStatus.cancelled);
   });
 
-  it('skips open orders and orders Finance created itself, with the reason', async () => {
+  it('skips open orders, with the reason', async () => {
     const { runId } = await h.run('orderStatus', { mode: 'FULL' });
     const reasons = (await h.runs.getRun(runId))!.flows[0]!.skips.map((skip) => skip.reason);
     expect(reasons).toContain('order not confirmed in Finance');
+  });
+
+  it('creates an order entered in Finance in Sales, whole, once Finance confirms it', async () => {
+    const [first, second] = products.map((product) => String(product['productnumber']));
+    const number = await enterFinanceOrder([
+      { item: first!, quantity: '3', price: '20.00', discountPerUnit: '1.25' },
+      { item: second!, quantity: '2', price: '15.50' },
+    ]);
+    // Open in Finance: not in Sales yet.
+    await runFlows('orderStatus');
+    expect(salesOrder(number)).toBeUndefined();
+
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    const { counters } = await h.run('orderStatus');
+    expect(counters).toMatchObject({ created: 1, failed: 0 });
+    const finance = financeOrder(number)!;
+    expect(salesOrder(number)).toMatchObject({
+      name: `Phone order ${financeOrderCount}`,
+      _customerid_value: account['accountid'],
+      _transactioncurrencyid_value: account['_transactioncurrencyid_value'],
+      requestdeliveryby: '2026-12-24T12:00:00Z',
+      shipto_line1: '1 Harbour Road',
+      shipto_city: 'Seattle',
+      shipto_stateorprovince: 'WA',
+      shipto_postalcode: '98101',
+      shipto_country: 'United States',
+      msdynce_processingstatus: salesOrderStatus.confirmed,
+      msdynce_ismaintainedexternally: true,
+      totalamount: finance['OrderTotalAmount'],
+      totaltax: finance['OrderTotalTaxAmount'],
+    });
+    const lines = salesLines(number).sort(
+      (a, b) => Number(a['sequencenumber']) - Number(b['sequencenumber']),
+    );
+    const financeRows = financeLines(number);
+    expect(
+      lines.map((line) => [
+        line['sequencenumber'],
+        line['_productid_value'],
+        line['quantity'],
+        line['priceperunit'],
+        line['manualdiscountamount'],
+        line['isproductoverridden'],
+        line['msdyn_linestatus'],
+      ]),
+    ).toEqual([
+      [1, products[0]!['productid'], '3', '20.00', '3.75', false, salesOrderLineStatus.backorder],
+      [2, products[1]!['productid'], '2', '15.50', '0.00', false, salesOrderLineStatus.backorder],
+    ]);
+    for (const line of lines) {
+      const row = financeRows.find((r) => r['LineCreationSequenceNumber'] === line['sequencenumber'])!;
+      expect(line['tax']).toBe(row['LineTotalTaxAmount']);
+      expect(line['_uomid_value']).toBeTruthy();
+    }
+
+    // Created once: the next run finds it unchanged, and a full run leaves it as it is.
+    const again = await h.run('orderStatus', { mode: 'FULL' });
+    expect(again.counters).toMatchObject({ created: 0, failed: 0 });
+    expect(h.sim.sales.store.findBy('salesorders', 'ordernumber', number)).toHaveLength(1);
+    expect(salesLines(number)).toHaveLength(2);
+
+    // Its progress comes back as for any order, and so does its invoice.
+    h.sim.finance.postOrder(usmf, number, 'deliver');
+    const { InvoiceNumber: invoiceNumber } = h.sim.finance.postOrder(usmf, number, 'invoice');
+    await runFlows('orderStatus', 'invoices');
+    expect(salesLines(number).map((line) => line['msdyn_linestatus'])).not.toContain(
+      salesOrderLineStatus.backorder,
+    );
+    expect(salesInvoice(String(invoiceNumber))).toMatchObject({
+      _salesorderid_value: salesOrder(number)!['salesorderid'],
+      _customerid_value: account['accountid'],
+    });
+    expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.invoiced);
+  });
+
+  it("brings the seed's order entered in Finance to Sales", async () => {
+    await runFlows('orderStatus');
+    expect(salesOrder('SO-000001')).toMatchObject({ msdynce_ismaintainedexternally: true });
+    expect(salesLines('SO-000001').length).toBeGreaterThan(0);
+  });
+
+  it('skips an order entered in Finance with an item Sales does not have, naming the line', async () => {
+    // An item released in Finance after the products flow last ran.
+    const template = h.sim.finance.store.get('SellableReleasedProducts', {
+      dataAreaId: usmf,
+      ProductNumber: String(products[0]!['productnumber']),
+    })!;
+    h.sim.finance.store.insert('SellableReleasedProducts', { ...template, ProductNumber: 'FIN-ONLY-1' });
+    const number = await enterFinanceOrder([
+      { item: String(products[0]!['productnumber']), quantity: '1', price: '5.00' },
+      { item: 'FIN-ONLY-1', quantity: '1', price: '5.00' },
+    ]);
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    const { runId } = await h.run('orderStatus');
+    const reasons = (await h.runs.getRun(runId))!.flows[0]!.skips.map((skip) => skip.reason);
+    expect(reasons).toContain('product not in Sales');
+    expect(salesOrder(number)).toBeUndefined();
+  });
+
+  it('fails to create an order whose ship-to country Sales does not know, but still updates one Sales has', async () => {
+    const entered = await enterFinanceOrder([
+      { item: String(products[1]!['productnumber']), quantity: '1', price: '3.00' },
+    ]);
+    const taken = await takeOrder([{ product: products[1]!, quantity: '1', price: '3.00' }]);
+    await runFlows('orders');
+    for (const number of [entered, taken]) {
+      h.sim.finance.postOrder(usmf, number, 'confirm');
+      h.sim.finance.store.update(
+        'SalesOrderHeadersV2',
+        { dataAreaId: usmf, SalesOrderNumber: number },
+        { DeliveryAddressCountryRegionISOCode: 'ATA' },
+      );
+    }
+    const { runId } = await h.run('orderStatus');
+    const failures = (await h.runs.failures(runId, { first: 50 })).items;
+    // The country is written only when the order is created: the order Sales has goes on without it.
+    expect(failures.map((failure) => failure.recordKey)).toEqual([entered]);
+    expect(failures[0]!.message).toMatch(/shipto_country: 'ATA' is not in value map countryIsoToName/);
+    expect(salesOrder(entered)).toBeUndefined();
+    expect(salesOrder(taken)!['msdynce_processingstatus']).toBe(salesOrderStatus.confirmed);
+  });
+
+  it('creates in Sales a line Finance adds to an order taken in Sales', async () => {
+    const number = await takeOrder([{ product: products[0]!, quantity: '1', price: '6.00' }]);
+    await runFlows('orders');
+    const [results] = await h.connectors.finance.writeChangeSets([
+      [
+        {
+          method: 'POST',
+          kind: 'orderLine',
+          body: {
+            dataAreaId: usmf,
+            SalesOrderNumber: number,
+            LineCreationSequenceNumber: 2,
+            ItemNumber: products[2]!['productnumber'],
+            OrderedSalesQuantity: '4',
+            SalesPrice: '2.50',
+          },
+        },
+      ],
+    ]);
+    expect(results!.every((result) => result.outcome !== 'failed')).toBe(true);
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    await runFlows('orderStatus');
+    const lines = salesLines(number).sort(
+      (a, b) => Number(a['sequencenumber']) - Number(b['sequencenumber']),
+    );
+    expect(lines.map((line) => [line['sequencenumber'], line['_productid_value'], line['quantity']])).toEqual(
+      [
+        [1, products[0]!['productid'], '1'],
+        [2, products[2]!['productid'], '4'],
+      ],
+    );
+    expect(salesOrder(number)!['totalamount']).toBe(financeOrder(number)!['OrderTotalAmount']);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * invoices (Finance → Sales): Finance's posted sales invoices become read-only Sales invoices, header and
  * lines together in one change set, keyed by invoice number; the invoiced order's status becomes
- * Invoiced in the same change set (target.ts). Which invoices: those of orders the hub brought from Sales
- * (the documented template's only kind) and, when the `invoiceTypes` setting includes `freeText`,
+ * Invoiced in the same change set (target.ts). Which invoices: those of sales orders Sales has (taken in
+ * Sales, or entered in Finance and brought by the order status flow; the documented template's only kind) and, when the `invoiceTypes` setting includes `freeText`,
  * free-text invoices (no sales order), which the template leaves out.
  *
  * Header charges (freight) arrive as one write-in line named after the charges, as the template carries
@@ -170,7 +170,8 @@ export const invoicesFlow: FlowDefinition = {
   dependsOn: ['orderStatus'],
   source: invoiceHeader.source,
   // A customer that is not a Sales account fails the invoice (MISSING_DEPENDENCY), so a retry brings it
-  // once the account exists; an order that never came from Sales is skipped, since it never will.
+  // once the account exists; an invoice of an order Sales does not have (the order status flow skipped
+  // it) is skipped, and read again on the next run, as Finance's invoices are read in full.
   eligibility: defineRules<FinanceInvoiceHeader>([
     { require: { test: 'notBlank', field: 'InvoiceNumber' }, reason: 'no invoice number' },
     {
@@ -201,7 +202,7 @@ export const invoicesFlow: FlowDefinition = {
           { test: 'resolves', field: 'SalesOrderNumber', lookup: 'salesOrderIdByNumber' },
         ],
       },
-      reason: 'order not taken in Sales (created in Finance)',
+      reason: 'order not in Sales',
     },
   ]),
   routes: [{ when: { test: 'always' }, mapping: 'invoiceHeader', description: 'every eligible invoice' }],

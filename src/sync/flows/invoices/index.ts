@@ -4,7 +4,7 @@
  * full and told apart by content hash; an invoice and its lines cost one Finance read each per page.
  * Which invoice types go is the `invoiceTypes` setting (INVOICE_TYPES).
  */
-import { salesIdLookup, salesOrderLookup, valuesOf } from '../lookups.js';
+import { salesDocumentLookups } from '../lookups.js';
 import { idOf, type FlowModule } from '../module.js';
 import { invoicesFlow } from './definition.js';
 import { salesInvoiceTarget } from './target.js';
@@ -15,26 +15,11 @@ export const invoices: FlowModule = {
     flow: invoicesFlow,
     source: { system: 'finance', kind: 'invoiceHeader', key: 'InvoiceNumber' },
     targets: (connectors) => ({ invoiceHeader: salesInvoiceTarget(connectors) }),
-    async lookups(connectors, rows, reference, lines) {
-      const [orders, accounts, products] = await Promise.all([
-        salesOrderLookup(connectors, reference, rows, 'SalesOrderNumber'),
-        salesIdLookup(
-          connectors,
-          reference,
-          'accountIdByNumber',
-          { kind: 'account', column: 'accountnumber', id: 'accountid' },
-          valuesOf(rows, 'InvoiceCustomerAccountNumber'),
-        ),
-        salesIdLookup(
-          connectors,
-          reference,
-          'productIdByNumber',
-          { kind: 'product', column: 'productnumber', id: 'productid' },
-          valuesOf(lines, 'ProductNumber'),
-        ),
-      ]);
-      return { ...orders, lookups: { ...orders.lookups, ...accounts.lookups, ...products.lookups } };
-    },
+    lookups: (connectors, rows, reference, lines) =>
+      salesDocumentLookups(connectors, reference, rows, lines, {
+        account: 'InvoiceCustomerAccountNumber',
+        product: 'ProductNumber',
+      }),
     linkEntity: 'invoice',
     salesId: (_source, current) => idOf('invoiceid')(current),
     unchangedByHash: true,

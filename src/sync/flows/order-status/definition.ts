@@ -1,23 +1,93 @@
 /**
- * order status (Finance → Sales): Finance's progress on the orders it took from Sales — processing status,
- * totals, and each line's status — written to the Sales order and its lines. Only orders whose ordering
- * and invoice customers are both mastered in Sales, and that Finance has confirmed (or cancelled), as the
- * template documents. The status only moves forward in Sales (target.ts): a Sales order never falls back
- * from a status Finance set, except to Cancelled, which always shows.
+ * order status (Finance → Sales), the template "Sales Orders (Fin and Ops to Sales)": Finance's progress on
+ * its sales orders — processing status, totals, and each line's status and tax — written to the Sales order
+ * and its lines. Only orders whose ordering and invoice customers are both mastered in Sales, and that
+ * Finance has confirmed (or cancelled), as the template documents. The status only moves forward in Sales
+ * (target.ts): a Sales order never falls back from a status Finance set, except to Cancelled.
+ *
+ * An order created in Finance (Sales has no order with its number) is created in Sales whole, once: the
+ * fields applied `onCreate` (customer, currency, ship-to, dates, and each line's product, quantity, price,
+ * discount and unit) are written then and never again; afterwards it is updated like any other order. A
+ * line Finance adds to an order is created in Sales the same way.
  */
 import type { FinanceOrderHeader, FinanceOrderLine } from '../../../connectors/finance/types.js';
 import type { SalesOrder, SalesOrderLine } from '../../../connectors/sales/types.js';
 import { financeEntity, salesEntity } from '../entities.js';
-import { defineChildren, defineMapping, defineRules, type FlowDefinition } from '../types.js';
+import {
+  defineChildren,
+  defineMapping,
+  defineRules,
+  type FieldMapping,
+  type FlowDefinition,
+} from '../types.js';
+
+/** The order's delivery address → the Sales ship-to address, on create. */
+const shipTo = (
+  [
+    ['line1', 'DeliveryAddressStreet', 'shipto_line1'],
+    ['city', 'DeliveryAddressCity', 'shipto_city'],
+    ['stateOrProvince', 'DeliveryAddressStateId', 'shipto_stateorprovince'],
+    ['postalCode', 'DeliveryAddressZipCode', 'shipto_postalcode'],
+  ] as const
+).map(
+  ([part, source, target]): FieldMapping<keyof FinanceOrderHeader & string, keyof SalesOrder & string> => ({
+    field: `shipTo.${part}`,
+    source,
+    target,
+    transform: { kind: 'copy' },
+    apply: 'onCreate',
+  }),
+);
+shipTo.push({
+  field: 'shipTo.country',
+  source: 'DeliveryAddressCountryRegionISOCode',
+  target: 'shipto_country',
+  transform: { kind: 'valueMap', map: 'countryIsoToName' },
+  apply: 'onCreate',
+  description: 'ISO code → Sales country name',
+});
 
 const orderStatus = defineMapping<FinanceOrderHeader, SalesOrder>({
   name: 'orderStatus',
-  description: "Finance sales order → the Sales order's processing status and totals",
+  description:
+    "Finance sales order → the Sales order's processing status and totals; an order created in Finance is created whole",
   source: financeEntity('orderHeader'),
   target: salesEntity('order'),
   key: { source: 'SalesOrderNumber', target: 'ordernumber' },
   fields: [
     { field: 'orderNumber', source: 'SalesOrderNumber', target: 'ordernumber', transform: { kind: 'copy' } },
+    {
+      field: 'name',
+      source: 'SalesOrderName',
+      target: 'name',
+      transform: { kind: 'copy' },
+      defaultFrom: 'SalesOrderNumber',
+      apply: 'onCreate',
+      description: 'Sales requires a name: the order number when Finance has none',
+    },
+    {
+      field: 'account',
+      source: 'OrderingCustomerAccountNumber',
+      target: '_customerid_value',
+      transform: { kind: 'lookup', lookup: 'accountIdByNumber' },
+      apply: 'onCreate',
+      description: 'Ordering customer → the Sales account with that account number',
+    },
+    {
+      field: 'currency',
+      source: 'CurrencyCode',
+      target: '_transactioncurrencyid_value',
+      transform: { kind: 'currencyId' },
+      apply: 'onCreate',
+    },
+    {
+      field: 'requestedDeliveryBy',
+      source: 'RequestedShippingDate',
+      target: 'requestdeliveryby',
+      transform: { kind: 'date' },
+      apply: 'onCreate',
+    },
+    ...shipTo,
     {
       field: 'status',
       source: 'SalesOrderProcessingStatus',
@@ -54,7 +124,8 @@ const orderStatus = defineMapping<FinanceOrderHeader, SalesOrder>({
 
 const orderLineStatus = defineMapping<FinanceOrderLine, SalesOrderLine>({
   name: 'orderLineStatus',
-  description: "Finance sales order line → the Sales order line's status and tax",
+  description:
+    "Finance sales order line → the Sales order line's status and tax; a line Sales does not have is created",
   source: financeEntity('orderLine'),
   target: salesEntity('orderLine'),
   key: { source: 'LineCreationSequenceNumber', target: 'sequencenumber' },
@@ -72,15 +143,68 @@ const orderLineStatus = defineMapping<FinanceOrderLine, SalesOrderLine>({
       transform: { kind: 'valueMap', map: 'financeLineStatusToSales' },
     },
     { field: 'tax', source: 'LineTotalTaxAmount', target: 'tax', transform: { kind: 'decimal' } },
+    {
+      field: 'product',
+      source: 'ItemNumber',
+      target: '_productid_value',
+      transform: { kind: 'lookup', lookup: 'productIdByNumber' },
+      apply: 'onCreate',
+      description: 'Item number → the Sales product with that product number',
+    },
+    {
+      field: 'quantity',
+      source: 'OrderedSalesQuantity',
+      target: 'quantity',
+      transform: { kind: 'decimal' },
+      apply: 'onCreate',
+    },
+    {
+      field: 'unitPrice',
+      source: 'SalesPrice',
+      target: 'priceperunit',
+      transform: { kind: 'decimal' },
+      apply: 'onCreate',
+    },
+    {
+      field: 'discount',
+      source: 'LineDiscountAmount',
+      target: 'manualdiscountamount',
+      transform: { kind: 'lineTotal', quantity: 'OrderedSalesQuantity' },
+      default: '0',
+      apply: 'onCreate',
+      description: "Finance's per-unit discount × quantity (Sales' discount is the line's total)",
+    },
+    {
+      field: 'unit',
+      source: 'SalesUnitSymbol',
+      target: '_uomid_value',
+      transform: { kind: 'unitId', map: 'financeUnitToSalesUnit' },
+      apply: 'onCreate',
+    },
+    {
+      field: 'description',
+      source: 'LineDescription',
+      target: 'description',
+      transform: { kind: 'truncate', length: 2000 },
+      apply: 'onCreate',
+    },
   ],
-  constants: [],
+  constants: [
+    {
+      field: 'writeIn',
+      target: 'isproductoverridden',
+      value: false,
+      apply: 'onCreate',
+      description: 'A catalogue product, not a write-in',
+    },
+  ],
 });
 
 /** The order status flow. */
 export const orderStatusFlow: FlowDefinition = {
   name: 'orderStatus',
   description:
-    "Finance's progress on sales orders → the Sales orders' processing status, totals and line statuses",
+    "Finance's sales orders → the Sales orders' processing status, totals and line statuses; orders created in Finance are created in Sales",
   direction: 'financeToSales',
   dependsOn: ['orders'],
   source: orderStatus.source,
@@ -98,10 +222,6 @@ export const orderStatusFlow: FlowDefinition = {
       require: { test: 'notEquals', field: 'SalesOrderProcessingStatus', value: 'None' },
       reason: 'order not confirmed in Finance',
     },
-    {
-      require: { test: 'resolves', field: 'SalesOrderNumber', lookup: 'salesOrderIdByNumber' },
-      reason: 'order not taken in Sales (created in Finance)',
-    },
   ]),
   routes: [{ when: { test: 'always' }, mapping: 'orderStatus', description: 'every eligible order' }],
   unrouted: null,
@@ -110,6 +230,13 @@ export const orderStatusFlow: FlowDefinition = {
     label: 'line',
     mapping: 'orderLineStatus',
     parent: { source: 'SalesOrderNumber' },
-    eligibility: [],
+    // A line of an item the products flow did not bring to Sales cannot be created there: the order is
+    // skipped (and read again on the next run, since Finance's orders are read in full).
+    eligibility: [
+      {
+        require: { test: 'resolves', field: 'ItemNumber', lookup: 'productIdByNumber' },
+        reason: 'product not in Sales',
+      },
+    ],
   }),
 };

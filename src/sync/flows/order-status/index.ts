@@ -1,9 +1,10 @@
 /**
- * The order status flow: Finance's progress on sales orders → the Sales orders (declaration in
- * definition.ts, target in target.ts). Finance has no change feed over OData, so its orders are read in
- * full and an order whose mapped values hash as at the last sync is unchanged without reading Sales.
+ * The order status flow: Finance's sales orders → the Sales orders, their progress and, for an order
+ * created in Finance, the whole order (declaration in definition.ts, target in target.ts). Finance has no
+ * change feed over OData, so its orders are read in full and an order whose mapped values hash as at the
+ * last sync is unchanged without reading Sales.
  */
-import { salesOrderLookup } from '../lookups.js';
+import { salesDocumentLookups } from '../lookups.js';
 import type { FlowModule } from '../module.js';
 import { documentId } from '../sales-documents.js';
 import { orderStatusFlow } from './definition.js';
@@ -15,8 +16,11 @@ export const orderStatus: FlowModule = {
     flow: orderStatusFlow,
     source: { system: 'finance', kind: 'orderHeader', key: 'SalesOrderNumber' },
     targets: (connectors) => ({ orderStatus: salesOrderStatusTarget(connectors, orderStatusFlow) }),
-    lookups: (connectors, rows, reference) =>
-      salesOrderLookup(connectors, reference, rows, 'SalesOrderNumber'),
+    lookups: (connectors, rows, reference, lines) =>
+      salesDocumentLookups(connectors, reference, rows, lines, {
+        account: 'OrderingCustomerAccountNumber',
+        product: 'ItemNumber',
+      }),
     linkEntity: 'orderStatus',
     salesId: (_source, current) => documentId(current, 'salesorderid'),
     unchangedByHash: true,

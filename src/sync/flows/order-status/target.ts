@@ -1,20 +1,23 @@
 /**
- * The order status flow's Sales target: the Sales order and its lines, updated together in one change
- * set (never created: an order comes to Finance from Sales). What is written is what differs from
- * Finance's values, with one rule on top: the processing status only moves forward. A Sales order that
- * stands further on than Finance's status (invoiced by the invoices flow while Finance's header still
- * says Delivered, or a stale read) keeps its status; Cancelled always shows, and a cancelled order stays
- * cancelled.
+ * The order status flow's Sales target: the Sales order and its lines, written together in one change
+ * set. An order Sales has is updated with what differs from Finance's values (its fields applied `onCreate`
+ * left out), with one rule on top: the processing status only moves forward. A Sales order that stands
+ * further on than Finance's status (invoiced by the invoices flow while Finance's header still says
+ * Delivered, or a stale read) keeps its status; Cancelled always shows, and a cancelled order stays
+ * cancelled. A line Finance added is created on it.
+ *
+ * An order Sales does not have was created in Finance: it is created whole, header (by its number, never
+ * over an existing one) and lines in one change set, so Sales never holds half an order.
  */
 import type { Connectors } from '../../../connectors/index.js';
 import type { SalesOperation } from '../../../connectors/sales/connector.js';
 import { salesOrderStatus } from '../../../connectors/sales/types.js';
 import { sameValue, type Comparison as ValueComparison } from '../../normalise.js';
-import type { TargetAdapter, TargetWrite } from '../../engine/write.js';
+import { salesBody, type TargetAdapter, type TargetWrite } from '../../engine/write.js';
 import { findMapping } from '../../mapping.js';
 import { comparisonOf, readField } from '../../transforms.js';
 import { readSalesDocuments, type SalesDocument } from '../sales-documents.js';
-import type { FlowDefinition } from '../types.js';
+import type { FlowDefinition, TargetMapping } from '../types.js';
 
 /** The Sales processing statuses in the order an order moves through them. */
 const progress: readonly number[] = [
@@ -45,6 +48,18 @@ export function forwardStatus(current: unknown, next: unknown): unknown {
 
 type Values = Record<string, unknown>;
 
+/** The target columns `mapping` writes only when it creates a record (fields and constants). */
+const onCreateColumns = (mapping: TargetMapping): ReadonlySet<string> =>
+  new Set([
+    ...mapping.fields.filter((field) => field.apply === 'onCreate').map((field) => field.target),
+    ...mapping.constants.filter((constant) => constant.apply === 'onCreate').map((c) => c.target),
+  ]);
+
+/** `values` without `columns`. */
+function without(values: Values, columns: ReadonlySet<string>): Values {
+  return Object.fromEntries(Object.entries(values).filter(([column]) => !columns.has(column)));
+}
+
 /** The columns of `values` that `current` does not already hold, compared as the mapping compares them. */
 function differing(
   values: Values,
@@ -66,12 +81,39 @@ export function salesOrderStatusTarget(connectors: Connectors, flow: FlowDefinit
     new Map(mapping.fields.map((field) => [field.target, comparisonOf(field.transform)] as const));
   const headerKinds = kindsOf(header);
   const lineKinds = kindsOf(line);
+  const headerOnCreate = onCreateColumns(header);
+  const lineOnCreate = onCreateColumns(line);
+
+  /** A new line of the order `orderNumber` (bound by its number) or of the order with id `orderId`. */
+  const newLine = (values: Values, order: { number: string } | { id: string }): SalesOperation => ({
+    method: 'POST',
+    kind: 'orderLine',
+    body: {
+      ...salesBody(connectors, values),
+      'salesorderid@odata.bind': sales.bind('order', 'number' in order ? order.number : { id: order.id }),
+    },
+  });
+
+  /** The order created in Finance, created in Sales with its lines. */
+  function creation(record: TargetWrite): SalesOperation[] {
+    const { ordernumber: _key, ...values } = record.values;
+    return [
+      {
+        method: 'PATCH',
+        kind: 'order',
+        key: record.key,
+        body: salesBody(connectors, values),
+        only: 'create',
+      },
+      ...(record.children ?? []).map((child) => newLine(child.values, { number: record.key })),
+    ];
+  }
 
   /** The updates that bring the Sales order to Finance's progress; empty when it is there already. */
   function changeSet(record: TargetWrite): SalesOperation[] {
     const current = record.existing as SalesDocument | undefined;
-    if (!current) return [];
-    const { ordernumber: _key, ...values } = record.values;
+    if (!current) return creation(record);
+    const { ordernumber: _key, ...values } = without(record.values, headerOnCreate);
     const status = 'msdynce_processingstatus';
     values[status] = forwardStatus(current.header[status], values[status]);
     const operations: SalesOperation[] = [];
@@ -87,11 +129,15 @@ export function salesOrderStatusTarget(connectors: Connectors, flow: FlowDefinit
         id: orderId,
       });
     const bySequence = new Map(current.lines.map((row) => [String(row['sequencenumber']), row]));
-    // A line Finance added has no Sales line to update: Sales order lines are not created from Finance.
     for (const child of record.children ?? []) {
       const existing = bySequence.get(String(readField(child.source, line.key.source)));
-      if (!existing) continue;
-      const { sequencenumber: _line, ...lineValues } = child.values;
+      if (!existing) {
+        // Created only when mapped whole (not when the order's create-only fields failed to map).
+        const whole = [...lineOnCreate].every((column) => Object.hasOwn(child.values, column));
+        if (whole) operations.push(newLine(child.values, { id: orderId }));
+        continue;
+      }
+      const { sequencenumber: _line, ...lineValues } = without(child.values, lineOnCreate);
       const lineBody = differing(lineValues, existing, lineKinds);
       const lineId = String(existing['salesorderdetailid']);
       if (Object.keys(lineBody).length > 0)
@@ -127,13 +173,16 @@ export function salesOrderStatusTarget(connectors: Connectors, flow: FlowDefinit
       const results = await sales.writeChangeSets(groups.filter((group) => group.length > 0));
       let next = 0;
       return records.map((record, index) => {
-        if (!record.existing)
-          return { outcome: 'failed', message: `The Sales order ${record.key} no longer exists` };
-        if (groups[index]!.length === 0) return { outcome: 'updated' };
-        const refused = results[next++]!.find((result) => result.outcome === 'failed');
-        return refused
-          ? { outcome: 'failed', message: refused.error?.message ?? 'Sales refused the order update' }
-          : { outcome: 'updated' };
+        const outcome = record.existing ? 'updated' : 'created';
+        if (groups[index]!.length === 0) return { outcome };
+        const parts = results[next++]!;
+        const refused = parts.find((result) => result.outcome === 'failed');
+        if (refused) {
+          const fallback = record.existing ? 'Sales refused the order update' : 'Sales refused the order';
+          return { outcome: 'failed', message: refused.error?.message ?? fallback };
+        }
+        const id = record.existing ? undefined : parts[0]?.id;
+        return { outcome, ...(id ? { id } : {}) };
       });
     },
   };
