@@ -18,7 +18,7 @@ const query = `{
     routes { condition mapping }
     mappings {
       name target { system entitySet } key { source target }
-      fields { field source target transform transformDetail default defaultFrom }
+      fields { field source target transform transformDetail default defaultFrom apply }
       constants { field target value apply }
     }
     children { label mapping parent { source target } eligibility { reason } }
@@ -77,6 +77,34 @@ describe('syncFlows', () => {
     );
     const status = data.syncFlows.find((f: { name: string }) => f.name === 'ORDER_STATUS');
     expect(status.children.parent).toEqual({ source: 'SalesOrderNumber', target: null });
+    // An order entered in Finance is created whole; afterwards only its progress is written.
+    const statusFields = (name: string) =>
+      Object.fromEntries(
+        status.mappings
+          .find((m: { name: string }) => m.name === name)
+          .fields.map((f: { field: string; apply: string }) => [f.field, f.apply]),
+      );
+    expect(statusFields('orderStatus')).toMatchObject({
+      account: 'ON_CREATE',
+      'shipTo.country': 'ON_CREATE',
+      status: 'ALWAYS',
+      total: 'ALWAYS',
+    });
+    expect(statusFields('orderLineStatus')).toMatchObject({
+      product: 'ON_CREATE',
+      status: 'ALWAYS',
+      tax: 'ALWAYS',
+    });
+    const statusLine = status.mappings.find((m: { name: string }) => m.name === 'orderLineStatus');
+    expect(statusLine.fields).toContainEqual(
+      expect.objectContaining({
+        source: 'LineDiscountAmount',
+        target: 'manualdiscountamount',
+        transform: 'lineTotal',
+        transformDetail: 'OrderedSalesQuantity',
+      }),
+    );
+    expect(status.children.eligibility).toEqual([{ reason: 'product not in Sales' }]);
     const invoices = data.syncFlows.find((f: { name: string }) => f.name === 'INVOICES');
     expect(invoices.eligibility).toContainEqual({
       condition: 'SalesOrderNumber is not blank, or invoiceTypes includes freeText (no: not set)',

@@ -306,3 +306,26 @@ function withoutColumn(row: Row, name: string): Row {
   delete copy[name];
   return copy;
 }
+
+describe('order status: drift leaves out what is written on create only', () => {
+  it("compares an order's progress, not the customer, name or ship-to it was created with", () => {
+    const financeHeader = {
+      SalesOrderNumber: 'SO-000042',
+      SalesOrderName: 'Phone order',
+      SalesOrderProcessingStatus: 'Delivered',
+      OrderingCustomerAccountNumber: 'ACC-01000-BVRCPS',
+      DeliveryAddressCity: 'Redmond',
+      OrderTotalAmount: '61.20',
+    };
+    const salesOrder = {
+      ordernumber: 'SO-000042',
+      name: 'Renamed in Sales',
+      shipto_city: 'Seattle',
+      msdynce_processingstatus: 647390001,
+      totalamount: '61.20',
+    };
+    expect(computeDrift(flows.orderStatus, financeHeader, salesOrder, basicReference)).toEqual([
+      { field: 'status', sales: '647390001', finance: 'Delivered' },
+    ]);
+  });
+});

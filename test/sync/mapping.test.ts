@@ -3,7 +3,11 @@
  * truncation to Finance's lengths, currency and unit resolution through the Sales reference data.
  */
 import { describe, expect, it } from 'vitest';
-import type { FinanceProduct } from '../../src/connectors/finance/types.js';
+import type {
+  FinanceOrderHeader,
+  FinanceOrderLine,
+  FinanceProduct,
+} from '../../src/connectors/finance/types.js';
 import type { SalesAccount, SalesQuote, SalesQuoteLine } from '../../src/connectors/sales/types.js';
 import { defaultValueMaps, flows } from '../../src/sync/flows/index.js';
 import { applyMapping, MappingError } from '../../src/sync/mapping.js';
@@ -357,6 +361,123 @@ describe('quotes: applyMapping of a Sales quote and its lines', () => {
       LineDescription: 'Per site',
       SalesUnitSymbol: 'ea',
     });
+  });
+});
+
+describe('order status: applyMapping of a Finance order entered in Finance (Finance → Sales)', () => {
+  const SALES_ACCOUNT = '30000000-0000-0000-0000-000000000009';
+  const SALES_PRODUCT = '40000000-0000-0000-0000-000000000009';
+  const orderReference = createReferenceData({
+    currencies: [{ transactioncurrencyid: USD, isocurrencycode: 'USD' }],
+    units: [{ uomid: KG, name: 'kg' }],
+    lookups: {
+      accountIdByNumber: (number) => (number === 'ACC-01000-BVRCPS' ? SALES_ACCOUNT : undefined),
+      productIdByNumber: (number) => (number === 'T0007' ? SALES_PRODUCT : undefined),
+    },
+  });
+  const header: FinanceOrderHeader = {
+    etag: 'W/"1"',
+    dataAreaId: 'usmf',
+    SalesOrderNumber: 'SO-000042',
+    SalesOrderName: null,
+    SalesOrderProcessingStatus: 'Confirmed',
+    OrderingCustomerAccountNumber: 'ACC-01000-BVRCPS',
+    InvoiceCustomerAccountNumber: 'ACC-01000-BVRCPS',
+    OrderingCustomerIsExternallyMaintained: 'Yes',
+    InvoiceCustomerIsExternallyMaintained: 'Yes',
+    CurrencyCode: 'USD',
+    RequestedShippingDate: '2026-12-24T12:00:00Z',
+    ConfirmedShippingDate: null,
+    DeliveryAddressStreet: '1 Microsoft Way',
+    DeliveryAddressCity: 'Redmond',
+    DeliveryAddressStateId: 'WA',
+    DeliveryAddressZipCode: '98052',
+    DeliveryAddressCountryRegionISOCode: 'USA',
+    CustomersOrderReference: null,
+    LanguageId: 'en-us',
+    OrderTotalAmount: '61.20',
+    OrderTotalDiscountAmount: '3.75',
+    OrderTotalTaxAmount: '4.95',
+    OrderTotalChargesAmount: '0.00',
+  };
+  const line: FinanceOrderLine = {
+    etag: 'W/"1"',
+    dataAreaId: 'usmf',
+    InventoryLotId: '000000123',
+    SalesOrderNumber: 'SO-000042',
+    LineCreationSequenceNumber: 1,
+    ItemNumber: 'T0007',
+    OrderedSalesQuantity: '3',
+    SalesPrice: '20.00',
+    SalesUnitSymbol: 'kg',
+    LineDiscountAmount: '1.25',
+    LineAmount: '56.25',
+    LineTotalTaxAmount: '4.95',
+    SalesOrderLineStatus: 'Backorder',
+    LineDescription: null,
+  };
+  const map = (mapping: 'orderStatus' | 'orderLineStatus', record: object, constants: 'all' | 'always') =>
+    applyMapping(flows.orderStatus, mapping, record, orderReference, { constants });
+
+  it('gives the whole Sales order on create, named by its number when Finance has no name', () => {
+    expect(map('orderStatus', header, 'all')).toEqual({
+      ordernumber: 'SO-000042',
+      name: 'SO-000042',
+      _customerid_value: SALES_ACCOUNT,
+      _transactioncurrencyid_value: USD,
+      requestdeliveryby: '2026-12-24T12:00:00Z',
+      shipto_line1: '1 Microsoft Way',
+      shipto_city: 'Redmond',
+      shipto_stateorprovince: 'WA',
+      shipto_postalcode: '98052',
+      shipto_country: 'United States',
+      msdynce_processingstatus: 647390001,
+      totalamount: '61.20',
+      totaldiscountamount: '3.75',
+      totaltax: '4.95',
+      freightamount: '0.00',
+      msdynce_ismaintainedexternally: true,
+    });
+  });
+
+  it("gives only the order's progress on update", () => {
+    expect(map('orderStatus', header, 'always')).toEqual({
+      ordernumber: 'SO-000042',
+      msdynce_processingstatus: 647390001,
+      totalamount: '61.20',
+      totaldiscountamount: '3.75',
+      totaltax: '4.95',
+      freightamount: '0.00',
+      msdynce_ismaintainedexternally: true,
+    });
+  });
+
+  it("gives the line's product, unit and discount as a line total (per unit × quantity) on create", () => {
+    expect(map('orderLineStatus', line, 'all')).toEqual({
+      sequencenumber: 1,
+      msdyn_linestatus: 192350000,
+      tax: '4.95',
+      _productid_value: SALES_PRODUCT,
+      quantity: '3',
+      priceperunit: '20.00',
+      manualdiscountamount: '3.75',
+      _uomid_value: KG,
+      description: null,
+      isproductoverridden: false,
+    });
+    expect(map('orderLineStatus', line, 'always')).toEqual({
+      sequencenumber: 1,
+      msdyn_linestatus: 192350000,
+      tax: '4.95',
+    });
+  });
+
+  it('fails an item Sales does not have as a missing dependency, on create only', () => {
+    const unknown = { ...line, ItemNumber: 'X-404' };
+    expect(() => map('orderLineStatus', unknown, 'all')).toThrow(
+      "its product 'X-404' is not in Sales; sync products first",
+    );
+    expect(map('orderLineStatus', unknown, 'always')).toMatchObject({ sequencenumber: 1 });
   });
 });
 
