@@ -26,7 +26,8 @@ export type LookupName =
   | 'externalProductNumberById'
   | 'accountIdByNumber'
   | 'salesOrderIdByNumber'
-  | 'productIdByNumber';
+  | 'productIdByNumber'
+  | 'priceListIdByCurrency';
 
 /** The lookup names, for validation and listing. */
 export const lookupNames: readonly LookupName[] = [
@@ -37,6 +38,7 @@ export const lookupNames: readonly LookupName[] = [
   'accountIdByNumber',
   'salesOrderIdByNumber',
   'productIdByNumber',
+  'priceListIdByCurrency',
 ];
 
 /**

@@ -367,12 +367,14 @@ describe('quotes: applyMapping of a Sales quote and its lines', () => {
 describe('order status: applyMapping of a Finance order entered in Finance (Finance → Sales)', () => {
   const SALES_ACCOUNT = '30000000-0000-0000-0000-000000000009';
   const SALES_PRODUCT = '40000000-0000-0000-0000-000000000009';
+  const PRICE_LIST = '50000000-0000-0000-0000-000000000001';
   const orderReference = createReferenceData({
     currencies: [{ transactioncurrencyid: USD, isocurrencycode: 'USD' }],
     units: [{ uomid: KG, name: 'kg' }],
     lookups: {
       accountIdByNumber: (number) => (number === 'ACC-01000-BVRCPS' ? SALES_ACCOUNT : undefined),
       productIdByNumber: (number) => (number === 'T0007' ? SALES_PRODUCT : undefined),
+      priceListIdByCurrency: (iso) => (iso === 'USD' ? PRICE_LIST : undefined),
     },
   });
   const header: FinanceOrderHeader = {
@@ -425,6 +427,7 @@ describe('order status: applyMapping of a Finance order entered in Finance (Fina
       name: 'SO-000042',
       _customerid_value: SALES_ACCOUNT,
       _transactioncurrencyid_value: USD,
+      _pricelevelid_value: PRICE_LIST,
       requestdeliveryby: '2026-12-24T12:00:00Z',
       shipto_line1: '1 Microsoft Way',
       shipto_city: 'Redmond',

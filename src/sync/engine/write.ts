@@ -128,6 +128,7 @@ const salesLookups: Readonly<Record<string, { nav: string; kind: SalesKind }>> =
   // The flows only ever name an account as a customer (an invoice's), never a contact.
   _customerid_value: { nav: 'customerid_account', kind: 'account' },
   _salesorderid_value: { nav: 'salesorderid', kind: 'order' },
+  _pricelevelid_value: { nav: 'pricelevelid', kind: 'priceList' },
 };
 
 /** Mapped Sales values as a request body: lookups (`_x_value`) become `x@odata.bind`. */

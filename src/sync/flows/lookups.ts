@@ -13,6 +13,7 @@ import type { FinanceValuesRead } from '../../connectors/finance/connector.js';
 import type { FinanceKind } from '../../connectors/finance/types.js';
 import type { Connectors } from '../../connectors/index.js';
 import type { ReferenceData } from '../reference.js';
+import { choosePriceLists, readPriceLists } from './products/price-lists.js';
 import { readField } from '../transforms.js';
 
 /** The distinct non-blank text values of `field` on `rows`. */
@@ -233,12 +234,35 @@ export interface DocumentLookupFields {
   account: string;
   /** The lines' product number (`ItemNumber`, `ProductNumber`). */
   product: string;
+  /** The configured default price list's name (`PRODUCTS_PRICE_LIST`), or null for Microsoft's choice. */
+  priceList: string | null;
 }
 
 /**
- * The lookups a Finance → Sales document flow needs, read together (three batched Sales reads): the Sales
- * order of each header's `SalesOrderNumber`, the Sales account of its customer and the Sales product of
- * each line.
+ * `priceListIdByCurrency`: an ISO currency code → the Sales price list a document in that currency takes,
+ * chosen as a new product's is (the configured one when it has the currency, else the first active price
+ * list by name with it). One small Sales read.
+ */
+async function priceListLookup(
+  connectors: Connectors,
+  reference: ReferenceData,
+  configured: string | null,
+): Promise<ReferenceData['lookups']> {
+  const lists = choosePriceLists(await readPriceLists(connectors), configured);
+  return {
+    priceListIdByCurrency: (iso) => {
+      const currencyId = reference.currencyIdByIso(iso);
+      if (currencyId === undefined) return undefined;
+      const decision = lists.forCurrency(currencyId, iso);
+      return 'priceList' in decision ? decision.priceList.id : undefined;
+    },
+  };
+}
+
+/**
+ * The lookups a Finance → Sales document flow needs, read together (four batched Sales reads): the Sales
+ * order of each header's `SalesOrderNumber`, the Sales account of its customer, the Sales product of each
+ * line, and the price list of each currency.
  */
 export async function salesDocumentLookups(
   connectors: Connectors,
@@ -247,7 +271,7 @@ export async function salesDocumentLookups(
   lines: readonly object[],
   fields: DocumentLookupFields,
 ): Promise<ReferenceData> {
-  const [orders, accounts, products] = await Promise.all([
+  const [orders, accounts, products, priceLists] = await Promise.all([
     salesOrderLookup(connectors, reference, rows, 'SalesOrderNumber'),
     salesIdLookup(
       connectors,
@@ -263,6 +287,12 @@ export async function salesDocumentLookups(
       { kind: 'product', column: 'productnumber', id: 'productid' },
       valuesOf(lines, fields.product),
     ),
+    priceListLookup(connectors, reference, fields.priceList),
   ]);
-  return withLookups(reference, { ...orders.lookups, ...accounts.lookups, ...products.lookups });
+  return withLookups(reference, {
+    ...orders.lookups,
+    ...accounts.lookups,
+    ...products.lookups,
+    ...priceLists,
+  });
 }

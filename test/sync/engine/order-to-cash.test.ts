@@ -110,6 +110,7 @@ let financeOrderCount = 0;
  */
 async function enterFinanceOrder(
   lines: { item: string; quantity: string; price: string; discountPerUnit?: string }[],
+  { currency }: { currency?: string } = {},
 ): Promise<string> {
   financeOrderCount += 1;
   const number = `SO-T${String(financeOrderCount).padStart(4, '0')}`;
@@ -130,6 +131,7 @@ async function enterFinanceOrder(
           DeliveryAddressZipCode: '98101',
           DeliveryAddressCountryRegionISOCode: 'US',
           LanguageId: 'en-us',
+          ...(currency ? { CurrencyCode: currency } : {}),
         },
       },
       ...lines.map((line, index) => ({
@@ -153,6 +155,13 @@ async function enterFinanceOrder(
   ).toBe(true);
   return number;
 }
+
+/** The price list a document in the currency with Sales id `currencyId` takes: the first active one by name. */
+const priceListOf = (currencyId: unknown) =>
+  h.sim.sales.store
+    .scan('pricelevels')
+    .filter((row) => row['_transactioncurrencyid_value'] === currencyId && row['statecode'] === 0)
+    .sort((a, b) => String(a['name']).localeCompare(String(b['name'])))[0]!['pricelevelid'];
 
 /** Runs each flow in order; every one completes. */
 async function runFlows(...flows: ('orders' | 'orderStatus' | 'invoices')[]): Promise<void> {
@@ -392,6 +401,7 @@ describe('order status flow (Finance → Sales)', () => {
       name: `Phone order ${financeOrderCount}`,
       _customerid_value: account['accountid'],
       _transactioncurrencyid_value: account['_transactioncurrencyid_value'],
+      _pricelevelid_value: priceListOf(account['_transactioncurrencyid_value']),
       requestdeliveryby: '2026-12-24T12:00:00Z',
       shipto_line1: '1 Harbour Road',
       shipto_city: 'Seattle',
@@ -443,6 +453,7 @@ describe('order status flow (Finance → Sales)', () => {
     expect(salesInvoice(String(invoiceNumber))).toMatchObject({
       _salesorderid_value: salesOrder(number)!['salesorderid'],
       _customerid_value: account['accountid'],
+      _pricelevelid_value: priceListOf(account['_transactioncurrencyid_value']),
     });
     expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.invoiced);
   });
@@ -492,6 +503,25 @@ describe('order status flow (Finance → Sales)', () => {
     expect(failures[0]!.message).toMatch(/shipto_country: 'ATA' is not in value map countryIsoToName/);
     expect(salesOrder(entered)).toBeUndefined();
     expect(salesOrder(taken)!['msdynce_processingstatus']).toBe(salesOrderStatus.confirmed);
+  });
+
+  it('fails to create an order in a currency no Sales price list has, saying what to do', async () => {
+    const number = await enterFinanceOrder(
+      [{ item: String(products[0]!['productnumber']), quantity: '1', price: '3.00' }],
+      { currency: 'GBP' },
+    );
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    const { runId } = await h.run('orderStatus');
+    const failure = (await h.runs.failures(runId, { first: 50 })).items.find(
+      (item) => item.recordKey === number,
+    );
+    expect(failure).toMatchObject({
+      code: 'MISSING_DEPENDENCY',
+      message: expect.stringContaining(
+        'no active Sales price list has currency GBP; create one (or set PRODUCTS_PRICE_LIST to one in GBP)',
+      ),
+    });
+    expect(salesOrder(number)).toBeUndefined();
   });
 
   it('creates in Sales a line Finance adds to an order taken in Sales', async () => {

@@ -52,6 +52,14 @@ const invoiceHeader = defineMapping<FinanceInvoiceHeader, SalesInvoice>({
       transform: { kind: 'currencyId' },
     },
     {
+      field: 'priceList',
+      source: 'CurrencyCode',
+      target: '_pricelevelid_value',
+      transform: { kind: 'lookup', lookup: 'priceListIdByCurrency' },
+      description:
+        'The Sales price list in the currency: PRODUCTS_PRICE_LIST when it has it, else the first active one by name',
+    },
+    {
       field: 'invoiceDate',
       source: 'InvoiceDate',
       target: 'msdynce_invoicedate',

@@ -11,7 +11,7 @@ import { salesInvoiceTarget } from './target.js';
 
 export const invoices: FlowModule = {
   definition: invoicesFlow,
-  plan: () => ({
+  plan: (options) => ({
     flow: invoicesFlow,
     source: { system: 'finance', kind: 'invoiceHeader', key: 'InvoiceNumber' },
     targets: (connectors) => ({ invoiceHeader: salesInvoiceTarget(connectors) }),
@@ -19,6 +19,7 @@ export const invoices: FlowModule = {
       salesDocumentLookups(connectors, reference, rows, lines, {
         account: 'InvoiceCustomerAccountNumber',
         product: 'ProductNumber',
+        priceList: options.products.priceList,
       }),
     linkEntity: 'invoice',
     salesId: (_source, current) => idOf('invoiceid')(current),

@@ -81,6 +81,15 @@ const orderStatus = defineMapping<FinanceOrderHeader, SalesOrder>({
       apply: 'onCreate',
     },
     {
+      field: 'priceList',
+      source: 'CurrencyCode',
+      target: '_pricelevelid_value',
+      transform: { kind: 'lookup', lookup: 'priceListIdByCurrency' },
+      apply: 'onCreate',
+      description:
+        'The Sales price list in the currency: PRODUCTS_PRICE_LIST when it has it, else the first active one by name',
+    },
+    {
       field: 'requestedDeliveryBy',
       source: 'RequestedShippingDate',
       target: 'requestdeliveryby',

@@ -12,7 +12,7 @@ import { salesOrderStatusTarget } from './target.js';
 
 export const orderStatus: FlowModule = {
   definition: orderStatusFlow,
-  plan: () => ({
+  plan: (options) => ({
     flow: orderStatusFlow,
     source: { system: 'finance', kind: 'orderHeader', key: 'SalesOrderNumber' },
     targets: (connectors) => ({ orderStatus: salesOrderStatusTarget(connectors, orderStatusFlow) }),
@@ -20,6 +20,7 @@ export const orderStatus: FlowModule = {
       salesDocumentLookups(connectors, reference, rows, lines, {
         account: 'OrderingCustomerAccountNumber',
         product: 'ItemNumber',
+        priceList: options.products.priceList,
       }),
     linkEntity: 'orderStatus',
     salesId: (_source, current) => documentId(current, 'salesorderid'),
