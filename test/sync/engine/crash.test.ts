@@ -204,6 +204,34 @@ function forgetOrdersInFinance(sim: RunningSimulators): void {
   }
 }
 
+/**
+ * Adds `count` confirmed orders entered in Finance (copies of the seed's one, `SO-000001`, with their lines)
+ * for the order status flow to create in Sales.
+ */
+function enterOrdersInFinance(sim: RunningSimulators, count: number): void {
+  const { store } = sim.finance;
+  const [header] = store.findBy('SalesOrderHeadersV2', 'SalesOrderNumber', 'SO-000001');
+  const lines = store.findBy('SalesOrderLines', 'SalesOrderNumber', 'SO-000001');
+  expect(header, "the seed's order entered in Finance").toBeDefined();
+  for (let i = 1; i <= count; i++) {
+    const number = `SO-C${String(i).padStart(4, '0')}`;
+    store.insert('SalesOrderHeadersV2', { ...header!, SalesOrderNumber: number });
+    for (const line of lines)
+      store.insert('SalesOrderLines', {
+        ...line,
+        SalesOrderNumber: number,
+        InventoryLotId: `${String(line['InventoryLotId'])}-C${i}`,
+      });
+  }
+}
+
+/** The numbers of the Finance orders that did not come from Sales. */
+const enteredInFinance = (sim: RunningSimulators): unknown[] =>
+  sim.finance.store
+    .scan('SalesOrderHeadersV2')
+    .map((row) => row['SalesOrderNumber'])
+    .filter((number) => String(number).startsWith('SO-'));
+
 /** How often each value occurs. */
 const tally = (values: readonly unknown[]): Map<string, number> => {
   const counts = new Map<string, number>();
@@ -222,6 +250,11 @@ describe.each(backends)(
         flow: 'invoices' as const,
         before: ['accounts', 'products', 'contacts', 'orders', 'orderStatus'] as FlowName[],
       },
+      // Order status creates the orders entered in Finance in Sales, each with its lines in one change set.
+      {
+        flow: 'orderStatus' as const,
+        before: ['accounts', 'products', 'contacts', 'orders'] as FlowName[],
+      },
     ])('the $flow flow', ({ flow, before }) => {
       let sim: RunningSimulators;
       let place: TestPlace;
@@ -232,7 +265,7 @@ describe.each(backends)(
       const documents = () =>
         flow === 'orders'
           ? sim.finance.store.count('SalesOrderHeadersV2')
-          : sim.sales.store.count('invoices');
+          : sim.sales.store.count(flow === 'invoices' ? 'invoices' : 'salesorders');
 
       beforeAll(async () => {
         sim = await startSimulators({ accounts: 40 });
@@ -244,6 +277,7 @@ describe.each(backends)(
         for (const manager of managers.splice(0)) await manager.shutdown();
         await database.close();
         if (flow === 'orders') forgetOrdersInFinance(sim);
+        if (flow === 'orderStatus') enterOrdersInFinance(sim, 25);
         documentsBefore = documents();
         killedRun = await syncUntilKilled(sim, place, 'write:1', flow);
         database = await openDatabase(place.config);
@@ -270,6 +304,15 @@ describe.each(backends)(
           const lines = sim.finance.store
             .scan('SalesOrderLines')
             .map((row) => `${String(row['SalesOrderNumber'])}/${String(row['LineCreationSequenceNumber'])}`);
+          expect([...tally(lines).values()].every((n) => n === 1)).toBe(true);
+        } else if (flow === 'orderStatus') {
+          expect(run.totals.read).toBe(sim.finance.store.count('SalesOrderHeadersV2'));
+          const orders = sim.sales.store.scan('salesorders').map((row) => row['ordernumber']);
+          expect([...tally(orders).values()].every((n) => n === 1)).toBe(true);
+          for (const number of enteredInFinance(sim)) expect(orders, String(number)).toContain(number);
+          const lines = sim.sales.store
+            .scan('salesorderdetails')
+            .map((row) => `${String(row['_salesorderid_value'])}/${String(row['sequencenumber'])}`);
           expect([...tally(lines).values()].every((n) => n === 1)).toBe(true);
         } else {
           expect(run.totals.read).toBe(sim.finance.store.count('SalesInvoiceHeadersV2'));
