@@ -554,6 +554,59 @@ describe('posting', () => {
     });
   });
 
+  it("invoices some of an order's lines: PartiallyInvoiced, the charges on the first invoice, the rest later", async () => {
+    await createOrder('ORD-PI', {
+      lines: [
+        { seq: 1, qty: 1 },
+        { seq: 2, qty: 2 },
+      ],
+      headerCharges: [{ code: 'FREIGHT', amount: '10.00', description: 'Freight' }],
+    });
+    sim.postOrder('usmf', 'ORD-PI', 'confirm');
+    expect(() => sim.postOrder('usmf', 'ORD-PI', 'invoice', { lines: [3] })).toThrow(
+      'Sales order ORD-PI has no open line 3 to invoice.',
+    );
+    const first = sim.postOrder('usmf', 'ORD-PI', 'invoice', { lines: [2] });
+    expect(first.SalesOrderProcessingStatus).toBe('PartiallyInvoiced');
+    const lineStatuses = async () =>
+      (await get(`${orderUrl('ORD-PI')}?$expand=SalesOrderLines`)).SalesOrderLines.map(
+        (line: { LineCreationSequenceNumber: number; SalesOrderLineStatus: string }) => [
+          line.LineCreationSequenceNumber,
+          line.SalesOrderLineStatus,
+        ],
+      );
+    expect(await lineStatuses()).toEqual([
+      [1, 'Backorder'],
+      [2, 'Invoiced'],
+    ]);
+    const invoiceOf = (number: string | null) =>
+      get(`SalesInvoiceHeadersV2(dataAreaId='usmf',InvoiceNumber='${number}')?$expand=SalesInvoiceLinesV2`);
+    const partial = await invoiceOf(first.InvoiceNumber);
+    expect(
+      partial.SalesInvoiceLinesV2.map(
+        (l: { LineCreationSequenceNumber: number }) => l.LineCreationSequenceNumber,
+      ),
+    ).toEqual([2]);
+    expect(partial.TotalChargeAmount).toBe(10);
+
+    expect(() => sim.postOrder('usmf', 'ORD-PI', 'invoice', { lines: [2] })).toThrow(
+      'Sales order ORD-PI has no open line 2 to invoice.',
+    );
+    const rest = sim.postOrder('usmf', 'ORD-PI', 'invoice');
+    expect(rest.SalesOrderProcessingStatus).toBe('Invoiced');
+    const last = await invoiceOf(rest.InvoiceNumber);
+    expect(
+      last.SalesInvoiceLinesV2.map(
+        (l: { LineCreationSequenceNumber: number }) => l.LineCreationSequenceNumber,
+      ),
+    ).toEqual([1]);
+    expect(last.TotalChargeAmount).toBe(0);
+    expect(await lineStatuses()).toEqual([
+      [1, 'Invoiced'],
+      [2, 'Invoiced'],
+    ]);
+  });
+
   it('serves the steps as the PostSalesOrder action, with F&O errors', async () => {
     await createOrder('ORD-A', { lines: [{ seq: 1, qty: 1 }] });
     const badStep = await action('ORD-A', { step: 'ship' });

@@ -32,6 +32,7 @@ import {
   postFreeTextInvoice,
   type PostingContext,
   type PostingResult,
+  type PostingOptions,
   type PostingStep,
   postingSteps,
   postSalesOrder,
@@ -50,7 +51,12 @@ export interface FinanceBehaviourOptions {
 /** The Finance behaviour plus what Finance does outside OData: posting orders and free-text invoices. */
 export interface FinanceBehaviour extends SystemBehaviour {
   /** Posts one step on a sales order, atomically; throws a `ServiceError` (500 + infolog) when refused. */
-  postOrder(company: string, salesOrderNumber: string, step: PostingStep): PostingResult;
+  postOrder(
+    company: string,
+    salesOrderNumber: string,
+    step: PostingStep,
+    options?: PostingOptions,
+  ): PostingResult;
   /** Posts a free-text invoice, atomically; throws a `ServiceError` (500 + infolog) when refused. */
   createFreeTextInvoice(company: string, request: FreeTextInvoiceRequest): PostedInvoice;
 }
@@ -325,8 +331,8 @@ export function createFinanceBehaviour({
   }
 
   return {
-    postOrder: (company, salesOrderNumber, step) =>
-      store.transaction(() => postSalesOrder(posting(), company, salesOrderNumber, step)),
+    postOrder: (company, salesOrderNumber, step, options) =>
+      store.transaction(() => postSalesOrder(posting(), company, salesOrderNumber, step, options)),
     createFreeTextInvoice: (company, request) =>
       store.transaction(() => postFreeTextInvoice(posting(), company, request)),
     system: 'finance',

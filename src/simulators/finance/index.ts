@@ -10,10 +10,10 @@ import { createStore, type Store } from '../core/store.js';
 import { createFinanceBehaviour } from './behaviour.js';
 import { financeEntitySets } from './entities.js';
 import type { PostedInvoice } from './orders.js';
-import type { FreeTextInvoiceRequest, PostingResult, PostingStep } from './posting.js';
+import type { FreeTextInvoiceRequest, PostingOptions, PostingResult, PostingStep } from './posting.js';
 
 export type { PostedInvoice } from './orders.js';
-export type { FreeTextInvoiceRequest, PostingResult, PostingStep } from './posting.js';
+export type { FreeTextInvoiceRequest, PostingOptions, PostingResult, PostingStep } from './posting.js';
 
 export interface FinanceSimulatorOptions extends Omit<SimulatorServerOptions, 'behaviour'> {
   /** Rows per entity set to start with (e.g. `generateSeed().finance`). */
@@ -29,9 +29,15 @@ export interface FinanceSimulator extends SimulatorServer {
   /**
    * Posts one step on a sales order as a Finance user would (confirmation, picking list, packing slip,
    * delivery, invoice, cancellation) and returns the order's new status, with the invoice number for
-   * `invoice`. Throws an `Error` carrying Finance's infolog text when Finance refuses the step.
+   * `invoice`. Throws an `Error` carrying Finance's infolog text when Finance refuses the step. An
+   * `invoice` step given `lines` invoices only those (a partial invoice).
    */
-  postOrder(company: string, salesOrderNumber: string, step: PostingStep): PostingResult;
+  postOrder(
+    company: string,
+    salesOrderNumber: string,
+    step: PostingStep,
+    options?: PostingOptions,
+  ): PostingResult;
   /** Posts a free-text invoice (no sales order, lines without a product) and returns its rows. */
   createFreeTextInvoice(company: string, request: FreeTextInvoiceRequest): PostedInvoice;
 }
@@ -64,8 +70,8 @@ export function createFinanceSimulator({
   });
   return Object.assign(createSimulatorServer({ ...serverOptions, behaviour }), {
     store,
-    postOrder: (company: string, salesOrderNumber: string, step: PostingStep) =>
-      infologError(() => behaviour.postOrder(company, salesOrderNumber, step)),
+    postOrder: (company: string, salesOrderNumber: string, step: PostingStep, options?: PostingOptions) =>
+      infologError(() => behaviour.postOrder(company, salesOrderNumber, step, options)),
     createFreeTextInvoice: (company: string, request: FreeTextInvoiceRequest) =>
       infologError(() => behaviour.createFreeTextInvoice(company, request)),
   });

@@ -86,6 +86,16 @@ export interface PostingContext {
   today: string;
 }
 
+/** What a step may be told besides the order: which lines an `invoice` step invoices. */
+export interface PostingOptions {
+  /**
+   * `invoice` only: the `LineCreationSequenceNumber`s of the open lines to invoice (a partial invoice, as
+   * after a partial delivery); default every open line. The order is then PartiallyInvoiced until its last
+   * open line is invoiced.
+   */
+  lines?: readonly number[];
+}
+
 export interface PostingResult {
   SalesOrderNumber: string;
   SalesOrderProcessingStatus: FinanceOrderStatus;
@@ -99,6 +109,7 @@ export function postSalesOrder(
   company: string,
   salesOrderNumber: string,
   step: PostingStep,
+  { lines: only }: PostingOptions = {},
 ): PostingResult {
   const { store } = context;
   const key = { dataAreaId: company, SalesOrderNumber: salesOrderNumber };
@@ -112,22 +123,46 @@ export function postSalesOrder(
   const open = lines.filter(
     (l) => l['SalesOrderLineStatus'] !== 'Invoiced' && l['SalesOrderLineStatus'] !== 'Cancelled',
   );
-  const InvoiceNumber = step === 'invoice' ? postOrderInvoice(context, order, open) : null;
+  const posted = only === undefined ? open : chosenLines(salesOrderNumber, open, step, only);
+  const InvoiceNumber = step === 'invoice' ? postOrderInvoice(context, order, posted) : null;
+  const after: FinanceOrderStatus =
+    posted.length < open.length && next.status === 'Invoiced' ? 'PartiallyInvoiced' : next.status;
   const lineStatus = stepLineStatus[step];
   if (lineStatus) {
-    for (const line of open)
+    for (const line of posted)
       store.update(
         'SalesOrderLines',
         { dataAreaId: line['dataAreaId'] ?? null, InventoryLotId: line['InventoryLotId'] ?? null },
         { SalesOrderLineStatus: lineStatus },
       );
   }
-  store.update('SalesOrderHeadersV2', key, { SalesOrderProcessingStatus: next.status });
+  store.update('SalesOrderHeadersV2', key, { SalesOrderProcessingStatus: after });
   return {
     SalesOrderNumber: String(order['SalesOrderNumber']),
-    SalesOrderProcessingStatus: next.status,
+    SalesOrderProcessingStatus: after,
     InvoiceNumber,
   };
+}
+
+/** The open lines `numbers` names, or the infolog text saying why Finance refuses them. */
+function chosenLines(
+  salesOrderNumber: string,
+  open: readonly Row[],
+  step: PostingStep,
+  numbers: readonly number[],
+): Row[] {
+  const order = `Sales order ${salesOrderNumber}`;
+  if (step !== 'invoice')
+    throw postingFailed(`Error: only an invoice of ${order} can take some of its lines.`);
+  const chosen = open.filter((line) => numbers.includes(Number(line['LineCreationSequenceNumber'])));
+  const missing = numbers.filter(
+    (n) => !open.some((line) => Number(line['LineCreationSequenceNumber']) === n),
+  );
+  if (missing.length > 0 || chosen.length === 0)
+    throw postingFailed(
+      `Error: ${order} has no open line ${missing.join(', ') || 'among those given'} to invoice.`,
+    );
+  return chosen;
 }
 
 /** Posts the invoice of an order's not yet invoiced lines; header charges go on its first invoice only. */

@@ -617,6 +617,32 @@ describe('invoices flow (Finance → Sales)', () => {
     expect(again.counters.failed).toBe(0);
   });
 
+  it('shows an order invoiced in part as Partially invoiced, and Invoiced once its last line is', async () => {
+    const number = await takeOrder([
+      { product: products[0]!, quantity: '1', price: '8.00' },
+      { product: products[1]!, quantity: '2', price: '4.00' },
+    ]);
+    await runFlows('orders');
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    const first = h.sim.finance.postOrder(usmf, number, 'invoice', { lines: [2] });
+    await runFlows('invoices');
+    expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.partiallyInvoiced);
+    const partial = salesInvoice(String(first.InvoiceNumber))!;
+    expect(
+      h.sim.sales.store
+        .findBy('invoicedetails', '_invoiceid_value', partial['invoiceid'] ?? null)
+        .map((line) => line['sequencenumber']),
+    ).toEqual([2]);
+    // The order status flow agrees, and the line invoiced shows as such.
+    await runFlows('orderStatus');
+    expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.partiallyInvoiced);
+
+    const rest = h.sim.finance.postOrder(usmf, number, 'invoice');
+    await runFlows('invoices');
+    expect(salesInvoice(String(rest.InvoiceNumber))).toBeDefined();
+    expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.invoiced);
+  });
+
   it('leaves free-text invoices out by default and brings them when invoiceTypes includes freeText', async () => {
     const { header } = h.sim.finance.createFreeTextInvoice(usmf, {
       customerAccount: String(account['accountnumber']),

@@ -1,10 +1,11 @@
 /**
  * The invoices flow's Sales target: a posted Finance invoice becomes a Sales invoice with its lines in ONE
  * change set — the invoice (created by its number, never overwriting one), its lines bound to it by that
- * number, a write-in line for the header charges, and the invoiced order's status set to Invoiced — so
- * Sales never holds half an invoice, nor an invoice whose order still looks open. A posted invoice does
- * not change in Finance, and an invoice from Finance is read-only in Sales: one that exists is left
- * alone (unchanged).
+ * number, a write-in line for the header charges, and the invoiced order's status set to Invoiced (or
+ * Partially invoiced, when Finance says the order still has lines to invoice) — so Sales never holds half
+ * an invoice, nor an invoice whose order still looks open. The order's status only moves forward. A posted
+ * invoice does not change in Finance, and an invoice from Finance is read-only in Sales: one that exists
+ * is left alone (unchanged).
  */
 import type { Connectors } from '../../../connectors/index.js';
 import type { SalesOperation } from '../../../connectors/sales/connector.js';
@@ -12,6 +13,8 @@ import { salesOrderStatus } from '../../../connectors/sales/types.js';
 import { isBlank } from '../../normalise.js';
 import { salesBody, type TargetAdapter, type TargetWrite } from '../../engine/write.js';
 import { readField } from '../../transforms.js';
+import { matchKey } from '../../../vocabulary.js';
+import { forwardStatus } from '../order-status/target.js';
 import { HEADER_CHARGES_LINE } from './definition.js';
 
 type Values = Record<string, unknown>;
@@ -67,7 +70,11 @@ function chargesLine(
 export function salesInvoiceTarget(connectors: Connectors): TargetAdapter {
   const { sales } = connectors;
 
-  function changeSet(record: TargetWrite, orderStatus: ReadonlyMap<string, number | null>): SalesOperation[] {
+  function changeSet(
+    record: TargetWrite,
+    orderStatus: ReadonlyMap<string, number | null>,
+    partiallyInvoiced: ReadonlySet<string>,
+  ): SalesOperation[] {
     const { invoicenumber: _key, ...header } = record.values;
     const operations: SalesOperation[] = [
       {
@@ -91,19 +98,44 @@ export function salesInvoiceTarget(connectors: Connectors): TargetAdapter {
     if (charges) operations.push(charges);
     const orderId = header['_salesorderid_value'];
     if (typeof orderId === 'string') {
-      const status = orderStatus.get(orderId.toLowerCase());
-      if (status !== salesOrderStatus.invoiced && status !== salesOrderStatus.cancelled) {
+      const current = orderStatus.get(orderId.toLowerCase()) ?? null;
+      const orderNumber = String(readField(record.source, 'SalesOrderNumber'));
+      const invoiced = partiallyInvoiced.has(matchKey(orderNumber))
+        ? salesOrderStatus.partiallyInvoiced
+        : salesOrderStatus.invoiced;
+      const status = forwardStatus(current, invoiced);
+      if (status !== current) {
         operations.push({
           method: 'PATCH',
           kind: 'order',
           key: { id: orderId },
-          body: { msdynce_processingstatus: salesOrderStatus.invoiced },
+          body: { msdynce_processingstatus: status },
           only: 'update',
           id: orderId,
         });
       }
     }
     return operations;
+  }
+
+  /** The order numbers of `records` that Finance holds as PartiallyInvoiced, in one batched read. */
+  async function partiallyInvoicedOf(records: readonly TargetWrite[]): Promise<Set<string>> {
+    const numbers = [
+      ...new Set(
+        records.flatMap((r) => {
+          const number = readField(r.source, 'SalesOrderNumber');
+          return typeof number === 'string' && number !== '' ? [number] : [];
+        }),
+      ),
+    ];
+    const partial = new Set<string>();
+    if (numbers.length === 0) return partial;
+    const orders = await connectors.finance.getByValues('orderHeader', 'SalesOrderNumber', numbers, {
+      select: ['SalesOrderNumber', 'SalesOrderProcessingStatus'],
+    });
+    for (const [number, [order]] of orders)
+      if (order?.SalesOrderProcessingStatus === 'PartiallyInvoiced') partial.add(number);
+    return partial;
   }
 
   /** The current processing status of the Sales orders `records` invoice, in one batched read. */
@@ -132,8 +164,10 @@ export function salesInvoiceTarget(connectors: Connectors): TargetAdapter {
     // Posted invoices never change, and Sales keeps them read-only: an invoice that exists is done.
     holds: () => true,
     async write(records) {
-      const statuses = await statusesOf(records);
-      const results = await sales.writeChangeSets(records.map((record) => changeSet(record, statuses)));
+      const [statuses, partial] = await Promise.all([statusesOf(records), partiallyInvoicedOf(records)]);
+      const results = await sales.writeChangeSets(
+        records.map((record) => changeSet(record, statuses, partial)),
+      );
       return records.map((_record, index) => {
         const parts = results[index]!;
         const refused = parts.find((result) => result.outcome === 'failed');
