@@ -4,7 +4,8 @@
  * keys that must name every part, creates answered 201 with the row (Finance-assigned values filled),
  * PATCH updates (no upsert), deletes, weak base64 ETags, and business validation failures as 500 with the
  * infolog text inside. Posted invoices are read-only; sales orders are posted (confirmed … invoiced) by the
- * `PostSalesOrder` action bound to an order, or by `postOrder` in-process: see `posting.ts`.
+ * `PostSalesOrder` action bound to an order (`posting-action.ts`), or by `postOrder` in-process: see
+ * `posting.ts`.
  */
 import { coerceBody } from '../core/body.js';
 import {
@@ -18,25 +19,30 @@ import {
 import { ServiceError } from '../core/errors.js';
 import { financeDialect } from '../core/filter/index.js';
 import { parseObjectBody, stringifyBody, toWire } from '../core/json.js';
-import { buildMetadata, type ComplexTypeDef, type EntityActionDef } from '../core/metadata.js';
+import { buildMetadata } from '../core/metadata.js';
 import type { EntitySetDef, Row } from '../core/model.js';
 import { linkWith } from '../core/paging.js';
 import { type ResourcePath, parseResourcePath } from '../core/resource-path.js';
 import { jsonHeaders, type SimRequest, type SimResponse, type SystemBehaviour } from '../core/service.js';
 import { DuplicateKeyError, type Store } from '../core/store.js';
-import { SalesInvoiceHeadersV2, SalesOrderHeadersV2 } from './entities.js';
 import { financeTableNames, renderFinanceError, renderFinanceThrottle, writeFailed } from './errors.js';
 import type { PostedInvoice } from './orders.js';
 import {
   type FreeTextInvoiceRequest,
   postFreeTextInvoice,
   type PostingContext,
-  type PostingResult,
   type PostingOptions,
+  type PostingResult,
   type PostingStep,
-  postingSteps,
   postSalesOrder,
 } from './posting.js';
+import {
+  answerPostOrder,
+  isPostOrderAction,
+  namespace,
+  postOrderAction,
+  postingResultType,
+} from './posting-action.js';
 import { afterFinanceWrite, applyFinanceRules, beforeFinanceDelete, createNumberSequences } from './rules.js';
 
 export interface FinanceBehaviourOptions {
@@ -66,33 +72,6 @@ const postedEntities: Record<string, string> = {
   SalesInvoiceHeadersV2: 'SalesInvoiceHeaderV2Entity',
   SalesInvoiceLinesV2: 'SalesInvoiceLineV2Entity',
 };
-
-const namespace = 'Microsoft.Dynamics.DataEntities';
-
-/** What `PostSalesOrder` answers, typed from the order's and the invoice's own properties. */
-const postingResultType: ComplexTypeDef = {
-  name: 'SalesOrderPostingResult',
-  properties: {
-    SalesOrderNumber: SalesOrderHeadersV2.properties['SalesOrderNumber']!,
-    SalesOrderProcessingStatus: {
-      ...SalesOrderHeadersV2.properties['SalesOrderProcessingStatus']!,
-      nullable: false,
-    },
-    // Null for every step but `invoice`.
-    InvoiceNumber: { ...SalesInvoiceHeadersV2.properties['InvoiceNumber']!, nullable: true },
-  } satisfies Record<keyof PostingResult, unknown>,
-};
-
-/** `POST SalesOrderHeadersV2(<key>)/Microsoft.Dynamics.DataEntities.PostSalesOrder` with `{"step":"confirm"}`. */
-const postOrderAction: EntityActionDef = {
-  name: 'PostSalesOrder',
-  boundTo: SalesOrderHeadersV2.name,
-  parameters: { step: 'Edm.String' },
-  returnType: { complexType: postingResultType.name },
-};
-
-const isPostingStep = (value: unknown): value is PostingStep =>
-  typeof value === 'string' && (postingSteps as readonly string[]).includes(value);
 
 export function createFinanceBehaviour({
   store,
@@ -268,40 +247,12 @@ export function createFinanceBehaviour({
     return { status: 204, headers: { 'OData-Version': '4.0' } };
   }
 
-  /** The `PostSalesOrder` action: `{"step":"confirm"}` in, `{"value": PostingResult}` out. */
-  function postOrderOverHttp(request: SimRequest, set: EntitySetDef, path: ResourcePath): SimResponse {
-    if (request.method !== 'POST') throw new ServiceError(405, '', 'PostSalesOrder accepts POST only.');
-    const key = keyOf(set, path);
-    if (!store.get(set.name, key))
-      throw new ServiceError(404, '', `Resource not found for the segment '${set.name}'.`);
-    const step = parseObjectBody(request.body)['step'];
-    if (!isPostingStep(step)) {
-      throw new ServiceError(
-        400,
-        '',
-        `The parameter 'step' of PostSalesOrder must be one of ${postingSteps.join(', ')}; got ${JSON.stringify(step) ?? 'nothing'}.`,
-      );
-    }
-    const result = store.transaction(() =>
-      postSalesOrder(posting(), String(key['dataAreaId']), String(key['SalesOrderNumber']), step),
-    );
-    const answer = {
-      '@odata.context': `${request.serviceRoot}$metadata#${namespace}.${postingResultType.name}`,
-      value: result,
-    };
-    return { status: 200, headers: jsonHeaders(), body: stringifyBody(answer) };
-  }
-
   function handle(request: SimRequest): SimResponse {
     const path = parseResourcePath(request.resource, { entityActions: true });
     const set = setOf(path.entitySet);
     const method = request.method;
-    if (
-      path.key &&
-      set.name === postOrderAction.boundTo &&
-      path.action === `${namespace}.${postOrderAction.name}`
-    )
-      return postOrderOverHttp(request, set, path);
+    if (path.key && isPostOrderAction(set, path.action))
+      return answerPostOrder(request, posting(), set, keyOf(set, path));
     // Any other action, on the collection or on an entity: F&O binds none the hub uses (Dataverse's bulk
     // messages are Sales only).
     if (path.action) throw new ServiceError(404, '', `No action '${path.action}' is bound to ${set.name}.`);
