@@ -11,6 +11,7 @@
 import type { FinanceInvoiceHeader, FinanceInvoiceLine } from '../../../connectors/finance/types.js';
 import type { SalesInvoice, SalesInvoiceLine } from '../../../connectors/sales/types.js';
 import { financeEntity, salesEntity } from '../entities.js';
+import { documentFields } from '../finance-documents.js';
 import { defineChildren, defineMapping, defineRules, type FlowDefinition } from '../types.js';
 
 /** The product description of the write-in line that carries an invoice's header charges. */
@@ -31,33 +32,13 @@ const invoiceHeader = defineMapping<FinanceInvoiceHeader, SalesInvoice>({
       transform: { kind: 'copy' },
       description: 'Sales requires a name: the invoice number',
     },
-    {
-      field: 'account',
-      source: 'InvoiceCustomerAccountNumber',
-      target: '_customerid_value',
-      transform: { kind: 'lookup', lookup: 'accountIdByNumber' },
-      description: 'Invoice customer → the Sales account with that account number',
-    },
+    ...documentFields({ account: 'InvoiceCustomerAccountNumber', customer: 'Invoice customer' }),
     {
       field: 'order',
       source: 'SalesOrderNumber',
       target: '_salesorderid_value',
       transform: { kind: 'lookup', lookup: 'salesOrderIdByNumber' },
       description: 'The invoiced order; none on a free-text invoice',
-    },
-    {
-      field: 'currency',
-      source: 'CurrencyCode',
-      target: '_transactioncurrencyid_value',
-      transform: { kind: 'currencyId' },
-    },
-    {
-      field: 'priceList',
-      source: 'CurrencyCode',
-      target: '_pricelevelid_value',
-      transform: { kind: 'lookup', lookup: 'priceListIdByCurrency' },
-      description:
-        'The Sales price list in the currency: PRODUCTS_PRICE_LIST when it has it, else the first active one by name',
     },
     {
       field: 'invoiceDate',

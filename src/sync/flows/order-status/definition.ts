@@ -13,6 +13,7 @@
 import type { FinanceOrderHeader, FinanceOrderLine } from '../../../connectors/finance/types.js';
 import type { SalesOrder, SalesOrderLine } from '../../../connectors/sales/types.js';
 import { financeEntity, salesEntity } from '../entities.js';
+import { documentFields } from '../finance-documents.js';
 import {
   defineChildren,
   defineMapping,
@@ -65,30 +66,11 @@ const orderStatus = defineMapping<FinanceOrderHeader, SalesOrder>({
       apply: 'onCreate',
       description: 'Sales requires a name: the order number when Finance has none',
     },
-    {
-      field: 'account',
-      source: 'OrderingCustomerAccountNumber',
-      target: '_customerid_value',
-      transform: { kind: 'lookup', lookup: 'accountIdByNumber' },
+    ...documentFields({
+      account: 'OrderingCustomerAccountNumber',
+      customer: 'Ordering customer',
       apply: 'onCreate',
-      description: 'Ordering customer → the Sales account with that account number',
-    },
-    {
-      field: 'currency',
-      source: 'CurrencyCode',
-      target: '_transactioncurrencyid_value',
-      transform: { kind: 'currencyId' },
-      apply: 'onCreate',
-    },
-    {
-      field: 'priceList',
-      source: 'CurrencyCode',
-      target: '_pricelevelid_value',
-      transform: { kind: 'lookup', lookup: 'priceListIdByCurrency' },
-      apply: 'onCreate',
-      description:
-        'The Sales price list in the currency: PRODUCTS_PRICE_LIST when it has it, else the first active one by name',
-    },
+    }),
     {
       field: 'requestedDeliveryBy',
       source: 'RequestedShippingDate',
