@@ -1288,7 +1288,7 @@ export type FinanceSalesInvoiceLine = {
  * (`SalesOrderHeadersV2` with `SalesOrderLines`) with the same order number. Sales is the system of record:
  * the unified fields come from the Sales row, or from the mapped Finance field when the order exists only in
  * Finance. The orders flow copies activated orders to Finance, header and lines together; the order status
- * flow brings Finance's progress back.
+ * flow brings Finance's progress back, and creates in Sales the orders entered in Finance once confirmed.
  */
 export type Order = {
   __typename?: 'Order';

@@ -838,3 +838,52 @@ describe('order and invoice listings', () => {
     });
   });
 });
+
+describe('an order entered in Finance', () => {
+  // Last in the file: the sync it runs brings the seed's order entered in Finance into Sales.
+  it('is in both systems once the order status flow has run, read as one order', async () => {
+    const s = seeded();
+    const [number, financeOrder] = [...s.financeOrders].find(
+      ([n]) => !s.sales.salesorders.some((o) => o['ordernumber'] === n),
+    )!;
+    const started = await hub.graphql(
+      `mutation { startSync(input: { flows: [ORDER_STATUS], mode: FULL }) { id } }`,
+    );
+    expect(started.errors).toBeUndefined();
+    let status = 'QUEUED';
+    while (status === 'QUEUED' || status === 'RUNNING') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const run = await hub.graphql(`query($id: ID!) { syncRun(id: $id) { status } }`, {
+        id: started.data.startSync.id,
+      });
+      status = run.data.syncRun.status;
+    }
+    expect(status).toBe('SUCCEEDED');
+
+    const { data, errors } = await hub.graphql(orderQuery, { number });
+    expect(errors).toBeUndefined();
+    expect(data.order).toMatchObject({
+      orderNumber: number,
+      name: financeOrder['SalesOrderName'],
+      status: 'CONFIRMED',
+      financeStatus: 'Confirmed',
+      currency: financeOrder['CurrencyCode'],
+      totalAmount: financeOrder['OrderTotalAmount'],
+      account: { accountNumber: financeOrder['OrderingCustomerAccountNumber'] },
+      shipTo: { city: financeOrder['DeliveryAddressCity'] },
+    });
+    expect(data.order.sales).not.toBeNull();
+    const financeLines = s.financeOrderLinesOf(number);
+    expect(data.order.lines).toHaveLength(financeLines.length);
+    for (const line of data.order.lines) {
+      const financeLine = financeLines.find((l) => l['LineCreationSequenceNumber'] === line.lineNumber)!;
+      expect(line.sales).not.toBeNull();
+      expect(line).toMatchObject({
+        product: { productNumber: financeLine['ItemNumber'] },
+        quantity: financeLine['OrderedSalesQuantity'],
+        unitPrice: financeLine['SalesPrice'],
+        isWriteIn: false,
+      });
+    }
+  });
+});
