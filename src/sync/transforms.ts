@@ -185,8 +185,7 @@ const missingDependencyMessages: Record<LookupName, (id: string) => string> = {
     `its customer '${number}' is not an account in Sales; only customers mastered in Sales (synced by the accounts flow) get their orders and invoices in Sales`,
   salesOrderIdByNumber: (number) => `its sales order '${number}' is not in Sales; sync orders first`,
   productIdByNumber: (number) => `its product '${number}' is not in Sales; sync products first`,
-  priceListIdByCurrency: (iso) =>
-    `no active Sales price list has currency ${iso}; create one (or set PRODUCTS_PRICE_LIST to one in ${iso})`,
+  priceListIdByCurrency: (iso) => `no Sales currency has ISO code '${iso}'`,
 };
 
 function throughMap(map: ValueMap, name: string, key: string): FieldResult {

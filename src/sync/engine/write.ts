@@ -13,6 +13,7 @@ import type { SalesKind } from '../../connectors/sales/types.js';
 import { computeDrift } from '../drift.js';
 import type { FlowDefinition, MappingName } from '../flows/types.js';
 import type { ValueMaps } from '../flows/value-maps.js';
+import { isBlank } from '../normalise.js';
 import type { ReferenceData } from '../reference.js';
 
 /** A child record (a quote line) with its mapped values, written with its parent. */
@@ -138,7 +139,7 @@ export function salesBody(connectors: Connectors, values: Record<string, unknown
     const lookup = salesLookups[name];
     if (!lookup) body[name] = value;
     // An empty lookup is left alone: clearing one takes a DELETE of the reference, not a PATCH.
-    else if (value !== null)
+    else if (!isBlank(value))
       body[`${lookup.nav}@odata.bind`] = connectors.sales.bind(lookup.kind, { id: String(value) });
   }
   return body;

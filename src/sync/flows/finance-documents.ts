@@ -43,7 +43,7 @@ export function documentFields<Account extends string>({
       transform: { kind: 'lookup', lookup: 'priceListIdByCurrency' },
       ...when,
       description:
-        'The Sales price list in the currency: PRODUCTS_PRICE_LIST when it has it, else the first active one by name',
+        'The Sales price list in the currency: PRODUCTS_PRICE_LIST when it has it, else the first active one by name; none when no price list has it',
     },
   ];
 }

@@ -13,6 +13,7 @@ import type { FinanceValuesRead } from '../../connectors/finance/connector.js';
 import type { FinanceKind } from '../../connectors/finance/types.js';
 import type { Connectors } from '../../connectors/index.js';
 import type { ReferenceData } from '../reference.js';
+import type { SalesPriceList } from '../../connectors/sales/types.js';
 import { choosePriceLists, readPriceLists } from './products/price-lists.js';
 import { readField } from '../transforms.js';
 
@@ -238,31 +239,42 @@ export interface DocumentLookupFields {
   priceList: string | null;
 }
 
+/** The active Sales price lists, read once per flow run: `reference` is the run's, shared by its pages. */
+const priceListsOfRun = new WeakMap<ReferenceData, Promise<SalesPriceList[]>>();
+
 /**
  * `priceListIdByCurrency`: an ISO currency code → the Sales price list a document in that currency takes,
  * chosen as a new product's is (the configured one when it has the currency, else the first active price
- * list by name with it). One small Sales read.
+ * list by name with it), or '' when none has the currency: Sales takes a document without a price list,
+ * and a missing one should not keep an invoice from Sales. One small Sales read per flow run.
  */
 async function priceListLookup(
   connectors: Connectors,
   reference: ReferenceData,
   configured: string | null,
 ): Promise<ReferenceData['lookups']> {
-  const lists = choosePriceLists(await readPriceLists(connectors), configured);
+  let read = priceListsOfRun.get(reference);
+  if (!read) {
+    read = readPriceLists(connectors);
+    priceListsOfRun.set(reference, read);
+    // A failed read is not kept: the page fails, and the next one reads again.
+    read.catch(() => priceListsOfRun.delete(reference));
+  }
+  const lists = choosePriceLists(await read, configured);
   return {
     priceListIdByCurrency: (iso) => {
       const currencyId = reference.currencyIdByIso(iso);
       if (currencyId === undefined) return undefined;
       const decision = lists.forCurrency(currencyId, iso);
-      return 'priceList' in decision ? decision.priceList.id : undefined;
+      return 'priceList' in decision ? decision.priceList.id : '';
     },
   };
 }
 
 /**
- * The lookups a Finance → Sales document flow needs, read together (four batched Sales reads): the Sales
- * order of each header's `SalesOrderNumber`, the Sales account of its customer, the Sales product of each
- * line, and the price list of each currency.
+ * The lookups a Finance → Sales document flow needs, read together (three batched Sales reads, and the
+ * price lists once per run): the Sales order of each header's `SalesOrderNumber`, the Sales account of its
+ * customer, the Sales product of each line, and the price list of each currency.
  */
 export async function salesDocumentLookups(
   connectors: Connectors,
