@@ -65,6 +65,40 @@ describe('reads', () => {
   });
 });
 
+describe('reads of several tables together', () => {
+  it('reads by values of several tables in one $batch of GETs, each read grouped on its own', async () => {
+    systems.sales.log.clear();
+    const [accounts, contacts] = await systems.connectors.sales.getByValuesTogether([
+      {
+        kind: 'account',
+        property: 'accountnumber',
+        values: ['ACC-00001', 'acc-00004', 'ACC-99999'],
+        select: ['accountid'],
+      },
+      { kind: 'contact', property: 'contactid', values: [salesContacts()[0]!['contactid'] as string] },
+    ]);
+    expect([...accounts.keys()].sort()).toEqual(['acc-00001', 'acc-00004']);
+    expect(accounts.get('acc-00004')?.[0]).toMatchObject({ accountnumber: 'ACC-00004' });
+    expect([...contacts.values()].flat()).toHaveLength(1);
+    expect(systems.sales.log.counts()).toEqual({
+      'POST $batch': 1,
+      'GET accounts': 1,
+      'GET contacts': 1,
+    });
+  });
+
+  it('sends reads that fit one URL as one plain GET, and none for no values', async () => {
+    systems.sales.log.clear();
+    const [accounts, none] = await systems.connectors.sales.getByValuesTogether([
+      { kind: 'account', property: 'accountnumber', values: ['ACC-00002'] },
+      { kind: 'product', property: 'productnumber', values: [] },
+    ]);
+    expect(accounts.get('acc-00002')).toHaveLength(1);
+    expect(none.size).toBe(0);
+    expect(systems.sales.log.counts()).toEqual({ 'GET accounts': 1 });
+  });
+});
+
 describe('change feed', () => {
   it('reads everything first, then only changes and deletions, and falls back to a full read after the token expires', async () => {
     const sales = systems.connectors.sales;

@@ -25,7 +25,15 @@ import {
   type Page,
   type QueryOptions,
 } from '../odata/index.js';
-import { chunk, firstPageCount, groupBy, readByValues, toRecord, toWireBody } from '../odata/records.js';
+import {
+  chunk,
+  firstPageCount,
+  groupBy,
+  readByValues,
+  readManyByValues,
+  toRecord,
+  toWireBody,
+} from '../odata/records.js';
 import { createBulkSender, defaultBulkSize, type BulkMessage } from './bulk.js';
 import { salesEntities } from './entities.js';
 import type { SalesKind, SalesRecords } from './types.js';
@@ -134,6 +142,20 @@ export interface UpsertResult {
   error?: ODataError;
 }
 
+/** One read of `getByValuesTogether`: the `kind` records whose `property` is one of `values`. */
+export interface SalesValuesRead<K extends SalesKind = SalesKind> {
+  kind: K;
+  property: string;
+  values: readonly string[];
+  /** Columns to read (the property is added); default: the entity's columns. */
+  select?: readonly string[];
+}
+
+/** What `getByValuesTogether` answers for each read: its records grouped by value (lower-cased). */
+export type SalesValuesResults<R extends readonly SalesValuesRead[]> = {
+  [I in keyof R]: Map<string, SalesRecords[R[I]['kind']][]>;
+};
+
 export interface SalesConnectorOptions {
   client: ODataClient;
   /** Rows per page for reads (default 5,000, Dataverse's maximum). */
@@ -164,6 +186,11 @@ export interface SalesConnector {
     values: readonly string[],
     options?: { select?: readonly string[]; related?: RelatedRecords<R> },
   ): Promise<Map<string, SalesRecords[K][]>>;
+  /**
+   * Several independent `getByValues` reads in one request (the GET parts of one `$batch`, or one GET when
+   * a single URL holds them all); one result per read, in order.
+   */
+  getByValuesTogether<const R extends readonly SalesValuesRead[]>(reads: R): Promise<SalesValuesResults<R>>;
   /** The change feed: all rows and a delta link without a token, only changes with one. */
   changes<K extends SalesKind>(
     kind: K,
@@ -292,6 +319,29 @@ export function createSalesConnector({
       rows.map((row) => toRecord<SalesRecords[K]>(row, entity)),
       property as keyof SalesRecords[K],
     );
+  }
+
+  async function getByValuesTogether<const R extends readonly SalesValuesRead[]>(
+    reads: R,
+  ): Promise<SalesValuesResults<R>> {
+    const rows = await readManyByValues(
+      client,
+      reads.map(({ kind, property, values, select }) => {
+        const entity = salesEntities[kind];
+        const columns = select ? [...new Set([...select, property])] : entity.columns;
+        return {
+          entity,
+          values,
+          render: (group: readonly string[]) => ({ select: columns, filter: crmIn(property, group) }),
+        };
+      }),
+      pageHeaders(),
+    );
+    return reads.map(({ kind, property }, index) => {
+      const entity = salesEntities[kind];
+      const records = rows[index]!.map((row) => toRecord<Record<string, unknown>>(row, entity));
+      return groupBy(records, property);
+    }) as unknown as SalesValuesResults<R>;
   }
 
   async function* changes<K extends SalesKind>(
@@ -568,6 +618,7 @@ export function createSalesConnector({
     count,
     get,
     getByValues,
+    getByValuesTogether,
     changes,
     upsert,
     writeMultiple,

@@ -189,46 +189,6 @@ export function createReadAhead(targets: Readonly<Record<string, ReadAheadTarget
   };
 }
 
-/**
- * Adds a lookup from a Sales business number to the record's id (`column` of `kind`), over `numbers`
- * (one batched Sales read): an order number to its order, an account number to its account.
- */
-export async function salesIdLookup(
-  connectors: Connectors,
-  reference: ReferenceData,
-  name: 'salesOrderIdByNumber' | 'accountIdByNumber' | 'productIdByNumber',
-  target: { kind: 'order' | 'account' | 'product'; column: string; id: string },
-  numbers: readonly string[],
-): Promise<ReferenceData> {
-  const found =
-    numbers.length === 0
-      ? new Map<string, object[]>()
-      : await connectors.sales.getByValues(target.kind, target.column, numbers, {
-          select: [target.id, target.column],
-        });
-  const idByNumber = new Map<string, string>();
-  for (const [number, [row]] of found) {
-    const id = row ? readField(row, target.id) : null;
-    if (typeof id === 'string') idByNumber.set(number, id);
-  }
-  return withLookups(reference, { [name]: (number: string) => idByNumber.get(matchKey(number)) });
-}
-
-/** The Sales order lookup (`salesOrderIdByNumber`) over the order numbers of `rows`' `field`. */
-export const salesOrderLookup = (
-  connectors: Connectors,
-  reference: ReferenceData,
-  rows: readonly object[],
-  field: string,
-): Promise<ReferenceData> =>
-  salesIdLookup(
-    connectors,
-    reference,
-    'salesOrderIdByNumber',
-    { kind: 'order', column: 'ordernumber', id: 'salesorderid' },
-    valuesOf(rows, field),
-  );
-
 /** Which fields of a Finance document (an order, an invoice) and its lines name Sales records. */
 export interface DocumentLookupFields {
   /** The header's customer account number (`OrderingCustomerAccountNumber`, `InvoiceCustomerAccountNumber`). */
@@ -272,9 +232,9 @@ async function priceListLookup(
 }
 
 /**
- * The lookups a Finance → Sales document flow needs, read together (three batched Sales reads, and the
- * price lists once per run): the Sales order of each header's `SalesOrderNumber`, the Sales account of its
- * customer, the Sales product of each line, and the price list of each currency.
+ * The lookups a Finance → Sales document flow needs: the Sales order of each header's `SalesOrderNumber`,
+ * the Sales account of its customer and the Sales product of each line, read together (one Sales request,
+ * the GET parts of one `$batch`), and the price list of each currency (read once per run).
  */
 export async function salesDocumentLookups(
   connectors: Connectors,
@@ -283,28 +243,40 @@ export async function salesDocumentLookups(
   lines: readonly object[],
   fields: DocumentLookupFields,
 ): Promise<ReferenceData> {
-  const [orders, accounts, products, priceLists] = await Promise.all([
-    salesOrderLookup(connectors, reference, rows, 'SalesOrderNumber'),
-    salesIdLookup(
-      connectors,
-      reference,
-      'accountIdByNumber',
-      { kind: 'account', column: 'accountnumber', id: 'accountid' },
-      valuesOf(rows, fields.account),
-    ),
-    salesIdLookup(
-      connectors,
-      reference,
-      'productIdByNumber',
-      { kind: 'product', column: 'productnumber', id: 'productid' },
-      valuesOf(lines, fields.product),
-    ),
+  const [[orders, accounts, products], priceLists] = await Promise.all([
+    connectors.sales.getByValuesTogether([
+      {
+        kind: 'order',
+        property: 'ordernumber',
+        values: valuesOf(rows, 'SalesOrderNumber'),
+        select: ['salesorderid'],
+      },
+      {
+        kind: 'account',
+        property: 'accountnumber',
+        values: valuesOf(rows, fields.account),
+        select: ['accountid'],
+      },
+      {
+        kind: 'product',
+        property: 'productnumber',
+        values: valuesOf(lines, fields.product),
+        select: ['productid'],
+      },
+    ] as const),
     priceListLookup(connectors, reference, fields.priceList),
   ]);
+  /** A lookup from a business number to the id of the first record with it. */
+  const idBy =
+    <T>(found: Map<string, T[]>, id: (row: T) => string) =>
+    (number: string) => {
+      const [row] = found.get(matchKey(number)) ?? [];
+      return row ? id(row) : undefined;
+    };
   return withLookups(reference, {
-    ...orders.lookups,
-    ...accounts.lookups,
-    ...products.lookups,
+    salesOrderIdByNumber: idBy(orders, (row) => row.salesorderid),
+    accountIdByNumber: idBy(accounts, (row) => row.accountid),
+    productIdByNumber: idBy(products, (row) => row.productid),
     ...priceLists,
   });
 }

@@ -505,15 +505,20 @@ describe('order status flow (Finance → Sales)', () => {
     expect(salesOrder(taken)!['msdynce_processingstatus']).toBe(salesOrderStatus.confirmed);
   });
 
-  it('reads the Sales price lists once per run, however many pages it reads', async () => {
-    for (let i = 0; i < 6; i++)
+  it('asks Sales once per page for its orders, customers and products, and once per run for price lists', async () => {
+    for (let i = 0; i < 16; i++)
       await enterFinanceOrder([
         { item: String(products[0]!['productnumber']), quantity: '1', price: '1.00' },
       ]);
+    await runFlows('orderStatus'); // whatever is to write, written: the next run only reads
     h.sim.sales.log.clear();
     const { counters } = await h.run('orderStatus', { mode: 'FULL' });
     expect(counters.read).toBeGreaterThan(15); // the harness reads pages of 15
     expect(h.sim.sales.log.httpRequests({ method: 'GET', entitySet: 'pricelevels' })).toBe(1);
+    const pages = Math.ceil(counters.read / 15);
+    expect(h.sim.sales.log.httpRequests({ method: 'POST', entitySet: '$batch' })).toBe(pages);
+    for (const entitySet of ['accounts', 'products'])
+      expect(h.sim.sales.log.httpRequests({ entitySet }), entitySet).toBe(0);
   });
 
   it('creates an order in a currency no Sales price list has without a price list', async () => {
