@@ -111,6 +111,28 @@ describe('orders and invoices in the dashboard', () => {
     expect(await textsOf(page, '.continuous-card h3')).toEqual(flowsInOrder);
   });
 
+  it('marks the order status fields written only when an order entered in Finance is created', async () => {
+    const page = await dashboard.open(reader, 'reader', { link: 'Flows', heading: 'Flows' });
+    const section = page.getByRole('region', { name: 'Order status', exact: true });
+    const fields = section.getByRole('table', {
+      name: 'orderStatus: fields from Finance SalesOrderHeadersV2 to Sales salesorders',
+    });
+    const written = async (target: string) =>
+      (
+        await fields.getByRole('row').filter({ hasText: target }).first().getByRole('cell').allInnerTexts()
+      ).at(-1);
+    expect(await written('_customerid_value')).toBe('When created');
+    expect(await written('shipto_country')).toBe('When created');
+    expect(await written('msdynce_processingstatus')).toBe('On every write');
+    expect(await fields.getByRole('columnheader').allInnerTexts()).toEqual([
+      'Source field',
+      'Target field',
+      'Transform',
+      'Default',
+      'Written',
+    ]);
+  });
+
   it('offers the three flows on the Start page, in dependency order', async () => {
     const page = await dashboard.open(operator, 'operator', {
       link: 'Start a sync',

@@ -3,7 +3,14 @@ import { enumLabel } from '../ui/format';
 import { TableScroll } from '../ui/table-scroll';
 import { Value } from '../ui/values';
 
-/** A mapping field by field (source → target, transform, default), then the values it sets by itself. */
+/** When a field or constant is written, in the page's words. */
+const written = (apply: 'ON_CREATE' | 'ALWAYS'): string =>
+  apply === 'ON_CREATE' ? 'When created' : 'On every write';
+
+/**
+ * A mapping field by field (source → target, transform, default, when written), then the values it sets
+ * by itself.
+ */
 export function MappingTables({ mapping, source }: { mapping: MappingFragment; source: EntityFragment }) {
   const from = `${enumLabel(source.system)} ${source.entitySet}`;
   const to = `${enumLabel(mapping.target.system)} ${mapping.target.entitySet}`;
@@ -25,6 +32,7 @@ export function MappingTables({ mapping, source }: { mapping: MappingFragment; s
             <th scope="col">Target field</th>
             <th scope="col">Transform</th>
             <th scope="col">Default</th>
+            <th scope="col">Written</th>
           </tr>
         </thead>
         <tbody>
@@ -50,6 +58,7 @@ export function MappingTables({ mapping, source }: { mapping: MappingFragment; s
                   <Value value={field.default} />
                 )}
               </td>
+              <td>{written(field.apply)}</td>
             </tr>
           ))}
         </tbody>
@@ -71,7 +80,7 @@ export function MappingTables({ mapping, source }: { mapping: MappingFragment; s
                   <code>{constant.target}</code>
                 </td>
                 <td>{constant.value === null ? 'null' : constant.value}</td>
-                <td>{constant.apply === 'ON_CREATE' ? 'When created' : 'On every write'}</td>
+                <td>{written(constant.apply)}</td>
                 <td>
                   <Value value={constant.description} />
                 </td>
