@@ -104,18 +104,21 @@ function mapOf(transform: Transform, context: TransformContext): ValueMap | unde
 
 /** `total` ÷ `quantity`, rounded half away from zero to cents, as exact decimal text. */
 function perUnit(total: string, quantity: unknown): FieldResult {
-  if (canonicalDecimal(total) === undefined) return unmapped(`'${total}' is not a decimal`);
+  const amount = canonicalDecimal(total);
+  if (amount === undefined) return unmapped(`'${total}' is not a decimal`);
   const count = isBlank(quantity) ? undefined : canonicalDecimal(String(quantity).trim());
   if (count === undefined || Number(count) === 0) return unmapped(`no quantity to divide '${total}' by`);
-  return ok(divideToCents(total, String(quantity).trim()));
+  // The canonical forms: the money arithmetic takes plain decimals, not exponents (`1e-7`).
+  return ok(divideToCents(amount, count));
 }
 
 /** `amount` per unit × `quantity`, as exact decimal text. */
 function lineTotal(amount: string, quantity: unknown): FieldResult {
-  if (canonicalDecimal(amount) === undefined) return unmapped(`'${amount}' is not a decimal`);
+  const perUnitAmount = canonicalDecimal(amount);
+  if (perUnitAmount === undefined) return unmapped(`'${amount}' is not a decimal`);
   const count = isBlank(quantity) ? undefined : canonicalDecimal(String(quantity).trim());
   if (count === undefined) return unmapped(`no quantity to multiply '${amount}' by`);
-  return ok(fromCents(timesQuantity(amount, String(quantity).trim())));
+  return ok(fromCents(timesQuantity(perUnitAmount, count)));
 }
 
 function applyTransform(transform: Transform, value: unknown, context: TransformContext): FieldResult {

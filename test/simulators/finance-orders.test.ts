@@ -623,6 +623,17 @@ describe('posting', () => {
       (await call(sim, token, 'GET', `${orderUrl('ORD-A')}/Microsoft.Dynamics.DataEntities.PostSalesOrder`))
         .status,
     ).toBe(405);
+    // The method is refused before the key is read, as for an order that does not exist.
+    expect(
+      (
+        await call(
+          sim,
+          token,
+          'GET',
+          `SalesOrderHeadersV2('ORD-A')/Microsoft.Dynamics.DataEntities.PostSalesOrder`,
+        )
+      ).status,
+    ).toBe(405);
   });
 });
 

@@ -468,6 +468,10 @@ describe('order status: applyMapping of a Finance order entered in Finance (Fina
       description: null,
       isproductoverridden: false,
     });
+    // Decimals as JSON numbers may come with an exponent.
+    expect(
+      map('orderLineStatus', { ...line, LineDiscountAmount: '1.25e0', OrderedSalesQuantity: '3e0' }, 'all'),
+    ).toMatchObject({ manualdiscountamount: '3.75' });
     expect(map('orderLineStatus', line, 'always')).toEqual({
       sequencenumber: 1,
       msdyn_linestatus: 192350000,

@@ -252,7 +252,7 @@ export function createFinanceBehaviour({
     const set = setOf(path.entitySet);
     const method = request.method;
     if (path.key && isPostOrderAction(set, path.action))
-      return answerPostOrder(request, posting(), set, keyOf(set, path));
+      return answerPostOrder(request, posting(), set, () => keyOf(set, path));
     // Any other action, on the collection or on an entity: F&O binds none the hub uses (Dataverse's bulk
     // messages are Sales only).
     if (path.action) throw new ServiceError(404, '', `No action '${path.action}' is bound to ${set.name}.`);

@@ -48,14 +48,19 @@ export const isPostOrderAction = (set: EntitySetDef, action: string | undefined)
 const isPostingStep = (value: unknown): value is PostingStep =>
   typeof value === 'string' && (postingSteps as readonly string[]).includes(value);
 
-/** Posts the step the request names on the order of `set` with `key`, in one transaction. */
+/**
+ * Posts the step the request names on the order of `set` whose key `keyOf` reads from the path, in one
+ * transaction. F&O's order of refusals: the method (405), then the key (400) and the order (404), then
+ * the step (400).
+ */
 export function answerPostOrder(
   request: SimRequest,
   posting: PostingContext,
   set: EntitySetDef,
-  key: Row,
+  keyOf: () => Row,
 ): SimResponse {
   if (request.method !== 'POST') throw new ServiceError(405, '', 'PostSalesOrder accepts POST only.');
+  const key = keyOf();
   if (!posting.store.get(set.name, key))
     throw new ServiceError(404, '', `Resource not found for the segment '${set.name}'.`);
   const step = parseObjectBody(request.body)['step'];

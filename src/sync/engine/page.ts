@@ -76,11 +76,11 @@ export interface Candidate {
   children?: readonly MappedChild[];
   hash: string;
   /**
-   * Why the record cannot be created, when only fields applied `onCreate` fail to map (an order whose
-   * ship-to country Sales does not know): the record is updated without them if the target has it, and
-   * fails with this if it does not.
+   * Why the record cannot be created, when only fields applied `onCreate` fail to map, of the record or of
+   * a child (an order whose ship-to country Sales does not know): the record is updated without them if
+   * the target has it, and fails with this if it does not.
    */
-  createFailure?: MappingError;
+  createFailure?: { message: string; code: FailureCode };
 }
 
 /**
@@ -202,7 +202,7 @@ async function settle(
   for (const candidate of candidates) {
     const existing = current.get(matchKey(candidate.key));
     if (!existing && candidate.createFailure) {
-      fail(candidate.key, candidate.createFailure.message, failureCode(candidate.createFailure));
+      fail(candidate.key, candidate.createFailure.message, candidate.createFailure.code);
       continue;
     }
     const { key, source, values: allValues, children } = candidate;
@@ -265,33 +265,77 @@ function route(
 }
 
 /**
- * Maps one routed record with its children; null when it failed (counted through `fail`). When only
- * fields applied `onCreate` fail, it is mapped without them and carries the failure for a create.
+ * Maps one routed record with its children; null when it failed (counted through `fail`). The record and
+ * each child whose only failing fields are applied `onCreate` are mapped without them, the failures kept
+ * for a create (`createFailure` on the candidate and on the child).
  */
 function prepare(
   context: PageContext,
-  routed: Routed,
+  { source, children, mapping, key }: Routed,
   fail: (key: string, message: string, code: FailureCode) => void,
 ): Candidate | null {
-  const failed = (error: unknown): null => {
-    if (!(error instanceof MappingError)) throw error;
-    fail(routed.key, error.message, failureCode(error));
-    return null;
-  };
+  const { flow } = context;
   try {
-    return candidateOf(context, routed, 'all');
+    const failures: MappingError[] = [];
+    const header = mappedOrForUpdate(context, mapping.name, source, failures);
+    const mappedChildren = flow.children
+      ? children.map((child): MappedChild => {
+          const own: MappingError[] = [];
+          const { mapping: childMapping, parent } = flow.children!;
+          const values = {
+            ...mappedOrForUpdate(context, childMapping, child, own),
+            ...(parent.target === undefined ? {} : { [parent.target]: key }),
+          };
+          failures.push(...own);
+          return { source: child, values, ...(own[0] && { createFailure: own[0].message }) };
+        })
+      : undefined;
+    const hash = mappedChildren
+      ? contentHash({ header, lineValues: mappedChildren.map((child) => child.values) })
+      : contentHash(header);
+    const createFailure =
+      failures.length === 0
+        ? undefined
+        : {
+            message: failures.map((failure) => failure.message).join('; '),
+            code: failures.every((failure) => failure.missingDependency)
+              ? ('MISSING_DEPENDENCY' as const)
+              : ('MAPPING_FAILED' as const),
+          };
+    return {
+      source,
+      key,
+      mapping,
+      values: header,
+      ...(mappedChildren && { children: mappedChildren }),
+      hash,
+      ...(createFailure && { createFailure }),
+    };
   } catch (error) {
-    if (!(error instanceof MappingError) || !onlyOnCreate(context.flow, error)) return failed(error);
-    try {
-      return { ...candidateOf(context, routed, 'always'), createFailure: error };
-    } catch (again) {
-      return failed(again);
-    }
+    if (!(error instanceof MappingError)) throw error;
+    fail(key, error.message, error.missingDependency ? 'MISSING_DEPENDENCY' : 'MAPPING_FAILED');
+    return null;
   }
 }
 
-const failureCode = (error: MappingError): FailureCode =>
-  error.missingDependency ? 'MISSING_DEPENDENCY' : 'MAPPING_FAILED';
+/**
+ * `source` mapped whole; or, when only fields applied `onCreate` fail, mapped without them, the failure
+ * added to `failures`. Any other failure throws.
+ */
+function mappedOrForUpdate(
+  context: PageContext,
+  mapping: MappingName,
+  source: object,
+  failures: MappingError[],
+): Record<string, unknown> {
+  try {
+    return mapped(context, mapping, source, 'all');
+  } catch (error) {
+    if (!(error instanceof MappingError) || !onlyOnCreate(context.flow, error)) throw error;
+    failures.push(error);
+    return mapped(context, mapping, source, 'always');
+  }
+}
 
 /** Whether every field `error` names is applied `onCreate` only. */
 function onlyOnCreate(flow: FlowDefinition, error: MappingError): boolean {
@@ -299,27 +343,6 @@ function onlyOnCreate(flow: FlowDefinition, error: MappingError): boolean {
   return error.problems.every(
     (problem) => fields.find((field) => field.target === problem.target)?.apply === 'onCreate',
   );
-}
-
-/** The record with its children mapped, with (`all`) or without (`always`) what is applied on create only. */
-function candidateOf(
-  context: PageContext,
-  { source, children, mapping, key }: Routed,
-  values: 'all' | 'always',
-): Candidate {
-  const { flow } = context;
-  const header = mapped(context, mapping.name, source, values);
-  if (!flow.children) return { source, key, mapping, values: header, hash: contentHash(header) };
-  const { mapping: childMapping, parent } = flow.children;
-  const mappedChildren = children.map((child) => ({
-    source: child,
-    values: {
-      ...mapped(context, childMapping, child, values),
-      ...(parent.target === undefined ? {} : { [parent.target]: key }),
-    },
-  }));
-  const hash = contentHash({ header, lineValues: mappedChildren.map((child) => child.values) });
-  return { source, key, mapping, values: header, children: mappedChildren, hash };
 }
 
 /** The source record's identity: its Sales id when it has one (Sales sources), else its key. */

@@ -20,6 +20,11 @@ import type { ReferenceData } from '../reference.js';
 export interface MappedChild {
   source: object;
   values: Record<string, unknown>;
+  /**
+   * Why the child cannot be created, when only its fields applied `onCreate` failed to map (`values` are
+   * then without them): a target that would create the child reports the record failed with this.
+   */
+  createFailure?: string;
 }
 
 /** One record to write: its business key and the target values (without onCreate constants on update). */

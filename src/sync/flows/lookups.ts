@@ -14,7 +14,7 @@ import type { FinanceKind } from '../../connectors/finance/types.js';
 import type { Connectors } from '../../connectors/index.js';
 import type { ReferenceData } from '../reference.js';
 import type { SalesPriceList } from '../../connectors/sales/types.js';
-import { choosePriceLists, readPriceLists } from './products/price-lists.js';
+import { choosePriceLists, priceListProblems, readPriceLists } from './products/price-lists.js';
 import { readField } from '../transforms.js';
 
 /** The distinct non-blank text values of `field` on `rows`. */
@@ -220,7 +220,13 @@ async function priceListLookup(
     // A failed read is not kept: the page fails, and the next one reads again.
     read.catch(() => priceListsOfRun.delete(reference));
   }
-  const lists = choosePriceLists(await read, configured);
+  const active = await read;
+  // A configured name that is no active price list is the products flow's error to report (its check
+  // before a run); a document takes Microsoft's choice rather than none.
+  const lists = choosePriceLists(
+    active,
+    priceListProblems(active, configured).length === 0 ? configured : null,
+  );
   return {
     priceListIdByCurrency: (iso) => {
       const currencyId = reference.currencyIdByIso(iso);

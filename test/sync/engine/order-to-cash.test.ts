@@ -521,6 +521,17 @@ describe('order status flow (Finance → Sales)', () => {
       expect(h.sim.sales.log.httpRequests({ entitySet }), entitySet).toBe(0);
   });
 
+  it('takes the first price list by name when PRODUCTS_PRICE_LIST names none that is active', async () => {
+    const number = await enterFinanceOrder([
+      { item: String(products[0]!['productnumber']), quantity: '1', price: '2.00' },
+    ]);
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    await h.run('orderStatus', { products: { priceList: 'No such price list' } });
+    expect(salesOrder(number)!['_pricelevelid_value']).toBe(
+      priceListOf(account['_transactioncurrencyid_value']),
+    );
+  });
+
   it('creates an order in a currency no Sales price list has without a price list', async () => {
     const number = await enterFinanceOrder(
       [{ item: String(products[0]!['productnumber']), quantity: '1', price: '3.00' }],
@@ -535,6 +546,45 @@ describe('order status flow (Finance → Sales)', () => {
       _transactioncurrencyid_value: gbp['transactioncurrencyid'],
       _pricelevelid_value: null,
     });
+  });
+
+  it("reports a line Finance added that Sales cannot take, and still brings the order's progress", async () => {
+    const number = await takeOrder([{ product: products[0]!, quantity: '1', price: '6.00' }]);
+    await runFlows('orders');
+    const [results] = await h.connectors.finance.writeChangeSets([
+      [
+        {
+          method: 'POST',
+          kind: 'orderLine',
+          body: {
+            dataAreaId: usmf,
+            SalesOrderNumber: number,
+            LineCreationSequenceNumber: 2,
+            ItemNumber: products[1]!['productnumber'],
+            OrderedSalesQuantity: '2',
+          },
+        },
+      ],
+    ]);
+    expect(results!.every((result) => result.outcome !== 'failed')).toBe(true);
+    // A unit Sales does not know (an F&O unit the value map leaves out).
+    const added = financeLines(number).find((row) => row['LineCreationSequenceNumber'] === 2)!;
+    h.sim.finance.store.update(
+      'SalesOrderLines',
+      { dataAreaId: usmf, InventoryLotId: added['InventoryLotId'] ?? null },
+      { SalesUnitSymbol: 'box' },
+    );
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    for (let run = 0; run < 2; run++) {
+      // Reported on every run until it can be created, not stored as done.
+      const { runId } = await h.run('orderStatus');
+      const failure = (await h.runs.failures(runId, { first: 50 })).items.find(
+        (item) => item.recordKey === number,
+      );
+      expect(failure?.message).toMatch(/_uomid_value: 'box' is not in value map financeUnitToSalesUnit/);
+    }
+    expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.confirmed);
+    expect(salesLines(number).map((row) => row['sequencenumber'])).toEqual([1]);
   });
 
   it('creates in Sales a line Finance adds to an order taken in Sales', async () => {

@@ -109,6 +109,17 @@ export function salesOrderStatusTarget(connectors: Connectors, flow: FlowDefinit
     ];
   }
 
+  /** Why a line Finance added to an order Sales has cannot be created there, if one cannot. */
+  function refusal(record: TargetWrite): string | undefined {
+    const current = record.existing as SalesDocument | undefined;
+    if (!current) return undefined;
+    const sequences = new Set(current.lines.map((row) => String(row['sequencenumber'])));
+    const stuck = (record.children ?? []).find(
+      (child) => child.createFailure && !sequences.has(String(readField(child.source, line.key.source))),
+    );
+    return stuck?.createFailure;
+  }
+
   /** The updates that bring the Sales order to Finance's progress; empty when it is there already. */
   function changeSet(record: TargetWrite): SalesOperation[] {
     const current = record.existing as SalesDocument | undefined;
@@ -132,9 +143,8 @@ export function salesOrderStatusTarget(connectors: Connectors, flow: FlowDefinit
     for (const child of record.children ?? []) {
       const existing = bySequence.get(String(readField(child.source, line.key.source)));
       if (!existing) {
-        // Created only when mapped whole (not when the order's create-only fields failed to map).
-        const whole = [...lineOnCreate].every((column) => Object.hasOwn(child.values, column));
-        if (whole) operations.push(newLine(child.values, { id: orderId }));
+        // A new line whose create-only fields did not map is not created: `refusal` reports it.
+        if (!child.createFailure) operations.push(newLine(child.values, { id: orderId }));
         continue;
       }
       const { sequencenumber: _line, ...lineValues } = without(child.values, lineOnCreate);
@@ -167,20 +177,21 @@ export function salesOrderStatusTarget(connectors: Connectors, flow: FlowDefinit
         keys,
       );
     },
-    holds: (record) => changeSet(record).length === 0,
+    holds: (record) => changeSet(record).length === 0 && refusal(record) === undefined,
     async write(records, _comparison: unknown) {
       const groups = records.map((record) => changeSet(record));
       const results = await sales.writeChangeSets(groups.filter((group) => group.length > 0));
       let next = 0;
       return records.map((record, index) => {
         const outcome = record.existing ? 'updated' : 'created';
-        if (groups[index]!.length === 0) return { outcome };
-        const parts = results[next++]!;
+        const parts = groups[index]!.length === 0 ? [] : results[next++]!;
         const refused = parts.find((result) => result.outcome === 'failed');
         if (refused) {
           const fallback = record.existing ? 'Sales refused the order update' : 'Sales refused the order';
           return { outcome: 'failed', message: refused.error?.message ?? fallback };
         }
+        const unmapped = refusal(record);
+        if (unmapped) return { outcome: 'failed', message: unmapped };
         const id = record.existing ? undefined : parts[0]?.id;
         return { outcome, ...(id ? { id } : {}) };
       });
