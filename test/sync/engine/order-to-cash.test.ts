@@ -156,6 +156,17 @@ async function enterFinanceOrder(
   return number;
 }
 
+/** A line a Finance user adds to the order `number` (through Finance's OData API). */
+async function addFinanceLine(number: string, line: Record<string, unknown>): Promise<void> {
+  const [results] = await h.connectors.finance.writeChangeSets([
+    [{ method: 'POST', kind: 'orderLine', body: { dataAreaId: usmf, SalesOrderNumber: number, ...line } }],
+  ]);
+  expect(
+    results!.every((result) => result.outcome !== 'failed'),
+    JSON.stringify(results),
+  ).toBe(true);
+}
+
 /** The price list a document in the currency with Sales id `currencyId` takes: the first active one by name. */
 const priceListOf = (currencyId: unknown) =>
   h.sim.sales.store
@@ -551,22 +562,11 @@ describe('order status flow (Finance → Sales)', () => {
   it("reports a line Finance added that Sales cannot take, and still brings the order's progress", async () => {
     const number = await takeOrder([{ product: products[0]!, quantity: '1', price: '6.00' }]);
     await runFlows('orders');
-    const [results] = await h.connectors.finance.writeChangeSets([
-      [
-        {
-          method: 'POST',
-          kind: 'orderLine',
-          body: {
-            dataAreaId: usmf,
-            SalesOrderNumber: number,
-            LineCreationSequenceNumber: 2,
-            ItemNumber: products[1]!['productnumber'],
-            OrderedSalesQuantity: '2',
-          },
-        },
-      ],
-    ]);
-    expect(results!.every((result) => result.outcome !== 'failed')).toBe(true);
+    await addFinanceLine(number, {
+      LineCreationSequenceNumber: 2,
+      ItemNumber: products[1]!['productnumber'],
+      OrderedSalesQuantity: '2',
+    });
     // A unit Sales does not know (an F&O unit the value map leaves out).
     const added = financeLines(number).find((row) => row['LineCreationSequenceNumber'] === 2)!;
     h.sim.finance.store.update(
@@ -590,23 +590,12 @@ describe('order status flow (Finance → Sales)', () => {
   it('creates in Sales a line Finance adds to an order taken in Sales', async () => {
     const number = await takeOrder([{ product: products[0]!, quantity: '1', price: '6.00' }]);
     await runFlows('orders');
-    const [results] = await h.connectors.finance.writeChangeSets([
-      [
-        {
-          method: 'POST',
-          kind: 'orderLine',
-          body: {
-            dataAreaId: usmf,
-            SalesOrderNumber: number,
-            LineCreationSequenceNumber: 2,
-            ItemNumber: products[2]!['productnumber'],
-            OrderedSalesQuantity: '4',
-            SalesPrice: '2.50',
-          },
-        },
-      ],
-    ]);
-    expect(results!.every((result) => result.outcome !== 'failed')).toBe(true);
+    await addFinanceLine(number, {
+      LineCreationSequenceNumber: 2,
+      ItemNumber: products[2]!['productnumber'],
+      OrderedSalesQuantity: '4',
+      SalesPrice: '2.50',
+    });
     h.sim.finance.postOrder(usmf, number, 'confirm');
     await runFlows('orderStatus');
     const lines = salesLines(number).sort(
