@@ -37,20 +37,18 @@ const unmapped = (message: string): FieldResult => ({ status: 'unmapped', messag
 /** The target value `field` gives for `record`. */
 export function mapField(field: FieldMapping, record: object, context: TransformContext): FieldResult {
   const value = readField(record, field.source);
-  if (field.transform.kind === 'perUnit' && !isBlank(value)) {
-    return perUnit(String(value).trim(), readField(record, field.transform.quantity));
+  const { transform } = field;
+  if ((transform.kind === 'perUnit' || transform.kind === 'lineTotal') && !isBlank(value)) {
+    return byQuantity(transform.kind, String(value).trim(), readField(record, transform.quantity));
   }
-  if (field.transform.kind === 'lineTotal' && !isBlank(value)) {
-    return lineTotal(String(value).trim(), readField(record, field.transform.quantity));
-  }
-  if (!isBlank(value)) return applyTransform(field.transform, value, context);
+  if (!isBlank(value)) return applyTransform(transform, value, context);
   if (field.defaultFrom !== undefined) {
     const fallback = readField(record, field.defaultFrom);
-    if (!isBlank(fallback)) return applyTransform(field.transform, fallback, context);
+    if (!isBlank(fallback)) return applyTransform(transform, fallback, context);
   }
   if (field.default !== undefined) return ok(field.default);
   // Data Integrator value maps use a blank left side as the default for a blank source.
-  const map = mapOf(field.transform, context);
+  const map = mapOf(transform, context);
   if (map && map[''] !== undefined) return ok(map['']);
   return ok(null);
 }
@@ -102,23 +100,21 @@ function mapOf(transform: Transform, context: TransformContext): ValueMap | unde
   }
 }
 
-/** `total` ÷ `quantity`, rounded half away from zero to cents, as exact decimal text. */
-function perUnit(total: string, quantity: unknown): FieldResult {
-  const amount = canonicalDecimal(total);
-  if (amount === undefined) return unmapped(`'${total}' is not a decimal`);
+/**
+ * `perUnit`: `amount` (a line total) ÷ `quantity`; `lineTotal`: `amount` (per unit) × `quantity`; rounded
+ * half away from zero to cents, as exact decimal text. Both on the canonical decimals: the money arithmetic
+ * takes plain decimals, not exponents (`1e-7`).
+ */
+function byQuantity(kind: 'perUnit' | 'lineTotal', amount: string, quantity: unknown): FieldResult {
+  const exact = canonicalDecimal(amount);
+  if (exact === undefined) return unmapped(`'${amount}' is not a decimal`);
   const count = isBlank(quantity) ? undefined : canonicalDecimal(String(quantity).trim());
-  if (count === undefined || Number(count) === 0) return unmapped(`no quantity to divide '${total}' by`);
-  // The canonical forms: the money arithmetic takes plain decimals, not exponents (`1e-7`).
-  return ok(divideToCents(amount, count));
-}
-
-/** `amount` per unit × `quantity`, as exact decimal text. */
-function lineTotal(amount: string, quantity: unknown): FieldResult {
-  const perUnitAmount = canonicalDecimal(amount);
-  if (perUnitAmount === undefined) return unmapped(`'${amount}' is not a decimal`);
-  const count = isBlank(quantity) ? undefined : canonicalDecimal(String(quantity).trim());
-  if (count === undefined) return unmapped(`no quantity to multiply '${amount}' by`);
-  return ok(fromCents(timesQuantity(perUnitAmount, count)));
+  if (kind === 'lineTotal') {
+    if (count === undefined) return unmapped(`no quantity to multiply '${amount}' by`);
+    return ok(fromCents(timesQuantity(exact, count)));
+  }
+  if (count === undefined || Number(count) === 0) return unmapped(`no quantity to divide '${amount}' by`);
+  return ok(divideToCents(exact, count));
 }
 
 function applyTransform(transform: Transform, value: unknown, context: TransformContext): FieldResult {

@@ -276,64 +276,63 @@ function prepare(
 ): Candidate | null {
   const { flow } = context;
   try {
-    const failures: MappingError[] = [];
-    const header = mappedOrForUpdate(context, mapping.name, source, failures);
-    const mappedChildren = flow.children
+    const header = mappedOrForUpdate(context, mapping.name, source);
+    const failures = header.failure ? [header.failure] : [];
+    const childRecords = flow.children;
+    const mappedChildren = childRecords
       ? children.map((child): MappedChild => {
-          const own: MappingError[] = [];
-          const { mapping: childMapping, parent } = flow.children!;
-          const values = {
-            ...mappedOrForUpdate(context, childMapping, child, own),
-            ...(parent.target === undefined ? {} : { [parent.target]: key }),
+          const { values, failure } = mappedOrForUpdate(context, childRecords.mapping, child);
+          if (failure) failures.push(failure);
+          const parent =
+            childRecords.parent.target === undefined ? {} : { [childRecords.parent.target]: key };
+          return {
+            source: child,
+            values: { ...values, ...parent },
+            ...(failure && { createFailure: failure.message }),
           };
-          failures.push(...own);
-          return { source: child, values, ...(own[0] && { createFailure: own[0].message }) };
         })
       : undefined;
     const hash = mappedChildren
-      ? contentHash({ header, lineValues: mappedChildren.map((child) => child.values) })
-      : contentHash(header);
+      ? contentHash({ header: header.values, lineValues: mappedChildren.map((child) => child.values) })
+      : contentHash(header.values);
     const createFailure =
       failures.length === 0
         ? undefined
-        : {
-            message: failures.map((failure) => failure.message).join('; '),
-            code: failures.every((failure) => failure.missingDependency)
-              ? ('MISSING_DEPENDENCY' as const)
-              : ('MAPPING_FAILED' as const),
-          };
+        : { message: failures.map((failure) => failure.message).join('; '), code: failureCode(failures) };
     return {
       source,
       key,
       mapping,
-      values: header,
+      values: header.values,
       ...(mappedChildren && { children: mappedChildren }),
       hash,
       ...(createFailure && { createFailure }),
     };
   } catch (error) {
     if (!(error instanceof MappingError)) throw error;
-    fail(key, error.message, error.missingDependency ? 'MISSING_DEPENDENCY' : 'MAPPING_FAILED');
+    fail(key, error.message, failureCode([error]));
     return null;
   }
 }
 
+/** MISSING_DEPENDENCY when every failure is a record another flow has not brought yet. */
+const failureCode = (errors: readonly MappingError[]): FailureCode =>
+  errors.every((error) => error.missingDependency) ? 'MISSING_DEPENDENCY' : 'MAPPING_FAILED';
+
 /**
- * `source` mapped whole; or, when only fields applied `onCreate` fail, mapped without them, the failure
- * added to `failures`. Any other failure throws.
+ * `source` mapped whole; or, when only fields applied `onCreate` fail, mapped without them, with the
+ * failure. Any other failure throws.
  */
 function mappedOrForUpdate(
   context: PageContext,
   mapping: MappingName,
   source: object,
-  failures: MappingError[],
-): Record<string, unknown> {
+): { values: Record<string, unknown>; failure?: MappingError } {
   try {
-    return mapped(context, mapping, source, 'all');
+    return { values: mapped(context, mapping, source, 'all') };
   } catch (error) {
     if (!(error instanceof MappingError) || !onlyOnCreate(context.flow, error)) throw error;
-    failures.push(error);
-    return mapped(context, mapping, source, 'always');
+    return { values: mapped(context, mapping, source, 'always'), failure: error };
   }
 }
 
