@@ -14,6 +14,7 @@ import { isBlank } from '../../normalise.js';
 import { salesBody, type TargetAdapter, type TargetWrite } from '../../engine/write.js';
 import { readField } from '../../transforms.js';
 import { matchKey } from '../../../vocabulary.js';
+import { valuesOf } from '../lookups.js';
 import { forwardStatus } from '../order-status/target.js';
 import { HEADER_CHARGES_LINE } from './definition.js';
 
@@ -98,7 +99,7 @@ export function salesInvoiceTarget(connectors: Connectors): TargetAdapter {
     if (charges) operations.push(charges);
     const orderId = header['_salesorderid_value'];
     if (typeof orderId === 'string') {
-      const current = orderStatus.get(orderId.toLowerCase()) ?? null;
+      const current = orderStatus.get(matchKey(orderId)) ?? null;
       const orderNumber = String(readField(record.source, 'SalesOrderNumber'));
       const invoiced = partiallyInvoiced.has(matchKey(orderNumber))
         ? salesOrderStatus.partiallyInvoiced
@@ -120,40 +121,29 @@ export function salesInvoiceTarget(connectors: Connectors): TargetAdapter {
 
   /** The order numbers of `records` that Finance holds as PartiallyInvoiced, in one batched read. */
   async function partiallyInvoicedOf(records: readonly TargetWrite[]): Promise<Set<string>> {
-    const numbers = [
-      ...new Set(
-        records.flatMap((r) => {
-          const number = readField(r.source, 'SalesOrderNumber');
-          return typeof number === 'string' && number !== '' ? [number] : [];
-        }),
-      ),
-    ];
-    const partial = new Set<string>();
-    if (numbers.length === 0) return partial;
+    const numbers = valuesOf(
+      records.map((record) => record.source),
+      'SalesOrderNumber',
+    );
     const orders = await connectors.finance.getByValues('orderHeader', 'SalesOrderNumber', numbers, {
       select: ['SalesOrderNumber', 'SalesOrderProcessingStatus'],
     });
-    for (const [number, [order]] of orders)
-      if (order?.SalesOrderProcessingStatus === 'PartiallyInvoiced') partial.add(number);
-    return partial;
+    const partial = [...orders].filter(
+      ([, [order]]) => order?.SalesOrderProcessingStatus === 'PartiallyInvoiced',
+    );
+    return new Set(partial.map(([number]) => number));
   }
 
   /** The current processing status of the Sales orders `records` invoice, in one batched read. */
   async function statusesOf(records: readonly TargetWrite[]): Promise<Map<string, number | null>> {
-    const ids = [
-      ...new Set(
-        records.flatMap((r) =>
-          typeof r.values['_salesorderid_value'] === 'string' ? [r.values['_salesorderid_value']] : [],
-        ),
-      ),
-    ];
-    const statuses = new Map<string, number | null>();
-    if (ids.length === 0) return statuses;
+    const ids = valuesOf(
+      records.map((record) => record.values),
+      '_salesorderid_value',
+    );
     const orders = await sales.getByValues('order', 'salesorderid', ids, {
       select: ['salesorderid', 'msdynce_processingstatus'],
     });
-    for (const [id, [order]] of orders) statuses.set(id, order?.msdynce_processingstatus ?? null);
-    return statuses;
+    return new Map([...orders].map(([id, [order]]) => [id, order?.msdynce_processingstatus ?? null]));
   }
 
   return {

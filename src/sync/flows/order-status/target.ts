@@ -109,21 +109,13 @@ export function salesOrderStatusTarget(connectors: Connectors, flow: FlowDefinit
     ];
   }
 
-  /** Why a line Finance added to an order Sales has cannot be created there, if one cannot. */
-  function refusal(record: TargetWrite): string | undefined {
+  /**
+   * The writes that bring the Sales order to Finance's: empty when it is there already; `refusal` says why
+   * a line Finance added cannot be created in Sales (its create-only fields did not map), if one cannot.
+   */
+  function changeSet(record: TargetWrite): { operations: SalesOperation[]; refusal?: string } {
     const current = record.existing as SalesDocument | undefined;
-    if (!current) return undefined;
-    const sequences = new Set(current.lines.map((row) => String(row['sequencenumber'])));
-    const stuck = (record.children ?? []).find(
-      (child) => child.createFailure && !sequences.has(String(readField(child.source, line.key.source))),
-    );
-    return stuck?.createFailure;
-  }
-
-  /** The updates that bring the Sales order to Finance's progress; empty when it is there already. */
-  function changeSet(record: TargetWrite): SalesOperation[] {
-    const current = record.existing as SalesDocument | undefined;
-    if (!current) return creation(record);
+    if (!current) return { operations: creation(record) };
     const { ordernumber: _key, ...values } = without(record.values, headerOnCreate);
     const status = 'msdynce_processingstatus';
     values[status] = forwardStatus(current.header[status], values[status]);
@@ -139,12 +131,13 @@ export function salesOrderStatusTarget(connectors: Connectors, flow: FlowDefinit
         only: 'update',
         id: orderId,
       });
-    const bySequence = new Map(current.lines.map((row) => [String(row['sequencenumber']), row]));
+    const bySequence = new Map(current.lines.map((row) => [String(row[line.key.target]), row]));
+    let refusal: string | undefined;
     for (const child of record.children ?? []) {
       const existing = bySequence.get(String(readField(child.source, line.key.source)));
       if (!existing) {
-        // A new line whose create-only fields did not map is not created: `refusal` reports it.
-        if (!child.createFailure) operations.push(newLine(child.values, { id: orderId }));
+        if (child.createFailure) refusal ??= child.createFailure;
+        else operations.push(newLine(child.values, { id: orderId }));
         continue;
       }
       const { sequencenumber: _line, ...lineValues } = without(child.values, lineOnCreate);
@@ -160,7 +153,7 @@ export function salesOrderStatusTarget(connectors: Connectors, flow: FlowDefinit
           id: lineId,
         });
     }
-    return operations;
+    return { operations, ...(refusal !== undefined && { refusal }) };
   }
 
   return {
@@ -177,9 +170,13 @@ export function salesOrderStatusTarget(connectors: Connectors, flow: FlowDefinit
         keys,
       );
     },
-    holds: (record) => changeSet(record).length === 0 && refusal(record) === undefined,
+    holds: (record) => {
+      const { operations, refusal } = changeSet(record);
+      return operations.length === 0 && refusal === undefined;
+    },
     async write(records, _comparison: unknown) {
-      const groups = records.map((record) => changeSet(record));
+      const plans = records.map((record) => changeSet(record));
+      const groups = plans.map((plan) => plan.operations);
       const results = await sales.writeChangeSets(groups.filter((group) => group.length > 0));
       let next = 0;
       return records.map((record, index) => {
@@ -190,8 +187,8 @@ export function salesOrderStatusTarget(connectors: Connectors, flow: FlowDefinit
           const fallback = record.existing ? 'Sales refused the order update' : 'Sales refused the order';
           return { outcome: 'failed', message: refused.error?.message ?? fallback };
         }
-        const unmapped = refusal(record);
-        if (unmapped) return { outcome: 'failed', message: unmapped };
+        const { refusal } = plans[index]!;
+        if (refusal) return { outcome: 'failed', message: refusal };
         const id = record.existing ? undefined : parts[0]?.id;
         return { outcome, ...(id ? { id } : {}) };
       });
