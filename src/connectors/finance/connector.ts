@@ -29,6 +29,8 @@ import {
   chunk,
   firstPageCount,
   groupBy,
+  type KindValuesRead,
+  type KindValuesResults,
   matchKey,
   readManyByValues,
   toRecord,
@@ -78,18 +80,13 @@ export type FinanceOperation =
   | { method: 'DELETE'; kind: FinanceKind; key: Record<string, string | number> };
 
 /** One read of `getByValuesTogether`: the `kind` records whose `property` is one of `values`. */
-export interface FinanceValuesRead<K extends FinanceKind = FinanceKind> {
-  kind: K;
-  property: string;
-  values: readonly string[];
-  /** Columns to read (the property and the key are added); default: the entity's columns. */
-  select?: readonly string[];
-}
+export type FinanceValuesRead<K extends FinanceKind = FinanceKind> = KindValuesRead<K>;
 
 /** What `getByValuesTogether` answers for each read: its records grouped by value (lower-cased). */
-export type FinanceValuesResults<R extends readonly FinanceValuesRead[]> = {
-  [I in keyof R]: Map<string, FinanceRecords[R[I]['kind']][]>;
-};
+export type FinanceValuesResults<R extends readonly FinanceValuesRead[]> = KindValuesResults<
+  FinanceRecords,
+  R
+>;
 
 export { defaultFinanceBatchSize };
 

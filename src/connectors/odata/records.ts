@@ -140,6 +140,23 @@ export async function readManyByValues(
   return rows;
 }
 
+/**
+ * One read of a connector's `getByValuesTogether`: the records of `kind` whose `property` is one of `values`.
+ * `K` is the connector's kinds.
+ */
+export interface KindValuesRead<K extends string> {
+  kind: K;
+  property: string;
+  values: readonly string[];
+  /** Columns to read (the property is added, and in Finance the key); default: the entity's columns. */
+  select?: readonly string[];
+}
+
+/** What `getByValuesTogether` answers for each read of `R`: its `Records` grouped by value (lower-cased). */
+export type KindValuesResults<Records, R extends readonly KindValuesRead<keyof Records & string>[]> = {
+  [I in keyof R]: Map<string, Records[R[I]['kind']][]>;
+};
+
 /** Groups records by a property, case-insensitively. */
 export function groupBy<T>(records: readonly T[], property: keyof T): Map<string, T[]> {
   const groups = new Map<string, T[]>();

@@ -29,9 +29,12 @@ import {
   chunk,
   firstPageCount,
   groupBy,
+  type KindValuesRead,
+  type KindValuesResults,
   readByValues,
   readManyByValues,
   toRecord,
+  type ValuesRead,
   toWireBody,
 } from '../odata/records.js';
 import { createBulkSender, defaultBulkSize, type BulkMessage } from './bulk.js';
@@ -143,18 +146,10 @@ export interface UpsertResult {
 }
 
 /** One read of `getByValuesTogether`: the `kind` records whose `property` is one of `values`. */
-export interface SalesValuesRead<K extends SalesKind = SalesKind> {
-  kind: K;
-  property: string;
-  values: readonly string[];
-  /** Columns to read (the property is added); default: the entity's columns. */
-  select?: readonly string[];
-}
+export type SalesValuesRead<K extends SalesKind = SalesKind> = KindValuesRead<K>;
 
 /** What `getByValuesTogether` answers for each read: its records grouped by value (lower-cased). */
-export type SalesValuesResults<R extends readonly SalesValuesRead[]> = {
-  [I in keyof R]: Map<string, SalesRecords[R[I]['kind']][]>;
-};
+export type SalesValuesResults<R extends readonly SalesValuesRead[]> = KindValuesResults<SalesRecords, R>;
 
 export interface SalesConnectorOptions {
   client: ODataClient;
@@ -286,6 +281,21 @@ export function createSalesConnector({
     }
   }
 
+  /** The read of `kind` rows whose `property` is one of `values`: `In` filters, the columns, an `$expand`. */
+  function valuesRead({ kind, property, values, select }: SalesValuesRead, expand?: string): ValuesRead {
+    const entity = salesEntities[kind];
+    const columns = select ? [...new Set([...select, property])] : entity.columns;
+    return {
+      entity,
+      values,
+      render: (group) => ({
+        select: columns,
+        filter: crmIn(property, group),
+        ...(expand !== undefined && { expand }),
+      }),
+    };
+  }
+
   async function getByValues<K extends SalesKind, R extends SalesKind = never>(
     kind: K,
     property: string,
@@ -293,18 +303,10 @@ export function createSalesConnector({
     { select, related }: { select?: readonly string[]; related?: RelatedRecords<R> } = {},
   ): Promise<Map<string, SalesRecords[K][]>> {
     const entity = salesEntities[kind];
-    const columns = select ? [...new Set([...select, property])] : entity.columns;
     const relatedEntity = related ? salesEntities[related.kind] : undefined;
-    const expand = related
-      ? { expand: `${related.navigation}($select=${relatedEntity!.columns.join(',')})` }
-      : {};
-    const rows = await readByValues(
-      client,
-      entity,
-      values,
-      (group) => ({ select: columns, filter: crmIn(property, group), ...expand }),
-      pageHeaders(),
-    );
+    const expand = related ? `${related.navigation}($select=${relatedEntity!.columns.join(',')})` : undefined;
+    const read = valuesRead({ kind, property, values, ...(select && { select }) }, expand);
+    const rows = await readByValues(client, entity, values, read.render, pageHeaders());
     if (related) {
       const byId = new Map<string, SalesRecords[R]>();
       for (const row of rows) {
@@ -326,15 +328,7 @@ export function createSalesConnector({
   ): Promise<SalesValuesResults<R>> {
     const rows = await readManyByValues(
       client,
-      reads.map(({ kind, property, values, select }) => {
-        const entity = salesEntities[kind];
-        const columns = select ? [...new Set([...select, property])] : entity.columns;
-        return {
-          entity,
-          values,
-          render: (group: readonly string[]) => ({ select: columns, filter: crmIn(property, group) }),
-        };
-      }),
+      reads.map((read) => valuesRead(read)),
       pageHeaders(),
     );
     return reads.map(({ kind, property }, index) => {
