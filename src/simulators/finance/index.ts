@@ -7,10 +7,8 @@ import { ServiceError } from '../core/errors.js';
 import type { Row } from '../core/model.js';
 import { createSimulatorServer, type SimulatorServer, type SimulatorServerOptions } from '../core/server.js';
 import { createStore, type Store } from '../core/store.js';
-import { createFinanceBehaviour } from './behaviour.js';
+import { createFinanceBehaviour, type FinanceBehaviour } from './behaviour.js';
 import { financeEntitySets } from './entities.js';
-import type { PostedInvoice } from './orders.js';
-import type { FreeTextInvoiceRequest, PostingOptions, PostingResult, PostingStep } from './posting.js';
 
 export type { PostedInvoice } from './orders.js';
 export type { FreeTextInvoiceRequest, PostingOptions, PostingResult, PostingStep } from './posting.js';
@@ -32,14 +30,9 @@ export interface FinanceSimulator extends SimulatorServer {
    * `invoice`. Throws an `Error` carrying Finance's infolog text when Finance refuses the step. An
    * `invoice` step given `lines` invoices only those (a partial invoice).
    */
-  postOrder(
-    company: string,
-    salesOrderNumber: string,
-    step: PostingStep,
-    options?: PostingOptions,
-  ): PostingResult;
+  postOrder: FinanceBehaviour['postOrder'];
   /** Posts a free-text invoice (no sales order, lines without a product) and returns its rows. */
-  createFreeTextInvoice(company: string, request: FreeTextInvoiceRequest): PostedInvoice;
+  createFreeTextInvoice: FinanceBehaviour['createFreeTextInvoice'];
 }
 
 /** A refused posting as a plain `Error` whose message is the infolog text, not "An error has occurred.". */
@@ -70,9 +63,9 @@ export function createFinanceSimulator({
   });
   return Object.assign(createSimulatorServer({ ...serverOptions, behaviour }), {
     store,
-    postOrder: (company: string, salesOrderNumber: string, step: PostingStep, options?: PostingOptions) =>
-      infologError(() => behaviour.postOrder(company, salesOrderNumber, step, options)),
-    createFreeTextInvoice: (company: string, request: FreeTextInvoiceRequest) =>
-      infologError(() => behaviour.createFreeTextInvoice(company, request)),
+    postOrder: (...args: Parameters<FinanceBehaviour['postOrder']>) =>
+      infologError(() => behaviour.postOrder(...args)),
+    createFreeTextInvoice: (...args: Parameters<FinanceBehaviour['createFreeTextInvoice']>) =>
+      infologError(() => behaviour.createFreeTextInvoice(...args)),
   });
 }
