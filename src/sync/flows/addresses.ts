@@ -1,7 +1,8 @@
 /**
  * The P2C address field map, used five times (account delivery and invoice address, contact person,
  * person customer, quote ship-to): line1 → Street, city → City, stateorprovince → State or StateId,
- * postalcode → ZipCode, country name → CountryRegionISOCode through the country value map.
+ * postalcode → ZipCode, country name → CountryRegionISOCode through the country value map. And the way
+ * back, for a Finance → Sales flow (an order's delivery address → its Sales ship-to): `salesAddressFields`.
  */
 import type { FieldMapping } from './types.js';
 
@@ -75,5 +76,54 @@ export function addressFields<From extends string, To extends string, State exte
       transform: { kind: 'truncate', length: ZIP_LENGTH },
     },
     country,
+  ];
+}
+
+type FinanceBackPart = 'Street' | 'City' | 'StateId' | 'ZipCode' | 'CountryRegionISOCode';
+
+/**
+ * The five field mappings of a Finance address (`DeliveryAddress…`, with `StateId`) to a Sales address
+ * block (`shipto_…`), ISO code → country name through the country value map; Sales' columns are at least
+ * as long as Finance's, so nothing is cut. `apply` as on each field (an order: on create only).
+ */
+export function salesAddressFields<From extends string, To extends string>({
+  unified,
+  from,
+  to,
+  apply,
+}: {
+  /** Unified name prefix (`shipTo` → `shipTo.city`). */
+  unified: string;
+  from: From;
+  to: To;
+  apply?: 'onCreate';
+}): FieldMapping<`${From}${FinanceBackPart}`, `${To}_${SalesPart}`>[] {
+  const when = apply ? { apply } : {};
+  const copy = { kind: 'copy' } as const;
+  return [
+    { field: `${unified}.line1`, source: `${from}Street`, target: `${to}_line1`, transform: copy, ...when },
+    { field: `${unified}.city`, source: `${from}City`, target: `${to}_city`, transform: copy, ...when },
+    {
+      field: `${unified}.stateOrProvince`,
+      source: `${from}StateId`,
+      target: `${to}_stateorprovince`,
+      transform: copy,
+      ...when,
+    },
+    {
+      field: `${unified}.postalCode`,
+      source: `${from}ZipCode`,
+      target: `${to}_postalcode`,
+      transform: copy,
+      ...when,
+    },
+    {
+      field: `${unified}.country`,
+      source: `${from}CountryRegionISOCode`,
+      target: `${to}_country`,
+      transform: { kind: 'valueMap', map: 'countryIsoToName' },
+      ...when,
+      description: 'ISO code → Sales country name',
+    },
   ];
 }

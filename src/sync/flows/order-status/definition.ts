@@ -12,41 +12,10 @@
  */
 import type { FinanceOrderHeader, FinanceOrderLine } from '../../../connectors/finance/types.js';
 import type { SalesOrder, SalesOrderLine } from '../../../connectors/sales/types.js';
+import { salesAddressFields } from '../addresses.js';
 import { financeEntity, salesEntity } from '../entities.js';
 import { documentFields } from '../finance-documents.js';
-import {
-  defineChildren,
-  defineMapping,
-  defineRules,
-  type FieldMapping,
-  type FlowDefinition,
-} from '../types.js';
-
-/** The order's delivery address → the Sales ship-to address, on create. */
-const shipTo = (
-  [
-    ['line1', 'DeliveryAddressStreet', 'shipto_line1'],
-    ['city', 'DeliveryAddressCity', 'shipto_city'],
-    ['stateOrProvince', 'DeliveryAddressStateId', 'shipto_stateorprovince'],
-    ['postalCode', 'DeliveryAddressZipCode', 'shipto_postalcode'],
-  ] as const
-).map(
-  ([part, source, target]): FieldMapping<keyof FinanceOrderHeader & string, keyof SalesOrder & string> => ({
-    field: `shipTo.${part}`,
-    source,
-    target,
-    transform: { kind: 'copy' },
-    apply: 'onCreate',
-  }),
-);
-shipTo.push({
-  field: 'shipTo.country',
-  source: 'DeliveryAddressCountryRegionISOCode',
-  target: 'shipto_country',
-  transform: { kind: 'valueMap', map: 'countryIsoToName' },
-  apply: 'onCreate',
-  description: 'ISO code → Sales country name',
-});
+import { defineChildren, defineMapping, defineRules, type FlowDefinition } from '../types.js';
 
 const orderStatus = defineMapping<FinanceOrderHeader, SalesOrder>({
   name: 'orderStatus',
@@ -78,7 +47,7 @@ const orderStatus = defineMapping<FinanceOrderHeader, SalesOrder>({
       transform: { kind: 'date' },
       apply: 'onCreate',
     },
-    ...shipTo,
+    ...salesAddressFields({ unified: 'shipTo', from: 'DeliveryAddress', to: 'shipto', apply: 'onCreate' }),
     {
       field: 'status',
       source: 'SalesOrderProcessingStatus',
