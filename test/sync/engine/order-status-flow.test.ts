@@ -68,6 +68,29 @@ describe('order status flow (Finance → Sales)', () => {
     expect(salesOrder(number)!['msdynce_processingstatus']).toBe(salesOrderStatus.invoiced);
   });
 
+  it('never writes create-only fields to an order Sales has: one differing only there is unchanged', async () => {
+    const number = await takeOrder([{ product: products[1]!, quantity: '2', price: '4.00' }]);
+    await runFlows('orders');
+    h.sim.finance.postOrder(usmf, number, 'confirm');
+    await runFlows('orderStatus');
+    // Renamed and shipped elsewhere in Sales after Finance took it: Finance's values are for a create.
+    h.sim.sales.store.update(
+      'salesorders',
+      { salesorderid: salesOrder(number)!['salesorderid'] ?? null },
+      { name: 'Renamed in Sales', shipto_city: 'Tacoma' },
+    );
+    const [line] = salesLines(number);
+    h.sim.sales.store.update(
+      'salesorderdetails',
+      { salesorderdetailid: line!['salesorderdetailid'] ?? null },
+      { description: 'Gift wrap' },
+    );
+    const { counters } = await h.run('orderStatus', { mode: 'FULL', onlyKeys: [number] });
+    expect(counters).toMatchObject({ read: 1, unchanged: 1, updated: 0 });
+    expect(salesOrder(number)).toMatchObject({ name: 'Renamed in Sales', shipto_city: 'Tacoma' });
+    expect(salesLines(number)[0]!['description']).toBe('Gift wrap');
+  });
+
   it('shows an order cancelled in Finance as cancelled', async () => {
     const number = await takeOrder([{ product: products[1]!, quantity: '1', price: '9.00' }]);
     await runFlows('orders');
